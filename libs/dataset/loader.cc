@@ -1,0 +1,351 @@
+#include "dataset/loader.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "dataset/table_reader.h"
+
+namespace churn::dataset {
+namespace {
+
+namespace fs = std::filesystem;
+using Column = TableReader::Column;
+
+// Counts occurrences of a warning kind and keeps the first few examples for the report.
+class WarningTally {
+ public:
+  explicit WarningTally(std::string what) : what_(std::move(what)) {}
+  void Add(std::string example) {
+    if (++count_ <= kExamples) examples_.push_back(std::move(example));
+  }
+  void AppendTo(std::vector<std::string>* warnings) const {
+    if (count_ == 0) return;
+    std::string line = absl::StrCat(count_, " ", what_, " (rows kept)");
+    for (size_t i = 0; i < examples_.size(); ++i) {
+      absl::StrAppend(&line, i == 0 ? ": " : ", ", examples_[i]);
+    }
+    if (count_ > kExamples) absl::StrAppend(&line, ", ...");
+    warnings->push_back(std::move(line));
+  }
+
+ private:
+  static constexpr int64_t kExamples = 3;
+  std::string what_;
+  int64_t count_ = 0;
+  std::vector<std::string> examples_;
+};
+
+// Runs `handle_row` over every data row of a table. A bad value rejects the row while the
+// rejection budget lasts, then fails the load; malformed CSV always fails.
+template <typename RowHandler>
+absl::Status ForEachRow(Table table, const std::string& path, const LoadOptions& options,
+                        int64_t* rejected_so_far, TableStats* stats, RowHandler&& handle_row) {
+  stats->table = table;
+  stats->file = path;
+  absl::StatusOr<std::unique_ptr<TableReader>> opened = TableReader::Open(table, path);
+  if (!opened.ok()) return opened.status();
+  TableReader& reader = **opened;
+  handle_row.Bind(reader);
+  while (true) {
+    // A broken CSV structure ends the table; value-level problems may be skipped.
+    absl::StatusOr<bool> more = reader.Next();
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    absl::Status row_status = reader.CheckRowShape();
+    if (row_status.ok()) row_status = handle_row(reader);
+    if (row_status.ok()) {
+      ++stats->rows;
+      continue;
+    }
+    if (*rejected_so_far >= options.max_rejected_rows) return row_status;
+    ++*rejected_so_far;
+    ++stats->rejected;
+    stats->warnings.push_back(absl::StrCat("rejected row: ", row_status.message()));
+  }
+  stats->bytes = reader.bytes_read();
+  return absl::OkStatus();
+}
+
+#define CHURN_ASSIGN_OR_RETURN(lhs, expr)      \
+  auto lhs##_or = (expr);                      \
+  if (!lhs##_or.ok()) return lhs##_or.status(); \
+  auto lhs = *std::move(lhs##_or)
+
+struct AccountRows {
+  explicit AccountRows(Dataset* d) : data(d) {}
+  Dataset* data;
+  WarningTally duplicates{"duplicate account_id values"};
+  Column id{}, name{}, industry{}, country{};
+  void Bind(const TableReader& r) {
+    id = r.ColumnNamed("account_id");
+    name = r.ColumnNamed("account_name");
+    industry = r.ColumnNamed("industry");
+    country = r.ColumnNamed("country");
+  }
+  absl::Status operator()(const TableReader& r) {
+    CHURN_ASSIGN_OR_RETURN(account_id, r.Id(id));
+    Account account{std::string(account_id), std::string(r.Text(name)),
+                    std::string(r.Text(industry)), std::string(r.Text(country))};
+    const auto [it, inserted] = data->account_index.try_emplace(
+        account.account_id, static_cast<int32_t>(data->accounts.size()));
+    // Both rows are kept; lookups resolve to the first, as the duplicate is reported.
+    if (!inserted) duplicates.Add(absl::StrCat(account.account_id, " (line ", r.line(), ")"));
+    data->accounts.push_back(std::move(account));
+    return absl::OkStatus();
+  }
+};
+
+struct SubscriptionRows {
+  explicit SubscriptionRows(Dataset* d) : data(d) {}
+  Dataset* data;
+  WarningTally duplicates{"duplicate subscription_id values"};
+  WarningTally orphans{"subscriptions whose account_id is not in accounts"};
+  Column id{}, account{}, plan{}, arr{}, trial{}, downgrade{}, start{}, end{};
+  void Bind(const TableReader& r) {
+    id = r.ColumnNamed("subscription_id");
+    account = r.ColumnNamed("account_id");
+    plan = r.ColumnNamed("plan_tier");
+    arr = r.ColumnNamed("arr_amount");
+    trial = r.ColumnNamed("is_trial");
+    downgrade = r.ColumnNamed("downgrade_flag");
+    start = r.ColumnNamed("start_date");
+    end = r.ColumnNamed("end_date");
+  }
+  absl::Status operator()(const TableReader& r) {
+    CHURN_ASSIGN_OR_RETURN(subscription_id, r.Id(id));
+    CHURN_ASSIGN_OR_RETURN(account_id, r.Id(account));
+    CHURN_ASSIGN_OR_RETURN(arr_amount, r.Number(arr));
+    CHURN_ASSIGN_OR_RETURN(is_trial, r.Bool(trial));
+    CHURN_ASSIGN_OR_RETURN(downgrade_flag, r.Bool(downgrade));
+    // Dates are validated even though no signal uses them yet: a bad one means a bad export.
+    CHURN_ASSIGN_OR_RETURN(start_date, r.Date(start));
+    CHURN_ASSIGN_OR_RETURN(end_date, r.Date(end));
+    (void)start_date;
+    (void)end_date;
+    Subscription subscription;
+    subscription.subscription_id = std::string(subscription_id);
+    subscription.account_id = std::string(account_id);
+    subscription.plan_tier = std::string(r.Text(plan));
+    subscription.arr = arr_amount.value_or(0);
+    subscription.is_trial = is_trial.value_or(false);
+    subscription.downgrade_flag = downgrade_flag.value_or(false);
+    if (auto it = data->account_index.find(subscription.account_id);
+        it != data->account_index.end()) {
+      subscription.account_index = it->second;
+    } else {
+      orphans.Add(absl::StrCat(subscription.subscription_id, " -> ", subscription.account_id));
+    }
+    const auto [it, inserted] = data->subscription_index.try_emplace(
+        subscription.subscription_id, static_cast<int32_t>(data->subscriptions.size()));
+    if (!inserted) duplicates.Add(absl::StrCat(subscription.subscription_id, " (line ", r.line(), ")"));
+    data->subscriptions.push_back(std::move(subscription));
+    return absl::OkStatus();
+  }
+};
+
+struct UsageRows {
+  UsageRows(Dataset* d, UsageSink* s, int64_t limit) : data(d), sink(s), id_check_limit(limit) {}
+  Dataset* data;
+  UsageSink* sink;
+  int64_t id_check_limit;
+  absl::flat_hash_set<uint64_t> seen_ids;  // fingerprints: 8 bytes per id, bounded by the limit
+  int64_t ids_checked = 0;
+  WarningTally duplicates{"duplicate usage_id values"};
+  WarningTally orphans{"usage rows whose subscription_id is not in subscriptions"};
+  Column id{}, subscription{}, date{}, count{}, errors{};
+  // Usage files are often grouped by subscription: remember the last lookup.
+  std::string last_subscription_id;
+  int32_t last_subscription_index = kNoIndex;
+  void Bind(const TableReader& r) {
+    id = r.ColumnNamed("usage_id");
+    subscription = r.ColumnNamed("subscription_id");
+    date = r.ColumnNamed("usage_date");
+    count = r.ColumnNamed("usage_count");
+    errors = r.ColumnNamed("error_count");
+  }
+  absl::Status operator()(const TableReader& r) {
+    CHURN_ASSIGN_OR_RETURN(subscription_id, r.Id(subscription));
+    CHURN_ASSIGN_OR_RETURN(usage_day, r.Date(date));
+    CHURN_ASSIGN_OR_RETURN(usage_count, r.Count(count));
+    CHURN_ASSIGN_OR_RETURN(error_count, r.Count(errors));
+    if (*usage_count < 0) return r.ValueError(count, "expected a count >= 0");
+    if (*error_count < 0) return r.ValueError(errors, "expected a count >= 0");
+    if (r.Has(id) && ids_checked < id_check_limit) {
+      const std::string_view usage_id = r.Text(id);
+      if (!usage_id.empty()) {
+        ++ids_checked;
+        if (!seen_ids.insert(absl::HashOf(usage_id)).second) {
+          duplicates.Add(absl::StrCat(std::string(usage_id), " (line ", r.line(), ")"));
+        }
+      }
+    }
+    data->latest_usage_day = std::max(data->latest_usage_day.value_or(*usage_day), *usage_day);
+    if (subscription_id != last_subscription_id) {
+      last_subscription_id.assign(subscription_id);
+      auto it = data->subscription_index.find(subscription_id);
+      last_subscription_index = it == data->subscription_index.end() ? kNoIndex : it->second;
+    }
+    if (last_subscription_index == kNoIndex) {
+      orphans.Add(absl::StrCat(std::string(subscription_id), " (line ", r.line(), ")"));
+      return absl::OkStatus();
+    }
+    if (sink != nullptr) {
+      sink->Add(UsageRecord{last_subscription_index, *usage_day, *usage_count, *error_count});
+    }
+    return absl::OkStatus();
+  }
+};
+
+struct ChurnEventRows {
+  explicit ChurnEventRows(Dataset* d) : data(d) {}
+  Dataset* data;
+  WarningTally duplicates{"duplicate churn_event_id values"};
+  WarningTally orphans{"churn events whose account_id is not in accounts"};
+  absl::flat_hash_set<std::string, IdHash, IdEq> seen_ids;
+  Column id{}, account{}, date{}, reason{};
+  void Bind(const TableReader& r) {
+    id = r.ColumnNamed("churn_event_id");
+    account = r.ColumnNamed("account_id");
+    date = r.ColumnNamed("churn_date");
+    reason = r.ColumnNamed("reason_code");
+  }
+  absl::Status operator()(const TableReader& r) {
+    CHURN_ASSIGN_OR_RETURN(account_id, r.Id(account));
+    CHURN_ASSIGN_OR_RETURN(churn_date, r.Date(date));
+    ChurnEvent event;
+    event.churn_date = churn_date;
+    event.reason_code = std::string(r.Text(reason));
+    if (auto it = data->account_index.find(account_id); it != data->account_index.end()) {
+      event.account_index = it->second;
+    } else {
+      orphans.Add(std::string(account_id));
+    }
+    if (const std::string_view event_id = r.Text(id); !event_id.empty()) {
+      if (!seen_ids.emplace(event_id).second) duplicates.Add(std::string(event_id));
+    }
+    data->churn_events.push_back(std::move(event));
+    return absl::OkStatus();
+  }
+};
+
+struct TicketRows {
+  explicit TicketRows(Dataset* d) : data(d) {}
+  Dataset* data;
+  WarningTally duplicates{"duplicate ticket_id values"};
+  WarningTally orphans{"support tickets whose account_id is not in accounts"};
+  absl::flat_hash_set<std::string, IdHash, IdEq> seen_ids;
+  Column id{}, account{}, submitted{}, satisfaction{}, escalation{}, first_response{}, resolution{};
+  void Bind(const TableReader& r) {
+    id = r.ColumnNamed("ticket_id");
+    account = r.ColumnNamed("account_id");
+    submitted = r.ColumnNamed("submitted_at");
+    satisfaction = r.ColumnNamed("satisfaction_score");
+    escalation = r.ColumnNamed("escalation_flag");
+    first_response = r.ColumnNamed("first_response_time_minutes");
+    resolution = r.ColumnNamed("resolution_time_hours");
+  }
+  absl::Status operator()(const TableReader& r) {
+    CHURN_ASSIGN_OR_RETURN(account_id, r.Id(account));
+    CHURN_ASSIGN_OR_RETURN(submitted_day, r.Date(submitted));
+    CHURN_ASSIGN_OR_RETURN(satisfaction_score, r.Number(satisfaction));
+    CHURN_ASSIGN_OR_RETURN(escalated, r.Bool(escalation));
+    CHURN_ASSIGN_OR_RETURN(first_response_minutes, r.Number(first_response));
+    CHURN_ASSIGN_OR_RETURN(resolution_hours, r.Number(resolution));
+    SupportTicket ticket;
+    ticket.submitted = *submitted_day;
+    ticket.satisfaction_score = satisfaction_score;
+    ticket.escalated = escalated.value_or(false);
+    ticket.first_response_minutes = first_response_minutes;
+    ticket.resolution_hours = resolution_hours;
+    data->latest_ticket_day = std::max(data->latest_ticket_day.value_or(ticket.submitted),
+                                       ticket.submitted);
+    if (auto it = data->account_index.find(account_id); it != data->account_index.end()) {
+      ticket.account_index = it->second;
+    } else {
+      orphans.Add(std::string(account_id));
+    }
+    if (const std::string_view ticket_id = r.Text(id); !ticket_id.empty()) {
+      if (!seen_ids.emplace(ticket_id).second) duplicates.Add(std::string(ticket_id));
+    }
+    data->tickets.push_back(std::move(ticket));
+    return absl::OkStatus();
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<DataFiles> FindDataFiles(const std::string& dir) {
+  std::error_code error;
+  if (!fs::is_directory(dir, error)) {
+    return absl::NotFoundError(absl::StrCat(dir, ": not a data folder (expected a directory "
+                                                 "with the five CSV tables)"));
+  }
+  std::vector<std::string> names;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir, error)) {
+    if (entry.is_regular_file()) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  DataFiles files;
+  for (Table table : kAllTables) {
+    const std::string suffix = absl::StrCat(std::string(SchemaOf(table).file_suffix), ".csv");
+    std::vector<std::string> matches;
+    for (const std::string& name : names) {
+      // "accounts.csv" or "<prefix>_accounts.csv", never "subaccounts.csv".
+      if (name == suffix || absl::EndsWith(name, absl::StrCat("_", suffix))) matches.push_back(name);
+    }
+    if (matches.empty()) {
+      return absl::NotFoundError(absl::StrCat(dir, ": no ", std::string(SchemaOf(table).name),
+                                              " table (expected a file named *", suffix, ")"));
+    }
+    if (matches.size() > 1) {
+      return absl::InvalidArgumentError(absl::StrCat(dir, ": ", matches.size(), " files match *",
+                                                     suffix, " (", matches[0], ", ", matches[1],
+                                                     "): keep one"));
+    }
+    files.paths[static_cast<int>(table)] = (fs::path(dir) / matches[0]).string();
+  }
+  return files;
+}
+
+absl::StatusOr<Dataset> LoadDataset(const DataFiles& files, const LoadOptions& options,
+                                    UsageSink* usage_sink) {
+  Dataset data;
+  int64_t rejected = 0;
+  auto load = [&](Table table, auto& rows) {
+    return ForEachRow(table, files.of(table), options, &rejected, &data.report.of(table), rows);
+  };
+  // Order matters: keys are resolved against the tables loaded before.
+  AccountRows accounts(&data);
+  if (absl::Status s = load(Table::kAccounts, accounts); !s.ok()) return s;
+  SubscriptionRows subscriptions(&data);
+  if (absl::Status s = load(Table::kSubscriptions, subscriptions); !s.ok()) return s;
+  UsageRows usage(&data, usage_sink, options.usage_id_check_limit);
+  if (absl::Status s = load(Table::kFeatureUsage, usage); !s.ok()) return s;
+  ChurnEventRows churn_events(&data);
+  if (absl::Status s = load(Table::kChurnEvents, churn_events); !s.ok()) return s;
+  TicketRows tickets(&data);
+  if (absl::Status s = load(Table::kSupportTickets, tickets); !s.ok()) return s;
+
+  auto warnings = [&](Table table) { return &data.report.of(table).warnings; };
+  accounts.duplicates.AppendTo(warnings(Table::kAccounts));
+  subscriptions.duplicates.AppendTo(warnings(Table::kSubscriptions));
+  subscriptions.orphans.AppendTo(warnings(Table::kSubscriptions));
+  usage.duplicates.AppendTo(warnings(Table::kFeatureUsage));
+  usage.orphans.AppendTo(warnings(Table::kFeatureUsage));
+  if (usage.ids_checked >= options.usage_id_check_limit) {
+    warnings(Table::kFeatureUsage)
+        ->push_back(absl::StrCat("duplicate usage_id check covered the first ",
+                                 options.usage_id_check_limit, " rows only"));
+  }
+  churn_events.duplicates.AppendTo(warnings(Table::kChurnEvents));
+  churn_events.orphans.AppendTo(warnings(Table::kChurnEvents));
+  tickets.duplicates.AppendTo(warnings(Table::kSupportTickets));
+  tickets.orphans.AppendTo(warnings(Table::kSupportTickets));
+  return data;
+}
+
+}  // namespace churn::dataset

@@ -1,0 +1,128 @@
+#include "signals/signal_builder.h"
+
+#include "signals/usage_windows.h"
+
+namespace churn {
+namespace {
+
+using dataset::Day;
+
+struct SupportWindow {
+  int64_t tickets = 0;
+  int64_t satisfaction_count = 0;
+  double satisfaction_sum = 0;
+  bool escalated = false;
+  int64_t first_response_count = 0;
+  double first_response_sum = 0;
+  int64_t resolution_count = 0;
+  double resolution_sum = 0;
+};
+
+std::optional<double> MeanOf(double sum, int64_t count) {
+  if (count == 0) return std::nullopt;
+  return sum / static_cast<double>(count);
+}
+
+// Per account: the tickets submitted in [T-30d, T].
+std::vector<SupportWindow> SupportWindows(const dataset::Dataset& data, Day end) {
+  std::vector<SupportWindow> windows(data.accounts.size());
+  for (const dataset::SupportTicket& ticket : data.tickets) {
+    if (ticket.account_index == dataset::kNoIndex) continue;
+    if (ticket.submitted < end - kWindowDays || ticket.submitted > end) continue;
+    SupportWindow& window = windows[ticket.account_index];
+    ++window.tickets;
+    window.escalated = window.escalated || ticket.escalated;
+    if (ticket.satisfaction_score) {
+      ++window.satisfaction_count;
+      window.satisfaction_sum += *ticket.satisfaction_score;
+    }
+    if (ticket.first_response_minutes) {
+      ++window.first_response_count;
+      window.first_response_sum += *ticket.first_response_minutes;
+    }
+    if (ticket.resolution_hours) {
+      ++window.resolution_count;
+      window.resolution_sum += *ticket.resolution_hours;
+    }
+  }
+  return windows;
+}
+
+double UsageDrop(int64_t last, int64_t prior) {
+  if (prior <= 0 || last >= prior) return 0;
+  return static_cast<double>(prior - last) / static_cast<double>(prior);
+}
+
+}  // namespace
+
+absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
+                                            const SignalOptions& options) {
+  UsageWindows usage(options.as_of);
+  absl::StatusOr<dataset::Dataset> loaded = dataset::LoadDataset(files, options.load, &usage);
+  if (!loaded.ok()) return loaded.status();
+  const dataset::Dataset& data = *loaded;
+
+  SignalSnapshot snapshot;
+  snapshot.usage_window_end = options.as_of ? options.as_of : data.latest_usage_day;
+  snapshot.support_window_end = options.as_of ? options.as_of : data.latest_ticket_day;
+  snapshot.usage_entries_retained = usage.retained_entries();
+
+  std::vector<UsageTotals> usage_totals =
+      snapshot.usage_window_end
+          ? usage.Totals(*snapshot.usage_window_end, data.subscriptions.size())
+          : std::vector<UsageTotals>(data.subscriptions.size());
+  std::vector<SupportWindow> support =
+      snapshot.support_window_end ? SupportWindows(data, *snapshot.support_window_end)
+                                  : std::vector<SupportWindow>(data.accounts.size());
+
+  std::vector<bool> account_churned(data.accounts.size(), false);
+  for (const dataset::ChurnEvent& event : data.churn_events) {
+    if (event.account_index != dataset::kNoIndex) account_churned[event.account_index] = true;
+    ++snapshot.churn_reason_counts[event.reason_code.empty() ? "(blank)" : event.reason_code];
+  }
+
+  snapshot.customers.reserve(data.subscriptions.size());
+  for (size_t i = 0; i < data.subscriptions.size(); ++i) {
+    const dataset::Subscription& subscription = data.subscriptions[i];
+    CustomerSignals signals;
+    signals.customer_id = subscription.subscription_id;
+    signals.account_id = subscription.account_id;
+    signals.plan_tier = subscription.plan_tier;
+    signals.arr = subscription.arr;
+    signals.downgrade_flag = subscription.downgrade_flag;
+    signals.is_trial = subscription.is_trial;
+    signals.usage_30d = usage_totals[i].usage_30d;
+    signals.usage_prev30d = usage_totals[i].usage_prev30d;
+    signals.errors_30d = usage_totals[i].errors_30d;
+    signals.usage_drop_pct = UsageDrop(signals.usage_30d, signals.usage_prev30d);
+    if (subscription.account_index != dataset::kNoIndex) {
+      const dataset::Account& account = data.accounts[subscription.account_index];
+      signals.account_name = account.account_name;
+      signals.industry = account.industry;
+      signals.country = account.country;
+      signals.churned = account_churned[subscription.account_index];
+      const SupportWindow& window = support[subscription.account_index];
+      signals.tickets_30d = window.tickets;
+      signals.satisfaction_score = MeanOf(window.satisfaction_sum, window.satisfaction_count);
+      signals.escalation_flag = window.escalated;
+      signals.avg_first_response_min = MeanOf(window.first_response_sum, window.first_response_count);
+      signals.avg_resolution_hours = MeanOf(window.resolution_sum, window.resolution_count);
+    }
+    if (auto it = options.churn_intent_by_customer.find(signals.customer_id);
+        it != options.churn_intent_by_customer.end()) {
+      signals.churn_intent_30d = it->second;
+    }
+    snapshot.customers.push_back(std::move(signals));
+  }
+  snapshot.report = data.report;
+  return snapshot;
+}
+
+absl::StatusOr<SignalSnapshot> BuildSignalsFromFolder(const std::string& data_dir,
+                                                      const SignalOptions& options) {
+  absl::StatusOr<dataset::DataFiles> files = dataset::FindDataFiles(data_dir);
+  if (!files.ok()) return files.status();
+  return BuildSignals(*files, options);
+}
+
+}  // namespace churn

@@ -1,1 +1,306 @@
-int main() { return 0; }
+// churnctl: the churn early-warning system from the command line.
+// Offline mode reads a data folder directly; the service set has its own clients.
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "demodata/generator.h"
+#include "scoring/rule_set.h"
+#include "signals/signal_builder.h"
+#include "views/report_format.h"
+#include "views/summary.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(churnctl: churn early-warning system (offline mode)
+
+Usage:
+  churnctl score    --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format csv|json|table]
+                    [--limit N] [--max-rejected N]
+  churnctl summary  --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format json|table|csv]
+  churnctl explain  --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format table|json] CUSTOMER_ID
+  churnctl generate --out DIR [--accounts N] [--seed S] [--end-date YYYY-MM-DD] [--history-days N]
+  churnctl help
+
+Commands:
+  score     One row per subscription (customer_id = subscription_id) in at-risk order:
+            risk_score desc, arr desc, customer_id asc. Columns: customer_id, account_id,
+            account_name, plan_tier, arr, churned, risk_score, risk_level, top_reasons,
+            recommended_actions, usage_30d, usage_prev30d, usage_drop_pct, errors_30d,
+            tickets_30d, satisfaction_score, escalation_flag, churn_intent_30d, downgrade_flag,
+            is_trial (json adds every fired rule with its points). Default format: table.
+  summary   Executive figures (churn rate, High-risk share and count, average and total ARR,
+            ARR at risk by level, window ends) and Drivers (mean risk by plan tier, how many
+            customers each rule drives, churn reason counts). Default format: table.
+  explain   The brief for one customer: signals, every fired rule with its points, reasons,
+            recommended actions.
+  generate  Writes a deterministic demo data set (the five tables) for a seed.
+
+Options:
+  --data DIR          folder with the five tables (*accounts.csv, *subscriptions.csv,
+                      *feature_usage.csv, *churn_events.csv, *support_tickets.csv)
+  --config FILE       scoring rules YAML (default: the built-in config/scoring.yaml)
+  --as-of DATE        end both windows on DATE instead of the latest usage / ticket date
+  --format F          csv, json or table
+  --limit N           print only the first N customers (score)
+  --max-rejected N    skip up to N rows with bad values (reported on stderr) instead of
+                      failing at the first one (default 0: strict)
+  --out DIR           output folder (generate)
+  --accounts N        accounts to generate (default 500)
+  --seed S            random seed (default 7)
+  --end-date DATE     last day of generated activity (default 2024-12-31)
+  --history-days N    days of usage history to generate (default 180)
+
+Load warnings (duplicate ids, orphan keys, rejected rows) go to stderr. Errors go to stderr
+with exit status 1 (2 for usage errors), naming file, line and column where they apply.
+)";
+
+int UsageError(const std::string& message) {
+  std::cerr << "churnctl: " << message << "\n(see churnctl --help)\n";
+  return 2;
+}
+
+int Failure(const absl::Status& status) {
+  std::cerr << "churnctl: " << status.message() << "\n";
+  return 1;
+}
+
+struct Arguments {
+  std::string command;
+  std::map<std::string, std::string> options;
+  std::vector<std::string> positional;
+};
+
+// Flags are "--name value" or "--name=value"; every flag takes a value.
+std::optional<Arguments> ParseArguments(int argc, char** argv, std::string* error) {
+  Arguments args;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      args.command = "help";
+      return args;
+    }
+    if (arg.rfind("--", 0) == 0) {
+      std::string name = arg.substr(2), value;
+      if (const size_t eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      } else if (i + 1 < argc) {
+        value = argv[++i];
+      } else {
+        *error = absl::StrCat("option --", name, " needs a value");
+        return std::nullopt;
+      }
+      args.options[name] = value;
+    } else if (args.command.empty()) {
+      args.command = arg;
+    } else {
+      args.positional.push_back(arg);
+    }
+  }
+  return args;
+}
+
+// The options each command accepts; anything else is a usage error before any work.
+const std::map<std::string, std::vector<std::string>>& CommandOptions() {
+  static const std::map<std::string, std::vector<std::string>> options = {
+      {"score", {"data", "config", "as-of", "format", "limit", "max-rejected"}},
+      {"summary", {"data", "config", "as-of", "format", "max-rejected"}},
+      {"explain", {"data", "config", "as-of", "format", "max-rejected"}},
+      {"generate", {"out", "accounts", "seed", "end-date", "history-days"}},
+  };
+  return options;
+}
+
+class Options {
+ public:
+  explicit Options(const Arguments& args) : args_(args) {}
+  std::optional<std::string> Get(const std::string& name) const {
+    auto it = args_.options.find(name);
+    if (it == args_.options.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  const Arguments& args_;
+};
+
+absl::StatusOr<int64_t> ParseNonNegative(const std::string& name, const std::string& text) {
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(text, &value) || value < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, ": expected a whole number >= 0, got '", text, "'"));
+  }
+  return value;
+}
+
+void PrintLoadWarnings(const churn::dataset::LoadReport& report) {
+  for (const churn::dataset::TableStats& table : report.tables) {
+    for (const std::string& warning : table.warnings) {
+      std::cerr << "warning: " << table.file << ": " << warning << "\n";
+    }
+  }
+}
+
+struct ScoredData {
+  churn::SignalSnapshot snapshot;
+  std::vector<churn::views::ScoredCustomer> customers;
+};
+
+// The shared part of score, summary and explain: load, build signals, score, sort.
+absl::StatusOr<ScoredData> LoadAndScore(const Options& options) {
+  const std::optional<std::string> data_dir = options.Get("data");
+  const std::optional<std::string> config = options.Get("config");
+  const std::optional<std::string> as_of = options.Get("as-of");
+  const std::optional<std::string> max_rejected = options.Get("max-rejected");
+  if (!data_dir) return absl::InvalidArgumentError("--data DIR is required");
+
+  churn::scoring::RuleSet rules = churn::scoring::DefaultRuleSet();
+  if (config) {
+    absl::StatusOr<churn::scoring::RuleSet> loaded = churn::scoring::LoadRuleSetFile(*config);
+    if (!loaded.ok()) return loaded.status();
+    rules = *std::move(loaded);
+  }
+  churn::SignalOptions signal_options;
+  if (as_of) {
+    signal_options.as_of = churn::dataset::ParseDate(*as_of);
+    if (!signal_options.as_of) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--as-of: expected a date YYYY-MM-DD, got '", *as_of, "'"));
+    }
+  }
+  if (max_rejected) {
+    absl::StatusOr<int64_t> limit = ParseNonNegative("max-rejected", *max_rejected);
+    if (!limit.ok()) return limit.status();
+    signal_options.load.max_rejected_rows = *limit;
+  }
+  absl::StatusOr<churn::SignalSnapshot> snapshot =
+      churn::BuildSignalsFromFolder(*data_dir, signal_options);
+  if (!snapshot.ok()) return snapshot.status();
+  PrintLoadWarnings(snapshot->report);
+  ScoredData data;
+  data.customers = churn::views::ScoreAll(rules, std::move(snapshot->customers));
+  data.snapshot = *std::move(snapshot);
+  return data;
+}
+
+absl::StatusOr<churn::views::OutputFormat> FormatOption(const Options& options) {
+  return churn::views::ParseOutputFormat(options.Get("format").value_or("table"));
+}
+
+int RunScore(const Options& options) {
+  absl::StatusOr<churn::views::OutputFormat> format = FormatOption(options);
+  if (!format.ok()) return UsageError(std::string(format.status().message()));
+  int64_t limit = 0;
+  if (std::optional<std::string> text = options.Get("limit")) {
+    absl::StatusOr<int64_t> parsed = ParseNonNegative("limit", *text);
+    if (!parsed.ok()) return UsageError(std::string(parsed.status().message()));
+    limit = *parsed;
+  }
+  absl::StatusOr<ScoredData> data = LoadAndScore(options);
+  if (!data.ok()) return Failure(data.status());
+  churn::views::WriteAtRiskList(data->customers, static_cast<size_t>(limit), *format, std::cout);
+  return 0;
+}
+
+int RunSummary(const Options& options) {
+  absl::StatusOr<churn::views::OutputFormat> format = FormatOption(options);
+  if (!format.ok()) return UsageError(std::string(format.status().message()));
+  absl::StatusOr<ScoredData> data = LoadAndScore(options);
+  if (!data.ok()) return Failure(data.status());
+  churn::views::WriteSummary(
+      churn::views::SummarizeExecutive(data->customers, data->snapshot.usage_window_end,
+                                       data->snapshot.support_window_end),
+      churn::views::SummarizeDrivers(data->customers, data->snapshot.churn_reason_counts),
+      *format, std::cout);
+  return 0;
+}
+
+int RunExplain(const Options& options, const std::vector<std::string>& positional) {
+  if (positional.size() != 1) return UsageError("explain takes exactly one CUSTOMER_ID");
+  absl::StatusOr<churn::views::OutputFormat> format = FormatOption(options);
+  if (!format.ok()) return UsageError(std::string(format.status().message()));
+  absl::StatusOr<ScoredData> data = LoadAndScore(options);
+  if (!data.ok()) return Failure(data.status());
+  for (const churn::views::ScoredCustomer& customer : data->customers) {
+    if (customer.signals.customer_id == positional[0]) {
+      churn::views::WriteCustomerBrief(customer, *format, std::cout);
+      return 0;
+    }
+  }
+  return Failure(absl::NotFoundError(
+      absl::StrCat("no customer '", positional[0], "' (customer_id is the subscription_id)")));
+}
+
+int RunGenerate(const Options& options) {
+  churn::demodata::GeneratorOptions generator;
+  const std::optional<std::string> out = options.Get("out");
+  if (!out) return UsageError("generate needs --out DIR");
+  if (std::optional<std::string> text = options.Get("accounts")) {
+    absl::StatusOr<int64_t> parsed = ParseNonNegative("accounts", *text);
+    if (!parsed.ok() || *parsed < 1) return UsageError("--accounts: expected a number >= 1");
+    generator.accounts = *parsed;
+  }
+  if (std::optional<std::string> text = options.Get("seed")) {
+    if (!absl::SimpleAtoi(*text, &generator.seed)) {
+      return UsageError(absl::StrCat("--seed: expected a whole number, got '", *text, "'"));
+    }
+  }
+  if (std::optional<std::string> text = options.Get("end-date")) {
+    if (!churn::dataset::ParseDate(*text)) {
+      return UsageError(absl::StrCat("--end-date: expected YYYY-MM-DD, got '", *text, "'"));
+    }
+    generator.end_date = *text;
+  }
+  if (std::optional<std::string> text = options.Get("history-days")) {
+    absl::StatusOr<int64_t> parsed = ParseNonNegative("history-days", *text);
+    if (!parsed.ok() || *parsed < 61) return UsageError("--history-days: expected a number >= 61");
+    generator.history_days = static_cast<int>(*parsed);
+  }
+  churn::demodata::GeneratedCounts counts;
+  if (absl::Status status = churn::demodata::GenerateDemoData(generator, *out, &counts);
+      !status.ok()) {
+    return Failure(status);
+  }
+  std::cerr << "wrote " << *out << ": " << counts.accounts << " accounts, "
+            << counts.subscriptions << " subscriptions, " << counts.usage_rows
+            << " usage rows, " << counts.churn_events << " churn events, " << counts.tickets
+            << " tickets (" << counts.bytes << " bytes)\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string error;
+  std::optional<Arguments> args = ParseArguments(argc, argv, &error);
+  if (!args) return UsageError(error);
+  if (args->command.empty() || args->command == "help") {
+    std::cout << kUsage;
+    return args->command.empty() ? 2 : 0;
+  }
+  const auto known = CommandOptions().find(args->command);
+  if (known == CommandOptions().end()) {
+    return UsageError(absl::StrCat("unknown command '", args->command, "'"));
+  }
+  for (const auto& [name, value] : args->options) {
+    if (std::find(known->second.begin(), known->second.end(), name) == known->second.end()) {
+      return UsageError(absl::StrCat("unknown option --", name, " for ", args->command));
+    }
+  }
+  if (args->command != "explain" && !args->positional.empty()) {
+    return UsageError(absl::StrCat("unexpected argument '", args->positional[0], "'"));
+  }
+  Options options(*args);
+  if (args->command == "score") return RunScore(options);
+  if (args->command == "summary") return RunSummary(options);
+  if (args->command == "explain") return RunExplain(options, args->positional);
+  return RunGenerate(options);
+}

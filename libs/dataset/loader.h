@@ -1,0 +1,35 @@
+#pragma once
+// Finds and loads the five tables of a data folder, validating every value.
+
+#include <array>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "dataset/dataset.h"
+
+namespace churn::dataset {
+
+struct DataFiles {
+  std::array<std::string, 5> paths;  // indexed by Table
+  const std::string& of(Table table) const { return paths[static_cast<int>(table)]; }
+};
+
+// Finds "*<table>.csv" for each table in `dir` (accounts.csv, ravenstack_accounts.csv, ...).
+// A missing or ambiguous table is an error naming the folder and the pattern.
+absl::StatusOr<DataFiles> FindDataFiles(const std::string& dir);
+
+struct LoadOptions {
+  // Rows with bad values that may be skipped (and reported) before the load fails. The
+  // default 0 is strict: the first bad value fails the load, and the caller keeps its last
+  // good data. Malformed CSV (e.g. an unterminated quote) always fails the load.
+  int64_t max_rejected_rows = 0;
+  // Duplicate usage_id detection remembers this many ids, so memory stays bounded on
+  // tables with tens of millions of rows; beyond it the check is reported as partial.
+  int64_t usage_id_check_limit = 4'000'000;
+};
+
+// Loads every table; usage rows go to `usage_sink` (may be null) instead of memory.
+absl::StatusOr<Dataset> LoadDataset(const DataFiles& files, const LoadOptions& options,
+                                    UsageSink* usage_sink);
+
+}  // namespace churn::dataset

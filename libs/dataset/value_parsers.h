@@ -1,0 +1,32 @@
+#pragma once
+// Lenient-but-exact parsers for the value formats real SaaS exports use.
+// Each returns nullopt when the text is not a value of that type; callers report where.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace churn::dataset {
+
+// Calendar dates as days since 1970-01-01, so windows are integer arithmetic.
+using Day = int32_t;
+
+// "YYYY-MM-DD", optionally followed by a time part (" HH:MM[:SS[.fff]]" or "THH:MM...").
+// The time part is validated loosely and ignored: windows are whole calendar days.
+std::optional<Day> ParseDate(std::string_view text);
+std::string FormatDate(Day day);
+
+// True/False/true/false/TRUE/FALSE/1/0/yes/no/Yes/No/Y/N.
+std::optional<bool> ParseBool(std::string_view text);
+
+// A non-negative or negative integer; "12.0" is accepted (exports write counts as floats).
+std::optional<int64_t> ParseCount(std::string_view text);
+
+// A finite decimal number ("1e3" accepted, "nan"/"inf" rejected).
+std::optional<double> ParseNumber(std::string_view text);
+
+// Surrounding spaces and tabs removed.
+std::string_view TrimBlanks(std::string_view text);
+
+}  // namespace churn::dataset

@@ -1,0 +1,40 @@
+#pragma once
+// From a data folder to one CustomerSignals row per subscription (PRODUCT.md "Signals").
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "dataset/loader.h"
+#include "signals/customer_signals.h"
+
+namespace churn {
+
+struct SignalOptions {
+  // Ends both windows here instead of at the latest usage / ticket date in the data.
+  std::optional<dataset::Day> as_of;
+  dataset::LoadOptions load;
+  // Linked, analysed tickets flagged with cancellation intent in the last 30 days, by
+  // customer_id (from ticket enrichment; empty without it).
+  absl::flat_hash_map<std::string, int64_t> churn_intent_by_customer;
+};
+
+struct SignalSnapshot {
+  std::vector<CustomerSignals> customers;  // one per subscription row, in file order
+  // Window ends: E (usage) and T (support); absent when a table has no rows and no as-of.
+  std::optional<dataset::Day> usage_window_end;
+  std::optional<dataset::Day> support_window_end;
+  dataset::LoadReport report;
+  std::map<std::string, int64_t> churn_reason_counts;  // reason_code -> churn events
+  size_t usage_entries_retained = 0;  // (subscription, day) cells held while streaming
+};
+
+absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
+                                            const SignalOptions& options);
+absl::StatusOr<SignalSnapshot> BuildSignalsFromFolder(const std::string& data_dir,
+                                                      const SignalOptions& options);
+
+}  // namespace churn

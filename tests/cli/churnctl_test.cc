@@ -1,0 +1,124 @@
+// churnctl as a user runs it: the real binary, its exit codes, stdout and stderr.
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/data_folder.h"
+
+namespace churn {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+struct Result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+Result Run(const std::string& args) {
+  const std::string err_file = ::testing::TempDir() + "/churnctl_stderr.txt";
+  const std::string command = std::string(CHURNCTL_PATH) + " " + args + " 2>" + err_file;
+  Result result;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) result.out.append(buffer, n);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_file);
+  std::stringstream text;
+  text << err.rdbuf();
+  result.err = text.str();
+  return result;
+}
+
+TEST(Churnctl, HelpDocumentsEveryCommand) {
+  Result result = Run("--help");
+  EXPECT_EQ(result.exit_code, 0);
+  for (const char* word : {"score", "summary", "explain", "generate", "--as-of", "--format",
+                           "--limit", "--config", "--max-rejected"}) {
+    EXPECT_THAT(result.out, HasSubstr(word));
+  }
+}
+
+TEST(Churnctl, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(Run("frobnicate").exit_code, 2);
+  Result unknown = Run("score --data x --colour red");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown option --colour"));
+  EXPECT_EQ(Run("score --data x --format xml").exit_code, 2);
+}
+
+TEST(Churnctl, ScoreCsvListsCustomersInAtRiskOrder) {
+  const std::string dir = testing::WriteDataFolder("cli_score");
+  Result result = Run("score --data " + dir + " --format csv");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::istringstream lines(result.out);
+  std::string header, first, second;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  std::getline(lines, second);
+  EXPECT_THAT(header, StartsWith("customer_id,account_id,account_name,plan_tier,arr,churned,"
+                                 "risk_score,risk_level,top_reasons,recommended_actions"));
+  // S-2: downgrade 12 + trial 8 = 20. S-1: usage drop 50% (28) + low satisfaction 12 +
+  // escalation 10 = 50.
+  EXPECT_THAT(first, StartsWith("S-1,A-1,Acme,Pro,12000,0,50,Medium,"));
+  EXPECT_THAT(second, StartsWith("S-2,A-2,Globex,Basic,1200,1,20,Low,"));
+}
+
+TEST(Churnctl, ExplainShowsEveryFiredRuleWithPoints) {
+  const std::string dir = testing::WriteDataFolder("cli_explain");
+  Result result = Run("explain --data " + dir + " S-1");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("+28  usage_drop"));
+  EXPECT_THAT(result.out, HasSubstr("Usage dropped 50% (30d vs prior)"));
+  EXPECT_THAT(result.out, HasSubstr("+12  satisfaction/low"));
+  EXPECT_THAT(result.out, HasSubstr("+10  escalation"));
+  Result missing = Run("explain --data " + dir + " S-404");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("no customer 'S-404'"));
+}
+
+TEST(Churnctl, SummaryJsonHasExecutiveAndDrivers) {
+  const std::string dir = testing::WriteDataFolder("cli_summary");
+  Result result = Run("summary --data " + dir + " --format json");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("\"total_arr\": 13200"));
+  EXPECT_THAT(result.out, HasSubstr("\"usage_window_end\": \"2024-12-31\""));
+  EXPECT_THAT(result.out, HasSubstr("\"reason_code\": \"pricing\""));
+}
+
+TEST(Churnctl, BadInputFailsWithPositionOnStderr) {
+  const std::string dir = testing::WriteDataFolder(
+      "cli_bad", {{"support_tickets.csv",
+                   "ticket_id,account_id,submitted_at,satisfaction_score,escalation_flag\n"
+                   "T-1,A-1,yesterday,3,False\n"}});
+  Result result = Run("score --data " + dir);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_TRUE(result.out.empty());
+  EXPECT_THAT(result.err, HasSubstr("support_tickets.csv:2:9: submitted_at: expected a date"));
+  Result missing = Run("score --data /nonexistent/folder");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("/nonexistent/folder"));
+}
+
+TEST(Churnctl, GeneratedDemoDataScoresDeterministically) {
+  const std::string dir = ::testing::TempDir() + "/cli_generated";
+  Result generated = Run("generate --out " + dir + " --accounts 60 --seed 3");
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+  Result first = Run("score --data " + dir + " --format json");
+  Result second = Run("score --data " + dir + " --format json");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out, second.out);
+  EXPECT_THAT(first.out, HasSubstr("\"risk_level\""));
+}
+
+}  // namespace
+}  // namespace churn

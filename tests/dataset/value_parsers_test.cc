@@ -1,0 +1,64 @@
+#include "dataset/value_parsers.h"
+
+#include <cmath>
+
+#include "gtest/gtest.h"
+
+namespace churn::dataset {
+namespace {
+
+TEST(ParseDate, AcceptsDateWithOrWithoutTime) {
+  const std::optional<Day> day = ParseDate("2024-12-31");
+  ASSERT_TRUE(day);
+  EXPECT_EQ(FormatDate(*day), "2024-12-31");
+  EXPECT_EQ(ParseDate("2024-12-31 23:59:59"), day);
+  EXPECT_EQ(ParseDate("2024-12-31T08:00:00Z"), day);
+  EXPECT_EQ(ParseDate("2024-12-31 08:00"), day);
+  EXPECT_EQ(ParseDate("2024-12-31 08:00:00.123"), day);
+  EXPECT_EQ(ParseDate(" 2024-12-31 "), day);
+  EXPECT_EQ(*ParseDate("1970-01-01"), 0);
+  EXPECT_EQ(*ParseDate("2024-03-01") - *ParseDate("2024-02-28"), 2);  // leap year
+}
+
+TEST(ParseDate, RejectsWhatIsNotADate) {
+  for (const char* text : {"", "2024-13-01", "2024-02-30", "2023-02-29", "24-12-31",
+                           "2024/12/31", "2024-12-31x", "2024-12-31 25:00", "31-12-2024",
+                           "2024-12-3", "2024-12-31 10:00:0"}) {
+    EXPECT_FALSE(ParseDate(text)) << text;
+  }
+}
+
+TEST(ParseBool, AcceptsTheCommonSpellings) {
+  for (const char* text : {"True", "true", "TRUE", "1", "yes", "Yes", "y"}) {
+    EXPECT_EQ(ParseBool(text), true) << text;
+  }
+  for (const char* text : {"False", "false", "FALSE", "0", "no", "No", "n"}) {
+    EXPECT_EQ(ParseBool(text), false) << text;
+  }
+  for (const char* text : {"", "2", "maybe", "truee", "-1"}) EXPECT_FALSE(ParseBool(text)) << text;
+}
+
+TEST(ParseCount, AcceptsIntegersAndIntegralFloats) {
+  EXPECT_EQ(ParseCount("12"), 12);
+  EXPECT_EQ(ParseCount("12.0"), 12);
+  EXPECT_EQ(ParseCount("12."), 12);
+  EXPECT_EQ(ParseCount("-3"), -3);
+  EXPECT_EQ(ParseCount("+4"), 4);
+  EXPECT_FALSE(ParseCount("12.5"));
+  EXPECT_FALSE(ParseCount("abc"));
+  EXPECT_FALSE(ParseCount(""));
+  EXPECT_FALSE(ParseCount("1 2"));
+}
+
+TEST(ParseNumber, AcceptsFiniteNumbersOnly) {
+  EXPECT_EQ(ParseNumber("27.5"), 27.5);
+  EXPECT_EQ(ParseNumber("1e3"), 1000);
+  EXPECT_EQ(ParseNumber("-2"), -2);
+  EXPECT_FALSE(ParseNumber("nan"));
+  EXPECT_FALSE(ParseNumber("inf"));
+  EXPECT_FALSE(ParseNumber("1,5"));
+  EXPECT_FALSE(ParseNumber(""));
+}
+
+}  // namespace
+}  // namespace churn::dataset

@@ -1,0 +1,63 @@
+// Golden invariants on the real RavenStack sample, derived by hand from its CSV files.
+// Skipped when ../shared/data/ravenstack is not beside the project (a plain clone).
+
+#include <filesystem>
+
+#include "gtest/gtest.h"
+#include "signals/signal_builder.h"
+#include "views/summary.h"
+
+namespace churn::views {
+namespace {
+
+const std::string kRavenstack = std::string(CHURN_SOURCE_DIR) + "/../shared/data/ravenstack";
+
+class RavenstackGolden : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists(kRavenstack)) {
+      GTEST_SKIP() << "RavenStack sample not found at " << kRavenstack
+                   << "; golden checks need ../shared/data/ravenstack beside the project";
+    }
+  }
+};
+
+TEST_F(RavenstackGolden, ScoresEverySubscriptionWithTheKnownTotals) {
+  absl::StatusOr<SignalSnapshot> snapshot = BuildSignalsFromFolder(kRavenstack, {});
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_EQ(dataset::FormatDate(*snapshot->usage_window_end), "2024-12-31");
+  EXPECT_EQ(dataset::FormatDate(*snapshot->support_window_end), "2024-12-31");
+  EXPECT_EQ(snapshot->report.of(dataset::Table::kFeatureUsage).rows, 25000);
+  EXPECT_EQ(snapshot->report.of(dataset::Table::kSupportTickets).rows, 2000);
+  // The sample's 21 duplicated usage_id values are reported, and every row is kept.
+  bool duplicate_warning = false;
+  for (const std::string& warning : snapshot->report.of(dataset::Table::kFeatureUsage).warnings) {
+    duplicate_warning |= warning.rfind("21 duplicate usage_id values", 0) == 0;
+  }
+  EXPECT_TRUE(duplicate_warning);
+
+  const std::map<std::string, int64_t> expected_reasons = {
+      {"features", 114}, {"support", 104}, {"budget", 104},
+      {"unknown", 95},   {"competitor", 92}, {"pricing", 91}};
+  EXPECT_EQ(snapshot->churn_reason_counts, expected_reasons);
+
+  std::vector<ScoredCustomer> scored =
+      ScoreAll(scoring::DefaultRuleSet(), std::move(snapshot->customers));
+  ASSERT_EQ(scored.size(), 5000u);
+  const ExecutiveSummary executive =
+      SummarizeExecutive(scored, snapshot->usage_window_end, snapshot->support_window_end);
+  EXPECT_EQ(executive.customers, 5000);
+  EXPECT_DOUBLE_EQ(executive.total_arr, 136064964.0);
+  EXPECT_DOUBLE_EQ(executive.average_arr, 136064964.0 / 5000);
+  EXPECT_EQ(executive.high_risk_count + executive.medium_risk_count + executive.low_risk_count,
+            5000);
+  // At-risk order holds across the whole list.
+  for (size_t i = 1; i < scored.size(); ++i) {
+    ASSERT_FALSE(scoring::AtRiskBefore(scored[i].assessment, scored[i].signals.arr,
+                                       scored[i - 1].assessment, scored[i - 1].signals.arr))
+        << "rows " << i - 1 << " and " << i << " out of order";
+  }
+}
+
+}  // namespace
+}  // namespace churn::views
