@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Benchmarks: the CSV reader against its baselines, and the end-to-end pipeline on a
+# generated data set of BENCH_ACCOUNTS accounts (default 100,000: tens of millions of usage
+# rows, about 2 GB; generated once into var/bench-data-<N>).
+set -euo pipefail
+build="${1:-build}"
+accounts="${BENCH_ACCOUNTS:-100000}"
+data="var/bench-data-${accounts}"
+if [ ! -f "$data/feature_usage.csv" ]; then
+  "$build/tools/churnctl/churnctl" generate --out "$data" --accounts "$accounts" --seed 11
+fi
+echo "== CSV reader (Google Benchmark)"
+"$build/bench/csv_bench" --benchmark_min_time=2
+echo "== End-to-end pipeline"
+"$build/bench/pipeline_bench" "$data" "${BENCH_REPEATS:-1}"
