@@ -11,10 +11,16 @@ namespace churn::demodata {
 struct GeneratorOptions {
   int64_t accounts = 500;
   uint64_t seed = 7;
-  // Last day of generated activity (YYYY-MM-DD); usage and tickets end on or near it.
+  // Last day of generated activity (YYYY-MM-DD): the latest usage_date and the latest ticket
+  // submitted_at are this day, so the 30-day signal windows end here.
   std::string end_date = "2024-12-31";
-  // Days of usage history before end_date.
+  // Days of usage and ticket history up to end_date (1..3650).
   int history_days = 180;
+  // Share of accounts in each behaviour group; the rest are healthy (steady or growing usage).
+  // Each share is in [0, 1] and together they are at most 1.
+  double trial_share = 0.10;     // currently trialing; about a third fail to activate
+  double churned_share = 0.20;   // churn event, usage decaying over the 30-60 days before it
+  double drifting_share = 0.18;  // still paying, usage decaying over the last 30-60 days
 };
 
 struct GeneratedCounts {
