@@ -1,6 +1,7 @@
 // churnctl as a user runs it: the real binary, its exit codes, stdout and stderr.
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -22,8 +23,9 @@ struct Result {
   std::string err;
 };
 
-Result Run(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "/churnctl_stderr.txt";
+Result RunChurnctl(const std::string& args) {
+  const std::string err_file =
+      ::testing::TempDir() + "/churnctl_stderr_" + std::to_string(getpid()) + ".txt";
   const std::string command = std::string(CHURNCTL_PATH) + " " + args + " 2>" + err_file;
   Result result;
   FILE* pipe = popen(command.c_str(), "r");
@@ -40,7 +42,7 @@ Result Run(const std::string& args) {
 }
 
 TEST(Churnctl, HelpDocumentsEveryCommand) {
-  Result result = Run("--help");
+  Result result = RunChurnctl("--help");
   EXPECT_EQ(result.exit_code, 0);
   for (const char* word : {"score", "summary", "explain", "generate", "--as-of", "--format",
                            "--limit", "--config", "--max-rejected"}) {
@@ -49,16 +51,16 @@ TEST(Churnctl, HelpDocumentsEveryCommand) {
 }
 
 TEST(Churnctl, UsageErrorsExitWithTwo) {
-  EXPECT_EQ(Run("frobnicate").exit_code, 2);
-  Result unknown = Run("score --data x --colour red");
+  EXPECT_EQ(RunChurnctl("frobnicate").exit_code, 2);
+  Result unknown = RunChurnctl("score --data x --colour red");
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("unknown option --colour"));
-  EXPECT_EQ(Run("score --data x --format xml").exit_code, 2);
+  EXPECT_EQ(RunChurnctl("score --data x --format xml").exit_code, 2);
 }
 
 TEST(Churnctl, ScoreCsvListsCustomersInAtRiskOrder) {
   const std::string dir = testing::WriteDataFolder("cli_score");
-  Result result = Run("score --data " + dir + " --format csv");
+  Result result = RunChurnctl("score --data " + dir + " --format csv");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   std::istringstream lines(result.out);
   std::string header, first, second;
@@ -75,20 +77,20 @@ TEST(Churnctl, ScoreCsvListsCustomersInAtRiskOrder) {
 
 TEST(Churnctl, ExplainShowsEveryFiredRuleWithPoints) {
   const std::string dir = testing::WriteDataFolder("cli_explain");
-  Result result = Run("explain --data " + dir + " S-1");
+  Result result = RunChurnctl("explain --data " + dir + " S-1");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("+28  usage_drop"));
   EXPECT_THAT(result.out, HasSubstr("Usage dropped 50% (30d vs prior)"));
   EXPECT_THAT(result.out, HasSubstr("+12  satisfaction/low"));
   EXPECT_THAT(result.out, HasSubstr("+10  escalation"));
-  Result missing = Run("explain --data " + dir + " S-404");
+  Result missing = RunChurnctl("explain --data " + dir + " S-404");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("no customer 'S-404'"));
 }
 
 TEST(Churnctl, SummaryJsonHasExecutiveAndDrivers) {
   const std::string dir = testing::WriteDataFolder("cli_summary");
-  Result result = Run("summary --data " + dir + " --format json");
+  Result result = RunChurnctl("summary --data " + dir + " --format json");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("\"total_arr\": 13200"));
   EXPECT_THAT(result.out, HasSubstr("\"usage_window_end\": \"2024-12-31\""));
@@ -100,21 +102,21 @@ TEST(Churnctl, BadInputFailsWithPositionOnStderr) {
       "cli_bad", {{"support_tickets.csv",
                    "ticket_id,account_id,submitted_at,satisfaction_score,escalation_flag\n"
                    "T-1,A-1,yesterday,3,False\n"}});
-  Result result = Run("score --data " + dir);
+  Result result = RunChurnctl("score --data " + dir);
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_TRUE(result.out.empty());
   EXPECT_THAT(result.err, HasSubstr("support_tickets.csv:2:9: submitted_at: expected a date"));
-  Result missing = Run("score --data /nonexistent/folder");
+  Result missing = RunChurnctl("score --data /nonexistent/folder");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("/nonexistent/folder"));
 }
 
 TEST(Churnctl, GeneratedDemoDataScoresDeterministically) {
   const std::string dir = ::testing::TempDir() + "/cli_generated";
-  Result generated = Run("generate --out " + dir + " --accounts 60 --seed 3");
+  Result generated = RunChurnctl("generate --out " + dir + " --accounts 60 --seed 3");
   ASSERT_EQ(generated.exit_code, 0) << generated.err;
-  Result first = Run("score --data " + dir + " --format json");
-  Result second = Run("score --data " + dir + " --format json");
+  Result first = RunChurnctl("score --data " + dir + " --format json");
+  Result second = RunChurnctl("score --data " + dir + " --format json");
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(first.out, second.out);
   EXPECT_THAT(first.out, HasSubstr("\"risk_level\""));

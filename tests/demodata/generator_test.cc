@@ -1,5 +1,7 @@
 #include "demodata/generator.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -80,7 +82,9 @@ Table ParseCsv(const std::string& text) {
 }
 
 fs::path TestDir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / "churn_demodata_test" / name;
+  // One folder per process: CTest runs the cases of this file in parallel processes.
+  const fs::path dir = fs::path(::testing::TempDir()) /
+                       ("churn_demodata_test_" + std::to_string(getpid())) / name;
   fs::remove_all(dir);
   return dir;
 }

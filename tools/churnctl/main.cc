@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "demodata/generator.h"
+#include "remote_commands.h"
 #include "scoring/rule_set.h"
 #include "signals/signal_builder.h"
 #include "views/report_format.h"
@@ -27,6 +28,12 @@ Usage:
   churnctl summary  --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format json|table|csv]
   churnctl explain  --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format table|json] CUSTOMER_ID
   churnctl generate --out DIR [--accounts N] [--seed S] [--end-date YYYY-MM-DD] [--history-days N]
+  churnctl health   --address HOST:PORT [--service NAME] [--timeout-ms N]
+  churnctl at-risk  [--gateway HOST:PORT] [--plan-tier T,..] [--risk-level High,..] [--min-arr X]
+                    [--only-churned true] [--limit N] [--format table|csv|json]
+  churnctl customer [--gateway HOST:PORT] [--format table|json] CUSTOMER_ID
+  churnctl analyze-ticket [--gateway HOST:PORT] (--text TEXT | --subject S --body B)
+                    [--ticket-timeout-ms N]
   churnctl help
 
 Commands:
@@ -42,6 +49,13 @@ Commands:
   explain   The brief for one customer: signals, every fired rule with its points, reasons,
             recommended actions.
   generate  Writes a deterministic demo data set (the five tables) for a seed.
+
+Client mode (talks to a running service set; --gateway defaults to 127.0.0.1:50054):
+  health          grpc.health.v1 check of one service; exit 0 when SERVING.
+  at-risk         The gateway's at-risk list with filters (ListAtRisk).
+  customer        The customer brief: signals, fired rules, actions, next-best-action steps.
+  analyze-ticket  The Ticket Analyzer on one ticket: structured JSON with its source
+                  (model or fallback). --timeout-ms bounds every call (default 10000).
 
 Options:
   --data DIR          folder with the five tables (*accounts.csv, *subscriptions.csv,
@@ -286,14 +300,20 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return args->command.empty() ? 2 : 0;
   }
-  const auto known = CommandOptions().find(args->command);
-  if (known == CommandOptions().end()) {
+  const bool remote = !CommandOptions().contains(args->command);
+  const auto& command_options = remote ? churnctl::RemoteCommandOptions() : CommandOptions();
+  const auto known = command_options.find(args->command);
+  if (known == command_options.end()) {
     return UsageError(absl::StrCat("unknown command '", args->command, "'"));
   }
   for (const auto& [name, value] : args->options) {
     if (std::find(known->second.begin(), known->second.end(), name) == known->second.end()) {
       return UsageError(absl::StrCat("unknown option --", name, " for ", args->command));
     }
+  }
+  if (remote) {
+    return churnctl::RunRemoteCommand(
+        churnctl::RemoteArguments{args->command, args->options, args->positional});
   }
   if (args->command != "explain" && !args->positional.empty()) {
     return UsageError(absl::StrCat("unexpected argument '", args->positional[0], "'"));
