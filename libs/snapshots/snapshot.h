@@ -1,0 +1,35 @@
+#pragma once
+// One immutable, versioned snapshot of the input data: the five files it was built from, their
+// content hash and the per-customer signals. Shared read-only (std::shared_ptr<const Snapshot>)
+// between the store and every reader, so a reader keeps its version alive while it streams.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "dataset/loader.h"
+#include "dataset/value_parsers.h"
+#include "signals/signal_builder.h"
+
+namespace churn::snapshots {
+
+struct Snapshot {
+  int64_t version = 0;  // 1 for the first published snapshot, +1 per publish
+  absl::Time loaded_at;
+  std::string source_dir;    // the data folder the files were found in
+  dataset::DataFiles files;  // the five files loaded (an upload replaces one of them)
+  // Hex SHA-256 over the five files' bytes and the as-of date: equal hashes mean equal signals.
+  std::string content_hash;
+  std::optional<dataset::Day> as_of;
+  SignalSnapshot signals;
+};
+
+// Why the last load failed, kept until a later load succeeds.
+struct LoadFailure {
+  absl::Status status;  // names file, line and column when a value was at fault
+  absl::Time at;
+};
+
+}  // namespace churn::snapshots

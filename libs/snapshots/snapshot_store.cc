@@ -1,0 +1,120 @@
+#include "snapshots/snapshot_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "snapshots/content_hash.h"
+
+namespace churn::snapshots {
+
+SnapshotStore::SnapshotStore(SnapshotStoreOptions options) : options_(std::move(options)) {}
+
+absl::StatusOr<LoadResult> SnapshotStore::LoadFolder(const std::string& dir,
+                                                     std::optional<dataset::Day> as_of) {
+  std::lock_guard<std::mutex> load_lock(load_mu_);
+  return LoadLocked(dir, dataset::FindDataFiles(dir), as_of);
+}
+
+absl::StatusOr<LoadResult> SnapshotStore::LoadFiles(const std::string& source_dir,
+                                                    const dataset::DataFiles& files,
+                                                    std::optional<dataset::Day> as_of) {
+  std::lock_guard<std::mutex> load_lock(load_mu_);
+  return LoadLocked(source_dir, files, as_of);
+}
+
+absl::StatusOr<LoadResult> SnapshotStore::LoadReplacingTable(dataset::Table table,
+                                                             const std::string& path,
+                                                             const std::string& display_name,
+                                                             const std::string& base_dir,
+                                                             std::optional<dataset::Day> as_of) {
+  std::lock_guard<std::mutex> load_lock(load_mu_);
+  std::shared_ptr<const Snapshot> current = Current();
+  absl::StatusOr<dataset::DataFiles> files =
+      current ? absl::StatusOr<dataset::DataFiles>(current->files)
+              : dataset::FindDataFiles(base_dir);
+  if (!files.ok()) {
+    return Fail(absl::FailedPreconditionError(
+        absl::StrCat("no current data to combine the upload with: ", files.status().message())));
+  }
+  files->paths[static_cast<int>(table)] = path;
+  absl::StatusOr<LoadResult> result =
+      LoadLocked(current ? current->source_dir : base_dir, files, as_of);
+  if (result.ok() || display_name.empty()) return result;
+  absl::Status renamed(result.status().code(),
+                       absl::StrReplaceAll(result.status().message(), {{path, display_name}}));
+  return Fail(renamed);
+}
+
+absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
+    const std::string& source_dir, const absl::StatusOr<dataset::DataFiles>& files,
+    std::optional<dataset::Day> as_of) {
+  const auto started = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  if (!files.ok()) return Fail(files.status());
+  absl::StatusOr<std::string> hash = HashDataFiles(*files, as_of);
+  if (!hash.ok()) return Fail(hash.status());
+
+  std::shared_ptr<const Snapshot> current = Current();
+  if (current && current->content_hash == *hash) {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    last_failure_.reset();  // the data is usable again, and unchanged
+    return LoadResult{current, false, elapsed()};
+  }
+
+  SignalOptions signal_options;
+  signal_options.as_of = as_of;
+  signal_options.load = options_.load;
+  absl::StatusOr<SignalSnapshot> signals = BuildSignals(*files, signal_options);
+  if (!signals.ok()) return Fail(signals.status());
+
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->version = current ? current->version + 1 : 1;
+  snapshot->loaded_at = absl::Now();
+  snapshot->source_dir = source_dir;
+  snapshot->files = *files;
+  snapshot->content_hash = *std::move(hash);
+  snapshot->as_of = as_of;
+  snapshot->signals = *std::move(signals);
+
+  std::lock_guard<std::mutex> lock(state_mu_);
+  held_.push_front(snapshot);
+  while (held_.size() > std::max<size_t>(options_.versions_kept, 1)) held_.pop_back();
+  last_failure_.reset();
+  return LoadResult{std::move(snapshot), true, elapsed()};
+}
+
+absl::Status SnapshotStore::Fail(absl::Status status) {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  last_failure_ = LoadFailure{status, absl::Now()};
+  return status;
+}
+
+std::shared_ptr<const Snapshot> SnapshotStore::Current() const {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  return held_.empty() ? nullptr : held_.front();
+}
+
+std::shared_ptr<const Snapshot> SnapshotStore::Find(int64_t version) const {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  for (const std::shared_ptr<const Snapshot>& snapshot : held_) {
+    if (snapshot->version == version) return snapshot;
+  }
+  return nullptr;
+}
+
+std::vector<std::shared_ptr<const Snapshot>> SnapshotStore::Held() const {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  return {held_.begin(), held_.end()};
+}
+
+std::optional<LoadFailure> SnapshotStore::LastFailure() const {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  return last_failure_;
+}
+
+}  // namespace churn::snapshots

@@ -1,0 +1,79 @@
+#pragma once
+// SnapshotStore: the current snapshot and the last few before it. A load builds the signals off
+// to the side and publishes them with one pointer swap; a load that fails records why and leaves
+// the current snapshot in place, so a bad file never replaces the last good data. Loading data
+// identical to the current snapshot (same content hash) publishes nothing.
+//
+// Thread-safe: loads run one at a time (so versions and hash comparisons are consistent), while
+// readers take the current pointer at any moment without waiting for a load.
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "dataset/loader.h"
+#include "snapshots/snapshot.h"
+
+namespace churn::snapshots {
+
+struct SnapshotStoreOptions {
+  // Snapshots held, the current one included, so a reader can finish streaming a version that
+  // has just been replaced (and ask for it by number).
+  size_t versions_kept = 3;
+  dataset::LoadOptions load;
+};
+
+struct LoadResult {
+  std::shared_ptr<const Snapshot> snapshot;  // the snapshot current after the load
+  bool published = false;                    // false: the data equalled the current snapshot
+  double seconds = 0;                        // wall time of hashing + building
+};
+
+class SnapshotStore {
+ public:
+  explicit SnapshotStore(SnapshotStoreOptions options = {});
+
+  // Finds the five tables in `dir` and loads them.
+  absl::StatusOr<LoadResult> LoadFolder(const std::string& dir, std::optional<dataset::Day> as_of);
+  // Loads exactly these files; `source_dir` is recorded as where they came from.
+  absl::StatusOr<LoadResult> LoadFiles(const std::string& source_dir,
+                                       const dataset::DataFiles& files,
+                                       std::optional<dataset::Day> as_of);
+
+  // An upload: the current snapshot's files with `table` read from `path` instead, loaded as
+  // one unit (no other load can slip in between). Without a current snapshot the other tables
+  // come from `base_dir`. Errors name `display_name` (the user's file name) instead of `path`.
+  absl::StatusOr<LoadResult> LoadReplacingTable(dataset::Table table, const std::string& path,
+                                                const std::string& display_name,
+                                                const std::string& base_dir,
+                                                std::optional<dataset::Day> as_of);
+
+  // Null before the first successful load.
+  std::shared_ptr<const Snapshot> Current() const;
+  // A held version; null when it was never published or is no longer held.
+  std::shared_ptr<const Snapshot> Find(int64_t version) const;
+  // Every held snapshot, newest first.
+  std::vector<std::shared_ptr<const Snapshot>> Held() const;
+  // The last failure since the last successful load.
+  std::optional<LoadFailure> LastFailure() const;
+
+ private:
+  absl::StatusOr<LoadResult> LoadLocked(const std::string& source_dir,
+                                        const absl::StatusOr<dataset::DataFiles>& files,
+                                        std::optional<dataset::Day> as_of);
+  absl::Status Fail(absl::Status status);
+
+  const SnapshotStoreOptions options_;
+  std::mutex load_mu_;  // one load at a time; taken before state_mu_
+  mutable std::mutex state_mu_;
+  std::deque<std::shared_ptr<const Snapshot>> held_;  // newest first; guarded by state_mu_
+  std::optional<LoadFailure> last_failure_;           // guarded by state_mu_
+};
+
+}  // namespace churn::snapshots

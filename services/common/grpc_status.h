@@ -1,0 +1,19 @@
+#pragma once
+// The one place where internal errors (absl::Status from the libraries) become gRPC statuses and
+// back. The canonical codes have the same numbers in both, so the code is kept as is and the
+// message travels unchanged (it names the field or file at fault).
+
+#include <grpcpp/support/status.h>
+
+#include "absl/status/status.h"
+
+namespace churn::service {
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// The Go name of a code ("OK", "InvalidArgument", "DeadlineExceeded", ...), as grpc-prometheus
+// writes it into the grpc_code label.
+const char* GrpcCodeName(grpc::StatusCode code);
+
+}  // namespace churn::service

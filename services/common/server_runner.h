@@ -1,0 +1,91 @@
+#pragma once
+// ServiceHost: the process shell every service binary shares. It owns the gRPC server (callback
+// services + grpc.health.v1 + reflection + the metrics interceptor), the /metrics endpoint, the
+// port file for tests and the SIGTERM/SIGINT handling with a bounded drain:
+//
+//   ServiceHost host(ServiceHostOptions::FromConfig(config));   // first thing in main
+//   MyService service(..., host.metrics_registry());
+//   host.AddService(&service, churn::v1::MyService::service_full_name());
+//   if (auto s = host.Start(); !s.ok()) ...                       // health: NOT_SERVING
+//   ... load data/rules ...; host.SetServing(true);
+//   host.WaitForShutdownSignal();                                 // drains, stops /metrics last
+
+#include <grpcpp/server.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/grpc_metrics.h"
+#include "common/metrics_endpoint.h"
+#include "common/service_config.h"
+
+namespace churn::service {
+
+struct ServiceHostOptions {
+  std::string service_name;     // short name, for logs ("scoring")
+  std::string grpc_address;     // host:port, port 0 = ephemeral
+  std::string metrics_address;  // host:port, port 0 = ephemeral
+  std::chrono::milliseconds drain_timeout{5000};
+  std::string port_file;  // empty: none
+
+  // From the keys of CommonServiceKeys().
+  static ServiceHostOptions FromConfig(const ServiceConfig& config);
+  // INVALID_ARGUMENT naming the key when a value is unusable; Start() checks it too.
+  absl::Status Validate() const;
+};
+
+// Sets the service name and level of the structured logs from the config ("log_level").
+absl::Status ConfigureLogging(const ServiceConfig& config);
+
+class ServiceHost {
+ public:
+  // Blocks SIGTERM and SIGINT in the calling thread, so construct it before any thread starts:
+  // every thread inherits the mask and the signals wait for WaitForShutdownSignal().
+  explicit ServiceHost(ServiceHostOptions options);
+  ~ServiceHost();
+  ServiceHost(const ServiceHost&) = delete;
+  ServiceHost& operator=(const ServiceHost&) = delete;
+
+  // The service's one registry: create domain metric families here before Start().
+  prometheus::Registry& metrics_registry() { return metrics_.registry(); }
+
+  // Before Start(). `full_name` is the generated Service::service_full_name(); it names the
+  // health status and the pre-created metric series.
+  void AddService(grpc::Service* service, std::string_view full_name);
+
+  // Binds both ports, starts serving (health NOT_SERVING) and writes the port file.
+  absl::Status Start();
+
+  // Health of "" and of every added service.
+  void SetServing(bool serving);
+
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_.port(); }
+  grpc::Server* server() { return server_.get(); }
+
+  // Blocks until SIGTERM or SIGINT, then Shutdown(). Returns the signal number.
+  int WaitForShutdownSignal();
+
+  // NOT_SERVING, lets in-flight RPCs finish for up to drain_timeout, cancels the rest, then
+  // stops /metrics (last, so the final counts can still be scraped while draining). Idempotent.
+  void Shutdown();
+
+ private:
+  absl::Status WritePortFile() const;
+  void DrainAndStop();
+
+  ServiceHostOptions options_;
+  MetricsEndpoint metrics_;
+  GrpcServerMetrics grpc_metrics_;
+  std::vector<std::pair<grpc::Service*, std::string>> services_;
+  std::unique_ptr<grpc::Server> server_;
+  int grpc_port_ = 0;
+  std::once_flag shutdown_once_;
+};
+
+}  // namespace churn::service

@@ -1,0 +1,474 @@
+#include "ingest_service.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "chunked_stream_reactor.h"
+#include "common/grpc_status.h"
+#include "common/logging.h"
+#include "common/proto_convert.h"
+#include "snapshot_proto.h"
+#include "upload_reactor.h"
+
+namespace churn::ingest_service {
+namespace {
+
+namespace fs = std::filesystem;
+using service::LogField;
+using service::LogInfo;
+using service::LogWarn;
+using service::ToGrpcStatus;
+
+grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
+                                     const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+std::optional<dataset::Table> TableOf(v1::TableKind kind) {
+  switch (kind) {
+    case v1::TABLE_KIND_ACCOUNTS: return dataset::Table::kAccounts;
+    case v1::TABLE_KIND_SUBSCRIPTIONS: return dataset::Table::kSubscriptions;
+    case v1::TABLE_KIND_FEATURE_USAGE: return dataset::Table::kFeatureUsage;
+    case v1::TABLE_KIND_CHURN_EVENTS: return dataset::Table::kChurnEvents;
+    case v1::TABLE_KIND_SUPPORT_TICKETS: return dataset::Table::kSupportTickets;
+    default: return std::nullopt;
+  }
+}
+
+// A file name safe to use inside the uploads folder: its last path part, with anything but
+// letters, digits, '.', '-' and '_' replaced, and capped.
+std::string SafeFileName(const std::string& name) {
+  std::string safe = fs::path(name).filename().string();
+  for (char& c : safe) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+  }
+  if (safe.size() > 100) safe.resize(100);
+  if (safe.empty() || safe == "." || safe == "..") safe = "upload.csv";
+  return safe;
+}
+
+// The two window ends come from one as-of date in the signals library, so both fields must
+// agree; empty fields keep the service's configured as-of.
+absl::StatusOr<std::optional<dataset::Day>> AsOfFromRequest(
+    const v1::LoadDataFolderRequest& request, std::optional<dataset::Day> configured) {
+  if (request.usage_as_of().empty() && request.support_as_of().empty()) return configured;
+  if (request.usage_as_of() != request.support_as_of()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "usage_as_of, support_as_of: one as-of date ends both windows, so give both the same "
+        "date (got '",
+        request.usage_as_of(), "' and '", request.support_as_of(), "')"));
+  }
+  std::optional<dataset::Day> day = dataset::ParseDate(request.usage_as_of());
+  if (!day) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("usage_as_of: expected a date YYYY-MM-DD, got '", request.usage_as_of(), "'"));
+  }
+  return std::optional<dataset::Day>(day);
+}
+
+snapshots::SnapshotStoreOptions StoreOptions(const IngestServiceOptions& options) {
+  snapshots::SnapshotStoreOptions store;
+  store.versions_kept = options.versions_kept;
+  store.load.max_rejected_rows = options.max_rejected_rows;
+  return store;
+}
+
+snapshots::TicketCatalogOptions CatalogOptions(const IngestServiceOptions& options) {
+  snapshots::TicketCatalogOptions catalog;
+  catalog.tickets_dir = options.tickets_dir;
+  return catalog;
+}
+
+}  // namespace
+
+IngestService::IngestService(IngestServiceOptions options, prometheus::Registry& registry)
+    : options_(std::move(options)),
+      metrics_(registry),
+      store_(StoreOptions(options_)),
+      tickets_(CatalogOptions(options_)) {}
+
+IngestService::~IngestService() { Stop(); }
+
+absl::Status IngestService::Start() {
+  uploads_dir_ = options_.uploads_dir;
+  if (uploads_dir_.empty()) {
+    uploads_dir_ =
+        (fs::temp_directory_path() / absl::StrCat("churn-ingest-uploads-", ::getpid())).string();
+    remove_uploads_dir_ = true;
+  }
+  std::error_code error;
+  fs::create_directories(uploads_dir_, error);
+  if (error) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("uploads_dir ", uploads_dir_, ": cannot create it: ", error.message()));
+  }
+  {
+    std::lock_guard<std::mutex> lock(watched_mu_);
+    watched_dir_ = options_.data_dir;
+    watched_as_of_ = options_.as_of;
+  }
+  // The watcher's baseline is taken before the first load, so a file that changes during that
+  // load is noticed; a folder that is bad now is retried as soon as it changes.
+  if (options_.watch_interval.count() > 0) {
+    watcher_ = std::make_unique<snapshots::FolderWatcher>(
+        options_.data_dir, options_.watch_interval,
+        [this](const std::string& dir) { ReloadWatched(dir); });
+    watcher_->Start();
+  }
+  absl::StatusOr<snapshots::LoadResult> first =
+      RecordLoad("startup", [&] { return store_.LoadFolder(options_.data_dir, options_.as_of); });
+  if (!first.ok()) {
+    LogWarn("not_ready", {{"reason", "the data folder could not be loaded"},
+                          {"data_dir", options_.data_dir},
+                          {"watching", watcher_ != nullptr},
+                          {"hint", "fix the folder, or call LoadDataFolder / UploadTable"}});
+  }
+  // Parsing the ticket folder now keeps the first ListTicketTextSets fast and logs bad files.
+  if (!options_.tickets_dir.empty()) {
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<snapshots::TicketSetEntry> sets = tickets_.List();
+    for (const snapshots::TicketSetEntry& entry : sets) {
+      if (!entry.set)
+        LogWarn("ticket_set_unreadable", {{"file", entry.file}, {"error", entry.error}});
+    }
+    LogInfo("ticket_sets_listed",
+            {{"tickets_dir", options_.tickets_dir},
+             {"sets", static_cast<int64_t>(sets.size())},
+             {"seconds",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}});
+  }
+  {
+    std::lock_guard<std::mutex> lock(age_mu_);
+    stopping_ = false;
+  }
+  age_thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(age_mu_);
+    while (!age_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+      UpdateSnapshotAge();
+    }
+  });
+  return absl::OkStatus();
+}
+
+void IngestService::Stop() {
+  if (watcher_) watcher_->Stop();
+  {
+    std::lock_guard<std::mutex> lock(age_mu_);
+    stopping_ = true;
+  }
+  age_wake_.notify_all();
+  if (age_thread_.joinable()) age_thread_.join();
+  if (remove_uploads_dir_) {
+    std::error_code ignored;
+    fs::remove_all(uploads_dir_, ignored);
+    remove_uploads_dir_ = false;
+  }
+}
+
+void IngestService::UpdateSnapshotAge() {
+  std::shared_ptr<const snapshots::Snapshot> current = store_.Current();
+  metrics_.SetSnapshotAge(current ? absl::ToDoubleSeconds(absl::Now() - current->loaded_at) : 0);
+}
+
+absl::StatusOr<snapshots::LoadResult> IngestService::RecordLoad(
+    std::string_view trigger, const std::function<absl::StatusOr<snapshots::LoadResult>()>& load) {
+  const auto started = std::chrono::steady_clock::now();
+  absl::StatusOr<snapshots::LoadResult> result = load();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!result.ok()) {
+    metrics_.CountFailure(seconds);
+    std::shared_ptr<const snapshots::Snapshot> kept = store_.Current();
+    LogWarn("load_failed", {{"trigger", trigger},
+                            {"error", result.status()},
+                            {"kept_version", kept ? kept->version : int64_t{0}},
+                            {"seconds", seconds}});
+    return result;
+  }
+  const snapshots::Snapshot& snapshot = *result->snapshot;
+  if (result->published) {
+    metrics_.CountPublished(snapshot.signals.report, snapshot.version, seconds);
+    LogInfo("snapshot_published",
+            {{"trigger", trigger},
+             {"version", snapshot.version},
+             {"customers", static_cast<int64_t>(snapshot.signals.customers.size())},
+             {"source_dir", snapshot.source_dir},
+             {"usage_window_end", snapshot.signals.usage_window_end
+                                      ? dataset::FormatDate(*snapshot.signals.usage_window_end)
+                                      : std::string()},
+             {"support_window_end", snapshot.signals.support_window_end
+                                        ? dataset::FormatDate(*snapshot.signals.support_window_end)
+                                        : std::string()},
+             {"content_hash", snapshot.content_hash.substr(0, 16)},
+             {"seconds", seconds}});
+    RemoveUnreferencedUploads();
+  } else {
+    metrics_.CountUnchanged(seconds);
+    LogInfo("snapshot_unchanged",
+            {{"trigger", trigger}, {"version", snapshot.version}, {"seconds", seconds}});
+  }
+  std::call_once(ready_once_, [this] {
+    if (on_ready_) on_ready_();
+  });
+  return result;
+}
+
+void IngestService::ReloadWatched(const std::string& dir) {
+  std::optional<dataset::Day> as_of;
+  {
+    std::lock_guard<std::mutex> lock(watched_mu_);
+    if (dir != watched_dir_) return;  // LoadDataFolder moved the watch meanwhile
+    as_of = watched_as_of_;
+  }
+  LogInfo("data_folder_changed", {{"data_dir", dir}});
+  (void)RecordLoad("watch", [&] { return store_.LoadFolder(dir, as_of); });
+}
+
+std::string IngestService::StagingPath(const std::string& file_name) {
+  std::lock_guard<std::mutex> lock(uploads_mu_);
+  return (fs::path(uploads_dir_) / absl::StrCat(++upload_sequence_, "-", SafeFileName(file_name)))
+      .string();
+}
+
+void IngestService::RemoveUnreferencedUploads() {
+  std::set<std::string> referenced;
+  for (const std::shared_ptr<const snapshots::Snapshot>& snapshot : store_.Held()) {
+    referenced.insert(snapshot->files.paths.begin(), snapshot->files.paths.end());
+  }
+  std::lock_guard<std::mutex> lock(uploads_mu_);
+  std::erase_if(accepted_uploads_, [&](const std::string& path) {
+    if (referenced.count(path) > 0) return false;
+    std::error_code ignored;
+    fs::remove(path, ignored);
+    return true;
+  });
+}
+
+absl::Status IngestService::ApplyUpload(const v1::UploadTableHeader& header,
+                                        const std::string& path,
+                                        v1::UploadTableResponse* response) {
+  auto discard = [&path] {
+    std::error_code ignored;
+    fs::remove(path, ignored);
+  };
+  if (header.table() == v1::TABLE_KIND_TICKET_TEXT) {
+    std::string name = !header.ticket_set_name().empty() ? header.ticket_set_name()
+                       : !header.file_name().empty()     ? header.file_name()
+                                                         : fs::path(path).filename().string();
+    const std::string shown = header.file_name().empty() ? name : header.file_name();
+    absl::StatusOr<snapshots::TicketSetEntry> entry = tickets_.AddUploaded(name, path, shown);
+    discard();  // the set is held in memory
+    if (!entry.ok()) {
+      LogWarn("ticket_set_rejected", {{"name", name}, {"error", entry.status()}});
+      return entry.status();
+    }
+    std::shared_ptr<const snapshots::CustomerDirectory> directory = Directory();
+    TicketSetToProto(*entry, directory.get(), response->mutable_ticket_set());
+    LogInfo("ticket_set_uploaded", {{"name", entry->name},
+                                    {"rows", entry->set->rows_total},
+                                    {"key_column", entry->set->key_column}});
+    return absl::OkStatus();
+  }
+
+  const std::optional<dataset::Table> table = TableOf(header.table());
+  if (!table) {
+    discard();
+    return absl::InvalidArgumentError(absl::StrCat("header.table: unknown table ", header.table()));
+  }
+  const std::string shown = header.file_name().empty()
+                                ? absl::StrCat(std::string(dataset::SchemaOf(*table).name), ".csv")
+                                : header.file_name();
+  std::string base_dir;
+  std::optional<dataset::Day> as_of;
+  {
+    std::lock_guard<std::mutex> lock(watched_mu_);
+    base_dir = watched_dir_;
+    as_of = watched_as_of_;
+  }
+  absl::StatusOr<snapshots::LoadResult> result = RecordLoad(
+      "upload", [&] { return store_.LoadReplacingTable(*table, path, shown, base_dir, as_of); });
+  if (!result.ok() || !result->published) {
+    discard();  // no snapshot reads it
+    if (!result.ok()) return result.status();
+  } else {
+    {
+      std::lock_guard<std::mutex> lock(uploads_mu_);
+      accepted_uploads_.push_back(path);
+    }
+    RemoveUnreferencedUploads();
+  }
+  SnapshotToProto(*result->snapshot, response->mutable_snapshot());
+  response->set_published(result->published);
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const snapshots::CustomerDirectory> IngestService::Directory() {
+  std::shared_ptr<const snapshots::Snapshot> current = store_.Current();
+  if (!current) return nullptr;
+  std::lock_guard<std::mutex> lock(directory_mu_);
+  if (!directory_ || directory_version_ != current->version) {
+    directory_ = std::make_shared<const snapshots::CustomerDirectory>(current->signals.customers);
+    directory_version_ = current->version;
+  }
+  return directory_;
+}
+
+int32_t IngestService::ChunkSize(int32_t requested) const {
+  const int32_t chunk = requested > 0 ? requested : options_.stream_chunk_size;
+  return std::clamp(chunk, 1, kMaxStreamChunk);
+}
+
+grpc::ServerUnaryReactor* IngestService::LoadDataFolder(grpc::CallbackServerContext* context,
+                                                        const v1::LoadDataFolderRequest* request,
+                                                        v1::LoadDataFolderResponse* response) {
+  absl::StatusOr<std::optional<dataset::Day>> as_of = AsOfFromRequest(*request, options_.as_of);
+  if (!as_of.ok()) return FinishWith(context, as_of.status());
+  const std::string dir = request->data_dir().empty() ? options_.data_dir : request->data_dir();
+  absl::StatusOr<snapshots::LoadResult> result =
+      RecordLoad("rpc", [&] { return store_.LoadFolder(dir, *as_of); });
+  if (!result.ok()) return FinishWith(context, result.status());
+  // From now on the watcher reloads what was asked for here.
+  {
+    std::lock_guard<std::mutex> lock(watched_mu_);
+    watched_dir_ = dir;
+    watched_as_of_ = *as_of;
+  }
+  if (watcher_) watcher_->SetDirectory(dir);
+  SnapshotToProto(*result->snapshot, response->mutable_snapshot());
+  response->set_published(result->published);
+  return FinishWith(context, absl::OkStatus());
+}
+
+grpc::ServerReadReactor<v1::UploadTableRequest>* IngestService::UploadTable(
+    grpc::CallbackServerContext* context, v1::UploadTableResponse* response) {
+  return new UploadTableReactor(this, context, response);
+}
+
+grpc::ServerUnaryReactor* IngestService::GetSnapshotInfo(
+    grpc::CallbackServerContext* context, const v1::GetSnapshotInfoRequest* /*request*/,
+    v1::GetSnapshotInfoResponse* response) {
+  if (std::shared_ptr<const snapshots::Snapshot> current = store_.Current()) {
+    SnapshotToProto(*current, response->mutable_snapshot());
+  }
+  if (std::optional<snapshots::LoadFailure> failure = store_.LastFailure()) {
+    response->set_last_error(std::string(failure->status.message()));
+    response->set_last_error_at(FormatInstant(failure->at));
+  }
+  return FinishWith(context, absl::OkStatus());
+}
+
+grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignals(
+    grpc::CallbackServerContext* /*context*/, const v1::StreamSignalsRequest* request) {
+  using Reactor = ChunkedStreamReactor<v1::StreamSignalsResponse>;
+  if (request->chunk_size() < 0) {
+    return Reactor::Failed(ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("chunk_size: must be >= 0, got ", request->chunk_size()))));
+  }
+  std::shared_ptr<const snapshots::Snapshot> snapshot =
+      request->snapshot_version() == 0 ? store_.Current()
+                                       : store_.Find(request->snapshot_version());
+  if (!snapshot) {
+    std::shared_ptr<const snapshots::Snapshot> current = store_.Current();
+    if (!current) {
+      return Reactor::Failed(ToGrpcStatus(absl::UnavailableError("no snapshot is loaded yet")));
+    }
+    return Reactor::Failed(ToGrpcStatus(absl::NotFoundError(absl::StrCat(
+        "snapshot_version: ", request->snapshot_version(), " is not held (current is ",
+        current->version, "; the last ", options_.versions_kept, " versions are kept)"))));
+  }
+  const size_t chunk = static_cast<size_t>(ChunkSize(request->chunk_size()));
+  // The reactor holds the snapshot: a newer publish cannot pull it away mid-stream.
+  return new Reactor([snapshot, chunk, next = size_t{0},
+                      first = true](v1::StreamSignalsResponse* response) mutable {
+    const std::vector<CustomerSignals>& customers = snapshot->signals.customers;
+    if (!first && next >= customers.size()) return false;
+    if (first) {
+      SnapshotToProto(*snapshot, response->mutable_snapshot());
+      first = false;
+    }
+    const size_t end = std::min(customers.size(), next + chunk);
+    response->mutable_signals()->Reserve(static_cast<int>(end - next));
+    for (; next < end; ++next) service::SignalsToProto(customers[next], response->add_signals());
+    return true;
+  });
+}
+
+grpc::ServerUnaryReactor* IngestService::ListTicketTextSets(
+    grpc::CallbackServerContext* context, const v1::ListTicketTextSetsRequest* /*request*/,
+    v1::ListTicketTextSetsResponse* response) {
+  std::shared_ptr<const snapshots::CustomerDirectory> directory = Directory();
+  for (const snapshots::TicketSetEntry& entry : tickets_.List()) {
+    TicketSetToProto(entry, directory.get(), response->add_sets());
+  }
+  return FinishWith(context, absl::OkStatus());
+}
+
+grpc::ServerWriteReactor<v1::StreamTicketTextsResponse>* IngestService::StreamTicketTexts(
+    grpc::CallbackServerContext* /*context*/, const v1::StreamTicketTextsRequest* request) {
+  using Reactor = ChunkedStreamReactor<v1::StreamTicketTextsResponse>;
+  auto fail = [](absl::Status status) { return Reactor::Failed(ToGrpcStatus(status)); };
+  if (request->set_name().empty()) return fail(absl::InvalidArgumentError("set_name: required"));
+  if (request->limit() < 0) {
+    return fail(absl::InvalidArgumentError(
+        absl::StrCat("limit: must be >= 0 (0 = all), got ", request->limit())));
+  }
+  if (request->chunk_size() < 0) {
+    return fail(absl::InvalidArgumentError(
+        absl::StrCat("chunk_size: must be >= 0, got ", request->chunk_size())));
+  }
+  std::optional<snapshots::TicketSetEntry> entry = tickets_.Find(request->set_name());
+  if (!entry) {
+    return fail(absl::NotFoundError(
+        absl::StrCat("set_name: no ticket text set named '", request->set_name(), "'")));
+  }
+  if (!entry->set) {
+    return fail(absl::FailedPreconditionError(
+        absl::StrCat("set_name: '", entry->name, "' cannot be read: ", entry->error)));
+  }
+  std::shared_ptr<const snapshots::CustomerDirectory> directory = Directory();
+  const bool keyed = !entry->set->key_column.empty();
+  // Real keys always win; the synthetic mapping is only for demo sets, and only when asked.
+  const bool synthetic = !keyed && request->synthetic_mapping();
+  if (synthetic && !directory) {
+    return fail(absl::FailedPreconditionError(
+        "synthetic_mapping: no snapshot is loaded yet, so there are no customers to map to"));
+  }
+  v1::TicketTextSet info;
+  TicketSetToProto(*entry, directory.get(), &info);
+  const size_t held = entry->set->tickets.size();
+  const size_t total =
+      request->limit() > 0 ? std::min(held, static_cast<size_t>(request->limit())) : held;
+  const size_t chunk = static_cast<size_t>(ChunkSize(request->chunk_size()));
+  return new Reactor([set = entry->set, directory, info = std::move(info), keyed, synthetic, total,
+                      chunk, next = size_t{0},
+                      first = true](v1::StreamTicketTextsResponse* response) mutable {
+    if (!first && next >= total) return false;
+    if (first) {
+      *response->mutable_set() = info;
+      first = false;
+    }
+    const size_t end = std::min(total, next + chunk);
+    for (; next < end; ++next) {
+      const tickets::TicketRecord& record = set->tickets[next];
+      v1::TicketText* ticket = response->add_tickets();
+      ticket->set_ticket_id(record.ticket_id);
+      ticket->set_text(record.text);
+      if (record.submitted) ticket->set_submitted_at(dataset::FormatDate(*record.submitted));
+      if (keyed && directory) {
+        ticket->set_customer_id(directory->Resolve(set->key_column, record.key));
+      } else if (synthetic) {
+        ticket->set_customer_id(directory->SyntheticCustomerFor(record.ticket_id));
+        ticket->set_synthetic(true);
+      }
+    }
+    return true;
+  });
+}
+
+}  // namespace churn::ingest_service

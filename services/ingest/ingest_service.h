@@ -1,0 +1,126 @@
+#pragma once
+// churn.v1.IngestService: a thin gRPC adapter over libs/snapshots. The store builds and holds
+// the versioned snapshots, the watcher reloads the data folder when it changes, the catalog
+// lists ticket text sets; this class turns their results into messages and statuses, counts
+// them in the metrics and reports readiness.
+//
+// An uploaded table replaces that table in the current snapshot's files; it stays in force until
+// the watched folder itself changes, which reloads the folder as it is on disk.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "churn/v1/ingest.grpc.pb.h"
+#include "ingest_metrics.h"
+#include "snapshots/customer_directory.h"
+#include "snapshots/folder_watcher.h"
+#include "snapshots/snapshot_store.h"
+#include "snapshots/ticket_catalog.h"
+
+namespace churn::ingest_service {
+
+struct IngestServiceOptions {
+  std::string data_dir;
+  std::string tickets_dir;  // empty: no folder sets
+  // Where uploads are staged; empty: a private folder in the system temp dir, removed at exit.
+  std::string uploads_dir;
+  std::chrono::milliseconds watch_interval{2000};  // 0: no watching
+  int64_t max_upload_bytes = int64_t{64} << 20;
+  int32_t stream_chunk_size = 500;
+  std::optional<dataset::Day> as_of;  // ends both windows; none = latest date in the data
+  size_t versions_kept = 3;
+  int64_t max_rejected_rows = 0;
+};
+
+// Customers (or tickets) per streamed message, at most; larger requests are capped.
+inline constexpr int32_t kMaxStreamChunk = 10000;
+
+class IngestService final : public v1::IngestService::CallbackService {
+ public:
+  IngestService(IngestServiceOptions options, prometheus::Registry& registry);
+  ~IngestService() override;  // Stop()
+
+  // Runs once, when the first snapshot is published (the service becomes ready).
+  void SetOnReady(std::function<void()> on_ready) { on_ready_ = std::move(on_ready); }
+  // Prepares the uploads folder, loads the configured data folder and starts the watcher and
+  // the snapshot age updates. A failed first load is returned (and logged) but the watcher
+  // still runs, so fixing the folder makes the service ready; only an unusable uploads folder
+  // stops the start.
+  absl::Status Start();
+  // Stops the watcher and the age updates. Idempotent.
+  void Stop();
+
+  grpc::ServerUnaryReactor* LoadDataFolder(grpc::CallbackServerContext* context,
+                                           const v1::LoadDataFolderRequest* request,
+                                           v1::LoadDataFolderResponse* response) override;
+  grpc::ServerReadReactor<v1::UploadTableRequest>* UploadTable(
+      grpc::CallbackServerContext* context, v1::UploadTableResponse* response) override;
+  grpc::ServerUnaryReactor* GetSnapshotInfo(grpc::CallbackServerContext* context,
+                                            const v1::GetSnapshotInfoRequest* request,
+                                            v1::GetSnapshotInfoResponse* response) override;
+  grpc::ServerWriteReactor<v1::StreamSignalsResponse>* StreamSignals(
+      grpc::CallbackServerContext* context, const v1::StreamSignalsRequest* request) override;
+  grpc::ServerUnaryReactor* ListTicketTextSets(grpc::CallbackServerContext* context,
+                                               const v1::ListTicketTextSetsRequest* request,
+                                               v1::ListTicketTextSetsResponse* response) override;
+  grpc::ServerWriteReactor<v1::StreamTicketTextsResponse>* StreamTicketTexts(
+      grpc::CallbackServerContext* context, const v1::StreamTicketTextsRequest* request) override;
+
+  // Used by the upload reactor.
+  int64_t max_upload_bytes() const { return options_.max_upload_bytes; }
+  // A fresh staging path for an upload named `file_name`.
+  std::string StagingPath(const std::string& file_name);
+  // Validates and applies a completed upload staged at `path`; fills `response`.
+  absl::Status ApplyUpload(const v1::UploadTableHeader& header, const std::string& path,
+                           v1::UploadTableResponse* response);
+
+ private:
+  // Runs one load, counts and logs it, marks the service ready on the first publish and, when
+  // `then_watch` is set and it succeeded, watches `dir` with `as_of` from now on.
+  absl::StatusOr<snapshots::LoadResult> RecordLoad(
+      std::string_view trigger, const std::function<absl::StatusOr<snapshots::LoadResult>()>& load);
+  void ReloadWatched(const std::string& dir);
+  void RemoveUnreferencedUploads();
+  void UpdateSnapshotAge();
+  int32_t ChunkSize(int32_t requested) const;
+  // Null before the first snapshot; cached per snapshot version.
+  std::shared_ptr<const snapshots::CustomerDirectory> Directory();
+
+  const IngestServiceOptions options_;
+  IngestMetrics metrics_;
+  snapshots::SnapshotStore store_;
+  snapshots::TicketSetCatalog tickets_;
+  std::function<void()> on_ready_;
+  std::once_flag ready_once_;
+
+  std::string uploads_dir_;
+  bool remove_uploads_dir_ = false;
+  std::mutex uploads_mu_;
+  int64_t upload_sequence_ = 0;               // guarded by uploads_mu_
+  std::deque<std::string> accepted_uploads_;  // staged files a snapshot may use; uploads_mu_
+
+  // What the watcher reloads: changed by a successful LoadDataFolder.
+  std::mutex watched_mu_;
+  std::string watched_dir_;                    // guarded by watched_mu_
+  std::optional<dataset::Day> watched_as_of_;  // guarded by watched_mu_
+  std::unique_ptr<snapshots::FolderWatcher> watcher_;
+
+  std::mutex directory_mu_;
+  std::shared_ptr<const snapshots::CustomerDirectory> directory_;  // guarded by directory_mu_
+  int64_t directory_version_ = 0;                                  // guarded by directory_mu_
+
+  std::mutex age_mu_;
+  std::condition_variable age_wake_;
+  bool stopping_ = false;  // guarded by age_mu_
+  std::thread age_thread_;
+};
+
+}  // namespace churn::ingest_service

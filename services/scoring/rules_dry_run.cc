@@ -1,0 +1,61 @@
+#include "rules_dry_run.h"
+
+#include <algorithm>
+#include <iterator>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+
+namespace churn::scoring_service {
+namespace {
+
+std::set<std::string> FiredIds(const scoring::Assessment& assessment) {
+  std::set<std::string> ids;
+  for (const scoring::FiredRule& fired : assessment.fired_rules) {
+    ids.insert(absl::StrCat(fired.rule, "/", fired.tier));
+  }
+  return ids;
+}
+
+size_t LevelIndex(scoring::RiskLevel level) { return static_cast<size_t>(level); }
+
+}  // namespace
+
+RulesDryRun DryRunRules(const scoring::RuleSet& current, const scoring::RuleSet& candidate,
+                        const std::vector<CustomerSignals>& customers) {
+  RulesDryRun result;
+  result.customers.reserve(customers.size());
+  RulesDiffSummary& summary = result.summary;
+  for (const CustomerSignals& signals : customers) {
+    CustomerRulesDiff diff;
+    diff.before = scoring::ScoreCustomer(current, signals);
+    diff.after = scoring::ScoreCustomer(candidate, signals);
+
+    std::set<std::string> before_ids = FiredIds(diff.before);
+    std::set<std::string> after_ids = FiredIds(diff.after);
+    std::set_difference(after_ids.begin(), after_ids.end(), before_ids.begin(), before_ids.end(),
+                        std::back_inserter(diff.rules_added));
+    std::set_difference(before_ids.begin(), before_ids.end(), after_ids.begin(), after_ids.end(),
+                        std::back_inserter(diff.rules_removed));
+
+    const bool level_changed = diff.before.risk_level != diff.after.risk_level;
+    diff.changed = diff.before.risk_score != diff.after.risk_score || level_changed ||
+                   diff.before.top_reasons != diff.after.top_reasons ||
+                   diff.before.recommended_actions != diff.after.recommended_actions;
+
+    ++summary.customers;
+    if (diff.changed) ++summary.changed;
+    if (level_changed) {
+      ++summary.level_changed;
+      ++summary.transitions[{diff.before.risk_level, diff.after.risk_level}];
+    }
+    if (diff.after.risk_score > diff.before.risk_score) ++summary.score_up;
+    if (diff.after.risk_score < diff.before.risk_score) ++summary.score_down;
+    ++summary.levels_before[LevelIndex(diff.before.risk_level)];
+    ++summary.levels_after[LevelIndex(diff.after.risk_level)];
+    result.customers.push_back(std::move(diff));
+  }
+  return result;
+}
+
+}  // namespace churn::scoring_service

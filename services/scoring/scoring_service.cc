@@ -1,0 +1,317 @@
+#include "scoring_service.h"
+
+#include <chrono>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/absl_compat.h"
+#include "common/grpc_status.h"
+#include "common/logging.h"
+#include "common/proto_convert.h"
+#include "rules_dry_run.h"
+#include "scoring/engine.h"
+
+namespace churn::scoring_service {
+namespace {
+
+using google::protobuf::RepeatedPtrField;
+using service::LogInfo;
+using service::LogWarn;
+using service::ToGrpcStatus;
+
+std::string Rfc3339Utc(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", time, absl::UTCTimeZone());
+}
+
+void FillRulesInfo(const LoadedRules& loaded, v1::RulesInfo* info) {
+  info->set_version(loaded.rules.version);
+  info->set_sha256(loaded.sha256);
+  info->set_source(loaded.source);
+  info->set_loaded_at(Rfc3339Utc(loaded.loaded_at));
+  info->set_rule_count(static_cast<int32_t>(loaded.rules.rules.size()));
+}
+
+void CountLevel(scoring::RiskLevel level, v1::LevelCounts* counts) {
+  switch (level) {
+    case scoring::RiskLevel::kLow: counts->set_low(counts->low() + 1); break;
+    case scoring::RiskLevel::kMedium: counts->set_medium(counts->medium() + 1); break;
+    case scoring::RiskLevel::kHigh: counts->set_high(counts->high() + 1); break;
+  }
+}
+
+void FillLevelCounts(const std::array<int64_t, 3>& levels, v1::LevelCounts* counts) {
+  counts->set_low(levels[0]);
+  counts->set_medium(levels[1]);
+  counts->set_high(levels[2]);
+}
+
+// Every customer is validated before any is scored, so a bad request has no partial effect.
+absl::StatusOr<std::vector<CustomerSignals>> SignalsFromRequest(
+    const RepeatedPtrField<v1::CustomerSignals>& customers, std::string_view field,
+    int64_t max_batch) {
+  if (customers.size() > max_batch) {
+    return absl::InvalidArgumentError(absl::StrCat(service::ToAbsl(field), ": at most ", max_batch,
+                                                   " customers per request, got ",
+                                                   customers.size()));
+  }
+  std::vector<CustomerSignals> signals;
+  signals.reserve(customers.size());
+  for (int i = 0; i < customers.size(); ++i) {
+    absl::StatusOr<CustomerSignals> converted =
+        service::SignalsFromProto(customers[i], absl::StrCat(service::ToAbsl(field), "[", i, "]"));
+    if (!converted.ok()) return converted.status();
+    signals.push_back(*std::move(converted));
+  }
+  return signals;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// ScoreStream: read one chunk, answer it, read the next; the client closing its side ends the
+// call with OK, a bad chunk ends it with INVALID_ARGUMENT naming the chunk and field.
+class ScoreStreamReactor
+    : public grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::ScoreStreamResponse> {
+ public:
+  explicit ScoreStreamReactor(ScoringService* service) : service_(service) { StartRead(&request_); }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    response_.Clear();
+    response_.set_chunk_index(chunk_index_);
+    absl::Status status = service_->ScoreCustomers(
+        ScoringMethod::kScoreStream, request_.customers(), "customers",
+        response_.mutable_assessments(), response_.mutable_rules(), nullptr);
+    if (!status.ok()) {
+      Finish(ToGrpcStatus(absl::Status(
+          status.code(), absl::StrCat("message ", chunk_index_, ": ", status.message()))));
+      return;
+    }
+    ++chunk_index_;
+    StartWrite(&response_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream closed by the client"));
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  ScoringService* service_;
+  v1::ScoreStreamRequest request_;
+  v1::ScoreStreamResponse response_;
+  int64_t chunk_index_ = 0;
+};
+
+grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
+                                     const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace
+
+ScoringService::ScoringService(ScoringServiceOptions options, prometheus::Registry& registry)
+    : options_(std::move(options)), metrics_(registry) {}
+
+absl::StatusOr<std::shared_ptr<const LoadedRules>> ScoringService::RulesInForce() const {
+  std::shared_ptr<const LoadedRules> rules = rules_.Current();
+  if (!rules) return absl::UnavailableError("scoring rules are not loaded yet");
+  return rules;
+}
+
+absl::Status ScoringService::Publish(absl::StatusOr<std::shared_ptr<const LoadedRules>> loaded,
+                                     std::shared_ptr<const LoadedRules>* published, bool* changed) {
+  metrics_.CountReload(loaded.ok());
+  if (!loaded.ok()) {
+    std::shared_ptr<const LoadedRules> kept = rules_.Current();
+    LogWarn("rules_rejected", {{"error", loaded.status()},
+                               {"kept_sha256", kept ? kept->sha256 : std::string("none")}});
+    return loaded.status();
+  }
+  std::shared_ptr<const LoadedRules> previous = rules_.Publish(*loaded);
+  *changed = !previous || previous->sha256 != (*loaded)->sha256;
+  *published = *loaded;
+  metrics_.SetRulesInForce((*loaded)->rules.version);
+  LogInfo("rules_loaded", {{"source", (*loaded)->source},
+                           {"version", (*loaded)->rules.version},
+                           {"sha256", (*loaded)->sha256},
+                           {"rules", (*loaded)->rules.rules.size()},
+                           {"changed", *changed}});
+  if (!ready_.exchange(true) && on_ready_) on_ready_();
+  return absl::OkStatus();
+}
+
+absl::Status ScoringService::LoadConfiguredRules() {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  std::shared_ptr<const LoadedRules> published;
+  bool changed = false;
+  return Publish(LoadRulesFile(options_.rules_file), &published, &changed);
+}
+
+absl::Status ScoringService::ScoreCustomers(ScoringMethod method,
+                                            const RepeatedPtrField<v1::CustomerSignals>& customers,
+                                            std::string_view field,
+                                            RepeatedPtrField<v1::RiskAssessment>* assessments,
+                                            v1::RulesInfo* rules_info,
+                                            v1::LevelCounts* level_counts) {
+  auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<std::shared_ptr<const LoadedRules>> rules = RulesInForce();
+  if (!rules.ok()) return rules.status();
+  absl::StatusOr<std::vector<CustomerSignals>> signals =
+      SignalsFromRequest(customers, field, options_.max_batch);
+  if (!signals.ok()) return signals.status();
+
+  assessments->Reserve(static_cast<int>(signals->size()));
+  for (const CustomerSignals& customer : *signals) {
+    scoring::Assessment assessment = scoring::ScoreCustomer((*rules)->rules, customer);
+    metrics_.CountScored(assessment.risk_level);
+    if (level_counts != nullptr) CountLevel(assessment.risk_level, level_counts);
+    service::AssessmentToProto(assessment, assessments->Add());
+  }
+  if (rules_info != nullptr) FillRulesInfo(**rules, rules_info);
+  metrics_.ObserveBatch(method, static_cast<int64_t>(signals->size()), SecondsSince(start));
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* ScoringService::Score(grpc::CallbackServerContext* context,
+                                                const v1::ScoreRequest* request,
+                                                v1::ScoreResponse* response) {
+  if (!request->has_signals()) {
+    return FinishWith(context, absl::InvalidArgumentError("signals: required"));
+  }
+  auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<std::shared_ptr<const LoadedRules>> rules = RulesInForce();
+  if (!rules.ok()) return FinishWith(context, rules.status());
+  absl::StatusOr<CustomerSignals> signals =
+      service::SignalsFromProto(request->signals(), "signals");
+  if (!signals.ok()) return FinishWith(context, signals.status());
+
+  scoring::Assessment assessment = scoring::ScoreCustomer((*rules)->rules, *signals);
+  metrics_.CountScored(assessment.risk_level);
+  service::AssessmentToProto(assessment, response->mutable_assessment());
+  FillRulesInfo(**rules, response->mutable_rules());
+  metrics_.ObserveBatch(ScoringMethod::kScore, 1, SecondsSince(start));
+  return FinishWith(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ScoringService::ScoreBatch(grpc::CallbackServerContext* context,
+                                                     const v1::ScoreBatchRequest* request,
+                                                     v1::ScoreBatchResponse* response) {
+  absl::Status status = ScoreCustomers(ScoringMethod::kScoreBatch, request->customers(),
+                                       "customers", response->mutable_assessments(),
+                                       response->mutable_rules(), response->mutable_level_counts());
+  if (!status.ok()) response->Clear();
+  return FinishWith(context, status);
+}
+
+grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::ScoreStreamResponse>*
+ScoringService::ScoreStream(grpc::CallbackServerContext* /*context*/) {
+  return new ScoreStreamReactor(this);
+}
+
+grpc::ServerUnaryReactor* ScoringService::GetRules(grpc::CallbackServerContext* context,
+                                                   const v1::GetRulesRequest* /*request*/,
+                                                   v1::GetRulesResponse* response) {
+  absl::StatusOr<std::shared_ptr<const LoadedRules>> rules = RulesInForce();
+  if (!rules.ok()) return FinishWith(context, rules.status());
+  FillRulesInfo(**rules, response->mutable_rules());
+  response->set_yaml((*rules)->yaml);
+  return FinishWith(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ScoringService::DryRunRules(grpc::CallbackServerContext* context,
+                                                      const v1::DryRunRulesRequest* request,
+                                                      v1::DryRunRulesResponse* response) {
+  auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<std::shared_ptr<const LoadedRules>> current = RulesInForce();
+  if (!current.ok()) return FinishWith(context, current.status());
+  if (request->candidate_yaml().empty()) {
+    return FinishWith(context, absl::InvalidArgumentError("candidate_yaml: required"));
+  }
+  if (static_cast<int64_t>(request->candidate_yaml().size()) > options_.max_rules_bytes) {
+    return FinishWith(context, absl::InvalidArgumentError(absl::StrCat(
+                                   "candidate_yaml: at most ", options_.max_rules_bytes,
+                                   " bytes, got ", request->candidate_yaml().size())));
+  }
+  absl::StatusOr<std::shared_ptr<const LoadedRules>> candidate =
+      ParseRules(request->candidate_yaml(), "candidate_yaml");
+  if (!candidate.ok()) return FinishWith(context, candidate.status());
+  absl::StatusOr<std::vector<CustomerSignals>> signals =
+      SignalsFromRequest(request->customers(), "customers", options_.max_batch);
+  if (!signals.ok()) return FinishWith(context, signals.status());
+
+  RulesDryRun dry_run =
+      churn::scoring_service::DryRunRules((*current)->rules, (*candidate)->rules, *signals);
+  FillRulesInfo(**current, response->mutable_current_rules());
+  FillRulesInfo(**candidate, response->mutable_candidate_rules());
+
+  const RulesDiffSummary& summary = dry_run.summary;
+  v1::DryRunSummary* out = response->mutable_summary();
+  out->set_customers(summary.customers);
+  out->set_changed(summary.changed);
+  out->set_level_changed(summary.level_changed);
+  out->set_score_up(summary.score_up);
+  out->set_score_down(summary.score_down);
+  FillLevelCounts(summary.levels_before, out->mutable_levels_before());
+  FillLevelCounts(summary.levels_after, out->mutable_levels_after());
+  for (const auto& [levels, count] : summary.transitions) {
+    v1::LevelTransition* transition = out->add_transitions();
+    transition->set_from(service::RiskLevelToProto(levels.first));
+    transition->set_to(service::RiskLevelToProto(levels.second));
+    transition->set_count(count);
+  }
+
+  for (const CustomerRulesDiff& diff : dry_run.customers) {
+    if (!diff.changed && !request->include_unchanged()) continue;
+    v1::CustomerRuleChange* change = response->add_changes();
+    change->set_customer_id(diff.before.customer_id);
+    change->set_score_before(diff.before.risk_score);
+    change->set_score_after(diff.after.risk_score);
+    change->set_level_before(service::RiskLevelToProto(diff.before.risk_level));
+    change->set_level_after(service::RiskLevelToProto(diff.after.risk_level));
+    change->set_top_reasons_before(diff.before.top_reasons);
+    change->set_top_reasons_after(diff.after.top_reasons);
+    change->set_recommended_actions_before(diff.before.recommended_actions);
+    change->set_recommended_actions_after(diff.after.recommended_actions);
+    for (const std::string& id : diff.rules_added) change->add_rules_added(id);
+    for (const std::string& id : diff.rules_removed) change->add_rules_removed(id);
+    change->set_changed(diff.changed);
+  }
+  metrics_.ObserveBatch(ScoringMethod::kDryRunRules, summary.customers, SecondsSince(start));
+  return FinishWith(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ScoringService::ReloadRules(grpc::CallbackServerContext* context,
+                                                      const v1::ReloadRulesRequest* request,
+                                                      v1::ReloadRulesResponse* response) {
+  if (static_cast<int64_t>(request->yaml().size()) > options_.max_rules_bytes) {
+    return FinishWith(
+        context, absl::InvalidArgumentError(absl::StrCat("yaml: at most ", options_.max_rules_bytes,
+                                                         " bytes, got ", request->yaml().size())));
+  }
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  absl::StatusOr<std::shared_ptr<const LoadedRules>> loaded =
+      request->yaml().empty() ? LoadRulesFile(options_.rules_file)
+                              : ParseRules(request->yaml(), "request");
+  std::shared_ptr<const LoadedRules> published;
+  bool changed = false;
+  absl::Status status = Publish(std::move(loaded), &published, &changed);
+  if (!status.ok()) return FinishWith(context, status);
+  FillRulesInfo(*published, response->mutable_rules());
+  response->set_changed(changed);
+  return FinishWith(context, absl::OkStatus());
+}
+
+}  // namespace churn::scoring_service

@@ -1,0 +1,75 @@
+#pragma once
+// churn.v1.ScoringService: a thin gRPC adapter over libs/scoring. It validates and converts the
+// request (services/common/proto_convert), scores against the rules in force (RulesStore) and
+// converts back; rule logic never lives here.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "churn/v1/scoring.grpc.pb.h"
+#include "rules_store.h"
+#include "scoring_metrics.h"
+
+namespace churn::scoring_service {
+
+struct ScoringServiceOptions {
+  std::string rules_file;     // empty: the built-in defaults
+  int64_t max_batch = 10000;  // customers per request (ScoreBatch, ScoreStream message, DryRun)
+  int64_t max_rules_bytes = 1 << 20;
+};
+
+class ScoringService final : public v1::ScoringService::CallbackService {
+ public:
+  ScoringService(ScoringServiceOptions options, prometheus::Registry& registry);
+
+  // Runs once, when rules first come into force (the service becomes ready).
+  void SetOnReady(std::function<void()> on_ready) { on_ready_ = std::move(on_ready); }
+  // (Re)loads the configured rules file; on failure the rules in force (if any) stay.
+  absl::Status LoadConfiguredRules();
+
+  grpc::ServerUnaryReactor* Score(grpc::CallbackServerContext* context,
+                                  const v1::ScoreRequest* request,
+                                  v1::ScoreResponse* response) override;
+  grpc::ServerUnaryReactor* ScoreBatch(grpc::CallbackServerContext* context,
+                                       const v1::ScoreBatchRequest* request,
+                                       v1::ScoreBatchResponse* response) override;
+  grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::ScoreStreamResponse>* ScoreStream(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* GetRules(grpc::CallbackServerContext* context,
+                                     const v1::GetRulesRequest* request,
+                                     v1::GetRulesResponse* response) override;
+  grpc::ServerUnaryReactor* DryRunRules(grpc::CallbackServerContext* context,
+                                        const v1::DryRunRulesRequest* request,
+                                        v1::DryRunRulesResponse* response) override;
+  grpc::ServerUnaryReactor* ReloadRules(grpc::CallbackServerContext* context,
+                                        const v1::ReloadRulesRequest* request,
+                                        v1::ReloadRulesResponse* response) override;
+
+  // Validates `customers` (at most max_batch; errors name "<field>[i].<signal>") and scores
+  // them in order with the rules in force. Shared by Score, ScoreBatch and ScoreStream.
+  absl::Status ScoreCustomers(
+      ScoringMethod method,
+      const google::protobuf::RepeatedPtrField<v1::CustomerSignals>& customers,
+      std::string_view field, google::protobuf::RepeatedPtrField<v1::RiskAssessment>* assessments,
+      v1::RulesInfo* rules_info, v1::LevelCounts* level_counts);
+
+ private:
+  // UNAVAILABLE until rules are loaded.
+  absl::StatusOr<std::shared_ptr<const LoadedRules>> RulesInForce() const;
+  // Publishes `loaded` when it parsed; counts the attempt; sets *changed when the hash differs.
+  absl::Status Publish(absl::StatusOr<std::shared_ptr<const LoadedRules>> loaded,
+                       std::shared_ptr<const LoadedRules>* published, bool* changed);
+
+  const ScoringServiceOptions options_;
+  ScoringMetrics metrics_;
+  RulesStore rules_;
+  std::mutex reload_mu_;  // one reload at a time, so "changed" and the logs tell the truth
+  std::atomic<bool> ready_{false};
+  std::function<void()> on_ready_;
+};
+
+}  // namespace churn::scoring_service
