@@ -7,6 +7,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "dataset/duplicate_id_finder.h"
 #include "dataset/table_reader.h"
 
 namespace churn::dataset {
@@ -148,13 +149,10 @@ struct SubscriptionRows {
 };
 
 struct UsageRows {
-  UsageRows(Dataset* d, UsageSink* s, int64_t limit) : data(d), sink(s), id_check_limit(limit) {}
+  UsageRows(Dataset* d, UsageSink* s, int64_t limit) : data(d), sink(s), ids(limit) {}
   Dataset* data;
   UsageSink* sink;
-  int64_t id_check_limit;
-  absl::flat_hash_set<uint64_t> seen_ids;  // fingerprints: 8 bytes per id, bounded by the limit
-  int64_t ids_checked = 0;
-  WarningTally duplicates{"duplicate usage_id values"};
+  DuplicateIdFinder ids;  // bounded memory: tens of millions of usage rows are normal
   WarningTally orphans{"usage rows whose subscription_id is not in subscriptions"};
   Column id{}, subscription{}, date{}, count{}, errors{};
   // Usage files are often grouped by subscription: remember the last lookup.
@@ -174,13 +172,9 @@ struct UsageRows {
     CHURN_ASSIGN_OR_RETURN(error_count, r.Count(errors));
     if (*usage_count < 0) return r.ValueError(count, "expected a count >= 0");
     if (*error_count < 0) return r.ValueError(errors, "expected a count >= 0");
-    if (r.Has(id) && ids_checked < id_check_limit) {
-      const std::string_view usage_id = r.Text(id);
-      if (!usage_id.empty()) {
-        ++ids_checked;
-        if (!seen_ids.insert(absl::HashOf(usage_id)).second) {
-          duplicates.Add(absl::StrCat(std::string(usage_id), " (line ", r.line(), ")"));
-        }
+    if (r.Has(id)) {
+      if (const std::string_view usage_id = r.Text(id); !usage_id.empty()) {
+        ids.Add(usage_id, r.line());
       }
     }
     data->latest_usage_day = std::max(data->latest_usage_day.value_or(*usage_day), *usage_day);
@@ -334,12 +328,17 @@ absl::StatusOr<Dataset> LoadDataset(const DataFiles& files, const LoadOptions& o
   accounts.duplicates.AppendTo(warnings(Table::kAccounts));
   subscriptions.duplicates.AppendTo(warnings(Table::kSubscriptions));
   subscriptions.orphans.AppendTo(warnings(Table::kSubscriptions));
-  usage.duplicates.AppendTo(warnings(Table::kFeatureUsage));
+  WarningTally usage_duplicates("duplicate usage_id values");
+  for (const DuplicateIdFinder::Duplicate& duplicate : usage.ids.Finish()) {
+    usage_duplicates.Add(absl::StrCat("line ", duplicate.line, " repeats line ",
+                                      duplicate.first_line));
+  }
+  usage_duplicates.AppendTo(warnings(Table::kFeatureUsage));
   usage.orphans.AppendTo(warnings(Table::kFeatureUsage));
-  if (usage.ids_checked >= options.usage_id_check_limit) {
+  if (!usage.ids.complete()) {
     warnings(Table::kFeatureUsage)
         ->push_back(absl::StrCat("duplicate usage_id check covered the first ",
-                                 options.usage_id_check_limit, " rows only"));
+                                 usage.ids.limit(), " rows only"));
   }
   churn_events.duplicates.AppendTo(warnings(Table::kChurnEvents));
   churn_events.orphans.AppendTo(warnings(Table::kChurnEvents));

@@ -162,7 +162,7 @@ TEST(Loader, DuplicateIdsAreWarningsAndRowsAreKept) {
   ASSERT_TRUE(data.ok()) << data.status();
   EXPECT_EQ(data->report.of(Table::kFeatureUsage).rows, 3);
   EXPECT_THAT(Joined(data->report.of(Table::kFeatureUsage).warnings),
-              HasSubstr("1 duplicate usage_id values (rows kept): U-1 (line 3)"));
+              HasSubstr("1 duplicate usage_id values (rows kept): line 3 repeats line 2"));
   EXPECT_EQ(data->accounts.size(), 3u);
   EXPECT_THAT(Joined(data->report.of(Table::kAccounts).warnings),
               HasSubstr("1 duplicate account_id values"));
