@@ -96,6 +96,9 @@ absl::Status ServiceHost::Start() {
   grpc_metrics_.PreRegisterService(kReflectionService);
 
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default: a second instance on a taken port would silently share it
+  // instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options_.grpc_address, grpc::InsecureServerCredentials(), &grpc_port_);
   for (const auto& [service, name] : services_) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
