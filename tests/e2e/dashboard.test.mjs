@@ -1,0 +1,337 @@
+// Browser test of the dashboard against the real service set: every view must show the
+// figures the JSON API returns, and the CSM workflows (filter, brief, outcome, ticket
+// analysis, batch) must work end to end in Chromium.
+//
+//   CHURN_BUILD_DIR=build node --test tests/e2e/dashboard.test.mjs
+//   CHURN_E2E_BASE_URL=http://127.0.0.1:8080 ...   (use an already running gateway instead)
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {after, before, describe, test} from 'node:test';
+
+import {launchBrowser} from './browser.mjs';
+import {FAKE_OLLAMA, SLOW_TICKET_SET, ServiceStack, TICKET_SET, binaryPath, waitFor} from './service_stack.mjs';
+
+const SEED_TICKET = 'Our renewal quote is beyond our budget; we may downgrade or cancel.';
+const buildDir = path.resolve(process.env.CHURN_BUILD_DIR || 'build');
+const screenshotDir = path.join(buildDir, 'e2e');
+const count = (value) => Number(value).toLocaleString('en-US');
+const money = (value) => new Intl.NumberFormat('en-US', {style: 'currency', currency: 'USD', maximumFractionDigits: 0})
+                           .format(Number(value));
+
+let stack;
+let baseUrl;
+let browser;
+let page;
+const pageErrors = [];
+const blockedRequests = [];
+
+// A page that records its errors and may load nothing from outside `origin` (no CDN, no
+// fonts, no trackers): any other request is aborted and listed.
+async function openPage(origin) {
+  const opened = await browser.context.newPage();
+  opened.setDefaultTimeout(15000);
+  opened.on('pageerror', (error) => pageErrors.push(error.message));
+  opened.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+  });
+  await opened.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(`${origin}/`) || url.startsWith('data:')) return route.continue();
+    blockedRequests.push(url);
+    return route.abort();
+  });
+  return opened;
+}
+
+async function api(pathAndQuery, init) {
+  const response = await fetch(`${baseUrl}${pathAndQuery}`, {...init, signal: AbortSignal.timeout(15000)});
+  assert.ok(response.ok, `${pathAndQuery}: HTTP ${response.status} ${await response.clone().text()}`);
+  return response.json();
+}
+
+async function showTab(name, onPage = page) {
+  await onPage.getByRole('tab', {name}).click();
+  assert.equal(await onPage.getByRole('tab', {name}).getAttribute('aria-selected'), 'true');
+}
+
+async function screenshot(name, onPage = page) {
+  fs.mkdirSync(screenshotDir, {recursive: true});
+  await onPage.evaluate(() => {
+    window.scrollTo(0, 0);
+    for (const scroller of document.querySelectorAll('section.brief')) scroller.scrollTop = 0;
+  });
+  await onPage.screenshot({path: path.join(screenshotDir, `${name}.png`), fullPage: false});
+}
+
+describe('dashboard', {timeout: 300000}, () => {
+  before(async () => {
+    if (process.env.CHURN_E2E_BASE_URL) {
+      baseUrl = process.env.CHURN_E2E_BASE_URL.replace(/\/$/, '');
+    } else {
+      stack = new ServiceStack(buildDir);
+      try {
+        baseUrl = await stack.start();
+      } catch (error) {
+        error.message += `\n${stack.allLogTails()}`;
+        throw error;
+      }
+    }
+    browser = await launchBrowser();
+    page = await openPage(baseUrl);
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (stack) {
+      await stack.stop({keepWorkDir: Boolean(process.env.CHURN_E2E_KEEP)});
+    }
+  });
+
+  test('Executive view shows the API figures', async () => {
+    const executive = await api('/api/v1/executive');
+    assert.ok(Number(executive.customers) > 0, 'the demo data has customers');
+    await page.goto(`${baseUrl}/`);
+    await showTab('Executive');
+    const field = (name) => page.locator(`#panel-executive [data-field="${name}"]`);
+    await waitFor('executive figures', async () => (await field('customers').textContent()) !== null);
+    assert.equal(await field('customers').textContent(), count(executive.customers));
+    assert.equal(await field('high_risk_customers').textContent(), count(executive.high_risk_customers));
+    assert.equal(await field('total_arr').textContent(), money(executive.total_arr));
+    assert.equal(await field('high_risk_arr').textContent(), money(executive.high_risk_arr));
+    assert.equal(await field('churn_rate').textContent(), `${(executive.churn_rate * 100).toFixed(1)}%`);
+    assert.equal(await field('usage_window_end').textContent(), executive.freshness.usage_window_end);
+    assert.equal(await field('support_window_end').textContent(), executive.freshness.support_window_end);
+    assert.match(await page.locator('#freshness').textContent(), new RegExp(`v${executive.freshness.snapshot_version}`));
+    await screenshot('executive');
+  });
+
+  test('Refresh data asks the gateway for a refresh and reports the result', async () => {
+    await page.getByRole('button', {name: 'Refresh data'}).click();
+    const status = page.locator('#refresh-status');
+    await waitFor('refresh result', async () => /up to date|New data loaded/.test(await status.textContent()),
+                  {timeoutMs: 60000});
+    assert.equal(await page.getByRole('button', {name: 'Refresh data'}).isEnabled(), true);
+  });
+
+  test('Drivers view shows plan tiers, drivers and churn reasons', async () => {
+    const drivers = await api('/api/v1/drivers');
+    await showTab('Drivers');
+    const tierBars = page.locator('[data-testid="plan-tier-bars"] .bar-row');
+    await tierBars.first().waitFor();
+    assert.equal(await tierBars.count(), drivers.plan_tiers.length);
+    const firstTier = drivers.plan_tiers[0];
+    assert.match(await tierBars.first().textContent(), new RegExp(firstTier.plan_tier));
+    const driverBars = page.locator('[data-testid="driver-bars"] .bar-row');
+    assert.equal(await driverBars.count(), drivers.drivers.length);
+    const reasonBars = page.locator('[data-testid="churn-reason-bars"] .bar-row');
+    assert.equal(await reasonBars.count(), drivers.churn_reasons.length);
+    assert.equal(await page.locator('[data-testid="segment-table"] tbody tr').count(), drivers.segments.length);
+    await screenshot('drivers');
+  });
+
+  test('At-Risk list matches the API, filters and sorts', async () => {
+    const firstPage = await api('/api/v1/at-risk?limit=25');
+    await showTab('At-Risk list');
+    const rows = page.locator('#at-risk-table tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), firstPage.customers.length);
+    const firstApiRow = firstPage.customers[0];
+    assert.equal(await rows.first().getAttribute('data-customer-id'), firstApiRow.signals.customer_id);
+    assert.equal(await rows.first().locator('[data-col="arr"]').textContent(), money(firstApiRow.signals.arr));
+    assert.match(await page.locator('.list-summary').textContent(), new RegExp(`of ${count(firstPage.total_matched)} customers`));
+
+    // Filter: High risk only.
+    const highOnly = await api('/api/v1/at-risk?risk_level=high&limit=25');
+    await page.getByRole('checkbox', {name: 'High'}).check();
+    await page.getByRole('button', {name: 'Apply filters'}).click();
+    const summary = page.locator('.list-summary');
+    await waitFor('filtered summary', async () =>
+      (await summary.textContent()).includes(`of ${count(highOnly.total_matched)} customers`) ||
+      (Number(highOnly.total_matched) === 0 && (await summary.textContent()).startsWith('No customer')));
+    for (const badge of await page.locator('#at-risk-table tbody [data-col="risk_score"] .badge').allTextContents()) {
+      assert.match(badge, /^High/);
+    }
+    if (highOnly.customers.length) {
+      assert.equal(await rows.first().getAttribute('data-customer-id'), highOnly.customers[0].signals.customer_id);
+    }
+    const exportHref = await page.getByRole('link', {name: 'Export list (CSV)'}).getAttribute('href');
+    assert.match(exportHref, /risk_level=high/);
+    const exported = await fetch(`${baseUrl}${exportHref}`, {signal: AbortSignal.timeout(15000)});
+    assert.ok(exported.ok, `export: HTTP ${exported.status}`);
+    assert.match(exported.headers.get('content-type') ?? '', /csv/);
+
+    // Sort by ARR, largest first: the first row must be the API's.
+    await page.getByRole('button', {name: 'Reset'}).click();
+    const byArr = await api('/api/v1/at-risk?sort=-arr&limit=25');
+    await page.locator('#at-risk-table th[data-col="arr"] button').click();
+    await waitFor('ARR sort', async () =>
+      (await rows.first().getAttribute('data-customer-id')) === byArr.customers[0].signals.customer_id);
+    assert.equal(await page.locator('#at-risk-table th[data-col="arr"]').getAttribute('aria-sort'), 'descending');
+
+    // Back to the default order for the brief.
+    await page.getByRole('button', {name: 'Reset'}).click();
+    await waitFor('default order', async () =>
+      (await rows.first().getAttribute('data-customer-id')) === firstApiRow.signals.customer_id);
+  });
+
+  test('customer brief shows reasons, checklist and drafts; an outcome is recorded and listed', async () => {
+    const rows = page.locator('#at-risk-table tbody tr');
+    const customerId = await rows.first().getAttribute('data-customer-id');
+    const brief = await api(`/api/v1/customers/${encodeURIComponent(customerId)}`);
+    await rows.first().click();
+    const panel = page.locator('section.brief');
+    await panel.locator('[data-field="customer_id"]').waitFor();
+    assert.equal(await panel.locator('[data-field="customer_id"]').textContent(), customerId);
+    assert.equal(await panel.locator('[data-field="arr"]').textContent(), money(brief.customer.signals.arr));
+    const reasons = brief.customer.assessment.reasons ?? [];
+    if (reasons.length) {
+      assert.deepEqual(await panel.locator('[data-field="reasons"] li').allTextContents(), reasons);
+    }
+    assert.deepEqual(await panel.locator('[data-field="actions"] li').allTextContents(),
+                     brief.customer.assessment.actions ?? []);
+    assert.equal(await panel.locator('[data-field="checklist"] > li').count(), brief.checklist.length);
+    assert.equal(await panel.locator('[data-field="email_subject"]').textContent(), brief.outreach.email_subject);
+    assert.equal(await panel.getByRole('button', {name: /^Copy/}).count(), 3);
+
+    const note = `E2E follow-up ${Date.now()}: <b>not markup</b>`;
+    await panel.getByLabel('Outcome', {exact: true}).selectOption({label: 'Meeting scheduled'});
+    await panel.getByLabel('Note', {exact: true}).fill(note);
+    await panel.getByRole('button', {name: 'Record outcome'}).click();
+    const listed = panel.locator('[data-testid="outcome-list"] li').filter({hasText: note});
+    await listed.waitFor();
+    assert.match(await listed.textContent(), /Meeting scheduled/);
+    // Persisted by the gateway, not just drawn by the page.
+    const after = await api(`/api/v1/customers/${encodeURIComponent(customerId)}`);
+    assert.ok(after.outcomes.some((outcome) => outcome.notes === note), 'the outcome is in the API');
+    await screenshot('at-risk-brief');
+  });
+
+  test('Ticket Analyzer: the seed ticket is billing with churn intent, from the fallback', async () => {
+    await showTab('Ticket Analyzer');
+    await page.getByLabel('Ticket text').fill(SEED_TICKET);
+    await page.getByRole('button', {name: 'Analyze ticket'}).click();
+    const result = page.locator('[data-testid="analysis"]');
+    await result.waitFor();
+    assert.equal(await result.locator('[data-field="category"]').textContent(), 'billing');
+    assert.equal(await result.locator('[data-field="churn_intent"]').textContent(), 'Yes');
+    assert.equal(await result.locator('[data-field="source"]').textContent(), 'fallback');
+    const json = JSON.parse(await result.locator('[data-field="json"]').textContent());
+    assert.equal(json.churn_intent, true);
+  });
+
+  test('Ticket Analyzer batch streams progress for 3 tickets', async (t) => {
+    const {sets = []} = await api('/api/v1/tickets/sets');
+    if (!sets.length) {
+      t.skip('no ticket text set is available');
+      return;
+    }
+    const set = sets.find((candidate) => candidate.name === TICKET_SET) ??
+                sets.find((candidate) => Number(candidate.rows) >= 3) ?? sets[0];
+    const expected = Math.min(3, Number(set.rows));
+    await page.getByLabel('Ticket set').selectOption(set.name);
+    await page.getByLabel('Tickets to process').fill('3');
+    await page.getByLabel('Timeout per ticket (s)').fill('5');
+    await page.getByRole('button', {name: 'Run batch'}).click();
+    const progressText = page.locator('#batch-progress-label');
+    await waitFor('batch to finish', async () => /finished/.test(await progressText.textContent()),
+                  {timeoutMs: 60000});
+    assert.match(await progressText.textContent(), new RegExp(`^${expected} of ${expected} tickets`));
+    assert.equal(await page.locator('#batch-results tbody tr').count(), expected);
+    assert.equal(await page.locator('#batch-progress').evaluate((bar) => bar.value), expected);
+    await screenshot('ticket-analyzer');
+  });
+
+  test('Ticket Analyzer batch on an uploaded CSV', async () => {
+    await page.getByLabel('a CSV file I upload').check();
+    assert.equal(await page.getByLabel('Ticket set').isVisible(), false);
+    await page.getByLabel('Ticket CSV file').setInputFiles({
+      name: 'uploaded.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('id,text\r\nU-1,"Please cancel our subscription, it is too expensive"\r\n' +
+                          'U-2,"Love the product, thanks!"\r\n'),
+    });
+    await page.getByLabel('Tickets to process').fill('10');
+    await page.getByRole('button', {name: 'Run batch'}).click();
+    const progressText = page.locator('#batch-progress-label');
+    await waitFor('upload batch to finish', async () => /finished/.test(await progressText.textContent()),
+                  {timeoutMs: 60000});
+    assert.match(await progressText.textContent(), /^2 of 2 tickets/);
+    const rows = page.locator('#batch-results tbody tr');
+    assert.equal(await rows.count(), 2);
+    assert.equal(await rows.first().locator('td').nth(5).textContent(), 'Yes', 'churn intent of U-1');
+    await page.getByLabel('the tickets folder').check();
+  });
+
+  test('a hanging model costs only its ticket: timeout in that row, the page stays usable', async (t) => {
+    if (!stack) {
+      t.skip('needs the test\'s own service stack (CHURN_E2E_BASE_URL is set)');
+      return;
+    }
+    if (!fs.existsSync(binaryPath(buildDir, FAKE_OLLAMA))) {
+      t.skip(`no ${FAKE_OLLAMA} in the build`);
+      return;
+    }
+    const slowUrl = await stack.startSlowModelGateway();
+    const slowPage = await openPage(slowUrl);
+    try {
+      await slowPage.goto(`${slowUrl}/#tickets`);
+      await slowPage.getByLabel('Ticket set').selectOption(SLOW_TICKET_SET);
+      await slowPage.getByLabel('Tickets to process').fill('3');
+      await slowPage.getByLabel('Timeout per ticket (s)').fill('2');
+      await slowPage.getByRole('button', {name: 'Run batch'}).click();
+      const progressText = slowPage.locator('#batch-progress-label');
+      await waitFor('the first ticket', async () => /^1 of 3/.test(await progressText.textContent()));
+
+      // While the second ticket hangs in the model, the rest of the dashboard answers.
+      const executive = await api('/api/v1/executive');
+      await showTab('Executive', slowPage);
+      await waitFor('executive figures during the batch', async () =>
+        (await slowPage.locator('#panel-executive [data-field="customers"]').textContent()) === count(executive.customers));
+      await showTab('Ticket Analyzer', slowPage);
+
+      await waitFor('batch to finish', async () => /finished/.test(await progressText.textContent()),
+                    {timeoutMs: 30000});
+      const rows = slowPage.locator('#batch-results tbody tr');
+      assert.equal(await rows.count(), 3);
+      const errors = await slowPage.locator('#batch-results tbody [data-col="error"]').allTextContents();
+      assert.deepEqual(errors, ['', 'timeout_after_2s', '']);
+      const sources = await slowPage.locator('#batch-results tbody [data-field="source"]').allTextContents();
+      assert.equal(sources[0], 'model');
+      assert.equal(sources[2], 'model');
+      assert.match(await rows.nth(1).getAttribute('class'), /has-error/);
+      await screenshot('ticket-analyzer-timeout', slowPage);
+    } finally {
+      await slowPage.close();
+    }
+  });
+
+  // Last: it takes the ingest service away.
+  test('with ingest gone the views stay up and the page says they are stale', async (t) => {
+    if (!stack) {
+      t.skip('needs the test\'s own service stack (CHURN_E2E_BASE_URL is set)');
+      return;
+    }
+    await stack.kill('ingest');
+    const executive = await waitFor('stale executive view', async () => {
+      const body = await api('/api/v1/executive');
+      return body.freshness.stale ? body : null;
+    }, {timeoutMs: 30000, intervalMs: 250});
+    await page.goto(`${baseUrl}/#executive`);
+    const banner = page.locator('#stale-banner');
+    await banner.waitFor({state: 'visible'});
+    assert.match(await banner.textContent(), /Data is stale/);
+    if (executive.freshness.last_error) {
+      assert.ok((await banner.textContent()).includes(executive.freshness.last_error));
+    }
+    assert.equal(await page.locator('#panel-executive [data-field="customers"]').textContent(),
+                 count(executive.customers));
+    assert.equal(await page.locator('#panel-executive [data-field="freshness_status"]').textContent(), 'Stale');
+    await screenshot('executive-stale');
+  });
+
+  test('no page error and nothing fetched from outside the gateway', () => {
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(blockedRequests, []);
+  });
+});
