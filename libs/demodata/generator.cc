@@ -17,6 +17,7 @@
 #include "demodata/calendar.h"
 #include "demodata/csv_output.h"
 #include "demodata/random.h"
+#include "demodata/ticket_texts.h"
 
 namespace churn::demodata {
 namespace {
@@ -98,7 +99,13 @@ constexpr int64_t kMinDaysBetweenChanges = 30;
 constexpr int64_t kOpenEnded = std::numeric_limits<int64_t>::max();
 
 // Separate random streams per account, so tuning one table does not reshuffle the others.
-enum StreamPurpose : uint64_t { kStructureStream = 1, kUsageStream = 2, kTicketStream = 3 };
+// kTicketTextStream has its own stream so the ticket text never shifts the other tables' draws.
+enum StreamPurpose : uint64_t {
+  kStructureStream = 1,
+  kUsageStream = 2,
+  kTicketStream = 3,
+  kTicketTextStream = 4,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Ids that look random (like the sample's A-2e4581) but are a bijection of a running counter, so
@@ -237,6 +244,7 @@ struct Account {
 
 struct Ticket {
   int64_t day = 0;
+  bool troubled = false;
   int priority = 0;
   int64_t resolution_hours = 0;
   int64_t first_response_minutes = 0;
@@ -291,6 +299,8 @@ class Generator {
   void WriteTickets(const Account& account);
   void WriteChurnEvent(const Account& account);
   static Ticket MakeTicket(Rng& rng, int64_t day, bool troubled);
+  void WriteTicketText(const std::string& ticket_id, const std::string& account_id,
+                       const Ticket& ticket, const TicketText& text);
 
   const GeneratorOptions& options_;
   const int64_t end_day_;
@@ -301,6 +311,7 @@ class Generator {
   size_t name_stride_ = 1;
 
   CsvOutput accounts_csv_, subscriptions_csv_, usage_csv_, churn_csv_, tickets_csv_;
+  CsvOutput ticket_texts_csv_;  // tickets/ticket_texts.csv: a linked ticket text set
   int64_t subscription_counter_ = 0, usage_counter_ = 0, churn_counter_ = 0, ticket_counter_ = 0;
   std::vector<Ticket> ticket_scratch_;
 };
@@ -679,6 +690,7 @@ void Generator::WriteUsage(const Account& account) {
 Ticket Generator::MakeTicket(Rng& rng, int64_t day, bool troubled) {
   Ticket ticket;
   ticket.day = day;
+  ticket.troubled = troubled;
   if (troubled) {
     ticket.priority = static_cast<int>(rng.Weighted(kTroubledPriorityWeights));
     ticket.first_response_minutes = rng.UniformInt(30, 600);
@@ -724,8 +736,13 @@ void Generator::WriteTickets(const Account& account) {
 
   CsvOutput& out = tickets_csv_;
   std::string& buffer = out.buffer();
+  Rng text_rng(DeriveSeed(options_.seed, static_cast<uint64_t>(account.index), kTicketTextStream));
+  const bool leaving = account.behaviour != Behaviour::kHealthy;
   for (const Ticket& ticket : tickets) {
+    const size_t id_start = buffer.size();
     ticket_ids_.Append(ticket_counter_++, buffer);
+    const std::string ticket_id = buffer.substr(id_start);
+    WriteTicketText(ticket_id, account.id, ticket, MakeTicketText(text_rng, ticket.troubled, leaving));
     out.Comma();
     out.Text(account.id);
     out.Comma();
@@ -752,6 +769,21 @@ void Generator::WriteTickets(const Account& account) {
     out.Bool(ticket.escalated);
     out.EndRow();
   }
+}
+
+void Generator::WriteTicketText(const std::string& ticket_id, const std::string& account_id,
+                                const Ticket& ticket, const TicketText& text) {
+  CsvOutput& out = ticket_texts_csv_;
+  out.Text(ticket_id);
+  out.Comma();
+  out.Text(account_id);
+  out.Comma();
+  dates_.Append(ticket.day, out.buffer());
+  out.Comma();
+  out.Field(text.subject);
+  out.Comma();
+  out.Field(text.body);
+  out.EndRow();
 }
 
 // Refunds as the sample prints them (Python float repr): 0.0, 10.4, 54.94.
@@ -805,7 +837,7 @@ absl::Status Generator::Run(const std::filesystem::path& out_dir, GeneratedCount
     std::string_view file_name;
     std::string_view header;
   };
-  const std::array<Table, 5> tables = {{
+  const std::array<Table, 6> tables = {{
       {&accounts_csv_, "accounts.csv",
        "account_id,account_name,industry,country,signup_date,referral_source,plan_tier,seats,"
        "is_trial,churn_flag"},
@@ -821,7 +853,12 @@ absl::Status Generator::Run(const std::filesystem::path& out_dir, GeneratedCount
       {&tickets_csv_, "support_tickets.csv",
        "ticket_id,account_id,submitted_at,closed_at,resolution_time_hours,priority,"
        "first_response_time_minutes,satisfaction_score,escalation_flag"},
+      // The text of the same tickets, linked through account_id (PRODUCT.md: ticket text
+      // reaches scores only through a real key column).
+      {&ticket_texts_csv_, "tickets/ticket_texts.csv", "ticket_id,account_id,submitted_at,subject,body"},
   }};
+  std::error_code error;
+  std::filesystem::create_directories(out_dir / "tickets", error);
   for (const Table& table : tables) {
     if (absl::Status status = table.output->Open(out_dir / table.file_name); !status.ok()) {
       return status;

@@ -29,7 +29,8 @@ struct GeneratedCounts {
 };
 
 // Writes accounts.csv, subscriptions.csv, feature_usage.csv, churn_events.csv and
-// support_tickets.csv into `out_dir` (created if missing). Same options -> same bytes.
+// support_tickets.csv into `out_dir` (created if missing), and the text of the same tickets,
+// linked by account_id, as tickets/ticket_texts.csv. Same options -> same bytes.
 absl::Status GenerateDemoData(const GeneratorOptions& options, const std::string& out_dir,
                               GeneratedCounts* counts = nullptr);
 

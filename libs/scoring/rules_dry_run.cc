@@ -1,4 +1,4 @@
-#include "rules_dry_run.h"
+#include "scoring/rules_dry_run.h"
 
 #include <algorithm>
 #include <iterator>
@@ -6,30 +6,30 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace churn::scoring_service {
+namespace churn::scoring {
 namespace {
 
-std::set<std::string> FiredIds(const scoring::Assessment& assessment) {
+std::set<std::string> FiredIds(const Assessment& assessment) {
   std::set<std::string> ids;
-  for (const scoring::FiredRule& fired : assessment.fired_rules) {
+  for (const FiredRule& fired : assessment.fired_rules) {
     ids.insert(absl::StrCat(fired.rule, "/", fired.tier));
   }
   return ids;
 }
 
-size_t LevelIndex(scoring::RiskLevel level) { return static_cast<size_t>(level); }
+size_t LevelIndex(RiskLevel level) { return static_cast<size_t>(level); }
 
 }  // namespace
 
-RulesDryRun DryRunRules(const scoring::RuleSet& current, const scoring::RuleSet& candidate,
+RulesDryRun DryRunRules(const RuleSet& current, const RuleSet& candidate,
                         const std::vector<CustomerSignals>& customers) {
   RulesDryRun result;
   result.customers.reserve(customers.size());
   RulesDiffSummary& summary = result.summary;
   for (const CustomerSignals& signals : customers) {
     CustomerRulesDiff diff;
-    diff.before = scoring::ScoreCustomer(current, signals);
-    diff.after = scoring::ScoreCustomer(candidate, signals);
+    diff.before = ScoreCustomer(current, signals);
+    diff.after = ScoreCustomer(candidate, signals);
 
     std::set<std::string> before_ids = FiredIds(diff.before);
     std::set<std::string> after_ids = FiredIds(diff.after);
@@ -58,4 +58,4 @@ RulesDryRun DryRunRules(const scoring::RuleSet& current, const scoring::RuleSet&
   return result;
 }
 
-}  // namespace churn::scoring_service
+}  // namespace churn::scoring

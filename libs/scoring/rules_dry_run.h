@@ -1,7 +1,6 @@
 #pragma once
 // What a candidate rule file would change: every customer scored with the current and with the
-// candidate rules, compared. Nothing is applied. Plain C++, no gRPC (a candidate for
-// libs/scoring once other tools want it).
+// candidate rules, compared. Nothing is applied.
 
 #include <array>
 #include <cstdint>
@@ -14,11 +13,11 @@
 #include "scoring/rule_set.h"
 #include "signals/customer_signals.h"
 
-namespace churn::scoring_service {
+namespace churn::scoring {
 
 struct CustomerRulesDiff {
-  scoring::Assessment before;
-  scoring::Assessment after;
+  Assessment before;
+  Assessment after;
   std::vector<std::string> rules_added;    // "rule/tier" firing only with the candidate
   std::vector<std::string> rules_removed;  // "rule/tier" firing only with the current rules
   bool changed = false;                    // score, level, reasons or actions differ
@@ -33,7 +32,7 @@ struct RulesDiffSummary {
   std::array<int64_t, 3> levels_before{};  // indexed by RiskLevel: Low, Medium, High
   std::array<int64_t, 3> levels_after{};
   // (from, to) -> customers, only where from != to; ordered for deterministic output.
-  std::map<std::pair<scoring::RiskLevel, scoring::RiskLevel>, int64_t> transitions;
+  std::map<std::pair<RiskLevel, RiskLevel>, int64_t> transitions;
 };
 
 struct RulesDryRun {
@@ -41,7 +40,7 @@ struct RulesDryRun {
   RulesDiffSummary summary;
 };
 
-RulesDryRun DryRunRules(const scoring::RuleSet& current, const scoring::RuleSet& candidate,
+RulesDryRun DryRunRules(const RuleSet& current, const RuleSet& candidate,
                         const std::vector<CustomerSignals>& customers);
 
-}  // namespace churn::scoring_service
+}  // namespace churn::scoring

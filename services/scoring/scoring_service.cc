@@ -9,7 +9,7 @@
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/proto_convert.h"
-#include "rules_dry_run.h"
+#include "scoring/rules_dry_run.h"
 #include "scoring/engine.h"
 
 namespace churn::scoring_service {
@@ -252,12 +252,12 @@ grpc::ServerUnaryReactor* ScoringService::DryRunRules(grpc::CallbackServerContex
       SignalsFromRequest(request->customers(), "customers", options_.max_batch);
   if (!signals.ok()) return FinishWith(context, signals.status());
 
-  RulesDryRun dry_run =
-      churn::scoring_service::DryRunRules((*current)->rules, (*candidate)->rules, *signals);
+  scoring::RulesDryRun dry_run =
+      scoring::DryRunRules((*current)->rules, (*candidate)->rules, *signals);
   FillRulesInfo(**current, response->mutable_current_rules());
   FillRulesInfo(**candidate, response->mutable_candidate_rules());
 
-  const RulesDiffSummary& summary = dry_run.summary;
+  const scoring::RulesDiffSummary& summary = dry_run.summary;
   v1::DryRunSummary* out = response->mutable_summary();
   out->set_customers(summary.customers);
   out->set_changed(summary.changed);
@@ -273,7 +273,7 @@ grpc::ServerUnaryReactor* ScoringService::DryRunRules(grpc::CallbackServerContex
     transition->set_count(count);
   }
 
-  for (const CustomerRulesDiff& diff : dry_run.customers) {
+  for (const scoring::CustomerRulesDiff& diff : dry_run.customers) {
     if (!diff.changed && !request->include_unchanged()) continue;
     v1::CustomerRuleChange* change = response->add_changes();
     change->set_customer_id(diff.before.customer_id);

@@ -466,3 +466,39 @@ TEST(CalendarTest, ParsesFormatsAndKnowsWeekdays) {
 
 }  // namespace
 }  // namespace churn::demodata
+
+namespace churn::demodata {
+namespace {
+
+TEST(DemoTicketTexts, TextsAreLinkedToTheSupportTicketsAndSomeSayTheyWillLeave) {
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
+                                    ("churn_demo_texts_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  GeneratorOptions options;
+  options.accounts = 300;
+  ASSERT_TRUE(GenerateDemoData(options, dir.string()).ok());
+  std::ifstream texts(dir / "tickets" / "ticket_texts.csv");
+  std::ifstream tickets(dir / "support_tickets.csv");
+  std::string text_line, ticket_line;
+  std::getline(texts, text_line);
+  std::getline(tickets, ticket_line);
+  EXPECT_EQ(text_line, "ticket_id,account_id,submitted_at,subject,body");
+  int rows = 0, leaving = 0;
+  while (std::getline(tickets, ticket_line)) {
+    ASSERT_TRUE(std::getline(texts, text_line));
+    // Same ticket, same account, same day, in the same order.
+    const std::string key = ticket_line.substr(0, ticket_line.find(',', ticket_line.find(',') + 1) + 11);
+    EXPECT_EQ(text_line.substr(0, key.size()), key);
+    ++rows;
+    leaving += text_line.find("cancel") != std::string::npos ||
+               text_line.find("not renew") != std::string::npos ||
+               text_line.find("competitor") != std::string::npos;
+  }
+  EXPECT_FALSE(std::getline(texts, text_line));
+  EXPECT_GT(rows, 100);
+  EXPECT_GT(leaving, 0);
+  EXPECT_LT(leaving, rows / 4);
+}
+
+}  // namespace
+}  // namespace churn::demodata
