@@ -1,0 +1,167 @@
+#include "ollama/ollama_client.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "ollama/ollama_errors.h"
+
+namespace churn::ollama {
+namespace {
+
+using nlohmann::json;
+
+int64_t IntField(const json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return 0;
+  return it->is_number_float() ? static_cast<int64_t>(it->get<double>()) : it->get<int64_t>();
+}
+
+HttpRequest Get(std::string path) {
+  HttpRequest request;
+  request.path = std::move(path);
+  return request;
+}
+
+HttpRequest Post(std::string path, std::string body) {
+  HttpRequest request;
+  request.method = "POST";
+  request.path = std::move(path);
+  request.body = std::move(body);
+  return request;
+}
+
+std::string StringField(const json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return "";
+  return it->get<std::string>();
+}
+
+absl::StatusOr<ChatReply> ChatReplyFromJson(const json& body, bool content_required) {
+  ChatReply reply;
+  reply.model = StringField(body, "model");
+  reply.done_reason = StringField(body, "done_reason");
+  auto message = body.find("message");
+  if (message != body.end() && message->is_object()) {
+    auto content = message->find("content");
+    if (content != message->end() && content->is_string()) {
+      reply.content = content->get<std::string>();
+    } else if (content_required) {
+      return absl::InternalError("ollama chat reply: message.content is not a string");
+    }
+  } else if (content_required) {
+    return absl::InternalError("ollama chat reply: no message object");
+  }
+  reply.total_duration_ns = IntField(body, "total_duration");
+  reply.load_duration_ns = IntField(body, "load_duration");
+  reply.prompt_eval_count = IntField(body, "prompt_eval_count");
+  reply.prompt_eval_duration_ns = IntField(body, "prompt_eval_duration");
+  reply.eval_count = IntField(body, "eval_count");
+  reply.eval_duration_ns = IntField(body, "eval_duration");
+  return reply;
+}
+
+}  // namespace
+
+bool ModelNamesMatch(std::string_view listed, std::string_view model) {
+  if (listed == model) return true;
+  // Ollama lists "name:tag"; a name without a tag means ":latest".
+  if (model.find(':') == std::string_view::npos) {
+    return listed.size() == model.size() + 7 && listed.substr(0, model.size()) == model &&
+           listed.substr(model.size()) == ":latest";
+  }
+  return false;
+}
+
+OllamaClient::OllamaClient(OllamaClientOptions options)
+    : options_(std::move(options)), endpoint_{options_.base_url, options_.connect_timeout} {}
+
+json OllamaClient::ChatBody(const ChatRequest& request) const {
+  json messages = json::array();
+  for (const ChatMessage& message : request.messages) {
+    messages.push_back({{"role", message.role}, {"content", message.content}});
+  }
+  json body = {
+      {"model", options_.model},
+      {"messages", std::move(messages)},
+      {"stream", false},
+      {"keep_alive", options_.keep_alive},
+      {"options",
+       {{"temperature", options_.generation.temperature},
+        {"seed", options_.generation.seed},
+        {"num_predict", options_.generation.num_predict},
+        {"num_ctx", options_.generation.num_ctx}}},
+  };
+  if (!request.format.is_null()) body["format"] = request.format;
+  return body;
+}
+
+absl::StatusOr<json> OllamaClient::CallJson(const HttpRequest& request, std::string_view call,
+                                            Clock::time_point deadline,
+                                            std::stop_token stop) const {
+  absl::StatusOr<HttpResponse> response =
+      CallWithDeadline(endpoint_, request, deadline, std::move(stop));
+  if (!response.ok()) return response.status();
+  if (absl::Status status = StatusFromHttpReply(response->status, response->body, call);
+      !status.ok()) {
+    return status;
+  }
+  json body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) {
+    return absl::InternalError(absl::StrCat(std::string(call), ": reply is not a JSON object"));
+  }
+  // A failure reported inside a 200 reply (as Ollama does in streams).
+  if (body.contains("error")) {
+    return absl::InternalError(
+        absl::StrCat(std::string(call), ": ", body["error"].dump(), " (in a 200 reply)"));
+  }
+  return body;
+}
+
+absl::StatusOr<ChatReply> OllamaClient::Chat(const ChatRequest& request, Clock::time_point deadline,
+                                             std::stop_token stop) const {
+  absl::StatusOr<json> body = CallJson(Post("/api/chat", ChatBody(request).dump()),
+                                       "ollama /api/chat", deadline, std::move(stop));
+  if (!body.ok()) return body.status();
+  return ChatReplyFromJson(*body, /*content_required=*/true);
+}
+
+absl::StatusOr<ChatReply> OllamaClient::WarmUp(Clock::time_point deadline,
+                                               std::stop_token stop) const {
+  absl::StatusOr<json> body =
+      CallJson(Post("/api/chat", ChatBody({}).dump()), "ollama warm-up", deadline, std::move(stop));
+  if (!body.ok()) return body.status();
+  return ChatReplyFromJson(*body, /*content_required=*/false);
+}
+
+absl::StatusOr<ServerStatus> OllamaClient::CheckReady(Clock::time_point deadline,
+                                                      std::stop_token stop) const {
+  ServerStatus status;
+  absl::StatusOr<json> version =
+      CallJson(Get("/api/version"), "ollama /api/version", deadline, stop);
+  if (!version.ok()) return version.status();
+  status.version = StringField(*version, "version");
+
+  absl::StatusOr<json> tags = CallJson(Get("/api/tags"), "ollama /api/tags", deadline, stop);
+  if (!tags.ok()) return tags.status();
+  auto models = tags->find("models");
+  if (models == tags->end() || !models->is_array()) {
+    return absl::InternalError("ollama /api/tags: no models array");
+  }
+  bool present = false;
+  for (const json& model : *models) {
+    if (!model.is_object()) continue;
+    std::string name = StringField(model, "name");
+    if (name.empty()) name = StringField(model, "model");
+    present |= ModelNamesMatch(name, options_.model);
+    status.models.push_back(std::move(name));
+  }
+  if (!present) {
+    return absl::FailedPreconditionError(absl::StrCat("ollama at ", options_.base_url,
+                                                      " does not have model ", options_.model,
+                                                      " (run: ollama pull ", options_.model, ")"));
+  }
+  return status;
+}
+
+}  // namespace churn::ollama
