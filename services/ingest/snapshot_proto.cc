@@ -37,6 +37,9 @@ void SnapshotToProto(const snapshots::Snapshot& snapshot, v1::SnapshotInfo* info
   }
   info->set_source_dir(snapshot.source_dir);
   info->set_customer_count(static_cast<int64_t>(signals.customers.size()));
+  for (const auto& [reason, count] : signals.churn_reason_counts) {
+    (*info->mutable_churn_reason_counts())[reason] = count;
+  }
   info->set_content_hash(snapshot.content_hash);
 }
 

@@ -1,0 +1,37 @@
+#include "atrisk/view_set.h"
+
+#include <utility>
+
+namespace churn::atrisk {
+
+std::shared_ptr<const ViewSet> ViewSet::Build(ViewSetInputs inputs) {
+  // make_shared cannot reach the private constructor.
+  std::shared_ptr<ViewSet> views(new ViewSet());
+  views->at_risk_ = std::move(inputs.customers);
+  views::SortAtRisk(&views->at_risk_);
+  views->executive_ = views::SummarizeExecutive(views->at_risk_, inputs.usage_window_end,
+                                                inputs.support_window_end);
+  views->drivers_ = views::SummarizeDrivers(views->at_risk_, inputs.churn_reason_counts);
+  for (SegmentKind kind : kAllSegmentKinds) {
+    views->segments_[static_cast<int>(kind)] = SummarizeSegments(views->at_risk_, kind);
+  }
+  views->index_.reserve(views->at_risk_.size());
+  for (size_t i = 0; i < views->at_risk_.size(); ++i) {
+    views->index_.try_emplace(views->at_risk_[i].signals.customer_id, i);
+  }
+  views->snapshot_version_ = inputs.snapshot_version;
+  views->built_at_ = inputs.built_at;
+  views->rules_sha256_ = std::move(inputs.rules_sha256);
+  return views;
+}
+
+const std::vector<views::SegmentRisk>& ViewSet::segments(SegmentKind kind) const {
+  return segments_[static_cast<int>(kind)];
+}
+
+const views::ScoredCustomer* ViewSet::FindCustomer(std::string_view customer_id) const {
+  auto it = index_.find(customer_id);
+  return it == index_.end() ? nullptr : &at_risk_[it->second];
+}
+
+}  // namespace churn::atrisk

@@ -1,0 +1,192 @@
+#include "outcomes/outcome_log.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+
+namespace churn::outcomes {
+namespace {
+
+constexpr char kTimeFormat[] = "%Y-%m-%dT%H:%M:%SZ";
+constexpr int kMaxListLimit = 1000;
+
+// The CHECK keeps a hand-edited database honest: only the known outcomes can be stored.
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS outcomes (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  customer_id TEXT NOT NULL,
+  outcome     TEXT NOT NULL CHECK (outcome IN ('contacted', 'meeting_scheduled',
+                'issue_resolved', 'renewed', 'downgraded', 'cancelled', 'no_response')),
+  note        TEXT NOT NULL DEFAULT '',
+  recorded_at TEXT NOT NULL,
+  recorded_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS outcomes_by_customer ON outcomes (customer_id, id);
+)sql";
+
+absl::Status SqliteError(sqlite3* db, std::string_view what) {
+  return absl::InternalError(absl::StrCat("outcome log: ", std::string(what), ": ",
+                                          db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+// Finalizes the statement however the caller leaves.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { status_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return status_ == SQLITE_OK; }
+  sqlite3_stmt* get() const { return stmt_; }
+  void BindText(int index, const std::string& text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  void BindInt(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int status_ = SQLITE_ERROR;
+};
+
+std::string ColumnText(sqlite3_stmt* stmt, int column) {
+  const unsigned char* text = sqlite3_column_text(stmt, column);
+  return text ? std::string(reinterpret_cast<const char*>(text),
+                            static_cast<size_t>(sqlite3_column_bytes(stmt, column)))
+              : std::string();
+}
+
+absl::Status Exec(sqlite3* db, const char* sql, std::string_view what) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    absl::Status status = absl::InternalError(
+        absl::StrCat("outcome log: ", std::string(what), ": ", error ? error : "unknown error"));
+    sqlite3_free(error);
+    return status;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<OutcomeLog>> OutcomeLog::Open(const std::string& path) {
+  if (path.empty()) return absl::InvalidArgumentError("outcome log: path is empty");
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(parent, error);
+    if (error) {
+      return absl::UnavailableError(absl::StrCat("outcome log: cannot create ", parent.string(),
+                                                 ": ", error.message()));
+    }
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    absl::Status status = absl::UnavailableError(absl::StrCat(
+        "outcome log: cannot open ", path, ": ", db ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close(db);
+    return status;
+  }
+  std::unique_ptr<OutcomeLog> log(new OutcomeLog(path, db));
+  // Another process (a backup, a second gateway) may hold the lock for a moment.
+  sqlite3_busy_timeout(db, 5000);
+  for (const auto& [sql, what] :
+       {std::pair{"PRAGMA journal_mode=WAL;", "enable WAL"},
+        std::pair{"PRAGMA synchronous=FULL;", "enable synchronous commits"},
+        std::pair{kSchema, "create schema"}}) {
+    if (absl::Status s = Exec(db, sql, absl::StrCat(what, " in ", path)); !s.ok()) return s;
+  }
+  return log;
+}
+
+OutcomeLog::OutcomeLog(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+
+OutcomeLog::~OutcomeLog() {
+  absl::MutexLock lock(&mu_);
+  sqlite3_close(db_);
+}
+
+absl::StatusOr<Outcome> OutcomeLog::Record(const NewOutcome& outcome, absl::Time recorded_at) {
+  if (outcome.customer_id.empty()) {
+    return absl::InvalidArgumentError("customer_id: must not be empty");
+  }
+  if (outcome.customer_id.size() > kMaxCustomerIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("customer_id: at most ", kMaxCustomerIdBytes, " bytes"));
+  }
+  if (outcome.note.size() > kMaxNoteBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("note: at most ", kMaxNoteBytes,
+                                                   " bytes, got ", outcome.note.size()));
+  }
+  if (outcome.recorded_by.size() > kMaxRecordedByBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("recorded_by: at most ", kMaxRecordedByBytes, " bytes"));
+  }
+  // Stored at whole seconds, so what is returned equals what a later List reads back.
+  const absl::Time when = absl::FromUnixSeconds(absl::ToUnixSeconds(recorded_at));
+  Outcome stored{0, outcome.customer_id, outcome.kind, outcome.note, when, outcome.recorded_by};
+
+  absl::MutexLock lock(&mu_);
+  Statement insert(db_,
+                   "INSERT INTO outcomes (customer_id, outcome, note, recorded_at, recorded_by) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!insert.ok()) return SqliteError(db_, "prepare insert");
+  insert.BindText(1, stored.customer_id);
+  insert.BindText(2, std::string(OutcomeKindName(stored.kind)));
+  insert.BindText(3, stored.note);
+  insert.BindText(4, absl::FormatTime(kTimeFormat, when, absl::UTCTimeZone()));
+  insert.BindText(5, stored.recorded_by);
+  if (sqlite3_step(insert.get()) != SQLITE_DONE) return SqliteError(db_, "insert");
+  stored.id = sqlite3_last_insert_rowid(db_);
+  return stored;
+}
+
+absl::StatusOr<OutcomePage> OutcomeLog::List(const std::string& customer_id, int64_t before_id,
+                                             int limit) const {
+  limit = std::clamp(limit, 1, kMaxListLimit);
+  absl::MutexLock lock(&mu_);
+  // One more row than asked tells whether there is a next page.
+  Statement select(db_,
+                   "SELECT id, customer_id, outcome, note, recorded_at, recorded_by FROM outcomes "
+                   "WHERE (?1 = '' OR customer_id = ?1) AND (?2 <= 0 OR id < ?2) "
+                   "ORDER BY id DESC LIMIT ?3");
+  if (!select.ok()) return SqliteError(db_, "prepare select");
+  select.BindText(1, customer_id);
+  select.BindInt(2, before_id);
+  select.BindInt(3, limit + 1);
+
+  OutcomePage page;
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    if (static_cast<int>(page.outcomes.size()) == limit) {
+      page.next_before_id = page.outcomes.back().id;
+      break;
+    }
+    Outcome outcome;
+    outcome.id = sqlite3_column_int64(select.get(), 0);
+    outcome.customer_id = ColumnText(select.get(), 1);
+    absl::StatusOr<OutcomeKind> kind = ParseOutcomeKind(ColumnText(select.get(), 2));
+    if (!kind.ok()) {
+      return absl::DataLossError(absl::StrCat("outcome log: row ", outcome.id, ": ",
+                                              kind.status().message()));
+    }
+    outcome.kind = *kind;
+    outcome.note = ColumnText(select.get(), 3);
+    std::string error;
+    if (!absl::ParseTime(kTimeFormat, ColumnText(select.get(), 4), &outcome.recorded_at, &error)) {
+      return absl::DataLossError(
+          absl::StrCat("outcome log: row ", outcome.id, ": recorded_at: ", error));
+    }
+    outcome.recorded_by = ColumnText(select.get(), 5);
+    page.outcomes.push_back(std::move(outcome));
+  }
+  if (step != SQLITE_ROW && step != SQLITE_DONE) return SqliteError(db_, "select");
+  return page;
+}
+
+}  // namespace churn::outcomes

@@ -1,0 +1,76 @@
+#pragma once
+// The outcome log: every follow-up a CSM records, kept in a SQLite file so nothing is lost on a
+// restart or a crash. The file is opened in WAL mode with full synchronous commits: a Record
+// that returned OK is on disk. Safe to use from many threads (one connection behind a mutex;
+// follow-ups are written by people, a few per minute, so contention does not matter).
+//
+//   outcomes(id INTEGER PRIMARY KEY AUTOINCREMENT, customer_id TEXT, outcome TEXT, note TEXT,
+//            recorded_at TEXT (RFC 3339 UTC), recorded_by TEXT)
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "outcomes/outcome_kind.h"
+
+struct sqlite3;
+
+namespace churn::outcomes {
+
+struct Outcome {
+  int64_t id = 0;  // increases with every record: a larger id is a newer record
+  std::string customer_id;
+  OutcomeKind kind = OutcomeKind::kContacted;
+  std::string note;
+  absl::Time recorded_at;
+  std::string recorded_by;
+};
+
+struct NewOutcome {
+  std::string customer_id;  // required
+  OutcomeKind kind = OutcomeKind::kContacted;
+  std::string note;         // at most kMaxNoteBytes
+  std::string recorded_by;  // at most kMaxRecordedByBytes
+};
+
+inline constexpr size_t kMaxNoteBytes = 4000;
+inline constexpr size_t kMaxRecordedByBytes = 200;
+inline constexpr size_t kMaxCustomerIdBytes = 200;
+
+struct OutcomePage {
+  std::vector<Outcome> outcomes;  // newest first
+  int64_t next_before_id = 0;     // pass as before_id for the next page; 0 on the last page
+};
+
+class OutcomeLog {
+ public:
+  // Opens (creating when missing, with its parent folders) the log at `path`.
+  static absl::StatusOr<std::unique_ptr<OutcomeLog>> Open(const std::string& path);
+  ~OutcomeLog();
+  OutcomeLog(const OutcomeLog&) = delete;
+  OutcomeLog& operator=(const OutcomeLog&) = delete;
+
+  // InvalidArgument for an empty customer id or oversized text; the stored record otherwise.
+  absl::StatusOr<Outcome> Record(const NewOutcome& outcome, absl::Time recorded_at);
+
+  // Newest first. `customer_id` empty: every customer. `before_id` > 0: only older records
+  // (the paging cursor). `limit` is capped at 1000.
+  absl::StatusOr<OutcomePage> List(const std::string& customer_id, int64_t before_id,
+                                   int limit) const;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  OutcomeLog(std::string path, sqlite3* db);
+
+  const std::string path_;
+  mutable absl::Mutex mu_;
+  sqlite3* db_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace churn::outcomes

@@ -1,0 +1,69 @@
+#pragma once
+// The gateway's read and write operations over its views and the outcome log, in API messages.
+// One implementation for both front ends: the gRPC service and the HTTP JSON API call these and
+// only translate transport (statuses, query strings, JSON). Every view response carries the
+// DataFreshness of the very ViewSet it was computed from.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "atrisk/at_risk_query.h"
+#include "atrisk/view_store.h"
+#include "churn/v1/gateway.pb.h"
+#include "outcomes/outcome_log.h"
+
+namespace churn::gateway {
+
+struct GatewayApiOptions {
+  int32_t default_page_size = 50;
+  int32_t max_page_size = 1000;
+  double strategic_arr = 25000;  // playbook::OutreachOptions
+};
+
+class GatewayApi {
+ public:
+  GatewayApi(GatewayApiOptions options, const atrisk::ViewStore* store,
+             outcomes::OutcomeLog* outcome_log);
+
+  // View calls: UNAVAILABLE (with the last refresh error) until the first views are built.
+  absl::Status GetExecutive(v1::GetExecutiveResponse* response) const;
+  absl::Status GetDrivers(const v1::GetDriversRequest& request,
+                          v1::GetDriversResponse* response) const;
+  absl::Status ListAtRisk(const v1::ListAtRiskRequest& request,
+                          v1::ListAtRiskResponse* response) const;
+  // NOT_FOUND for a customer not in the current views.
+  absl::Status GetCustomerBrief(const v1::GetCustomerBriefRequest& request,
+                                v1::GetCustomerBriefResponse* response) const;
+
+  // The customer must be in the current views (NOT_FOUND otherwise).
+  absl::Status RecordOutcome(const v1::RecordOutcomeRequest& request,
+                             v1::RecordOutcomeResponse* response);
+  absl::Status ListOutcomes(const v1::ListOutcomesRequest& request,
+                            v1::ListOutcomesResponse* response) const;
+
+  // Every customer matching the filters of `filters` (its paging is ignored), in its order.
+  absl::StatusOr<std::string> ExportAtRiskCsv(const v1::ListAtRiskRequest& filters) const;
+  absl::StatusOr<std::string> ExportPlaybooksCsv(const v1::ListAtRiskRequest& filters) const;
+
+  // The freshness of the current views (for /readyz and Refresh); `views` may be null.
+  void FillFreshness(const atrisk::ViewSet* views, v1::DataFreshness* freshness) const;
+  // The current views, or UNAVAILABLE saying why there are none yet.
+  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> CurrentViews() const;
+
+  // The request's filters, sort and page as a library query (INVALID_ARGUMENT naming the field).
+  absl::StatusOr<atrisk::AtRiskQuery> QueryFromRequest(const v1::ListAtRiskRequest& request,
+                                                       bool paged) const;
+
+ private:
+  const GatewayApiOptions options_;
+  const atrisk::ViewStore* store_;
+  outcomes::OutcomeLog* outcome_log_;
+};
+
+// "usage_drop" -> "Usage drop"; the default rules have hand-written labels, other ids are
+// turned into words.
+std::string DriverLabel(const std::string& rule_id);
+
+}  // namespace churn::gateway

@@ -1,0 +1,96 @@
+#include "gateway_metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+namespace churn::gateway {
+namespace {
+
+constexpr const char* kLevelNames[] = {"low", "medium", "high"};  // scoring::RiskLevel order
+
+}  // namespace
+
+GatewayMetrics::GatewayMetrics(prometheus::Registry& registry) {
+  auto& customers = prometheus::BuildGauge()
+                        .Name("churn_gateway_customers_scored")
+                        .Help("Customers in the current views, by risk level")
+                        .Register(registry);
+  auto& arr = prometheus::BuildGauge()
+                  .Name("churn_gateway_arr_at_risk")
+                  .Help("ARR held by the customers of the current views, by risk level")
+                  .Register(registry);
+  for (int level = 0; level < 3; ++level) {
+    customers_[level] = &customers.Add({{"level", kLevelNames[level]}});
+    arr_[level] = &arr.Add({{"level", kLevelNames[level]}});
+  }
+  auto& refreshes = prometheus::BuildCounter()
+                        .Name("churn_gateway_refresh_total")
+                        .Help("Refresh attempts by result (updated, unchanged, error)")
+                        .Register(registry);
+  refreshes_[static_cast<int>(RefreshResult::kUpdated)] = &refreshes.Add({{"result", "updated"}});
+  refreshes_[static_cast<int>(RefreshResult::kUnchanged)] =
+      &refreshes.Add({{"result", "unchanged"}});
+  refreshes_[static_cast<int>(RefreshResult::kError)] = &refreshes.Add({{"result", "error"}});
+  refresh_seconds_ = &prometheus::BuildHistogram()
+                          .Name("churn_gateway_refresh_seconds")
+                          .Help("Duration of refresh attempts (check, pull, score, build)")
+                          .Register(registry)
+                          .Add({}, prometheus::Histogram::BucketBoundaries{
+                                       0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+                                       30, 60});
+  views_age_ = &prometheus::BuildGauge()
+                    .Name("churn_gateway_views_age_seconds")
+                    .Help("Seconds since the views were last confirmed current")
+                    .Register(registry)
+                    .Add({});
+  views_stale_ = &prometheus::BuildGauge()
+                      .Name("churn_gateway_views_stale")
+                      .Help("1 when the gateway reports its views as stale")
+                      .Register(registry)
+                      .Add({});
+  views_stale_->Set(1);  // no views yet
+  snapshot_version_ = &prometheus::BuildGauge()
+                           .Name("churn_gateway_snapshot_version")
+                           .Help("Ingest snapshot version the current views were built from")
+                           .Register(registry)
+                           .Add({});
+  auto& analyses = prometheus::BuildCounter()
+                       .Name("churn_gateway_ticket_analyses_total")
+                       .Help("Ticket analyses answered, by source (model or fallback)")
+                       .Register(registry);
+  analyses_model_ = &analyses.Add({{"source", "model"}});
+  analyses_fallback_ = &analyses.Add({{"source", "fallback"}});
+}
+
+void GatewayMetrics::ObserveRefresh(RefreshResult result, double seconds) {
+  refreshes_[static_cast<int>(result)]->Increment();
+  refresh_seconds_->Observe(seconds);
+}
+
+void GatewayMetrics::SetViews(const atrisk::ViewSet& views) {
+  double customers[3] = {0, 0, 0};
+  double arr[3] = {0, 0, 0};
+  for (const views::ScoredCustomer& customer : views.at_risk()) {
+    const int level = static_cast<int>(customer.assessment.risk_level);
+    customers[level] += 1;
+    arr[level] += customer.signals.arr;
+  }
+  for (int level = 0; level < 3; ++level) {
+    customers_[level]->Set(customers[level]);
+    arr_[level]->Set(arr[level]);
+  }
+  snapshot_version_->Set(static_cast<double>(views.snapshot_version()));
+}
+
+void GatewayMetrics::SetFreshness(double age_seconds, bool stale) {
+  views_age_->Set(age_seconds);
+  views_stale_->Set(stale ? 1 : 0);
+}
+
+void GatewayMetrics::CountTicketAnalysis(bool fallback) {
+  (fallback ? analyses_fallback_ : analyses_model_)->Increment();
+}
+
+}  // namespace churn::gateway

@@ -1,0 +1,46 @@
+#pragma once
+// Domain metrics of the gateway, created once in the service's registry:
+//   churn_gateway_customers_scored{level}      customers in the current views, by risk level
+//   churn_gateway_arr_at_risk{level}           ARR held by those customers, by risk level
+//   churn_gateway_refresh_total{result}        refresh attempts: updated, unchanged, error
+//   churn_gateway_refresh_seconds              duration of refresh attempts (histogram)
+//   churn_gateway_views_age_seconds            seconds since the views were confirmed current
+//   churn_gateway_views_stale                  1 when responses say stale
+//   churn_gateway_snapshot_version             ingest snapshot version of the views
+//   churn_gateway_ticket_analyses_total{source} ticket analyses answered: model or fallback
+
+#include "atrisk/view_set.h"
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Histogram;
+class Registry;
+}  // namespace prometheus
+
+namespace churn::gateway {
+
+enum class RefreshResult { kUpdated, kUnchanged, kError };
+
+class GatewayMetrics {
+ public:
+  explicit GatewayMetrics(prometheus::Registry& registry);
+
+  void ObserveRefresh(RefreshResult result, double seconds);
+  void SetViews(const atrisk::ViewSet& views);
+  void SetFreshness(double age_seconds, bool stale);
+  void CountTicketAnalysis(bool fallback);
+
+ private:
+  prometheus::Gauge* customers_[3];  // indexed by scoring::RiskLevel
+  prometheus::Gauge* arr_[3];
+  prometheus::Counter* refreshes_[3];  // indexed by RefreshResult
+  prometheus::Histogram* refresh_seconds_;
+  prometheus::Gauge* views_age_;
+  prometheus::Gauge* views_stale_;
+  prometheus::Gauge* snapshot_version_;
+  prometheus::Counter* analyses_model_;
+  prometheus::Counter* analyses_fallback_;
+};
+
+}  // namespace churn::gateway

@@ -1,0 +1,47 @@
+#pragma once
+// The gateway's configuration keys (config/gateway-service.yaml, CHURN_GATEWAY_<KEY>, flags) and
+// the validated options the rest of the binary reads.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/service_config.h"
+
+namespace churn::gateway {
+
+struct GatewayOptions {
+  std::string http_address;
+  std::string ingest_address;
+  std::string scoring_address;
+  std::string enrichment_address;
+
+  std::chrono::milliseconds refresh_interval{2000};
+  // Deadlines of outgoing calls (capped by the incoming deadline while serving an RPC).
+  std::chrono::milliseconds ingest_deadline{2000};          // GetSnapshotInfo, ListTicketTextSets
+  std::chrono::milliseconds reload_deadline{60000};         // LoadDataFolder
+  std::chrono::milliseconds stream_signals_deadline{60000};  // StreamSignals, whole stream
+  std::chrono::milliseconds score_deadline{10000};          // ScoreBatch and GetRules, per call
+  std::chrono::milliseconds analyze_ticket_deadline{65000};  // enrichment AnalyzeTicket
+  std::chrono::milliseconds analyze_set_deadline{3600000};   // a whole ticket set
+  std::chrono::milliseconds reconnect_backoff_max{2000};
+  int64_t score_batch_size = 2000;
+  std::chrono::milliseconds stale_after{60000};  // 0: only a failed refresh makes views stale
+
+  std::string outcomes_db;
+  std::string web_root;
+  int32_t default_page_size = 50;
+  int32_t max_page_size = 1000;
+  int64_t max_upload_bytes = int64_t{8} << 20;  // ticket CSV uploads
+  double strategic_arr = 25000;
+  std::string port_file;  // written by the gateway itself, with http_port added
+};
+
+std::vector<service::ConfigKey> GatewayConfigKeys();
+
+// InvalidArgument naming the key when a value is out of range.
+absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const service::ServiceConfig& config);
+
+}  // namespace churn::gateway

@@ -1,0 +1,94 @@
+#include "gateway_service.h"
+
+#include "common/grpc_status.h"
+#include "ticket_set_reactor.h"
+
+namespace churn::gateway {
+namespace {
+
+grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
+                                     const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(service::ToGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace
+
+GatewayService::GatewayService(GatewayApi* api, RefreshOrchestrator* refresher,
+                               TicketAnalyzer* analyzer, BackgroundWork* background)
+    : api_(api), refresher_(refresher), analyzer_(analyzer), background_(background) {}
+
+grpc::ServerUnaryReactor* GatewayService::GetExecutive(grpc::CallbackServerContext* context,
+                                                       const v1::GetExecutiveRequest* /*request*/,
+                                                       v1::GetExecutiveResponse* response) {
+  return FinishWith(context, api_->GetExecutive(response));
+}
+
+grpc::ServerUnaryReactor* GatewayService::GetDrivers(grpc::CallbackServerContext* context,
+                                                     const v1::GetDriversRequest* request,
+                                                     v1::GetDriversResponse* response) {
+  return FinishWith(context, api_->GetDrivers(*request, response));
+}
+
+grpc::ServerUnaryReactor* GatewayService::ListAtRisk(grpc::CallbackServerContext* context,
+                                                     const v1::ListAtRiskRequest* request,
+                                                     v1::ListAtRiskResponse* response) {
+  return FinishWith(context, api_->ListAtRisk(*request, response));
+}
+
+grpc::ServerUnaryReactor* GatewayService::GetCustomerBrief(
+    grpc::CallbackServerContext* context, const v1::GetCustomerBriefRequest* request,
+    v1::GetCustomerBriefResponse* response) {
+  return FinishWith(context, api_->GetCustomerBrief(*request, response));
+}
+
+grpc::ServerUnaryReactor* GatewayService::Refresh(grpc::CallbackServerContext* context,
+                                                  const v1::RefreshRequest* request,
+                                                  v1::RefreshResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const CallScope scope = CallScope::ForRpc(context);
+  const bool reload = request->reload_data();
+  background_->Run([this, reactor, scope, reload, response] {
+    absl::StatusOr<RefreshReport> report = refresher_->RefreshNow(scope, reload);
+    if (!report.ok()) {
+      reactor->Finish(service::ToGrpcStatus(report.status()));
+      return;
+    }
+    api_->FillFreshness(report->views.get(), response->mutable_freshness());
+    *response->mutable_snapshot() = report->snapshot;
+    response->set_changed(report->changed);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayService::AnalyzeTicket(grpc::CallbackServerContext* context,
+                                                        const v1::AnalyzeTicketRequest* request,
+                                                        v1::AnalyzeTicketResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  analyzer_->AnalyzeAsync(CallScope::ForRpc(context), *request, response,
+                          [reactor](absl::Status status) {
+                            reactor->Finish(service::ToGrpcStatus(status));
+                          });
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::AnalyzeTicketSetResponse>* GatewayService::AnalyzeTicketSet(
+    grpc::CallbackServerContext* context, const v1::AnalyzeTicketSetRequest* request) {
+  return TicketSetReactor::Start(context, *request, analyzer_, background_);
+}
+
+grpc::ServerUnaryReactor* GatewayService::RecordOutcome(grpc::CallbackServerContext* context,
+                                                        const v1::RecordOutcomeRequest* request,
+                                                        v1::RecordOutcomeResponse* response) {
+  return FinishWith(context, api_->RecordOutcome(*request, response));
+}
+
+grpc::ServerUnaryReactor* GatewayService::ListOutcomes(grpc::CallbackServerContext* context,
+                                                       const v1::ListOutcomesRequest* request,
+                                                       v1::ListOutcomesResponse* response) {
+  return FinishWith(context, api_->ListOutcomes(*request, response));
+}
+
+}  // namespace churn::gateway

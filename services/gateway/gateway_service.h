@@ -1,0 +1,54 @@
+#pragma once
+// churn.v1.GatewayService: the thin gRPC adapter over GatewayApi (views and outcomes),
+// RefreshOrchestrator (Refresh) and TicketAnalyzer (the Ticket Analyzer calls). Quick calls are
+// answered on the callback thread; calls that wait on neighbours either use the async client
+// API (AnalyzeTicket) or run as BackgroundWork (Refresh, AnalyzeTicketSet).
+
+#include "background_work.h"
+#include "churn/v1/gateway.grpc.pb.h"
+#include "gateway_api.h"
+#include "refresh_orchestrator.h"
+#include "ticket_analyzer.h"
+
+namespace churn::gateway {
+
+class GatewayService final : public v1::GatewayService::CallbackService {
+ public:
+  GatewayService(GatewayApi* api, RefreshOrchestrator* refresher, TicketAnalyzer* analyzer,
+                 BackgroundWork* background);
+
+  grpc::ServerUnaryReactor* GetExecutive(grpc::CallbackServerContext* context,
+                                         const v1::GetExecutiveRequest* request,
+                                         v1::GetExecutiveResponse* response) override;
+  grpc::ServerUnaryReactor* GetDrivers(grpc::CallbackServerContext* context,
+                                       const v1::GetDriversRequest* request,
+                                       v1::GetDriversResponse* response) override;
+  grpc::ServerUnaryReactor* ListAtRisk(grpc::CallbackServerContext* context,
+                                       const v1::ListAtRiskRequest* request,
+                                       v1::ListAtRiskResponse* response) override;
+  grpc::ServerUnaryReactor* GetCustomerBrief(grpc::CallbackServerContext* context,
+                                             const v1::GetCustomerBriefRequest* request,
+                                             v1::GetCustomerBriefResponse* response) override;
+  grpc::ServerUnaryReactor* Refresh(grpc::CallbackServerContext* context,
+                                    const v1::RefreshRequest* request,
+                                    v1::RefreshResponse* response) override;
+  grpc::ServerUnaryReactor* AnalyzeTicket(grpc::CallbackServerContext* context,
+                                          const v1::AnalyzeTicketRequest* request,
+                                          v1::AnalyzeTicketResponse* response) override;
+  grpc::ServerWriteReactor<v1::AnalyzeTicketSetResponse>* AnalyzeTicketSet(
+      grpc::CallbackServerContext* context, const v1::AnalyzeTicketSetRequest* request) override;
+  grpc::ServerUnaryReactor* RecordOutcome(grpc::CallbackServerContext* context,
+                                          const v1::RecordOutcomeRequest* request,
+                                          v1::RecordOutcomeResponse* response) override;
+  grpc::ServerUnaryReactor* ListOutcomes(grpc::CallbackServerContext* context,
+                                         const v1::ListOutcomesRequest* request,
+                                         v1::ListOutcomesResponse* response) override;
+
+ private:
+  GatewayApi* api_;
+  RefreshOrchestrator* refresher_;
+  TicketAnalyzer* analyzer_;
+  BackgroundWork* background_;
+};
+
+}  // namespace churn::gateway

@@ -1,0 +1,503 @@
+#include "http_api.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include <google/protobuf/util/json_util.h>
+#include <grpc/health/v1/health.pb.h>
+#include <httplib.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "atrisk/at_risk_query.h"
+#include "common/absl_compat.h"
+#include "common/logging.h"
+#include "nlohmann/json.hpp"
+#include "outcomes/outcome_kind.h"
+
+namespace churn::gateway {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+
+constexpr char kJson[] = "application/json";
+constexpr char kNdjson[] = "application/x-ndjson";
+// Enough for a long batch stream and a few slow clients while keeping memory small.
+constexpr size_t kHttpThreads = 16;
+
+int HttpStatusFor(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk: return 200;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange: return 400;
+    case absl::StatusCode::kUnauthenticated: return 401;
+    case absl::StatusCode::kPermissionDenied: return 403;
+    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted: return 409;
+    case absl::StatusCode::kResourceExhausted: return 429;
+    case absl::StatusCode::kCancelled: return 499;
+    case absl::StatusCode::kUnimplemented: return 501;
+    case absl::StatusCode::kUnavailable: return 503;
+    case absl::StatusCode::kDeadlineExceeded: return 504;
+    default: return 500;
+  }
+}
+
+std::string ErrorJson(const absl::Status& status) {
+  return nlohmann::json{{"error", std::string(status.message())},
+                        {"code", absl::StatusCodeToString(status.code())}}
+      .dump();
+}
+
+void SendError(Response& res, const absl::Status& status) {
+  res.status = HttpStatusFor(status.code());
+  res.set_content(ErrorJson(status), kJson);
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  // Our own messages always serialise; a failure would be a bug worth seeing in the body.
+  google::protobuf::util::Status status =
+      google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (!status.ok()) return ErrorJson(absl::InternalError(std::string(status.message())));
+  return json;
+}
+
+void SendMessage(Response& res, const google::protobuf::Message& message) {
+  res.status = 200;
+  res.set_content(ToJson(message), kJson);
+}
+
+// The operation's status, or the message it filled.
+void Send(Response& res, const absl::Status& status, const google::protobuf::Message& message) {
+  if (!status.ok()) {
+    SendError(res, status);
+  } else {
+    SendMessage(res, message);
+  }
+}
+
+// An empty body is the default message; unknown fields are mistakes worth reporting.
+absl::Status ParseJsonBody(const std::string& body, google::protobuf::Message* message) {
+  if (absl::StripAsciiWhitespace(body).empty()) return absl::OkStatus();
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  google::protobuf::util::Status status =
+      google::protobuf::util::JsonStringToMessage(body, message, options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("body: ", std::string(status.message())));
+  }
+  return absl::OkStatus();
+}
+
+// Every value of a query parameter, comma-separated lists split, blanks dropped.
+std::vector<std::string> ListParam(const Request& req, const char* key) {
+  std::vector<std::string> values;
+  for (size_t i = 0; i < req.get_param_value_count(key); ++i) {
+    for (absl::string_view part : absl::StrSplit(req.get_param_value(key, i), ',')) {
+      part = absl::StripAsciiWhitespace(part);
+      if (!part.empty()) values.emplace_back(part);
+    }
+  }
+  return values;
+}
+
+std::string Param(const Request& req, const char* key) {
+  return std::string(absl::StripAsciiWhitespace(req.get_param_value(key)));
+}
+
+absl::StatusOr<bool> BoolParam(const Request& req, const char* key, bool default_value) {
+  const std::string value = absl::AsciiStrToLower(Param(req, key));
+  if (value.empty()) return default_value;
+  if (value == "true" || value == "1" || value == "yes") return true;
+  if (value == "false" || value == "0" || value == "no") return false;
+  return absl::InvalidArgumentError(
+      absl::StrCat(key, ": must be true or false, got '", Param(req, key), "'"));
+}
+
+absl::StatusOr<int32_t> IntParam(const Request& req, const char* key) {
+  const std::string value = Param(req, key);
+  int32_t parsed = 0;
+  if (value.empty()) return 0;
+  if (!absl::SimpleAtoi(value, &parsed) || parsed < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, ": must be a whole number >= 0, got '", value, "'"));
+  }
+  return parsed;
+}
+
+absl::StatusOr<v1::RiskLevel> RiskLevelParam(const std::string& text) {
+  std::string name = absl::AsciiStrToLower(text);
+  if (absl::StartsWith(name, "risk_level_")) name = name.substr(11);
+  absl::StatusOr<scoring::RiskLevel> level = atrisk::ParseRiskLevelName(name);
+  if (!level.ok()) return level.status();
+  switch (*level) {
+    case scoring::RiskLevel::kLow: return v1::RISK_LEVEL_LOW;
+    case scoring::RiskLevel::kMedium: return v1::RISK_LEVEL_MEDIUM;
+    case scoring::RiskLevel::kHigh: return v1::RISK_LEVEL_HIGH;
+  }
+  return v1::RISK_LEVEL_UNSPECIFIED;
+}
+
+v1::AtRiskSortField SortFieldToProto(atrisk::AtRiskSort sort) {
+  switch (sort) {
+    case atrisk::AtRiskSort::kRiskScore: return v1::AT_RISK_SORT_FIELD_RISK_SCORE;
+    case atrisk::AtRiskSort::kArr: return v1::AT_RISK_SORT_FIELD_ARR;
+    case atrisk::AtRiskSort::kCustomerId: return v1::AT_RISK_SORT_FIELD_CUSTOMER_ID;
+    case atrisk::AtRiskSort::kAccountName: return v1::AT_RISK_SORT_FIELD_ACCOUNT_NAME;
+    case atrisk::AtRiskSort::kPlanTier: return v1::AT_RISK_SORT_FIELD_PLAN_TIER;
+    case atrisk::AtRiskSort::kUsageDropPct: return v1::AT_RISK_SORT_FIELD_USAGE_DROP_PCT;
+    case atrisk::AtRiskSort::kTickets30d: return v1::AT_RISK_SORT_FIELD_TICKETS_30D;
+  }
+  return v1::AT_RISK_SORT_FIELD_UNSPECIFIED;
+}
+
+// The at-risk query string as a ListAtRiskRequest. `sort=-arr` sorts descending, `sort=arr`
+// ascending (order=asc|desc overrides); no sort is the at-risk order.
+absl::StatusOr<v1::ListAtRiskRequest> AtRiskRequestFromQuery(const Request& req) {
+  v1::ListAtRiskRequest request;
+  for (std::string& tier : ListParam(req, "plan_tier")) request.add_plan_tiers(std::move(tier));
+  for (const std::string& name : ListParam(req, "risk_level")) {
+    absl::StatusOr<v1::RiskLevel> level = RiskLevelParam(name);
+    if (!level.ok()) return level.status();
+    request.add_risk_levels(*level);
+  }
+  if (const std::string min_arr = Param(req, "min_arr"); !min_arr.empty()) {
+    double value = 0;
+    if (!absl::SimpleAtod(min_arr, &value) || !std::isfinite(value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("min_arr: must be a number, got '", min_arr, "'"));
+    }
+    request.set_min_arr(value);
+  }
+  absl::StatusOr<bool> churned = BoolParam(req, "churned", false);
+  if (!churned.ok()) return churned.status();
+  request.set_only_churned(*churned);
+
+  std::string sort = Param(req, "sort");
+  if (!sort.empty()) {
+    bool descending = false;
+    if (sort[0] == '-' || sort[0] == '+') {
+      descending = sort[0] == '-';
+      sort.erase(0, 1);
+    }
+    absl::StatusOr<atrisk::AtRiskSort> field = atrisk::ParseAtRiskSort(sort);
+    if (!field.ok()) return field.status();
+    const std::string order = absl::AsciiStrToLower(Param(req, "order"));
+    if (order == "desc") {
+      descending = true;
+    } else if (order == "asc") {
+      descending = false;
+    } else if (!order.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("order: must be asc or desc, got '", Param(req, "order"), "'"));
+    }
+    request.set_sort_by(SortFieldToProto(*field));
+    request.set_descending(descending);
+  }
+  absl::StatusOr<int32_t> limit = IntParam(req, "limit");
+  if (!limit.ok()) return limit.status();
+  request.set_page_size(*limit);
+  absl::StatusOr<int32_t> offset = IntParam(req, "offset");
+  if (!offset.ok()) return offset.status();
+  request.set_offset(*offset);
+  request.set_page_token(Param(req, "page_token"));
+  return request;
+}
+
+// Scripts may name an outcome as the log stores it ("meeting_scheduled"); the API's JSON
+// mapping wants the enum name ("OUTCOME_KIND_MEETING_SCHEDULED").
+std::string WithOutcomeEnumName(const std::string& body) {
+  nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object() || !json.contains("kind") || !json["kind"].is_string()) return body;
+  absl::StatusOr<outcomes::OutcomeKind> kind =
+      outcomes::ParseOutcomeKind(json["kind"].get<std::string>());
+  if (!kind.ok()) return body;
+  json["kind"] = absl::StrCat("OUTCOME_KIND_",
+                              absl::AsciiStrToUpper(std::string(outcomes::OutcomeKindName(*kind))));
+  return json.dump();
+}
+
+std::optional<std::string> ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// "host:port" -> (host, port); the host may be a bracketed IPv6 address.
+absl::StatusOr<std::pair<std::string, int>> SplitAddress(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port) ||
+      port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("http_address: expected host:port, got '", address, "'"));
+  }
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return std::pair{host.empty() ? std::string("0.0.0.0") : host, port};
+}
+
+// The NDJSON progress of a batch: one AnalyzeTicketSetResponse per line, and an error object
+// as the last line when the batch failed after the response had started.
+void StreamBatch(Response& res, TicketAnalyzer* analyzer, v1::AnalyzeTicketSetRequest request) {
+  res.set_chunked_content_provider(
+      kNdjson, [analyzer, request = std::move(request)](size_t, httplib::DataSink& sink) {
+        auto write_line = [&sink](const std::string& json) {
+          const std::string line = json + "\n";
+          return sink.write(line.data(), line.size());
+        };
+        absl::Status status = analyzer->AnalyzeSet(
+            CallScope::Background(), request,
+            [&](const v1::AnalyzeTicketSetResponse& message) { return write_line(ToJson(message)); });
+        if (!status.ok() && status.code() != absl::StatusCode::kCancelled) {
+          write_line(ErrorJson(status));
+        }
+        sink.done();
+        return true;
+      });
+}
+
+}  // namespace
+
+HttpApi::HttpApi(HttpApiOptions options, GatewayApi* api, RefreshOrchestrator* refresher,
+                 TicketAnalyzer* analyzer, prometheus::Registry* registry)
+    : options_(std::move(options)),
+      api_(api),
+      refresher_(refresher),
+      analyzer_(analyzer),
+      registry_(registry),
+      server_(std::make_unique<httplib::Server>()) {}
+
+HttpApi::~HttpApi() { Stop(); }
+
+absl::Status HttpApi::Start() {
+  absl::StatusOr<std::pair<std::string, int>> address = SplitAddress(options_.address);
+  if (!address.ok()) return address.status();
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
+  // httplib sets SO_REUSEPORT, which would let a second gateway share the port silently; like
+  // the gRPC ports, a taken HTTP port must fail the start instead.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  server_->set_payload_max_length(static_cast<size_t>(options_.max_body_bytes));
+  server_->set_keep_alive_timeout(2);
+  server_->set_read_timeout(std::chrono::seconds(30));
+  server_->set_write_timeout(std::chrono::seconds(30));
+  RegisterRoutes();
+
+  const auto& [host, port] = *address;
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host);
+  } else if (server_->bind_to_port(host, port)) {
+    port_ = port;
+  }
+  if (port_ <= 0) {
+    port_ = 0;
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve HTTP on ", options_.address, " (address in use?)"));
+  }
+  listener_ = std::thread([this] { server_->listen_after_bind(); });
+  service::LogInfo("http_started", {{"http_address", options_.address}, {"http_port", port_},
+                                    {"web_root", options_.web_root}});
+  return absl::OkStatus();
+}
+
+void HttpApi::Stop() {
+  if (!listener_.joinable()) return;
+  server_->stop();
+  listener_.join();
+}
+
+void HttpApi::RegisterRoutes() {
+  httplib::Server& server = *server_;
+
+  server.Get("/healthz", [](const Request&, Response& res) {
+    grpc::health::v1::HealthCheckResponse health;
+    health.set_status(grpc::health::v1::HealthCheckResponse::SERVING);
+    SendMessage(res, health);
+  });
+  server.Get("/readyz", [this](const Request&, Response& res) {
+    absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> views = api_->CurrentViews();
+    if (!views.ok()) return SendError(res, views.status());
+    v1::DataFreshness freshness;
+    api_->FillFreshness(views->get(), &freshness);
+    SendMessage(res, freshness);
+  });
+  server.Get("/metrics", [this](const Request&, Response& res) {
+    res.set_content(prometheus::TextSerializer().Serialize(registry_->Collect()),
+                    "text/plain; version=0.0.4; charset=utf-8");
+  });
+
+  server.Get("/api/v1/executive", [this](const Request&, Response& res) {
+    v1::GetExecutiveResponse response;
+    Send(res, api_->GetExecutive(&response), response);
+  });
+  server.Get("/api/v1/drivers", [this](const Request& req, Response& res) {
+    v1::GetDriversRequest request;
+    request.set_segment(Param(req, "segment"));
+    v1::GetDriversResponse response;
+    Send(res, api_->GetDrivers(request, &response), response);
+  });
+  server.Get("/api/v1/at-risk", [this](const Request& req, Response& res) {
+    absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(req);
+    if (!request.ok()) return SendError(res, request.status());
+    v1::ListAtRiskResponse response;
+    Send(res, api_->ListAtRisk(*request, &response), response);
+  });
+  server.Get(R"(/api/v1/customers/([^/]+))", [this](const Request& req, Response& res) {
+    v1::GetCustomerBriefRequest request;
+    request.set_customer_id(req.matches[1]);
+    v1::GetCustomerBriefResponse response;
+    Send(res, api_->GetCustomerBrief(request, &response), response);
+  });
+  server.Post(R"(/api/v1/customers/([^/]+)/outcomes)", [this](const Request& req, Response& res) {
+    v1::RecordOutcomeRequest request;
+    if (absl::Status s = ParseJsonBody(WithOutcomeEnumName(req.body), &request); !s.ok()) {
+      return SendError(res, s);
+    }
+    const std::string path_id = req.matches[1];
+    if (!request.customer_id().empty() && request.customer_id() != path_id) {
+      return SendError(res, absl::InvalidArgumentError(
+                                "customer_id: the body names another customer than the path"));
+    }
+    request.set_customer_id(path_id);
+    v1::RecordOutcomeResponse response;
+    absl::Status status = api_->RecordOutcome(request, &response);
+    Send(res, status, response);
+    if (status.ok()) res.status = 201;
+  });
+  server.Get("/api/v1/outcomes", [this](const Request& req, Response& res) {
+    v1::ListOutcomesRequest request;
+    request.set_customer_id(Param(req, "customer_id"));
+    absl::StatusOr<int32_t> page_size = IntParam(req, "page_size");
+    if (!page_size.ok()) return SendError(res, page_size.status());
+    request.set_page_size(*page_size);
+    request.set_page_token(Param(req, "page_token"));
+    v1::ListOutcomesResponse response;
+    Send(res, api_->ListOutcomes(request, &response), response);
+  });
+
+  auto export_csv = [this](const Request& req, Response& res, bool playbooks) {
+    absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(req);
+    if (!request.ok()) return SendError(res, request.status());
+    absl::StatusOr<std::string> csv =
+        playbooks ? api_->ExportPlaybooksCsv(*request) : api_->ExportAtRiskCsv(*request);
+    if (!csv.ok()) return SendError(res, csv.status());
+    res.set_header("Content-Disposition", playbooks ? "attachment; filename=\"playbooks.csv\""
+                                                    : "attachment; filename=\"at-risk.csv\"");
+    res.set_content(*std::move(csv), "text/csv; charset=utf-8");
+  };
+  server.Get("/api/v1/export/at-risk.csv",
+             [export_csv](const Request& req, Response& res) { export_csv(req, res, false); });
+  server.Get("/api/v1/export/playbooks.csv",
+             [export_csv](const Request& req, Response& res) { export_csv(req, res, true); });
+
+  server.Post("/api/v1/tickets/analyze", [this](const Request& req, Response& res) {
+    v1::AnalyzeTicketRequest request;
+    if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
+    absl::StatusOr<v1::AnalyzeTicketResponse> response =
+        analyzer_->Analyze(CallScope::Background(), request);
+    if (!response.ok()) return SendError(res, response.status());
+    SendMessage(res, *response);
+  });
+  server.Get("/api/v1/tickets/sets", [this](const Request&, Response& res) {
+    absl::StatusOr<v1::ListTicketTextSetsResponse> sets = analyzer_->ListSets(CallScope::Background());
+    if (!sets.ok()) return SendError(res, sets.status());
+    SendMessage(res, *sets);
+  });
+  server.Post(R"(/api/v1/tickets/sets/([^/]+)/analyze)", [this](const Request& req, Response& res) {
+    v1::AnalyzeTicketSetRequest request;
+    if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
+    request.set_set_name(req.matches[1]);
+    if (request.limit() < 0 || request.timeout_ms() < 0) {
+      return SendError(res, absl::InvalidArgumentError("limit and timeout_ms: must be >= 0"));
+    }
+    // Known before the stream starts, so a wrong name is a 404 rather than an error line.
+    absl::StatusOr<v1::ListTicketTextSetsResponse> sets = analyzer_->ListSets(CallScope::Background());
+    if (!sets.ok()) return SendError(res, sets.status());
+    bool known = false;
+    for (const v1::TicketTextSet& set : sets->sets()) known = known || set.name() == request.set_name();
+    if (!known) {
+      return SendError(res, absl::NotFoundError(
+                                absl::StrCat("ticket set '", request.set_name(), "' not found")));
+    }
+    StreamBatch(res, analyzer_, std::move(request));
+  });
+  server.Post("/api/v1/tickets/upload/analyze", [this](const Request& req, Response& res) {
+    v1::AnalyzeTicketSetRequest request;
+    request.set_csv_upload(req.body);
+    request.set_file_name(Param(req, "file_name"));
+    absl::StatusOr<int32_t> limit = IntParam(req, "limit");
+    if (!limit.ok()) return SendError(res, limit.status());
+    absl::StatusOr<int32_t> timeout = IntParam(req, "timeout_ms");
+    if (!timeout.ok()) return SendError(res, timeout.status());
+    request.set_limit(*limit);
+    request.set_timeout_ms(*timeout);
+    if (req.body.empty()) return SendError(res, absl::InvalidArgumentError("body: a CSV file is required"));
+    StreamBatch(res, analyzer_, std::move(request));
+  });
+  server.Post("/api/v1/refresh", [this](const Request& req, Response& res) {
+    v1::RefreshRequest request;
+    if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
+    absl::StatusOr<RefreshReport> report = refresher_->RefreshNow(
+        CallScope::WithDeadline(CallScope::Clock::now() + options_.refresh_timeout),
+        request.reload_data());
+    if (!report.ok()) return SendError(res, report.status());
+    v1::RefreshResponse response;
+    api_->FillFreshness(report->views.get(), response.mutable_freshness());
+    *response.mutable_snapshot() = report->snapshot;
+    response.set_changed(report->changed);
+    SendMessage(res, response);
+  });
+
+  // The dashboard.
+  const std::filesystem::path web_root(options_.web_root);
+  server.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+  server.set_file_extension_and_mimetype_mapping("map", kJson);
+  if (!server.set_mount_point("/static", (web_root / "static").string())) {
+    service::LogWarn("web_static_missing", {{"folder", (web_root / "static").string()}});
+  }
+  server.Get("/", [web_root](const Request&, Response& res) {
+    std::optional<std::string> page = ReadFile(web_root / "index.html");
+    if (!page) {
+      return SendError(res, absl::NotFoundError(absl::StrCat(
+                                "the dashboard is not installed (no ", (web_root / "index.html").string(),
+                                "); the JSON API is under /api/v1/")));
+    }
+    res.set_content(*std::move(page), "text/html; charset=utf-8");
+  });
+
+  // Unknown API paths answer in the API's error format; other 404s keep httplib's default.
+  server.set_error_handler([](const Request& req, Response& res) {
+    if (res.status == 404 && res.body.empty() && absl::StartsWith(req.path, "/api/")) {
+      res.set_content(ErrorJson(absl::NotFoundError(absl::StrCat("no such endpoint: ", req.method,
+                                                                  " ", req.path))),
+                      kJson);
+    }
+  });
+  server.set_exception_handler([](const Request&, Response& res, std::exception_ptr) {
+    SendError(res, absl::InternalError("unexpected error while serving the request"));
+  });
+}
+
+}  // namespace churn::gateway

@@ -1,0 +1,80 @@
+#pragma once
+// The gateway's HTTP side, on one port (cpp-httplib): the JSON API for the dashboard and
+// scripts, the CSV exports, the NDJSON progress stream of a ticket-set batch, /healthz,
+// /readyz, /metrics (the service's one Prometheus registry) and the dashboard's static files.
+// Bodies are the gateway.proto response messages in protobuf's JSON mapping (field names as in
+// the .proto, every field printed); errors are {"error": "...", "code": "INVALID_ARGUMENT"} with
+// the matching HTTP status.
+//
+//   GET  /api/v1/executive
+//   GET  /api/v1/drivers?segment=plan_tier|industry|country
+//   GET  /api/v1/at-risk?plan_tier=a,b&risk_level=high,medium&min_arr=&churned=true
+//                       &sort=[-]field&limit=&offset=        ("-arr": ARR descending)
+//   GET  /api/v1/customers/{id}                 brief: checklist, drafts, outcomes
+//   POST /api/v1/customers/{id}/outcomes        {"kind": "OUTCOME_KIND_CONTACTED", "notes": ""}
+//   GET  /api/v1/outcomes?customer_id=&page_size=&page_token=
+//   GET  /api/v1/export/at-risk.csv, /api/v1/export/playbooks.csv   (at-risk filters)
+//   POST /api/v1/tickets/analyze                {"subject", "body", "text", "timeout_ms"}
+//   GET  /api/v1/tickets/sets
+//   POST /api/v1/tickets/sets/{name}/analyze    {"limit", "timeout_ms"} -> NDJSON progress
+//   POST /api/v1/tickets/upload/analyze?file_name=&limit=&timeout_ms=  (CSV body) -> NDJSON
+//   POST /api/v1/refresh                        {"reload_data": true}
+//   GET  /healthz, /readyz, /metrics, /, /static/*
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "gateway_api.h"
+#include "refresh_orchestrator.h"
+#include "ticket_analyzer.h"
+
+namespace httplib {
+class Server;
+}  // namespace httplib
+
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
+namespace churn::gateway {
+
+struct HttpApiOptions {
+  std::string address = "0.0.0.0:8080";  // port 0 picks a free one
+  std::string web_root = "web";
+  int64_t max_body_bytes = int64_t{8} << 20;
+  // How long a Refresh from HTTP may take (HTTP has no deadline of its own to propagate).
+  std::chrono::milliseconds refresh_timeout{120000};
+};
+
+class HttpApi {
+ public:
+  HttpApi(HttpApiOptions options, GatewayApi* api, RefreshOrchestrator* refresher,
+          TicketAnalyzer* analyzer, prometheus::Registry* registry);
+  ~HttpApi();  // Stop()
+  HttpApi(const HttpApi&) = delete;
+  HttpApi& operator=(const HttpApi&) = delete;
+
+  // Binds the address and serves on a background thread.
+  absl::Status Start();
+  int port() const { return port_; }
+  // Stops accepting and waits for the requests in progress. Idempotent.
+  void Stop();
+
+ private:
+  void RegisterRoutes();
+
+  const HttpApiOptions options_;
+  GatewayApi* api_;
+  RefreshOrchestrator* refresher_;
+  TicketAnalyzer* analyzer_;
+  prometheus::Registry* registry_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread listener_;
+  int port_ = 0;
+};
+
+}  // namespace churn::gateway

@@ -1,0 +1,335 @@
+#include "refresh_orchestrator.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/absl_compat.h"
+#include "common/grpc_status.h"
+#include "common/logging.h"
+#include "common/proto_convert.h"
+#include "snapshot_fields.h"
+
+namespace churn::gateway {
+namespace {
+
+using service::LogField;
+using service::LogInfo;
+using service::LogWarn;
+
+// "<neighbour> <Method>: <message>", keeping the code: the caller of Refresh sees which
+// neighbour failed and how (DEADLINE_EXCEEDED stays DEADLINE_EXCEEDED).
+absl::Status Downstream(std::string_view what, const grpc::Status& status) {
+  absl::Status converted = service::FromGrpcStatus(status);
+  return absl::Status(converted.code(),
+                      absl::StrCat(service::ToAbsl(what), ": ", converted.message()));
+}
+
+absl::Status Prefixed(std::string_view what, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat(service::ToAbsl(what), ": ", status.message()));
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+struct RefreshOrchestrator::Attempt {
+  RefreshReport report;
+  std::shared_ptr<const atrisk::ViewSet> built;  // set when new views were built
+  std::string ingest_error;  // ingest's last load failure (its newer data could not be used)
+};
+
+class RefreshOrchestrator::TrackedContext {
+ public:
+  TrackedContext(RefreshOrchestrator* owner, const CallScope& scope,
+                 std::chrono::milliseconds timeout)
+      : owner_(owner), context_(owner->NewContext(scope, timeout)) {}
+  ~TrackedContext() { owner_->Forget(context_.get()); }
+  grpc::ClientContext* get() { return context_.get(); }
+
+ private:
+  RefreshOrchestrator* owner_;
+  std::unique_ptr<grpc::ClientContext> context_;
+};
+
+RefreshOrchestrator::RefreshOrchestrator(RefreshOptions options,
+                                         std::shared_ptr<grpc::Channel> ingest,
+                                         std::shared_ptr<grpc::Channel> scoring,
+                                         ChurnIntentSource churn_intent, atrisk::ViewStore* store,
+                                         GatewayMetrics* metrics)
+    : options_(options),
+      ingest_(v1::IngestService::NewStub(std::move(ingest))),
+      scoring_(v1::ScoringService::NewStub(std::move(scoring))),
+      churn_intent_(std::move(churn_intent)),
+      store_(store),
+      metrics_(metrics) {}
+
+RefreshOrchestrator::~RefreshOrchestrator() { Stop(); }
+
+void RefreshOrchestrator::Start() {
+  poller_ = std::thread([this] { PollLoop(); });
+}
+
+void RefreshOrchestrator::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(poll_mu_);
+    poll_stop_ = true;
+  }
+  poll_wake_.notify_all();
+  {
+    std::lock_guard<std::mutex> lock(contexts_mu_);
+    stopping_ = true;
+    for (grpc::ClientContext* context : contexts_) context->TryCancel();
+  }
+  if (poller_.joinable()) poller_.join();
+}
+
+std::unique_ptr<grpc::ClientContext> RefreshOrchestrator::NewContext(
+    const CallScope& scope, std::chrono::milliseconds timeout) {
+  std::unique_ptr<grpc::ClientContext> context = scope.NewContext(timeout);
+  std::lock_guard<std::mutex> lock(contexts_mu_);
+  if (stopping_) context->TryCancel();
+  contexts_.insert(context.get());
+  return context;
+}
+
+void RefreshOrchestrator::Forget(grpc::ClientContext* context) {
+  std::lock_guard<std::mutex> lock(contexts_mu_);
+  contexts_.erase(context);
+}
+
+void RefreshOrchestrator::PollLoop() {
+  while (true) {
+    {
+      std::unique_lock<std::timed_mutex> lock(refresh_mu_);
+      (void)RunLocked(CallScope::Background(), /*reload_data=*/false, Mode::kIfChanged);
+    }
+    std::unique_lock<std::mutex> lock(poll_mu_);
+    if (poll_wake_.wait_for(lock, options_.interval, [this] { return poll_stop_; })) return;
+  }
+}
+
+absl::StatusOr<RefreshReport> RefreshOrchestrator::RefreshNow(const CallScope& scope,
+                                                              bool reload_data) {
+  std::unique_lock<std::timed_mutex> lock(refresh_mu_, std::defer_lock);
+  if (scope.deadline() == CallScope::Clock::time_point::max()) {
+    lock.lock();
+  } else if (!lock.try_lock_until(scope.deadline())) {
+    return absl::DeadlineExceededError(
+        "another refresh is still running (a neighbour may be slow); try again later");
+  }
+  return RunLocked(scope, reload_data, Mode::kAlways);
+}
+
+absl::StatusOr<RefreshReport> RefreshOrchestrator::RunLocked(const CallScope& scope,
+                                                             bool reload_data, Mode mode) {
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<Attempt> attempt = Try(scope, reload_data, mode);
+  const absl::Time now = absl::Now();
+  const double seconds = SecondsSince(start);
+  if (!attempt.ok()) {
+    store_->RecordFailure(attempt.status(), now);
+    metrics_->ObserveRefresh(RefreshResult::kError, seconds);
+    UpdateFreshnessMetrics();
+    const std::string error = attempt.status().ToString();
+    if (error != last_logged_error_) {
+      LogWarn("refresh_failed", {{"error", attempt.status()},
+                                 {"mode", mode == Mode::kAlways ? "requested" : "poll"},
+                                 {"serving_version", store_->Current()
+                                                         ? store_->Current()->snapshot_version()
+                                                         : int64_t{0}}});
+      last_logged_error_ = error;
+    }
+    return attempt.status();
+  }
+  if (attempt->built) {
+    store_->Publish(attempt->built, now);
+    metrics_->SetViews(*attempt->built);
+    metrics_->ObserveRefresh(RefreshResult::kUpdated, seconds);
+    LogInfo("views_published", {{"snapshot_version", attempt->built->snapshot_version()},
+                                {"customers", attempt->built->at_risk().size()},
+                                {"rules_sha256", attempt->built->rules_sha256()},
+                                {"seconds", seconds}});
+    if (on_published_) on_published_(*attempt->built);
+  } else {
+    // While ingest cannot load newer data the views are not confirmed current: the stale age
+    // keeps growing from the last good check.
+    if (attempt->ingest_error.empty()) store_->RecordSuccess(now);
+    metrics_->ObserveRefresh(RefreshResult::kUnchanged, seconds);
+  }
+  if (!attempt->ingest_error.empty()) {
+    // Ingest keeps serving its last good snapshot, so do we; say why newer data is missing.
+    const absl::Status ingest_failure = absl::FailedPreconditionError(
+        absl::StrCat("ingest: last load failed: ", attempt->ingest_error));
+    store_->RecordFailure(ingest_failure, now);
+    if (ingest_failure.ToString() != last_logged_error_) {
+      LogWarn("ingest_load_failed", {{"error", attempt->ingest_error}});
+      last_logged_error_ = ingest_failure.ToString();
+    }
+  } else if (!last_logged_error_.empty()) {
+    LogInfo("refresh_recovered", {{"previous_error", last_logged_error_}});
+    last_logged_error_.clear();
+  }
+  UpdateFreshnessMetrics();
+  attempt->report.views = store_->Current();
+  return std::move(attempt->report);
+}
+
+void RefreshOrchestrator::UpdateFreshnessMetrics() {
+  const absl::Time now = absl::Now();
+  std::shared_ptr<const atrisk::ViewSet> views = store_->Current();
+  atrisk::Freshness freshness = store_->FreshnessOf(views.get(), now);
+  metrics_->SetFreshness(store_->SecondsSinceConfirmed(now), freshness.stale);
+}
+
+absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const CallScope& scope,
+                                                                      bool reload_data,
+                                                                      Mode mode) {
+  Attempt attempt;
+  if (reload_data) {
+    TrackedContext context(this, scope, options_.reload_deadline);
+    v1::LoadDataFolderResponse response;
+    grpc::Status status =
+        ingest_->LoadDataFolder(context.get(), v1::LoadDataFolderRequest(), &response);
+    if (!status.ok()) return Downstream("ingest LoadDataFolder", status);
+  }
+
+  v1::GetSnapshotInfoResponse info;
+  {
+    TrackedContext context(this, scope, options_.ingest_deadline);
+    grpc::Status status = ingest_->GetSnapshotInfo(context.get(), v1::GetSnapshotInfoRequest(), &info);
+    if (!status.ok()) return Downstream("ingest GetSnapshotInfo", status);
+  }
+  attempt.report.snapshot = info.snapshot();
+  attempt.ingest_error = info.last_error();
+  if (info.snapshot().version() == 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "ingest has no snapshot yet",
+        info.last_error().empty() ? "" : absl::StrCat(" (last load failed: ", info.last_error(), ")")));
+  }
+
+  std::shared_ptr<const atrisk::ViewSet> current = store_->Current();
+  if (mode == Mode::kIfChanged && current &&
+      current->snapshot_version() == info.snapshot().version()) {
+    // Same data: only new rules would change the views.
+    TrackedContext context(this, scope, options_.score_deadline);
+    v1::GetRulesResponse rules;
+    grpc::Status status = scoring_->GetRules(context.get(), v1::GetRulesRequest(), &rules);
+    if (!status.ok()) return Downstream("scoring GetRules", status);
+    if (rules.rules().sha256() == current->rules_sha256()) return attempt;
+  }
+
+  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> built = Rebuild(scope, info.snapshot());
+  if (!built.ok()) return built.status();
+  attempt.built = *std::move(built);
+  attempt.report.changed = !current ||
+                           current->snapshot_version() != attempt.built->snapshot_version() ||
+                           current->rules_sha256() != attempt.built->rules_sha256();
+  return attempt;
+}
+
+absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> RefreshOrchestrator::Rebuild(
+    const CallScope& scope, const v1::SnapshotInfo& info) {
+  // 1. The snapshot's signals, pinned to the version just seen.
+  std::vector<v1::CustomerSignals> signals;
+  v1::SnapshotInfo streamed_info = info;
+  {
+    TrackedContext context(this, scope, options_.stream_signals_deadline);
+    v1::StreamSignalsRequest request;
+    request.set_snapshot_version(info.version());
+    std::unique_ptr<grpc::ClientReader<v1::StreamSignalsResponse>> reader =
+        ingest_->StreamSignals(context.get(), request);
+    v1::StreamSignalsResponse chunk;
+    signals.reserve(static_cast<size_t>(std::max<int64_t>(0, info.customer_count())));
+    while (reader->Read(&chunk)) {
+      if (chunk.has_snapshot()) streamed_info = chunk.snapshot();
+      for (v1::CustomerSignals& customer : *chunk.mutable_signals()) {
+        signals.push_back(std::move(customer));
+      }
+    }
+    grpc::Status status = reader->Finish();
+    if (!status.ok()) return Downstream("ingest StreamSignals", status);
+  }
+
+  // 2. Churn intent from analysed, linked tickets. A failing enrichment costs only that signal.
+  absl::StatusOr<ChurnIntentByCustomer> intent = churn_intent_(scope, streamed_info);
+  if (!intent.ok()) {
+    LogWarn("churn_intent_unavailable", {{"error", intent.status()}});
+  } else if (!intent->empty()) {
+    for (v1::CustomerSignals& customer : signals) {
+      auto it = intent->find(customer.customer_id());
+      if (it != intent->end()) {
+        customer.set_churn_intent_30d(std::max(customer.churn_intent_30d(), it->second));
+      }
+    }
+  }
+
+  // 3. Scores, batch by batch, all with the same rules.
+  std::vector<views::ScoredCustomer> scored;
+  scored.reserve(signals.size());
+  std::string rules_sha256;
+  const size_t batch_size = static_cast<size_t>(options_.score_batch_size);
+  for (size_t begin = 0; begin < signals.size(); begin += batch_size) {
+    const size_t end = std::min(signals.size(), begin + batch_size);
+    v1::ScoreBatchRequest request;
+    request.mutable_customers()->Reserve(static_cast<int>(end - begin));
+    for (size_t i = begin; i < end; ++i) *request.add_customers() = signals[i];
+    v1::ScoreBatchResponse response;
+    {
+      TrackedContext context(this, scope, options_.score_deadline);
+      grpc::Status status = scoring_->ScoreBatch(context.get(), request, &response);
+      if (!status.ok()) return Downstream("scoring ScoreBatch", status);
+    }
+    if (response.assessments_size() != static_cast<int>(end - begin)) {
+      return absl::InternalError(absl::StrCat("scoring ScoreBatch: answered ",
+                                              response.assessments_size(), " assessments for ",
+                                              end - begin, " customers"));
+    }
+    if (begin == 0) {
+      rules_sha256 = response.rules().sha256();
+    } else if (response.rules().sha256() != rules_sha256) {
+      // Rules were reloaded mid-way: a view mixing two rule sets would explain nothing.
+      return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
+    }
+    for (size_t i = begin; i < end; ++i) {
+      const v1::RiskAssessment& proto = response.assessments(static_cast<int>(i - begin));
+      const std::string path = absl::StrCat("assessments[", i - begin, "]");
+      if (proto.customer_id() != signals[i].customer_id()) {
+        return absl::InternalError(absl::StrCat("scoring ScoreBatch: ", path, " is for '",
+                                                proto.customer_id(), "', expected '",
+                                                signals[i].customer_id(), "'"));
+      }
+      absl::StatusOr<scoring::Assessment> assessment = service::AssessmentFromProto(proto, path);
+      if (!assessment.ok()) return Prefixed("scoring ScoreBatch", assessment.status());
+      absl::StatusOr<CustomerSignals> customer =
+          service::SignalsFromProto(signals[i], absl::StrCat("signals[", i, "]"));
+      if (!customer.ok()) return Prefixed("ingest StreamSignals", customer.status());
+      scored.push_back({*std::move(customer), *std::move(assessment)});
+    }
+  }
+
+  if (signals.empty()) {
+    // No batch told which rules are in force; the views must still name them.
+    TrackedContext context(this, scope, options_.score_deadline);
+    v1::GetRulesResponse rules;
+    grpc::Status status = scoring_->GetRules(context.get(), v1::GetRulesRequest(), &rules);
+    if (!status.ok()) return Downstream("scoring GetRules", status);
+    rules_sha256 = rules.rules().sha256();
+  }
+
+  // 4. The views, built off to the side and swapped in by the caller.
+  atrisk::ViewSetInputs inputs;
+  inputs.customers = std::move(scored);
+  inputs.usage_window_end = WindowEnd(streamed_info.usage_window_end());
+  inputs.support_window_end = WindowEnd(streamed_info.support_window_end());
+  inputs.churn_reason_counts = ChurnReasonCounts(streamed_info);
+  inputs.snapshot_version = streamed_info.version();
+  inputs.built_at = absl::Now();
+  inputs.rules_sha256 = std::move(rules_sha256);
+  return atrisk::ViewSet::Build(std::move(inputs));
+}
+
+}  // namespace churn::gateway

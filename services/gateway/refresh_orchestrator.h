@@ -1,0 +1,110 @@
+#pragma once
+// Keeps the gateway's views current. Every refresh_interval it asks ingest for the snapshot
+// version and scoring for the rules hash; when either changed (or when asked through Refresh) it
+// streams the snapshot's signals from ingest, merges churn intent from ticket enrichment
+// (churn_intent.h), scores them through ScoringService.ScoreBatch in batches, builds a new
+// ViewSet and swaps it in atomically. When a neighbour fails or is slow the last good views stay
+// in place and the failure is recorded in the ViewStore, so every response says how stale it is.
+// One refresh runs at a time.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <grpcpp/channel.h>
+
+#include "absl/status/statusor.h"
+#include "atrisk/view_store.h"
+#include "call_scope.h"
+#include "churn/v1/ingest.grpc.pb.h"
+#include "churn/v1/scoring.grpc.pb.h"
+#include "churn_intent.h"
+#include "gateway_metrics.h"
+
+namespace churn::gateway {
+
+struct RefreshOptions {
+  std::chrono::milliseconds interval{2000};
+  std::chrono::milliseconds ingest_deadline{2000};
+  std::chrono::milliseconds reload_deadline{60000};
+  std::chrono::milliseconds stream_signals_deadline{60000};
+  std::chrono::milliseconds score_deadline{10000};
+  int64_t score_batch_size = 2000;
+};
+
+struct RefreshReport {
+  v1::SnapshotInfo snapshot;                     // as ingest reported it
+  bool changed = false;                          // new views were published
+  std::shared_ptr<const atrisk::ViewSet> views;  // current after the attempt
+};
+
+class RefreshOrchestrator {
+ public:
+  RefreshOrchestrator(RefreshOptions options, std::shared_ptr<grpc::Channel> ingest,
+                      std::shared_ptr<grpc::Channel> scoring, ChurnIntentSource churn_intent,
+                      atrisk::ViewStore* store, GatewayMetrics* metrics);
+  ~RefreshOrchestrator();  // Stop()
+  RefreshOrchestrator(const RefreshOrchestrator&) = delete;
+  RefreshOrchestrator& operator=(const RefreshOrchestrator&) = delete;
+
+  // Called (on the refreshing thread) after every publish; set before Start().
+  void SetOnViewsPublished(std::function<void(const atrisk::ViewSet&)> callback) {
+    on_published_ = std::move(callback);
+  }
+
+  // Starts the poller: a first refresh at once, then one every interval.
+  void Start();
+  // Stops the poller and cancels the outgoing calls in flight. Idempotent.
+  void Stop();
+
+  // Asks ingest to reload its data folder first when `reload_data`, then rebuilds the views from
+  // the current snapshot and rules whether or not they changed. Blocks; every outgoing call is
+  // bounded by `scope`. DEADLINE_EXCEEDED when another refresh holds the lock past the deadline.
+  absl::StatusOr<RefreshReport> RefreshNow(const CallScope& scope, bool reload_data);
+
+ private:
+  enum class Mode { kIfChanged, kAlways };
+  struct Attempt;
+  class TrackedContext;
+
+  absl::StatusOr<RefreshReport> RunLocked(const CallScope& scope, bool reload_data, Mode mode);
+  absl::StatusOr<Attempt> Try(const CallScope& scope, bool reload_data, Mode mode);
+  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> Rebuild(const CallScope& scope,
+                                                                  const v1::SnapshotInfo& info);
+  void PollLoop();
+  void UpdateFreshnessMetrics();
+
+  // Outgoing contexts are tracked so Stop() can cancel them.
+  std::unique_ptr<grpc::ClientContext> NewContext(const CallScope& scope,
+                                                  std::chrono::milliseconds timeout);
+  void Forget(grpc::ClientContext* context);
+
+  const RefreshOptions options_;
+  std::unique_ptr<v1::IngestService::Stub> ingest_;
+  std::unique_ptr<v1::ScoringService::Stub> scoring_;
+  ChurnIntentSource churn_intent_;
+  atrisk::ViewStore* store_;
+  GatewayMetrics* metrics_;
+  std::function<void(const atrisk::ViewSet&)> on_published_;
+
+  std::timed_mutex refresh_mu_;  // one refresh at a time
+  std::string last_logged_error_;  // guarded by refresh_mu_: log a failure once, not every poll
+
+  std::mutex contexts_mu_;
+  std::set<grpc::ClientContext*> contexts_;  // guarded by contexts_mu_
+  bool stopping_ = false;                    // guarded by contexts_mu_
+
+  std::mutex poll_mu_;
+  std::condition_variable poll_wake_;
+  bool poll_stop_ = false;  // guarded by poll_mu_
+  std::thread poller_;
+};
+
+}  // namespace churn::gateway

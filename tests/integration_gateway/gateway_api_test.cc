@@ -1,0 +1,300 @@
+// GatewayApi (the operations behind both the gRPC service and the HTTP API) over an in-memory
+// ViewStore and a real outcome log file: paging, validation, freshness and the brief.
+#include "gateway_api.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "atrisk/sample_views.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace churn::gateway {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class GatewayApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("gateway_api_test_" + std::to_string(::getpid())) / name;
+    std::filesystem::remove_all(dir_);
+    absl::StatusOr<std::unique_ptr<outcomes::OutcomeLog>> log =
+        outcomes::OutcomeLog::Open((dir_ / "outcomes.sqlite").string());
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+    GatewayApiOptions options;
+    options.default_page_size = 2;
+    options.max_page_size = 3;
+    api_ = std::make_unique<GatewayApi>(options, &store_, log_.get());
+  }
+
+  void TearDown() override {
+    api_.reset();
+    log_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_.parent_path(), ignored);
+  }
+
+  void Publish() { store_.Publish(atrisk::testing::SampleViews(7, absl::Now()), absl::Now()); }
+
+  static std::vector<std::string> Ids(const v1::ListAtRiskResponse& response) {
+    std::vector<std::string> ids;
+    for (const v1::ScoredCustomer& c : response.customers()) ids.push_back(c.signals().customer_id());
+    return ids;
+  }
+
+  std::filesystem::path dir_;
+  atrisk::ViewStore store_;
+  std::unique_ptr<outcomes::OutcomeLog> log_;
+  std::unique_ptr<GatewayApi> api_;
+};
+
+TEST_F(GatewayApiTest, ViewsAreUnavailableUntilTheFirstBuildAndSayWhy) {
+  store_.RecordFailure(absl::UnavailableError("ingest GetSnapshotInfo: connection refused"),
+                       absl::Now());
+  v1::GetExecutiveResponse executive;
+  absl::Status status = api_->GetExecutive(&executive);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("connection refused"));
+  v1::ListAtRiskResponse list;
+  EXPECT_EQ(api_->ListAtRisk({}, &list).code(), absl::StatusCode::kUnavailable);
+  v1::RecordOutcomeRequest outcome;
+  outcome.set_customer_id("S-1");
+  outcome.set_kind(v1::OUTCOME_KIND_CONTACTED);
+  v1::RecordOutcomeResponse recorded;
+  EXPECT_EQ(api_->RecordOutcome(outcome, &recorded).code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(GatewayApiTest, ExecutiveCarriesFiguresAndFreshness) {
+  Publish();
+  v1::GetExecutiveResponse executive;
+  ASSERT_TRUE(api_->GetExecutive(&executive).ok());
+  EXPECT_EQ(executive.customers(), 5);
+  EXPECT_EQ(executive.high_risk_customers(), 1);
+  EXPECT_DOUBLE_EQ(executive.high_risk_arr(), 5000);
+  EXPECT_EQ(executive.freshness().snapshot_version(), 7);
+  EXPECT_FALSE(executive.freshness().stale());
+  EXPECT_EQ(executive.freshness().usage_window_end(), "2024-12-31");
+  EXPECT_EQ(executive.freshness().support_window_end(), "2024-12-30");
+  EXPECT_EQ(executive.freshness().rules_sha256(), "abc");
+  EXPECT_THAT(executive.freshness().as_of(), ::testing::EndsWith("Z"));
+
+  store_.RecordFailure(absl::UnavailableError("scoring down"), absl::Now() + absl::Seconds(1));
+  ASSERT_TRUE(api_->GetExecutive(&executive).ok());
+  EXPECT_TRUE(executive.freshness().stale());
+  EXPECT_THAT(executive.freshness().last_error(), HasSubstr("scoring down"));
+}
+
+TEST_F(GatewayApiTest, AtRiskPagesWithTokensAndCapsThePageSize) {
+  Publish();
+  v1::ListAtRiskRequest request;  // default page size 2
+  v1::ListAtRiskResponse page;
+  ASSERT_TRUE(api_->ListAtRisk(request, &page).ok());
+  EXPECT_THAT(Ids(page), ElementsAre("S-1", "S-2"));
+  EXPECT_EQ(page.total_matched(), 5);
+  ASSERT_FALSE(page.next_page_token().empty());
+
+  std::vector<std::string> all = Ids(page);
+  while (!page.next_page_token().empty()) {
+    request.set_page_token(page.next_page_token());
+    page.Clear();
+    ASSERT_TRUE(api_->ListAtRisk(request, &page).ok());
+    for (const std::string& id : Ids(page)) all.push_back(id);
+  }
+  EXPECT_THAT(all, ElementsAre("S-1", "S-2", "S-4", "S-3", "S-5"));
+  EXPECT_EQ(page.offset(), 4);
+
+  request.Clear();
+  request.set_page_size(100);  // capped at 3
+  page.Clear();
+  ASSERT_TRUE(api_->ListAtRisk(request, &page).ok());
+  EXPECT_EQ(page.customers_size(), 3);
+
+  request.Clear();
+  request.set_offset(3);
+  page.Clear();
+  ASSERT_TRUE(api_->ListAtRisk(request, &page).ok());
+  EXPECT_THAT(Ids(page), ElementsAre("S-3", "S-5"));
+  EXPECT_TRUE(page.next_page_token().empty());
+}
+
+TEST_F(GatewayApiTest, AtRiskRejectsBadRequestsNamingTheField) {
+  Publish();
+  v1::ListAtRiskResponse page;
+  v1::ListAtRiskRequest request;
+  request.set_page_token("not-a-token");
+  absl::Status status = api_->ListAtRisk(request, &page);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("page_token"));
+
+  request.Clear();
+  request.set_page_size(-1);
+  EXPECT_THAT(std::string(api_->ListAtRisk(request, &page).message()), HasSubstr("page_size"));
+  request.Clear();
+  request.set_offset(-5);
+  EXPECT_THAT(std::string(api_->ListAtRisk(request, &page).message()), HasSubstr("offset"));
+  request.Clear();
+  request.add_risk_levels(v1::RISK_LEVEL_UNSPECIFIED);
+  EXPECT_THAT(std::string(api_->ListAtRisk(request, &page).message()), HasSubstr("risk_levels[0]"));
+  request.Clear();
+  request.set_sort_by(static_cast<v1::AtRiskSortField>(99));
+  EXPECT_THAT(std::string(api_->ListAtRisk(request, &page).message()), HasSubstr("sort_by"));
+}
+
+TEST_F(GatewayApiTest, AtRiskFiltersAndSorts) {
+  Publish();
+  v1::ListAtRiskRequest request;
+  request.set_page_size(3);
+  request.add_risk_levels(v1::RISK_LEVEL_LOW);
+  request.set_sort_by(v1::AT_RISK_SORT_FIELD_ARR);  // ascending: descending is false
+  v1::ListAtRiskResponse page;
+  ASSERT_TRUE(api_->ListAtRisk(request, &page).ok());
+  EXPECT_THAT(Ids(page), ElementsAre("S-5", "S-3", "S-4"));
+  EXPECT_EQ(page.customers(0).assessment().risk_level(), v1::RISK_LEVEL_LOW);
+
+  request.Clear();
+  request.set_page_size(3);
+  request.set_descending(false);  // ignored for the unspecified (at-risk) order
+  request.set_min_arr(1000);
+  request.add_plan_tiers("enterprise");
+  request.add_plan_tiers("basic");
+  page.Clear();
+  ASSERT_TRUE(api_->ListAtRisk(request, &page).ok());
+  EXPECT_THAT(Ids(page), ElementsAre("S-1", "S-2"));
+}
+
+TEST_F(GatewayApiTest, DriversBySegmentWithLabels) {
+  Publish();
+  v1::GetDriversRequest request;
+  request.set_segment("country");
+  v1::GetDriversResponse drivers;
+  ASSERT_TRUE(api_->GetDrivers(request, &drivers).ok());
+  EXPECT_EQ(drivers.segment(), "country");
+  ASSERT_EQ(drivers.segments_size(), 3);
+  EXPECT_EQ(drivers.segments(2).segment(), "US");
+  EXPECT_EQ(drivers.segments(2).high(), 1);
+  EXPECT_EQ(drivers.plan_tiers_size(), 4);
+  ASSERT_EQ(drivers.churn_reasons_size(), 2);
+  EXPECT_EQ(drivers.churn_reasons(0).reason_code(), "budget");
+  EXPECT_EQ(drivers.churn_reasons(0).count(), 5);
+  ASSERT_GT(drivers.drivers_size(), 0);
+  for (const v1::DriverCount& driver : drivers.drivers()) {
+    EXPECT_FALSE(driver.label().empty()) << driver.rule();
+  }
+  request.set_segment("planet");
+  EXPECT_EQ(api_->GetDrivers(request, &drivers).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(GatewayApiTest, DriverLabels) {
+  EXPECT_EQ(DriverLabel("usage_drop"), "Usage drop");
+  EXPECT_EQ(DriverLabel("churn_intent"), "Cancellation language");
+  EXPECT_EQ(DriverLabel("late_payments"), "Late payments");
+  EXPECT_EQ(DriverLabel(""), "");
+}
+
+TEST_F(GatewayApiTest, BriefHasChecklistDraftsAndOutcomesNewestFirst) {
+  Publish();
+  for (v1::OutcomeKind kind : {v1::OUTCOME_KIND_CONTACTED, v1::OUTCOME_KIND_RENEWED}) {
+    v1::RecordOutcomeRequest request;
+    request.set_customer_id("S-1");
+    request.set_kind(kind);
+    request.set_notes("note");
+    request.set_recorded_by("ana");
+    v1::RecordOutcomeResponse response;
+    ASSERT_TRUE(api_->RecordOutcome(request, &response).ok());
+    EXPECT_GT(response.outcome().id(), 0);
+    EXPECT_EQ(response.outcome().kind(), kind);
+    EXPECT_THAT(response.outcome().recorded_at(), ::testing::EndsWith("Z"));
+  }
+  v1::GetCustomerBriefRequest request;
+  request.set_customer_id("S-1");
+  v1::GetCustomerBriefResponse brief;
+  ASSERT_TRUE(api_->GetCustomerBrief(request, &brief).ok());
+  EXPECT_EQ(brief.customer().assessment().risk_score(), 80);
+  ASSERT_GT(brief.checklist_size(), 2);
+  EXPECT_EQ(brief.checklist(0).step(), 1);
+  EXPECT_EQ(brief.checklist(0).title(), "Schedule a check-in to reset goals");
+  EXPECT_FALSE(brief.outreach().email_subject().empty());
+  EXPECT_THAT(brief.outreach().slack_message(), HasSubstr("[High risk 80/100]"));
+  ASSERT_EQ(brief.outcomes_size(), 2);
+  EXPECT_EQ(brief.outcomes(0).kind(), v1::OUTCOME_KIND_RENEWED);
+  EXPECT_EQ(brief.freshness().snapshot_version(), 7);
+
+  request.set_customer_id("S-404");
+  EXPECT_EQ(api_->GetCustomerBrief(request, &brief).code(), absl::StatusCode::kNotFound);
+  request.set_customer_id("");
+  EXPECT_EQ(api_->GetCustomerBrief(request, &brief).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(GatewayApiTest, RecordOutcomeValidatesEveryField) {
+  Publish();
+  v1::RecordOutcomeRequest request;
+  v1::RecordOutcomeResponse response;
+  request.set_kind(v1::OUTCOME_KIND_CONTACTED);
+  EXPECT_THAT(std::string(api_->RecordOutcome(request, &response).message()),
+              HasSubstr("customer_id"));
+  request.set_customer_id("S-1");
+  request.set_kind(v1::OUTCOME_KIND_UNSPECIFIED);
+  EXPECT_THAT(std::string(api_->RecordOutcome(request, &response).message()), HasSubstr("kind"));
+  request.set_kind(v1::OUTCOME_KIND_CONTACTED);
+  request.set_notes(std::string(outcomes::kMaxNoteBytes + 1, 'x'));
+  absl::Status too_long = api_->RecordOutcome(request, &response);
+  EXPECT_EQ(too_long.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(too_long.message()), ::testing::StartsWith("notes:"));
+  request.set_notes("");
+  request.set_customer_id("S-404");
+  EXPECT_EQ(api_->RecordOutcome(request, &response).code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(GatewayApiTest, ListOutcomesPagesNewestFirst) {
+  Publish();
+  for (const char* customer : {"S-1", "S-2", "S-1", "S-3"}) {
+    v1::RecordOutcomeRequest request;
+    request.set_customer_id(customer);
+    request.set_kind(v1::OUTCOME_KIND_CONTACTED);
+    v1::RecordOutcomeResponse response;
+    ASSERT_TRUE(api_->RecordOutcome(request, &response).ok());
+  }
+  v1::ListOutcomesRequest request;  // every customer, default page size 2
+  v1::ListOutcomesResponse page;
+  ASSERT_TRUE(api_->ListOutcomes(request, &page).ok());
+  ASSERT_EQ(page.outcomes_size(), 2);
+  EXPECT_EQ(page.outcomes(0).customer_id(), "S-3");
+  ASSERT_FALSE(page.next_page_token().empty());
+  request.set_page_token(page.next_page_token());
+  page.Clear();
+  ASSERT_TRUE(api_->ListOutcomes(request, &page).ok());
+  ASSERT_EQ(page.outcomes_size(), 2);
+  EXPECT_EQ(page.outcomes(1).customer_id(), "S-1");
+  EXPECT_TRUE(page.next_page_token().empty());
+
+  request.Clear();
+  request.set_customer_id("S-1");
+  page.Clear();
+  ASSERT_TRUE(api_->ListOutcomes(request, &page).ok());
+  EXPECT_EQ(page.outcomes_size(), 2);
+  request.set_page_token("bogus");
+  EXPECT_EQ(api_->ListOutcomes(request, &page).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(GatewayApiTest, ExportsFollowTheFilters) {
+  Publish();
+  v1::ListAtRiskRequest filters;
+  filters.add_risk_levels(v1::RISK_LEVEL_LOW);
+  filters.set_page_size(1);  // paging does not apply to exports
+  absl::StatusOr<std::string> csv = api_->ExportAtRiskCsv(filters);
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  EXPECT_EQ(std::count(csv->begin(), csv->end(), '\n'), 4);  // header + 3 Low customers
+  absl::StatusOr<std::string> playbooks = api_->ExportPlaybooksCsv(filters);
+  ASSERT_TRUE(playbooks.ok()) << playbooks.status();
+  EXPECT_THAT(*playbooks, HasSubstr("S-5"));
+  EXPECT_THAT(*playbooks, ::testing::Not(HasSubstr("S-1,")));
+}
+
+}  // namespace
+}  // namespace churn::gateway

@@ -1,0 +1,830 @@
+// The whole service set: the real churn-ingest, churn-scoring, churn-enrichment and
+// churn-gateway binaries on 127.0.0.1, a data folder written by `churnctl generate`, and the
+// gateway driven over gRPC and HTTP. Neighbours are killed, stalled (SIGSTOP) and fed broken
+// files to check that the gateway keeps serving its last good views and says how stale they are.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <httplib.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "churn/v1/gateway.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "integration/process.h"
+#include "integration/service_probe.h"
+#include "nlohmann/json.hpp"
+
+namespace churn {
+namespace {
+
+using ::churn::testing::ServiceProcess;
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kStartTimeout = 30s;
+constexpr auto kConditionTimeout = 30s;
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A loopback port for a service the test (re)starts on a known address (the gateway is
+// configured with its neighbours' addresses up front). The port stays bound, not listening,
+// with SO_REUSEADDR for the reservation's lifetime: no other process (a parallel test) is given
+// it for an ephemeral bind, while the service, binding with SO_REUSEADDR too, can listen on it.
+class PortReservation {
+ public:
+  PortReservation() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int yes = 1;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    if (fd_ >= 0 && ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes)) == 0 &&
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+      port_ = ntohs(address.sin_port);
+    }
+  }
+  ~PortReservation() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  PortReservation(const PortReservation&) = delete;
+  PortReservation& operator=(const PortReservation&) = delete;
+
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// True once every thread of `pid` is stopped (state T): SIGSTOP has taken effect.
+bool AllThreadsStopped(pid_t pid) {
+  const std::filesystem::path tasks = absl::StrCat("/proc/", pid, "/task");
+  std::error_code error;
+  bool any = false;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    std::string stat = ReadFile(task.path() / "stat");
+    // "<tid> (<comm>) <state> ...": the state follows the last ')'.
+    const size_t paren = stat.rfind(')');
+    if (paren == std::string::npos || paren + 2 >= stat.size()) return false;
+    const char state = stat[paren + 2];
+    if (state != 'T' && state != 't') return false;
+    any = true;
+  }
+  return any && !error;
+}
+
+std::string Loopback(int port) { return absl::StrCat("127.0.0.1:", port); }
+
+// Runs a command, returning its stdout; the exit status goes to *exit_code.
+std::string RunCommand(const std::string& command, int* exit_code) {
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    *exit_code = -1;
+    return output;
+  }
+  char buffer[65536];
+  size_t read;
+  while ((read = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, read);
+  const int status = ::pclose(pipe);
+  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return output;
+}
+
+// Written aside and renamed: the ingest watcher never reads half a file.
+void ReplaceFile(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+// Polls `condition` every 50 ms until it holds or `timeout` passes.
+bool PollUntil(const std::function<bool()>& condition,
+               std::chrono::milliseconds timeout = kConditionTimeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (true) {
+    if (condition()) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+}
+
+std::unique_ptr<grpc::ClientContext> Deadline(std::chrono::milliseconds timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+  return context;
+}
+
+int64_t JsonInt(const nlohmann::json& value) {
+  // The protobuf JSON mapping writes int64 as strings.
+  return value.is_string() ? std::stoll(value.get<std::string>()) : value.get<int64_t>();
+}
+
+std::string LevelName(const std::string& proto_level) {
+  if (proto_level == "RISK_LEVEL_HIGH") return "High";
+  if (proto_level == "RISK_LEVEL_MEDIUM") return "Medium";
+  if (proto_level == "RISK_LEVEL_LOW") return "Low";
+  return proto_level;
+}
+
+std::string LevelName(v1::RiskLevel level) { return LevelName(v1::RiskLevel_Name(level)); }
+
+// One row of an at-risk list, as compared between the offline CLI and the services.
+struct AtRiskRow {
+  std::string customer_id;
+  int64_t risk_score = 0;
+  std::string risk_level;
+  std::vector<std::string> reasons;
+
+  bool operator==(const AtRiskRow&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& out, const AtRiskRow& row) {
+  out << row.customer_id << " " << row.risk_score << " " << row.risk_level << " [";
+  for (const std::string& reason : row.reasons) out << reason << "; ";
+  return out << "]";
+}
+
+// Per process: ctest runs tests in parallel, and other build trees may run them at the same time.
+std::filesystem::path RunDir() {
+  return std::filesystem::path(::testing::TempDir()) /
+         absl::StrCat("gateway_system_", ::getpid());
+}
+
+class GatewaySystemTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    base_data_ = new std::string((RunDir() / "base_data").string());
+    std::filesystem::remove_all(*base_data_);
+    int exit_code = 0;
+    RunCommand(absl::StrCat(CHURNCTL_BINARY, " generate --out ", *base_data_,
+                            " --accounts 150 --seed 11 2>&1"),
+               &exit_code);
+    ASSERT_EQ(exit_code, 0) << "churnctl generate failed";
+  }
+  static void TearDownTestSuite() {
+    std::error_code ignored;
+    std::filesystem::remove_all(RunDir(), ignored);
+    delete base_data_;
+    base_data_ = nullptr;
+  }
+
+  void SetUp() override {
+    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    work_dir_ = RunDir() / name;
+    std::filesystem::remove_all(work_dir_);
+    std::filesystem::create_directories(work_dir_);
+    data_dir_ = work_dir_ / "data";
+    std::filesystem::copy(*base_data_, data_dir_, std::filesystem::copy_options::recursive);
+    // A demo ticket text set (no key column: never linked to customers).
+    tickets_dir_ = work_dir_ / "tickets";
+    std::filesystem::create_directories(tickets_dir_);
+    std::ofstream(tickets_dir_ / "demo_tickets.csv")
+        << "ticket_id,subject,body\n"
+           "D-1,Renewal quote,\"The renewal quote is beyond our budget, we may cancel.\"\n"
+           "D-2,Login,We cannot log in since this morning.\n";
+    ingest_port_ = ingest_reservation_.port();
+    scoring_port_ = scoring_reservation_.port();
+    enrichment_port_ = enrichment_reservation_.port();
+    http_port_ = http_reservation_.port();
+    ASSERT_NE(ingest_port_ * scoring_port_ * enrichment_port_ * http_port_, 0);
+  }
+
+  void TearDown() override {
+    // A stalled process must run again to be terminated cleanly (SIGKILL works regardless).
+    if (ingest_ && ingest_->Running()) ::kill(ingest_->pid(), SIGCONT);
+  }
+
+  static absl::StatusOr<std::unique_ptr<ServiceProcess>> StartProcess(
+      const std::string& binary, std::vector<std::string> args) {
+    ServiceProcess::Options options;
+    options.args = std::move(args);
+    options.start_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kStartTimeout);
+    return ServiceProcess::Start(binary, std::move(options));
+  }
+
+  void StartIngest() {
+    auto process = StartProcess(CHURN_INGEST_BINARY,
+                                {"--grpc_address=" + Loopback(ingest_port_),
+                                 "--metrics_address=127.0.0.1:0",
+                                 "--data_dir=" + data_dir_.string(),
+                                 "--tickets_dir=" + tickets_dir_.string(),
+                                 "--watch_interval_ms=200", "--drain_timeout_ms=1000",
+                                 "--log_level=warn"});
+    ASSERT_TRUE(process.ok()) << process.status();
+    ingest_ = *std::move(process);
+  }
+
+  void StartScoring() {
+    // An empty rules_file means the built-in rules: the same ones churnctl uses offline.
+    auto process = StartProcess(CHURN_SCORING_BINARY,
+                                {"--grpc_address=" + Loopback(scoring_port_),
+                                 "--metrics_address=127.0.0.1:0", "--rules_file=",
+                                 "--drain_timeout_ms=1000", "--log_level=warn"});
+    ASSERT_TRUE(process.ok()) << process.status();
+    scoring_ = *std::move(process);
+  }
+
+  void StartEnrichment() {
+    auto process = StartProcess(
+        CHURN_ENRICHMENT_BINARY,
+        {"--grpc_address=" + Loopback(enrichment_port_), "--metrics_address=127.0.0.1:0",
+         "--use_model=false", "--warm_up=false",
+         "--cache_path=" + (work_dir_ / "enrichment-cache.sqlite").string(),
+         "--drain_timeout_ms=1000", "--log_level=warn"});
+    ASSERT_TRUE(process.ok()) << process.status();
+    enrichment_ = *std::move(process);
+  }
+
+  void StartGateway() {
+    auto process = StartProcess(
+        CHURN_GATEWAY_BINARY,
+        {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+         "--http_address=" + Loopback(http_port_), "--ingest_address=" + Loopback(ingest_port_),
+         "--scoring_address=" + Loopback(scoring_port_),
+         "--enrichment_address=" + Loopback(enrichment_port_), "--refresh_interval_ms=200",
+         "--reconnect_backoff_max_ms=300",
+         "--outcomes_db=" + (work_dir_ / "var" / "outcomes.sqlite").string(),
+         "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web", "--drain_timeout_ms=2000"});
+    ASSERT_TRUE(process.ok()) << process.status();
+    gateway_ = *std::move(process);
+    gateway_stub_ = v1::GatewayService::NewStub(
+        grpc::CreateChannel(gateway_->grpc_target(), grpc::InsecureChannelCredentials()));
+  }
+
+  // Every neighbour first, then the gateway, which is SERVING once its first views exist.
+  void StartAll() {
+    ASSERT_NO_FATAL_FAILURE(StartIngest());
+    ASSERT_NO_FATAL_FAILURE(StartScoring());
+    ASSERT_NO_FATAL_FAILURE(StartEnrichment());
+    ASSERT_NO_FATAL_FAILURE(StartGateway());
+    absl::Status serving =
+        testing::WaitForServing(gateway_->grpc_target(), std::chrono::milliseconds(kConditionTimeout));
+    ASSERT_TRUE(serving.ok()) << serving;
+  }
+
+  httplib::Client Http() {
+    httplib::Client client("127.0.0.1", http_port_);
+    client.set_connection_timeout(2);
+    client.set_read_timeout(20);
+    client.set_write_timeout(5);
+    return client;
+  }
+
+  nlohmann::json GetJson(const std::string& path, int expected_status = 200) {
+    httplib::Client client = Http();
+    httplib::Result result = client.Get(path);
+    if (!result) {
+      ADD_FAILURE() << "GET " << path << ": " << httplib::to_string(result.error());
+      return nullptr;
+    }
+    EXPECT_EQ(result->status, expected_status) << path << ": " << result->body;
+    EXPECT_THAT(result->get_header_value("Content-Type"), HasSubstr("application/json")) << path;
+    return nlohmann::json::parse(result->body, nullptr, /*allow_exceptions=*/false);
+  }
+
+  absl::StatusOr<v1::GetExecutiveResponse> Executive() {
+    v1::GetExecutiveResponse response;
+    grpc::Status status =
+        gateway_stub_->GetExecutive(Deadline(5s).get(), v1::GetExecutiveRequest(), &response);
+    if (!status.ok()) return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                                          status.error_message());
+    return response;
+  }
+
+  // The offline reference: `churnctl score --format json` on the same folder.
+  std::vector<AtRiskRow> OfflineAtRisk() {
+    int exit_code = 0;
+    std::string output = RunCommand(
+        absl::StrCat(CHURNCTL_BINARY, " score --data ", data_dir_.string(), " --format json"),
+        &exit_code);
+    EXPECT_EQ(exit_code, 0);
+    std::vector<AtRiskRow> rows;
+    nlohmann::json list = nlohmann::json::parse(output, nullptr, false);
+    EXPECT_TRUE(list.is_array()) << output.substr(0, 500);
+    if (!list.is_array()) return rows;
+    for (const nlohmann::json& item : list) {
+      rows.push_back({item["customer_id"].get<std::string>(), item["risk_score"].get<int64_t>(),
+                      item["risk_level"].get<std::string>(),
+                      item["reasons"].get<std::vector<std::string>>()});
+    }
+    return rows;
+  }
+
+  std::vector<AtRiskRow> GrpcAtRisk() {
+    std::vector<AtRiskRow> rows;
+    v1::ListAtRiskRequest request;
+    request.set_page_size(100);
+    for (int page = 0; page < 1000; ++page) {
+      v1::ListAtRiskResponse response;
+      grpc::Status status = gateway_stub_->ListAtRisk(Deadline(10s).get(), request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      for (const v1::ScoredCustomer& customer : response.customers()) {
+        const v1::RiskAssessment& a = customer.assessment();
+        rows.push_back({customer.signals().customer_id(), a.risk_score(),
+                        LevelName(a.risk_level()),
+                        std::vector<std::string>(a.reasons().begin(), a.reasons().end())});
+      }
+      if (response.next_page_token().empty()) break;
+      request.set_page_token(response.next_page_token());
+    }
+    return rows;
+  }
+
+  std::vector<AtRiskRow> HttpAtRisk() {
+    std::vector<AtRiskRow> rows;
+    int64_t total = 1;
+    for (int64_t offset = 0; offset < total;) {
+      nlohmann::json page = GetJson(absl::StrCat("/api/v1/at-risk?limit=70&offset=", offset));
+      if (!page.is_object() || page["customers"].empty()) break;
+      total = JsonInt(page["total_matched"]);
+      for (const nlohmann::json& customer : page["customers"]) {
+        const nlohmann::json& a = customer["assessment"];
+        rows.push_back({customer["signals"]["customer_id"].get<std::string>(),
+                        JsonInt(a["risk_score"]), LevelName(a["risk_level"].get<std::string>()),
+                        a["reasons"].get<std::vector<std::string>>()});
+      }
+      offset += static_cast<int64_t>(page["customers"].size());
+    }
+    return rows;
+  }
+
+  static std::string* base_data_;
+  std::filesystem::path work_dir_;
+  std::filesystem::path data_dir_;
+  std::filesystem::path tickets_dir_;
+  PortReservation ingest_reservation_;
+  PortReservation scoring_reservation_;
+  PortReservation enrichment_reservation_;
+  PortReservation http_reservation_;
+  int ingest_port_ = 0;
+  int scoring_port_ = 0;
+  int enrichment_port_ = 0;
+  int http_port_ = 0;
+  std::unique_ptr<ServiceProcess> ingest_;
+  std::unique_ptr<ServiceProcess> scoring_;
+  std::unique_ptr<ServiceProcess> enrichment_;
+  std::unique_ptr<ServiceProcess> gateway_;
+  std::unique_ptr<v1::GatewayService::Stub> gateway_stub_;
+};
+
+std::string* GatewaySystemTest::base_data_ = nullptr;
+
+TEST_F(GatewaySystemTest, AtRiskListEqualsOfflineScoreOverGrpcAndHttp) {
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  const std::vector<AtRiskRow> offline = OfflineAtRisk();
+  ASSERT_GT(offline.size(), 100u);
+
+  const std::vector<AtRiskRow> over_grpc = GrpcAtRisk();
+  ASSERT_EQ(over_grpc.size(), offline.size());
+  for (size_t i = 0; i < offline.size(); ++i) {
+    ASSERT_EQ(over_grpc[i], offline[i]) << "gRPC row " << i;
+  }
+  const std::vector<AtRiskRow> over_http = HttpAtRisk();
+  ASSERT_EQ(over_http.size(), offline.size());
+  for (size_t i = 0; i < offline.size(); ++i) {
+    ASSERT_EQ(over_http[i], offline[i]) << "HTTP row " << i;
+  }
+
+  // The other views agree with the list and say they are fresh.
+  absl::StatusOr<v1::GetExecutiveResponse> executive = Executive();
+  ASSERT_TRUE(executive.ok()) << executive.status();
+  EXPECT_EQ(executive->customers(), static_cast<int64_t>(offline.size()));
+  EXPECT_EQ(executive->freshness().snapshot_version(), 1);
+  EXPECT_FALSE(executive->freshness().stale());
+  EXPECT_TRUE(executive->freshness().last_error().empty());
+  EXPECT_FALSE(executive->freshness().rules_sha256().empty());
+  int64_t high = 0;
+  for (const AtRiskRow& row : offline) high += row.risk_level == "High";
+  EXPECT_EQ(executive->high_risk_customers(), high);
+
+  nlohmann::json http_executive = GetJson("/api/v1/executive");
+  EXPECT_EQ(JsonInt(http_executive["customers"]), static_cast<int64_t>(offline.size()));
+  EXPECT_EQ(http_executive["freshness"]["stale"], false);
+  nlohmann::json drivers = GetJson("/api/v1/drivers?segment=country");
+  EXPECT_EQ(drivers["segment"], "country");
+  EXPECT_FALSE(drivers["plan_tiers"].empty());
+  EXPECT_FALSE(drivers["segments"].empty());
+
+  // Filters and sort reach the list: High only, largest ARR first.
+  nlohmann::json high_page = GetJson("/api/v1/at-risk?risk_level=high&sort=-arr&limit=1000");
+  EXPECT_EQ(JsonInt(high_page["total_matched"]), high);
+  double previous_arr = 1e300;
+  for (const nlohmann::json& customer : high_page["customers"]) {
+    EXPECT_EQ(customer["assessment"]["risk_level"], "RISK_LEVEL_HIGH");
+    EXPECT_LE(customer["signals"]["arr"].get<double>(), previous_arr);
+    previous_arr = customer["signals"]["arr"].get<double>();
+  }
+  nlohmann::json bad_sort = GetJson("/api/v1/at-risk?sort=revenue", 400);
+  EXPECT_EQ(bad_sort["code"], "INVALID_ARGUMENT");
+  EXPECT_THAT(bad_sort["error"].get<std::string>(), HasSubstr("sort"));
+
+  // The brief of the riskiest customer carries the agent actions.
+  nlohmann::json brief = GetJson("/api/v1/customers/" + offline[0].customer_id);
+  EXPECT_EQ(brief["customer"]["signals"]["customer_id"], offline[0].customer_id);
+  EXPECT_FALSE(brief["checklist"].empty());
+  EXPECT_EQ(JsonInt(brief["checklist"][0]["step"]), 1);
+  EXPECT_FALSE(brief["outreach"]["email_subject"].get<std::string>().empty());
+  EXPECT_THAT(brief["outreach"]["slack_message"].get<std::string>(),
+              HasSubstr(absl::StrCat(offline[0].risk_score, "/100")));
+  EXPECT_EQ(GetJson("/api/v1/customers/NO-SUCH-CUSTOMER", 404)["code"], "NOT_FOUND");
+
+  // Exports: the whole filtered list, spreadsheet-safe CSV.
+  httplib::Client client = Http();
+  httplib::Result csv = client.Get("/api/v1/export/at-risk.csv?risk_level=high");
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->status, 200);
+  EXPECT_THAT(csv->get_header_value("Content-Type"), HasSubstr("text/csv"));
+  EXPECT_EQ(std::count(csv->body.begin(), csv->body.end(), '\n'), high + 1);
+  httplib::Result playbooks = client.Get("/api/v1/export/playbooks.csv?risk_level=high");
+  ASSERT_TRUE(playbooks);
+  EXPECT_EQ(playbooks->status, 200);
+  EXPECT_THAT(playbooks->body, HasSubstr("email_subject"));
+
+  // Domain metrics on both the metrics port and the HTTP port.
+  absl::StatusOr<std::string> metrics = testing::ScrapeMetrics(gateway_->metrics_port());
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_EQ(testing::SumSamples(*metrics, "churn_gateway_customers_scored", {{"level", "high"}}),
+            static_cast<double>(high));
+  EXPECT_EQ(testing::SumSamples(*metrics, "churn_gateway_snapshot_version"), 1.0);
+  EXPECT_GE(testing::SumSamples(*metrics, "churn_gateway_refresh_total", {{"result", "updated"}})
+                .value_or(0),
+            1.0);
+  EXPECT_TRUE(testing::SumSamples(*metrics, "grpc_server_handled_total",
+                                  {{"grpc_method", "ListAtRisk"}, {"grpc_code", "OK"}})
+                  .has_value());
+  httplib::Result http_metrics = client.Get("/metrics");
+  ASSERT_TRUE(http_metrics);
+  EXPECT_THAT(http_metrics->body, HasSubstr("churn_gateway_arr_at_risk{level=\"high\"}"));
+
+  // The dashboard's files.
+  httplib::Result index = client.Get("/");
+  ASSERT_TRUE(index);
+  if (std::filesystem::exists(std::string(CHURN_SOURCE_DIR) + "/web/index.html")) {
+    EXPECT_EQ(index->status, 200);
+    EXPECT_THAT(index->get_header_value("Content-Type"), HasSubstr("text/html"));
+  } else {
+    EXPECT_EQ(index->status, 404);
+  }
+  httplib::Result missing = client.Get("/static/no-such-file.js");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(GatewaySystemTest, NotServingUntilTheFirstViewsThenServing) {
+  // Ingest is not running yet: the gateway can build nothing.
+  ASSERT_NO_FATAL_FAILURE(StartScoring());
+  ASSERT_NO_FATAL_FAILURE(StartEnrichment());
+  ASSERT_NO_FATAL_FAILURE(StartGateway());
+
+  EXPECT_EQ(testing::HealthStatus(gateway_->grpc_target()).value_or("?"), "NOT_SERVING");
+  // /readyz says why once a refresh attempt has failed; health stays NOT_SERVING meanwhile.
+  std::string reason;
+  ASSERT_TRUE(PollUntil([&] {
+    httplib::Client client = Http();
+    httplib::Result result = client.Get("/readyz");
+    if (!result || result->status != 503) return false;
+    reason = result->body;
+    return absl::StrContains(reason, "ingest");
+  })) << reason;
+  EXPECT_THAT(reason, HasSubstr("UNAVAILABLE"));
+  EXPECT_EQ(testing::HealthStatus(gateway_->grpc_target()).value_or("?"), "NOT_SERVING");
+  absl::StatusOr<v1::GetExecutiveResponse> early = Executive();
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kUnavailable);
+  httplib::Client client = Http();
+  httplib::Result healthz = client.Get("/healthz");  // the process itself is up
+  ASSERT_TRUE(healthz);
+  EXPECT_EQ(healthz->status, 200);
+
+  ASSERT_NO_FATAL_FAILURE(StartIngest());
+  absl::Status serving = testing::WaitForServing(gateway_->grpc_target(),
+                                                 std::chrono::milliseconds(kConditionTimeout));
+  ASSERT_TRUE(serving.ok()) << serving;
+  EXPECT_EQ(testing::HealthStatus(gateway_->grpc_target(),
+                                  v1::GatewayService::service_full_name())
+                .value_or("?"),
+            "SERVING");
+  nlohmann::json ready = GetJson("/readyz");
+  EXPECT_EQ(JsonInt(ready["snapshot_version"]), 1);
+  EXPECT_TRUE(Executive().ok());
+}
+
+TEST_F(GatewaySystemTest, KilledScoringLeavesStaleViewsServedAndRecovers) {
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  absl::StatusOr<v1::GetExecutiveResponse> before = Executive();
+  ASSERT_TRUE(before.ok()) << before.status();
+
+  ASSERT_EQ(::kill(scoring_->pid(), SIGKILL), 0);
+  ASSERT_TRUE(scoring_->WaitForExit(10s).ok());
+
+  // A refresh needs scoring: it fails, and says so.
+  v1::RefreshResponse refreshed;
+  grpc::Status refresh =
+      gateway_stub_->Refresh(Deadline(10s).get(), v1::RefreshRequest(), &refreshed);
+  EXPECT_EQ(refresh.error_code(), grpc::StatusCode::UNAVAILABLE) << refresh.error_message();
+  EXPECT_THAT(refresh.error_message(), HasSubstr("scoring"));
+
+  // The views are still served, flagged stale with the error.
+  absl::StatusOr<v1::GetExecutiveResponse> during = Executive();
+  ASSERT_TRUE(during.ok()) << during.status();
+  EXPECT_EQ(during->customers(), before->customers());
+  EXPECT_TRUE(during->freshness().stale());
+  EXPECT_THAT(during->freshness().last_error(), HasSubstr("scoring"));
+  EXPECT_EQ(during->freshness().snapshot_version(), before->freshness().snapshot_version());
+  nlohmann::json http_during = GetJson("/api/v1/at-risk?limit=5");
+  EXPECT_EQ(http_during["freshness"]["stale"], true);
+  EXPECT_EQ(http_during["customers"].size(), 5u);
+
+  // Scoring comes back on the same address: the gateway recovers by itself.
+  ASSERT_NO_FATAL_FAILURE(StartScoring());
+  ASSERT_TRUE(PollUntil([&] {
+    absl::StatusOr<v1::GetExecutiveResponse> now = Executive();
+    return now.ok() && !now->freshness().stale() && now->freshness().last_error().empty();
+  }));
+  refresh = gateway_stub_->Refresh(Deadline(10s).get(), v1::RefreshRequest(), &refreshed);
+  EXPECT_TRUE(refresh.ok()) << refresh.error_message();
+  EXPECT_FALSE(refreshed.freshness().stale());
+  EXPECT_EQ(refreshed.snapshot().version(), before->freshness().snapshot_version());
+}
+
+TEST_F(GatewaySystemTest, StalledIngestGivesDeadlineExceededWhileViewsStayServed) {
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  ASSERT_EQ(::kill(ingest_->pid(), SIGSTOP), 0);
+  ASSERT_TRUE(PollUntil([&] { return AllThreadsStopped(ingest_->pid()); }, 5s));
+
+  // The caller's deadline travels downstream: the gateway gives up on ingest in time and
+  // answers DEADLINE_EXCEEDED instead of hanging.
+  const auto start = Clock::now();
+  v1::RefreshResponse refreshed;
+  grpc::Status refresh =
+      gateway_stub_->Refresh(Deadline(1500ms).get(), v1::RefreshRequest(), &refreshed);
+  const auto elapsed = Clock::now() - start;
+  EXPECT_EQ(refresh.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << refresh.error_message();
+  EXPECT_LT(elapsed, 3s);
+
+  // Meanwhile every view answers at once from the last good data.
+  absl::StatusOr<v1::GetExecutiveResponse> during = Executive();
+  ASSERT_TRUE(during.ok()) << during.status();
+  EXPECT_GT(during->customers(), 0);
+  ASSERT_TRUE(PollUntil([&] {
+    absl::StatusOr<v1::GetExecutiveResponse> now = Executive();
+    return now.ok() && now->freshness().stale() &&
+           absl::StrContains(now->freshness().last_error(), "ingest");
+  })) << "the stalled ingest never showed up as staleness";
+
+  ASSERT_EQ(::kill(ingest_->pid(), SIGCONT), 0);
+  ASSERT_TRUE(PollUntil([&] {
+    absl::StatusOr<v1::GetExecutiveResponse> now = Executive();
+    return now.ok() && !now->freshness().stale();
+  }));
+  refresh = gateway_stub_->Refresh(Deadline(10s).get(), v1::RefreshRequest(), &refreshed);
+  EXPECT_TRUE(refresh.ok()) << refresh.error_message();
+}
+
+TEST_F(GatewaySystemTest, BrokenDataFileIsReportedAndAFixedFileIsServed) {
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  absl::StatusOr<v1::GetExecutiveResponse> before = Executive();
+  ASSERT_TRUE(before.ok()) << before.status();
+  const int64_t first_version = before->freshness().snapshot_version();
+
+  const std::filesystem::path subscriptions = data_dir_ / "subscriptions.csv";
+  const std::string original = ReadFile(subscriptions);
+  ASSERT_FALSE(original.empty());
+  ReplaceFile(subscriptions, "subscription_id,account_id\nS-broken,A-1\n");
+
+  // Ingest rejects the file and keeps its snapshot; the gateway surfaces ingest's error.
+  absl::StatusOr<v1::GetExecutiveResponse> during;
+  ASSERT_TRUE(PollUntil([&] {
+    during = Executive();
+    return during.ok() && absl::StrContains(during->freshness().last_error(), "subscriptions");
+  })) << (during.ok() ? during->freshness().last_error() : during.status().ToString());
+  EXPECT_TRUE(during->freshness().stale());
+  EXPECT_EQ(during->freshness().snapshot_version(), first_version);
+  EXPECT_EQ(during->customers(), before->customers());
+  nlohmann::json http_during = GetJson("/api/v1/executive");
+  EXPECT_THAT(http_during["freshness"]["last_error"].get<std::string>(),
+              HasSubstr("subscriptions"));
+
+  // A fixed file (one subscription fewer) becomes a new snapshot, and new views.
+  std::string fixed = original;
+  while (!fixed.empty() && fixed.back() == '\n') fixed.pop_back();
+  fixed = fixed.substr(0, fixed.rfind('\n') + 1);
+  ReplaceFile(subscriptions, fixed);
+  absl::StatusOr<v1::GetExecutiveResponse> after;
+  ASSERT_TRUE(PollUntil([&] {
+    after = Executive();
+    return after.ok() && after->freshness().snapshot_version() > first_version &&
+           !after->freshness().stale();
+  }));
+  EXPECT_TRUE(after->freshness().last_error().empty());
+  EXPECT_EQ(after->customers(), before->customers() - 1);
+  const std::vector<AtRiskRow> offline = OfflineAtRisk();
+  EXPECT_EQ(GrpcAtRisk(), offline);
+}
+
+TEST_F(GatewaySystemTest, OutcomeLoggedOverHttpSurvivesAGatewayRestart) {
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  const std::string customer = OfflineAtRisk().at(0).customer_id;
+  {
+    httplib::Client client = Http();
+    httplib::Result posted = client.Post(
+        "/api/v1/customers/" + customer + "/outcomes",
+        R"({"kind": "OUTCOME_KIND_MEETING_SCHEDULED", "notes": "QBR on Tuesday", "recorded_by": "ana"})",
+        "application/json");
+    ASSERT_TRUE(posted);
+    ASSERT_EQ(posted->status, 201) << posted->body;
+    nlohmann::json outcome = nlohmann::json::parse(posted->body)["outcome"];
+    EXPECT_EQ(outcome["kind"], "OUTCOME_KIND_MEETING_SCHEDULED");
+    EXPECT_EQ(outcome["customer_id"], customer);
+    // The short name works too; an unknown kind does not.
+    posted = client.Post("/api/v1/customers/" + customer + "/outcomes",
+                         R"({"kind": "no_response"})", "application/json");
+    ASSERT_TRUE(posted);
+    EXPECT_EQ(posted->status, 201) << posted->body;
+    posted = client.Post("/api/v1/customers/" + customer + "/outcomes", R"({"kind": "ghosted"})",
+                         "application/json");
+    ASSERT_TRUE(posted);
+    EXPECT_EQ(posted->status, 400) << posted->body;
+  }
+
+  absl::StatusOr<int> exit_code = gateway_->Terminate(10s);
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0);
+  gateway_.reset();
+  ASSERT_NO_FATAL_FAILURE(StartGateway());
+  absl::Status serving = testing::WaitForServing(gateway_->grpc_target(),
+                                                 std::chrono::milliseconds(kConditionTimeout));
+  ASSERT_TRUE(serving.ok()) << serving;
+
+  nlohmann::json brief = GetJson("/api/v1/customers/" + customer);
+  ASSERT_EQ(brief["outcomes"].size(), 2u);
+  EXPECT_EQ(brief["outcomes"][0]["kind"], "OUTCOME_KIND_NO_RESPONSE");  // newest first
+  EXPECT_EQ(brief["outcomes"][1]["kind"], "OUTCOME_KIND_MEETING_SCHEDULED");
+  EXPECT_EQ(brief["outcomes"][1]["notes"], "QBR on Tuesday");
+  EXPECT_EQ(brief["outcomes"][1]["recorded_by"], "ana");
+
+  v1::ListOutcomesRequest request;
+  request.set_customer_id(customer);
+  v1::ListOutcomesResponse listed;
+  grpc::Status status = gateway_stub_->ListOutcomes(Deadline(5s).get(), request, &listed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(listed.outcomes_size(), 2);
+  EXPECT_EQ(listed.outcomes(1).notes(), "QBR on Tuesday");
+}
+
+const char kRenewalTicketSubject[] = "Renewal quote";
+const char kRenewalTicketBody[] =
+    "The renewal quote is far beyond our budget. We may have to downgrade or cancel.";
+
+TEST_F(GatewaySystemTest, TicketAnalyzerForwardsToEnrichmentAndFallsBackWhenItIsDown) {
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  v1::AnalyzeTicketRequest request;
+  request.set_subject(kRenewalTicketSubject);
+  request.set_body(kRenewalTicketBody);
+  request.set_ticket_id("T-1");
+
+  v1::AnalyzeTicketResponse through_enrichment;
+  grpc::Status status =
+      gateway_stub_->AnalyzeTicket(Deadline(10s).get(), request, &through_enrichment);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(through_enrichment.analysis().churn_intent());
+  EXPECT_EQ(through_enrichment.analysis().ticket_id(), "T-1");
+  EXPECT_THAT(through_enrichment.analysis().error(), ::testing::Not(HasSubstr("enrichment_")));
+
+  // An uploaded set streams one message per ticket with the progress.
+  const std::string csv =
+      "ticket_id,subject,body\n"
+      "T-1,Renewal quote,\"The renewal quote is beyond our budget, we may cancel.\"\n"
+      "T-2,Login,We cannot log in since this morning.\n"
+      "T-3,Thanks,Great onboarding session yesterday!\n";
+  v1::AnalyzeTicketSetRequest set_request;
+  set_request.set_csv_upload(csv);
+  set_request.set_file_name("pasted.csv");
+  auto read_all = [&](std::vector<v1::AnalyzeTicketSetResponse>* messages) {
+    auto context = Deadline(30s);
+    auto reader = gateway_stub_->AnalyzeTicketSet(context.get(), set_request);
+    v1::AnalyzeTicketSetResponse message;
+    while (reader->Read(&message)) messages->push_back(message);
+    return reader->Finish();
+  };
+  std::vector<v1::AnalyzeTicketSetResponse> messages;
+  status = read_all(&messages);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[0].text_columns(), "subject + body");
+  for (size_t i = 0; i < messages.size(); ++i) {
+    EXPECT_EQ(messages[i].done(), static_cast<int>(i) + 1);
+    EXPECT_EQ(messages[i].total(), 3);
+  }
+
+  // A set from ingest's tickets folder, over HTTP: listed, then analysed as NDJSON progress.
+  {
+    nlohmann::json sets = GetJson("/api/v1/tickets/sets");
+    ASSERT_EQ(sets["sets"].size(), 1u) << sets.dump();
+    const std::string name = sets["sets"][0]["name"].get<std::string>();
+    EXPECT_EQ(sets["sets"][0]["linked"], false);
+    httplib::Client client = Http();
+    httplib::Result streamed =
+        client.Post("/api/v1/tickets/sets/" + name + "/analyze", R"({"limit": 5})",
+                    "application/json");
+    ASSERT_TRUE(streamed);
+    ASSERT_EQ(streamed->status, 200) << streamed->body;
+    std::vector<nlohmann::json> lines;
+    std::istringstream body(streamed->body);
+    for (std::string line; std::getline(body, line);) {
+      if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
+    }
+    ASSERT_EQ(lines.size(), 2u) << streamed->body;
+    EXPECT_EQ(lines[0]["total"], 2);
+    EXPECT_EQ(lines[1]["done"], 2);
+    EXPECT_EQ(lines[0]["linked"], false);
+    httplib::Result unknown = client.Post("/api/v1/tickets/sets/no-such-set/analyze", "{}",
+                                          "application/json");
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 404) << unknown->body;
+  }
+
+  // Enrichment goes away: the gateway answers from the rule-based fallback, labelled.
+  ASSERT_EQ(::kill(enrichment_->pid(), SIGKILL), 0);
+  ASSERT_TRUE(enrichment_->WaitForExit(10s).ok());
+  v1::AnalyzeTicketResponse fallback;
+  status = gateway_stub_->AnalyzeTicket(Deadline(10s).get(), request, &fallback);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(fallback.analysis().source(), "fallback");
+  EXPECT_THAT(fallback.analysis().error(), HasSubstr("enrichment_unavailable"));
+  EXPECT_TRUE(fallback.analysis().churn_intent());
+  EXPECT_EQ(fallback.analysis().category(), "billing");
+  EXPECT_EQ(fallback.analysis().sentiment(), "negative");
+
+  httplib::Client client = Http();
+  httplib::Result over_http = client.Post(
+      "/api/v1/tickets/analyze",
+      nlohmann::json{{"subject", kRenewalTicketSubject}, {"body", kRenewalTicketBody}}.dump(),
+      "application/json");
+  ASSERT_TRUE(over_http);
+  ASSERT_EQ(over_http->status, 200) << over_http->body;
+  nlohmann::json analysis = nlohmann::json::parse(over_http->body)["analysis"];
+  EXPECT_EQ(analysis["source"], "fallback");
+  EXPECT_EQ(analysis["churn_intent"], true);
+  httplib::Result empty = client.Post("/api/v1/tickets/analyze", "{}", "application/json");
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->status, 400);
+
+  messages.clear();
+  status = read_all(&messages);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(messages.size(), 3u);
+  for (const v1::AnalyzeTicketSetResponse& message : messages) {
+    EXPECT_EQ(message.result().source(), "fallback");
+    EXPECT_THAT(message.result().error(), HasSubstr("enrichment_unavailable"));
+  }
+  EXPECT_EQ(messages.back().done(), 3);
+
+  // The HTTP form streams NDJSON lines.
+  httplib::Result ndjson = client.Post("/api/v1/tickets/upload/analyze?file_name=pasted.csv",
+                                       csv, "text/csv");
+  ASSERT_TRUE(ndjson);
+  ASSERT_EQ(ndjson->status, 200) << ndjson->body;
+  EXPECT_THAT(ndjson->get_header_value("Content-Type"), HasSubstr("ndjson"));
+  std::vector<nlohmann::json> lines;
+  std::istringstream body(ndjson->body);
+  for (std::string line; std::getline(body, line);) {
+    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
+  }
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[2]["done"], 3);
+  EXPECT_EQ(lines[0]["text_columns"], "subject + body");
+}
+
+}  // namespace
+}  // namespace churn
