@@ -249,6 +249,12 @@ struct TicketRows {
     CHURN_ASSIGN_OR_RETURN(escalated, r.Bool(escalation));
     CHURN_ASSIGN_OR_RETURN(first_response_minutes, r.Number(first_response));
     CHURN_ASSIGN_OR_RETURN(resolution_hours, r.Number(resolution));
+    // The scoring rules read satisfaction on a 1-5 scale; another scale would silently
+    // mis-score, so it is an error here rather than a surprise later.
+    if (satisfaction_score && (*satisfaction_score < 1 || *satisfaction_score > 5)) {
+      return r.ValueError(satisfaction, "expected a score from 1 to 5, got " +
+                                            std::string(r.Text(satisfaction)));
+    }
     SupportTicket ticket;
     ticket.submitted = *submitted_day;
     ticket.satisfaction_score = satisfaction_score;

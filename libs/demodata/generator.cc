@@ -857,8 +857,11 @@ absl::Status Generator::Run(const std::filesystem::path& out_dir, GeneratedCount
       // reaches scores only through a real key column).
       {&ticket_texts_csv_, "tickets/ticket_texts.csv", "ticket_id,account_id,submitted_at,subject,body"},
   }};
-  std::error_code error;
   std::filesystem::create_directories(out_dir / "tickets", error);
+  if (error) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot create ", (out_dir / "tickets").string(), ": ", error.message()));
+  }
   for (const Table& table : tables) {
     if (absl::Status status = table.output->Open(out_dir / table.file_name); !status.ok()) {
       return status;

@@ -1,10 +1,118 @@
 #include "churn_intent.h"
 
-namespace churn::gateway {
+#include "absl/strings/str_cat.h"
+#include "churn/v1/enrichment.grpc.pb.h"
+#include "churn/v1/ingest.grpc.pb.h"
+#include "common/logging.h"
+#include "dataset/value_parsers.h"
+#include "tickets/churn_intent_linkage.h"
 
-ChurnIntentSource NoLinkedTicketSets() {
-  return [](const CallScope&, const v1::SnapshotInfo&) -> absl::StatusOr<ChurnIntentByCustomer> {
-    return ChurnIntentByCustomer{};
+namespace churn::gateway {
+namespace {
+
+using service::LogInfo;
+using service::LogWarn;
+
+absl::Status Failed(const std::string& call, const grpc::Status& status) {
+  return absl::UnavailableError(call + ": " + status.error_message());
+}
+
+}  // namespace
+
+ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_channel,
+                                     std::shared_ptr<grpc::Channel> enrichment_channel,
+                                     LinkedTicketIntentOptions options) {
+  auto ingest = std::shared_ptr<v1::IngestService::Stub>(v1::IngestService::NewStub(ingest_channel));
+  auto enrichment = std::shared_ptr<v1::EnrichmentService::Stub>(
+      v1::EnrichmentService::NewStub(enrichment_channel));
+  return [ingest, enrichment, options](
+             const CallScope& scope, const v1::SnapshotInfo& snapshot,
+             const std::vector<v1::CustomerSignals>& customers)
+             -> absl::StatusOr<ChurnIntentByCustomer> {
+    const std::optional<dataset::Day> window_end =
+        dataset::ParseDate(snapshot.support_window_end());
+    if (!window_end) return ChurnIntentByCustomer{};  // no support window, no 30-day window
+
+    v1::ListTicketTextSetsResponse sets;
+    {
+      std::unique_ptr<grpc::ClientContext> context = scope.NewContext(options.list_deadline);
+      grpc::Status status = ingest->ListTicketTextSets(context.get(), {}, &sets);
+      if (!status.ok()) return Failed("ingest ListTicketTextSets", status);
+    }
+    std::vector<tickets::CustomerKeys> keys;
+    keys.reserve(customers.size());
+    absl::flat_hash_map<std::string, std::string> account_of;
+    for (const v1::CustomerSignals& customer : customers) {
+      keys.push_back({customer.customer_id(), customer.account_id()});
+      account_of[customer.customer_id()] = customer.account_id();
+    }
+
+    // One deadline for the whole pass: tickets not analysed by then count as no intent.
+    const CallScope pass = CallScope::WithDeadline(
+        std::min(scope.deadline(), CallScope::Clock::now() + options.pass_deadline));
+    std::vector<tickets::AnalysedTicket> analysed;
+    for (const v1::TicketTextSet& set : sets.sets()) {
+      if (!set.linked()) continue;
+      v1::AnalyzeTicketsRequest batch;
+      {
+        std::unique_ptr<grpc::ClientContext> context = pass.NewContext(options.pass_deadline);
+        v1::StreamTicketTextsRequest request;
+        request.set_set_name(set.name());
+        auto reader = ingest->StreamTicketTexts(context.get(), request);
+        v1::StreamTicketTextsResponse chunk;
+        while (reader->Read(&chunk)) {
+          for (v1::TicketText& ticket : *chunk.mutable_tickets()) {
+            const std::optional<dataset::Day> day = dataset::ParseDate(ticket.submitted_at());
+            // Only the tickets that can count: linked, dated, inside [T-30d, T].
+            if (ticket.customer_id().empty() || !day || *day > *window_end ||
+                *day < *window_end - 30) {
+              continue;
+            }
+            *batch.add_tickets() = std::move(ticket);
+          }
+        }
+        grpc::Status status = reader->Finish();
+        if (!status.ok()) return Failed("ingest StreamTicketTexts " + set.name(), status);
+      }
+      if (batch.tickets_size() == 0) continue;
+      // The ticket's customer, or (for account-keyed sets) its account: an account's ticket
+      // counts for every subscription of the account, as tickets_30d does.
+      const bool by_account = set.key_column() == "account_id";
+      absl::flat_hash_map<std::string, const v1::TicketText*> by_id;
+      for (const v1::TicketText& ticket : batch.tickets()) by_id[ticket.ticket_id()] = &ticket;
+      batch.set_timeout_ms(static_cast<int32_t>(options.ticket_timeout.count()));
+      std::unique_ptr<grpc::ClientContext> context = pass.NewContext(options.pass_deadline);
+      auto reader = enrichment->AnalyzeTickets(context.get(), batch);
+      v1::AnalyzeTicketsResponse progress;
+      int64_t flagged = 0, done = 0;
+      while (reader->Read(&progress)) {
+        ++done;
+        auto it = by_id.find(progress.result().ticket_id());
+        if (it == by_id.end()) continue;
+        const v1::TicketText& ticket = *it->second;
+        tickets::AnalysedTicket result;
+        result.key_column = by_account ? "account_id" : "customer_id";
+        result.key = by_account ? account_of[ticket.customer_id()] : ticket.customer_id();
+        result.submitted = dataset::ParseDate(ticket.submitted_at());
+        // Whichever analyser answered (a model that timed out leaves the fallback's reading).
+        result.churn_intent = progress.result().churn_intent();
+        flagged += result.churn_intent;
+        analysed.push_back(std::move(result));
+      }
+      grpc::Status status = reader->Finish();
+      if (!status.ok()) {
+        // A slow or missing model costs only part of this signal: keep what was analysed.
+        LogWarn("churn_intent_partial", {{"set", set.name()},
+                                         {"analysed", absl::StrCat(done)},
+                                         {"of", absl::StrCat(batch.tickets_size())},
+                                         {"error", status.error_message()}});
+      }
+      LogInfo("churn_intent_set", {{"set", set.name()},
+                                   {"tickets", absl::StrCat(batch.tickets_size())},
+                                   {"analysed", absl::StrCat(done)},
+                                   {"flagged", absl::StrCat(flagged)}});
+    }
+    return tickets::CountChurnIntent(analysed, keys, *window_end);
   };
 }
 

@@ -3,16 +3,20 @@
 // cancellation intent in the last 30 days, counted per customer_id, merged into the signals
 // (churn_intent_30d) before they are scored.
 //
-// Today this returns an empty map: the ingest service publishes no linked ticket set yet, and
-// PRODUCT.md forbids feeding demo (unlinked) sets into scores. When linked sets exist, the
-// implementation lists them (ingest ListTicketTextSets, `linked`), streams their texts
-// (StreamTicketTexts), analyses them through enrichment AnalyzeTickets (its cache makes repeats
-// free) and counts churn_intent per customer over [T-30d, T], T = the support window end. The
-// orchestrator already calls it on every rebuild and merges whatever it returns.
+// LinkedTicketIntent lists the linked ticket sets (ingest ListTicketTextSets, `linked`; demo
+// sets never feed scores, PRODUCT.md), streams their texts (StreamTicketTexts), analyses the
+// tickets of [T-30d, T] through enrichment AnalyzeTickets (its cache makes repeats free; the
+// model or the fallback, whichever answered) and counts the flagged ones per customer with
+// tickets::CountChurnIntent. The orchestrator calls it on every rebuild and merges the result.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include <grpcpp/channel.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -24,9 +28,17 @@ namespace churn::gateway {
 using ChurnIntentByCustomer = absl::flat_hash_map<std::string, int64_t>;
 
 using ChurnIntentSource = std::function<absl::StatusOr<ChurnIntentByCustomer>(
-    const CallScope& scope, const v1::SnapshotInfo& snapshot)>;
+    const CallScope& scope, const v1::SnapshotInfo& snapshot,
+    const std::vector<v1::CustomerSignals>& customers)>;
 
-// The source in use today: no linked ticket sets, so no churn intent from tickets.
-ChurnIntentSource NoLinkedTicketSets();
+struct LinkedTicketIntentOptions {
+  std::chrono::milliseconds list_deadline{2000};   // ListTicketTextSets
+  std::chrono::milliseconds pass_deadline{30000};  // streaming and analysing, all sets
+  std::chrono::milliseconds ticket_timeout{10000};  // the model's time per ticket
+};
+
+ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest,
+                                     std::shared_ptr<grpc::Channel> enrichment,
+                                     LinkedTicketIntentOptions options);
 
 }  // namespace churn::gateway

@@ -33,6 +33,11 @@ std::vector<ConfigKey> GatewayConfigKeys() {
       "deadline of one enrichment AnalyzeTicket call when the request names no timeout");
   add("analyze_set_deadline_ms", ConfigType::kInt, "3600000",
       "deadline of a whole ticket-set analysis (StreamTicketTexts + AnalyzeTickets)");
+  add("churn_intent_deadline_ms", ConfigType::kInt, "30000",
+      "deadline of the churn-intent pass over linked ticket sets on each rebuild (the "
+      "enrichment cache makes later passes fast; tickets not analysed in time count as no intent)");
+  add("churn_intent_ticket_timeout_ms", ConfigType::kInt, "10000",
+      "model timeout per linked ticket in the churn-intent pass");
   add("reconnect_backoff_max_ms", ConfigType::kInt, "2000",
       "longest wait between reconnection attempts to a neighbour that went away");
   add("stale_after_ms", ConfigType::kInt, "60000",
@@ -73,6 +78,9 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const service::ServiceCo
                             Duration{"score_deadline_ms", &options.score_deadline, 1},
                             Duration{"analyze_ticket_deadline_ms", &options.analyze_ticket_deadline, 1},
                             Duration{"analyze_set_deadline_ms", &options.analyze_set_deadline, 1},
+                            Duration{"churn_intent_deadline_ms", &options.churn_intent_deadline, 1},
+                            Duration{"churn_intent_ticket_timeout_ms",
+                                     &options.churn_intent_ticket_timeout, 1},
                             Duration{"reconnect_backoff_max_ms", &options.reconnect_backoff_max, 100},
                             Duration{"stale_after_ms", &options.stale_after, 0}}) {
     const int64_t value = config.GetInt(d.key);

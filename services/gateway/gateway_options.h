@@ -26,6 +26,9 @@ struct GatewayOptions {
   std::chrono::milliseconds score_deadline{10000};          // ScoreBatch and GetRules, per call
   std::chrono::milliseconds analyze_ticket_deadline{65000};  // enrichment AnalyzeTicket
   std::chrono::milliseconds analyze_set_deadline{3600000};   // a whole ticket set
+  // Linked tickets analysed for churn intent on each rebuild: the whole pass, and each ticket.
+  std::chrono::milliseconds churn_intent_deadline{30000};
+  std::chrono::milliseconds churn_intent_ticket_timeout{10000};
   std::chrono::milliseconds reconnect_backoff_max{2000};
   int64_t score_batch_size = 2000;
   std::chrono::milliseconds stale_after{60000};  // 0: only a failed refresh makes views stale

@@ -114,19 +114,23 @@ int main(int argc, char** argv) {
   refresh_options.stream_signals_deadline = options->stream_signals_deadline;
   refresh_options.score_deadline = options->score_deadline;
   refresh_options.score_batch_size = options->score_batch_size;
+  std::shared_ptr<grpc::Channel> enrichment =
+      NeighbourChannel(options->enrichment_address, options->reconnect_backoff_max);
+  gw::LinkedTicketIntentOptions intent_options;
+  intent_options.list_deadline = options->ingest_deadline;
+  intent_options.pass_deadline = options->churn_intent_deadline;
+  intent_options.ticket_timeout = options->churn_intent_ticket_timeout;
   gw::RefreshOrchestrator refresher(
       refresh_options, ingest,
       NeighbourChannel(options->scoring_address, options->reconnect_backoff_max),
-      gw::NoLinkedTicketSets(), &store, &metrics);
+      gw::LinkedTicketIntent(ingest, enrichment, intent_options), &store, &metrics);
 
   gw::TicketAnalyzerOptions analyzer_options;
   analyzer_options.ingest_deadline = options->ingest_deadline;
   analyzer_options.analyze_ticket_deadline = options->analyze_ticket_deadline;
   analyzer_options.analyze_set_deadline = options->analyze_set_deadline;
   analyzer_options.max_upload_bytes = options->max_upload_bytes;
-  gw::TicketAnalyzer analyzer(
-      analyzer_options, ingest,
-      NeighbourChannel(options->enrichment_address, options->reconnect_backoff_max), &metrics);
+  gw::TicketAnalyzer analyzer(analyzer_options, ingest, enrichment, &metrics);
 
   gw::GatewayApiOptions api_options;
   api_options.default_page_size = options->default_page_size;

@@ -255,7 +255,7 @@ absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> RefreshOrchestrator::Rebu
   }
 
   // 2. Churn intent from analysed, linked tickets. A failing enrichment costs only that signal.
-  absl::StatusOr<ChurnIntentByCustomer> intent = churn_intent_(scope, streamed_info);
+  absl::StatusOr<ChurnIntentByCustomer> intent = churn_intent_(scope, streamed_info, signals);
   if (!intent.ok()) {
     LogWarn("churn_intent_unavailable", {{"error", intent.status()}});
   } else if (!intent->empty()) {

@@ -11,10 +11,7 @@
 
 namespace churn::gateway {
 
-// Churn event reason_code counts for the Drivers view. SnapshotInfo does not carry them yet:
-// they are read by name through reflection ("churn_reason_counts" as map<string, int64>, or
-// "churn_reasons" as repeated {reason_code, count}), so the Drivers view fills in as soon as
-// the ingest API adds the field, without a gateway change. Empty until then.
+// Churn event reason_code counts for the Drivers view, as ingest published them.
 std::map<std::string, int64_t> ChurnReasonCounts(const v1::SnapshotInfo& snapshot);
 
 // "YYYY-MM-DD" -> Day; nullopt for an empty or unparsable date.

@@ -116,6 +116,17 @@ TEST(Loader, BadBooleanAndNegativeCountAreErrors) {
   EXPECT_THAT(std::string(negative.message()), HasSubstr("usage_count: expected a count >= 0"));
 }
 
+TEST(Loader, SatisfactionOutsideOneToFiveIsAnError) {
+  absl::Status status = Load(WriteDataFolder(
+      "bad_satisfaction",
+      {{"support_tickets.csv",
+        "ticket_id,account_id,submitted_at,satisfaction_score,escalation_flag\n"
+        "T-1,A-1,2024-12-31,7,False\n"}})).status();
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("support_tickets.csv:2:21: satisfaction_score: expected a score from 1 "
+                        "to 5, got 7"));
+}
+
 TEST(Loader, UnterminatedQuoteIsAnErrorWithPosition) {
   absl::Status status = Load(WriteDataFolder(
       "unterminated", {{"churn_events.csv",

@@ -1,0 +1,97 @@
+// Ticket text feeds scoring end to end (issue 4, linkage): a linked ticket set in the ingest
+// tickets folder, analysed through the real enrichment service (fallback analyser, no model),
+// raises churn_intent_30d and the cancellation rule in the gateway's views. An unlinked set in
+// the same folder never does.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "churn/v1/gateway.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "integration/process.h"
+#include "integration/service_probe.h"
+#include "testing/data_folder.h"
+
+namespace churn {
+namespace {
+
+using ::churn::testing::ServiceProcess;
+using namespace std::chrono_literals;
+
+v1::GetCustomerBriefResponse Brief(v1::GatewayService::Stub& stub, const std::string& id) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 5s);
+  v1::GetCustomerBriefRequest request;
+  request.set_customer_id(id);
+  v1::GetCustomerBriefResponse response;
+  EXPECT_TRUE(stub.GetCustomerBrief(&context, request, &response).ok());
+  return response;
+}
+
+TEST(ChurnIntentSystem, LinkedTicketsRaiseChurnIntentAndUnlinkedOnesDoNot) {
+  const std::string data = churn::testing::WriteDataFolder("intent_system");
+  const std::filesystem::path tickets =
+      std::filesystem::path(::testing::TempDir()) / ("intent_tickets_" + std::to_string(getpid()));
+  std::filesystem::remove_all(tickets);
+  std::filesystem::create_directories(tickets);
+  // Linked through account_id; T (support window end) is 2024-12-31 in the default tables.
+  std::ofstream(tickets / "linked.csv")
+      << "ticket_id,account_id,created_at,subject,body\n"
+         "X-1,A-2,2024-12-20,Renewal quote,\"The renewal quote is beyond our budget, we may "
+         "downgrade or cancel.\"\n"
+         "X-2,A-2,2024-10-01,Old,We will cancel.\n"  // before [T-30d, T]: not counted
+         "X-3,A-1,2024-12-21,Question,How do I export a report?\n";
+  // No key column: a demo set, whose analyses must never reach scores (PRODUCT.md).
+  std::ofstream(tickets / "demo.csv") << "id,subject,body\n1,Bye,We will cancel everything.\n";
+
+  const std::vector<std::string> loopback = {"--grpc_address=127.0.0.1:0",
+                                             "--metrics_address=127.0.0.1:0", "--log_level=warn"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.end(), loopback.begin(), loopback.end());
+    return extra;
+  };
+  auto ingest = ServiceProcess::Start(
+      CHURN_INGEST_BINARY, with({"--data_dir=" + data, "--tickets_dir=" + tickets.string()}));
+  ASSERT_TRUE(ingest.ok()) << ingest.status();
+  auto scoring = ServiceProcess::Start(CHURN_SCORING_BINARY, with({"--rules_file="}));
+  ASSERT_TRUE(scoring.ok()) << scoring.status();
+  auto enrichment = ServiceProcess::Start(
+      CHURN_ENRICHMENT_BINARY,
+      with({"--use_model=false", "--warm_up=false",
+            "--cache_path=" + (tickets / "cache.sqlite").string()}));
+  ASSERT_TRUE(enrichment.ok()) << enrichment.status();
+  auto gateway = ServiceProcess::Start(
+      CHURN_GATEWAY_BINARY,
+      with({"--ingest_address=" + (*ingest)->grpc_target(),
+            "--scoring_address=" + (*scoring)->grpc_target(),
+            "--enrichment_address=" + (*enrichment)->grpc_target(),
+            "--http_address=127.0.0.1:0", "--refresh_interval_ms=200",
+            "--outcomes_db=" + (tickets / "outcomes.sqlite").string()}));
+  ASSERT_TRUE(gateway.ok()) << gateway.status();
+  ASSERT_TRUE(churn::testing::WaitForServing((*gateway)->grpc_target(), 60s).ok());
+
+  auto stub = v1::GatewayService::NewStub(
+      grpc::CreateChannel((*gateway)->grpc_target(), grpc::InsecureChannelCredentials()));
+  // S-2 (account A-2): downgrade 12 + trial 8 + cancellation language 22 = 42 Medium.
+  const v1::GetCustomerBriefResponse s2 = Brief(*stub, "S-2");
+  EXPECT_EQ(s2.customer().signals().churn_intent_30d(), 1);
+  EXPECT_EQ(s2.customer().assessment().risk_score(), 42);
+  EXPECT_EQ(s2.customer().assessment().risk_level(), v1::RISK_LEVEL_MEDIUM);
+  bool intent_rule = false;
+  for (const v1::FiredRule& rule : s2.customer().assessment().fired_rules()) {
+    intent_rule |= rule.rule() == "churn_intent" && rule.points() == 22;
+  }
+  EXPECT_TRUE(intent_rule);
+  // S-1 (account A-1): only a how-to ticket; the unlinked demo set's "cancel" never counts.
+  EXPECT_EQ(Brief(*stub, "S-1").customer().signals().churn_intent_30d(), 0);
+}
+
+}  // namespace
+}  // namespace churn
