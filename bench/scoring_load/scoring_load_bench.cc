@@ -1,0 +1,742 @@
+// ScoringService under concurrent load: ScoreBatch throughput (customers/s) and unary Score
+// latency, measured against the real churn-scoring binary on this machine, next to the
+// in-process cost of the rules in the same run.
+//
+//   scoring_load_bench [--scoring_binary=PATH] [--target=HOST:PORT] [--seconds=N] [--threads=K]
+//                      [--batch=B] [--warmup=S] [--batch_threads=K] [--unary_threads=K]
+//                      [--customers=N] [--deadline_ms=MS]
+//
+// Without --target it starts churn-scoring (default: the binary built next to this one) on
+// 127.0.0.1:0 with the built-in rules and stops it with SIGTERM at the end. With --target it
+// loads a running service instead. Phases (each --warmup seconds of warm-up, then --seconds of
+// measurement; a call counts when it completes inside the measurement window):
+//
+//   1a in-process ScoreCustomer over the same signals, one thread: the floor cost of the rules.
+//   1b in-process server work per batch, one thread: parse the ScoreBatchRequest bytes,
+//      validate + convert every customer, score, fill the response and serialise it. What the
+//      service does per call minus gRPC transport.
+//   2  ScoreBatch, one client thread, batches of --batch over one channel.
+//   3  ScoreBatch, --batch_threads client threads (default 4) over one shared channel.
+//   4a unary Score, --unary_threads threads (default 8) in a closed loop, one shared channel.
+//   4b the same with one channel (and TCP connection) per thread.
+//
+// Latencies are per call (a batch for 1b/2/3, one customer for 4), all of them kept and sorted.
+// Every RPC has a deadline (--deadline_ms, default 5000). Errors of any phase, including
+// warm-up, are counted and must be 0; before phase 2 every prepared batch is scored once over
+// gRPC and compared with the in-process result. Client and service CPU are reported per phase
+// (service CPU only when this process started it): the client shares the cores with the
+// service, so the figures are for the whole machine, not the service alone.
+// Exit code: 0 when every call succeeded and the results matched, 1 otherwise, 2 on bad flags.
+#include <grpcpp/grpcpp.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "churn/v1/scoring.grpc.pb.h"
+#include "churn/v1/scoring.pb.h"
+#include "common/proto_convert.h"
+#include "integration/process.h"
+#include "integration/service_probe.h"
+#include "scoring/engine.h"
+#include "scoring/rule_set.h"
+#include "signals/customer_signals.h"
+
+#ifndef CHURN_SCORING_BINARY
+#define CHURN_SCORING_BINARY ""
+#endif
+
+namespace {
+
+namespace v1 = churn::v1;
+using Clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------------------------
+// Flags
+
+struct Flags {
+  std::string scoring_binary = CHURN_SCORING_BINARY;
+  std::string target;  // empty: start churn-scoring
+  double seconds = 5;
+  double warmup = 1;
+  int batch_threads = 4;
+  int unary_threads = 8;
+  int batch = 1000;
+  int customers = 10000;
+  int deadline_ms = 5000;
+};
+
+constexpr const char* kUsage =
+    "usage: scoring_load_bench [--scoring_binary=PATH] [--target=HOST:PORT] [--seconds=N]\n"
+    "                          [--threads=K] [--batch=B] [--warmup=S] [--batch_threads=K]\n"
+    "                          [--unary_threads=K] [--customers=N] [--deadline_ms=MS]\n"
+    "  --threads sets both --batch_threads (default 4) and --unary_threads (default 8).\n";
+
+bool ParseFlags(int argc, char** argv, Flags* flags, bool* help) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      *help = true;
+      return true;
+    }
+    if (arg.rfind("--", 0) != 0 || arg.find('=') == std::string::npos) {
+      std::fprintf(stderr, "scoring_load_bench: expected --key=value, got '%s'\n", arg.c_str());
+      return false;
+    }
+    const std::string key = arg.substr(2, arg.find('=') - 2);
+    const std::string value = arg.substr(arg.find('=') + 1);
+    bool ok = true;
+    auto positive_int = [&](int* out) {
+      ok = absl::SimpleAtoi(value, out) && *out > 0;
+    };
+    if (key == "scoring_binary") {
+      flags->scoring_binary = value;
+    } else if (key == "target") {
+      flags->target = value;
+    } else if (key == "seconds") {
+      ok = absl::SimpleAtod(value, &flags->seconds) && flags->seconds > 0;
+    } else if (key == "warmup") {
+      ok = absl::SimpleAtod(value, &flags->warmup) && flags->warmup >= 0;
+    } else if (key == "threads") {
+      positive_int(&flags->batch_threads);
+      flags->unary_threads = flags->batch_threads;
+    } else if (key == "batch_threads") {
+      positive_int(&flags->batch_threads);
+    } else if (key == "unary_threads") {
+      positive_int(&flags->unary_threads);
+    } else if (key == "batch") {
+      positive_int(&flags->batch);
+    } else if (key == "customers") {
+      positive_int(&flags->customers);
+    } else if (key == "deadline_ms") {
+      positive_int(&flags->deadline_ms);
+    } else {
+      std::fprintf(stderr, "scoring_load_bench: unknown flag --%s\n%s", key.c_str(), kUsage);
+      return false;
+    }
+    if (!ok) {
+      std::fprintf(stderr, "scoring_load_bench: bad value for --%s: '%s'\n", key.c_str(),
+                   value.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic synthetic signals
+
+uint64_t SplitMix64(uint64_t* state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  double Uniform() { return static_cast<double>(SplitMix64(&state_) >> 11) * 0x1.0p-53; }
+  int64_t Between(int64_t lo, int64_t hi) {  // inclusive
+    return lo + static_cast<int64_t>(SplitMix64(&state_) % static_cast<uint64_t>(hi - lo + 1));
+  }
+  bool Chance(double p) { return Uniform() < p; }
+
+ private:
+  uint64_t state_;
+};
+
+// Customer n: the same values on every run. The mix is chosen so every rule and tier fires for
+// some customers and all three risk levels occur.
+v1::CustomerSignals SyntheticSignals(int64_t n) {
+  static const char* const kIndustries[] = {"Software", "Retail", "Healthcare", "Finance",
+                                            "Education"};
+  static const char* const kCountries[] = {"US", "DE", "GB", "FR", "JP"};
+  static const char* const kPlans[] = {"Basic", "Pro", "Enterprise"};
+  Rng rng(0xC0FFEEULL * 1000003ULL + static_cast<uint64_t>(n));
+  v1::CustomerSignals s;
+  s.set_customer_id(absl::StrCat("S-", n));
+  s.set_account_id(absl::StrCat("A-", n / 3));
+  s.set_account_name(absl::StrCat("Account ", n / 3));
+  s.set_industry(kIndustries[rng.Between(0, 4)]);
+  s.set_country(kCountries[rng.Between(0, 4)]);
+  s.set_plan_tier(kPlans[rng.Between(0, 2)]);
+  s.set_arr(static_cast<double>(rng.Between(10, 990) * 100));
+  s.set_churned(rng.Chance(0.05));
+
+  const double u = rng.Uniform();
+  double drop = 0;
+  if (u < 0.45) {
+    drop = rng.Uniform() * 0.19;
+  } else if (u < 0.65) {
+    drop = 0.20 + rng.Uniform() * 0.19;
+  } else if (u < 0.82) {
+    drop = 0.40 + rng.Uniform() * 0.19;
+  } else {
+    drop = 0.60 + rng.Uniform() * 0.35;
+  }
+  const int64_t prev = rng.Between(100, 10000);
+  s.set_usage_prev30d(prev);
+  s.set_usage_30d(static_cast<int64_t>(std::llround(static_cast<double>(prev) * (1 - drop))));
+  s.set_usage_drop_pct(drop);
+
+  const double e = rng.Uniform();
+  s.set_errors_30d(e < 0.6 ? rng.Between(0, 2) : e < 0.85 ? rng.Between(3, 9) : rng.Between(10, 30));
+
+  const double t = rng.Uniform();
+  const int64_t tickets =
+      t < 0.45 ? 0 : t < 0.75 ? rng.Between(1, 2) : t < 0.92 ? rng.Between(3, 5) : rng.Between(6, 12);
+  s.set_tickets_30d(tickets);
+  if (tickets > 0) {
+    s.set_satisfaction_score(static_cast<double>(rng.Between(10, 50)) / 10.0);
+    s.set_avg_first_response_min(static_cast<double>(rng.Between(5, 600)));
+    s.set_avg_resolution_hours(static_cast<double>(rng.Between(1, 200)) / 2.0);
+    s.set_escalation_flag(rng.Chance(0.25));
+    s.set_churn_intent_30d(rng.Chance(0.3) ? rng.Between(1, 2) : 0);
+  }
+  s.set_downgrade_flag(rng.Chance(0.08));
+  s.set_is_trial(rng.Chance(0.10));
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting
+
+double SelfCpuSeconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// utime + stime of another process from /proc/<pid>/stat; nullopt when unknown.
+std::optional<double> ProcessCpuSeconds(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = text.rfind(')');
+  if (paren == std::string::npos) return std::nullopt;
+  std::istringstream fields(text.substr(paren + 1));
+  std::vector<std::string> tokens;
+  for (std::string token; fields >> token;) tokens.push_back(token);
+  // tokens[0] is field 3 (state); utime and stime are fields 14 and 15.
+  if (tokens.size() < 13) return std::nullopt;
+  double utime = 0, stime = 0;
+  if (!absl::SimpleAtod(tokens[11], &utime) || !absl::SimpleAtod(tokens[12], &stime)) {
+    return std::nullopt;
+  }
+  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a.empty() ? std::string("?") : absl::StrCat(a, " ", b, " ", c);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The closed-loop driver
+
+// One call of a worker: the customers it handled, or -1 (and *error set) on failure.
+using Worker = std::function<int64_t(uint64_t iteration, std::string* error)>;
+using WorkerFactory = std::function<Worker(int thread)>;
+
+struct PhaseResult {
+  std::string name;
+  int threads = 0;
+  double elapsed = 0;          // measurement window, seconds
+  int64_t calls = 0;           // completed inside the window
+  int64_t customers = 0;       // ditto
+  int64_t errors = 0;          // during warm-up and measurement
+  std::string first_error;
+  std::vector<double> latencies_us;  // sorted, calls inside the window
+  double client_cpu = 0;             // seconds during the window
+  std::optional<double> server_cpu;  // ditto
+
+  double CallsPerSecond() const { return elapsed > 0 ? static_cast<double>(calls) / elapsed : 0; }
+  double CustomersPerSecond() const {
+    return elapsed > 0 ? static_cast<double>(customers) / elapsed : 0;
+  }
+  // Nearest rank.
+  double Percentile(double p) const {
+    if (latencies_us.empty()) return 0;
+    size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(latencies_us.size())));
+    rank = std::clamp<size_t>(rank, 1, latencies_us.size());
+    return latencies_us[rank - 1];
+  }
+};
+
+PhaseResult RunPhase(const std::string& name, int threads, double warmup, double seconds,
+                     pid_t server_pid, const WorkerFactory& factory) {
+  PhaseResult result;
+  result.name = name;
+  result.threads = threads;
+
+  std::vector<Worker> workers;
+  for (int t = 0; t < threads; ++t) workers.push_back(factory(t));
+
+  const auto start = Clock::now() + std::chrono::milliseconds(20);
+  const auto measure_start =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
+  const auto measure_end = measure_start + std::chrono::duration_cast<Clock::duration>(
+                                               std::chrono::duration<double>(seconds));
+
+  struct PerThread {
+    int64_t calls = 0, customers = 0, errors = 0;
+    std::string first_error;
+    std::vector<double> latencies_us;
+  };
+  std::vector<PerThread> per_thread(threads);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      PerThread& mine = per_thread[t];
+      mine.latencies_us.reserve(1 << 16);
+      std::this_thread::sleep_until(start);
+      std::string error;
+      for (uint64_t iteration = 0;; ++iteration) {
+        const auto call_start = Clock::now();
+        if (call_start >= measure_end) break;
+        const int64_t handled = workers[t](iteration, &error);
+        const auto call_end = Clock::now();
+        if (handled < 0) {
+          if (mine.errors++ == 0) mine.first_error = error;
+          continue;
+        }
+        if (call_end >= measure_start && call_end <= measure_end) {
+          ++mine.calls;
+          mine.customers += handled;
+          mine.latencies_us.push_back(
+              std::chrono::duration<double, std::micro>(call_end - call_start).count());
+        }
+      }
+    });
+  }
+  // The main thread only takes the CPU readings at the window edges.
+  std::this_thread::sleep_until(measure_start);
+  const double client_cpu_start = SelfCpuSeconds();
+  const std::optional<double> server_cpu_start = ProcessCpuSeconds(server_pid);
+  std::this_thread::sleep_until(measure_end);
+  const double client_cpu_end = SelfCpuSeconds();
+  const std::optional<double> server_cpu_end = ProcessCpuSeconds(server_pid);
+  for (std::thread& thread : pool) thread.join();
+
+  result.elapsed = seconds;
+  result.client_cpu = client_cpu_end - client_cpu_start;
+  if (server_cpu_start && server_cpu_end) result.server_cpu = *server_cpu_end - *server_cpu_start;
+  for (PerThread& mine : per_thread) {
+    result.calls += mine.calls;
+    result.customers += mine.customers;
+    result.errors += mine.errors;
+    if (result.first_error.empty()) result.first_error = mine.first_error;
+    result.latencies_us.insert(result.latencies_us.end(), mine.latencies_us.begin(),
+                               mine.latencies_us.end());
+  }
+  std::sort(result.latencies_us.begin(), result.latencies_us.end());
+  return result;
+}
+
+std::string FormatLatency(double us) {
+  char buffer[32];
+  if (us >= 10000) {
+    std::snprintf(buffer, sizeof buffer, "%.1f ms", us / 1000);
+  } else if (us >= 1000) {
+    std::snprintf(buffer, sizeof buffer, "%.2f ms", us / 1000);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.0f us", us);
+  }
+  return buffer;
+}
+
+std::string FormatRate(double per_second) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.0f", per_second);
+  return buffer;
+}
+
+std::string FormatCpu(std::optional<double> cpu_seconds, double window) {
+  if (!cpu_seconds || window <= 0) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.0f%%", 100.0 * *cpu_seconds / window);
+  return buffer;
+}
+
+void PrintTable(const std::vector<PhaseResult>& phases) {
+  std::printf("\n%-44s %4s %9s %11s %9s %9s %9s %9s %6s %6s %6s\n", "phase", "thr", "calls/s",
+              "customers/s", "p50", "p90", "p99", "max", "errors", "cliCPU", "svcCPU");
+  for (const PhaseResult& p : phases) {
+    std::printf("%-44s %4d %9s %11s %9s %9s %9s %9s %6lld %6s %6s\n", p.name.c_str(), p.threads,
+                FormatRate(p.CallsPerSecond()).c_str(), FormatRate(p.CustomersPerSecond()).c_str(),
+                FormatLatency(p.Percentile(50)).c_str(), FormatLatency(p.Percentile(90)).c_str(),
+                FormatLatency(p.Percentile(99)).c_str(),
+                FormatLatency(p.latencies_us.empty() ? 0 : p.latencies_us.back()).c_str(),
+                static_cast<long long>(p.errors), FormatCpu(p.client_cpu, p.elapsed).c_str(),
+                FormatCpu(p.server_cpu, p.elapsed).c_str());
+  }
+  for (const PhaseResult& p : phases) {
+    if (p.errors > 0) {
+      std::printf("  %s: %lld errors, first: %s\n", p.name.c_str(),
+                  static_cast<long long>(p.errors), p.first_error.c_str());
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// gRPC helpers
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target, bool own_connection) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  // Channels with equal arguments share one subchannel (one TCP connection) through the global
+  // pool; a local pool gives this channel a connection of its own.
+  if (own_connection) args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+std::string StatusText(const grpc::Status& status) {
+  return absl::StrCat("code ", static_cast<int>(status.error_code()), ": ",
+                      status.error_message());
+}
+
+bool SameAssessment(const v1::RiskAssessment& a, const v1::RiskAssessment& b) {
+  return a.customer_id() == b.customer_id() && a.risk_score() == b.risk_score() &&
+         a.risk_level() == b.risk_level() && a.top_reasons() == b.top_reasons() &&
+         a.recommended_actions() == b.recommended_actions() &&
+         a.fired_rules_size() == b.fired_rules_size();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  bool help = false;
+  if (!ParseFlags(argc, argv, &flags, &help)) return 2;
+  if (help) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  const auto deadline = std::chrono::milliseconds(flags.deadline_ms);
+  auto call_deadline = [&] { return std::chrono::system_clock::now() + deadline; };
+
+  // --- the service ---
+  std::unique_ptr<churn::testing::ServiceProcess> process;
+  std::string target = flags.target;
+  if (target.empty()) {
+    if (flags.scoring_binary.empty()) {
+      std::fprintf(stderr, "scoring_load_bench: --scoring_binary or --target is required\n");
+      return 2;
+    }
+    churn::testing::ServiceProcess::Options options;
+    options.args = {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+                    "--rules_file=",  // the built-in rules (config/scoring.yaml at build time)
+                    absl::StrCat("--max_batch=", std::max(10000, flags.batch)),
+                    "--log_level=warn"};
+    auto started = churn::testing::ServiceProcess::Start(flags.scoring_binary, std::move(options));
+    if (!started.ok()) {
+      std::fprintf(stderr, "scoring_load_bench: %s\n", started.status().ToString().c_str());
+      return 1;
+    }
+    process = *std::move(started);
+    target = process->grpc_target();
+  }
+  if (absl::Status serving = churn::testing::WaitForServing(target); !serving.ok()) {
+    std::fprintf(stderr, "scoring_load_bench: %s not serving: %s\n", target.c_str(),
+                 serving.ToString().c_str());
+    return 1;
+  }
+  const pid_t server_pid = process ? process->pid() : -1;
+
+  std::shared_ptr<grpc::Channel> shared_channel = MakeChannel(target, false);
+  if (!shared_channel->WaitForConnected(call_deadline())) {
+    std::fprintf(stderr, "scoring_load_bench: cannot connect to %s\n", target.c_str());
+    return 1;
+  }
+  std::unique_ptr<v1::ScoringService::Stub> shared_stub =
+      v1::ScoringService::NewStub(shared_channel);
+
+  // The rules in force, parsed here too so the in-process baseline uses exactly the same rules.
+  v1::GetRulesResponse rules_response;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(call_deadline());
+    grpc::Status status = shared_stub->GetRules(&context, v1::GetRulesRequest(), &rules_response);
+    if (!status.ok()) {
+      std::fprintf(stderr, "scoring_load_bench: GetRules: %s\n", StatusText(status).c_str());
+      return 1;
+    }
+  }
+  absl::StatusOr<churn::scoring::RuleSet> parsed_rules =
+      churn::scoring::ParseRuleSet(rules_response.yaml(), "GetRules");
+  if (!parsed_rules.ok()) {
+    std::fprintf(stderr, "scoring_load_bench: rules from GetRules: %s\n",
+                 parsed_rules.status().ToString().c_str());
+    return 1;
+  }
+  const churn::scoring::RuleSet rules = *std::move(parsed_rules);
+
+  // --- the signals: a pool of customers, the prepared batches and unary requests ---
+  const int batch = flags.batch;
+  const int pool_size = std::max(flags.customers, batch);
+  std::vector<v1::CustomerSignals> pool_protos;
+  std::vector<churn::CustomerSignals> pool_signals;
+  pool_protos.reserve(pool_size);
+  pool_signals.reserve(pool_size);
+  for (int n = 0; n < pool_size; ++n) {
+    pool_protos.push_back(SyntheticSignals(n));
+    absl::StatusOr<churn::CustomerSignals> converted =
+        churn::service::SignalsFromProto(pool_protos.back(), "signals");
+    if (!converted.ok()) {
+      std::fprintf(stderr, "scoring_load_bench: synthetic customer %d invalid: %s\n", n,
+                   converted.status().ToString().c_str());
+      return 1;
+    }
+    pool_signals.push_back(*std::move(converted));
+  }
+  // Up to 8 distinct batches (more when the pool allows), each a slice of the pool.
+  const int batch_count = std::clamp(pool_size / batch, 1, 8);
+  std::vector<v1::ScoreBatchRequest> batch_requests(batch_count);
+  std::vector<std::string> batch_request_bytes(batch_count);
+  std::vector<std::vector<int>> batch_indices(batch_count);
+  for (int b = 0; b < batch_count; ++b) {
+    for (int j = 0; j < batch; ++j) {
+      const int index = static_cast<int>((static_cast<int64_t>(b) * batch + j) % pool_size);
+      batch_indices[b].push_back(index);
+      *batch_requests[b].add_customers() = pool_protos[index];
+    }
+    batch_requests[b].SerializeToString(&batch_request_bytes[b]);
+  }
+  std::vector<v1::ScoreRequest> unary_requests(pool_size);
+  for (int n = 0; n < pool_size; ++n) *unary_requests[n].mutable_signals() = pool_protos[n];
+
+  // What the pool looks like under these rules.
+  int64_t levels[3] = {0, 0, 0};
+  int64_t fired_total = 0;
+  std::vector<std::string> fired_kinds;
+  for (const churn::CustomerSignals& signals : pool_signals) {
+    churn::scoring::Assessment assessment = churn::scoring::ScoreCustomer(rules, signals);
+    ++levels[static_cast<int>(assessment.risk_level)];
+    fired_total += static_cast<int64_t>(assessment.fired_rules.size());
+    for (const churn::scoring::FiredRule& fired : assessment.fired_rules) {
+      std::string kind = fired.rule + "/" + fired.tier;
+      if (std::find(fired_kinds.begin(), fired_kinds.end(), kind) == fired_kinds.end()) {
+        fired_kinds.push_back(kind);
+      }
+    }
+  }
+
+  std::printf("scoring_load_bench\n");
+  std::printf("  target       %s (%s)\n", target.c_str(),
+              process ? absl::StrCat("started ", flags.scoring_binary, ", pid ", process->pid())
+                            .c_str()
+                      : "given by --target");
+  std::printf("  machine      %u hardware threads, load average %s\n",
+              std::thread::hardware_concurrency(), LoadAverage().c_str());
+  std::printf("  rules        version %d, %d rules, source %s, sha256 %.12s\n",
+              rules_response.rules().version(), rules_response.rules().rule_count(),
+              rules_response.rules().source().c_str(), rules_response.rules().sha256().c_str());
+  std::printf("  customers    %d synthetic (S-0..S-%d): Low %lld / Medium %lld / High %lld, "
+              "%.2f rules fired per customer, %zu distinct rule/tier fired\n",
+              pool_size, pool_size - 1, static_cast<long long>(levels[0]),
+              static_cast<long long>(levels[1]), static_cast<long long>(levels[2]),
+              static_cast<double>(fired_total) / pool_size, fired_kinds.size());
+  std::printf("  batches      %d prepared ScoreBatch requests of %d customers (%zu bytes each)\n",
+              batch_count, batch, batch_request_bytes[0].size());
+  std::printf("  timing       %.1f s warm-up + %.1f s measured per phase, deadline %d ms per RPC\n",
+              flags.warmup, flags.seconds, flags.deadline_ms);
+  std::fflush(stdout);
+
+  std::vector<PhaseResult> phases;
+  std::atomic<int64_t> sink{0};
+
+  // --- 1a: in-process ScoreCustomer ---
+  phases.push_back(RunPhase(
+      "1a in-process ScoreCustomer", 1, flags.warmup, flags.seconds,
+      server_pid, [&](int) -> Worker {
+        return [&](uint64_t iteration, std::string*) -> int64_t {
+          const std::vector<int>& indices = batch_indices[iteration % batch_count];
+          int64_t local = 0;
+          for (int index : indices) {
+            local += churn::scoring::ScoreCustomer(rules, pool_signals[index]).risk_score;
+          }
+          sink.fetch_add(local, std::memory_order_relaxed);
+          return static_cast<int64_t>(indices.size());
+        };
+      }));
+
+  // --- 1b: in-process server work per batch, bytes to bytes ---
+  phases.push_back(RunPhase(
+      "1b in-process parse+convert+score+serialise", 1, flags.warmup, flags.seconds, server_pid,
+      [&](int) -> Worker {
+        auto request = std::make_shared<v1::ScoreBatchRequest>();
+        auto response = std::make_shared<v1::ScoreBatchResponse>();
+        auto out = std::make_shared<std::string>();
+        return [&, request, response, out](uint64_t iteration, std::string* error) -> int64_t {
+          if (!request->ParseFromString(batch_request_bytes[iteration % batch_count])) {
+            *error = "cannot parse the request bytes";
+            return -1;
+          }
+          response->Clear();
+          response->mutable_assessments()->Reserve(request->customers_size());
+          int64_t counts[3] = {0, 0, 0};
+          for (int i = 0; i < request->customers_size(); ++i) {
+            absl::StatusOr<churn::CustomerSignals> signals = churn::service::SignalsFromProto(
+                request->customers(i), absl::StrCat("customers[", i, "]"));
+            if (!signals.ok()) {
+              *error = signals.status().ToString();
+              return -1;
+            }
+            churn::scoring::Assessment assessment = churn::scoring::ScoreCustomer(rules, *signals);
+            ++counts[static_cast<int>(assessment.risk_level)];
+            churn::service::AssessmentToProto(assessment, response->add_assessments());
+          }
+          response->mutable_level_counts()->set_low(counts[0]);
+          response->mutable_level_counts()->set_medium(counts[1]);
+          response->mutable_level_counts()->set_high(counts[2]);
+          response->SerializeToString(out.get());
+          return request->customers_size();
+        };
+      }));
+
+  // --- correctness: every prepared batch once over gRPC against the in-process result ---
+  int64_t compared = 0, mismatches = 0;
+  int64_t check_errors = 0;
+  for (int b = 0; b < batch_count; ++b) {
+    grpc::ClientContext context;
+    context.set_deadline(call_deadline());
+    v1::ScoreBatchResponse response;
+    grpc::Status status = shared_stub->ScoreBatch(&context, batch_requests[b], &response);
+    if (!status.ok() || response.assessments_size() != batch) {
+      ++check_errors;
+      std::printf("  check: batch %d failed: %s (%d assessments)\n", b, StatusText(status).c_str(),
+                  response.assessments_size());
+      continue;
+    }
+    for (int j = 0; j < batch; ++j) {
+      v1::RiskAssessment expected;
+      churn::service::AssessmentToProto(
+          churn::scoring::ScoreCustomer(rules, pool_signals[batch_indices[b][j]]), &expected);
+      ++compared;
+      if (!SameAssessment(expected, response.assessments(j))) ++mismatches;
+    }
+  }
+  std::printf("  check        %lld assessments over gRPC compared with in-process: %lld "
+              "mismatches, %lld failed calls\n",
+              static_cast<long long>(compared), static_cast<long long>(mismatches),
+              static_cast<long long>(check_errors));
+  std::fflush(stdout);
+
+  // --- 2 and 3: ScoreBatch over one shared channel ---
+  auto score_batch_worker = [&](int thread) -> Worker {
+    auto response = std::make_shared<v1::ScoreBatchResponse>();
+    return [&, thread, response](uint64_t iteration, std::string* error) -> int64_t {
+      const int b = static_cast<int>((iteration + static_cast<uint64_t>(thread)) % batch_count);
+      const v1::ScoreBatchRequest& request = batch_requests[b];
+      grpc::ClientContext context;
+      context.set_deadline(call_deadline());
+      grpc::Status status = shared_stub->ScoreBatch(&context, request, response.get());
+      if (!status.ok()) {
+        *error = StatusText(status);
+        return -1;
+      }
+      if (response->assessments_size() != request.customers_size() ||
+          response->assessments(0).customer_id() != request.customers(0).customer_id()) {
+        *error = absl::StrCat("expected ", request.customers_size(), " assessments in order, got ",
+                              response->assessments_size());
+        return -1;
+      }
+      return request.customers_size();
+    };
+  };
+  phases.push_back(RunPhase(absl::StrCat("2  gRPC ScoreBatch x", batch, ", 1 channel"), 1,
+                            flags.warmup, flags.seconds, server_pid, score_batch_worker));
+  phases.push_back(RunPhase(absl::StrCat("3  gRPC ScoreBatch x", batch, ", 1 shared channel"),
+                            flags.batch_threads, flags.warmup, flags.seconds, server_pid,
+                            score_batch_worker));
+
+  // --- 4: unary Score, shared channel and one channel per thread ---
+  auto unary_worker = [&](bool own_channel) -> WorkerFactory {
+    return [&, own_channel](int thread) -> Worker {
+      std::shared_ptr<v1::ScoringService::Stub> stub;
+      if (own_channel) {
+        std::shared_ptr<grpc::Channel> channel = MakeChannel(target, true);
+        channel->WaitForConnected(call_deadline());
+        stub = v1::ScoringService::NewStub(channel);
+      } else {
+        stub = v1::ScoringService::NewStub(shared_channel);
+      }
+      auto response = std::make_shared<v1::ScoreResponse>();
+      return [&, thread, stub, response](uint64_t iteration, std::string* error) -> int64_t {
+        const size_t n = static_cast<size_t>((iteration * 7919 + static_cast<uint64_t>(thread) * 104729) %
+                                             unary_requests.size());
+        const v1::ScoreRequest& request = unary_requests[n];
+        grpc::ClientContext context;
+        context.set_deadline(call_deadline());
+        grpc::Status status = stub->Score(&context, request, response.get());
+        if (!status.ok()) {
+          *error = StatusText(status);
+          return -1;
+        }
+        if (response->assessment().customer_id() != request.signals().customer_id()) {
+          *error = absl::StrCat("answer for ", response->assessment().customer_id(), ", asked ",
+                                request.signals().customer_id());
+          return -1;
+        }
+        return 1;
+      };
+    };
+  };
+  phases.push_back(RunPhase("4a gRPC Score (unary), 1 shared channel", flags.unary_threads,
+                            flags.warmup, flags.seconds, server_pid, unary_worker(false)));
+  phases.push_back(RunPhase("4b gRPC Score (unary), 1 channel per thread", flags.unary_threads,
+                            flags.warmup, flags.seconds, server_pid, unary_worker(true)));
+
+  PrintTable(phases);
+
+  // --- ratios ---
+  const double floor_rate = phases[0].CustomersPerSecond();
+  const double server_work_rate = phases[1].CustomersPerSecond();
+  auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+  std::printf("\nratios (customers/s)\n");
+  std::printf("  1b server work in-process / 1a ScoreCustomer        %.2f\n",
+              ratio(server_work_rate, floor_rate));
+  for (size_t i = 2; i < phases.size(); ++i) {
+    std::printf("  %-44s / 1a %.3f   / 1b %.3f\n", phases[i].name.c_str(),
+                ratio(phases[i].CustomersPerSecond(), floor_rate),
+                ratio(phases[i].CustomersPerSecond(), server_work_rate));
+  }
+  std::printf("  load average at the end: %s\n", LoadAverage().c_str());
+
+  int64_t total_errors = check_errors;
+  for (const PhaseResult& p : phases) total_errors += p.errors;
+
+  int exit_code_of_service = 0;
+  if (process) {
+    absl::StatusOr<int> exit_code = process->Terminate(std::chrono::seconds(10));
+    exit_code_of_service = exit_code.value_or(-1);
+    std::printf("  churn-scoring stopped with SIGTERM: exit code %d\n", exit_code_of_service);
+  }
+  std::printf("  errors: %lld, result mismatches: %lld (sink %lld)\n",
+              static_cast<long long>(total_errors), static_cast<long long>(mismatches),
+              static_cast<long long>(sink.load() % 10));
+  return (total_errors == 0 && mismatches == 0 && exit_code_of_service == 0) ? 0 : 1;
+}
