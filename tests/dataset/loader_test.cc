@@ -123,7 +123,7 @@ TEST(Loader, SatisfactionOutsideOneToFiveIsAnError) {
         "ticket_id,account_id,submitted_at,satisfaction_score,escalation_flag\n"
         "T-1,A-1,2024-12-31,7,False\n"}})).status();
   EXPECT_THAT(std::string(status.message()),
-              HasSubstr("support_tickets.csv:2:21: satisfaction_score: expected a score from 1 "
+              HasSubstr("support_tickets.csv:2:20: satisfaction_score: expected a score from 1 "
                         "to 5, got 7"));
 }
 
