@@ -24,7 +24,9 @@ stop_all() {
     echo "stopped."
   fi
 }
-trap stop_all INT TERM EXIT
+# Ctrl-C reaches the services too (same process group); stopping is the expected end.
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
 
 start() {
   local name="$1"; shift
