@@ -21,11 +21,12 @@ absl::Status Failed(const std::string& call, const grpc::Status& status) {
 
 ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_channel,
                                      std::shared_ptr<grpc::Channel> enrichment_channel,
-                                     LinkedTicketIntentOptions options) {
+                                     LinkedTicketIntentOptions options,
+                                     LinkedTicketAnalyses* analyses) {
   auto ingest = std::shared_ptr<v1::IngestService::Stub>(v1::IngestService::NewStub(ingest_channel));
   auto enrichment = std::shared_ptr<v1::EnrichmentService::Stub>(
       v1::EnrichmentService::NewStub(enrichment_channel));
-  return [ingest, enrichment, options](
+  return [ingest, enrichment, options, analyses](
              const CallScope& scope, const v1::SnapshotInfo& snapshot,
              const std::vector<v1::CustomerSignals>& customers)
              -> absl::StatusOr<ChurnIntentByCustomer> {
@@ -42,10 +43,13 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
     std::vector<tickets::CustomerKeys> keys;
     keys.reserve(customers.size());
     absl::flat_hash_map<std::string, std::string> account_of;
+    absl::flat_hash_map<std::string, std::vector<std::string>> customers_of_account;
     for (const v1::CustomerSignals& customer : customers) {
       keys.push_back({customer.customer_id(), customer.account_id()});
       account_of[customer.customer_id()] = customer.account_id();
+      customers_of_account[customer.account_id()].push_back(customer.customer_id());
     }
+    LinkedTicketAnalyses::ByCustomer shown;
 
     // One deadline for the whole pass: tickets not analysed by then count as no intent.
     const CallScope pass = CallScope::WithDeadline(
@@ -97,6 +101,11 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
         // Whichever analyser answered (a model that timed out leaves the fallback's reading).
         result.churn_intent = progress.result().churn_intent();
         flagged += result.churn_intent;
+        // The brief shows the ticket with every customer it counts for.
+        const std::vector<std::string> owners =
+            by_account ? customers_of_account[result.key]
+                       : std::vector<std::string>{ticket.customer_id()};
+        for (const std::string& owner : owners) shown[owner].push_back(progress.result());
         analysed.push_back(std::move(result));
       }
       grpc::Status status = reader->Finish();
@@ -112,6 +121,7 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
                                    {"analysed", absl::StrCat(done)},
                                    {"flagged", absl::StrCat(flagged)}});
     }
+    if (analyses != nullptr) analyses->Publish(std::move(shown));
     return tickets::CountChurnIntent(analysed, keys, *window_end);
   };
 }

@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "call_scope.h"
 #include "churn/v1/common.pb.h"
+#include "linked_ticket_analyses.h"
 
 namespace churn::gateway {
 
@@ -37,8 +38,10 @@ struct LinkedTicketIntentOptions {
   std::chrono::milliseconds ticket_timeout{10000};  // the model's time per ticket
 };
 
+// Also publishes each pass's analyses per customer into `analyses` (for the customer brief).
 ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest,
                                      std::shared_ptr<grpc::Channel> enrichment,
-                                     LinkedTicketIntentOptions options);
+                                     LinkedTicketIntentOptions options,
+                                     LinkedTicketAnalyses* analyses);
 
 }  // namespace churn::gateway

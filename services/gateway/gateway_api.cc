@@ -307,7 +307,11 @@ absl::Status GatewayApi::GetCustomerBrief(const v1::GetCustomerBriefRequest& req
   for (const outcomes::Outcome& outcome : logged->outcomes) {
     OutcomeToProto(outcome, response->add_outcomes());
   }
-  // ticket_analyses stays empty until linked ticket sets exist (see churn_intent.h).
+  if (ticket_analyses_ != nullptr) {
+    for (v1::TicketAnalysis& analysis : ticket_analyses_->For(request.customer_id())) {
+      *response->add_ticket_analyses() = std::move(analysis);
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -13,6 +13,7 @@
 #include "atrisk/view_store.h"
 #include "churn/v1/gateway.pb.h"
 #include "outcomes/outcome_log.h"
+#include "linked_ticket_analyses.h"
 
 namespace churn::gateway {
 
@@ -49,6 +50,9 @@ class GatewayApi {
 
   // The freshness of the current views (for /readyz and Refresh); `views` may be null.
   void FillFreshness(const atrisk::ViewSet* views, v1::DataFreshness* freshness) const;
+  // Linked ticket analyses shown in customer briefs (none when not set).
+  void set_ticket_analyses(const LinkedTicketAnalyses* analyses) { ticket_analyses_ = analyses; }
+
   // The current views, or UNAVAILABLE saying why there are none yet.
   absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> CurrentViews() const;
 
@@ -60,6 +64,7 @@ class GatewayApi {
   const GatewayApiOptions options_;
   const atrisk::ViewStore* store_;
   outcomes::OutcomeLog* outcome_log_;
+  const LinkedTicketAnalyses* ticket_analyses_ = nullptr;
 };
 
 // "usage_drop" -> "Usage drop"; the default rules have hand-written labels, other ids are

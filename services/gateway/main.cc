@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
   refresh_options.score_batch_size = options->score_batch_size;
   std::shared_ptr<grpc::Channel> enrichment =
       NeighbourChannel(options->enrichment_address, options->reconnect_backoff_max);
+  gw::LinkedTicketAnalyses linked_analyses;
   gw::LinkedTicketIntentOptions intent_options;
   intent_options.list_deadline = options->ingest_deadline;
   intent_options.pass_deadline = options->churn_intent_deadline;
@@ -123,7 +124,8 @@ int main(int argc, char** argv) {
   gw::RefreshOrchestrator refresher(
       refresh_options, ingest,
       NeighbourChannel(options->scoring_address, options->reconnect_backoff_max),
-      gw::LinkedTicketIntent(ingest, enrichment, intent_options), &store, &metrics);
+      gw::LinkedTicketIntent(ingest, enrichment, intent_options, &linked_analyses), &store,
+      &metrics);
 
   gw::TicketAnalyzerOptions analyzer_options;
   analyzer_options.ingest_deadline = options->ingest_deadline;
@@ -137,6 +139,7 @@ int main(int argc, char** argv) {
   api_options.max_page_size = options->max_page_size;
   api_options.strategic_arr = options->strategic_arr;
   gw::GatewayApi api(api_options, &store, outcome_log->get());
+  api.set_ticket_analyses(&linked_analyses);
 
   gw::BackgroundWork background;
   gw::GatewayService service(&api, &refresher, &analyzer, &background);

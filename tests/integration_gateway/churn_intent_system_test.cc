@@ -89,6 +89,17 @@ TEST(ChurnIntentSystem, LinkedTicketsRaiseChurnIntentAndUnlinkedOnesDoNot) {
     intent_rule |= rule.rule() == "churn_intent" && rule.points() == 22;
   }
   EXPECT_TRUE(intent_rule);
+  // The brief shows the linked ticket behind it, with the analyser that read it.
+  bool shown = false;
+  for (const v1::TicketAnalysis& analysis : s2.ticket_analyses()) {
+    if (analysis.ticket_id() == "X-1") {
+      shown = true;
+      EXPECT_TRUE(analysis.churn_intent());
+      EXPECT_EQ(analysis.source(), "fallback");
+      EXPECT_EQ(analysis.category(), "billing");
+    }
+  }
+  EXPECT_TRUE(shown);
   // S-1 (account A-1): only a how-to ticket; the unlinked demo set's "cancel" never counts.
   EXPECT_EQ(Brief(*stub, "S-1").customer().signals().churn_intent_30d(), 0);
 }
