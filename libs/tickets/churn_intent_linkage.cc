@@ -9,7 +9,7 @@ absl::flat_hash_map<std::string, int64_t> CountChurnIntent(
   absl::flat_hash_map<std::string, int64_t> flagged_by_account, flagged_by_customer;
   for (const AnalysedTicket& ticket : tickets) {
     if (!ticket.churn_intent || !ticket.submitted || ticket.key.empty()) continue;
-    if (*ticket.submitted < window_end - 30 || *ticket.submitted > window_end) continue;
+    if (!InChurnIntentWindow(*ticket.submitted, window_end)) continue;
     if (ticket.key_column == "account_id") {
       ++flagged_by_account[ticket.key];
     } else if (ticket.key_column == "subscription_id" || ticket.key_column == "customer_id") {

@@ -28,6 +28,11 @@ struct CustomerKeys {
   std::string account_id;
 };
 
+// Whether a ticket submitted on `day` counts: [window_end - 30d, window_end], inclusive.
+inline bool InChurnIntentWindow(dataset::Day day, dataset::Day window_end) {
+  return day >= window_end - 30 && day <= window_end;
+}
+
 // Tickets submitted in [window_end - 30d, window_end], counted per customer_id.
 absl::flat_hash_map<std::string, int64_t> CountChurnIntent(
     const std::vector<AnalysedTicket>& tickets, const std::vector<CustomerKeys>& customers,

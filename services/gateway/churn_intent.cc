@@ -68,8 +68,8 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
           for (v1::TicketText& ticket : *chunk.mutable_tickets()) {
             const std::optional<dataset::Day> day = dataset::ParseDate(ticket.submitted_at());
             // Only the tickets that can count: linked, dated, inside [T-30d, T].
-            if (ticket.customer_id().empty() || !day || *day > *window_end ||
-                *day < *window_end - 30) {
+            if (ticket.customer_id().empty() || !day ||
+                !tickets::InChurnIntentWindow(*day, *window_end)) {
               continue;
             }
             *batch.add_tickets() = std::move(ticket);
