@@ -20,6 +20,7 @@ std::shared_ptr<const ViewSet> ViewSet::Build(ViewSetInputs inputs) {
     views->index_.try_emplace(views->at_risk_[i].signals.customer_id, i);
   }
   views->snapshot_version_ = inputs.snapshot_version;
+  views->snapshot_instance_ = std::move(inputs.snapshot_instance);
   views->built_at_ = inputs.built_at;
   views->rules_sha256_ = std::move(inputs.rules_sha256);
   return views;

@@ -28,6 +28,7 @@ struct ViewSetInputs {
   std::optional<dataset::Day> support_window_end;
   std::map<std::string, int64_t> churn_reason_counts;  // reason_code -> churn events
   int64_t snapshot_version = 0;                        // of the ingest snapshot scored
+  std::string snapshot_instance;                       // the ingest process that published it
   absl::Time built_at = absl::UnixEpoch();
   std::string rules_sha256;                            // the rules the customers were scored with
 };
@@ -46,6 +47,11 @@ class ViewSet {
   const views::ScoredCustomer* FindCustomer(std::string_view customer_id) const;
 
   int64_t snapshot_version() const { return snapshot_version_; }
+  const std::string& snapshot_instance() const { return snapshot_instance_; }
+  // Whether these views were built from that snapshot (same ingest process, same version).
+  bool BuiltFrom(std::string_view instance, int64_t version) const {
+    return snapshot_instance_ == instance && snapshot_version_ == version;
+  }
   absl::Time built_at() const { return built_at_; }
   const std::string& rules_sha256() const { return rules_sha256_; }
   std::optional<dataset::Day> usage_window_end() const { return executive_.usage_window_end; }
@@ -59,6 +65,7 @@ class ViewSet {
   views::DriversSummary drivers_;
   std::vector<views::SegmentRisk> segments_[3];  // indexed by SegmentKind
   absl::flat_hash_map<std::string, size_t, dataset::IdHash, dataset::IdEq> index_;
+  std::string snapshot_instance_;
   int64_t snapshot_version_ = 0;
   absl::Time built_at_;
   std::string rules_sha256_;

@@ -1,15 +1,14 @@
 #include "enrichment/result_cache.h"
 
-#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include <filesystem>
 #include <system_error>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "digest/sha256.h"
 #include "enrichment/analysis_schema.h"
 
 namespace churn::enrichment {
@@ -24,13 +23,6 @@ constexpr const char* kSchema =
     "  created_at TEXT NOT NULL,"
     "  PRIMARY KEY (model, prompt_version, text_sha256))";
 
-std::string Sha256Hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
-}
-
 absl::Status SqliteError(sqlite3* db, std::string_view what) {
   return absl::InternalError(
       absl::StrCat("result cache: ", std::string(what), ": ", sqlite3_errmsg(db)));
@@ -44,7 +36,7 @@ void BindText(sqlite3_stmt* statement, int index, const std::string& text) {
 
 CacheKey CacheKey::For(std::string_view model, std::string_view prompt_version,
                        std::string_view sanitised_text) {
-  return CacheKey{std::string(model), std::string(prompt_version), Sha256Hex(sanitised_text)};
+  return CacheKey{std::string(model), std::string(prompt_version), digest::Sha256Hex(sanitised_text)};
 }
 
 absl::StatusOr<std::unique_ptr<ResultCache>> ResultCache::Open(const std::string& path) {

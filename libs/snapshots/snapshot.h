@@ -17,6 +17,9 @@ namespace churn::snapshots {
 
 struct Snapshot {
   int64_t version = 0;  // 1 for the first published snapshot, +1 per publish
+  // Names the store (so the ingest process) that published it: versions restart at 1 when
+  // ingest restarts, so only the pair (store_instance, version) names one snapshot.
+  std::string store_instance;
   absl::Time loaded_at;
   std::string source_dir;    // the data folder the files were found in
   dataset::DataFiles files;  // the five files loaded (an upload replaces one of them)

@@ -2,15 +2,27 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "snapshots/content_hash.h"
 
 namespace churn::snapshots {
 
-SnapshotStore::SnapshotStore(SnapshotStoreOptions options) : options_(std::move(options)) {}
+namespace {
+
+std::string NewInstanceId() {
+  std::random_device random;
+  return absl::StrFormat("%08x%08x", random(), random());
+}
+
+}  // namespace
+
+SnapshotStore::SnapshotStore(SnapshotStoreOptions options)
+    : options_(std::move(options)), instance_(NewInstanceId()) {}
 
 absl::StatusOr<LoadResult> SnapshotStore::LoadFolder(const std::string& dir,
                                                      std::optional<dataset::Day> as_of) {
@@ -74,6 +86,7 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
 
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->version = current ? current->version + 1 : 1;
+  snapshot->store_instance = instance_;
   snapshot->loaded_at = absl::Now();
   snapshot->source_dir = source_dir;
   snapshot->files = *files;

@@ -2,12 +2,13 @@
 
 #include <string>
 
+#include "common/public_error.h"
+
 namespace churn::service {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.raw_code()),
-                      std::string(status.message()));
+  return grpc::Status(static_cast<grpc::StatusCode>(status.raw_code()), PublicErrorMessage(status));
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {

@@ -1,7 +1,8 @@
 #pragma once
 // The one place where internal errors (absl::Status from the libraries) become gRPC statuses and
-// back. The canonical codes have the same numbers in both, so the code is kept as is and the
-// message travels unchanged (it names the field or file at fault).
+// back. The canonical codes have the same numbers in both, so the code is kept as is; the message
+// is what an outside caller may read (PublicErrorMessage: no server folders, internal detail
+// only in the log).
 
 #include <grpcpp/support/status.h>
 

@@ -32,8 +32,11 @@ constexpr std::string_view kReflectionService = "grpc.reflection.v1alpha.ServerR
 
 }  // namespace
 
-ServiceHostOptions ServiceHostOptions::FromConfig(const ServiceConfig& config) {
+absl::StatusOr<ServiceHostOptions> ServiceHostOptions::FromConfig(const ServiceConfig& config) {
+  absl::StatusOr<ServerSecurity> security = ServerSecurity::FromConfig(config);
+  if (!security.ok()) return security.status();
   ServiceHostOptions options;
+  options.security = *std::move(security);
   options.service_name = config.service();
   options.grpc_address = config.GetString("grpc_address");
   options.metrics_address = config.GetString("metrics_address");
@@ -51,7 +54,8 @@ absl::Status ServiceHostOptions::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("drain_timeout_ms: must be >= 0, got ", drain_timeout.count()));
   }
-  return absl::OkStatus();
+  // The metrics port carries no customer data and Prometheus scrapes it without a token.
+  return security.CheckListenAddress("grpc_address", grpc_address);
 }
 
 absl::Status ConfigureLogging(const ServiceConfig& config) {
@@ -99,7 +103,8 @@ absl::Status ServiceHost::Start() {
   // gRPC sets SO_REUSEPORT by default: a second instance on a taken port would silently share it
   // instead of failing.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(options_.grpc_address, grpc::InsecureServerCredentials(), &grpc_port_);
+  builder.AddListeningPort(options_.grpc_address, MakeServerCredentials(options_.security),
+                           &grpc_port_);
   for (const auto& [service, name] : services_) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(grpc_metrics_.MakeInterceptorFactory());
@@ -121,10 +126,22 @@ absl::Status ServiceHost::Start() {
     return s;
   }
   if (absl::Status s = WritePortFile(); !s.ok()) return s;
-  LogInfo("server_started", {{"grpc_address", options_.grpc_address},
-                             {"grpc_port", grpc_port_},
-                             {"metrics_port", metrics_.port()},
-                             {"services", static_cast<int64_t>(services_.size())}});
+  LogInfo("server_started",
+          {{"grpc_address", options_.grpc_address},
+           {"grpc_port", grpc_port_},
+           {"metrics_port", metrics_.port()},
+           {"services", static_cast<int64_t>(services_.size())},
+           {"tls", !options_.security.tls.enabled()        ? "off"
+                   : options_.security.tls.ca_pem.empty() ? "server"
+                                                          : "mutual"},
+           {"callers", static_cast<int64_t>(options_.security.callers
+                                                ? options_.security.callers->entries().size()
+                                                : 0)}});
+  if (!options_.security.callers) {
+    LogWarn("unauthenticated",
+            {{"detail", "no auth_tokens_file: every caller that reaches the port has full access"},
+             {"grpc_address", options_.grpc_address}});
+  }
   return absl::OkStatus();
 }
 

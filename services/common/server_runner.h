@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "common/grpc_metrics.h"
 #include "common/metrics_endpoint.h"
+#include "common/server_security.h"
 #include "common/service_config.h"
 
 namespace churn::service {
@@ -32,10 +33,14 @@ struct ServiceHostOptions {
   std::string metrics_address;  // host:port, port 0 = ephemeral
   std::chrono::milliseconds drain_timeout{5000};
   std::string port_file;  // empty: none
+  ServerSecurity security;  // tokens and TLS; default: no authentication, plaintext
 
-  // From the keys of CommonServiceKeys().
-  static ServiceHostOptions FromConfig(const ServiceConfig& config);
-  // INVALID_ARGUMENT naming the key when a value is unusable; Start() checks it too.
+  // From the keys of CommonServiceKeys(); reads the tokens file and certificates, so a missing
+  // or malformed one is an error naming the key.
+  static absl::StatusOr<ServiceHostOptions> FromConfig(const ServiceConfig& config);
+  // INVALID_ARGUMENT naming the key when a value is unusable, FAILED_PRECONDITION when an
+  // address reachable from other machines would serve without authentication; Start() checks
+  // it too.
   absl::Status Validate() const;
 };
 
@@ -65,6 +70,7 @@ class ServiceHost {
   void SetServing(bool serving);
 
   int grpc_port() const { return grpc_port_; }
+  const ServerSecurity& security() const { return options_.security; }
   int metrics_port() const { return metrics_.port(); }
   grpc::Server* server() { return server_.get(); }
 

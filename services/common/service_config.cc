@@ -96,6 +96,16 @@ std::vector<ConfigKey> CommonServiceKeys(std::string_view default_grpc_address,
       {"port_file", ConfigType::kString, "",
        "when set, the bound ports are written there as 'grpc_port=N\\nmetrics_port=M\\n'"},
       {"log_level", ConfigType::kString, "info", "debug, info, warn or error"},
+      {"auth_tokens_file", ConfigType::kString, "",
+       "YAML file 'tokens: [{name, role, sha256}]' of the callers allowed in (roles viewer, csm, "
+       "admin, service); empty = no authentication, loopback addresses only"},
+      {"allow_unauthenticated", ConfigType::kBool, "false",
+       "serve a non-loopback address without auth_tokens_file (anyone who reaches it has full "
+       "access)"},
+      {"tls_cert_file", ConfigType::kString, "", "PEM certificate chain: serve TLS"},
+      {"tls_key_file", ConfigType::kString, "", "PEM private key of tls_cert_file"},
+      {"tls_ca_file", ConfigType::kString, "",
+       "PEM CA: require client certificates signed by it (mutual TLS)"},
   };
 }
 

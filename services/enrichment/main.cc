@@ -23,7 +23,7 @@ using std::chrono::milliseconds;
 
 std::vector<svc::ConfigKey> EnrichmentKeys() {
   using svc::ConfigType;
-  std::vector<svc::ConfigKey> keys = svc::CommonServiceKeys("0.0.0.0:50053", "0.0.0.0:9103");
+  std::vector<svc::ConfigKey> keys = svc::CommonServiceKeys("127.0.0.1:50053", "127.0.0.1:9103");
   keys.push_back({"ollama_url", ConfigType::kString, "http://127.0.0.1:11434",
                   "Ollama's base URL (ticket text is sent there: keep it local)"});
   keys.push_back({"model", ConfigType::kString, "llama3.1:8b", "the Ollama model to ask"});
@@ -102,7 +102,12 @@ int main(int argc, char** argv) {
   svc::Log(svc::LogLevel::kInfo, "config_loaded", effective);
 
   // First, before any thread: it blocks SIGTERM/SIGINT for every thread started later.
-  svc::ServiceHost host(svc::ServiceHostOptions::FromConfig(*config));
+  absl::StatusOr<svc::ServiceHostOptions> host_options = svc::ServiceHostOptions::FromConfig(*config);
+  if (absl::Status s = host_options.ok() ? host_options->Validate() : host_options.status(); !s.ok()) {
+    svc::LogError("config_invalid", {{"error", s}});
+    return 2;
+  }
+  svc::ServiceHost host(*std::move(host_options));
 
   const bool use_model = config->GetBool("use_model");
   std::unique_ptr<churn::ollama::OllamaClient> model;

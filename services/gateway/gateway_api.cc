@@ -316,6 +316,7 @@ absl::Status GatewayApi::GetCustomerBrief(const v1::GetCustomerBriefRequest& req
 }
 
 absl::Status GatewayApi::RecordOutcome(const v1::RecordOutcomeRequest& request,
+                                       const std::string& recorded_by,
                                        v1::RecordOutcomeResponse* response) {
   if (request.customer_id().empty()) {
     return absl::InvalidArgumentError("customer_id: required");
@@ -328,7 +329,7 @@ absl::Status GatewayApi::RecordOutcome(const v1::RecordOutcomeRequest& request,
     return absl::NotFoundError(absl::StrCat("customer '", request.customer_id(),
                                             "' is not in the current views"));
   }
-  outcomes::NewOutcome entry{request.customer_id(), *kind, request.notes(), request.recorded_by()};
+  outcomes::NewOutcome entry{request.customer_id(), *kind, request.notes(), recorded_by};
   absl::StatusOr<outcomes::Outcome> stored = outcome_log_->Record(entry, absl::Now());
   if (!stored.ok()) {
     // The log's field is "note"; the API calls it "notes".

@@ -39,8 +39,9 @@ class GatewayApi {
                                 v1::GetCustomerBriefResponse* response) const;
 
   // The customer must be in the current views (NOT_FOUND otherwise).
+  // `recorded_by`: the authenticated caller's name.
   absl::Status RecordOutcome(const v1::RecordOutcomeRequest& request,
-                             v1::RecordOutcomeResponse* response);
+                             const std::string& recorded_by, v1::RecordOutcomeResponse* response);
   absl::Status ListOutcomes(const v1::ListOutcomesRequest& request,
                             v1::ListOutcomesResponse* response) const;
 

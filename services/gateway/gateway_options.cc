@@ -8,16 +8,22 @@ using service::ConfigKey;
 using service::ConfigType;
 
 std::vector<ConfigKey> GatewayConfigKeys() {
-  std::vector<ConfigKey> keys = service::CommonServiceKeys("0.0.0.0:50054", "0.0.0.0:9104");
+  std::vector<ConfigKey> keys = service::CommonServiceKeys("127.0.0.1:50054", "127.0.0.1:9104");
   auto add = [&keys](std::string name, ConfigType type, std::string value, std::string text) {
     keys.push_back({std::move(name), type, std::move(value), std::move(text)});
   };
-  add("http_address", ConfigType::kString, "0.0.0.0:8080",
+  add("http_address", ConfigType::kString, "127.0.0.1:8080",
       "JSON HTTP API, dashboard and /metrics, host:port (port 0 picks a free port)");
   add("ingest_address", ConfigType::kString, "127.0.0.1:50051", "churn-ingest gRPC address");
   add("scoring_address", ConfigType::kString, "127.0.0.1:50052", "churn-scoring gRPC address");
   add("enrichment_address", ConfigType::kString, "127.0.0.1:50053",
       "churn-enrichment gRPC address");
+  add("client_token_file", ConfigType::kString, "",
+      "file holding the gateway's own token (role service), sent to ingest, scoring and "
+      "enrichment when they require authentication");
+  add("tls_server_name", ConfigType::kString, "",
+      "with tls_ca_file: the name the neighbours' certificates are checked against instead of "
+      "the host of their address");
   add("refresh_interval_ms", ConfigType::kInt, "2000",
       "how often to ask ingest (snapshot version) and scoring (rules hash) for changes");
   add("ingest_deadline_ms", ConfigType::kInt, "2000",
@@ -64,6 +70,14 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const service::ServiceCo
   options.outcomes_db = config.GetString("outcomes_db");
   options.web_root = config.GetString("web_root");
   options.port_file = config.GetString("port_file");
+  // The neighbours are verified with the same CA that verifies the gateway's own callers, and the
+  // gateway's certificate is its client certificate for mTLS.
+  absl::StatusOr<service::ClientSecurity> neighbours = service::ClientSecurity::FromFiles(
+      config.GetString("client_token_file"), config.GetString("tls_ca_file"),
+      config.GetString("tls_cert_file"), config.GetString("tls_key_file"),
+      config.GetString("tls_server_name"));
+  if (!neighbours.ok()) return neighbours.status();
+  options.neighbour_security = *std::move(neighbours);
   options.strategic_arr = config.GetDouble("strategic_arr");
 
   struct Duration {

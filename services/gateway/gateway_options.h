@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/neighbour_channel.h"
 #include "common/service_config.h"
 
 namespace churn::gateway {
@@ -17,6 +18,7 @@ struct GatewayOptions {
   std::string ingest_address;
   std::string scoring_address;
   std::string enrichment_address;
+  service::ClientSecurity neighbour_security;  // token and TLS towards the three neighbours
 
   std::chrono::milliseconds refresh_interval{2000};
   // Deadlines of outgoing calls (capped by the incoming deadline while serving an RPC).

@@ -1,6 +1,8 @@
 #include "gateway_service.h"
 
+#include "auth/bearer_token.h"
 #include "common/grpc_status.h"
+#include "common/server_security.h"
 #include "ticket_set_reactor.h"
 
 namespace churn::gateway {
@@ -46,9 +48,14 @@ grpc::ServerUnaryReactor* GatewayService::GetCustomerBrief(
 grpc::ServerUnaryReactor* GatewayService::Refresh(grpc::CallbackServerContext* context,
                                                   const v1::RefreshRequest* request,
                                                   v1::RefreshResponse* response) {
+  const bool reload = request->reload_data();
+  if (reload) {
+    absl::Status allowed =
+        auth::CheckPermission(service::CallerOf(*context), auth::Permission::kReloadData);
+    if (!allowed.ok()) return FinishWith(context, allowed);
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const CallScope scope = CallScope::ForRpc(context);
-  const bool reload = request->reload_data();
   background_->Run([this, reactor, scope, reload, response] {
     absl::StatusOr<RefreshReport> report = refresher_->RefreshNow(scope, reload);
     if (!report.ok()) {
@@ -82,7 +89,8 @@ grpc::ServerWriteReactor<v1::AnalyzeTicketSetResponse>* GatewayService::AnalyzeT
 grpc::ServerUnaryReactor* GatewayService::RecordOutcome(grpc::CallbackServerContext* context,
                                                         const v1::RecordOutcomeRequest* request,
                                                         v1::RecordOutcomeResponse* response) {
-  return FinishWith(context, api_->RecordOutcome(*request, response));
+  return FinishWith(context,
+                    api_->RecordOutcome(*request, service::CallerOf(*context).name, response));
 }
 
 grpc::ServerUnaryReactor* GatewayService::ListOutcomes(grpc::CallbackServerContext* context,

@@ -20,6 +20,7 @@
 #include "atrisk/at_risk_query.h"
 #include "common/absl_compat.h"
 #include "common/logging.h"
+#include "common/public_error.h"
 #include "nlohmann/json.hpp"
 #include "outcomes/outcome_kind.h"
 
@@ -55,14 +56,57 @@ int HttpStatusFor(absl::StatusCode code) {
 }
 
 std::string ErrorJson(const absl::Status& status) {
-  return nlohmann::json{{"error", std::string(status.message())},
+  return nlohmann::json{{"error", service::PublicErrorMessage(status)},
                         {"code", absl::StatusCodeToString(status.code())}}
       .dump();
 }
 
 void SendError(Response& res, const absl::Status& status) {
   res.status = HttpStatusFor(status.code());
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    res.set_header("WWW-Authenticate", "Bearer");
+  }
   res.set_content(ErrorJson(status), kJson);
+}
+
+// On every response, the dashboard's included: scripts and styles only from this origin, never
+// framed, no MIME sniffing, no referrer to other sites.
+void AddSecurityHeaders(Response& res) {
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                 "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                 "frame-ancestors 'none'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("Cache-Control", "no-store");
+}
+
+bool ChangesState(const Request& req) {
+  return req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+         req.method == "DELETE";
+}
+
+// The media type without parameters, lower case: "application/json; charset=utf-8" -> "application/json".
+std::string MediaType(const Request& req) {
+  std::string type = req.get_header_value("Content-Type");
+  type = type.substr(0, type.find(';'));
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(type));
+}
+
+// Browsers send cross-site forms without a preflight only as text/plain, urlencoded or
+// multipart; requiring JSON (or CSV for the upload) keeps such posts out.
+absl::Status CheckContentType(const Request& req) {
+  if (!ChangesState(req) || !absl::StartsWith(req.path, "/api/")) return absl::OkStatus();
+  const std::string type = MediaType(req);
+  const bool upload = req.path == "/api/v1/tickets/upload/analyze";
+  if (upload ? (type == "text/csv" || type == "application/octet-stream")
+             : type == kJson) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("Content-Type: expected ", upload ? "text/csv" : "application/json", ", got '",
+                   req.get_header_value("Content-Type"), "'"));
 }
 
 std::string ToJson(const google::protobuf::Message& message) {
@@ -284,14 +328,24 @@ HttpApi::HttpApi(HttpApiOptions options, GatewayApi* api, RefreshOrchestrator* r
       api_(api),
       refresher_(refresher),
       analyzer_(analyzer),
-      registry_(registry),
-      server_(std::make_unique<httplib::Server>()) {}
+      registry_(registry) {
+  if (!options_.tls_cert_file.empty()) {
+    server_ = std::make_unique<httplib::SSLServer>(options_.tls_cert_file.c_str(),
+                                                   options_.tls_key_file.c_str());
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
+}
 
 HttpApi::~HttpApi() { Stop(); }
 
 absl::Status HttpApi::Start() {
   absl::StatusOr<std::pair<std::string, int>> address = SplitAddress(options_.address);
   if (!address.ok()) return address.status();
+  if (!server_->is_valid()) {
+    return absl::InvalidArgumentError(
+        "tls_cert_file / tls_key_file: the HTTPS certificate or key cannot be used");
+  }
   server_->new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
   // httplib sets SO_REUSEPORT, which would let a second gateway share the port silently; like
   // the gRPC ports, a taken HTTP port must fail the start instead.
@@ -318,7 +372,9 @@ absl::Status HttpApi::Start() {
   }
   listener_ = std::thread([this] { server_->listen_after_bind(); });
   service::LogInfo("http_started", {{"http_address", options_.address}, {"http_port", port_},
-                                    {"web_root", options_.web_root}});
+                                    {"web_root", options_.web_root},
+                                    {"https", !options_.tls_cert_file.empty()},
+                                    {"authentication", options_.callers != nullptr}});
   return absl::OkStatus();
 }
 
@@ -328,8 +384,34 @@ void HttpApi::Stop() {
   listener_.join();
 }
 
+std::function<void(const Request&, Response&)> HttpApi::Guarded(auth::Permission permission,
+                                                                GuardedHandler handler) const {
+  return [this, permission, handler = std::move(handler)](const Request& req, Response& res) {
+    absl::StatusOr<auth::Caller> caller =
+        auth::Authorize(options_.callers.get(), req.get_header_value("Authorization"), permission);
+    if (!caller.ok()) {
+      service::LogWarn("request_refused", {{"method", req.method},
+                                           {"path", req.path},
+                                           {"code", absl::StatusCodeToString(caller.status().code())}});
+      return SendError(res, caller.status());
+    }
+    handler(req, res, *caller);
+  };
+}
+
 void HttpApi::RegisterRoutes() {
   httplib::Server& server = *server_;
+  using auth::Permission;
+
+  server.set_pre_routing_handler([](const Request& req, Response& res) {
+    if (absl::Status s = CheckContentType(req); !s.ok()) {
+      SendError(res, s);
+      res.status = 415;
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server.set_post_routing_handler([](const Request&, Response& res) { AddSecurityHeaders(res); });
 
   server.Get("/healthz", [](const Request&, Response& res) {
     grpc::health::v1::HealthCheckResponse health;
@@ -348,29 +430,46 @@ void HttpApi::RegisterRoutes() {
                     "text/plain; version=0.0.4; charset=utf-8");
   });
 
-  server.Get("/api/v1/executive", [this](const Request&, Response& res) {
+  // Who the token belongs to: the dashboard asks for a token on 401 and hides what the role
+  // may not do.
+  server.Get("/api/v1/session", Guarded(Permission::kReadViews, [this](const Request&, Response& res,
+                                                                       const auth::Caller& caller) {
+    res.set_content(nlohmann::json{{"name", caller.name},
+                                   {"role", std::string(auth::RoleName(caller.role))},
+                                   {"auth_required", options_.callers != nullptr},
+                                   {"can_record_outcomes",
+                                    auth::RoleGrants(caller.role, Permission::kRecordOutcomes)},
+                                   {"can_analyze_tickets",
+                                    auth::RoleGrants(caller.role, Permission::kAnalyzeTickets)},
+                                   {"can_refresh", auth::RoleGrants(caller.role, Permission::kRefresh)},
+                                   {"can_reload_data",
+                                    auth::RoleGrants(caller.role, Permission::kReloadData)}}
+                        .dump(),
+                    kJson);
+  }));
+  server.Get("/api/v1/executive", Guarded(Permission::kReadViews, [this](const Request&, Response& res, const auth::Caller&) {
     v1::GetExecutiveResponse response;
     Send(res, api_->GetExecutive(&response), response);
-  });
-  server.Get("/api/v1/drivers", [this](const Request& req, Response& res) {
+  }));
+  server.Get("/api/v1/drivers", Guarded(Permission::kReadViews, [this](const Request& req, Response& res, const auth::Caller&) {
     v1::GetDriversRequest request;
     request.set_segment(Param(req, "segment"));
     v1::GetDriversResponse response;
     Send(res, api_->GetDrivers(request, &response), response);
-  });
-  server.Get("/api/v1/at-risk", [this](const Request& req, Response& res) {
+  }));
+  server.Get("/api/v1/at-risk", Guarded(Permission::kReadViews, [this](const Request& req, Response& res, const auth::Caller&) {
     absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(req);
     if (!request.ok()) return SendError(res, request.status());
     v1::ListAtRiskResponse response;
     Send(res, api_->ListAtRisk(*request, &response), response);
-  });
-  server.Get(R"(/api/v1/customers/([^/]+))", [this](const Request& req, Response& res) {
+  }));
+  server.Get(R"(/api/v1/customers/([^/]+))", Guarded(Permission::kReadViews, [this](const Request& req, Response& res, const auth::Caller&) {
     v1::GetCustomerBriefRequest request;
     request.set_customer_id(req.matches[1]);
     v1::GetCustomerBriefResponse response;
     Send(res, api_->GetCustomerBrief(request, &response), response);
-  });
-  server.Post(R"(/api/v1/customers/([^/]+)/outcomes)", [this](const Request& req, Response& res) {
+  }));
+  server.Post(R"(/api/v1/customers/([^/]+)/outcomes)", Guarded(Permission::kRecordOutcomes, [this](const Request& req, Response& res, const auth::Caller& caller) {
     v1::RecordOutcomeRequest request;
     if (absl::Status s = ParseJsonBody(WithOutcomeEnumName(req.body), &request); !s.ok()) {
       return SendError(res, s);
@@ -382,11 +481,11 @@ void HttpApi::RegisterRoutes() {
     }
     request.set_customer_id(path_id);
     v1::RecordOutcomeResponse response;
-    absl::Status status = api_->RecordOutcome(request, &response);
+    absl::Status status = api_->RecordOutcome(request, caller.name, &response);
     Send(res, status, response);
     if (status.ok()) res.status = 201;
-  });
-  server.Get("/api/v1/outcomes", [this](const Request& req, Response& res) {
+  }));
+  server.Get("/api/v1/outcomes", Guarded(Permission::kReadViews, [this](const Request& req, Response& res, const auth::Caller&) {
     v1::ListOutcomesRequest request;
     request.set_customer_id(Param(req, "customer_id"));
     absl::StatusOr<int32_t> page_size = IntParam(req, "page_size");
@@ -395,7 +494,7 @@ void HttpApi::RegisterRoutes() {
     request.set_page_token(Param(req, "page_token"));
     v1::ListOutcomesResponse response;
     Send(res, api_->ListOutcomes(request, &response), response);
-  });
+  }));
 
   auto export_csv = [this](const Request& req, Response& res, bool playbooks) {
     absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(req);
@@ -408,24 +507,30 @@ void HttpApi::RegisterRoutes() {
     res.set_content(*std::move(csv), "text/csv; charset=utf-8");
   };
   server.Get("/api/v1/export/at-risk.csv",
-             [export_csv](const Request& req, Response& res) { export_csv(req, res, false); });
+             Guarded(Permission::kReadViews, [export_csv](const Request& req, Response& res,
+                                                          const auth::Caller&) {
+               export_csv(req, res, false);
+             }));
   server.Get("/api/v1/export/playbooks.csv",
-             [export_csv](const Request& req, Response& res) { export_csv(req, res, true); });
+             Guarded(Permission::kReadViews, [export_csv](const Request& req, Response& res,
+                                                          const auth::Caller&) {
+               export_csv(req, res, true);
+             }));
 
-  server.Post("/api/v1/tickets/analyze", [this](const Request& req, Response& res) {
+  server.Post("/api/v1/tickets/analyze", Guarded(Permission::kAnalyzeTickets, [this](const Request& req, Response& res, const auth::Caller&) {
     v1::AnalyzeTicketRequest request;
     if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
     absl::StatusOr<v1::AnalyzeTicketResponse> response =
         analyzer_->Analyze(CallScope::Background(), request);
     if (!response.ok()) return SendError(res, response.status());
     SendMessage(res, *response);
-  });
-  server.Get("/api/v1/tickets/sets", [this](const Request&, Response& res) {
+  }));
+  server.Get("/api/v1/tickets/sets", Guarded(Permission::kReadViews, [this](const Request&, Response& res, const auth::Caller&) {
     absl::StatusOr<v1::ListTicketTextSetsResponse> sets = analyzer_->ListSets(CallScope::Background());
     if (!sets.ok()) return SendError(res, sets.status());
     SendMessage(res, *sets);
-  });
-  server.Post(R"(/api/v1/tickets/sets/([^/]+)/analyze)", [this](const Request& req, Response& res) {
+  }));
+  server.Post(R"(/api/v1/tickets/sets/([^/]+)/analyze)", Guarded(Permission::kAnalyzeTickets, [this](const Request& req, Response& res, const auth::Caller&) {
     v1::AnalyzeTicketSetRequest request;
     if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
     request.set_set_name(req.matches[1]);
@@ -442,8 +547,8 @@ void HttpApi::RegisterRoutes() {
                                 absl::StrCat("ticket set '", request.set_name(), "' not found")));
     }
     StreamBatch(res, analyzer_, std::move(request));
-  });
-  server.Post("/api/v1/tickets/upload/analyze", [this](const Request& req, Response& res) {
+  }));
+  server.Post("/api/v1/tickets/upload/analyze", Guarded(Permission::kAnalyzeTickets, [this](const Request& req, Response& res, const auth::Caller&) {
     v1::AnalyzeTicketSetRequest request;
     request.set_csv_upload(req.body);
     request.set_file_name(Param(req, "file_name"));
@@ -455,10 +560,15 @@ void HttpApi::RegisterRoutes() {
     request.set_timeout_ms(*timeout);
     if (req.body.empty()) return SendError(res, absl::InvalidArgumentError("body: a CSV file is required"));
     StreamBatch(res, analyzer_, std::move(request));
-  });
-  server.Post("/api/v1/refresh", [this](const Request& req, Response& res) {
+  }));
+  server.Post("/api/v1/refresh", Guarded(Permission::kRefresh, [this](const Request& req, Response& res, const auth::Caller& caller) {
     v1::RefreshRequest request;
     if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
+    if (request.reload_data()) {
+      if (absl::Status s = auth::CheckPermission(caller, Permission::kReloadData); !s.ok()) {
+        return SendError(res, s);
+      }
+    }
     absl::StatusOr<RefreshReport> report = refresher_->RefreshNow(
         CallScope::WithDeadline(CallScope::Clock::now() + options_.refresh_timeout),
         request.reload_data());
@@ -468,7 +578,7 @@ void HttpApi::RegisterRoutes() {
     *response.mutable_snapshot() = report->snapshot;
     response.set_changed(report->changed);
     SendMessage(res, response);
-  });
+  }));
 
   // The dashboard.
   const std::filesystem::path web_root(options_.web_root);

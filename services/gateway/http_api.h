@@ -6,6 +6,13 @@
 // the .proto, every field printed); errors are {"error": "...", "code": "INVALID_ARGUMENT"} with
 // the matching HTTP status.
 //
+// With callers configured, every /api/ route needs `Authorization: Bearer <token>` and the
+// permission libs/auth gives its RPC (401 / 403); the dashboard files, /healthz, /readyz and
+// /metrics stay open for browsers, probes and Prometheus. Requests that change state must say
+// `Content-Type: application/json` (text/csv for the upload), so a cross-site form cannot post
+// (415). Every response carries the security headers (CSP, nosniff, frame-ancestors 'none',
+// Referrer-Policy).
+//
 //   GET  /api/v1/executive
 //   GET  /api/v1/drivers?segment=plan_tier|industry|country
 //   GET  /api/v1/at-risk?plan_tier=a,b&risk_level=high,medium&min_arr=&churned=true
@@ -18,22 +25,27 @@
 //   GET  /api/v1/tickets/sets
 //   POST /api/v1/tickets/sets/{name}/analyze    {"limit", "timeout_ms"} -> NDJSON progress
 //   POST /api/v1/tickets/upload/analyze?file_name=&limit=&timeout_ms=  (CSV body) -> NDJSON
-//   POST /api/v1/refresh                        {"reload_data": true}
+//   POST /api/v1/refresh                        {"reload_data": true}   (reload: admin)
+//   GET  /api/v1/session                        who the token belongs to, for the dashboard
 //   GET  /healthz, /readyz, /metrics, /, /static/*
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/status/status.h"
+#include "auth/bearer_token.h"
 #include "gateway_api.h"
 #include "refresh_orchestrator.h"
 #include "ticket_analyzer.h"
 
 namespace httplib {
 class Server;
+struct Request;
+struct Response;
 }  // namespace httplib
 
 namespace prometheus {
@@ -43,11 +55,16 @@ class Registry;
 namespace churn::gateway {
 
 struct HttpApiOptions {
-  std::string address = "0.0.0.0:8080";  // port 0 picks a free one
+  std::string address = "127.0.0.1:8080";  // port 0 picks a free one
   std::string web_root = "web";
   int64_t max_body_bytes = int64_t{8} << 20;
   // How long a Refresh from HTTP may take (HTTP has no deadline of its own to propagate).
   std::chrono::milliseconds refresh_timeout{120000};
+  // Null: no authentication (the listen address is then loopback, or the operator allowed it).
+  std::shared_ptr<const auth::CallerRegistry> callers;
+  // Both set: HTTPS.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class HttpApi {
@@ -66,6 +83,11 @@ class HttpApi {
 
  private:
   void RegisterRoutes();
+  using GuardedHandler =
+      std::function<void(const httplib::Request&, httplib::Response&, const auth::Caller&)>;
+  // The handler, run only for callers whose role grants `permission`.
+  std::function<void(const httplib::Request&, httplib::Response&)> Guarded(
+      auth::Permission permission, GuardedHandler handler) const;
 
   const HttpApiOptions options_;
   GatewayApi* api_;

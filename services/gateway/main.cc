@@ -7,14 +7,13 @@
 #include <fstream>
 #include <string>
 
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
 #include "atrisk/view_store.h"
 #include "background_work.h"
 #include "churn_intent.h"
 #include "common/logging.h"
+#include "common/neighbour_channel.h"
 #include "common/server_runner.h"
 #include "common/service_config.h"
 #include "gateway_api.h"
@@ -34,13 +33,14 @@ namespace gw = churn::gateway;
 // Neighbours come and go (restarts, deploys): reconnect quickly rather than after gRPC's
 // default backoff of up to two minutes.
 std::shared_ptr<grpc::Channel> NeighbourChannel(const std::string& address,
-                                                std::chrono::milliseconds max_backoff) {
+                                                const gw::GatewayOptions& options) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(max_backoff.count()));
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+              static_cast<int>(options.reconnect_backoff_max.count()));
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return svc::NeighbourChannel(address, options.neighbour_security, std::move(args));
 }
 
 // The ServiceHost port file plus the HTTP port, written aside and renamed so a reader never
@@ -88,9 +88,18 @@ int main(int argc, char** argv) {
   svc::Log(svc::LogLevel::kInfo, "config_loaded", effective);
 
   // The gateway writes the port file itself, once the HTTP port is known too.
-  svc::ServiceHostOptions host_options = svc::ServiceHostOptions::FromConfig(*config);
-  host_options.port_file.clear();
-  svc::ServiceHost host(host_options);
+  absl::StatusOr<svc::ServiceHostOptions> host_options = svc::ServiceHostOptions::FromConfig(*config);
+  if (absl::Status s = host_options.ok() ? host_options->Validate() : host_options.status(); !s.ok()) {
+    svc::LogError("config_invalid", {{"error", s}});
+    return 2;
+  }
+  if (absl::Status s = host_options->security.CheckListenAddress("http_address", options->http_address);
+      !s.ok()) {
+    svc::LogError("config_invalid", {{"error", s}});
+    return 2;
+  }
+  host_options->port_file.clear();
+  svc::ServiceHost host(*std::move(host_options));
 
   absl::StatusOr<std::unique_ptr<churn::outcomes::OutcomeLog>> outcome_log =
       churn::outcomes::OutcomeLog::Open(options->outcomes_db);
@@ -105,7 +114,7 @@ int main(int argc, char** argv) {
                                      ? absl::InfiniteDuration()
                                      : absl::Milliseconds(options->stale_after.count()));
   std::shared_ptr<grpc::Channel> ingest =
-      NeighbourChannel(options->ingest_address, options->reconnect_backoff_max);
+      NeighbourChannel(options->ingest_address, *options);
 
   gw::RefreshOptions refresh_options;
   refresh_options.interval = options->refresh_interval;
@@ -115,7 +124,7 @@ int main(int argc, char** argv) {
   refresh_options.score_deadline = options->score_deadline;
   refresh_options.score_batch_size = options->score_batch_size;
   std::shared_ptr<grpc::Channel> enrichment =
-      NeighbourChannel(options->enrichment_address, options->reconnect_backoff_max);
+      NeighbourChannel(options->enrichment_address, *options);
   gw::LinkedTicketAnalyses linked_analyses;
   gw::LinkedTicketIntentOptions intent_options;
   intent_options.list_deadline = options->ingest_deadline;
@@ -123,7 +132,7 @@ int main(int argc, char** argv) {
   intent_options.ticket_timeout = options->churn_intent_ticket_timeout;
   gw::RefreshOrchestrator refresher(
       refresh_options, ingest,
-      NeighbourChannel(options->scoring_address, options->reconnect_backoff_max),
+      NeighbourChannel(options->scoring_address, *options),
       gw::LinkedTicketIntent(ingest, enrichment, intent_options, &linked_analyses), &store,
       &metrics);
 
@@ -154,6 +163,9 @@ int main(int argc, char** argv) {
   http_options.address = options->http_address;
   http_options.web_root = options->web_root;
   http_options.max_body_bytes = options->max_upload_bytes;
+  http_options.callers = host.security().callers;
+  http_options.tls_cert_file = config->GetString("tls_cert_file");
+  http_options.tls_key_file = config->GetString("tls_key_file");
   gw::HttpApi http(http_options, &api, &refresher, &analyzer, &host.metrics_registry());
 
   if (absl::Status s = host.Start(); !s.ok()) {

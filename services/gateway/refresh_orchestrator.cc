@@ -1,6 +1,7 @@
 #include "refresh_orchestrator.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <utility>
 #include <vector>
 
@@ -204,6 +205,9 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
     if (!status.ok()) return Downstream("ingest GetSnapshotInfo", status);
   }
   attempt.report.snapshot = info.snapshot();
+  // Clients see which export was loaded, not where it sits on the ingest host.
+  attempt.report.snapshot.set_source_dir(
+      std::filesystem::path(info.snapshot().source_dir()).filename().string());
   attempt.ingest_error = info.last_error();
   if (info.snapshot().version() == 0) {
     return absl::UnavailableError(absl::StrCat(
@@ -213,7 +217,7 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
 
   std::shared_ptr<const atrisk::ViewSet> current = store_->Current();
   if (mode == Mode::kIfChanged && current &&
-      current->snapshot_version() == info.snapshot().version()) {
+      current->BuiltFrom(info.snapshot().instance_id(), info.snapshot().version())) {
     // Same data: only new rules would change the views.
     TrackedContext context(this, scope, options_.score_deadline);
     v1::GetRulesResponse rules;
@@ -225,9 +229,10 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
   absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> built = Rebuild(scope, info.snapshot());
   if (!built.ok()) return built.status();
   attempt.built = *std::move(built);
-  attempt.report.changed = !current ||
-                           current->snapshot_version() != attempt.built->snapshot_version() ||
-                           current->rules_sha256() != attempt.built->rules_sha256();
+  attempt.report.changed =
+      !current ||
+      !current->BuiltFrom(attempt.built->snapshot_instance(), attempt.built->snapshot_version()) ||
+      current->rules_sha256() != attempt.built->rules_sha256();
   return attempt;
 }
 
@@ -327,6 +332,7 @@ absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> RefreshOrchestrator::Rebu
   inputs.support_window_end = WindowEnd(streamed_info.support_window_end());
   inputs.churn_reason_counts = ChurnReasonCounts(streamed_info);
   inputs.snapshot_version = streamed_info.version();
+  inputs.snapshot_instance = streamed_info.instance_id();
   inputs.built_at = absl::Now();
   inputs.rules_sha256 = std::move(rules_sha256);
   return atrisk::ViewSet::Build(std::move(inputs));

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "auth/path_guard.h"
 #include "chunked_stream_reactor.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
@@ -329,7 +330,16 @@ grpc::ServerUnaryReactor* IngestService::LoadDataFolder(grpc::CallbackServerCont
                                                         v1::LoadDataFolderResponse* response) {
   absl::StatusOr<std::optional<dataset::Day>> as_of = AsOfFromRequest(*request, options_.as_of);
   if (!as_of.ok()) return FinishWith(context, as_of.status());
-  const std::string dir = request->data_dir().empty() ? options_.data_dir : request->data_dir();
+  std::string dir = options_.data_dir;
+  if (!request->data_dir().empty()) {
+    // A caller may name a folder, but only one the operator put under the data root.
+    absl::StatusOr<std::string> resolved = auth::ResolveUnderRoot(options_.data_root, request->data_dir());
+    if (!resolved.ok()) {
+      LogWarn("load_refused", {{"data_dir", request->data_dir()}, {"error", resolved.status()}});
+      return FinishWith(context, resolved.status());
+    }
+    dir = *std::move(resolved);
+  }
   absl::StatusOr<snapshots::LoadResult> result =
       RecordLoad("rpc", [&] { return store_.LoadFolder(dir, *as_of); });
   if (!result.ok()) return FinishWith(context, result.status());

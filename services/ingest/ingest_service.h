@@ -29,6 +29,7 @@ namespace churn::ingest_service {
 
 struct IngestServiceOptions {
   std::string data_dir;
+  std::string data_root;    // LoadDataFolder stays inside it
   std::string tickets_dir;  // empty: no folder sets
   // Where uploads are staged; empty: a private folder in the system temp dir, removed at exit.
   std::string uploads_dir;

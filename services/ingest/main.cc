@@ -16,9 +16,11 @@ namespace {
 std::vector<churn::service::ConfigKey> IngestKeys() {
   using churn::service::ConfigType;
   std::vector<churn::service::ConfigKey> keys =
-      churn::service::CommonServiceKeys("0.0.0.0:50051", "0.0.0.0:9101");
+      churn::service::CommonServiceKeys("127.0.0.1:50051", "127.0.0.1:9101");
   keys.push_back({"data_dir", ConfigType::kString, "var/demo-data",
                   "folder with the five CSV tables (*accounts.csv, *subscriptions.csv, ...)"});
+  keys.push_back({"data_root", ConfigType::kString, "",
+                  "LoadDataFolder reads only folders inside this one; empty = data_dir itself"});
   keys.push_back({"tickets_dir", ConfigType::kString, "",
                   "folder of ticket text CSV files offered as ticket text sets; empty = none"});
   keys.push_back(
@@ -61,6 +63,8 @@ int main(int argc, char** argv) {
   }
   ingest::IngestServiceOptions options;
   options.data_dir = config->GetString("data_dir");
+  options.data_root = config->GetString("data_root").empty() ? options.data_dir
+                                                             : config->GetString("data_root");
   options.tickets_dir = config->GetString("tickets_dir");
   options.uploads_dir = config->GetString("uploads_dir");
   options.watch_interval = std::chrono::milliseconds(config->GetInt("watch_interval_ms"));
@@ -93,7 +97,12 @@ int main(int argc, char** argv) {
   for (const auto& [key, value] : config->EffectiveValues()) effective.emplace_back(key, value);
   svc::Log(svc::LogLevel::kInfo, "config_loaded", effective);
 
-  svc::ServiceHost host(svc::ServiceHostOptions::FromConfig(*config));
+  absl::StatusOr<svc::ServiceHostOptions> host_options = svc::ServiceHostOptions::FromConfig(*config);
+  if (absl::Status s = host_options.ok() ? host_options->Validate() : host_options.status(); !s.ok()) {
+    svc::LogError("config_invalid", {{"error", s}});
+    return 2;
+  }
+  svc::ServiceHost host(*std::move(host_options));
   ingest::IngestService service(options, host.metrics_registry());
   host.AddService(&service, churn::v1::IngestService::service_full_name());
   service.SetOnReady([&host] { host.SetServing(true); });

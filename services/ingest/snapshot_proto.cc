@@ -36,6 +36,7 @@ void SnapshotToProto(const snapshots::Snapshot& snapshot, v1::SnapshotInfo* info
     }
   }
   info->set_source_dir(snapshot.source_dir);
+  info->set_instance_id(snapshot.store_instance);
   info->set_customer_count(static_cast<int64_t>(signals.customers.size()));
   for (const auto& [reason, count] : signals.churn_reason_counts) {
     (*info->mutable_churn_reason_counts())[reason] = count;

@@ -15,7 +15,7 @@ namespace {
 std::vector<churn::service::ConfigKey> ScoringKeys() {
   using churn::service::ConfigType;
   std::vector<churn::service::ConfigKey> keys =
-      churn::service::CommonServiceKeys("0.0.0.0:50052", "0.0.0.0:9102");
+      churn::service::CommonServiceKeys("127.0.0.1:50052", "127.0.0.1:9102");
   keys.push_back({"rules_file", ConfigType::kString, "config/scoring.yaml",
                   "scoring rules YAML; empty = the defaults built into the binary"});
   keys.push_back({"max_batch", ConfigType::kInt, "10000",
@@ -43,8 +43,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "churn-scoring: %s\n", std::string(s.message()).c_str());
     return 2;
   }
-  svc::ServiceHostOptions host_options = svc::ServiceHostOptions::FromConfig(*config);
-  if (absl::Status s = host_options.Validate(); !s.ok()) {
+  absl::StatusOr<svc::ServiceHostOptions> host_options = svc::ServiceHostOptions::FromConfig(*config);
+  if (absl::Status s = host_options.ok() ? host_options->Validate() : host_options.status(); !s.ok()) {
     svc::LogError("config_invalid", {{"error", s}});
     return 2;
   }
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   for (const auto& [key, value] : config->EffectiveValues()) effective.emplace_back(key, value);
   svc::Log(svc::LogLevel::kInfo, "config_loaded", effective);
 
-  svc::ServiceHost host(std::move(host_options));
+  svc::ServiceHost host(*std::move(host_options));
   churn::scoring_service::ScoringService service(options, host.metrics_registry());
   host.AddService(&service, churn::v1::ScoringService::service_full_name());
   service.SetOnReady([&host] { host.SetServing(true); });

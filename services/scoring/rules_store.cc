@@ -1,22 +1,13 @@
 #include "rules_store.h"
 
-#include <openssl/evp.h>
-
 #include <fstream>
 #include <sstream>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "digest/sha256.h"
 
 namespace churn::scoring_service {
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
-}
 
 absl::StatusOr<std::shared_ptr<const LoadedRules>> ParseRules(std::string yaml,
                                                               std::string source) {
@@ -27,7 +18,7 @@ absl::StatusOr<std::shared_ptr<const LoadedRules>> ParseRules(std::string yaml,
   }
   auto loaded = std::make_shared<LoadedRules>();
   loaded->rules = *std::move(rules);
-  loaded->sha256 = Sha256Hex(yaml);
+  loaded->sha256 = digest::Sha256Hex(yaml);
   loaded->yaml = std::move(yaml);
   loaded->source = std::move(source);
   loaded->loaded_at = absl::Now();

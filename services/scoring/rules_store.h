@@ -26,8 +26,6 @@ absl::StatusOr<std::shared_ptr<const LoadedRules>> ParseRules(std::string yaml, 
 // Reads `path` (empty: the built-in defaults) and parses it.
 absl::StatusOr<std::shared_ptr<const LoadedRules>> LoadRulesFile(const std::string& path);
 
-std::string Sha256Hex(std::string_view data);
-
 class RulesStore {
  public:
   // Null until the first successful load.

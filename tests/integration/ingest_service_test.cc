@@ -30,6 +30,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::churn::testing::ServiceProcess;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using namespace std::chrono_literals;
 
 const std::string kConfigFile = std::string(CHURN_SOURCE_DIR) + "/config/ingest-service.yaml";
@@ -321,11 +322,19 @@ TEST_F(IngestServiceTest, LoadDataFolderAsOfAndOlderVersions) {
                                                              {{"feature_usage.csv", kGoodUsage}});
   const std::string broken = churn::testing::WriteDataFolder(
       UniqueName("ingest_load_broken"), {{"feature_usage.csv", kBadDateUsage}});
-  StartIngest(first);
+  // The three folders share a parent: the data root callers may load from.
+  StartIngest(first, {"--data_root=" + std::filesystem::path(first).parent_path().string()});
   ASSERT_TRUE(churn::testing::WaitForServing(process_->grpc_target(), 30s).ok());
 
   v1::LoadDataFolderRequest request;
   v1::LoadDataFolderResponse response;
+  // Outside the data root, however written, nothing is read and the folder stays unnamed.
+  for (const std::string& outside : {std::string("/etc"), first + "/../../..", std::string("..")}) {
+    request.set_data_dir(outside);
+    grpc::Status refused = stub_->LoadDataFolder(Context().get(), request, &response);
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED) << outside;
+    EXPECT_THAT(refused.error_message(), Not(HasSubstr(std::filesystem::path(first).parent_path().string())));
+  }
   request.set_data_dir(second);
   grpc::Status status = stub_->LoadDataFolder(Context().get(), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();

@@ -67,7 +67,7 @@ TEST_F(GatewayApiTest, ViewsAreUnavailableUntilTheFirstBuildAndSayWhy) {
   outcome.set_customer_id("S-1");
   outcome.set_kind(v1::OUTCOME_KIND_CONTACTED);
   v1::RecordOutcomeResponse recorded;
-  EXPECT_EQ(api_->RecordOutcome(outcome, &recorded).code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(api_->RecordOutcome(outcome, "ana", &recorded).code(), absl::StatusCode::kUnavailable);
 }
 
 TEST_F(GatewayApiTest, ExecutiveCarriesFiguresAndFreshness) {
@@ -204,9 +204,8 @@ TEST_F(GatewayApiTest, BriefHasChecklistDraftsAndOutcomesNewestFirst) {
     request.set_customer_id("S-1");
     request.set_kind(kind);
     request.set_notes("note");
-    request.set_recorded_by("ana");
     v1::RecordOutcomeResponse response;
-    ASSERT_TRUE(api_->RecordOutcome(request, &response).ok());
+    ASSERT_TRUE(api_->RecordOutcome(request, "ana", &response).ok());
     EXPECT_GT(response.outcome().id(), 0);
     EXPECT_EQ(response.outcome().kind(), kind);
     EXPECT_THAT(response.outcome().recorded_at(), ::testing::EndsWith("Z"));
@@ -236,19 +235,19 @@ TEST_F(GatewayApiTest, RecordOutcomeValidatesEveryField) {
   v1::RecordOutcomeRequest request;
   v1::RecordOutcomeResponse response;
   request.set_kind(v1::OUTCOME_KIND_CONTACTED);
-  EXPECT_THAT(std::string(api_->RecordOutcome(request, &response).message()),
+  EXPECT_THAT(std::string(api_->RecordOutcome(request, "ana", &response).message()),
               HasSubstr("customer_id"));
   request.set_customer_id("S-1");
   request.set_kind(v1::OUTCOME_KIND_UNSPECIFIED);
-  EXPECT_THAT(std::string(api_->RecordOutcome(request, &response).message()), HasSubstr("kind"));
+  EXPECT_THAT(std::string(api_->RecordOutcome(request, "ana", &response).message()), HasSubstr("kind"));
   request.set_kind(v1::OUTCOME_KIND_CONTACTED);
   request.set_notes(std::string(outcomes::kMaxNoteBytes + 1, 'x'));
-  absl::Status too_long = api_->RecordOutcome(request, &response);
+  absl::Status too_long = api_->RecordOutcome(request, "ana", &response);
   EXPECT_EQ(too_long.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(too_long.message()), ::testing::StartsWith("notes:"));
   request.set_notes("");
   request.set_customer_id("S-404");
-  EXPECT_EQ(api_->RecordOutcome(request, &response).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(api_->RecordOutcome(request, "ana", &response).code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(GatewayApiTest, ListOutcomesPagesNewestFirst) {
@@ -258,7 +257,7 @@ TEST_F(GatewayApiTest, ListOutcomesPagesNewestFirst) {
     request.set_customer_id(customer);
     request.set_kind(v1::OUTCOME_KIND_CONTACTED);
     v1::RecordOutcomeResponse response;
-    ASSERT_TRUE(api_->RecordOutcome(request, &response).ok());
+    ASSERT_TRUE(api_->RecordOutcome(request, "ana", &response).ok());
   }
   v1::ListOutcomesRequest request;  // every customer, default page size 2
   v1::ListOutcomesResponse page;

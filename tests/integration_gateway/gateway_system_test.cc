@@ -659,10 +659,16 @@ TEST_F(GatewaySystemTest, OutcomeLoggedOverHttpSurvivesAGatewayRestart) {
     httplib::Client client = Http();
     httplib::Result posted = client.Post(
         "/api/v1/customers/" + customer + "/outcomes",
-        R"({"kind": "OUTCOME_KIND_MEETING_SCHEDULED", "notes": "QBR on Tuesday", "recorded_by": "ana"})",
+        R"({"kind": "OUTCOME_KIND_MEETING_SCHEDULED", "notes": "QBR on Tuesday"})",
         "application/json");
     ASSERT_TRUE(posted);
     ASSERT_EQ(posted->status, 201) << posted->body;
+    // Who recorded it is the caller's identity, never a claim of the body.
+    httplib::Result claimed = client.Post(
+        "/api/v1/customers/" + customer + "/outcomes",
+        R"({"kind": "OUTCOME_KIND_CONTACTED", "recorded_by": "someone-else"})", "application/json");
+    ASSERT_TRUE(claimed);
+    EXPECT_EQ(claimed->status, 400) << claimed->body;
     nlohmann::json outcome = nlohmann::json::parse(posted->body)["outcome"];
     EXPECT_EQ(outcome["kind"], "OUTCOME_KIND_MEETING_SCHEDULED");
     EXPECT_EQ(outcome["customer_id"], customer);
@@ -691,7 +697,8 @@ TEST_F(GatewaySystemTest, OutcomeLoggedOverHttpSurvivesAGatewayRestart) {
   EXPECT_EQ(brief["outcomes"][0]["kind"], "OUTCOME_KIND_NO_RESPONSE");  // newest first
   EXPECT_EQ(brief["outcomes"][1]["kind"], "OUTCOME_KIND_MEETING_SCHEDULED");
   EXPECT_EQ(brief["outcomes"][1]["notes"], "QBR on Tuesday");
-  EXPECT_EQ(brief["outcomes"][1]["recorded_by"], "ana");
+  // No tokens file in this test: the local, unauthenticated caller.
+  EXPECT_EQ(brief["outcomes"][1]["recorded_by"], "anonymous");
 
   v1::ListOutcomesRequest request;
   request.set_customer_id(customer);

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "demodata/generator.h"
 #include "remote_commands.h"
+#include "token_commands.h"
 #include "scoring/rule_set.h"
 #include "signals/signal_builder.h"
 #include "views/report_format.h"
@@ -28,6 +29,8 @@ Usage:
   churnctl summary  --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format json|table|csv]
   churnctl explain  --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format table|json] CUSTOMER_ID
   churnctl generate --out DIR [--accounts N] [--seed S] [--end-date YYYY-MM-DD] [--history-days N]
+  churnctl tokens init --dir DIR
+  churnctl tokens add  --file FILE --name NAME --role viewer|csm|admin|service
   churnctl health   --address HOST:PORT [--service NAME] [--timeout-ms N]
   churnctl at-risk  [--gateway HOST:PORT] [--plan-tier T,..] [--risk-level High,..] [--min-arr X]
                     [--only-churned true] [--limit N] [--format table|csv|json]
@@ -49,6 +52,10 @@ Commands:
   explain   The brief for one customer: signals, every fired rule with its points, reasons,
             recommended actions.
   generate  Writes a deterministic demo data set (the five tables) for a seed.
+  tokens    init: the callers of a new deployment (tokens.yaml holding SHA-256 hashes only,
+            one service token per service in DIR/<service>.token, an admin token printed
+            once); does nothing when DIR/tokens.yaml exists. add: a new caller, its token
+            printed once.
 
 Client mode (talks to a running service set; --gateway defaults to 127.0.0.1:50054):
   health          grpc.health.v1 check of one service; exit 0 when SERVING.
@@ -56,6 +63,9 @@ Client mode (talks to a running service set; --gateway defaults to 127.0.0.1:500
   customer        The customer brief: signals, fired rules, actions, next-best-action steps.
   analyze-ticket  The Ticket Analyzer on one ticket: structured JSON with its source
                   (model or fallback). --timeout-ms bounds every call (default 10000).
+  Every client command also takes --token-file FILE (or the CHURN_TOKEN environment
+  variable) for services that require a bearer token, and --tls-ca-file FILE (TLS),
+  --tls-cert-file FILE --tls-key-file FILE (mutual TLS), --tls-server-name NAME.
 
 Options:
   --data DIR          folder with the five tables (*accounts.csv, *subscriptions.csv,
@@ -103,6 +113,11 @@ std::optional<Arguments> ParseArguments(int argc, char** argv, std::string* erro
     }
     if (arg.rfind("--", 0) == 0) {
       std::string name = arg.substr(2), value;
+      // --tls_ca_file and --tls-ca-file alike, as the services accept both.
+      for (char& c : name) {
+        if (c == '=') break;
+        if (c == '_') c = '-';
+      }
       if (const size_t eq = name.find('='); eq != std::string::npos) {
         value = name.substr(eq + 1);
         name = name.substr(0, eq);
@@ -129,6 +144,7 @@ const std::map<std::string, std::vector<std::string>>& CommandOptions() {
       {"summary", {"data", "config", "as-of", "format", "max-rejected"}},
       {"explain", {"data", "config", "as-of", "format", "max-rejected"}},
       {"generate", {"out", "accounts", "seed", "end-date", "history-days"}},
+      {"tokens", {"dir", "file", "name", "role"}},
   };
   return options;
 }
@@ -315,6 +331,7 @@ int main(int argc, char** argv) {
     return churnctl::RunRemoteCommand(
         churnctl::RemoteArguments{args->command, args->options, args->positional});
   }
+  if (args->command == "tokens") return churnctl::RunTokensCommand(args->positional, args->options);
   if (args->command != "explain" && !args->positional.empty()) {
     return UsageError(absl::StrCat("unexpected argument '", args->positional[0], "'"));
   }

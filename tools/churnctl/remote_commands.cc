@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 
@@ -12,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "churn/v1/gateway.grpc.pb.h"
 #include "common/grpc_status.h"
+#include "common/neighbour_channel.h"
 #include "common/proto_convert.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -58,18 +60,37 @@ std::string ToJson(const google::protobuf::Message& message) {
   return json;
 }
 
-std::unique_ptr<GatewayService::Stub> GatewayStub(const RemoteArguments& args) {
-  return GatewayService::NewStub(
-      grpc::CreateChannel(Option(args, "gateway").value_or("127.0.0.1:50054"),
-                          grpc::InsecureChannelCredentials()));
+// The channel with the caller's token (--token-file, else CHURN_TOKEN) and TLS options.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const RemoteArguments& args,
+                                                       const std::string& address) {
+  absl::StatusOr<churn::service::ClientSecurity> security =
+      churn::service::ClientSecurity::FromFiles(
+          Option(args, "token-file").value_or(""), Option(args, "tls-ca-file").value_or(""),
+          Option(args, "tls-cert-file").value_or(""), Option(args, "tls-key-file").value_or(""),
+          Option(args, "tls-server-name").value_or(""));
+  if (!security.ok()) return security.status();
+  if (security->bearer_token.empty()) {
+    if (const char* token = std::getenv("CHURN_TOKEN"); token != nullptr) {
+      security->bearer_token = token;
+    }
+  }
+  return churn::service::NeighbourChannel(address, *security);
+}
+
+absl::StatusOr<std::unique_ptr<GatewayService::Stub>> GatewayStub(const RemoteArguments& args) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      Channel(args, Option(args, "gateway").value_or("127.0.0.1:50054"));
+  if (!channel.ok()) return channel.status();
+  return GatewayService::NewStub(*channel);
 }
 
 // Exit 0 when the service (or one named --service) reports SERVING.
 int RunHealth(const RemoteArguments& args) {
   const std::optional<std::string> address = Option(args, "address");
   if (!address) return Fail("health needs --address HOST:PORT", 2);
-  auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel(*address, grpc::InsecureChannelCredentials()));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = Channel(args, *address);
+  if (!channel.ok()) return Fail(std::string(channel.status().message()), 2);
+  auto stub = grpc::health::v1::Health::NewStub(*channel);
   grpc::ClientContext context;
   SetDeadline(&context, Timeout(args));
   grpc::health::v1::HealthCheckRequest request;
@@ -130,7 +151,9 @@ int RunAtRisk(const RemoteArguments& args) {
   grpc::ClientContext context;
   SetDeadline(&context, Timeout(args));
   churn::v1::ListAtRiskResponse response;
-  const grpc::Status status = GatewayStub(args)->ListAtRisk(&context, request, &response);
+  absl::StatusOr<std::unique_ptr<GatewayService::Stub>> stub = GatewayStub(args);
+  if (!stub.ok()) return Fail(std::string(stub.status().message()), 2);
+  const grpc::Status status = (*stub)->ListAtRisk(&context, request, &response);
   if (!status.ok()) return FailRpc("ListAtRisk", status);
   if (response.freshness().stale()) {
     std::cerr << "warning: the gateway's views are stale by " << response.freshness().stale_seconds()
@@ -157,7 +180,9 @@ int RunCustomer(const RemoteArguments& args) {
   grpc::ClientContext context;
   SetDeadline(&context, Timeout(args));
   churn::v1::GetCustomerBriefResponse response;
-  const grpc::Status status = GatewayStub(args)->GetCustomerBrief(&context, request, &response);
+  absl::StatusOr<std::unique_ptr<GatewayService::Stub>> stub = GatewayStub(args);
+  if (!stub.ok()) return Fail(std::string(stub.status().message()), 2);
+  const grpc::Status status = (*stub)->GetCustomerBrief(&context, request, &response);
   if (!status.ok()) return FailRpc("GetCustomerBrief", status);
   if (Option(args, "format").value_or("table") == "json") {
     std::cout << ToJson(response) << "\n";
@@ -189,7 +214,9 @@ int RunAnalyzeTicket(const RemoteArguments& args) {
   grpc::ClientContext context;
   SetDeadline(&context, Timeout(args) + std::chrono::milliseconds(request.timeout_ms()));
   churn::v1::AnalyzeTicketResponse response;
-  const grpc::Status status = GatewayStub(args)->AnalyzeTicket(&context, request, &response);
+  absl::StatusOr<std::unique_ptr<GatewayService::Stub>> stub = GatewayStub(args);
+  if (!stub.ok()) return Fail(std::string(stub.status().message()), 2);
+  const grpc::Status status = (*stub)->AnalyzeTicket(&context, request, &response);
   if (!status.ok()) return FailRpc("AnalyzeTicket", status);
   std::cout << ToJson(response.analysis()) << "\n";
   return 0;
@@ -205,7 +232,15 @@ const std::map<std::string, std::vector<std::string>>& RemoteCommandOptions() {
       {"customer", {"gateway", "format", "timeout-ms"}},
       {"analyze-ticket", {"gateway", "text", "subject", "body", "ticket-timeout-ms", "timeout-ms"}},
   };
-  return options;
+  static const std::map<std::string, std::vector<std::string>> with_security = [] {
+    std::map<std::string, std::vector<std::string>> all = options;
+    for (auto& [command, names] : all) {
+      names.insert(names.end(), {"token-file", "tls-ca-file", "tls-cert-file", "tls-key-file",
+                                 "tls-server-name"});
+    }
+    return all;
+  }();
+  return with_security;
 }
 
 int RunRemoteCommand(const RemoteArguments& args) {
