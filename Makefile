@@ -40,3 +40,9 @@ bench: build
 
 clean:
 	rm -rf $(BUILD_DIR) $(FUZZ_DIR)
+
+# The container bring-up with a real Docker engine (the sandbox engine when none is reachable):
+# build, up on demo data, API and dashboard, a crash and its recovery, down. Minutes; not in test.
+.PHONY: verify-deploy
+verify-deploy:
+	scripts/verify-deploy.sh

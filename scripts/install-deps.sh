@@ -12,8 +12,13 @@ if [ "$mode" = test ]; then
   # clang: the libFuzzer targets; prometheus/promtool, docker-compose: monitoring and deploy
   # checks; chromium: the browser test.
   pkgs+=(clang libclang-rt-14-dev prometheus curl docker-compose chromium)
+  pkgs+=(jq)  # jq: the deploy check reads the Grafana dashboards
   command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
+  # kubectl (its kustomize) and python3-yaml: the k8s manifest check; an installed kubectl is kept.
+  pkgs+=(python3-yaml); command -v kubectl >/dev/null || pkgs+=(kubernetes-client)
+  pkgs+=(openssl)  # openssl: the deploy check runs deploy/tls/make-certs.sh
 fi
+[ "$mode" = deploy ] && pkgs=(docker-compose curl)  # make verify-deploy (its engine: ../shared/tools/docker-sandbox.sh)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,9 +1,21 @@
 #include "snapshot_proto.h"
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "dataset/table_schema.h"
 
 namespace churn::ingest_service {
+
+namespace {
+
+// Callers learn which file, not where it sits on the ingest host (source_dir says that, for
+// the services that need it).
+std::string FileName(const std::string& path) {
+  return std::filesystem::path(path).filename().string();
+}
+
+}  // namespace
 
 std::string FormatInstant(absl::Time time) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", time, absl::UTCTimeZone());
@@ -24,14 +36,14 @@ void SnapshotToProto(const snapshots::Snapshot& snapshot, v1::SnapshotInfo* info
     const std::string name(dataset::SchemaOf(table).name);
     v1::TableStats* out = info->add_tables();
     out->set_name(name);
-    out->set_file(snapshot.files.of(table));
+    out->set_file(FileName(snapshot.files.of(table)));
     out->set_rows(stats.rows);
     out->set_rejected(stats.rejected);
     out->set_warning_count(static_cast<int64_t>(stats.warnings.size()));
     for (size_t i = 0; i < stats.warnings.size() && i < kMaxWarningsPerTable; ++i) {
       v1::TableWarning* warning = out->add_warnings();
       warning->set_table(name);
-      warning->set_file(snapshot.files.of(table));
+      warning->set_file(FileName(snapshot.files.of(table)));
       warning->set_message(stats.warnings[i]);
     }
   }
@@ -47,12 +59,12 @@ void SnapshotToProto(const snapshots::Snapshot& snapshot, v1::SnapshotInfo* info
 void TicketSetToProto(const snapshots::TicketSetEntry& entry,
                       const snapshots::CustomerDirectory* directory, v1::TicketTextSet* set) {
   set->set_name(entry.name);
-  set->set_file(entry.file);
+  set->set_file(FileName(entry.file));
   set->set_uploaded(entry.uploaded);
   auto warn = [&](std::string message) {
     v1::TableWarning* warning = set->add_warnings();
     warning->set_table("ticket_text");
-    warning->set_file(entry.file);
+    warning->set_file(FileName(entry.file));
     warning->set_message(std::move(message));
   };
   if (!entry.set) {

@@ -1,22 +1,26 @@
 // CTest entry point of the browser test. Exits 77 (CTest's SKIP_RETURN_CODE) with a clear
-// message when Chromium or node_modules are missing; otherwise runs the Node test file and
-// passes its exit code on.
+// message when Chromium or node_modules are missing (fails instead when CI=true); otherwise runs
+// the Node test files and fails when one of them fails.
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {CHROMIUM_PATH} from './browser.mjs';
 import {missingBinaries} from './service_stack.mjs';
 
-const SKIP = 77;
+// In CI a missing browser or package is a broken runner, not a reason to skip.
+const IN_CI = process.env.CI === 'true';
+const MISSING_EXIT = IN_CI ? 1 : 77;
+const MISSING_LABEL = IN_CI ? 'FAIL (CI=true)' : 'SKIP';
 const here = path.dirname(new URL(import.meta.url).pathname);
 
 if (!fs.existsSync(CHROMIUM_PATH)) {
-  console.log(`SKIP: no Chromium at ${CHROMIUM_PATH} (install Debian's package: apt-get install -y chromium)`);
-  process.exit(SKIP);
+  console.log(`${MISSING_LABEL}: no Chromium at ${CHROMIUM_PATH} ` +
+              '(install Debian\'s package: apt-get install -y chromium)');
+  process.exit(MISSING_EXIT);
 }
 if (!fs.existsSync(path.join(here, 'node_modules', 'playwright-core', 'package.json'))) {
-  console.log(`SKIP: playwright-core is not installed (run: cd ${here} && npm ci)`);
-  process.exit(SKIP);
+  console.log(`${MISSING_LABEL}: playwright-core is not installed (run: cd ${here} && npm ci)`);
+  process.exit(MISSING_EXIT);
 }
 const buildDir = process.env.CHURN_BUILD_DIR;
 if (!buildDir) {
@@ -29,6 +33,15 @@ if (missing.length) {
   process.exit(1);
 }
 
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', path.join(here, 'dashboard.test.mjs')],
-                         {stdio: 'inherit', env: process.env});
-process.exit(result.status ?? 1);
+// One file per service set (without tokens, then with a tokens file), one after the other:
+// each starts its own four services and browser, and the machine may have two cores only.
+let failed = false;
+for (const file of ['dashboard.test.mjs', 'dashboard_auth.test.mjs']) {
+  const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', path.join(here, file)],
+                           {stdio: 'inherit', env: process.env});
+  if (result.status !== 0) {
+    console.error(`${file}: ${result.status === null ? `killed by ${result.signal}` : `exit ${result.status}`}`);
+    failed = true;
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -128,8 +128,38 @@ export class ServiceStack {
     return `127.0.0.1:${this.ports[name].grpc_port}`;
   }
 
+  // A tokens file made by the build's churnctl, as an operator would: `tokens init` (service
+  // tokens and an admin) and one `tokens add` per entry of `callers` ({name, role}). Returns
+  // {file, tokens: {admin, <name>: token}}.
+  createTokens(callers = []) {
+    const dir = path.join(this.workDir, 'tokens');
+    const churnctl = (args) => {
+      const result = spawnSync(binaryPath(this.buildDir, 'churnctl'), ['tokens', ...args],
+                               {encoding: 'utf8', timeout: 30000});
+      if (result.status !== 0) {
+        throw new Error(`churnctl tokens ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+      }
+      return result.stdout;
+    };
+    // churnctl prints each new token once, as "<label> token: <token>".
+    const tokenFrom = (stdout, label) => {
+      const prefix = `${label} token: `;
+      const line = stdout.split('\n').find((candidate) => candidate.startsWith(prefix));
+      if (!line) throw new Error(`churnctl printed no "${prefix}" line:\n${stdout}`);
+      return line.slice(prefix.length).trim();
+    };
+    const file = path.join(dir, 'tokens.yaml');
+    const tokens = {admin: tokenFrom(churnctl(['init', '--dir', dir]), 'admin')};
+    for (const {name, role} of callers) {
+      tokens[name] = tokenFrom(churnctl(['add', '--file', file, '--name', name, '--role', role]), `${name} (${role})`);
+    }
+    return {file, tokens};
+  }
+
   // The four services, the enrichment without a model (the rule-based fallback answers).
-  async start() {
+  // `gatewayArgs` go to the gateway only (e.g. --auth_tokens_file: the neighbours stay
+  // unauthenticated on loopback, where only the gateway calls them).
+  async start({gatewayArgs = []} = {}) {
     this.generateData();
     await this.startService('ingest', [`--data_dir=${this.dataDir}`, `--tickets_dir=${this.ticketsDir}`]);
     await this.startService('scoring', ['--rules_file=config/scoring.yaml']);
@@ -137,7 +167,7 @@ export class ServiceStack {
       '--use_model=false',
       `--cache_path=${path.join(this.workDir, 'enrichment-cache.sqlite')}`,
     ]);
-    this.baseUrl = await this.startGateway('gateway', 'enrichment');
+    this.baseUrl = await this.startGateway('gateway', 'enrichment', gatewayArgs);
     return this.baseUrl;
   }
 
@@ -153,9 +183,9 @@ export class ServiceStack {
     return this.startGateway('model-gateway', 'model-enrichment');
   }
 
-  // Starts a gateway over ingest, scoring and the named enrichment; resolves with its base URL
-  // once /readyz answers (the first snapshot scored and the views built).
-  async startGateway(name, enrichment) {
+  // Starts a gateway over ingest, scoring and the named enrichment (plus `extraArgs`); resolves
+  // with its base URL once /readyz answers (the first snapshot scored and the views built).
+  async startGateway(name, enrichment, extraArgs = []) {
     const ports = await this.startService(name, [
       '--http_address=127.0.0.1:0',
       `--ingest_address=${this.grpcTarget('ingest')}`,
@@ -163,6 +193,7 @@ export class ServiceStack {
       `--enrichment_address=${this.grpcTarget(enrichment)}`,
       `--outcomes_db=${path.join(this.workDir, `${name}-outcomes.sqlite`)}`,
       `--web_root=${path.join(SOURCE_DIR, 'web')}`,
+      ...extraArgs,
     ], {binary: 'gateway'});
     if (!ports.http_port) throw new Error(`the ${name} port file names no http_port`);
     const baseUrl = `http://127.0.0.1:${ports.http_port}`;

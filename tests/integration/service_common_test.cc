@@ -11,6 +11,7 @@
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/proto_convert.h"
+#include "common/public_error.h"
 #include "common/service_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -19,6 +20,7 @@ namespace churn::service {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::vector<ConfigKey> TestKeys() {
   std::vector<ConfigKey> keys = CommonServiceKeys("0.0.0.0:1", "0.0.0.0:2");
@@ -273,6 +275,33 @@ TEST(ProtoConvertTest, AssessmentRoundTrip) {
   proto.set_risk_level(v1::RISK_LEVEL_UNSPECIFIED);
   EXPECT_THAT(std::string(AssessmentFromProto(proto, "assessments[0]").status().message()),
               HasSubstr("assessments[0].risk_level"));
+}
+
+TEST(PublicErrorMessageTest, KeepsFileLineAndColumnButNotTheServersFolders) {
+  EXPECT_EQ(PublicErrorMessage(absl::InvalidArgumentError(
+                "/srv/churn/data/accounts.csv:3:7: arr_amount: expected a number, got 'x'")),
+            "accounts.csv:3:7: arr_amount: expected a number, got 'x'");
+  EXPECT_EQ(PublicErrorMessage(absl::NotFoundError("cannot read '/etc/churn/rules.yaml'")),
+            "cannot read 'rules.yaml'");
+  EXPECT_EQ(PublicErrorMessage(absl::InvalidArgumentError("plan_tier: a/b is not a tier")),
+            "plan_tier: a/b is not a tier");
+}
+
+TEST(PublicErrorMessageTest, InternalDetailStaysInTheLog) {
+  for (const absl::Status& status :
+       {absl::InternalError("outcome log: INSERT: database disk image is malformed"),
+        absl::DataLossError("/var/lib/churn/outcomes.sqlite: read error"),
+        absl::UnknownError("boom")}) {
+    const std::string message = PublicErrorMessage(status);
+    EXPECT_THAT(message, HasSubstr("reference "));
+    EXPECT_THAT(message, Not(HasSubstr("sqlite")));
+    EXPECT_THAT(message, Not(HasSubstr("database")));
+    EXPECT_THAT(message, Not(HasSubstr("boom")));
+  }
+  EXPECT_NE(PublicErrorMessage(absl::InternalError("x")), PublicErrorMessage(absl::InternalError("x")));
+  EXPECT_EQ(ToGrpcStatus(absl::InternalError("SQLITE_BUSY")).error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(ToGrpcStatus(absl::InternalError("SQLITE_BUSY")).error_message(),
+              Not(HasSubstr("SQLITE")));
 }
 
 }  // namespace

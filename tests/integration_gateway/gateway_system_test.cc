@@ -28,6 +28,7 @@
 #include "churn/v1/gateway.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "integration/port_reservation.h"
 #include "integration/process.h"
 #include "integration/service_probe.h"
 #include "nlohmann/json.hpp"
@@ -49,38 +50,6 @@ std::string ReadFile(const std::filesystem::path& path) {
   text << in.rdbuf();
   return text.str();
 }
-
-// A loopback port for a service the test (re)starts on a known address (the gateway is
-// configured with its neighbours' addresses up front). The port stays bound, not listening,
-// with SO_REUSEADDR for the reservation's lifetime: no other process (a parallel test) is given
-// it for an ephemeral bind, while the service, binding with SO_REUSEADDR too, can listen on it.
-class PortReservation {
- public:
-  PortReservation() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int yes = 1;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof(address);
-    if (fd_ >= 0 && ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes)) == 0 &&
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-      port_ = ntohs(address.sin_port);
-    }
-  }
-  ~PortReservation() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  PortReservation(const PortReservation&) = delete;
-  PortReservation& operator=(const PortReservation&) = delete;
-
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 // True once every thread of `pid` is stopped (state T): SIGSTOP has taken effect.
 bool AllThreadsStopped(pid_t pid) {
@@ -179,6 +148,8 @@ std::filesystem::path RunDir() {
   return std::filesystem::path(::testing::TempDir()) /
          absl::StrCat("gateway_system_", ::getpid());
 }
+
+using testing::PortReservation;
 
 class GatewaySystemTest : public ::testing::Test {
  protected:
@@ -609,6 +580,33 @@ TEST_F(GatewaySystemTest, StalledIngestGivesDeadlineExceededWhileViewsStayServed
   }));
   refresh = gateway_stub_->Refresh(Deadline(10s).get(), v1::RefreshRequest(), &refreshed);
   EXPECT_TRUE(refresh.ok()) << refresh.error_message();
+}
+
+TEST_F(GatewaySystemTest, NoticesARestartedIngestEvenWhenItsVersionNumberRepeats) {
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  absl::StatusOr<v1::GetExecutiveResponse> before = Executive();
+  ASSERT_TRUE(before.ok()) << before.status();
+  ASSERT_EQ(before->freshness().snapshot_version(), 1);
+
+  // Ingest comes back (a redeploy) on other data: its first snapshot is version 1 again.
+  absl::StatusOr<int> exit_code = ingest_->Terminate(10s);
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  ingest_.reset();
+  data_dir_ = work_dir_ / "other_data";
+  int generated = 0;
+  RunCommand(absl::StrCat(CHURNCTL_BINARY, " generate --out ", data_dir_.string(),
+                          " --accounts 40 --seed 5 2>&1"),
+             &generated);
+  ASSERT_EQ(generated, 0);
+  ASSERT_NO_FATAL_FAILURE(StartIngest());
+
+  absl::StatusOr<v1::GetExecutiveResponse> after;
+  ASSERT_TRUE(PollUntil([&] {
+    after = Executive();
+    return after.ok() && after->customers() != before->customers() && !after->freshness().stale();
+  })) << (after.ok() ? after->DebugString() : after.status().ToString());
+  EXPECT_EQ(after->freshness().snapshot_version(), 1);
+  EXPECT_EQ(GrpcAtRisk(), OfflineAtRisk());
 }
 
 TEST_F(GatewaySystemTest, BrokenDataFileIsReportedAndAFixedFileIsServed) {

@@ -1,6 +1,9 @@
 // The gateway's JSON HTTP API, same origin. Every request has a deadline, so a stalled
 // server shows an error instead of a page that waits forever.
 
+import {h} from './dom.js';
+import {authorizationHeaders, signInRequired, storedToken} from './session.js';
+
 export const DEFAULT_TIMEOUT_MS = 15000;
 
 export class ApiError extends Error {
@@ -58,25 +61,39 @@ function describeFailure(error) {
 }
 
 // Sends a request and returns the Response once its status is OK (the body is still unread).
-// `body` is sent as JSON; `rawBody` (a Blob or string, e.g. an uploaded CSV) as it is.
+// `body` is sent as JSON; `rawBody` (a Blob or string, e.g. an uploaded CSV) as it is, with
+// `contentType` (the gateway refuses a state-changing request without a JSON or CSV type).
+// Every request carries the tab's bearer token; a 401 opens the sign-in prompt and the request
+// is sent again with the token entered there. The deadline does not count the time the user
+// spends in the prompt.
 export async function request(path, {method = 'GET', body, rawBody, contentType, signal,
                                      timeoutMs = DEFAULT_TIMEOUT_MS} = {}) {
-  const deadline = deadlineSignal(signal, timeoutMs);
-  try {
-    const init = {method, signal: deadline.signal, headers: {Accept: 'application/json'}};
-    if (rawBody !== undefined) {
-      init.body = rawBody;
-      init.headers['Content-Type'] = contentType || 'application/octet-stream';
-    } else if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers['Content-Type'] = 'application/json';
+  for (;;) {
+    const deadline = deadlineSignal(signal, timeoutMs);
+    try {
+      const token = storedToken();
+      const init = {method, signal: deadline.signal,
+                    headers: {Accept: 'application/json', ...authorizationHeaders(token)}};
+      if (rawBody !== undefined) {
+        init.body = rawBody;
+        init.headers['Content-Type'] = contentType || 'application/octet-stream';
+      } else if (body !== undefined) {
+        init.body = JSON.stringify(body);
+        init.headers['Content-Type'] = 'application/json';
+      }
+      const response = await fetch(path, init);
+      if (response.status === 401) {
+        deadline.release();
+        response.body?.cancel().catch(() => {});
+        await signInRequired({rejectedToken: token, signal});
+        continue;
+      }
+      if (!response.ok) throw await errorFromResponse(response);
+      return {response, release: deadline.release, signal: deadline.signal};
+    } catch (error) {
+      deadline.release();
+      throw describeFailure(error);
     }
-    const response = await fetch(path, init);
-    if (!response.ok) throw await errorFromResponse(response);
-    return {response, release: deadline.release, signal: deadline.signal};
-  } catch (error) {
-    deadline.release();
-    throw describeFailure(error);
   }
 }
 
@@ -93,6 +110,27 @@ export async function getJson(path, options = {}) {
 
 export function postJson(path, body, options = {}) {
   return getJson(path, {...options, method: 'POST', body: body ?? {}});
+}
+
+// Fetches a file (e.g. a CSV export) with the tab's token and hands it to the browser as a
+// download named `fileName`: a plain link would go without the Authorization header.
+export async function downloadFile(path, fileName, options = {}) {
+  const {response, release} = await request(path, options);
+  let blob;
+  try {
+    blob = await response.blob();
+  } catch (error) {
+    throw describeFailure(error);
+  } finally {
+    release();
+  }
+  const url = URL.createObjectURL(blob);
+  const link = h('a', {href: url, download: fileName, hidden: true});
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The browser has taken the blob once the click is handled; keep it a little for slow disks.
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 // Streams a newline-delimited JSON body, calling `onMessage` for every object as it arrives.

@@ -1,6 +1,6 @@
 // At-Risk list: filters, sortable columns, paging, CSV export, and the customer brief of the
 // selected row.
-import {getJson, queryString} from './api.js';
+import {downloadFile, getJson, queryString} from './api.js';
 import {errorBox, loadingText, riskBadge} from './components.js';
 import {CustomerBrief} from './customer_brief.js';
 import {h, replace} from './dom.js';
@@ -80,6 +80,7 @@ export class AtRiskView {
 
     this.summary = h('p', {class: 'list-summary', role: 'status', 'aria-live': 'polite'});
     this.exportLinks = h('div', {class: 'export-links'});
+    this.exportStatus = h('span', {class: 'error-inline', role: 'status', 'aria-live': 'polite'});
     this.tableRegion = h('div', {class: 'table-region'});
     this.pager = h('nav', {class: 'pager', 'aria-label': 'Pages of the at-risk list'});
     this.briefRegion = h('section', {class: 'brief', 'aria-label': 'Customer brief', hidden: true});
@@ -159,14 +160,27 @@ export class AtRiskView {
 
     const exportQuery = queryString(this.filterParams());
     replace(this.exportLinks,
-      h('a', {class: 'button-link', href: `/api/v1/export/at-risk.csv${exportQuery}`, download: 'at-risk.csv'},
-        'Export list (CSV)'),
-      h('a', {class: 'button-link', href: `/api/v1/export/playbooks.csv${exportQuery}`, download: 'playbooks.csv'},
-        'Export playbooks (CSV)'));
+      this.exportLink(`/api/v1/export/at-risk.csv${exportQuery}`, 'at-risk.csv', 'Export list (CSV)'),
+      this.exportLink(`/api/v1/export/playbooks.csv${exportQuery}`, 'playbooks.csv', 'Export playbooks (CSV)'),
+      this.exportStatus);
 
     replace(this.tableRegion, rows.length ? this.table(rows) : null);
     this.renderPager(first, rows.length, total);
     if (focusKey) this.root.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
+  }
+
+  // A link (so it can be copied when the gateway runs without tokens) whose click fetches the
+  // file with the tab's token, which a plain link would not send.
+  exportLink(href, fileName, label) {
+    return h('a', {class: 'button-link', href, download: fileName, onclick: async (event) => {
+      event.preventDefault();
+      this.exportStatus.textContent = '';
+      try {
+        await downloadFile(href, fileName, {timeoutMs: 60000});
+      } catch (error) {
+        if (error?.name !== 'AbortError') this.exportStatus.textContent = `Export failed: ${error.message}`;
+      }
+    }}, label);
   }
 
   table(rows) {

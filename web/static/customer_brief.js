@@ -5,6 +5,7 @@ import {copyButton, errorBox, loadingText, riskBadge, sourceBadge} from './compo
 import {announce, h, replace} from './dom.js';
 import {OUTCOME_KINDS, formatCount, formatInstant, formatMoney, formatPercent, outcomeKindName, toNumber,
         yesNo} from './format.js';
+import {currentSession, may, onSessionChange} from './session.js';
 
 export class CustomerBrief {
   constructor(root, context, onClose) {
@@ -12,6 +13,10 @@ export class CustomerBrief {
     this.context = context;
     this.onClose = onClose;
     this.requestNumber = 0;
+    // Another sign-in in this tab may bring another role: swap the form for the note or back.
+    onSessionChange(() => {
+      if (this.outcomeSlot) replace(this.outcomeSlot, this.outcomeControls());
+    });
   }
 
   async show(customerId) {
@@ -43,6 +48,7 @@ export class CustomerBrief {
     const signals = brief.customer?.signals ?? {};
     const assessment = brief.customer?.assessment ?? {};
     this.status = h('p', {class: 'copy-status', role: 'status', 'aria-live': 'polite'});
+    this.outcomeSlot = h('div', {class: 'outcome-controls'}, this.outcomeControls());
     replace(this.root,
       this.header(signals.account_name || signals.customer_id || this.customerId,
                   `${signals.industry || 'Unknown industry'} · ${signals.country || 'Unknown country'}`),
@@ -52,7 +58,7 @@ export class CustomerBrief {
               listOrEmpty(assessment.actions, 'No action recommended.', 'actions')),
       section('Next-best-action checklist', 'brief-checklist', checklist(brief.checklist ?? [])),
       section('Outreach drafts', 'brief-outreach', this.outreach(brief.outreach ?? {}), this.status),
-      section('Outcome log', 'brief-outcomes', this.outcomeForm(), this.outcomeList(brief.outcomes ?? [])),
+      section('Outcome log', 'brief-outcomes', this.outcomeSlot, this.outcomeList(brief.outcomes ?? [])),
       (brief.ticket_analyses ?? []).length
         ? section('Analysed tickets', 'brief-tickets', ticketAnalyses(brief.ticket_analyses))
         : null);
@@ -84,6 +90,15 @@ export class CustomerBrief {
       block('Email subject', draft.email_subject ?? '', 'email_subject'),
       block('Email body', draft.email_body ?? '', 'email_body'),
       block('Slack message', draft.slack_message ?? '', 'slack_message'));
+  }
+
+  // The form, or why there is none: the server would refuse the caller's role (403).
+  outcomeControls() {
+    if (may('can_record_outcomes')) return this.outcomeForm();
+    const session = currentSession();
+    return h('p', {class: 'permission-note', 'data-testid': 'outcome-permission-note'},
+             `Signed in as ${session?.name ?? '?'} (${session?.role ?? '?'}): this role may read the outcome ` +
+             'log but not record outcomes.');
   }
 
   outcomeForm() {

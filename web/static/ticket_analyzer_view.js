@@ -5,6 +5,7 @@ import {getJson, postJson, postNdjson, queryString} from './api.js';
 import {errorBox, sourceBadge} from './components.js';
 import {h, replace} from './dom.js';
 import {formatCount, toNumber, yesNo} from './format.js';
+import {currentSession, may, onSessionChange} from './session.js';
 
 const DEFAULT_TIMEOUT_S = 60;
 const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;  // the gateway's default max_upload_bytes
@@ -26,9 +27,25 @@ export class TicketAnalyzerView {
 
   build() {
     this.built = true;
+    this.permissionNote = h('p', {class: 'permission-note', 'data-testid': 'analyze-permission-note', hidden: true});
     replace(this.root,
       h('h2', {}, 'Ticket analyzer'),
+      this.permissionNote,
       h('div', {class: 'two-columns ticket-layout'}, this.singleTicketPanel(), this.batchPanel()));
+    onSessionChange(() => this.applyPermissions());
+    this.applyPermissions();
+  }
+
+  // The analyse buttons stay visible but disabled, with the reason, when the caller's role may
+  // not analyse tickets (the gateway would answer 403); the ticket sets can still be browsed.
+  applyPermissions() {
+    const allowed = may('can_analyze_tickets');
+    const session = currentSession();
+    this.permissionNote.hidden = allowed;
+    this.permissionNote.textContent = allowed ? '' :
+      `Signed in as ${session?.name ?? '?'} (${session?.role ?? '?'}): this role may not analyse tickets.`;
+    this.analyzeButton.disabled = !allowed;
+    this.showSource();
   }
 
   // --- One pasted ticket ---
@@ -40,6 +57,7 @@ export class TicketAnalyzerView {
     const timeout = h('input', {type: 'number', id: 'ticket-timeout', min: '1', max: '600',
                                 value: String(DEFAULT_TIMEOUT_S)});
     const submit = h('button', {type: 'submit', class: 'primary'}, 'Analyze ticket');
+    this.analyzeButton = submit;
     const result = h('div', {class: 'ticket-result', 'aria-live': 'polite', id: 'ticket-result'});
     const form = h('form', {class: 'stacked-form', onsubmit: async (event) => {
       event.preventDefault();
@@ -54,7 +72,7 @@ export class TicketAnalyzerView {
       } catch (error) {
         replace(result, errorBox(`Analysis failed. ${error.message}`));
       } finally {
-        submit.disabled = false;
+        submit.disabled = !may('can_analyze_tickets');
       }
     }},
       h('div', {class: 'field'}, h('label', {for: 'ticket-subject'}, 'Subject (optional)'), subject),
@@ -149,7 +167,9 @@ export class TicketAnalyzerView {
   showSource() {
     this.setField.hidden = this.uploading();
     this.uploadField.hidden = !this.uploading();
-    if (!this.running) this.runButton.disabled = !this.uploading() && !this.sets?.length;
+    if (!this.running) {
+      this.runButton.disabled = !may('can_analyze_tickets') || (!this.uploading() && !this.sets?.length);
+    }
   }
 
   describeSelectedSet() {
