@@ -28,7 +28,8 @@ std::string_view SliceView(const grpc_slice& slice) {
 // (":path" included). Deciding is a hash lookup, so it answers synchronously.
 void CheckCall(void* state, grpc_auth_context* context, const grpc_metadata* md, size_t md_count,
                grpc_process_auth_metadata_done_cb done, void* user_data) {
-  const auto* callers = static_cast<const auth::CallerRegistry*>(state);
+  const auth::CallerRegistry* callers =
+      static_cast<const std::shared_ptr<const auth::CallerRegistry>*>(state)->get();
   std::string_view path;
   std::string_view authorization;
   const grpc_metadata* authorization_md = nullptr;
@@ -87,11 +88,13 @@ class AuthorizingServerCredentials final : public grpc::ServerCredentials {
     }
     if (credentials == nullptr) return 0;
     if (security_.callers) {
-      // The registry outlives the server: security_ is owned by these credentials, which the
-      // server keeps until it is destroyed.
+      // Core owns its own reference to the registry and releases it with the credentials.
       grpc_server_credentials_set_auth_metadata_processor(
-          credentials, grpc_auth_metadata_processor{
-                           CheckCall, nullptr, const_cast<auth::CallerRegistry*>(security_.callers.get())});
+          credentials,
+          grpc_auth_metadata_processor{
+              CheckCall,
+              [](void* state) { delete static_cast<std::shared_ptr<const auth::CallerRegistry>*>(state); },
+              new std::shared_ptr<const auth::CallerRegistry>(security_.callers)});
     }
     const int port = grpc_server_add_http2_port(server, address.c_str(), credentials);
     grpc_server_credentials_release(credentials);
