@@ -28,6 +28,7 @@
 #include "gtest/gtest.h"
 #include "integration/port_reservation.h"
 #include "integration/process.h"
+#include "integration/run_command.h"
 #include "integration/service_probe.h"
 #include "nlohmann/json.hpp"
 #include "testing/data_folder.h"
@@ -37,6 +38,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::PortReservation;
+using testing::RunCommand;
 using testing::ServiceProcess;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -72,20 +74,6 @@ void WriteText(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
 }
 
-std::string RunCommand(const std::string& command, int* exit_code) {
-  std::string output;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    *exit_code = -1;
-    return output;
-  }
-  char buffer[4096];
-  size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, got);
-  const int status = ::pclose(pipe);
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
-}
 
 // One call of `method` with an empty request, whatever its streaming shape (one message written,
 // then every answer read): the token check runs on the request headers, before any message.

@@ -30,6 +30,7 @@
 #include "gtest/gtest.h"
 #include "integration/port_reservation.h"
 #include "integration/process.h"
+#include "integration/run_command.h"
 #include "integration/service_probe.h"
 #include "nlohmann/json.hpp"
 
@@ -70,21 +71,6 @@ bool AllThreadsStopped(pid_t pid) {
 
 std::string Loopback(int port) { return absl::StrCat("127.0.0.1:", port); }
 
-// Runs a command, returning its stdout; the exit status goes to *exit_code.
-std::string RunCommand(const std::string& command, int* exit_code) {
-  std::string output;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    *exit_code = -1;
-    return output;
-  }
-  char buffer[65536];
-  size_t read;
-  while ((read = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, read);
-  const int status = ::pclose(pipe);
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
-}
 
 // Written aside and renamed: the ingest watcher never reads half a file.
 void ReplaceFile(const std::filesystem::path& path, const std::string& text) {
@@ -150,6 +136,7 @@ std::filesystem::path RunDir() {
 }
 
 using testing::PortReservation;
+using testing::RunCommand;
 
 class GatewaySystemTest : public ::testing::Test {
  protected:
