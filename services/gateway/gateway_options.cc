@@ -54,6 +54,9 @@ std::vector<ConfigKey> GatewayConfigKeys() {
       "dashboard folder: / serves index.html, /static/* its static/ folder");
   add("default_page_size", ConfigType::kInt, "50", "at-risk rows per page when not asked");
   add("max_page_size", ConfigType::kInt, "1000", "most at-risk rows (or outcomes) per page");
+  add("http_max_analyses", ConfigType::kInt, "4",
+      "ticket analyses, batch runs and refreshes served at once on the HTTP port; more get 429 "
+      "with Retry-After, so the other HTTP threads always serve the views and probes (1-12)");
   add("max_upload_bytes", ConfigType::kInt, "8388608",
       "largest uploaded ticket CSV accepted by AnalyzeTicketSet");
   add("strategic_arr", ConfigType::kDouble, "25000",
@@ -121,6 +124,12 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const service::ServiceCo
   }
   options.default_page_size = static_cast<int32_t>(default_page);
   options.max_page_size = static_cast<int32_t>(max_page);
+  const int64_t max_analyses = config.GetInt("http_max_analyses");
+  if (max_analyses < 1 || max_analyses > kMaxHttpAnalyses) {
+    return absl::InvalidArgumentError(absl::StrCat("http_max_analyses: must be within [1, ",
+                                                   kMaxHttpAnalyses, "], got ", max_analyses));
+  }
+  options.http_max_analyses = static_cast<int>(max_analyses);
   options.max_upload_bytes = config.GetInt("max_upload_bytes");
   if (options.max_upload_bytes < 1) {
     return absl::InvalidArgumentError("max_upload_bytes: must be >= 1");

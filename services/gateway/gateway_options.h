@@ -40,9 +40,13 @@ struct GatewayOptions {
   int32_t default_page_size = 50;
   int32_t max_page_size = 1000;
   int64_t max_upload_bytes = int64_t{8} << 20;  // ticket CSV uploads
+  int http_max_analyses = 4;  // slow HTTP requests at once (the rest of the HTTP threads: views)
   double strategic_arr = 25000;
   std::string port_file;  // written by the gateway itself, with http_port added
 };
+
+// http_max_analyses at most: 4 of the 16 HTTP threads always stay with the views and probes.
+inline constexpr int kMaxHttpAnalyses = 12;
 
 std::vector<service::ConfigKey> GatewayConfigKeys();
 

@@ -32,8 +32,6 @@ using httplib::Response;
 
 constexpr char kJson[] = "application/json";
 constexpr char kNdjson[] = "application/x-ndjson";
-// Enough for a long batch stream and a few slow clients while keeping memory small.
-constexpr size_t kHttpThreads = 16;
 
 int HttpStatusFor(absl::StatusCode code) {
   switch (code) {
@@ -302,9 +300,12 @@ absl::StatusOr<std::pair<std::string, int>> SplitAddress(const std::string& addr
 
 // The NDJSON progress of a batch: one AnalyzeTicketSetResponse per line, and an error object
 // as the last line when the batch failed after the response had started.
-void StreamBatch(Response& res, TicketAnalyzer* analyzer, v1::AnalyzeTicketSetRequest request) {
+// The admission is held until the stream ends (the provider is destroyed with the response).
+void StreamBatch(Response& res, TicketAnalyzer* analyzer, v1::AnalyzeTicketSetRequest request,
+                 std::shared_ptr<void> admission) {
   res.set_chunked_content_provider(
-      kNdjson, [analyzer, request = std::move(request)](size_t, httplib::DataSink& sink) {
+      kNdjson, [analyzer, request = std::move(request), admission = std::move(admission)](
+                   size_t, httplib::DataSink& sink) {
         auto write_line = [&sink](const std::string& json) {
           const std::string line = json + "\n";
           return sink.write(line.data(), line.size());
@@ -328,7 +329,8 @@ HttpApi::HttpApi(HttpApiOptions options, GatewayApi* api, RefreshOrchestrator* r
       api_(api),
       refresher_(refresher),
       analyzer_(analyzer),
-      registry_(registry) {
+      registry_(registry),
+      admissions_(options_.max_concurrent_analyses) {
   if (!options_.tls_cert_file.empty()) {
     server_ = std::make_unique<httplib::SSLServer>(options_.tls_cert_file.c_str(),
                                                    options_.tls_key_file.c_str());
@@ -347,11 +349,15 @@ absl::Status HttpApi::Start() {
         "tls_cert_file / tls_key_file: the HTTPS certificate or key cannot be used");
   }
   server_->new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
+  service::LogInfo("http_capacity", {{"threads", static_cast<int64_t>(kHttpThreads)},
+                                     {"max_analyses", static_cast<int64_t>(admissions_.limit())}});
   // httplib sets SO_REUSEPORT, which would let a second gateway share the port silently; like
   // the gRPC ports, a taken HTTP port must fail the start instead.
-  server_->set_socket_options([](socket_t sock) {
+  int listen_socket = -1;
+  server_->set_socket_options([&listen_socket](socket_t sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_socket = sock;
   });
   server_->set_payload_max_length(static_cast<size_t>(options_.max_body_bytes));
   server_->set_keep_alive_timeout(2);
@@ -365,6 +371,10 @@ absl::Status HttpApi::Start() {
   } else if (server_->bind_to_port(host, port)) {
     port_ = port;
   }
+  // httplib listens with a backlog of 5: a burst of connections (40 people pressing Analyze, a
+  // load balancer's pool) would see refused or reset connections. Listening again on the bound
+  // socket raises the backlog (Linux).
+  if (port_ > 0 && listen_socket >= 0) ::listen(listen_socket, SOMAXCONN);
   if (port_ <= 0) {
     port_ = 0;
     return absl::UnavailableError(
@@ -397,6 +407,22 @@ std::function<void(const Request&, Response&)> HttpApi::Guarded(auth::Permission
     }
     handler(req, res, *caller);
   };
+}
+
+std::function<void(const Request&, Response&)> HttpApi::Admitted(auth::Permission permission,
+                                                                 SlowHandler handler) {
+  return Guarded(permission, [this, handler = std::move(handler)](
+                                 const Request& req, Response& res, const auth::Caller& caller) {
+    std::shared_ptr<void> admission = admissions_.TryAdmit();
+    if (!admission) {
+      service::LogWarn("http_busy", {{"path", req.path}, {"in_use", static_cast<int64_t>(admissions_.in_use())}});
+      res.set_header("Retry-After", "2");
+      return SendError(res, absl::ResourceExhaustedError(absl::StrCat(
+                                "the gateway is running ", admissions_.limit(),
+                                " ticket analyses or refreshes already; retry shortly")));
+    }
+    handler(req, res, caller, std::move(admission));
+  });
 }
 
 void HttpApi::RegisterRoutes() {
@@ -517,7 +543,7 @@ void HttpApi::RegisterRoutes() {
                export_csv(req, res, true);
              }));
 
-  server.Post("/api/v1/tickets/analyze", Guarded(Permission::kAnalyzeTickets, [this](const Request& req, Response& res, const auth::Caller&) {
+  server.Post("/api/v1/tickets/analyze", Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res, const auth::Caller&, std::shared_ptr<void>) {
     v1::AnalyzeTicketRequest request;
     if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
     absl::StatusOr<v1::AnalyzeTicketResponse> response =
@@ -530,7 +556,7 @@ void HttpApi::RegisterRoutes() {
     if (!sets.ok()) return SendError(res, sets.status());
     SendMessage(res, *sets);
   }));
-  server.Post(R"(/api/v1/tickets/sets/([^/]+)/analyze)", Guarded(Permission::kAnalyzeTickets, [this](const Request& req, Response& res, const auth::Caller&) {
+  server.Post(R"(/api/v1/tickets/sets/([^/]+)/analyze)", Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res, const auth::Caller&, std::shared_ptr<void> admission) {
     v1::AnalyzeTicketSetRequest request;
     if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
     request.set_set_name(req.matches[1]);
@@ -546,9 +572,9 @@ void HttpApi::RegisterRoutes() {
       return SendError(res, absl::NotFoundError(
                                 absl::StrCat("ticket set '", request.set_name(), "' not found")));
     }
-    StreamBatch(res, analyzer_, std::move(request));
+    StreamBatch(res, analyzer_, std::move(request), std::move(admission));
   }));
-  server.Post("/api/v1/tickets/upload/analyze", Guarded(Permission::kAnalyzeTickets, [this](const Request& req, Response& res, const auth::Caller&) {
+  server.Post("/api/v1/tickets/upload/analyze", Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res, const auth::Caller&, std::shared_ptr<void> admission) {
     v1::AnalyzeTicketSetRequest request;
     request.set_csv_upload(req.body);
     request.set_file_name(Param(req, "file_name"));
@@ -559,9 +585,9 @@ void HttpApi::RegisterRoutes() {
     request.set_limit(*limit);
     request.set_timeout_ms(*timeout);
     if (req.body.empty()) return SendError(res, absl::InvalidArgumentError("body: a CSV file is required"));
-    StreamBatch(res, analyzer_, std::move(request));
+    StreamBatch(res, analyzer_, std::move(request), std::move(admission));
   }));
-  server.Post("/api/v1/refresh", Guarded(Permission::kRefresh, [this](const Request& req, Response& res, const auth::Caller& caller) {
+  server.Post("/api/v1/refresh", Admitted(Permission::kRefresh, [this](const Request& req, Response& res, const auth::Caller& caller, std::shared_ptr<void>) {
     v1::RefreshRequest request;
     if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
     if (request.reload_data()) {

@@ -37,6 +37,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "admission_limit.h"
 #include "auth/bearer_token.h"
 #include "gateway_api.h"
 #include "refresh_orchestrator.h"
@@ -54,6 +55,9 @@ class Registry;
 
 namespace churn::gateway {
 
+// Threads serving the HTTP port: a long batch stream, a few slow clients and the views.
+inline constexpr int kHttpThreads = 16;
+
 struct HttpApiOptions {
   std::string address = "127.0.0.1:8080";  // port 0 picks a free one
   std::string web_root = "web";
@@ -62,6 +66,9 @@ struct HttpApiOptions {
   std::chrono::milliseconds refresh_timeout{120000};
   // Null: no authentication (the listen address is then loopback, or the operator allowed it).
   std::shared_ptr<const auth::CallerRegistry> callers;
+  // Ticket analyses, batch streams and refreshes running at once; more get 429 with Retry-After,
+  // so at least kHttpThreads - max_concurrent_analyses threads always serve views and probes.
+  int max_concurrent_analyses = 4;
   // Both set: HTTPS.
   std::string tls_cert_file;
   std::string tls_key_file;
@@ -88,12 +95,18 @@ class HttpApi {
   // The handler, run only for callers whose role grants `permission`.
   std::function<void(const httplib::Request&, httplib::Response&)> Guarded(
       auth::Permission permission, GuardedHandler handler) const;
+  using SlowHandler = std::function<void(const httplib::Request&, httplib::Response&,
+                                         const auth::Caller&, std::shared_ptr<void> admission)>;
+  // Guarded, and admitted only while fewer than max_concurrent_analyses slow requests run.
+  std::function<void(const httplib::Request&, httplib::Response&)> Admitted(
+      auth::Permission permission, SlowHandler handler);
 
   const HttpApiOptions options_;
   GatewayApi* api_;
   RefreshOrchestrator* refresher_;
   TicketAnalyzer* analyzer_;
   prometheus::Registry* registry_;
+  AdmissionLimit admissions_;
   std::unique_ptr<httplib::Server> server_;
   std::thread listener_;
   int port_ = 0;

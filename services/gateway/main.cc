@@ -63,6 +63,9 @@ absl::Status WritePortFile(const std::string& path, int grpc_port, int metrics_p
 
 }  // namespace
 
+// The slow HTTP work never takes every HTTP thread: at least four stay with views and probes.
+static_assert(gw::kMaxHttpAnalyses + 4 <= gw::kHttpThreads);
+
 int main(int argc, char** argv) {
   absl::StatusOr<svc::ServiceConfig> config =
       svc::ServiceConfig::Load("gateway", gw::GatewayConfigKeys(), argc, argv);
@@ -163,6 +166,7 @@ int main(int argc, char** argv) {
   http_options.address = options->http_address;
   http_options.web_root = options->web_root;
   http_options.max_body_bytes = options->max_upload_bytes;
+  http_options.max_concurrent_analyses = options->http_max_analyses;
   http_options.callers = host.security().callers;
   http_options.tls_cert_file = config->GetString("tls_cert_file");
   http_options.tls_key_file = config->GetString("tls_key_file");

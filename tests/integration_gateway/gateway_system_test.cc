@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -212,27 +213,28 @@ class GatewaySystemTest : public ::testing::Test {
     scoring_ = *std::move(process);
   }
 
-  void StartEnrichment() {
+  // `model_url` empty: no model, every analysis from the fallback.
+  void StartEnrichment(const std::string& model_url = "") {
     auto process = StartProcess(
         CHURN_ENRICHMENT_BINARY,
         {"--grpc_address=" + Loopback(enrichment_port_), "--metrics_address=127.0.0.1:0",
-         "--use_model=false", "--warm_up=false",
+         model_url.empty() ? "--use_model=false" : "--ollama_url=" + model_url, "--warm_up=false",
          "--cache_path=" + (work_dir_ / "enrichment-cache.sqlite").string(),
          "--drain_timeout_ms=1000", "--log_level=warn"});
     ASSERT_TRUE(process.ok()) << process.status();
     enrichment_ = *std::move(process);
   }
 
-  void StartGateway() {
-    auto process = StartProcess(
-        CHURN_GATEWAY_BINARY,
-        {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+  void StartGateway(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
          "--http_address=" + Loopback(http_port_), "--ingest_address=" + Loopback(ingest_port_),
          "--scoring_address=" + Loopback(scoring_port_),
          "--enrichment_address=" + Loopback(enrichment_port_), "--refresh_interval_ms=200",
          "--reconnect_backoff_max_ms=300",
          "--outcomes_db=" + (work_dir_ / "var" / "outcomes.sqlite").string(),
-         "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web", "--drain_timeout_ms=2000"});
+         "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web", "--drain_timeout_ms=2000"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto process = StartProcess(CHURN_GATEWAY_BINARY, std::move(args));
     ASSERT_TRUE(process.ok()) << process.status();
     gateway_ = *std::move(process);
     gateway_stub_ = v1::GatewayService::NewStub(
@@ -567,6 +569,62 @@ TEST_F(GatewaySystemTest, StalledIngestGivesDeadlineExceededWhileViewsStayServed
   }));
   refresh = gateway_stub_->Refresh(Deadline(10s).get(), v1::RefreshRequest(), &refreshed);
   EXPECT_TRUE(refresh.ok()) << refresh.error_message();
+}
+
+TEST_F(GatewaySystemTest, AnalysesOfASlowModelNeverTakeTheCapacityOfViewsAndProbes) {
+  // A model that accepts every request and never answers (the fake hangs on the ticket's marker).
+  auto model = ServiceProcess::Start(FAKE_OLLAMA_BINARY, std::vector<std::string>{});
+  ASSERT_TRUE(model.ok()) << model.status();
+  ASSERT_NO_FATAL_FAILURE(StartIngest());
+  ASSERT_NO_FATAL_FAILURE(StartScoring());
+  ASSERT_NO_FATAL_FAILURE(StartEnrichment(absl::StrCat("http://127.0.0.1:", (*model)->grpc_port())));
+  ASSERT_NO_FATAL_FAILURE(StartGateway({"--http_max_analyses=4"}));
+  ASSERT_TRUE(testing::WaitForServing(gateway_->grpc_target(),
+                                      std::chrono::milliseconds(kConditionTimeout)).ok());
+
+  // 40 people press "Analyze" at once.
+  constexpr int kAnalyses = 40;
+  std::atomic<int> refused{0};
+  std::atomic<int> admitted{0};
+  std::vector<std::thread> people;
+  for (int i = 0; i < kAnalyses; ++i) {
+    people.emplace_back([&] {
+      httplib::Client client = Http();
+      client.set_read_timeout(30);
+      httplib::Result result = client.Post(
+          "/api/v1/tickets/analyze",
+          R"({"text": "We are going to cancel. [[fake:hang]]", "timeout_ms": 4000})",
+          "application/json");
+      if (!result) {
+        ADD_FAILURE() << "no answer: " << httplib::to_string(result.error());
+        return;
+      }
+      if (result->status == 429 && !result->get_header_value("Retry-After").empty()) {
+        ++refused;
+      } else {
+        ++admitted;
+      }
+    });
+  }
+  // While the admitted ones wait for the model, the views and probes answer at once.
+  std::this_thread::sleep_for(300ms);
+  for (int round = 0; round < 5; ++round) {
+    for (const char* path : {"/readyz", "/api/v1/executive", "/healthz"}) {
+      const auto started = std::chrono::steady_clock::now();
+      httplib::Client client = Http();
+      httplib::Result result = client.Get(path);
+      const auto took = std::chrono::steady_clock::now() - started;
+      ASSERT_TRUE(result) << path;
+      EXPECT_EQ(result->status, 200) << path;
+      EXPECT_LT(took, 1s) << path << " took "
+                          << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                          << " ms";
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  for (std::thread& person : people) person.join();
+  EXPECT_EQ(admitted.load(), 4);
+  EXPECT_EQ(refused.load(), kAnalyses - 4);
 }
 
 TEST_F(GatewaySystemTest, NoticesARestartedIngestEvenWhenItsVersionNumberRepeats) {
