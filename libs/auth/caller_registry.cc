@@ -57,9 +57,11 @@ absl::StatusOr<CallerRegistry> CallerRegistry::Parse(std::string_view yaml,
   std::set<std::string> names;
   int index = 0;
   for (const YAML::Node& item : root["tokens"]) {
-    const std::string where = absl::StrCat(source, ":", item.Mark().line + 1, ": tokens[", index, "]");
+    const std::string where =
+        absl::StrCat(source, ":", item.Mark().line + 1, ": tokens[", index, "]");
     ++index;
-    if (!item.IsMap()) return absl::InvalidArgumentError(absl::StrCat(where, ": expected {name, role, sha256}"));
+    if (!item.IsMap())
+      return absl::InvalidArgumentError(absl::StrCat(where, ": expected {name, role, sha256}"));
     for (const auto& field : item) {
       const std::string key = field.first.as<std::string>("");
       if (key != "name" && key != "role" && key != "sha256") {
@@ -67,7 +69,8 @@ absl::StatusOr<CallerRegistry> CallerRegistry::Parse(std::string_view yaml,
             absl::StrCat(where, ": unknown key '", key, "' (expected name, role, sha256)"));
       }
       if (!field.second.IsScalar()) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ".", key, ": expected a single value"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ".", key, ": expected a single value"));
       }
     }
     TokenEntry entry;
@@ -81,7 +84,8 @@ absl::StatusOr<CallerRegistry> CallerRegistry::Parse(std::string_view yaml,
           absl::StrCat(where, ".name: '", entry.name, "' is listed twice"));
     }
     absl::StatusOr<Role> role = ParseRole(item["role"] ? item["role"].Scalar() : "");
-    if (!role.ok()) return absl::InvalidArgumentError(absl::StrCat(where, ".", role.status().message()));
+    if (!role.ok())
+      return absl::InvalidArgumentError(absl::StrCat(where, ".", role.status().message()));
     entry.role = *role;
     entry.sha256 = absl::AsciiStrToLower(item["sha256"] ? item["sha256"].Scalar() : "");
     if (entry.sha256.size() != 64 || !IsLowerHex(entry.sha256)) {

@@ -25,8 +25,8 @@ bool IsLoopbackAddress(std::string_view address) {
   return dots == 3;
 }
 
-absl::Status CheckListenAddress(std::string_view key, std::string_view address,
-                                bool authenticated, bool allow_unauthenticated) {
+absl::Status CheckListenAddress(std::string_view key, std::string_view address, bool authenticated,
+                                bool allow_unauthenticated) {
   if (authenticated || allow_unauthenticated || IsLoopbackAddress(address)) {
     return absl::OkStatus();
   }

@@ -14,7 +14,7 @@ bool IsLoopbackAddress(std::string_view address);
 
 // OK when the address is loopback, when callers must authenticate, or when the operator allowed
 // unauthenticated access; otherwise FAILED_PRECONDITION naming `key` and what to do.
-absl::Status CheckListenAddress(std::string_view key, std::string_view address,
-                                bool authenticated, bool allow_unauthenticated);
+absl::Status CheckListenAddress(std::string_view key, std::string_view address, bool authenticated,
+                                bool allow_unauthenticated);
 
 }  // namespace churn::auth

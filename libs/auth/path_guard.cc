@@ -15,7 +15,8 @@ absl::StatusOr<std::string> ResolveUnderRoot(const std::string& root, const std:
   // weakly_canonical follows symlinks of the existing part, so a link out of the root is caught.
   const fs::path resolved = fs::weakly_canonical(candidate, error);
   if (error) return absl::InvalidArgumentError("the folder cannot be resolved");
-  auto [root_end, ignored] = std::mismatch(base.begin(), base.end(), resolved.begin(), resolved.end());
+  auto [root_end, ignored] =
+      std::mismatch(base.begin(), base.end(), resolved.begin(), resolved.end());
   if (root_end != base.end()) {
     return absl::PermissionDeniedError("the folder is outside the data root this service may read");
   }

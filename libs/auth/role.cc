@@ -8,8 +8,8 @@ absl::StatusOr<Role> ParseRole(std::string_view name) {
   for (Role role : {Role::kViewer, Role::kCsm, Role::kAdmin, Role::kService}) {
     if (RoleName(role) == name) return role;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "role: expected viewer, csm, admin or service, got '", std::string(name), "'"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("role: expected viewer, csm, admin or service, got '", std::string(name), "'"));
 }
 
 std::string_view RoleName(Role role) {

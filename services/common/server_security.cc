@@ -49,16 +49,16 @@ void CheckCall(void* state, grpc_auth_context* context, const grpc_metadata* md,
                              {"code", absl::StatusCodeToString(caller.status().code())},
                              {"token_given", !authorization.empty()}});
     const std::string message(caller.status().message());
-    done(user_data, nullptr, 0, nullptr, 0,
-         static_cast<grpc_status_code>(caller.status().code()), message.c_str());
+    done(user_data, nullptr, 0, nullptr, 0, static_cast<grpc_status_code>(caller.status().code()),
+         message.c_str());
     return;
   }
   grpc_auth_context_add_cstring_property(context, kCallerProperty, caller->name.c_str());
   grpc_auth_context_add_cstring_property(context, kRoleProperty,
                                          std::string(auth::RoleName(caller->role)).c_str());
   // Consumed: the token is removed from the metadata the handlers see.
-  done(user_data, authorization_md, authorization_md == nullptr ? 0 : 1, nullptr, 0,
-       GRPC_STATUS_OK, nullptr);
+  done(user_data, authorization_md, authorization_md == nullptr ? 0 : 1, nullptr, 0, GRPC_STATUS_OK,
+       nullptr);
 }
 
 // grpc++ offers no public way to attach a processor to insecure credentials, and its own
@@ -76,7 +76,8 @@ class AuthorizingServerCredentials final : public grpc::ServerCredentials {
   int AddPortToServer(const std::string& address, grpc_server* server) override {
     grpc_server_credentials* credentials = nullptr;
     if (security_.tls.enabled()) {
-      grpc_ssl_pem_key_cert_pair pair{security_.tls.key_pem.c_str(), security_.tls.cert_pem.c_str()};
+      grpc_ssl_pem_key_cert_pair pair{security_.tls.key_pem.c_str(),
+                                      security_.tls.cert_pem.c_str()};
       const bool mutual = !security_.tls.ca_pem.empty();
       credentials = grpc_ssl_server_credentials_create_ex(
           mutual ? security_.tls.ca_pem.c_str() : nullptr, &pair, 1,
@@ -93,7 +94,9 @@ class AuthorizingServerCredentials final : public grpc::ServerCredentials {
           credentials,
           grpc_auth_metadata_processor{
               CheckCall,
-              [](void* state) { delete static_cast<std::shared_ptr<const auth::CallerRegistry>*>(state); },
+              [](void* state) {
+                delete static_cast<std::shared_ptr<const auth::CallerRegistry>*>(state);
+              },
               new std::shared_ptr<const auth::CallerRegistry>(security_.callers)});
     }
     const int port = grpc_server_add_http2_port(server, address.c_str(), credentials);
@@ -157,7 +160,8 @@ auth::Caller CallerOf(const grpc::ServerContextBase& context) {
     if (!names.empty() && !roles.empty()) {
       absl::StatusOr<auth::Role> role =
           auth::ParseRole(std::string_view(roles.front().data(), roles.front().size()));
-      if (role.ok()) return auth::Caller{std::string(names.front().data(), names.front().size()), *role};
+      if (role.ok())
+        return auth::Caller{std::string(names.front().data(), names.front().size()), *role};
     }
   }
   return auth::AnonymousCaller();

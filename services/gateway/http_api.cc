@@ -85,7 +85,8 @@ bool ChangesState(const Request& req) {
          req.method == "DELETE";
 }
 
-// The media type without parameters, lower case: "application/json; charset=utf-8" -> "application/json".
+// The media type without parameters, lower case: "application/json; charset=utf-8" ->
+// "application/json".
 std::string MediaType(const Request& req) {
   std::string type = req.get_header_value("Content-Type");
   type = type.substr(0, type.find(';'));
@@ -98,8 +99,7 @@ absl::Status CheckContentType(const Request& req) {
   if (!ChangesState(req) || !absl::StartsWith(req.path, "/api/")) return absl::OkStatus();
   const std::string type = MediaType(req);
   const bool upload = req.path == "/api/v1/tickets/upload/analyze";
-  if (upload ? (type == "text/csv" || type == "application/octet-stream")
-             : type == kJson) {
+  if (upload ? (type == "text/csv" || type == "application/octet-stream") : type == kJson) {
     return absl::OkStatus();
   }
   return absl::InvalidArgumentError(
@@ -311,8 +311,9 @@ void StreamBatch(Response& res, TicketAnalyzer* analyzer, v1::AnalyzeTicketSetRe
           return sink.write(line.data(), line.size());
         };
         absl::Status status = analyzer->AnalyzeSet(
-            CallScope::Background(), request,
-            [&](const v1::AnalyzeTicketSetResponse& message) { return write_line(ToJson(message)); });
+            CallScope::Background(), request, [&](const v1::AnalyzeTicketSetResponse& message) {
+              return write_line(ToJson(message));
+            });
         if (!status.ok() && status.code() != absl::StatusCode::kCancelled) {
           write_line(ErrorJson(status));
         }
@@ -381,7 +382,8 @@ absl::Status HttpApi::Start() {
         absl::StrCat("cannot serve HTTP on ", options_.address, " (address in use?)"));
   }
   listener_ = std::thread([this] { server_->listen_after_bind(); });
-  service::LogInfo("http_started", {{"http_address", options_.address}, {"http_port", port_},
+  service::LogInfo("http_started", {{"http_address", options_.address},
+                                    {"http_port", port_},
                                     {"web_root", options_.web_root},
                                     {"https", !options_.tls_cert_file.empty()},
                                     {"authentication", options_.callers != nullptr}});
@@ -400,9 +402,10 @@ std::function<void(const Request&, Response&)> HttpApi::Guarded(auth::Permission
     absl::StatusOr<auth::Caller> caller =
         auth::Authorize(options_.callers.get(), req.get_header_value("Authorization"), permission);
     if (!caller.ok()) {
-      service::LogWarn("request_refused", {{"method", req.method},
-                                           {"path", req.path},
-                                           {"code", absl::StatusCodeToString(caller.status().code())}});
+      service::LogWarn("request_refused",
+                       {{"method", req.method},
+                        {"path", req.path},
+                        {"code", absl::StatusCodeToString(caller.status().code())}});
       return SendError(res, caller.status());
     }
     handler(req, res, *caller);
@@ -411,11 +414,12 @@ std::function<void(const Request&, Response&)> HttpApi::Guarded(auth::Permission
 
 std::function<void(const Request&, Response&)> HttpApi::Admitted(auth::Permission permission,
                                                                  SlowHandler handler) {
-  return Guarded(permission, [this, handler = std::move(handler)](
-                                 const Request& req, Response& res, const auth::Caller& caller) {
+  return Guarded(permission, [this, handler = std::move(handler)](const Request& req, Response& res,
+                                                                  const auth::Caller& caller) {
     std::shared_ptr<void> admission = admissions_.TryAdmit();
     if (!admission) {
-      service::LogWarn("http_busy", {{"path", req.path}, {"in_use", static_cast<int64_t>(admissions_.in_use())}});
+      service::LogWarn("http_busy", {{"path", req.path},
+                                     {"in_use", static_cast<int64_t>(admissions_.in_use())}});
       res.set_header("Retry-After", "2");
       return SendError(res, absl::ResourceExhaustedError(absl::StrCat(
                                 "the gateway is running ", admissions_.limit(),
@@ -458,69 +462,82 @@ void HttpApi::RegisterRoutes() {
 
   // Who the token belongs to: the dashboard asks for a token on 401 and hides what the role
   // may not do.
-  server.Get("/api/v1/session", Guarded(Permission::kReadViews, [this](const Request&, Response& res,
-                                                                       const auth::Caller& caller) {
-    res.set_content(nlohmann::json{{"name", caller.name},
-                                   {"role", std::string(auth::RoleName(caller.role))},
-                                   {"auth_required", options_.callers != nullptr},
-                                   {"can_record_outcomes",
-                                    auth::RoleGrants(caller.role, Permission::kRecordOutcomes)},
-                                   {"can_analyze_tickets",
-                                    auth::RoleGrants(caller.role, Permission::kAnalyzeTickets)},
-                                   {"can_refresh", auth::RoleGrants(caller.role, Permission::kRefresh)},
-                                   {"can_reload_data",
-                                    auth::RoleGrants(caller.role, Permission::kReloadData)}}
-                        .dump(),
-                    kJson);
-  }));
-  server.Get("/api/v1/executive", Guarded(Permission::kReadViews, [this](const Request&, Response& res, const auth::Caller&) {
-    v1::GetExecutiveResponse response;
-    Send(res, api_->GetExecutive(&response), response);
-  }));
-  server.Get("/api/v1/drivers", Guarded(Permission::kReadViews, [this](const Request& req, Response& res, const auth::Caller&) {
-    v1::GetDriversRequest request;
-    request.set_segment(Param(req, "segment"));
-    v1::GetDriversResponse response;
-    Send(res, api_->GetDrivers(request, &response), response);
-  }));
-  server.Get("/api/v1/at-risk", Guarded(Permission::kReadViews, [this](const Request& req, Response& res, const auth::Caller&) {
-    absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(req);
-    if (!request.ok()) return SendError(res, request.status());
-    v1::ListAtRiskResponse response;
-    Send(res, api_->ListAtRisk(*request, &response), response);
-  }));
-  server.Get(R"(/api/v1/customers/([^/]+))", Guarded(Permission::kReadViews, [this](const Request& req, Response& res, const auth::Caller&) {
-    v1::GetCustomerBriefRequest request;
-    request.set_customer_id(req.matches[1]);
-    v1::GetCustomerBriefResponse response;
-    Send(res, api_->GetCustomerBrief(request, &response), response);
-  }));
-  server.Post(R"(/api/v1/customers/([^/]+)/outcomes)", Guarded(Permission::kRecordOutcomes, [this](const Request& req, Response& res, const auth::Caller& caller) {
-    v1::RecordOutcomeRequest request;
-    if (absl::Status s = ParseJsonBody(WithOutcomeEnumName(req.body), &request); !s.ok()) {
-      return SendError(res, s);
-    }
-    const std::string path_id = req.matches[1];
-    if (!request.customer_id().empty() && request.customer_id() != path_id) {
-      return SendError(res, absl::InvalidArgumentError(
-                                "customer_id: the body names another customer than the path"));
-    }
-    request.set_customer_id(path_id);
-    v1::RecordOutcomeResponse response;
-    absl::Status status = api_->RecordOutcome(request, caller.name, &response);
-    Send(res, status, response);
-    if (status.ok()) res.status = 201;
-  }));
-  server.Get("/api/v1/outcomes", Guarded(Permission::kReadViews, [this](const Request& req, Response& res, const auth::Caller&) {
-    v1::ListOutcomesRequest request;
-    request.set_customer_id(Param(req, "customer_id"));
-    absl::StatusOr<int32_t> page_size = IntParam(req, "page_size");
-    if (!page_size.ok()) return SendError(res, page_size.status());
-    request.set_page_size(*page_size);
-    request.set_page_token(Param(req, "page_token"));
-    v1::ListOutcomesResponse response;
-    Send(res, api_->ListOutcomes(request, &response), response);
-  }));
+  server.Get(
+      "/api/v1/session", Guarded(Permission::kReadViews, [this](const Request&, Response& res,
+                                                                const auth::Caller& caller) {
+        res.set_content(
+            nlohmann::json{
+                {"name", caller.name},
+                {"role", std::string(auth::RoleName(caller.role))},
+                {"auth_required", options_.callers != nullptr},
+                {"can_record_outcomes", auth::RoleGrants(caller.role, Permission::kRecordOutcomes)},
+                {"can_analyze_tickets", auth::RoleGrants(caller.role, Permission::kAnalyzeTickets)},
+                {"can_refresh", auth::RoleGrants(caller.role, Permission::kRefresh)},
+                {"can_reload_data", auth::RoleGrants(caller.role, Permission::kReloadData)}}
+                .dump(),
+            kJson);
+      }));
+  server.Get(
+      "/api/v1/executive",
+      Guarded(Permission::kReadViews, [this](const Request&, Response& res, const auth::Caller&) {
+        v1::GetExecutiveResponse response;
+        Send(res, api_->GetExecutive(&response), response);
+      }));
+  server.Get("/api/v1/drivers",
+             Guarded(Permission::kReadViews,
+                     [this](const Request& req, Response& res, const auth::Caller&) {
+                       v1::GetDriversRequest request;
+                       request.set_segment(Param(req, "segment"));
+                       v1::GetDriversResponse response;
+                       Send(res, api_->GetDrivers(request, &response), response);
+                     }));
+  server.Get("/api/v1/at-risk",
+             Guarded(Permission::kReadViews,
+                     [this](const Request& req, Response& res, const auth::Caller&) {
+                       absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(req);
+                       if (!request.ok()) return SendError(res, request.status());
+                       v1::ListAtRiskResponse response;
+                       Send(res, api_->ListAtRisk(*request, &response), response);
+                     }));
+  server.Get(R"(/api/v1/customers/([^/]+))",
+             Guarded(Permission::kReadViews,
+                     [this](const Request& req, Response& res, const auth::Caller&) {
+                       v1::GetCustomerBriefRequest request;
+                       request.set_customer_id(req.matches[1]);
+                       v1::GetCustomerBriefResponse response;
+                       Send(res, api_->GetCustomerBrief(request, &response), response);
+                     }));
+  server.Post(
+      R"(/api/v1/customers/([^/]+)/outcomes)",
+      Guarded(Permission::kRecordOutcomes, [this](const Request& req, Response& res,
+                                                  const auth::Caller& caller) {
+        v1::RecordOutcomeRequest request;
+        if (absl::Status s = ParseJsonBody(WithOutcomeEnumName(req.body), &request); !s.ok()) {
+          return SendError(res, s);
+        }
+        const std::string path_id = req.matches[1];
+        if (!request.customer_id().empty() && request.customer_id() != path_id) {
+          return SendError(res, absl::InvalidArgumentError(
+                                    "customer_id: the body names another customer than the path"));
+        }
+        request.set_customer_id(path_id);
+        v1::RecordOutcomeResponse response;
+        absl::Status status = api_->RecordOutcome(request, caller.name, &response);
+        Send(res, status, response);
+        if (status.ok()) res.status = 201;
+      }));
+  server.Get("/api/v1/outcomes",
+             Guarded(Permission::kReadViews,
+                     [this](const Request& req, Response& res, const auth::Caller&) {
+                       v1::ListOutcomesRequest request;
+                       request.set_customer_id(Param(req, "customer_id"));
+                       absl::StatusOr<int32_t> page_size = IntParam(req, "page_size");
+                       if (!page_size.ok()) return SendError(res, page_size.status());
+                       request.set_page_size(*page_size);
+                       request.set_page_token(Param(req, "page_token"));
+                       v1::ListOutcomesResponse response;
+                       Send(res, api_->ListOutcomes(request, &response), response);
+                     }));
 
   auto export_csv = [this](const Request& req, Response& res, bool playbooks) {
     absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(req);
@@ -533,78 +550,99 @@ void HttpApi::RegisterRoutes() {
     res.set_content(*std::move(csv), "text/csv; charset=utf-8");
   };
   server.Get("/api/v1/export/at-risk.csv",
-             Guarded(Permission::kReadViews, [export_csv](const Request& req, Response& res,
-                                                          const auth::Caller&) {
-               export_csv(req, res, false);
-             }));
+             Guarded(Permission::kReadViews,
+                     [export_csv](const Request& req, Response& res, const auth::Caller&) {
+                       export_csv(req, res, false);
+                     }));
   server.Get("/api/v1/export/playbooks.csv",
-             Guarded(Permission::kReadViews, [export_csv](const Request& req, Response& res,
-                                                          const auth::Caller&) {
-               export_csv(req, res, true);
-             }));
+             Guarded(Permission::kReadViews,
+                     [export_csv](const Request& req, Response& res, const auth::Caller&) {
+                       export_csv(req, res, true);
+                     }));
 
-  server.Post("/api/v1/tickets/analyze", Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res, const auth::Caller&, std::shared_ptr<void>) {
-    v1::AnalyzeTicketRequest request;
-    if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
-    absl::StatusOr<v1::AnalyzeTicketResponse> response =
-        analyzer_->Analyze(CallScope::Background(), request);
-    if (!response.ok()) return SendError(res, response.status());
-    SendMessage(res, *response);
-  }));
-  server.Get("/api/v1/tickets/sets", Guarded(Permission::kReadViews, [this](const Request&, Response& res, const auth::Caller&) {
-    absl::StatusOr<v1::ListTicketTextSetsResponse> sets = analyzer_->ListSets(CallScope::Background());
-    if (!sets.ok()) return SendError(res, sets.status());
-    SendMessage(res, *sets);
-  }));
-  server.Post(R"(/api/v1/tickets/sets/([^/]+)/analyze)", Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res, const auth::Caller&, std::shared_ptr<void> admission) {
-    v1::AnalyzeTicketSetRequest request;
-    if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
-    request.set_set_name(req.matches[1]);
-    if (request.limit() < 0 || request.timeout_ms() < 0) {
-      return SendError(res, absl::InvalidArgumentError("limit and timeout_ms: must be >= 0"));
-    }
-    // Known before the stream starts, so a wrong name is a 404 rather than an error line.
-    absl::StatusOr<v1::ListTicketTextSetsResponse> sets = analyzer_->ListSets(CallScope::Background());
-    if (!sets.ok()) return SendError(res, sets.status());
-    bool known = false;
-    for (const v1::TicketTextSet& set : sets->sets()) known = known || set.name() == request.set_name();
-    if (!known) {
-      return SendError(res, absl::NotFoundError(
-                                absl::StrCat("ticket set '", request.set_name(), "' not found")));
-    }
-    StreamBatch(res, analyzer_, std::move(request), std::move(admission));
-  }));
-  server.Post("/api/v1/tickets/upload/analyze", Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res, const auth::Caller&, std::shared_ptr<void> admission) {
-    v1::AnalyzeTicketSetRequest request;
-    request.set_csv_upload(req.body);
-    request.set_file_name(Param(req, "file_name"));
-    absl::StatusOr<int32_t> limit = IntParam(req, "limit");
-    if (!limit.ok()) return SendError(res, limit.status());
-    absl::StatusOr<int32_t> timeout = IntParam(req, "timeout_ms");
-    if (!timeout.ok()) return SendError(res, timeout.status());
-    request.set_limit(*limit);
-    request.set_timeout_ms(*timeout);
-    if (req.body.empty()) return SendError(res, absl::InvalidArgumentError("body: a CSV file is required"));
-    StreamBatch(res, analyzer_, std::move(request), std::move(admission));
-  }));
-  server.Post("/api/v1/refresh", Admitted(Permission::kRefresh, [this](const Request& req, Response& res, const auth::Caller& caller, std::shared_ptr<void>) {
-    v1::RefreshRequest request;
-    if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
-    if (request.reload_data()) {
-      if (absl::Status s = auth::CheckPermission(caller, Permission::kReloadData); !s.ok()) {
-        return SendError(res, s);
-      }
-    }
-    absl::StatusOr<RefreshReport> report = refresher_->RefreshNow(
-        CallScope::WithDeadline(CallScope::Clock::now() + options_.refresh_timeout),
-        request.reload_data());
-    if (!report.ok()) return SendError(res, report.status());
-    v1::RefreshResponse response;
-    api_->FillFreshness(report->views.get(), response.mutable_freshness());
-    *response.mutable_snapshot() = report->snapshot;
-    response.set_changed(report->changed);
-    SendMessage(res, response);
-  }));
+  server.Post(
+      "/api/v1/tickets/analyze",
+      Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res,
+                                                   const auth::Caller&, std::shared_ptr<void>) {
+        v1::AnalyzeTicketRequest request;
+        if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
+        absl::StatusOr<v1::AnalyzeTicketResponse> response =
+            analyzer_->Analyze(CallScope::Background(), request);
+        if (!response.ok()) return SendError(res, response.status());
+        SendMessage(res, *response);
+      }));
+  server.Get(
+      "/api/v1/tickets/sets",
+      Guarded(Permission::kReadViews, [this](const Request&, Response& res, const auth::Caller&) {
+        absl::StatusOr<v1::ListTicketTextSetsResponse> sets =
+            analyzer_->ListSets(CallScope::Background());
+        if (!sets.ok()) return SendError(res, sets.status());
+        SendMessage(res, *sets);
+      }));
+  server.Post(R"(/api/v1/tickets/sets/([^/]+)/analyze)",
+              Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res,
+                                                           const auth::Caller&,
+                                                           std::shared_ptr<void> admission) {
+                v1::AnalyzeTicketSetRequest request;
+                if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok())
+                  return SendError(res, s);
+                request.set_set_name(req.matches[1]);
+                if (request.limit() < 0 || request.timeout_ms() < 0) {
+                  return SendError(
+                      res, absl::InvalidArgumentError("limit and timeout_ms: must be >= 0"));
+                }
+                // Known before the stream starts, so a wrong name is a 404 rather than an error
+                // line.
+                absl::StatusOr<v1::ListTicketTextSetsResponse> sets =
+                    analyzer_->ListSets(CallScope::Background());
+                if (!sets.ok()) return SendError(res, sets.status());
+                bool known = false;
+                for (const v1::TicketTextSet& set : sets->sets())
+                  known = known || set.name() == request.set_name();
+                if (!known) {
+                  return SendError(res, absl::NotFoundError(absl::StrCat(
+                                            "ticket set '", request.set_name(), "' not found")));
+                }
+                StreamBatch(res, analyzer_, std::move(request), std::move(admission));
+              }));
+  server.Post("/api/v1/tickets/upload/analyze",
+              Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res,
+                                                           const auth::Caller&,
+                                                           std::shared_ptr<void> admission) {
+                v1::AnalyzeTicketSetRequest request;
+                request.set_csv_upload(req.body);
+                request.set_file_name(Param(req, "file_name"));
+                absl::StatusOr<int32_t> limit = IntParam(req, "limit");
+                if (!limit.ok()) return SendError(res, limit.status());
+                absl::StatusOr<int32_t> timeout = IntParam(req, "timeout_ms");
+                if (!timeout.ok()) return SendError(res, timeout.status());
+                request.set_limit(*limit);
+                request.set_timeout_ms(*timeout);
+                if (req.body.empty())
+                  return SendError(res, absl::InvalidArgumentError("body: a CSV file is required"));
+                StreamBatch(res, analyzer_, std::move(request), std::move(admission));
+              }));
+  server.Post(
+      "/api/v1/refresh",
+      Admitted(Permission::kRefresh, [this](const Request& req, Response& res,
+                                            const auth::Caller& caller, std::shared_ptr<void>) {
+        v1::RefreshRequest request;
+        if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
+        if (request.reload_data()) {
+          if (absl::Status s = auth::CheckPermission(caller, Permission::kReloadData); !s.ok()) {
+            return SendError(res, s);
+          }
+        }
+        absl::StatusOr<RefreshReport> report = refresher_->RefreshNow(
+            CallScope::WithDeadline(CallScope::Clock::now() + options_.refresh_timeout),
+            request.reload_data());
+        if (!report.ok()) return SendError(res, report.status());
+        v1::RefreshResponse response;
+        api_->FillFreshness(report->views.get(), response.mutable_freshness());
+        *response.mutable_snapshot() = report->snapshot;
+        response.set_changed(report->changed);
+        SendMessage(res, response);
+      }));
 
   // The dashboard.
   const std::filesystem::path web_root(options_.web_root);
@@ -616,9 +654,9 @@ void HttpApi::RegisterRoutes() {
   server.Get("/", [web_root](const Request&, Response& res) {
     std::optional<std::string> page = ReadFile(web_root / "index.html");
     if (!page) {
-      return SendError(res, absl::NotFoundError(absl::StrCat(
-                                "the dashboard is not installed (no ", (web_root / "index.html").string(),
-                                "); the JSON API is under /api/v1/")));
+      return SendError(res, absl::NotFoundError(absl::StrCat("the dashboard is not installed (no ",
+                                                             (web_root / "index.html").string(),
+                                                             "); the JSON API is under /api/v1/")));
     }
     res.set_content(*std::move(page), "text/html; charset=utf-8");
   });
@@ -626,8 +664,8 @@ void HttpApi::RegisterRoutes() {
   // Unknown API paths answer in the API's error format; other 404s keep httplib's default.
   server.set_error_handler([](const Request& req, Response& res) {
     if (res.status == 404 && res.body.empty() && absl::StartsWith(req.path, "/api/")) {
-      res.set_content(ErrorJson(absl::NotFoundError(absl::StrCat("no such endpoint: ", req.method,
-                                                                  " ", req.path))),
+      res.set_content(ErrorJson(absl::NotFoundError(
+                          absl::StrCat("no such endpoint: ", req.method, " ", req.path))),
                       kJson);
     }
   });

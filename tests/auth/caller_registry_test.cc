@@ -42,8 +42,8 @@ TEST(CallerRegistryTest, FormattedFileReadsBackAndFindsByToken) {
 }
 
 TEST(CallerRegistryTest, UppercaseHashIsAccepted) {
-  const std::string text =
-      "tokens:\n  - {name: a, role: viewer, sha256: " + absl::AsciiStrToUpper(digest::Sha256Hex("x")) + "}\n";
+  const std::string text = "tokens:\n  - {name: a, role: viewer, sha256: " +
+                           absl::AsciiStrToUpper(digest::Sha256Hex("x")) + "}\n";
   absl::StatusOr<CallerRegistry> registry = CallerRegistry::Parse(text, "t.yaml");
   ASSERT_TRUE(registry.ok()) << registry.status();
   EXPECT_TRUE(registry->Find("x").has_value());
@@ -69,8 +69,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadFile{"users: []\n", "tokens.yaml: expected a map with a list 'tokens"},
         BadFile{"tokens: []\n", "'tokens' is empty"},
-        BadFile{"tokens:\n  - {name: a, role: root, sha256: " + kHash + "}\n",
-                "tokens.yaml:2: tokens[0].role: expected viewer, csm, admin or service, got 'root'"},
+        BadFile{
+            "tokens:\n  - {name: a, role: root, sha256: " + kHash + "}\n",
+            "tokens.yaml:2: tokens[0].role: expected viewer, csm, admin or service, got 'root'"},
         BadFile{"tokens:\n  - {name: a, role: viewer, sha256: abc}\n",
                 "tokens.yaml:2: tokens[0].sha256: expected the 64 hex digits"},
         BadFile{"tokens:\n  - {name: a, role: viewer, token: secret, sha256: " + kHash + "}\n",
@@ -96,9 +97,9 @@ TEST(NewTokenTest, TokensAreLongAndDistinct) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->size(), 43u);  // 32 bytes, base64 without padding
   EXPECT_NE(*a, *b);
-  EXPECT_EQ(a->find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-            std::string::npos);
+  EXPECT_EQ(
+      a->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos);
 }
 
 TEST(BearerTokenTest, ParsesTheSchemeInAnyCase) {

@@ -6,8 +6,8 @@ namespace churn::auth {
 namespace {
 
 TEST(ListenAddressTest, LoopbackForms) {
-  for (const char* address : {"127.0.0.1:50051", "127.1.2.3:0", "localhost:8080", "[::1]:9101",
-                              "unix:/tmp/s.sock"}) {
+  for (const char* address :
+       {"127.0.0.1:50051", "127.1.2.3:0", "localhost:8080", "[::1]:9101", "unix:/tmp/s.sock"}) {
     EXPECT_TRUE(IsLoopbackAddress(address)) << address;
   }
   for (const char* address : {"0.0.0.0:8080", ":8080", "[::]:8080", "10.0.0.1:50051",

@@ -39,7 +39,8 @@ TEST(PermissionTest, EveryRoleGrantsWhatItShould) {
 TEST(PermissionTest, MethodsMapToTheirPermission) {
   EXPECT_EQ(PermissionForMethod("/churn.v1.ScoringService/ReloadRules"), Permission::kManageRules);
   EXPECT_EQ(PermissionForMethod("/churn.v1.IngestService/LoadDataFolder"), Permission::kLoadData);
-  EXPECT_EQ(PermissionForMethod("/churn.v1.GatewayService/RecordOutcome"), Permission::kRecordOutcomes);
+  EXPECT_EQ(PermissionForMethod("/churn.v1.GatewayService/RecordOutcome"),
+            Permission::kRecordOutcomes);
   EXPECT_EQ(PermissionForMethod("/grpc.health.v1.Health/Check"), Permission::kOpen);
   // Unknown and look-alike names are admin-only, never open.
   EXPECT_EQ(PermissionForMethod("/churn.v1.ScoringService/NewThing"), Permission::kAdminOnly);

@@ -74,7 +74,6 @@ void WriteText(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
 }
 
-
 // One call of `method` with an empty request, whatever its streaming shape (one message written,
 // then every answer read): the token check runs on the request headers, before any message.
 grpc::Status CallWithEmptyRequest(const std::shared_ptr<grpc::Channel>& channel,
@@ -167,12 +166,11 @@ class AuthSystemTest : public ::testing::Test {
       return args;
     };
     const std::string tokens = "--auth_tokens_file=" + TokensFile().string();
-    auto ingest = Start(CHURN_INGEST_BINARY,
-                        with({"--grpc_address=" + Loopback(ingest_port_.port()),
-                              "--metrics_address=127.0.0.1:0", tokens,
-                              "--data_dir=" + data_dir_.string(),
-                              "--data_root=" + (work_dir_ / "root").string(),
-                              "--watch_interval_ms=0"}));
+    auto ingest =
+        Start(CHURN_INGEST_BINARY,
+              with({"--grpc_address=" + Loopback(ingest_port_.port()),
+                    "--metrics_address=127.0.0.1:0", tokens, "--data_dir=" + data_dir_.string(),
+                    "--data_root=" + (work_dir_ / "root").string(), "--watch_interval_ms=0"}));
     ASSERT_TRUE(ingest.ok()) << ingest.status();
     ingest_ = *std::move(ingest);
     auto scoring = Start(CHURN_SCORING_BINARY,
@@ -180,11 +178,10 @@ class AuthSystemTest : public ::testing::Test {
                                "--metrics_address=127.0.0.1:0", tokens, "--rules_file="}));
     ASSERT_TRUE(scoring.ok()) << scoring.status();
     scoring_ = *std::move(scoring);
-    auto enrichment = Start(
-        CHURN_ENRICHMENT_BINARY,
-        with({"--grpc_address=" + Loopback(enrichment_port_.port()), "--metrics_address=127.0.0.1:0",
-              tokens, "--use_model=false",
-              "--cache_path=" + (work_dir_ / "cache.sqlite").string()}));
+    auto enrichment = Start(CHURN_ENRICHMENT_BINARY,
+                            with({"--grpc_address=" + Loopback(enrichment_port_.port()),
+                                  "--metrics_address=127.0.0.1:0", tokens, "--use_model=false",
+                                  "--cache_path=" + (work_dir_ / "cache.sqlite").string()}));
     ASSERT_TRUE(enrichment.ok()) << enrichment.status();
     enrichment_ = *std::move(enrichment);
     std::vector<std::string> gateway_args = with(
@@ -239,7 +236,8 @@ TEST_F(AuthSystemTest, EveryRpcOfEveryServiceAdmitsExactlyTheRolesThatMayCallIt)
   const std::vector<Target> targets = {
       {Service(v1::GetSnapshotInfoRequest::descriptor(), "IngestService"), ingest_->grpc_target()},
       {Service(v1::ScoreRequest::descriptor(), "ScoringService"), scoring_->grpc_target()},
-      {Service(v1::AnalyzeTicketsRequest::descriptor(), "EnrichmentService"), enrichment_->grpc_target()},
+      {Service(v1::AnalyzeTicketsRequest::descriptor(), "EnrichmentService"),
+       enrichment_->grpc_target()},
       {Service(v1::GetExecutiveRequest::descriptor(), "GatewayService"), gateway_->grpc_target()},
   };
   int checked = 0;
@@ -380,8 +378,8 @@ TEST_F(AuthSystemTest, CrossSiteFormPostsAreRefusedAndEveryResponseCarriesSecuri
   const std::string admin = CallerWithRole(auth::Role::kAdmin).token;
   // What a browser sends cross-site without a preflight: refused before anything runs, even
   // with a valid token.
-  for (const char* type : {"text/plain", "application/x-www-form-urlencoded",
-                           "multipart/form-data; boundary=x"}) {
+  for (const char* type :
+       {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
     httplib::Result result = client.Post("/api/v1/customers/S-1/outcomes", Bearer(admin),
                                          R"({"kind": "contacted"})", type);
     ASSERT_TRUE(result) << type;
@@ -396,15 +394,16 @@ TEST_F(AuthSystemTest, CrossSiteFormPostsAreRefusedAndEveryResponseCarriesSecuri
   ASSERT_TRUE(upload);
   EXPECT_EQ(upload->status, 415);
 
-  for (const std::string& path : {std::string("/"), std::string("/static/app.js"),
-                                  std::string("/api/v1/executive"), std::string("/healthz"),
-                                  std::string("/api/v1/no-such-thing"), std::string("/nothing")}) {
+  for (const std::string& path :
+       {std::string("/"), std::string("/static/app.js"), std::string("/api/v1/executive"),
+        std::string("/healthz"), std::string("/api/v1/no-such-thing"), std::string("/nothing")}) {
     SCOPED_TRACE(path);
     httplib::Result result = client.Get(path, Bearer(admin));
     ASSERT_TRUE(result);
     EXPECT_THAT(result->get_header_value("Content-Security-Policy"),
                 HasSubstr("frame-ancestors 'none'"));
-    EXPECT_THAT(result->get_header_value("Content-Security-Policy"), HasSubstr("script-src 'self'"));
+    EXPECT_THAT(result->get_header_value("Content-Security-Policy"),
+                HasSubstr("script-src 'self'"));
     EXPECT_EQ(result->get_header_value("X-Content-Type-Options"), "nosniff");
     EXPECT_EQ(result->get_header_value("Referrer-Policy"), "no-referrer");
   }
@@ -456,13 +455,13 @@ TEST_F(AuthSystemTest, WithoutTokensOnlyLoopbackUnlessTheOperatorSaysSo) {
     EXPECT_THAT(output, HasSubstr("allow_unauthenticated"));
   }
   // Loopback without tokens, and a reachable address with the operator's explicit consent, start.
-  auto loopback = Start(CHURN_SCORING_BINARY,
-                        {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0", "--rules_file="});
+  auto loopback = Start(CHURN_SCORING_BINARY, {"--grpc_address=127.0.0.1:0",
+                                               "--metrics_address=127.0.0.1:0", "--rules_file="});
   ASSERT_TRUE(loopback.ok()) << loopback.status();
   EXPECT_TRUE(testing::WaitForServing((*loopback)->grpc_target(), 30s).ok());
-  auto consented = Start(CHURN_SCORING_BINARY,
-                         {"--grpc_address=0.0.0.0:0", "--metrics_address=127.0.0.1:0", "--rules_file=",
-                          "--allow_unauthenticated"});
+  auto consented =
+      Start(CHURN_SCORING_BINARY, {"--grpc_address=0.0.0.0:0", "--metrics_address=127.0.0.1:0",
+                                   "--rules_file=", "--allow_unauthenticated"});
   ASSERT_TRUE(consented.ok()) << consented.status();
   EXPECT_TRUE(testing::WaitForServing((*consented)->grpc_target(), 30s).ok());
   // The default configuration files listen on loopback only.
@@ -470,7 +469,8 @@ TEST_F(AuthSystemTest, WithoutTokensOnlyLoopbackUnlessTheOperatorSaysSo) {
     std::ifstream in(absl::StrCat(CHURN_SOURCE_DIR, "/config/", name, "-service.yaml"));
     std::string line;
     while (std::getline(in, line)) {
-      if (line.find("_address:") != std::string::npos && line.find("0.0.0.0") != std::string::npos) {
+      if (line.find("_address:") != std::string::npos &&
+          line.find("0.0.0.0") != std::string::npos) {
         ADD_FAILURE() << name << ": " << line;
       }
     }
@@ -484,10 +484,9 @@ class MutualTlsTest : public AuthSystemTest {
     AuthSystemTest::SetUpTestSuite();
     int exit_code = 0;
     const std::string script = std::string(CHURN_SOURCE_DIR) + "/deploy/tls/make-certs.sh";
-    std::string output = RunCommand(
-        absl::StrCat(script, " ", (RunDir() / "tls").string(),
-                     " ingest scoring enrichment gateway client 2>&1"),
-        &exit_code);
+    std::string output = RunCommand(absl::StrCat(script, " ", (RunDir() / "tls").string(),
+                                                 " ingest scoring enrichment gateway client 2>&1"),
+                                    &exit_code);
     ASSERT_EQ(exit_code, 0) << output;
     // A certificate from another authority, which the services must not trust.
     output = RunCommand(absl::StrCat(script, " ", (RunDir() / "rogue").string(), " client 2>&1"),
@@ -506,7 +505,8 @@ class MutualTlsTest : public AuthSystemTest {
                                      std::string* status_name) {
     grpc::ChannelArguments args;
     args.SetSslTargetNameOverride("scoring");
-    auto stub = grpc::health::v1::Health::NewStub(grpc::CreateCustomChannel(target, credentials, args));
+    auto stub =
+        grpc::health::v1::Health::NewStub(grpc::CreateCustomChannel(target, credentials, args));
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + 5s);
     grpc::health::v1::HealthCheckResponse response;
@@ -519,20 +519,20 @@ class MutualTlsTest : public AuthSystemTest {
 TEST_F(MutualTlsTest, ServicesTalkOverMutualTlsAndRefuseClientsWithoutACertificateOfTheirCa) {
   // One certificate for the four here (deployments give each its own); the gateway verifies its
   // neighbours as "localhost", a SAN of every certificate, as it reaches them on loopback.
-  ASSERT_NO_FATAL_FAILURE(StartAll(
-      {"--tls_ca_file=" + Tls("ca.crt"), "--tls_cert_file=" + Tls("scoring.crt"),
-       "--tls_key_file=" + Tls("scoring.key")},
-      {"--tls_server_name=localhost"}));
+  ASSERT_NO_FATAL_FAILURE(
+      StartAll({"--tls_ca_file=" + Tls("ca.crt"), "--tls_cert_file=" + Tls("scoring.crt"),
+                "--tls_key_file=" + Tls("scoring.key")},
+               {"--tls_server_name=localhost"}));
   // The gateway got its first views through ingest and scoring over mTLS.
   const std::string ca = Tls("ca.crt");
   int exit_code = 0;
   std::string output;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    output = RunCommand(absl::StrCat(CHURNCTL_BINARY, " health --address ",
-                                     gateway_->grpc_target(), " --tls-ca-file ", ca,
-                                     " --tls-cert-file ", Tls("client.crt"), " --tls-key-file ",
-                                     Tls("client.key"), " --tls-server-name scoring 2>&1"),
-                        &exit_code);
+    output = RunCommand(
+        absl::StrCat(CHURNCTL_BINARY, " health --address ", gateway_->grpc_target(),
+                     " --tls-ca-file ", ca, " --tls-cert-file ", Tls("client.crt"),
+                     " --tls-key-file ", Tls("client.key"), " --tls-server-name scoring 2>&1"),
+        &exit_code);
     if (exit_code == 0) break;
     std::this_thread::sleep_for(200ms);
   }
@@ -542,15 +542,17 @@ TEST_F(MutualTlsTest, ServicesTalkOverMutualTlsAndRefuseClientsWithoutACertifica
   std::string status_name;
   grpc::SslCredentialsOptions with_client_cert{ReadText(ca), ReadText(Tls("client.key")),
                                                ReadText(Tls("client.crt"))};
-  EXPECT_EQ(HealthOver(scoring_->grpc_target(), grpc::SslCredentials(with_client_cert), &status_name),
-            grpc::StatusCode::OK);
+  EXPECT_EQ(
+      HealthOver(scoring_->grpc_target(), grpc::SslCredentials(with_client_cert), &status_name),
+      grpc::StatusCode::OK);
   EXPECT_EQ(status_name, "SERVING");
 
   // No client certificate, a certificate of another CA, or plaintext: no connection at all.
   grpc::SslCredentialsOptions without_cert{ReadText(ca), "", ""};
   EXPECT_EQ(HealthOver(scoring_->grpc_target(), grpc::SslCredentials(without_cert), &status_name),
             grpc::StatusCode::UNAVAILABLE);
-  grpc::SslCredentialsOptions rogue{ReadText(ca), ReadText((RunDir() / "rogue" / "client.key").string()),
+  grpc::SslCredentialsOptions rogue{ReadText(ca),
+                                    ReadText((RunDir() / "rogue" / "client.key").string()),
                                     ReadText((RunDir() / "rogue" / "client.crt").string())};
   EXPECT_EQ(HealthOver(scoring_->grpc_target(), grpc::SslCredentials(rogue), &status_name),
             grpc::StatusCode::UNAVAILABLE);
