@@ -56,8 +56,6 @@ class SnapshotStore {
 
   // Null before the first successful load.
   std::shared_ptr<const Snapshot> Current() const;
-  // Random per store, set on every snapshot it publishes.
-  const std::string& instance() const { return instance_; }
   // A held version; null when it was never published or is no longer held.
   std::shared_ptr<const Snapshot> Find(int64_t version) const;
   // Every held snapshot, newest first.
@@ -76,7 +74,7 @@ class SnapshotStore {
   mutable std::mutex state_mu_;
   std::deque<std::shared_ptr<const Snapshot>> held_;  // newest first; guarded by state_mu_
   std::optional<LoadFailure> last_failure_;           // guarded by state_mu_
-  const std::string instance_;
+  const std::string instance_;  // random per store, set on every snapshot it publishes
 };
 
 }  // namespace churn::snapshots

@@ -43,11 +43,6 @@ class BearerTokenInterceptorFactory final
   const std::string header_;
 };
 
-absl::StatusOr<std::string> ReadIfSet(std::string_view key, const std::string& path, bool trim) {
-  if (path.empty()) return std::string();
-  return ReadSecretFile(key, path, trim);
-}
-
 }  // namespace
 
 absl::StatusOr<ClientSecurity> ClientSecurity::FromFiles(const std::string& token_file,
@@ -62,7 +57,7 @@ absl::StatusOr<ClientSecurity> ClientSecurity::FromFiles(const std::string& toke
         std::tuple{"tls_ca_file", &ca_file, &security.ca_pem, false},
         std::tuple{"tls_cert_file", &cert_file, &security.cert_pem, false},
         std::tuple{"tls_key_file", &key_file, &security.key_pem, false}}) {
-    absl::StatusOr<std::string> content = ReadIfSet(key, *path, trim);
+    absl::StatusOr<std::string> content = ReadSecretFile(key, *path, trim);
     if (!content.ok()) return content.status();
     *target = *std::move(content);
   }

@@ -11,6 +11,7 @@ namespace churn::service {
 
 absl::StatusOr<std::string> ReadSecretFile(std::string_view key, const std::string& path,
                                            bool trim) {
+  if (path.empty()) return std::string();
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(absl::StrCat(ToAbsl(key), ": cannot read '", path, "'"));

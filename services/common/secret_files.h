@@ -10,7 +10,7 @@
 namespace churn::service {
 
 // The whole file; `trim` strips surrounding whitespace (a token file ends with a newline).
-// An empty file is an error.
+// An empty `path` means the setting is not used: an empty string. An empty file is an error.
 absl::StatusOr<std::string> ReadSecretFile(std::string_view key, const std::string& path,
                                            bool trim = false);
 

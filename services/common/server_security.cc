@@ -107,12 +107,6 @@ class AuthorizingServerCredentials final : public grpc::ServerCredentials {
   const ServerSecurity security_;
 };
 
-absl::StatusOr<std::string> ReadIfSet(const ServiceConfig& config, std::string_view key) {
-  const std::string& path = config.GetString(key);
-  if (path.empty()) return std::string();
-  return ReadSecretFile(key, path);
-}
-
 }  // namespace
 
 absl::StatusOr<ServerSecurity> ServerSecurity::FromConfig(const ServiceConfig& config) {
@@ -129,7 +123,7 @@ absl::StatusOr<ServerSecurity> ServerSecurity::FromConfig(const ServiceConfig& c
   for (auto [key, target] : {std::pair{"tls_cert_file", &security.tls.cert_pem},
                              std::pair{"tls_key_file", &security.tls.key_pem},
                              std::pair{"tls_ca_file", &security.tls.ca_pem}}) {
-    absl::StatusOr<std::string> pem = ReadIfSet(config, key);
+    absl::StatusOr<std::string> pem = ReadSecretFile(key, config.GetString(key));
     if (!pem.ok()) return pem.status();
     *target = *std::move(pem);
   }
