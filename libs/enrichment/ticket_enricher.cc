@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
-#include <system_error>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -223,16 +222,30 @@ int TicketEnricher::AnalyzeBatch(const std::vector<TicketInput>& tickets,
   };
 
   const int workers = std::clamp(options_.concurrency, 1, std::max(1, total));
-  std::vector<std::jthread> helpers;
-  for (int i = 1; i < workers; ++i) {
-    try {
-      helpers.emplace_back(work);
-    } catch (const std::system_error&) {
-      break;  // fewer threads, same results
+  // Helpers are started only on a free thread (never queued), and the caller waits for those that
+  // started: a queued helper could wait for threads that all run batches waiting for helpers.
+  std::mutex helpers_mu;
+  std::condition_variable helpers_done;
+  int helpers_running = 0;  // guarded by helpers_mu
+  for (int i = 1; i < workers && options_.batch_helpers != nullptr; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(helpers_mu);
+      ++helpers_running;
+    }
+    const bool started = options_.batch_helpers->TryRunNow([&] {
+      work();
+      std::lock_guard<std::mutex> lock(helpers_mu);
+      if (--helpers_running == 0) helpers_done.notify_all();
+    });
+    if (!started) {
+      std::lock_guard<std::mutex> lock(helpers_mu);
+      --helpers_running;
+      break;  // fewer workers, same results
     }
   }
   work();
-  helpers.clear();  // joins
+  std::unique_lock<std::mutex> lock(helpers_mu);
+  helpers_done.wait(lock, [&] { return helpers_running == 0; });
   return done;
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "concurrency/bounded_executor.h"
 #include "enrichment/enrichment_observer.h"
 #include "enrichment/enrichment_result.h"
 #include "enrichment/model_slots.h"
@@ -33,6 +34,9 @@ struct EnricherOptions {
   int concurrency = 1;  // model calls at once (Ollama's default parallelism is 1)
   int max_queue = 64;   // tickets that may wait for a model slot; more get the fallback at once
   size_t max_ticket_chars = tickets::kDefaultMaxTicketChars;
+  // Where a batch's extra workers (up to concurrency - 1) run, when a thread is free there; the
+  // batch's caller works through the tickets in any case. Null: the caller alone.
+  concurrency::BoundedExecutor* batch_helpers = nullptr;
 };
 
 struct AnalyzeOptions {
@@ -67,7 +71,8 @@ class TicketEnricher {
   absl::StatusOr<EnrichmentResult> Analyze(const TicketInput& ticket, const AnalyzeOptions& options,
                                            std::stop_token stop = {});
 
-  // Analyses `tickets` with at most `concurrency` at once, calling `on_result` once per finished
+  // Analyses `tickets` with at most `concurrency` at once (the caller plus helpers on
+  // `batch_helpers`), calling `on_result` once per finished
   // ticket (serialised, in finishing order) with the progress. A ticket without text yields a
   // result with error "empty_text"; a slow one its timeout, and the batch goes on. Returns when
   // every ticket is done or `stop` was requested (tickets cut short by it are not reported).

@@ -8,10 +8,9 @@
 #include <grpcpp/server_builder.h>
 #include <signal.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
@@ -41,6 +40,8 @@ absl::StatusOr<ServiceHostOptions> ServiceHostOptions::FromConfig(const ServiceC
   options.grpc_address = config.GetString("grpc_address");
   options.metrics_address = config.GetString("metrics_address");
   options.drain_timeout = std::chrono::milliseconds(config.GetInt("drain_timeout_ms"));
+  options.worker_threads = static_cast<int>(config.GetInt("worker_threads"));
+  options.work_queue = static_cast<int>(config.GetInt("work_queue"));
   options.port_file = config.GetString("port_file");
   return options;
 }
@@ -49,6 +50,13 @@ absl::Status ServiceHostOptions::Validate() const {
   if (grpc_address.empty()) return absl::InvalidArgumentError("grpc_address: must not be empty");
   if (metrics_address.empty()) {
     return absl::InvalidArgumentError("metrics_address: must not be empty");
+  }
+  if (worker_threads < 1 || worker_threads > 1024) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("worker_threads: must be 1..1024, got ", worker_threads));
+  }
+  if (work_queue < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("work_queue: must be >= 0, got ", work_queue));
   }
   if (drain_timeout.count() < 0) {
     return absl::InvalidArgumentError(
@@ -74,6 +82,10 @@ ServiceHost::ServiceHost(ServiceHostOptions options)
     : options_(std::move(options)), grpc_metrics_(metrics_.registry()) {
   sigset_t signals = ShutdownSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  executor_ = std::make_unique<concurrency::BoundedExecutor>(
+      concurrency::ExecutorOptions{.name = absl::StrCat(options_.service_name, " work"),
+                                   .threads = options_.worker_threads,
+                                   .max_queue = options_.work_queue});
 }
 
 ServiceHost::~ServiceHost() { Shutdown(); }
@@ -179,28 +191,24 @@ int ServiceHost::WaitForShutdownSignal() {
   return signal_number;
 }
 
-void ServiceHost::DrainAndStop() {
-  // Server::Shutdown(deadline) also waits for idle client connections to go away, which
-  // long-lived channels (the gateway's) never do: it would always take the whole drain timeout.
-  // So once no RPC is in flight any more, the remaining connections are closed.
-  std::atomic<bool> stopped{false};
-  std::thread stopper([this, &stopped] {
-    server_->Shutdown(std::chrono::system_clock::now() + options_.drain_timeout);
-    stopped.store(true);
-  });
-  while (!stopped.load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (!stopped.load() && grpc_metrics_.calls_in_flight() == 0) {
-      grpc_server_cancel_all_calls(server_->c_server());
-    }
-  }
-  stopper.join();
+void ServiceHost::StopServer() {
+  // In-flight RPCs get until the deadline; then gRPC cancels them (their reactors' OnCancel stops
+  // the work they started on the executor).
+  server_->Shutdown(std::chrono::system_clock::now() + options_.drain_timeout);
   server_->Wait();
 }
 
+void ServiceHost::DrainExecutor(std::chrono::steady_clock::time_point deadline) {
+  if (executor_->Shutdown(deadline)) return;
+  // Work that ignores cancellation must not hold the process: it is left to the exit, and the
+  // executor with it (its threads still use it).
+  LogWarn("work_still_running", {{"busy", executor_->busy()}, {"queued", executor_->queued()}});
+  (void)executor_.release();
+}
 void ServiceHost::Shutdown() {
   std::call_once(shutdown_once_, [this] {
     if (!server_) {
+      DrainExecutor(std::chrono::steady_clock::now() + options_.drain_timeout);
       metrics_.Stop();
       return;
     }
@@ -211,13 +219,17 @@ void ServiceHost::Shutdown() {
     if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
       health->Shutdown();
     }
-    DrainAndStop();
+    StopServer();
     auto elapsed_ms = [&started] {
       return std::chrono::duration_cast<std::chrono::milliseconds>(
                  std::chrono::steady_clock::now() - started)
           .count();
     };
     LogInfo("grpc_server_stopped", {{"elapsed_ms", elapsed_ms()}});
+    // Work not tied to an RPC (a reload, a refresh) gets a short grace of its own.
+    DrainExecutor(std::chrono::steady_clock::now() +
+                  std::min<std::chrono::steady_clock::duration>(options_.drain_timeout,
+                                                                std::chrono::seconds(1)));
     metrics_.Stop();
     LogInfo("shutdown_complete", {{"elapsed_ms", elapsed_ms()}});
   });

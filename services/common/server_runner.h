@@ -1,7 +1,8 @@
 #pragma once
 // ServiceHost: the process shell every service binary shares. It owns the gRPC server (callback
-// services + grpc.health.v1 + reflection + the metrics interceptor), the /metrics endpoint, the
-// port file for tests and the SIGTERM/SIGINT handling with a bounded drain:
+// services + grpc.health.v1 + reflection + the metrics interceptor), the service's one bounded
+// executor for blocking work, the /metrics endpoint, the port file for tests and the
+// SIGTERM/SIGINT handling with a bounded drain:
 //
 //   ServiceHost host(ServiceHostOptions::FromConfig(config));   // first thing in main
 //   MyService service(..., host.metrics_registry());
@@ -21,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "common/grpc_metrics.h"
+#include "concurrency/bounded_executor.h"
 #include "common/metrics_endpoint.h"
 #include "common/server_security.h"
 #include "common/service_config.h"
@@ -32,6 +34,8 @@ struct ServiceHostOptions {
   std::string grpc_address;     // host:port, port 0 = ephemeral
   std::string metrics_address;  // host:port, port 0 = ephemeral
   std::chrono::milliseconds drain_timeout{5000};
+  int worker_threads = 8;  // the executor's threads
+  int work_queue = 64;     // tasks that may wait for one
   std::string port_file;  // empty: none
   ServerSecurity security;  // tokens and TLS; default: no authentication, plaintext
 
@@ -50,7 +54,8 @@ absl::Status ConfigureLogging(const ServiceConfig& config);
 class ServiceHost {
  public:
   // Blocks SIGTERM and SIGINT in the calling thread, so construct it before any thread starts:
-  // every thread inherits the mask and the signals wait for WaitForShutdownSignal().
+  // every thread inherits the mask and the signals wait for WaitForShutdownSignal(). Starts the
+  // executor's threads.
   explicit ServiceHost(ServiceHostOptions options);
   ~ServiceHost();
   ServiceHost(const ServiceHost&) = delete;
@@ -58,6 +63,10 @@ class ServiceHost {
 
   // The service's one registry: create domain metric families here before Start().
   prometheus::Registry& metrics_registry() { return metrics_.registry(); }
+
+  // Where handlers run what blocks (a load, a neighbour or model call), so no gRPC thread waits
+  // and no thread is started per request. Drained after the gRPC server, before /metrics stops.
+  concurrency::BoundedExecutor& executor() { return *executor_; }
 
   // Before Start(). `full_name` is the generated Service::service_full_name(); it names the
   // health status and the pre-created metric series.
@@ -77,18 +86,21 @@ class ServiceHost {
   // Blocks until SIGTERM or SIGINT, then Shutdown(). Returns the signal number.
   int WaitForShutdownSignal();
 
-  // NOT_SERVING, lets in-flight RPCs finish for up to drain_timeout, cancels the rest, then
-  // stops /metrics (last, so the final counts can still be scraped while draining). Idempotent.
+  // NOT_SERVING, lets in-flight RPCs finish for up to drain_timeout and cancels the rest, lets
+  // the executor's remaining work end, then stops /metrics (last, so the final counts can still
+  // be scraped while draining). Idempotent.
   void Shutdown();
 
  private:
   absl::Status WritePortFile() const;
-  void DrainAndStop();
+  void StopServer();
+  void DrainExecutor(std::chrono::steady_clock::time_point deadline);
 
   ServiceHostOptions options_;
   MetricsEndpoint metrics_;
   GrpcServerMetrics grpc_metrics_;
   std::vector<std::pair<grpc::Service*, std::string>> services_;
+  std::unique_ptr<concurrency::BoundedExecutor> executor_;
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;
   std::once_flag shutdown_once_;

@@ -1,11 +1,10 @@
 #include "enrichment_service.h"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <stop_token>
-#include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -66,49 +65,47 @@ void LogResult(const EnrichmentResult& result) {
                 {"error", result.error}});
 }
 
-// Starts `body` on a thread of its own. The reactor's OnDone joins it, and reads the handle
-// only under `mu` (the thread takes `mu` first, so the handle is assigned before it runs).
-template <typename Body>
-absl::Status StartWorker(std::mutex& mu, std::thread& worker, Body body) {
-  std::lock_guard<std::mutex> lock(mu);
-  try {
-    worker = std::thread(std::move(body));
-  } catch (const std::system_error& e) {
-    return absl::ResourceExhaustedError(absl::StrCat("cannot start a worker thread: ", e.what()));
+// A reactor whose work runs on the executor is freed when both gRPC is done with it (OnDone) and
+// its task has ended, whichever comes last: the task may still be returning from the call that
+// finished the RPC.
+class SharedReactorLife {
+ public:
+  // Counts the task; false (nothing counted) when the executor refused it.
+  template <typename Body>
+  absl::Status StartTask(concurrency::BoundedExecutor* executor, Body body) {
+    holders_.fetch_add(1);
+    absl::Status submitted = executor->Submit(std::move(body));
+    if (!submitted.ok()) holders_.fetch_sub(1);
+    return submitted;
   }
-  return absl::OkStatus();
-}
+  // True for the last holder, which frees the reactor.
+  bool Release() { return holders_.fetch_sub(1) == 1; }
 
-void JoinUnlessSelf(std::mutex& mu, std::thread& worker) {
-  std::lock_guard<std::mutex> lock(mu);
-  if (!worker.joinable()) return;
-  // OnDone may run on the worker itself, inline in its Finish(): it ends right after.
-  if (worker.get_id() == std::this_thread::get_id()) {
-    worker.detach();
-  } else {
-    worker.join();
-  }
-}
+ private:
+  std::atomic<int> holders_{1};  // gRPC's, until OnDone
+};
 
 class AnalyzeTicketReactor final : public grpc::ServerUnaryReactor {
  public:
-  AnalyzeTicketReactor(TicketEnricher* enricher, TicketInput ticket, AnalyzeOptions options,
+  AnalyzeTicketReactor(TicketEnricher* enricher, concurrency::BoundedExecutor* executor,
+                       TicketInput ticket, AnalyzeOptions options,
                        v1::AnalyzeTicketResponse* response)
       : enricher_(enricher), ticket_(std::move(ticket)), options_(options), response_(response) {
-    absl::Status started = StartWorker(mu_, worker_, [this] { Run(); });
+    absl::Status started = life_.StartTask(executor, [this] {
+      Run();
+      if (life_.Release()) delete this;
+    });
     if (!started.ok()) Finish(service::ToGrpcStatus(started));
   }
 
   void OnCancel() override { stop_.request_stop(); }
 
   void OnDone() override {
-    JoinUnlessSelf(mu_, worker_);
-    delete this;
+    if (life_.Release()) delete this;
   }
 
  private:
   void Run() {
-    { std::lock_guard<std::mutex> lock(mu_); }
     absl::StatusOr<EnrichmentResult> result =
         enricher_->Analyze(ticket_, options_, stop_.get_token());
     if (!result.ok()) {
@@ -117,7 +114,7 @@ class AnalyzeTicketReactor final : public grpc::ServerUnaryReactor {
     }
     LogResult(*result);
     ResultToProto(*result, response_->mutable_analysis());
-    Finish(grpc::Status::OK);  // `this` may be gone from here on
+    Finish(grpc::Status::OK);
   }
 
   TicketEnricher* const enricher_;
@@ -125,18 +122,20 @@ class AnalyzeTicketReactor final : public grpc::ServerUnaryReactor {
   const AnalyzeOptions options_;
   v1::AnalyzeTicketResponse* const response_;
   std::stop_source stop_;
-  std::mutex mu_;
-  std::thread worker_;
+  SharedReactorLife life_;
 };
 
 // One message per finished ticket, written one at a time (gRPC allows one outstanding write);
 // results that arrive meanwhile wait in `pending_`.
 class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeTicketsResponse> {
  public:
-  AnalyzeTicketsReactor(TicketEnricher* enricher, std::vector<TicketInput> tickets,
-                        AnalyzeOptions options)
+  AnalyzeTicketsReactor(TicketEnricher* enricher, concurrency::BoundedExecutor* executor,
+                        std::vector<TicketInput> tickets, AnalyzeOptions options)
       : enricher_(enricher), tickets_(std::move(tickets)), options_(options) {
-    absl::Status started = StartWorker(mu_, worker_, [this] { Run(); });
+    absl::Status started = life_.StartTask(executor, [this] {
+      Run();
+      if (life_.Release()) delete this;
+    });
     if (!started.ok()) Finish(service::ToGrpcStatus(started));
   }
 
@@ -156,13 +155,11 @@ class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeT
   }
 
   void OnDone() override {
-    JoinUnlessSelf(mu_, worker_);
-    delete this;
+    if (life_.Release()) delete this;
   }
 
  private:
   void Run() {
-    { std::lock_guard<std::mutex> lock(mu_); }
     const auto started = SteadyClock::now();
     const int reported = enricher_->AnalyzeBatch(
         tickets_, options_, stop_.get_token(), [this](const enrichment::BatchProgress& step) {
@@ -192,7 +189,7 @@ class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeT
       final_status_ = cancelled ? grpc::Status(grpc::StatusCode::CANCELLED, "batch cancelled")
                                 : grpc::Status::OK;
     }
-    Pump();  // the worker touches nothing after this
+    Pump();
   }
 
   // Starts the next write, or finishes once the batch is done and everything is written.
@@ -226,8 +223,8 @@ class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeT
   const std::vector<TicketInput> tickets_;
   const AnalyzeOptions options_;
   std::stop_source stop_;
+  SharedReactorLife life_;
   std::mutex mu_;
-  std::thread worker_;
   std::deque<v1::AnalyzeTicketsResponse> pending_;  // guarded by mu_
   v1::AnalyzeTicketsResponse current_;              // the message being written
   bool writing_ = false;                            // guarded by mu_
@@ -267,8 +264,9 @@ void ResultToProto(const EnrichmentResult& result, v1::TicketAnalysis* proto) {
   proto->set_cached(result.cached);
 }
 
-EnrichmentService::EnrichmentService(EnrichmentServiceOptions options, TicketEnricher* enricher)
-    : options_(options), enricher_(enricher) {}
+EnrichmentService::EnrichmentService(EnrichmentServiceOptions options, TicketEnricher* enricher,
+                                     concurrency::BoundedExecutor* executor)
+    : options_(options), enricher_(enricher), executor_(executor) {}
 
 grpc::ServerUnaryReactor* EnrichmentService::AnalyzeTicket(grpc::CallbackServerContext* context,
                                                            const v1::AnalyzeTicketRequest* request,
@@ -281,9 +279,12 @@ grpc::ServerUnaryReactor* EnrichmentService::AnalyzeTicket(grpc::CallbackServerC
   ticket.subject = request->subject();
   ticket.body = request->body();
   ticket.text = request->text();
-  return new AnalyzeTicketReactor(
-      enricher_, std::move(ticket),
-      OptionsFor(context, request->timeout_ms(), request->bypass_cache()), response);
+  AnalyzeOptions options = OptionsFor(context, request->timeout_ms(), request->bypass_cache());
+  // The ticket's timeout runs from now: waiting for a worker thread is part of it.
+  const std::chrono::milliseconds timeout =
+      options.timeout.count() > 0 ? options.timeout : enricher_->options().default_timeout;
+  options.caller_deadline = std::min(options.caller_deadline, SteadyClock::now() + timeout);
+  return new AnalyzeTicketReactor(enricher_, executor_, std::move(ticket), options, response);
 }
 
 grpc::ServerWriteReactor<v1::AnalyzeTicketsResponse>* EnrichmentService::AnalyzeTickets(
@@ -315,7 +316,7 @@ grpc::ServerWriteReactor<v1::AnalyzeTicketsResponse>* EnrichmentService::Analyze
   }
   service::LogInfo("batch_started", {{"tickets", count}, {"timeout_ms", request->timeout_ms()}});
   return new AnalyzeTicketsReactor(
-      enricher_, std::move(tickets),
+      enricher_, executor_, std::move(tickets),
       OptionsFor(context, request->timeout_ms(), request->bypass_cache()));
 }
 

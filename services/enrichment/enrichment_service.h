@@ -2,16 +2,18 @@
 // churn.v1.EnrichmentService: a thin gRPC adapter over libs/enrichment's TicketEnricher.
 //
 // Model calls block for up to the ticket's timeout, so they never run on gRPC's callback threads:
-// each call gets a worker thread, cancelled (std::stop_token) when the client cancels or the
-// server shuts down, and joined before the call's reactor is freed. Every ticket comes back with
-// an analysis (the fallback's when the model failed, with `error` saying why); only a bad request
-// fails the RPC.
+// each call runs as a task on the service's bounded executor (RESOURCE_EXHAUSTED when it is
+// full), cancelled (std::stop_token) when the client cancels or the server shuts down. A ticket's
+// timeout counts from the call's arrival, so time spent waiting for a thread is part of it.
+// Every ticket comes back with an analysis (the fallback's when the model failed, with `error`
+// saying why); only a bad request or a full executor fails the RPC.
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
 
 #include "churn/v1/enrichment.grpc.pb.h"
+#include "concurrency/bounded_executor.h"
 #include "enrichment/ticket_enricher.h"
 
 namespace churn::enrichment_service {
@@ -25,8 +27,9 @@ void ResultToProto(const enrichment::EnrichmentResult& result, v1::TicketAnalysi
 
 class EnrichmentService final : public v1::EnrichmentService::CallbackService {
  public:
-  // `enricher` must outlive the service (and every call it serves).
-  EnrichmentService(EnrichmentServiceOptions options, enrichment::TicketEnricher* enricher);
+  // `enricher` and `executor` must outlive the service (and every call it serves).
+  EnrichmentService(EnrichmentServiceOptions options, enrichment::TicketEnricher* enricher,
+                    concurrency::BoundedExecutor* executor);
 
   grpc::ServerUnaryReactor* AnalyzeTicket(grpc::CallbackServerContext* context,
                                           const v1::AnalyzeTicketRequest* request,
@@ -37,6 +40,7 @@ class EnrichmentService final : public v1::EnrichmentService::CallbackService {
  private:
   const EnrichmentServiceOptions options_;
   enrichment::TicketEnricher* const enricher_;
+  concurrency::BoundedExecutor* const executor_;
 };
 
 }  // namespace churn::enrichment_service

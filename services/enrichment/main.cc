@@ -97,6 +97,14 @@ int main(int argc, char** argv) {
     svc::LogError("config_invalid", {{"error", s}});
     return 2;
   }
+  if (config->GetInt("worker_threads") <= config->GetInt("concurrency")) {
+    svc::LogError("config_invalid",
+                  {{"error", absl::StrCat("worker_threads: must be more than concurrency (",
+                                          config->GetInt("concurrency"),
+                                          ") so cached and fallback answers keep a thread, got ",
+                                          config->GetInt("worker_threads"))}});
+    return 2;
+  }
   std::vector<svc::LogField> effective = {{"config_file", config->config_file()}};
   for (const auto& [key, value] : config->EffectiveValues()) effective.emplace_back(key, value);
   svc::Log(svc::LogLevel::kInfo, "config_loaded", effective);
@@ -140,12 +148,14 @@ int main(int argc, char** argv) {
   enricher_options.concurrency = static_cast<int>(config->GetInt("concurrency"));
   enricher_options.max_queue = static_cast<int>(config->GetInt("max_queue"));
   enricher_options.max_ticket_chars = static_cast<size_t>(config->GetInt("max_ticket_chars"));
+  enricher_options.batch_helpers = &host.executor();
   churn::enrichment::TicketEnricher enricher(enricher_options, std::move(model), std::move(cache),
                                              &metrics);
 
   churn::enrichment_service::EnrichmentServiceOptions service_options;
   service_options.max_batch = config->GetInt("max_batch");
-  churn::enrichment_service::EnrichmentService service(service_options, &enricher);
+  churn::enrichment_service::EnrichmentService service(service_options, &enricher,
+                                                       &host.executor());
   host.AddService(&service, churn::v1::EnrichmentService::service_full_name());
   if (absl::Status s = host.Start(); !s.ok()) {
     svc::LogError("start_failed", {{"error", s}});

@@ -18,8 +18,8 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
 }  // namespace
 
 GatewayService::GatewayService(GatewayApi* api, RefreshOrchestrator* refresher,
-                               TicketAnalyzer* analyzer, BackgroundWork* background)
-    : api_(api), refresher_(refresher), analyzer_(analyzer), background_(background) {}
+                               TicketAnalyzer* analyzer, concurrency::BoundedExecutor* executor)
+    : api_(api), refresher_(refresher), analyzer_(analyzer), executor_(executor) {}
 
 grpc::ServerUnaryReactor* GatewayService::GetExecutive(grpc::CallbackServerContext* context,
                                                        const v1::GetExecutiveRequest* /*request*/,
@@ -56,7 +56,7 @@ grpc::ServerUnaryReactor* GatewayService::Refresh(grpc::CallbackServerContext* c
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const CallScope scope = CallScope::ForRpc(context);
-  background_->Run([this, reactor, scope, reload, response] {
+  absl::Status queued = executor_->Submit([this, reactor, scope, reload, response] {
     absl::StatusOr<RefreshReport> report = refresher_->RefreshNow(scope, reload);
     if (!report.ok()) {
       reactor->Finish(service::ToGrpcStatus(report.status()));
@@ -67,6 +67,7 @@ grpc::ServerUnaryReactor* GatewayService::Refresh(grpc::CallbackServerContext* c
     response->set_changed(report->changed);
     reactor->Finish(grpc::Status::OK);
   });
+  if (!queued.ok()) reactor->Finish(service::ToGrpcStatus(queued));
   return reactor;
 }
 
@@ -83,7 +84,7 @@ grpc::ServerUnaryReactor* GatewayService::AnalyzeTicket(grpc::CallbackServerCont
 
 grpc::ServerWriteReactor<v1::AnalyzeTicketSetResponse>* GatewayService::AnalyzeTicketSet(
     grpc::CallbackServerContext* context, const v1::AnalyzeTicketSetRequest* request) {
-  return TicketSetReactor::Start(context, *request, analyzer_, background_);
+  return TicketSetReactor::Start(context, *request, analyzer_, executor_);
 }
 
 grpc::ServerUnaryReactor* GatewayService::RecordOutcome(grpc::CallbackServerContext* context,

@@ -2,10 +2,10 @@
 // churn.v1.GatewayService: the thin gRPC adapter over GatewayApi (views and outcomes),
 // RefreshOrchestrator (Refresh) and TicketAnalyzer (the Ticket Analyzer calls). Quick calls are
 // answered on the callback thread; calls that wait on neighbours either use the async client
-// API (AnalyzeTicket) or run as BackgroundWork (Refresh, AnalyzeTicketSet).
+// API (AnalyzeTicket) or run on the service's bounded executor (Refresh, AnalyzeTicketSet).
 
-#include "background_work.h"
 #include "churn/v1/gateway.grpc.pb.h"
+#include "concurrency/bounded_executor.h"
 #include "gateway_api.h"
 #include "refresh_orchestrator.h"
 #include "ticket_analyzer.h"
@@ -15,7 +15,7 @@ namespace churn::gateway {
 class GatewayService final : public v1::GatewayService::CallbackService {
  public:
   GatewayService(GatewayApi* api, RefreshOrchestrator* refresher, TicketAnalyzer* analyzer,
-                 BackgroundWork* background);
+                 concurrency::BoundedExecutor* executor);
 
   grpc::ServerUnaryReactor* GetExecutive(grpc::CallbackServerContext* context,
                                          const v1::GetExecutiveRequest* request,
@@ -48,7 +48,7 @@ class GatewayService final : public v1::GatewayService::CallbackService {
   GatewayApi* api_;
   RefreshOrchestrator* refresher_;
   TicketAnalyzer* analyzer_;
-  BackgroundWork* background_;
+  concurrency::BoundedExecutor* executor_;
 };
 
 }  // namespace churn::gateway

@@ -10,7 +10,6 @@
 #include <grpcpp/support/channel_arguments.h>
 
 #include "atrisk/view_store.h"
-#include "background_work.h"
 #include "churn_intent.h"
 #include "common/logging.h"
 #include "common/neighbour_channel.h"
@@ -153,8 +152,7 @@ int main(int argc, char** argv) {
   gw::GatewayApi api(api_options, &store, outcome_log->get());
   api.set_ticket_analyses(&linked_analyses);
 
-  gw::BackgroundWork background;
-  gw::GatewayService service(&api, &refresher, &analyzer, &background);
+  gw::GatewayService service(&api, &refresher, &analyzer, &host.executor());
   host.AddService(&service, churn::v1::GatewayService::service_full_name());
   // NOT_SERVING until the first views exist; stale views later still serve.
   std::atomic<bool> serving{false};
@@ -191,10 +189,9 @@ int main(int argc, char** argv) {
   }
   refresher.Start();
 
-  host.WaitForShutdownSignal();  // gRPC drained; in-flight calls cancelled after the timeout
+  host.WaitForShutdownSignal();  // gRPC and the executor drained; /metrics stopped last
   http.Stop();
   refresher.Stop();
-  background.WaitIdle();
   svc::LogInfo("gateway_stopped");
   return 0;
 }

@@ -6,16 +6,21 @@ namespace churn::gateway {
 
 TicketSetReactor* TicketSetReactor::Start(grpc::CallbackServerContext* context,
                                           const v1::AnalyzeTicketSetRequest& request,
-                                          TicketAnalyzer* analyzer, BackgroundWork* background) {
+                                          TicketAnalyzer* analyzer,
+                                          concurrency::BoundedExecutor* executor) {
   auto* reactor = new TicketSetReactor();
   const CallScope scope = CallScope::ForRpc(context);
-  background->Run([reactor, scope, request, analyzer] {
+  absl::Status queued = executor->Submit([reactor, scope, request, analyzer] {
     absl::Status status = analyzer->AnalyzeSet(
         scope, request,
         [reactor](const v1::AnalyzeTicketSetResponse& message) { return reactor->Push(message); });
     reactor->BatchDone(service::ToGrpcStatus(status));
     reactor->Release();
   });
+  if (!queued.ok()) {
+    reactor->BatchDone(service::ToGrpcStatus(queued));
+    reactor->Release();
+  }
   return reactor;
 }
 

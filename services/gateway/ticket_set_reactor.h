@@ -1,8 +1,8 @@
 #pragma once
-// The AnalyzeTicketSet stream: a background thread runs the batch (TicketAnalyzer::AnalyzeSet)
-// and pushes each progress message here; the reactor writes them one at a time. A small queue
-// bounds memory when the client reads slowly (the batch waits), and a client that goes away
-// stops the batch at its next message.
+// The AnalyzeTicketSet stream: a task on the gateway's executor runs the batch
+// (TicketAnalyzer::AnalyzeSet) and pushes each progress message here; the reactor writes them one
+// at a time. A small queue bounds memory when the client reads slowly (the batch waits), and a
+// client that goes away stops the batch at its next message.
 
 #include <atomic>
 #include <condition_variable>
@@ -13,18 +13,19 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
-#include "background_work.h"
 #include "churn/v1/gateway.pb.h"
+#include "concurrency/bounded_executor.h"
 #include "ticket_analyzer.h"
 
 namespace churn::gateway {
 
 class TicketSetReactor final : public grpc::ServerWriteReactor<v1::AnalyzeTicketSetResponse> {
  public:
-  // Starts the batch at once; deletes itself when both the call and the batch are over.
+  // Queues the batch on `executor` (the call fails with RESOURCE_EXHAUSTED when it is full);
+  // deletes itself when both the call and the batch are over.
   static TicketSetReactor* Start(grpc::CallbackServerContext* context,
                                  const v1::AnalyzeTicketSetRequest& request,
-                                 TicketAnalyzer* analyzer, BackgroundWork* background);
+                                 TicketAnalyzer* analyzer, concurrency::BoundedExecutor* executor);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -34,7 +35,7 @@ class TicketSetReactor final : public grpc::ServerWriteReactor<v1::AnalyzeTicket
   static constexpr size_t kMaxQueued = 16;
 
   TicketSetReactor() = default;
-  // From the batch thread: queues a message, waiting while the queue is full. False once the
+  // From the batch task: queues a message, waiting while the queue is full. False once the
   // client is gone.
   bool Push(const v1::AnalyzeTicketSetResponse& message);
   void BatchDone(const grpc::Status& status);

@@ -88,8 +88,10 @@ snapshots::TicketCatalogOptions CatalogOptions(const IngestServiceOptions& optio
 
 }  // namespace
 
-IngestService::IngestService(IngestServiceOptions options, prometheus::Registry& registry)
+IngestService::IngestService(IngestServiceOptions options, prometheus::Registry& registry,
+                             concurrency::BoundedExecutor* executor)
     : options_(std::move(options)),
+      executor_(executor),
       metrics_(registry),
       store_(StoreOptions(options_)),
       tickets_(CatalogOptions(options_)) {}
@@ -328,21 +330,32 @@ int32_t IngestService::ChunkSize(int32_t requested) const {
 grpc::ServerUnaryReactor* IngestService::LoadDataFolder(grpc::CallbackServerContext* context,
                                                         const v1::LoadDataFolderRequest* request,
                                                         v1::LoadDataFolderResponse* response) {
-  absl::StatusOr<std::optional<dataset::Day>> as_of = AsOfFromRequest(*request, options_.as_of);
-  if (!as_of.ok()) return FinishWith(context, as_of.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status queued = executor_->Submit([this, reactor, request, response] {
+    reactor->Finish(ToGrpcStatus(LoadFolderNow(*request, response)));
+  });
+  if (!queued.ok()) reactor->Finish(ToGrpcStatus(queued));
+  return reactor;
+}
+
+absl::Status IngestService::LoadFolderNow(const v1::LoadDataFolderRequest& request,
+                                          v1::LoadDataFolderResponse* response) {
+  absl::StatusOr<std::optional<dataset::Day>> as_of = AsOfFromRequest(request, options_.as_of);
+  if (!as_of.ok()) return as_of.status();
   std::string dir = options_.data_dir;
-  if (!request->data_dir().empty()) {
+  if (!request.data_dir().empty()) {
     // A caller may name a folder, but only one the operator put under the data root.
-    absl::StatusOr<std::string> resolved = auth::ResolveUnderRoot(options_.data_root, request->data_dir());
+    absl::StatusOr<std::string> resolved =
+        auth::ResolveUnderRoot(options_.data_root, request.data_dir());
     if (!resolved.ok()) {
-      LogWarn("load_refused", {{"data_dir", request->data_dir()}, {"error", resolved.status()}});
-      return FinishWith(context, resolved.status());
+      LogWarn("load_refused", {{"data_dir", request.data_dir()}, {"error", resolved.status()}});
+      return resolved.status();
     }
     dir = *std::move(resolved);
   }
   absl::StatusOr<snapshots::LoadResult> result =
       RecordLoad("rpc", [&] { return store_.LoadFolder(dir, *as_of); });
-  if (!result.ok()) return FinishWith(context, result.status());
+  if (!result.ok()) return result.status();
   // From now on the watcher reloads what was asked for here.
   {
     std::lock_guard<std::mutex> lock(watched_mu_);
@@ -352,7 +365,7 @@ grpc::ServerUnaryReactor* IngestService::LoadDataFolder(grpc::CallbackServerCont
   if (watcher_) watcher_->SetDirectory(dir);
   SnapshotToProto(*result->snapshot, response->mutable_snapshot());
   response->set_published(result->published);
-  return FinishWith(context, absl::OkStatus());
+  return absl::OkStatus();
 }
 
 grpc::ServerReadReactor<v1::UploadTableRequest>* IngestService::UploadTable(

@@ -4,6 +4,9 @@
 // lists ticket text sets; this class turns their results into messages and statuses, counts
 // them in the metrics and reports readiness.
 //
+// Loads (LoadDataFolder, a completed upload) read and parse whole tables, so they run on the
+// service's bounded executor, never on a gRPC thread.
+//
 // An uploaded table replaces that table in the current snapshot's files; it stays in force until
 // the watched folder itself changes, which reloads the folder as it is on disk.
 
@@ -19,6 +22,7 @@
 #include <thread>
 
 #include "churn/v1/ingest.grpc.pb.h"
+#include "concurrency/bounded_executor.h"
 #include "ingest_metrics.h"
 #include "snapshots/customer_directory.h"
 #include "snapshots/folder_watcher.h"
@@ -46,7 +50,9 @@ inline constexpr int32_t kMaxStreamChunk = 10000;
 
 class IngestService final : public v1::IngestService::CallbackService {
  public:
-  IngestService(IngestServiceOptions options, prometheus::Registry& registry);
+  // `executor` runs the loads; it must outlive every call.
+  IngestService(IngestServiceOptions options, prometheus::Registry& registry,
+                concurrency::BoundedExecutor* executor);
   ~IngestService() override;  // Stop()
 
   // Runs once, when the first snapshot is published (the service becomes ready).
@@ -77,6 +83,7 @@ class IngestService final : public v1::IngestService::CallbackService {
 
   // Used by the upload reactor.
   int64_t max_upload_bytes() const { return options_.max_upload_bytes; }
+  concurrency::BoundedExecutor* executor() const { return executor_; }
   // A fresh staging path for an upload named `file_name`.
   std::string StagingPath(const std::string& file_name);
   // Validates and applies a completed upload staged at `path`; fills `response`.
@@ -86,6 +93,8 @@ class IngestService final : public v1::IngestService::CallbackService {
  private:
   // Runs one load, counts and logs it, marks the service ready on the first publish and, when
   // `then_watch` is set and it succeeded, watches `dir` with `as_of` from now on.
+  absl::Status LoadFolderNow(const v1::LoadDataFolderRequest& request,
+                             v1::LoadDataFolderResponse* response);
   absl::StatusOr<snapshots::LoadResult> RecordLoad(
       std::string_view trigger, const std::function<absl::StatusOr<snapshots::LoadResult>()>& load);
   void ReloadWatched(const std::string& dir);
@@ -96,6 +105,7 @@ class IngestService final : public v1::IngestService::CallbackService {
   std::shared_ptr<const snapshots::CustomerDirectory> Directory();
 
   const IngestServiceOptions options_;
+  concurrency::BoundedExecutor* const executor_;
   IngestMetrics metrics_;
   snapshots::SnapshotStore store_;
   snapshots::TicketSetCatalog tickets_;

@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   svc::ServiceHost host(*std::move(host_options));
-  ingest::IngestService service(options, host.metrics_registry());
+  ingest::IngestService service(options, host.metrics_registry(), &host.executor());
   host.AddService(&service, churn::v1::IngestService::service_full_name());
   service.SetOnReady([&host] { host.SetServing(true); });
   if (absl::Status s = host.Start(); !s.ok()) {

@@ -15,14 +15,19 @@ UploadTableReactor::UploadTableReactor(IngestService* service, grpc::CallbackSer
 }
 
 void UploadTableReactor::OnReadDone(bool ok) {
-  // !ok: the client closed its side, so the file is complete (Complete() refuses a cancelled
-  // call, whose reads end the same way).
-  absl::Status status = ok ? Accept(request_) : Complete();
-  if (!status.ok() || !ok) {
-    End(status);
+  if (ok) {
+    absl::Status accepted = Accept(request_);
+    if (!accepted.ok()) {
+      End(accepted);
+      return;
+    }
+    StartRead(&request_);
     return;
   }
-  StartRead(&request_);
+  // The client closed its side, so the file is complete (Complete() refuses a cancelled call,
+  // whose reads end the same way). Validating it is a full load: on the executor.
+  absl::Status queued = service_->executor()->Submit([this] { End(Complete()); });
+  if (!queued.ok()) End(queued);
 }
 
 absl::Status UploadTableReactor::Accept(const v1::UploadTableRequest& request) {
@@ -83,7 +88,7 @@ void UploadTableReactor::End(const absl::Status& status) {
     std::filesystem::remove(staged_path_, ignored);
   }
   if (!status.ok()) response_->Clear();
-  Finish(service::ToGrpcStatus(status));
+  Finish(service::ToGrpcStatus(status));  // the last use of `this`: OnDone may free it at once
 }
 
 void UploadTableReactor::OnDone() { delete this; }

@@ -23,6 +23,7 @@
 #include "signals/signal_builder.h"
 #include "snapshots/customer_directory.h"
 #include "testing/data_folder.h"
+#include "testing/real_component.h"
 
 namespace churn {
 namespace {
@@ -502,7 +503,7 @@ TEST(IngestBinary, HelpAndBadConfiguration) {
 }
 
 TEST_F(IngestServiceTest, RavenstackSampleStreamsExactlyTheOfflineSignals) {
-  if (!fs::exists(kRavenstackDir)) GTEST_SKIP() << "no sample data at " << kRavenstackDir;
+  if (!fs::exists(kRavenstackDir)) CHURN_SKIP_UNLESS_CI("no sample data at " << kRavenstackDir);
   absl::StatusOr<SignalSnapshot> offline = BuildSignalsFromFolder(kRavenstackDir, {});
   ASSERT_TRUE(offline.ok()) << offline.status();
   StartIngest(kRavenstackDir);

@@ -15,6 +15,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -625,6 +627,94 @@ TEST_F(GatewaySystemTest, AnalysesOfASlowModelNeverTakeTheCapacityOfViewsAndProb
   for (std::thread& person : people) person.join();
   EXPECT_EQ(admitted.load(), 4);
   EXPECT_EQ(refused.load(), kAnalyses - 4);
+}
+
+int ThreadsOf(pid_t pid) {
+  int count = 0;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(absl::StrCat("/proc/", pid, "/task"), error), end;
+       !error && it != end; it.increment(error)) {
+    ++count;
+  }
+  return count;
+}
+
+// 40 analyses in flight at once over gRPC (not admission-limited like the HTTP port) against a
+// model that never answers: the views and probes still answer at once, and no service starts a
+// thread per call. Each service's work runs on its fixed executor (worker_threads, started with
+// the service), so its thread count may only move by what gRPC itself adds.
+TEST_F(GatewaySystemTest, FortyAnalysesOfAModelThatNeverAnswersLeaveViewsFastAndThreadsBounded) {
+  constexpr int kAnalyses = 40;
+  constexpr int kThreadGrowthBound = 6;  // gRPC's own pollers and timers, whatever the load
+  auto model = ServiceProcess::Start(FAKE_OLLAMA_BINARY, std::vector<std::string>{});
+  ASSERT_TRUE(model.ok()) << model.status();
+  ASSERT_NO_FATAL_FAILURE(StartIngest());
+  ASSERT_NO_FATAL_FAILURE(StartScoring());
+  ASSERT_NO_FATAL_FAILURE(
+      StartEnrichment(absl::StrCat("http://127.0.0.1:", (*model)->grpc_port())));
+  ASSERT_NO_FATAL_FAILURE(StartGateway());
+  ASSERT_TRUE(
+      testing::WaitForServing(gateway_->grpc_target(), std::chrono::milliseconds(kConditionTimeout))
+          .ok());
+  // Warm every path once (channels connected, views built) before counting.
+  ASSERT_TRUE(Executive().ok());
+  {
+    v1::AnalyzeTicketRequest warm;
+    warm.set_text("Warm-up ticket: the export button fails.");
+    v1::AnalyzeTicketResponse ignored;
+    ASSERT_TRUE(gateway_stub_->AnalyzeTicket(Deadline(10s).get(), warm, &ignored).ok());
+  }
+  const std::vector<std::pair<std::string, pid_t>> services = {{"ingest", ingest_->pid()},
+                                                               {"scoring", scoring_->pid()},
+                                                               {"enrichment", enrichment_->pid()},
+                                                               {"gateway", gateway_->pid()}};
+  std::map<std::string, int> before;
+  for (const auto& [name, pid] : services) before[name] = ThreadsOf(pid);
+
+  std::atomic<int> answered{0};
+  std::atomic<int> fallback{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kAnalyses; ++i) {
+    callers.emplace_back([&, i] {
+      v1::AnalyzeTicketRequest request;
+      request.set_text(absl::StrCat("Ticket ", i, ": we will cancel next month. [[fake:hang]]"));
+      request.set_timeout_ms(4000);
+      v1::AnalyzeTicketResponse response;
+      grpc::Status status = gateway_stub_->AnalyzeTicket(Deadline(15s).get(), request, &response);
+      if (!status.ok()) {
+        ADD_FAILURE() << "analysis " << i << ": " << status.error_message();
+        return;
+      }
+      ++answered;
+      if (response.analysis().source() == "fallback") ++fallback;
+    });
+  }
+  std::this_thread::sleep_for(500ms);
+  std::map<std::string, int> most = before;
+  for (int round = 0; round < 5; ++round) {
+    for (const char* path : {"/readyz", "/api/v1/executive"}) {
+      const auto started = std::chrono::steady_clock::now();
+      httplib::Client client = Http();
+      httplib::Result result = client.Get(path);
+      const auto took = std::chrono::steady_clock::now() - started;
+      ASSERT_TRUE(result) << path;
+      EXPECT_EQ(result->status, 200) << path;
+      EXPECT_LT(took, 1s) << path << " took "
+                          << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                          << " ms with " << kAnalyses << " analyses in flight";
+    }
+    for (const auto& [name, pid] : services) most[name] = std::max(most[name], ThreadsOf(pid));
+    std::this_thread::sleep_for(200ms);
+  }
+  for (std::thread& caller : callers) caller.join();
+  // Every ticket still got an analysis: the fallback's, as the model never answered.
+  EXPECT_EQ(answered.load(), kAnalyses);
+  EXPECT_EQ(fallback.load(), kAnalyses);
+  for (const auto& [name, pid] : services) {
+    std::cout << name << " threads: " << before[name] << " idle, at most " << most[name] << " with "
+              << kAnalyses << " analyses in flight\n";
+    EXPECT_LE(most[name], before[name] + kThreadGrowthBound) << name;
+  }
 }
 
 TEST_F(GatewaySystemTest, NoticesARestartedIngestEvenWhenItsVersionNumberRepeats) {

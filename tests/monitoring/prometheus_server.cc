@@ -39,11 +39,6 @@ std::optional<std::string> MissingPrometheus() {
                       "prometheus)");
 }
 
-bool RealComponentsRequired() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
-
 int FreeLoopbackPort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return 0;

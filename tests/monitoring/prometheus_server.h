@@ -2,10 +2,7 @@
 // A real Prometheus server (Debian's `prometheus`) for the monitoring tests: started on a free
 // loopback port with a test's config, asked through its HTTP API, stopped with SIGTERM.
 //
-//   if (std::optional<std::string> missing = MissingPrometheus()) {
-//     if (RealComponentsRequired()) FAIL() << *missing;
-//     GTEST_SKIP() << *missing;
-//   }
+//   if (std::optional<std::string> missing = MissingPrometheus()) CHURN_SKIP_UNLESS_CI(*missing);
 //   auto prometheus = PrometheusServer::Start(config_path, storage_dir);
 //   absl::StatusOr<nlohmann::json> result = (*prometheus)->Query("sum(up)");
 
@@ -25,9 +22,6 @@ inline constexpr char kPrometheusBinary[] = "/usr/bin/prometheus";
 
 // Why the monitoring tests cannot run here (the binary is missing), or nullopt.
 std::optional<std::string> MissingPrometheus();
-
-// True under CI (CI=true): a missing real component then fails the test instead of skipping it.
-bool RealComponentsRequired();
 
 // A port the kernel just handed out on 127.0.0.1 (Prometheus has no port file, so it is told one).
 int FreeLoopbackPort();

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "gtest/gtest.h"
+#include "testing/real_component.h"
 
 namespace churn::tickets {
 namespace {
@@ -49,7 +50,7 @@ TEST(TicketSet, CapsTheNumberOfTicketsKept) {
 
 TEST(TicketSet, ReadsTheSharedSampleSets) {
   const std::string dir = std::string(CHURN_SOURCE_DIR) + "/../shared/data/tickets";
-  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "no ticket samples at " << dir;
+  if (!std::filesystem::exists(dir)) CHURN_SKIP_UNLESS_CI("no ticket samples at " << dir);
   absl::StatusOr<TicketSet> kaggle = LoadTicketSet(dir + "/customer_support_tickets.csv", {});
   ASSERT_TRUE(kaggle.ok()) << kaggle.status();
   EXPECT_EQ(kaggle->rows_total, 8469);
