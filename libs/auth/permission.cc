@@ -15,7 +15,7 @@ constexpr std::array<std::pair<std::string_view, Permission>, 27> kMethodPermiss
     {"/churn.v1.GatewayService/GetCustomerBrief", P::kReadViews},
     {"/churn.v1.GatewayService/ListOutcomes", P::kReadViews},
     {"/churn.v1.GatewayService/RecordOutcome", P::kRecordOutcomes},
-    {"/churn.v1.GatewayService/AnalyzeTicket", P::kAnalyzeTickets},
+    {"/churn.v1.GatewayService/AnalyzeTicketText", P::kAnalyzeTickets},
     {"/churn.v1.GatewayService/AnalyzeTicketSet", P::kAnalyzeTickets},
     // reload_data additionally needs kReloadData, which the gateway checks on the request.
     {"/churn.v1.GatewayService/Refresh", P::kRefresh},

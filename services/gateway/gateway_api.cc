@@ -5,12 +5,13 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "atrisk/at_risk_page_token.h"
+#include "atrisk/page_token.h"
 #include "common/proto_convert.h"
+#include "common/proto_time.h"
 #include "playbook/checklist.h"
 #include "playbook/export_csv.h"
 #include "playbook/outreach.h"
@@ -18,35 +19,17 @@
 namespace churn::gateway {
 namespace {
 
-constexpr char kTimeFormat[] = "%Y-%m-%dT%H:%M:%SZ";
-constexpr char kAtRiskTokenPrefix[] = "at-risk:";
-constexpr char kOutcomesTokenPrefix[] = "outcomes:";
 // The brief shows the latest follow-ups; the full log pages through ListOutcomes.
 constexpr int kBriefOutcomes = 100;
-
-std::string FormatInstant(absl::Time time) {
-  return absl::FormatTime(kTimeFormat, time, absl::UTCTimeZone());
-}
 
 std::string FormatDay(const std::optional<dataset::Day>& day) {
   return day ? dataset::FormatDate(*day) : std::string();
 }
 
-// Page tokens are opaque to clients: a prefixed cursor, web-safe base64 encoded.
-std::string EncodeToken(const char* prefix, int64_t cursor) {
-  return absl::WebSafeBase64Escape(absl::StrCat(prefix, cursor));
-}
-
-absl::StatusOr<int64_t> DecodeToken(const char* prefix, const std::string& token) {
-  std::string text;
-  int64_t cursor = 0;
-  if (!absl::WebSafeBase64Unescape(token, &text) || !absl::StartsWith(text, prefix) ||
-      !absl::SimpleAtoi(absl::string_view(text).substr(std::char_traits<char>::length(prefix)),
-                        &cursor) ||
-      cursor < 0) {
-    return absl::InvalidArgumentError("page_token: not a token this server issued");
-  }
-  return cursor;
+// The outcome log only grows and its cursor is an id, so its tokens bind the customer filter
+// only: a refresh of the views does not move the rows they point at.
+atrisk::PageTokenBinding OutcomesTokenBinding(const v1::ListOutcomesRequest& request) {
+  return atrisk::PageTokenBinding{"outcomes", "", request.customer_id()};
 }
 
 absl::StatusOr<atrisk::AtRiskSort> SortFromProto(v1::AtRiskSortField field) {
@@ -93,7 +76,7 @@ void OutcomeToProto(const outcomes::Outcome& outcome, v1::Outcome* proto) {
   proto->set_customer_id(outcome.customer_id);
   proto->set_kind(OutcomeKindToProto(outcome.kind));
   proto->set_notes(outcome.note);
-  proto->set_recorded_at(FormatInstant(outcome.recorded_at));
+  service::TimeToProto(outcome.recorded_at, proto->mutable_recorded_at());
   proto->set_recorded_by(outcome.recorded_by);
 }
 
@@ -148,7 +131,7 @@ absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> GatewayApi::CurrentViews(
 void GatewayApi::FillFreshness(const atrisk::ViewSet* views, v1::DataFreshness* out) const {
   atrisk::Freshness freshness = store_->FreshnessOf(views, absl::Now());
   out->set_snapshot_version(freshness.snapshot_version);
-  out->set_as_of(freshness.built_at ? FormatInstant(*freshness.built_at) : std::string());
+  if (freshness.built_at) service::TimeToProto(*freshness.built_at, out->mutable_as_of());
   out->set_stale(freshness.stale);
   out->set_stale_seconds(freshness.stale_seconds);
   out->set_last_error(freshness.last_error);
@@ -237,11 +220,9 @@ absl::StatusOr<atrisk::AtRiskQuery> GatewayApi::QueryFromRequest(
       PageSize(request.page_size(), options_.default_page_size, options_.max_page_size);
   if (!page_size.ok()) return page_size.status();
   query.limit = static_cast<size_t>(*page_size);
-  if (!request.page_token().empty()) {
-    absl::StatusOr<int64_t> offset = DecodeToken(kAtRiskTokenPrefix, request.page_token());
-    if (!offset.ok()) return offset.status();
-    query.offset = static_cast<size_t>(*offset);
-  } else if (request.offset() < 0) {
+  // A page token's offset is read against the views it is used with (ListAtRisk).
+  if (!request.page_token().empty()) return query;
+  if (request.offset() < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("offset: must be >= 0, got ", request.offset()));
   } else {
@@ -256,6 +237,12 @@ absl::Status GatewayApi::ListAtRisk(const v1::ListAtRiskRequest& request,
   if (!query.ok()) return query.status();
   absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> views = CurrentViews();
   if (!views.ok()) return views.status();
+  if (!request.page_token().empty()) {
+    absl::StatusOr<size_t> offset =
+        atrisk::AtRiskOffsetFromToken(request.page_token(), **views, *query);
+    if (!offset.ok()) return offset.status();
+    query->offset = *offset;
+  }
   absl::StatusOr<atrisk::AtRiskPage> page = atrisk::QueryAtRisk(**views, *query);
   if (!page.ok()) return page.status();
   FillFreshness(views->get(), response->mutable_freshness());
@@ -267,8 +254,12 @@ absl::Status GatewayApi::ListAtRisk(const v1::ListAtRiskRequest& request,
   response->set_offset(static_cast<int32_t>(
       std::min<size_t>(page->offset, std::numeric_limits<int32_t>::max())));
   if (page->has_more) {
-    response->set_next_page_token(EncodeToken(
-        kAtRiskTokenPrefix, static_cast<int64_t>(page->offset + page->customers.size())));
+    response->set_next_page_token(
+        atrisk::AtRiskPageToken(**views, *query, page->offset + page->customers.size()));
+  }
+  if (page->offset > 0) {
+    const size_t previous = page->offset > query->limit ? page->offset - query->limit : 0;
+    response->set_previous_page_token(atrisk::AtRiskPageToken(**views, *query, previous));
   }
   return absl::OkStatus();
 }
@@ -350,7 +341,8 @@ absl::Status GatewayApi::ListOutcomes(const v1::ListOutcomesRequest& request,
   if (!page_size.ok()) return page_size.status();
   int64_t before_id = 0;
   if (!request.page_token().empty()) {
-    absl::StatusOr<int64_t> cursor = DecodeToken(kOutcomesTokenPrefix, request.page_token());
+    absl::StatusOr<int64_t> cursor =
+        atrisk::DecodePageToken(request.page_token(), OutcomesTokenBinding(request));
     if (!cursor.ok()) return cursor.status();
     before_id = *cursor;
   }
@@ -361,7 +353,8 @@ absl::Status GatewayApi::ListOutcomes(const v1::ListOutcomesRequest& request,
     OutcomeToProto(outcome, response->add_outcomes());
   }
   if (page->next_before_id > 0) {
-    response->set_next_page_token(EncodeToken(kOutcomesTokenPrefix, page->next_before_id));
+    response->set_next_page_token(
+        atrisk::EncodePageToken(OutcomesTokenBinding(request), page->next_before_id));
   }
   return absl::OkStatus();
 }

@@ -71,9 +71,9 @@ grpc::ServerUnaryReactor* GatewayService::Refresh(grpc::CallbackServerContext* c
   return reactor;
 }
 
-grpc::ServerUnaryReactor* GatewayService::AnalyzeTicket(grpc::CallbackServerContext* context,
-                                                        const v1::AnalyzeTicketRequest* request,
-                                                        v1::AnalyzeTicketResponse* response) {
+grpc::ServerUnaryReactor* GatewayService::AnalyzeTicketText(
+    grpc::CallbackServerContext* context, const v1::AnalyzeTicketTextRequest* request,
+    v1::AnalyzeTicketTextResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   analyzer_->AnalyzeAsync(CallScope::ForRpc(context), *request, response,
                           [reactor](absl::Status status) {

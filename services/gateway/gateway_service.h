@@ -2,7 +2,11 @@
 // churn.v1.GatewayService: the thin gRPC adapter over GatewayApi (views and outcomes),
 // RefreshOrchestrator (Refresh) and TicketAnalyzer (the Ticket Analyzer calls). Quick calls are
 // answered on the callback thread; calls that wait on neighbours either use the async client
+<<<<<<< HEAD
 // API (AnalyzeTicket) or run on the service's bounded executor (Refresh, AnalyzeTicketSet).
+=======
+// API (AnalyzeTicketText) or run as BackgroundWork (Refresh, AnalyzeTicketSet).
+>>>>>>> api
 
 #include "churn/v1/gateway.grpc.pb.h"
 #include "concurrency/bounded_executor.h"
@@ -32,9 +36,9 @@ class GatewayService final : public v1::GatewayService::CallbackService {
   grpc::ServerUnaryReactor* Refresh(grpc::CallbackServerContext* context,
                                     const v1::RefreshRequest* request,
                                     v1::RefreshResponse* response) override;
-  grpc::ServerUnaryReactor* AnalyzeTicket(grpc::CallbackServerContext* context,
-                                          const v1::AnalyzeTicketRequest* request,
-                                          v1::AnalyzeTicketResponse* response) override;
+  grpc::ServerUnaryReactor* AnalyzeTicketText(grpc::CallbackServerContext* context,
+                                              const v1::AnalyzeTicketTextRequest* request,
+                                              v1::AnalyzeTicketTextResponse* response) override;
   grpc::ServerWriteReactor<v1::AnalyzeTicketSetResponse>* AnalyzeTicketSet(
       grpc::CallbackServerContext* context, const v1::AnalyzeTicketSetRequest* request) override;
   grpc::ServerUnaryReactor* RecordOutcome(grpc::CallbackServerContext* context,

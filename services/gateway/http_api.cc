@@ -564,9 +564,9 @@ void HttpApi::RegisterRoutes() {
       "/api/v1/tickets/analyze",
       Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res,
                                                    const auth::Caller&, std::shared_ptr<void>) {
-        v1::AnalyzeTicketRequest request;
+        v1::AnalyzeTicketTextRequest request;
         if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
-        absl::StatusOr<v1::AnalyzeTicketResponse> response =
+        absl::StatusOr<v1::AnalyzeTicketTextResponse> response =
             analyzer_->Analyze(CallScope::Background(), request);
         if (!response.ok()) return SendError(res, response.status());
         SendMessage(res, *response);

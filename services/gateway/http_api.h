@@ -16,12 +16,14 @@
 //   GET  /api/v1/executive
 //   GET  /api/v1/drivers?segment=plan_tier|industry|country
 //   GET  /api/v1/at-risk?plan_tier=a,b&risk_level=high,medium&min_arr=&churned=true
-//                       &sort=[-]field&limit=&offset=        ("-arr": ARR descending)
+//                       &sort=[-]field&limit=&offset=&page_token=   ("-arr": ARR descending;
+//                       a page token from other views or filters -> 400, start from page 1)
 //   GET  /api/v1/customers/{id}                 brief: checklist, drafts, outcomes
 //   POST /api/v1/customers/{id}/outcomes        {"kind": "OUTCOME_KIND_CONTACTED", "notes": ""}
 //   GET  /api/v1/outcomes?customer_id=&page_size=&page_token=
 //   GET  /api/v1/export/at-risk.csv, /api/v1/export/playbooks.csv   (at-risk filters)
-//   POST /api/v1/tickets/analyze                {"subject", "body", "text", "timeout_ms"}
+//   POST /api/v1/tickets/analyze                {"subject", "body", "text", "ticket_id",
+//                                                "timeout_ms"}  (nothing else)
 //   GET  /api/v1/tickets/sets
 //   POST /api/v1/tickets/sets/{name}/analyze    {"limit", "timeout_ms"} -> NDJSON progress
 //   POST /api/v1/tickets/upload/analyze?file_name=&limit=&timeout_ms=  (CSV body) -> NDJSON

@@ -62,7 +62,7 @@ TicketAnalyzer::TicketAnalyzer(TicketAnalyzerOptions options, std::shared_ptr<gr
       enrichment_(v1::EnrichmentService::NewStub(std::move(enrichment))),
       metrics_(metrics) {}
 
-absl::Status TicketAnalyzer::Validate(const v1::AnalyzeTicketRequest& request) {
+absl::Status TicketAnalyzer::Validate(const v1::AnalyzeTicketTextRequest& request) {
   auto blank = [](const std::string& text) { return absl::StripAsciiWhitespace(text).empty(); };
   if (blank(request.subject()) && blank(request.body()) && blank(request.text())) {
     return absl::InvalidArgumentError("text: a subject, body or text is required");
@@ -72,6 +72,20 @@ absl::Status TicketAnalyzer::Validate(const v1::AnalyzeTicketRequest& request) {
         absl::StrCat("timeout_ms: must be >= 0, got ", request.timeout_ms()));
   }
   return absl::OkStatus();
+}
+
+v1::AnalyzeTicketRequest TicketAnalyzer::EnrichmentRequest(
+    const v1::AnalyzeTicketTextRequest& request) {
+  v1::AnalyzeTicketRequest enrichment;
+  enrichment.set_subject(request.subject());
+  enrichment.set_body(request.body());
+  enrichment.set_text(request.text());
+  enrichment.set_timeout_ms(request.timeout_ms());
+  enrichment.set_ticket_id(request.ticket_id());
+  // A cached answer is as good as a fresh one for a user; only operators bypass the cache,
+  // directly on the enrichment service.
+  enrichment.set_bypass_cache(false);
+  return enrichment;
 }
 
 v1::TicketAnalysis TicketAnalyzer::Fallback(const v1::AnalyzeTicketRequest& request,
@@ -107,44 +121,52 @@ std::chrono::milliseconds TicketAnalyzer::TicketDeadline(int32_t timeout_ms) con
   return options_.analyze_ticket_deadline;
 }
 
-absl::StatusOr<v1::AnalyzeTicketResponse> TicketAnalyzer::Analyze(
-    const CallScope& scope, const v1::AnalyzeTicketRequest& request) {
+absl::StatusOr<v1::AnalyzeTicketTextResponse> TicketAnalyzer::Analyze(
+    const CallScope& scope, const v1::AnalyzeTicketTextRequest& request) {
   if (absl::Status s = Validate(request); !s.ok()) return s;
-  std::unique_ptr<grpc::ClientContext> context = scope.NewContext(TicketDeadline(request.timeout_ms()));
-  v1::AnalyzeTicketResponse response;
-  grpc::Status status = enrichment_->AnalyzeTicket(context.get(), request, &response);
+  const v1::AnalyzeTicketRequest enrichment_request = EnrichmentRequest(request);
+  std::unique_ptr<grpc::ClientContext> context =
+      scope.NewContext(TicketDeadline(request.timeout_ms()));
+  v1::AnalyzeTicketResponse enrichment_response;
+  grpc::Status status =
+      enrichment_->AnalyzeTicket(context.get(), enrichment_request, &enrichment_response);
+  v1::AnalyzeTicketTextResponse response;
   if (status.ok()) {
-    metrics_->CountTicketAnalysis(response.analysis().source() == "fallback");
+    metrics_->CountTicketAnalysis(enrichment_response.analysis().source() == "fallback");
+    *response.mutable_analysis() = std::move(*enrichment_response.mutable_analysis());
     return response;
   }
   absl::Status failure = Downstream("enrichment AnalyzeTicket", status);
   if (!UseFallbackFor(failure)) return failure;
-  response.Clear();
-  *response.mutable_analysis() = Fallback(request, failure);
+  *response.mutable_analysis() = Fallback(enrichment_request, failure);
   metrics_->CountTicketAnalysis(/*fallback=*/true);
   return response;
 }
 
-void TicketAnalyzer::AnalyzeAsync(const CallScope& scope, const v1::AnalyzeTicketRequest& request,
-                                  v1::AnalyzeTicketResponse* response,
+void TicketAnalyzer::AnalyzeAsync(const CallScope& scope,
+                                  const v1::AnalyzeTicketTextRequest& request,
+                                  v1::AnalyzeTicketTextResponse* response,
                                   std::function<void(absl::Status)> done) {
   if (absl::Status s = Validate(request); !s.ok()) {
     done(s);
     return;
   }
-  // Owned by the completion callback: the context and request live until the call is over.
+  // Owned by the completion callback: the context, request and enrichment's answer live until
+  // the call is over.
   struct Call {
     std::unique_ptr<grpc::ClientContext> context;
     v1::AnalyzeTicketRequest request;
+    v1::AnalyzeTicketResponse response;
   };
   auto call = std::make_shared<Call>();
   call->context = scope.NewContext(TicketDeadline(request.timeout_ms()));
-  call->request = request;
+  call->request = EnrichmentRequest(request);
   enrichment_->async()->AnalyzeTicket(
-      call->context.get(), &call->request, response,
+      call->context.get(), &call->request, &call->response,
       [this, call, response, done = std::move(done)](grpc::Status status) {
         if (status.ok()) {
-          metrics_->CountTicketAnalysis(response->analysis().source() == "fallback");
+          metrics_->CountTicketAnalysis(call->response.analysis().source() == "fallback");
+          *response->mutable_analysis() = std::move(*call->response.mutable_analysis());
           done(absl::OkStatus());
           return;
         }
@@ -153,7 +175,6 @@ void TicketAnalyzer::AnalyzeAsync(const CallScope& scope, const v1::AnalyzeTicke
           done(failure);
           return;
         }
-        response->Clear();
         *response->mutable_analysis() = Fallback(call->request, failure);
         metrics_->CountTicketAnalysis(/*fallback=*/true);
         done(absl::OkStatus());

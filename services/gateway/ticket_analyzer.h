@@ -38,18 +38,22 @@ class TicketAnalyzer {
                  std::shared_ptr<grpc::Channel> enrichment, GatewayMetrics* metrics);
 
   // INVALID_ARGUMENT for a request without text or with a negative timeout.
-  static absl::Status Validate(const v1::AnalyzeTicketRequest& request);
+  static absl::Status Validate(const v1::AnalyzeTicketTextRequest& request);
+  // What the gateway asks enrichment for a user's ticket: the user's fields, and the gateway's
+  // own choices for the rest (the enrichment cache is always used).
+  static v1::AnalyzeTicketRequest EnrichmentRequest(const v1::AnalyzeTicketTextRequest& request);
   // The rule-based reading of the request's text, labelled with why the model was not used.
   static v1::TicketAnalysis Fallback(const v1::AnalyzeTicketRequest& request,
                                      const absl::Status& why);
 
   // Blocking form (HTTP).
-  absl::StatusOr<v1::AnalyzeTicketResponse> Analyze(const CallScope& scope,
-                                                    const v1::AnalyzeTicketRequest& request);
+  absl::StatusOr<v1::AnalyzeTicketTextResponse> Analyze(
+      const CallScope& scope, const v1::AnalyzeTicketTextRequest& request);
   // Non-blocking form (gRPC callback API): `done` runs once, on a gRPC thread, after
   // `response` is filled.
-  void AnalyzeAsync(const CallScope& scope, const v1::AnalyzeTicketRequest& request,
-                    v1::AnalyzeTicketResponse* response, std::function<void(absl::Status)> done);
+  void AnalyzeAsync(const CallScope& scope, const v1::AnalyzeTicketTextRequest& request,
+                    v1::AnalyzeTicketTextResponse* response,
+                    std::function<void(absl::Status)> done);
 
   // Runs a batch, calling `emit` per finished ticket (the first message also says which text
   // columns were used and whether the set is linked). Tickets that enrichment could not analyse

@@ -12,6 +12,7 @@
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/proto_convert.h"
+#include "common/proto_time.h"
 #include "snapshot_proto.h"
 #include "upload_reactor.h"
 
@@ -381,7 +382,7 @@ grpc::ServerUnaryReactor* IngestService::GetSnapshotInfo(
   }
   if (std::optional<snapshots::LoadFailure> failure = store_.LastFailure()) {
     response->set_last_error(std::string(failure->status.message()));
-    response->set_last_error_at(FormatInstant(failure->at));
+    service::TimeToProto(failure->at, response->mutable_last_error_at());
   }
   return FinishWith(context, absl::OkStatus());
 }

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
 #include "dataset/table_schema.h"
 
 namespace churn::ingest_service {
@@ -17,14 +18,10 @@ std::string FileName(const std::string& path) {
 
 }  // namespace
 
-std::string FormatInstant(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", time, absl::UTCTimeZone());
-}
-
 void SnapshotToProto(const snapshots::Snapshot& snapshot, v1::SnapshotInfo* info) {
   const SignalSnapshot& signals = snapshot.signals;
   info->set_version(snapshot.version);
-  info->set_loaded_at(FormatInstant(snapshot.loaded_at));
+  service::TimeToProto(snapshot.loaded_at, info->mutable_loaded_at());
   if (signals.usage_window_end) {
     info->set_usage_window_end(dataset::FormatDate(*signals.usage_window_end));
   }

@@ -16,8 +16,6 @@ namespace churn::ingest_service {
 // At most this many warnings per table travel in SnapshotInfo; warning_count has the total.
 inline constexpr size_t kMaxWarningsPerTable = 20;
 
-std::string FormatInstant(absl::Time time);  // RFC 3339 UTC, seconds
-
 void SnapshotToProto(const snapshots::Snapshot& snapshot, v1::SnapshotInfo* info);
 
 // `directory` (null before the first snapshot) checks how many keys match a customer: a set is

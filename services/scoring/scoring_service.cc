@@ -9,6 +9,7 @@
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/proto_convert.h"
+#include "common/proto_time.h"
 #include "scoring/rules_dry_run.h"
 #include "scoring/engine.h"
 
@@ -20,15 +21,11 @@ using service::LogInfo;
 using service::LogWarn;
 using service::ToGrpcStatus;
 
-std::string Rfc3339Utc(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", time, absl::UTCTimeZone());
-}
-
 void FillRulesInfo(const LoadedRules& loaded, v1::RulesInfo* info) {
   info->set_version(loaded.rules.version);
   info->set_sha256(loaded.sha256);
   info->set_source(loaded.source);
-  info->set_loaded_at(Rfc3339Utc(loaded.loaded_at));
+  service::TimeToProto(loaded.loaded_at, info->mutable_loaded_at());
   info->set_rule_count(static_cast<int32_t>(loaded.rules.rules.size()));
 }
 

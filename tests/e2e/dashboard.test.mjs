@@ -104,6 +104,11 @@ describe('dashboard', {timeout: 300000}, () => {
     assert.equal(await field('usage_window_end').textContent(), executive.freshness.usage_window_end);
     assert.equal(await field('support_window_end').textContent(), executive.freshness.support_window_end);
     assert.match(await page.locator('#freshness').textContent(), new RegExp(`v${executive.freshness.snapshot_version}`));
+    // Timestamps arrive as RFC 3339 text (protobuf's JSON mapping of Timestamp) and are shown
+    // to the minute, in UTC.
+    assert.match(executive.freshness.as_of, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    assert.equal(await field('as_of').textContent(),
+                 `${executive.freshness.as_of.slice(0, 16).replace('T', ' ')} UTC`);
     // Without a tokens file nobody is asked to sign in, and the header says access is open.
     assert.equal(await page.locator('#sign-in').count(), 0, 'no sign-in prompt without auth');
     assert.equal(await page.locator('#session-info').textContent(), 'Open access');
@@ -208,8 +213,59 @@ describe('dashboard', {timeout: 300000}, () => {
     assert.match(await listed.textContent(), /Meeting scheduled/);
     // Persisted by the gateway, not just drawn by the page.
     const after = await api(`/api/v1/customers/${encodeURIComponent(customerId)}`);
-    assert.ok(after.outcomes.some((outcome) => outcome.notes === note), 'the outcome is in the API');
+    const recorded = after.outcomes.find((outcome) => outcome.notes === note);
+    assert.ok(recorded, 'the outcome is in the API');
+    assert.match(recorded.recorded_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    assert.ok((await listed.textContent()).includes(`${recorded.recorded_at.slice(0, 16).replace('T', ' ')} UTC`));
     await screenshot('at-risk-brief');
+  });
+
+  test('At-Risk paging: a page token from older data is refused and the list starts again at page 1', async (t) => {
+    if (!stack) {
+      t.skip('needs the test\'s own service stack (CHURN_E2E_BASE_URL is set)');
+      return;
+    }
+    // The browser logs the refused request (HTTP 400) as a console error: expected here only.
+    const pagingPage = await browser.context.newPage();
+    pagingPage.setDefaultTimeout(15000);
+    watches.push(await watchPage(pagingPage, baseUrl, {expectedConsoleErrors: [/status of 400/]}));
+    try {
+      await pagingPage.goto(`${baseUrl}/`);
+      await showTab('At-Risk list', pagingPage);
+      const summary = pagingPage.locator('.list-summary');
+      const rows = pagingPage.locator('#at-risk-table tbody tr');
+      await rows.first().waitFor();
+      const next = pagingPage.getByRole('button', {name: 'Next →'});
+      await next.click();
+      await waitFor('page 2', async () => /^Showing 26–50 /.test(await summary.textContent()));
+      const before = await api('/api/v1/executive');
+
+      // New data: one subscription fewer makes a new snapshot, and the gateway new views.
+      const subscriptions = fs.readdirSync(stack.dataDir).find((name) => name.endsWith('subscriptions.csv'));
+      const file = path.join(stack.dataDir, subscriptions);
+      const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+      fs.writeFileSync(`${file}.tmp`, `${lines.slice(0, -1).join('\n')}\n`);
+      fs.renameSync(`${file}.tmp`, file);
+      await waitFor('new views', async () => {
+        await fetch(`${baseUrl}/api/v1/refresh`, {method: 'POST', headers: {'Content-Type': 'application/json'},
+                                                  body: '{}', signal: AbortSignal.timeout(15000)});
+        const now = await api('/api/v1/executive');
+        return Number(now.freshness.snapshot_version) > Number(before.freshness.snapshot_version);
+      }, {timeoutMs: 30000, intervalMs: 500});
+
+      // Page 2's token for page 3 is from the old views: the dashboard starts over and says why.
+      const fresh = await api('/api/v1/at-risk?limit=25');
+      await next.click();
+      await waitFor('back to page 1', async () =>
+        /back to page 1\. Showing 1–25 /.test(await summary.textContent()));
+      assert.equal(await rows.first().getAttribute('data-customer-id'), fresh.customers[0].signals.customer_id);
+      assert.match(await pagingPage.locator('.page-status').textContent(), /^Page 1 of /);
+      // And paging goes on with the new views' tokens.
+      await next.click();
+      await waitFor('page 2 of the new views', async () => /^Showing 26–50 /.test(await summary.textContent()));
+    } finally {
+      await pagingPage.close();
+    }
   });
 
   test('Ticket Analyzer: the seed ticket is billing with churn intent, from the fallback', async () => {

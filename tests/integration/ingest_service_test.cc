@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "churn/v1/ingest.grpc.pb.h"
 #include "common/proto_convert.h"
 #include "gmock/gmock.h"
@@ -178,6 +180,9 @@ TEST_F(IngestServiceTest, WatchedFolderBrokenFileKeepsTheSnapshotAndTheFixPublis
 
   v1::GetSnapshotInfoResponse info = Info();
   EXPECT_EQ(info.snapshot().version(), 1);
+  ASSERT_TRUE(info.snapshot().has_loaded_at());
+  EXPECT_LE(std::abs(info.snapshot().loaded_at().seconds() - absl::ToUnixSeconds(absl::Now())),
+            120);
   EXPECT_EQ(info.snapshot().usage_window_end(), "2024-12-31");
   EXPECT_EQ(info.snapshot().support_window_end(), "2024-12-31");
   EXPECT_EQ(info.snapshot().customer_count(), 2);
@@ -207,7 +212,8 @@ TEST_F(IngestServiceTest, WatchedFolderBrokenFileKeepsTheSnapshotAndTheFixPublis
       << "the watcher never reported the broken file";
   info = Info();
   EXPECT_THAT(info.last_error(), HasSubstr("feature_usage.csv:3:9: usage_date"));
-  EXPECT_FALSE(info.last_error_at().empty());
+  ASSERT_TRUE(info.has_last_error_at());
+  EXPECT_LE(std::abs(info.last_error_at().seconds() - absl::ToUnixSeconds(absl::Now())), 60);
   EXPECT_EQ(info.snapshot().version(), 1);
   streamed = StreamSignals();
   ASSERT_TRUE(streamed.status.ok()) << streamed.status.error_message();

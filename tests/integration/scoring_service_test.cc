@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -15,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "churn/v1/scoring.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -181,6 +184,10 @@ TEST_F(ScoringServiceTest, ScoresTheProductExample) {
   EXPECT_EQ(assessment.actions_size(), 3);
   EXPECT_EQ(response.rules().sha256().size(), 64u);
   EXPECT_EQ(response.rules().source(), kRulesFile);
+  // Loaded when the service started, moments ago.
+  ASSERT_TRUE(response.rules().has_loaded_at());
+  EXPECT_LE(std::abs(response.rules().loaded_at().seconds() - absl::ToUnixSeconds(absl::Now())),
+            120);
 
   // Health is reported for the whole server and for the service by name.
   EXPECT_EQ(churn::testing::HealthStatus(process_->grpc_target(), "churn.v1.ScoringService")

@@ -17,6 +17,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -28,6 +29,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "churn/v1/gateway.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -105,6 +107,23 @@ std::unique_ptr<grpc::ClientContext> Deadline(std::chrono::milliseconds timeout)
 int64_t JsonInt(const nlohmann::json& value) {
   // The protobuf JSON mapping writes int64 as strings.
   return value.is_string() ? std::stoll(value.get<std::string>()) : value.get<int64_t>();
+}
+
+// What protobuf's JSON mapping writes for a google.protobuf.Timestamp.
+bool IsRfc3339Utc(const std::string& text) {
+  static const std::regex kRfc3339Utc(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z)");
+  return std::regex_match(text, kRfc3339Utc);
+}
+
+absl::Time ParseRfc3339(const std::string& text) {
+  absl::Time time = absl::InfinitePast();
+  std::string error;
+  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, text, &time, &error)) << text << ": " << error;
+  return time;
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
+  return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
 }
 
 std::string LevelName(const std::string& proto_level) {
@@ -393,6 +412,12 @@ TEST_F(GatewaySystemTest, AtRiskListEqualsOfflineScoreOverGrpcAndHttp) {
   nlohmann::json http_executive = GetJson("/api/v1/executive");
   EXPECT_EQ(JsonInt(http_executive["customers"]), static_cast<int64_t>(offline.size()));
   EXPECT_EQ(http_executive["freshness"]["stale"], false);
+  // Timestamps travel as RFC 3339 UTC text in JSON, the same instant as over gRPC.
+  ASSERT_TRUE(http_executive["freshness"]["as_of"].is_string()) << http_executive.dump();
+  EXPECT_TRUE(IsRfc3339Utc(http_executive["freshness"]["as_of"].get<std::string>()))
+      << http_executive["freshness"]["as_of"];
+  EXPECT_EQ(ParseRfc3339(http_executive["freshness"]["as_of"].get<std::string>()),
+            FromTimestamp(executive->freshness().as_of()));
   nlohmann::json drivers = GetJson("/api/v1/drivers?segment=country");
   EXPECT_EQ(drivers["segment"], "country");
   EXPECT_FALSE(drivers["plan_tiers"].empty());
@@ -659,10 +684,10 @@ TEST_F(GatewaySystemTest, FortyAnalysesOfAModelThatNeverAnswersLeaveViewsFastAnd
   // Warm every path once (channels connected, views built) before counting.
   ASSERT_TRUE(Executive().ok());
   {
-    v1::AnalyzeTicketRequest warm;
+    v1::AnalyzeTicketTextRequest warm;
     warm.set_text("Warm-up ticket: the export button fails.");
-    v1::AnalyzeTicketResponse ignored;
-    ASSERT_TRUE(gateway_stub_->AnalyzeTicket(Deadline(10s).get(), warm, &ignored).ok());
+    v1::AnalyzeTicketTextResponse ignored;
+    ASSERT_TRUE(gateway_stub_->AnalyzeTicketText(Deadline(10s).get(), warm, &ignored).ok());
   }
   const std::vector<std::pair<std::string, pid_t>> services = {{"ingest", ingest_->pid()},
                                                                {"scoring", scoring_->pid()},
@@ -676,11 +701,12 @@ TEST_F(GatewaySystemTest, FortyAnalysesOfAModelThatNeverAnswersLeaveViewsFastAnd
   std::vector<std::thread> callers;
   for (int i = 0; i < kAnalyses; ++i) {
     callers.emplace_back([&, i] {
-      v1::AnalyzeTicketRequest request;
+      v1::AnalyzeTicketTextRequest request;
       request.set_text(absl::StrCat("Ticket ", i, ": we will cancel next month. [[fake:hang]]"));
       request.set_timeout_ms(4000);
-      v1::AnalyzeTicketResponse response;
-      grpc::Status status = gateway_stub_->AnalyzeTicket(Deadline(15s).get(), request, &response);
+      v1::AnalyzeTicketTextResponse response;
+      grpc::Status status =
+          gateway_stub_->AnalyzeTicketText(Deadline(15s).get(), request, &response);
       if (!status.ok()) {
         ADD_FAILURE() << "analysis " << i << ": " << status.error_message();
         return;
@@ -785,6 +811,71 @@ TEST_F(GatewaySystemTest, BrokenDataFileIsReportedAndAFixedFileIsServed) {
   EXPECT_EQ(GrpcAtRisk(), offline);
 }
 
+TEST_F(GatewaySystemTest, PageTokensAreRefusedAfterANewSnapshotAndWithOtherFilters) {
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  // Page 1 over gRPC and over HTTP, each with a token for page 2.
+  v1::ListAtRiskRequest request;
+  request.set_page_size(10);
+  request.add_risk_levels(v1::RISK_LEVEL_LOW);
+  request.add_risk_levels(v1::RISK_LEVEL_MEDIUM);
+  v1::ListAtRiskResponse first;
+  grpc::Status status = gateway_stub_->ListAtRisk(Deadline(10s).get(), request, &first);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_FALSE(first.next_page_token().empty());
+  const std::string filters = "/api/v1/at-risk?risk_level=low,medium&limit=10";
+  nlohmann::json http_first = GetJson(filters);
+  ASSERT_TRUE(http_first["next_page_token"].is_string()) << http_first.dump().substr(0, 300);
+  const std::string http_token = http_first["next_page_token"].get<std::string>();
+
+  // Same snapshot, same filters: page 2 follows page 1.
+  request.set_page_token(first.next_page_token());
+  v1::ListAtRiskResponse second;
+  status = gateway_stub_->ListAtRisk(Deadline(10s).get(), request, &second);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(second.offset(), 10);
+  nlohmann::json http_second = GetJson(filters + "&page_token=" + http_token);
+  EXPECT_EQ(JsonInt(http_second["offset"]), 10);
+
+  // Other filters or sort with that token: 400 / INVALID_ARGUMENT, not a shifted page.
+  nlohmann::json other_filters =
+      GetJson("/api/v1/at-risk?risk_level=high&limit=10&page_token=" + http_token, 400);
+  EXPECT_EQ(other_filters["code"], "INVALID_ARGUMENT");
+  EXPECT_THAT(other_filters["error"].get<std::string>(), HasSubstr("other filters or sort"));
+  nlohmann::json other_sort = GetJson(filters + "&sort=-arr&page_token=" + http_token, 400);
+  EXPECT_THAT(other_sort["error"].get<std::string>(), HasSubstr("other filters or sort"));
+  v1::ListAtRiskRequest other_request = request;
+  other_request.set_min_arr(1);
+  v1::ListAtRiskResponse refused;
+  status = gateway_stub_->ListAtRisk(Deadline(10s).get(), other_request, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  // A new snapshot (one subscription fewer) replaces the views: the tokens of the old ones are
+  // refused, saying so.
+  const int64_t first_version = first.freshness().snapshot_version();
+  const std::filesystem::path subscriptions = data_dir_ / "subscriptions.csv";
+  std::string fewer = ReadFile(subscriptions);
+  while (!fewer.empty() && fewer.back() == '\n') fewer.pop_back();
+  fewer = fewer.substr(0, fewer.rfind('\n') + 1);
+  ReplaceFile(subscriptions, fewer);
+  ASSERT_TRUE(PollUntil([&] {
+    absl::StatusOr<v1::GetExecutiveResponse> now = Executive();
+    return now.ok() && now->freshness().snapshot_version() > first_version;
+  }));
+  status = gateway_stub_->ListAtRisk(Deadline(10s).get(), request, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("page token is from an older snapshot; start from the first page"));
+  nlohmann::json stale = GetJson(filters + "&page_token=" + http_token, 400);
+  EXPECT_EQ(stale["code"], "INVALID_ARGUMENT");
+  EXPECT_THAT(stale["error"].get<std::string>(),
+              HasSubstr("page token is from an older snapshot; start from the first page"));
+  // Starting over works, with tokens of the new views.
+  nlohmann::json restarted = GetJson(filters);
+  EXPECT_EQ(JsonInt(restarted["offset"]), 0);
+  ASSERT_TRUE(restarted["next_page_token"].is_string());
+  GetJson(filters + "&page_token=" + restarted["next_page_token"].get<std::string>());
+}
+
 TEST_F(GatewaySystemTest, OutcomeLoggedOverHttpSurvivesAGatewayRestart) {
   ASSERT_NO_FATAL_FAILURE(StartAll());
   const std::string customer = OfflineAtRisk().at(0).customer_id;
@@ -804,6 +895,10 @@ TEST_F(GatewaySystemTest, OutcomeLoggedOverHttpSurvivesAGatewayRestart) {
     EXPECT_EQ(claimed->status, 400) << claimed->body;
     nlohmann::json outcome = nlohmann::json::parse(posted->body)["outcome"];
     EXPECT_EQ(outcome["kind"], "OUTCOME_KIND_MEETING_SCHEDULED");
+    ASSERT_TRUE(outcome["recorded_at"].is_string()) << outcome.dump();
+    EXPECT_TRUE(IsRfc3339Utc(outcome["recorded_at"].get<std::string>())) << outcome["recorded_at"];
+    const absl::Time recorded_at = ParseRfc3339(outcome["recorded_at"].get<std::string>());
+    EXPECT_LE(absl::AbsDuration(recorded_at - absl::Now()), absl::Minutes(1));
     EXPECT_EQ(outcome["customer_id"], customer);
     // The short name works too; an unknown kind does not.
     posted = client.Post("/api/v1/customers/" + customer + "/outcomes",
@@ -848,14 +943,14 @@ const char kRenewalTicketBody[] =
 
 TEST_F(GatewaySystemTest, TicketAnalyzerForwardsToEnrichmentAndFallsBackWhenItIsDown) {
   ASSERT_NO_FATAL_FAILURE(StartAll());
-  v1::AnalyzeTicketRequest request;
+  v1::AnalyzeTicketTextRequest request;
   request.set_subject(kRenewalTicketSubject);
   request.set_body(kRenewalTicketBody);
   request.set_ticket_id("T-1");
 
-  v1::AnalyzeTicketResponse through_enrichment;
+  v1::AnalyzeTicketTextResponse through_enrichment;
   grpc::Status status =
-      gateway_stub_->AnalyzeTicket(Deadline(10s).get(), request, &through_enrichment);
+      gateway_stub_->AnalyzeTicketText(Deadline(10s).get(), request, &through_enrichment);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_TRUE(through_enrichment.analysis().churn_intent());
   EXPECT_EQ(through_enrichment.analysis().ticket_id(), "T-1");
@@ -917,8 +1012,8 @@ TEST_F(GatewaySystemTest, TicketAnalyzerForwardsToEnrichmentAndFallsBackWhenItIs
   // Enrichment goes away: the gateway answers from the rule-based fallback, labelled.
   ASSERT_EQ(::kill(enrichment_->pid(), SIGKILL), 0);
   ASSERT_TRUE(enrichment_->WaitForExit(10s).ok());
-  v1::AnalyzeTicketResponse fallback;
-  status = gateway_stub_->AnalyzeTicket(Deadline(10s).get(), request, &fallback);
+  v1::AnalyzeTicketTextResponse fallback;
+  status = gateway_stub_->AnalyzeTicketText(Deadline(10s).get(), request, &fallback);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(fallback.analysis().source(), "fallback");
   EXPECT_THAT(fallback.analysis().error(), HasSubstr("enrichment_unavailable"));
@@ -939,6 +1034,14 @@ TEST_F(GatewaySystemTest, TicketAnalyzerForwardsToEnrichmentAndFallsBackWhenItIs
   httplib::Result empty = client.Post("/api/v1/tickets/analyze", "{}", "application/json");
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->status, 400);
+  // The enrichment service's internal switches are not part of the gateway's request.
+  httplib::Result internal = client.Post(
+      "/api/v1/tickets/analyze",
+      nlohmann::json{{"text", kRenewalTicketBody}, {"bypass_cache", true}}.dump(),
+      "application/json");
+  ASSERT_TRUE(internal);
+  EXPECT_EQ(internal->status, 400) << internal->body;
+  EXPECT_THAT(internal->body, HasSubstr("bypass_cache"));
 
   messages.clear();
   status = read_all(&messages);

@@ -33,7 +33,7 @@ Usage:
   churnctl tokens add  --file FILE --name NAME --role viewer|csm|admin|service
   churnctl health   --address HOST:PORT [--service NAME] [--timeout-ms N]
   churnctl at-risk  [--gateway HOST:PORT] [--plan-tier T,..] [--risk-level High,..] [--min-arr X]
-                    [--only-churned true] [--limit N] [--format table|csv|json]
+                    [--only-churned true] [--limit N] [--page-token T] [--format table|csv|json]
   churnctl customer [--gateway HOST:PORT] [--format table|json] CUSTOMER_ID
   churnctl analyze-ticket [--gateway HOST:PORT] (--text TEXT | --subject S --body B)
                     [--ticket-timeout-ms N]
@@ -59,7 +59,8 @@ Commands:
 
 Client mode (talks to a running service set; --gateway defaults to 127.0.0.1:50054):
   health          grpc.health.v1 check of one service; exit 0 when SERVING.
-  at-risk         The gateway's at-risk list with filters (ListAtRisk).
+  at-risk         The gateway's at-risk list with filters (ListAtRisk); stderr names the
+                  --page-token of the next page (valid for the same filters until a refresh).
   customer        The customer brief: signals, fired rules, actions, next-best-action steps.
   analyze-ticket  The Ticket Analyzer on one ticket: structured JSON with its source
                   (model or fallback). --timeout-ms bounds every call (default 10000).

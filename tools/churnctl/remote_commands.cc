@@ -144,6 +144,9 @@ int RunAtRisk(const RemoteArguments& args) {
     if (!absl::SimpleAtoi(*limit, &value) || value < 0) return Fail("--limit: expected N >= 0", 2);
     request.set_page_size(value);
   }
+  // From a previous page's "next page" hint; refused by the gateway after a refresh or with
+  // other filters.
+  if (auto token = Option(args, "page-token")) request.set_page_token(*token);
   absl::StatusOr<churn::views::OutputFormat> format =
       churn::views::ParseOutputFormat(Option(args, "format").value_or("table"));
   if (!format.ok()) return Fail(std::string(format.status().message()), 2);
@@ -170,6 +173,10 @@ int RunAtRisk(const RemoteArguments& args) {
     customers.push_back(*std::move(customer));
   }
   churn::views::WriteAtRiskList(customers, 0, *format, std::cout);
+  if (!response.next_page_token().empty()) {
+    std::cerr << "more rows: the same command with --page-token " << response.next_page_token()
+              << "\n";
+  }
   return 0;
 }
 
@@ -199,7 +206,7 @@ int RunCustomer(const RemoteArguments& args) {
 }
 
 int RunAnalyzeTicket(const RemoteArguments& args) {
-  churn::v1::AnalyzeTicketRequest request;
+  churn::v1::AnalyzeTicketTextRequest request;
   request.set_subject(Option(args, "subject").value_or(""));
   request.set_body(Option(args, "body").value_or(""));
   request.set_text(Option(args, "text").value_or(""));
@@ -213,11 +220,11 @@ int RunAnalyzeTicket(const RemoteArguments& args) {
   }
   grpc::ClientContext context;
   SetDeadline(&context, Timeout(args) + std::chrono::milliseconds(request.timeout_ms()));
-  churn::v1::AnalyzeTicketResponse response;
+  churn::v1::AnalyzeTicketTextResponse response;
   absl::StatusOr<std::unique_ptr<GatewayService::Stub>> stub = GatewayStub(args);
   if (!stub.ok()) return Fail(std::string(stub.status().message()), 2);
-  const grpc::Status status = (*stub)->AnalyzeTicket(&context, request, &response);
-  if (!status.ok()) return FailRpc("AnalyzeTicket", status);
+  const grpc::Status status = (*stub)->AnalyzeTicketText(&context, request, &response);
+  if (!status.ok()) return FailRpc("AnalyzeTicketText", status);
   std::cout << ToJson(response.analysis()) << "\n";
   return 0;
 }
@@ -228,7 +235,7 @@ const std::map<std::string, std::vector<std::string>>& RemoteCommandOptions() {
   static const std::map<std::string, std::vector<std::string>> options = {
       {"health", {"address", "service", "timeout-ms"}},
       {"at-risk", {"gateway", "plan-tier", "risk-level", "min-arr", "only-churned", "limit",
-                   "format", "timeout-ms"}},
+                   "page-token", "format", "timeout-ms"}},
       {"customer", {"gateway", "format", "timeout-ms"}},
       {"analyze-ticket", {"gateway", "text", "subject", "body", "ticket-timeout-ms", "timeout-ms"}},
   };

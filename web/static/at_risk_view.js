@@ -1,6 +1,8 @@
 // At-Risk list: filters, sortable columns, paging, CSV export, and the customer brief of the
-// selected row.
-import {downloadFile, getJson, queryString} from './api.js';
+// selected row. Pages after the first are asked for with the gateway's page tokens, which are
+// bound to the data and filters they came from: when the data changed in between (a refresh),
+// the gateway refuses the token and the list starts again from page 1, saying why.
+import {ApiError, downloadFile, getJson, queryString} from './api.js';
 import {errorBox, loadingText, riskBadge} from './components.js';
 import {CustomerBrief} from './customer_brief.js';
 import {h, replace} from './dom.js';
@@ -32,9 +34,10 @@ export class AtRiskView {
     this.filters = {planTiers: [], riskLevels: [], minArr: '', onlyChurned: false};
     this.sort = {...DEFAULT_SORT};
     this.pageSize = PAGE_SIZES[0];
-    this.offset = 0;
+    this.pageToken = '';  // empty: the first page
     this.knownPlanTiers = [];
     this.requestNumber = 0;
+    this.restartNote = '';  // said once above the list after a refused page token
     this.built = false;
   }
 
@@ -59,8 +62,7 @@ export class AtRiskView {
     this.filterForm = h('form', {class: 'filters', 'aria-label': 'Filter the at-risk list', onsubmit: (event) => {
       event.preventDefault();
       this.readFilters();
-      this.offset = 0;
-      this.loadPage();
+      this.firstPage();
     }});
     this.tierFieldset = h('fieldset', {class: 'checks'}, h('legend', {}, 'Plan tier'));
     this.minArrInput = h('input', {type: 'number', id: 'filter-min-arr', min: '0', step: '100',
@@ -124,7 +126,11 @@ export class AtRiskView {
     this.filterForm.reset();
     this.readFilters();
     this.sort = {...DEFAULT_SORT};
-    this.offset = 0;
+    this.firstPage();
+  }
+
+  firstPage() {
+    this.pageToken = '';
     this.loadPage();
   }
 
@@ -132,14 +138,22 @@ export class AtRiskView {
     const thisRequest = ++this.requestNumber;
     this.tableRegion.setAttribute('aria-busy', 'true');
     if (!this.tableRegion.hasChildNodes()) replace(this.tableRegion, loadingText());
-    const params = {...this.filterParams(), limit: this.pageSize, offset: this.offset};
+    const params = {...this.filterParams(), limit: this.pageSize, page_token: this.pageToken};
     try {
       const page = await getJson(`/api/v1/at-risk${queryString(params)}`);
       if (thisRequest !== this.requestNumber) return;  // a newer request superseded this one
       this.context.onFreshness(page.freshness);
       this.renderPage(page);
+      if (this.restartNote) this.summary.textContent = `${this.restartNote} ${this.summary.textContent}`;
+      this.restartNote = '';
     } catch (error) {
       if (thisRequest !== this.requestNumber) return;
+      if (this.pageToken && isRefusedPageToken(error)) {
+        // The data (or the filters) changed since this page's token was issued.
+        this.restartNote = 'The list changed since it was loaded; back to page 1.';
+        this.firstPage();
+        return;
+      }
       replace(this.tableRegion, errorBox(`At-risk list unavailable. ${error.message}`));
       replace(this.pager);
       this.summary.textContent = '';
@@ -165,7 +179,7 @@ export class AtRiskView {
       this.exportStatus);
 
     replace(this.tableRegion, rows.length ? this.table(rows) : null);
-    this.renderPager(first, rows.length, total);
+    this.renderPager(first, rows.length, total, page);
     if (focusKey) this.root.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
   }
 
@@ -208,8 +222,7 @@ export class AtRiskView {
     } else {
       this.sort = {field: column.sort, descending: column.firstDescending};
     }
-    this.offset = 0;
-    this.loadPage();
+    this.firstPage();
   }
 
   row(scored) {
@@ -241,25 +254,26 @@ export class AtRiskView {
     return rowNode;
   }
 
-  renderPager(first, shown, total) {
+  renderPager(first, shown, total, page) {
     const pages = Math.max(1, Math.ceil(total / this.pageSize));
     const current = Math.floor(first / this.pageSize) + 1;
-    const go = (offset) => {
-      this.offset = Math.max(0, offset);
+    const go = (token) => {
+      this.pageToken = token;
       this.loadPage();
     };
     const sizeSelect = h('select', {id: 'page-size', 'data-focus-key': 'page-size', onchange: (event) => {
       this.pageSize = Number(event.target.value);
-      this.offset = 0;
-      this.loadPage();
+      this.firstPage();
     }}, PAGE_SIZES.map((size) => h('option', {value: String(size), selected: size === this.pageSize}, String(size))));
+    const previousToken = page.previous_page_token ?? '';
+    const nextToken = page.next_page_token ?? '';
     replace(this.pager,
-      h('button', {type: 'button', class: 'secondary', 'data-focus-key': 'page-previous', disabled: first <= 0,
-                   onclick: () => go(first - this.pageSize)},
+      h('button', {type: 'button', class: 'secondary', 'data-focus-key': 'page-previous', disabled: !previousToken,
+                   onclick: () => go(previousToken)},
         '← Previous'),
       h('span', {class: 'page-status'}, `Page ${current} of ${pages}`),
-      h('button', {type: 'button', class: 'secondary', 'data-focus-key': 'page-next', disabled: first + shown >= total,
-                   onclick: () => go(first + this.pageSize)}, 'Next →'),
+      h('button', {type: 'button', class: 'secondary', 'data-focus-key': 'page-next', disabled: !nextToken,
+                   onclick: () => go(nextToken)}, 'Next →'),
       h('label', {class: 'inline-field', for: 'page-size'}, 'Rows per page '), sizeSelect);
   }
 
@@ -288,4 +302,9 @@ function isDefaultSort(sort) {
 
 function levelEnum(level) {
   return `RISK_LEVEL_${level.toUpperCase()}`;
+}
+
+// The gateway's answer to a page token from older data or other filters (HTTP 400).
+function isRefusedPageToken(error) {
+  return error instanceof ApiError && error.status === 400 && /start from the first page/.test(error.message);
 }

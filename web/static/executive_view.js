@@ -56,7 +56,7 @@ export class ExecutiveView {
           h('dt', {}, 'Usage window end'), h('dd', {'data-field': 'usage_window_end'}, freshness.usage_window_end || '—'),
           h('dt', {}, 'Support window end'), h('dd', {'data-field': 'support_window_end'}, freshness.support_window_end || '—'),
           h('dt', {}, 'Snapshot version'), h('dd', {}, formatCount(freshness.snapshot_version)),
-          h('dt', {}, 'Views built'), h('dd', {}, formatInstant(freshness.as_of)),
+          h('dt', {}, 'Views built'), h('dd', {'data-field': 'as_of'}, formatInstant(freshness.as_of)),
           h('dt', {}, 'Status'), h('dd', {'data-field': 'freshness_status'},
                                    freshness.stale ? 'Stale' : 'Current'),
           freshness.rules_sha256

@@ -57,9 +57,10 @@ export function outcomeKindName(kind) {
 }
 
 // "2024-03-01T12:00:00Z" -> "2024-03-01 12:00 UTC"; anything unparsable is shown as given.
+// Timestamps may carry up to nine fractional digits (protobuf's JSON mapping); Date reads three.
 export function formatInstant(text) {
   if (!text) return '—';
-  const instant = new Date(text);
+  const instant = new Date(String(text).replace(/(\.\d{3})\d+/, '$1'));
   if (Number.isNaN(instant.getTime())) return text;
   return `${instant.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
