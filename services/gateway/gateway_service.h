@@ -2,11 +2,7 @@
 // churn.v1.GatewayService: the thin gRPC adapter over GatewayApi (views and outcomes),
 // RefreshOrchestrator (Refresh) and TicketAnalyzer (the Ticket Analyzer calls). Quick calls are
 // answered on the callback thread; calls that wait on neighbours either use the async client
-<<<<<<< HEAD
-// API (AnalyzeTicket) or run on the service's bounded executor (Refresh, AnalyzeTicketSet).
-=======
-// API (AnalyzeTicketText) or run as BackgroundWork (Refresh, AnalyzeTicketSet).
->>>>>>> api
+// API (AnalyzeTicketText) or run on the service's bounded executor (Refresh, AnalyzeTicketSet).
 
 #include "churn/v1/gateway.grpc.pb.h"
 #include "concurrency/bounded_executor.h"
