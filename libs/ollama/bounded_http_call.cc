@@ -263,10 +263,12 @@ absl::StatusOr<HttpResponse> CallWithDeadline(const HttpEndpoint& endpoint,
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
   curl_easy_setopt(h, CURLOPT_SHARE, globals.dns->share);
+  // The poll loop below keeps the deadline; libcurl's timeout is the second guard, a millisecond
+  // later because its timer truncates to whole milliseconds and would fire a hair early.
   const long total_ms = CeilMillisUntil(deadline);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, std::max(1L, total_ms));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms + 1);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                   std::max(1L, std::min<long>(endpoint.connect_timeout.count(), total_ms)));
+                   std::max(1L, std::min<long>(endpoint.connect_timeout.count(), total_ms + 1)));
   curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, CheckProgress);
   curl_easy_setopt(h, CURLOPT_XFERINFODATA, &exchange);

@@ -47,7 +47,7 @@ absl::Status CallAndTime(const HttpEndpoint& endpoint, const HttpRequest& reques
   const auto took = Clock::now() - started;
   std::cout << "returned after " << std::chrono::duration<double, std::milli>(took).count()
             << " ms\n";
-  EXPECT_GE(took, kTimeout - milliseconds(5));
+  EXPECT_GE(took, kTimeout);
   EXPECT_LE(took, kTimeout + kSlack);
   return response.status();
 }
@@ -178,6 +178,9 @@ TEST(BoundedHttpCall, StopRequestEndsTheCallAtOnce) {
   const auto returned_at = Clock::now();
   canceller.join();
   EXPECT_EQ(response.status().code(), absl::StatusCode::kCancelled) << response.status();
+  std::cout << "returned "
+            << std::chrono::duration<double, std::milli>(returned_at - stop_requested_at).count()
+            << " ms after the stop request\n";
   // Well under libcurl's one-second progress interval: the stop wakes the poll.
   EXPECT_LT(returned_at - stop_requested_at, kSlack);
 }
