@@ -238,6 +238,21 @@ TEST(BoundedHttpCall, RejectsABaseUrlThatIsNotSchemeHostPort) {
   }
 }
 
+TEST(BoundedHttpCall, ReachesTheServerByHostName) {
+  // A name goes through libcurl's resolver and the DNS cache all calls share.
+  auto fake = StartFake();
+  ASSERT_NE(fake, nullptr);
+  HttpRequest request;
+  request.path = "/api/version";
+  for (int call = 0; call < 2; ++call) {
+    auto response = CallWithDeadline({absl::StrCat("http://localhost:", fake->port())}, request,
+                                     Clock::now() + kTimeout);
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->status, 200);
+  }
+  EXPECT_EQ(fake->stats().version_requests, 2);
+}
+
 TEST(BoundedHttpCall, AcceptsATrailingSlash) {
   auto fake = StartFake();
   ASSERT_NE(fake, nullptr);
