@@ -2,7 +2,8 @@
 // Ollama with zero delay (so the "model" costs next to nothing):
 //
 //   BM_RawHttpRoundTrip        baseline: one plain cpp-httplib POST /api/chat to the fake
-//   BM_BoundedHttpRoundTrip    the same through CallWithDeadline (worker thread + deadline)
+//   BM_BoundedHttpRoundTrip    the same through CallWithDeadline (libcurl multi handle driven
+//                              on the calling thread, with the deadline and a stop callback)
 //   BM_AnalyzeThroughModel     TicketEnricher::Analyze, no cache: sanitise, prompt build,
 //                              bounded HTTP, parse + validate
 //   BM_AnalyzeThroughModelWithCache  the same with a SQLite cache (a miss and a store per ticket)

@@ -42,8 +42,8 @@ class OllamaClient {
   nlohmann::json ChatBody(const ChatRequest& request) const;
 
   // One non-streamed chat. Besides the HTTP mapping: DEADLINE_EXCEEDED at the deadline however
-  // the server behaves, CANCELLED on `stop`, UNAVAILABLE when it cannot connect, INTERNAL when
-  // the reply is not Ollama's JSON shape.
+  // the server behaves, CANCELLED on `stop`, UNAVAILABLE when it cannot connect, OUT_OF_RANGE
+  // when the reply is over the size limit, INTERNAL when it is not Ollama's JSON shape.
   absl::StatusOr<ChatReply> Chat(const ChatRequest& request, Clock::time_point deadline,
                                  std::stop_token stop = {}) const;
 

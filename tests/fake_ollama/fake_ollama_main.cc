@@ -21,7 +21,7 @@ ABSL_FLAG(std::string, port_file, "",
           "metrics_port=N, the keys the shared test process launcher waits for)");
 ABSL_FLAG(std::string, models, "llama3.1:8b", "comma-separated model names /api/tags lists");
 ABSL_FLAG(std::string, behaviour, "answer",
-          "default behaviour: answer, slow=MS, hang, trickle, not_found, busy, server_error, "
+          "default behaviour: answer, slow=MS, hang, trickle, drop, not_found, busy, server_error, "
           "malformed, garbage, schema_violation, invalid_once, xml");
 ABSL_FLAG(int, answer_delay_ms, 0, "delay before every normal answer");
 

@@ -23,7 +23,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::string_view kMarkerStart = "[[fake:";
 constexpr std::string_view kMarkerEnd = "]]";
 constexpr const char* kKnownBehaviours[] = {
-    "answer",       "slow",      "hang",    "trickle",          "not_found",    "busy",
+    "answer",       "slow",      "hang",    "trickle",          "drop",         "not_found", "busy",
     "server_error", "malformed", "garbage", "schema_violation", "invalid_once", "xml"};
 // What the fake pretends loading the model took, reported once per load (as Ollama does).
 constexpr int64_t kSimulatedLoadNs = 1'250'000'000;
@@ -329,6 +329,19 @@ void FakeOllamaServer::HandleChat(const httplib::Request& request, httplib::Resp
           return sink.write(" ", 1);
         },
         [end_of_request](bool) { end_of_request(); });
+    return;
+  }
+  if (name == "drop") {
+    // Content-Length announces the whole reply; a provider that fails after half of it makes
+    // httplib close the connection.
+    const std::string reply =
+        json{{"model", model}, {"message", {{"content", AnswerFor(ticket)}}}}.dump();
+    response.status = 200;
+    response.set_content_provider(reply.size(), "application/json; charset=utf-8",
+                                  [reply](size_t offset, size_t, httplib::DataSink& sink) {
+                                    if (offset > 0) return false;
+                                    return sink.write(reply.data(), reply.size() / 2);
+                                  });
     return;
   }
   if (name == "not_found") {

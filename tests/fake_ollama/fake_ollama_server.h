@@ -13,6 +13,8 @@
 //   slow=MS           the analysis JSON after MS milliseconds
 //   hang              accepts the request and sends nothing, ever (until the fake stops)
 //   trickle           status 200 and headers, then one byte of whitespace every 100 ms, forever
+//   drop              status 200 and headers announcing the full length, half the body, then
+//                     the connection closes
 //   not_found         404 {"error":"model \"X\" not found, try pulling it first"}
 //   busy              503 {"error":"server busy, please try again.  maximum pending requests ..."}
 //   server_error      500 {"error":"llama runner process has terminated: signal: killed"}

@@ -1,8 +1,12 @@
 // The fake must answer in the real API's shapes (docs/OLLAMA.md), or tests against it prove
 // nothing about a real Ollama; and it must stop promptly whatever its clients are doing.
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <string>
 #include <thread>
 
 #include "fake_ollama/fake_ollama_server.h"
@@ -140,6 +144,46 @@ TEST(FakeOllama, ScriptedErrorsUseOllamasBodies) {
   auto failed = Chat(*fake, ChatBody("[[fake:server_error]]"));
   ASSERT_TRUE(failed);
   EXPECT_EQ(failed->status, 500);
+}
+
+// Sends `request` over a fresh loopback connection and reads until the server closes it.
+std::string RawExchange(int port, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  std::string received;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(request.size())) {
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;) received.append(buffer, n);
+  }
+  ::close(fd);
+  return received;
+}
+
+TEST(FakeOllama, DropClosesTheConnectionHalfwayThroughTheBody) {
+  auto fake = StartFake();
+  ASSERT_NE(fake, nullptr);
+  const std::string body = ChatBody("[[fake:drop]]");
+  const std::string reply = RawExchange(fake->port(),
+                                        "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                        "Content-Type: application/json\r\nContent-Length: " +
+                                            std::to_string(body.size()) + "\r\n\r\n" + body);
+  const size_t head_end = reply.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos) << reply;
+  const std::string head = reply.substr(0, head_end);
+  EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+  const size_t length_at = head.find("Content-Length: ");
+  ASSERT_NE(length_at, std::string::npos) << head;
+  const size_t announced = std::stoul(head.substr(length_at + 16));
+  const size_t sent = reply.size() - head_end - 4;
+  EXPECT_GT(announced, 0u);
+  EXPECT_EQ(sent, announced / 2) << "announced " << announced;
 }
 
 TEST(FakeOllama, DefaultBehaviourCanBeSetOverHttp) {

@@ -84,10 +84,17 @@ TEST_F(OllamaClientTest, MapsEachFailureToItsCode) {
   for (const Case& c : {Case{"[[fake:not_found]]", absl::StatusCode::kFailedPrecondition},
                         Case{"[[fake:busy]]", absl::StatusCode::kResourceExhausted},
                         Case{"[[fake:server_error]]", absl::StatusCode::kInternal},
-                        Case{"[[fake:garbage]]", absl::StatusCode::kInternal}}) {
+                        Case{"[[fake:garbage]]", absl::StatusCode::kInternal},
+                        Case{"[[fake:drop]]", absl::StatusCode::kUnavailable}}) {
     auto reply = client.Chat(UserSays(c.marker), In(milliseconds(5000)));
     EXPECT_EQ(reply.status().code(), c.code) << c.marker << ": " << reply.status();
   }
+}
+
+TEST_F(OllamaClientTest, GarbageBodyIsReportedAsNotOllamasJson) {
+  auto reply = Client().Chat(UserSays("[[fake:garbage]]"), In(milliseconds(5000)));
+  EXPECT_EQ(reply.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(reply.status().message(), "ollama /api/chat: reply is not a JSON object");
 }
 
 TEST_F(OllamaClientTest, ModelMissingFromTheServerIsFailedPrecondition) {
