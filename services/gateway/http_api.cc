@@ -525,6 +525,8 @@ void HttpApi::RegisterRoutes() {
         absl::Status status = api_->RecordOutcome(request, caller.name, &response);
         Send(res, status, response);
         if (status.ok()) res.status = 201;
+        // A full disk is the server's storage running out, not the caller's rate: 507, not 429.
+        if (status.code() == absl::StatusCode::kResourceExhausted) res.status = 507;
       }));
   server.Get("/api/v1/outcomes",
              Guarded(Permission::kReadViews,
