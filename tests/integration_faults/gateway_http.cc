@@ -21,6 +21,7 @@ HttpReply ReplyOf(const httplib::Result& result, Clock::time_point started) {
   reply.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   if (!result) {
     reply.error = httplib::to_string(result.error());
+    reply.connect_failed = result.error() == httplib::Error::Connection;
     return reply;
   }
   reply.status = result->status;

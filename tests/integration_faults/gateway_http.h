@@ -10,7 +10,8 @@ namespace churn::testing {
 struct HttpReply {
   int status = 0;
   std::string body;
-  std::string error;  // empty when an HTTP response arrived
+  std::string error;            // empty when an HTTP response arrived
+  bool connect_failed = false;  // no connection at all: the request was never sent
   std::chrono::milliseconds took{0};
 
   bool answered() const { return error.empty(); }

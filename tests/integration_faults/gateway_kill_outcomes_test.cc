@@ -94,9 +94,7 @@ TEST(GatewayKillOutcomesTest, EveryAcknowledgedWriteSurvivesGatewayKills) {
           }
           // Refused connections and 503 (no views yet) never reached the log; anything else
           // (a reset mid-request, a timeout) may have.
-          const bool not_sent =
-              (!reply.answered() && reply.error == "Could not establish connection") ||
-              reply.status == 503;
+          const bool not_sent = reply.connect_failed || reply.status == 503;
           if (!not_sent) ++writes[n].in_doubt;
           if (reply.answered() && reply.status != 503) {
             ++unexpected;
