@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -60,22 +62,57 @@ std::string ColumnText(sqlite3_stmt* stmt, int column) {
               : std::string();
 }
 
-absl::Status Exec(sqlite3* db, const char* sql, std::string_view what) {
-  char* error = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    absl::Status status = absl::InternalError(
-        absl::StrCat("outcome log: ", std::string(what), ": ", error ? error : "unknown error"));
-    sqlite3_free(error);
-    return status;
+// Why SQLite could not open or write the file, in words a caller can act on.
+std::string FileProblem(sqlite3* db) {
+  const int system_errno = db ? sqlite3_system_errno(db) : 0;
+  // SQLite opens a file it may not write read-only, then fails on the WAL (ENOENT).
+  if (system_errno == EROFS || (db && sqlite3_db_readonly(db, "main") == 1)) {
+    return "its file system is read-only or the file is not writable";
   }
-  return absl::OkStatus();
+  if (system_errno == EACCES || system_errno == EPERM) return "its file is not writable";
+  if (system_errno == ENOSPC) return "the disk holding it is full";
+  std::string problem = db ? sqlite3_errmsg(db) : "out of memory";
+  if (system_errno != 0) absl::StrAppend(&problem, " (", std::strerror(system_errno), ")");
+  return problem;
 }
+
+constexpr char kReadOnly[] =
+    "outcome log: its file system is read-only or the file is not writable; the outcome was not "
+    "recorded";
+constexpr char kDiskFull[] =
+    "outcome log: the disk holding it is full; the outcome was not recorded";
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<OutcomeLog>> OutcomeLog::Open(const std::string& path) {
+  absl::Status not_writable;
+  absl::StatusOr<std::unique_ptr<OutcomeLog>> log = OpenOrDefer(path, &not_writable);
+  if (!not_writable.ok()) return not_writable;
+  return log;
+}
+
+absl::StatusOr<std::unique_ptr<OutcomeLog>> OutcomeLog::OpenOrDefer(const std::string& path,
+                                                                    absl::Status* not_writable) {
   if (path.empty()) return absl::InvalidArgumentError("outcome log: path is empty");
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::unique_ptr<OutcomeLog> log(new OutcomeLog(path));
+  absl::MutexLock lock(&log->mu_);
+  *not_writable = log->ConnectLocked();
+  if (not_writable->ok() && log->read_only_) *not_writable = absl::UnavailableError(kReadOnly);
+  return log;
+}
+
+OutcomeLog::OutcomeLog(std::string path) : path_(std::move(path)) {}
+
+OutcomeLog::~OutcomeLog() {
+  absl::MutexLock lock(&mu_);
+  sqlite3_close(db_);
+}
+
+absl::Status OutcomeLog::ConnectLocked() const {
+  sqlite3_close(db_);
+  db_ = nullptr;
+  read_only_ = false;
+  const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
   if (!parent.empty()) {
     std::error_code error;
     std::filesystem::create_directories(parent, error);
@@ -85,30 +122,30 @@ absl::StatusOr<std::unique_ptr<OutcomeLog>> OutcomeLog::Open(const std::string& 
     }
   }
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+  // A file that exists but cannot be written opens read-only (SQLite falls back by itself).
+  if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
-    absl::Status status = absl::UnavailableError(absl::StrCat(
-        "outcome log: cannot open ", path, ": ", db ? sqlite3_errmsg(db) : "out of memory"));
+    absl::Status status = absl::UnavailableError(
+        absl::StrCat("outcome log: cannot open ", path_, ": ", FileProblem(db)));
     sqlite3_close(db);
     return status;
   }
-  std::unique_ptr<OutcomeLog> log(new OutcomeLog(path, db));
   // Another process (a backup, a second gateway) may hold the lock for a moment.
   sqlite3_busy_timeout(db, 5000);
   for (const auto& [sql, what] :
        {std::pair{"PRAGMA journal_mode=WAL;", "enable WAL"},
         std::pair{"PRAGMA synchronous=FULL;", "enable synchronous commits"},
         std::pair{kSchema, "create schema"}}) {
-    if (absl::Status s = Exec(db, sql, absl::StrCat(what, " in ", path)); !s.ok()) return s;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      absl::Status status = absl::UnavailableError(
+          absl::StrCat("outcome log: cannot ", what, " in ", path_, ": ", FileProblem(db)));
+      sqlite3_close(db);
+      return status;
+    }
   }
-  return log;
-}
-
-OutcomeLog::OutcomeLog(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
-
-OutcomeLog::~OutcomeLog() {
-  absl::MutexLock lock(&mu_);
-  sqlite3_close(db_);
+  db_ = db;
+  read_only_ = sqlite3_db_readonly(db, "main") == 1;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Outcome> OutcomeLog::Record(const NewOutcome& outcome, absl::Time recorded_at) {
@@ -132,6 +169,11 @@ absl::StatusOr<Outcome> OutcomeLog::Record(const NewOutcome& outcome, absl::Time
   Outcome stored{0, outcome.customer_id, outcome.kind, outcome.note, when, outcome.recorded_by};
 
   absl::MutexLock lock(&mu_);
+  // Not open, or open read-only: the file system may be writable again by now.
+  if (db_ == nullptr || read_only_) {
+    if (absl::Status s = ConnectLocked(); !s.ok()) return s;
+    if (read_only_) return absl::UnavailableError(kReadOnly);
+  }
   Statement insert(db_,
                    "INSERT INTO outcomes (customer_id, outcome, note, recorded_at, recorded_by) "
                    "VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -141,7 +183,13 @@ absl::StatusOr<Outcome> OutcomeLog::Record(const NewOutcome& outcome, absl::Time
   insert.BindText(3, stored.note);
   insert.BindText(4, absl::FormatTime(kTimeFormat, when, absl::UTCTimeZone()));
   insert.BindText(5, stored.recorded_by);
-  if (sqlite3_step(insert.get()) != SQLITE_DONE) return SqliteError(db_, "insert");
+  const int step = sqlite3_step(insert.get()) & 0xff;  // the primary result code
+  if (step == SQLITE_FULL) return absl::ResourceExhaustedError(kDiskFull);
+  if (step == SQLITE_READONLY) {
+    read_only_ = true;  // reconnect on the next record
+    return absl::UnavailableError(kReadOnly);
+  }
+  if (step != SQLITE_DONE) return SqliteError(db_, "insert");
   stored.id = sqlite3_last_insert_rowid(db_);
   return stored;
 }
@@ -150,6 +198,9 @@ absl::StatusOr<OutcomePage> OutcomeLog::List(const std::string& customer_id, int
                                              int limit) const {
   limit = std::clamp(limit, 1, kMaxListLimit);
   absl::MutexLock lock(&mu_);
+  if (db_ == nullptr) {
+    if (absl::Status s = ConnectLocked(); !s.ok()) return s;
+  }
   // One more row than asked tells whether there is a next page.
   Statement select(db_,
                    "SELECT id, customer_id, outcome, note, recorded_at, recorded_by FROM outcomes "

@@ -4,6 +4,10 @@
 // that returned OK is on disk. Safe to use from many threads (one connection behind a mutex;
 // follow-ups are written by people, a few per minute, so contention does not matter).
 //
+// A full disk refuses a record with RESOURCE_EXHAUSTED; a read-only file system (or a file that
+// cannot be opened for writing) with UNAVAILABLE, and the log opens the file again on the next
+// call, so records succeed once the file system is writable again without a restart.
+//
 //   outcomes(id INTEGER PRIMARY KEY AUTOINCREMENT, customer_id TEXT, outcome TEXT, note TEXT,
 //            recorded_at TEXT (RFC 3339 UTC), recorded_by TEXT)
 
@@ -49,13 +53,20 @@ struct OutcomePage {
 
 class OutcomeLog {
  public:
-  // Opens (creating when missing, with its parent folders) the log at `path`.
+  // Opens (creating when missing, with its parent folders) the log at `path`; UNAVAILABLE when
+  // the file cannot be opened for writing.
   static absl::StatusOr<std::unique_ptr<OutcomeLog>> Open(const std::string& path);
+  // Like Open, but a file that cannot be opened for writing yet still yields a log (its calls
+  // answer UNAVAILABLE until the file opens), with the reason in *not_writable; a service keeps
+  // serving everything else meanwhile. An error only for an empty path.
+  static absl::StatusOr<std::unique_ptr<OutcomeLog>> OpenOrDefer(const std::string& path,
+                                                                 absl::Status* not_writable);
   ~OutcomeLog();
   OutcomeLog(const OutcomeLog&) = delete;
   OutcomeLog& operator=(const OutcomeLog&) = delete;
 
-  // InvalidArgument for an empty customer id or oversized text; the stored record otherwise.
+  // InvalidArgument for an empty customer id or oversized text; ResourceExhausted when the disk
+  // is full; Unavailable when the file cannot be written; the stored record otherwise.
   absl::StatusOr<Outcome> Record(const NewOutcome& outcome, absl::Time recorded_at);
 
   // Newest first. `customer_id` empty: every customer. `before_id` > 0: only older records
@@ -66,11 +77,16 @@ class OutcomeLog {
   const std::string& path() const { return path_; }
 
  private:
-  OutcomeLog(std::string path, sqlite3* db);
+  explicit OutcomeLog(std::string path);
+  // (Re)opens the file read-write, or read-only when that is all the file system allows.
+  absl::Status ConnectLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string path_;
   mutable absl::Mutex mu_;
-  sqlite3* db_ ABSL_GUARDED_BY(mu_);
+  // Null while the file cannot be opened; reconnected by the next call.
+  mutable sqlite3* db_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Opened read-only (a read-only file system): lists work, records reconnect first.
+  mutable bool read_only_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace churn::outcomes

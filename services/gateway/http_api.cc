@@ -23,6 +23,7 @@
 #include "common/public_error.h"
 #include "nlohmann/json.hpp"
 #include "outcomes/outcome_kind.h"
+#include "waiting_room_server.h"
 
 namespace churn::gateway {
 namespace {
@@ -336,7 +337,9 @@ HttpApi::HttpApi(HttpApiOptions options, GatewayApi* api, RefreshOrchestrator* r
     server_ = std::make_unique<httplib::SSLServer>(options_.tls_cert_file.c_str(),
                                                    options_.tls_key_file.c_str());
   } else {
-    server_ = std::make_unique<httplib::Server>();
+    auto server = std::make_unique<WaitingRoomServer>(kHttpThreads, WaitingRoomOptions{});
+    waiting_room_server_ = server.get();
+    server_ = std::move(server);
   }
 }
 
@@ -349,7 +352,11 @@ absl::Status HttpApi::Start() {
     return absl::InvalidArgumentError(
         "tls_cert_file / tls_key_file: the HTTPS certificate or key cannot be used");
   }
-  server_->new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
+  if (waiting_room_server_ == nullptr) {
+    server_->new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
+  } else if (absl::Status s = waiting_room_server_->StartWaitingRoom(); !s.ok()) {
+    return s;
+  }
   service::LogInfo("http_capacity", {{"threads", static_cast<int64_t>(kHttpThreads)},
                                      {"max_analyses", static_cast<int64_t>(admissions_.limit())}});
   // httplib sets SO_REUSEPORT, which would let a second gateway share the port silently; like
@@ -392,6 +399,7 @@ absl::Status HttpApi::Start() {
 
 void HttpApi::Stop() {
   if (!listener_.joinable()) return;
+  if (waiting_room_server_ != nullptr) waiting_room_server_->StopWaitingRoom();
   server_->stop();
   listener_.join();
 }
@@ -525,6 +533,8 @@ void HttpApi::RegisterRoutes() {
         absl::Status status = api_->RecordOutcome(request, caller.name, &response);
         Send(res, status, response);
         if (status.ok()) res.status = 201;
+        // A full disk is the server's storage running out, not the caller's rate: 507, not 429.
+        if (status.code() == absl::StatusCode::kResourceExhausted) res.status = 507;
       }));
   server.Get("/api/v1/outcomes",
              Guarded(Permission::kReadViews,

@@ -57,7 +57,11 @@ class Registry;
 
 namespace churn::gateway {
 
-// Threads serving the HTTP port: a long batch stream, a few slow clients and the views.
+class WaitingRoomServer;
+
+// Threads serving the HTTP port's requests: a long batch stream, the analyses and the views.
+// Plain-HTTP connections wait for a complete request head off these threads (idle keep-alive
+// connections and slow senders cost a socket, not a thread); HTTPS ones hold a thread while open.
 inline constexpr int kHttpThreads = 16;
 
 struct HttpApiOptions {
@@ -110,6 +114,8 @@ class HttpApi {
   prometheus::Registry* registry_;
   AdmissionLimit admissions_;
   std::unique_ptr<httplib::Server> server_;
+  // The server_ when it serves plain HTTP (idle and slow connections wait off the worker threads).
+  WaitingRoomServer* waiting_room_server_ = nullptr;
   std::thread listener_;
   int port_ = 0;
 };

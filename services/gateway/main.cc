@@ -103,13 +103,21 @@ int main(int argc, char** argv) {
   host_options->port_file.clear();
   svc::ServiceHost host(*std::move(host_options));
 
+  // A read-only or missing file system refuses outcome records (and retries on each), but the
+  // views are still served.
+  absl::Status outcome_log_not_writable;
   absl::StatusOr<std::unique_ptr<churn::outcomes::OutcomeLog>> outcome_log =
-      churn::outcomes::OutcomeLog::Open(options->outcomes_db);
+      churn::outcomes::OutcomeLog::OpenOrDefer(options->outcomes_db, &outcome_log_not_writable);
   if (!outcome_log.ok()) {
     svc::LogError("outcome_log_unavailable", {{"error", outcome_log.status()}});
     return 1;
   }
-  svc::LogInfo("outcome_log_opened", {{"path", options->outcomes_db}});
+  if (!outcome_log_not_writable.ok()) {
+    svc::LogWarn("outcome_log_not_writable",
+                 {{"path", options->outcomes_db}, {"error", outcome_log_not_writable}});
+  } else {
+    svc::LogInfo("outcome_log_opened", {{"path", options->outcomes_db}});
+  }
 
   gw::GatewayMetrics metrics(host.metrics_registry());
   churn::atrisk::ViewStore store(options->stale_after.count() == 0

@@ -208,5 +208,26 @@ TEST(OutcomeLog, UnopenablePathIsAnError) {
   EXPECT_FALSE(OutcomeLog::Open("").ok());
 }
 
+TEST(OutcomeLog, FileNotOpenableYetAnswersUnavailableAndOpensOnceItCan) {
+  const std::string path = FreshPath("deferred");
+  std::filesystem::create_directories(path);  // a directory where the file should be
+  absl::Status not_writable;
+  absl::StatusOr<std::unique_ptr<OutcomeLog>> log = OutcomeLog::OpenOrDefer(path, &not_writable);
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_EQ(not_writable.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ((*log)->Record({"S-1", OutcomeKind::kContacted, "", ""}, kT0).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ((*log)->List("", 0, 10).status().code(), absl::StatusCode::kUnavailable);
+
+  // The obstacle goes: the next call opens the file, no restart needed.
+  std::filesystem::remove(path);
+  ASSERT_TRUE((*log)->Record({"S-1", OutcomeKind::kContacted, "back", ""}, kT0).ok());
+  absl::StatusOr<OutcomePage> page = (*log)->List("", 0, 10);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->outcomes.size(), 1u);
+  EXPECT_EQ(page->outcomes[0].note, "back");
+  EXPECT_FALSE(OutcomeLog::OpenOrDefer("", &not_writable).ok());
+}
+
 }  // namespace
 }  // namespace churn::outcomes

@@ -1,0 +1,100 @@
+#include "buffered_socket_stream.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace churn::gateway {
+namespace {
+
+bool WaitFor(int socket, short events, std::chrono::milliseconds timeout) {
+  pollfd fd{socket, events, 0};
+  int rc;
+  do {
+    rc = ::poll(&fd, 1, static_cast<int>(timeout.count()));
+  } while (rc < 0 && errno == EINTR);
+  return rc > 0;
+}
+
+void AddressOf(const sockaddr_storage& address, std::string& ip, int& port) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (address.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    ::inet_ntop(AF_INET, &v4->sin_addr, text, sizeof(text));
+    port = ntohs(v4->sin_port);
+  } else if (address.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    ::inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof(text));
+    port = ntohs(v6->sin6_port);
+  }
+  ip = text;
+}
+
+}  // namespace
+
+BufferedSocketStream::BufferedSocketStream(int socket, std::string received,
+                                           std::chrono::milliseconds read_timeout,
+                                           std::chrono::milliseconds write_timeout)
+    : socket_(socket),
+      received_(std::move(received)),
+      read_timeout_(read_timeout),
+      write_timeout_(write_timeout) {}
+
+bool BufferedSocketStream::is_readable() const {
+  return consumed_ < received_.size() || WaitFor(socket_, POLLIN, read_timeout_);
+}
+
+bool BufferedSocketStream::is_writable() const { return WaitFor(socket_, POLLOUT, write_timeout_); }
+
+ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
+  if (consumed_ < received_.size()) {
+    const size_t n = std::min(size, received_.size() - consumed_);
+    std::memcpy(ptr, received_.data() + consumed_, n);
+    consumed_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  if (!WaitFor(socket_, POLLIN, read_timeout_)) return -1;
+  ssize_t n;
+  do {
+    n = ::recv(socket_, ptr, size, 0);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
+ssize_t BufferedSocketStream::write(const char* ptr, size_t size) {
+  if (!is_writable()) return -1;
+  ssize_t n;
+  do {
+    n = ::send(socket_, ptr, size, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
+void BufferedSocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {
+  sockaddr_storage address{};
+  socklen_t length = sizeof(address);
+  if (::getpeername(socket_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    AddressOf(address, ip, port);
+  }
+}
+
+void BufferedSocketStream::get_local_ip_and_port(std::string& ip, int& port) const {
+  sockaddr_storage address{};
+  socklen_t length = sizeof(address);
+  if (::getsockname(socket_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    AddressOf(address, ip, port);
+  }
+}
+
+std::string BufferedSocketStream::TakeUnread() {
+  std::string unread = received_.substr(std::min(consumed_, received_.size()));
+  received_.clear();
+  consumed_ = 0;
+  return unread;
+}
+
+}  // namespace churn::gateway
