@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "concurrency/bounded_executor.h"
 #include "enrichment/ticket_prompt.h"
 #include "fake_ollama/fake_ollama_server.h"
 #include "fake_ollama/loopback_socket.h"
@@ -287,11 +288,14 @@ TEST_F(TicketEnricherTest, FailedAnswersAreNotCached) {
 }
 
 TEST_F(TicketEnricherTest, ConcurrencyBoundHolds) {
+  // The batch's helpers run on an executor with threads to spare.
+  concurrency::BoundedExecutor helpers({.name = "batch helpers", .threads = 3});
   for (int concurrency : {1, 2}) {
     SCOPED_TRACE(concurrency);
     fake_->ResetStats();
     EnricherOptions options;
     options.concurrency = concurrency;
+    options.batch_helpers = &helpers;
     auto enricher = Enricher(options);
     std::vector<TicketInput> batch;
     for (int i = 0; i < 6; ++i) {
@@ -304,6 +308,20 @@ TEST_F(TicketEnricherTest, ConcurrencyBoundHolds) {
     // Never more than the bound, and the bound is used.
     EXPECT_EQ(fake_->stats().max_concurrent, concurrency);
   }
+}
+
+TEST_F(TicketEnricherTest, WithoutHelpersABatchRunsOnItsCallerAlone) {
+  EnricherOptions options;
+  options.concurrency = 2;
+  auto enricher = Enricher(options);
+  std::vector<TicketInput> batch;
+  for (int i = 0; i < 3; ++i) {
+    batch.push_back(Ticket(absl::StrCat("Ticket ", i, " [[fake:slow=100]]"), absl::StrCat(i)));
+  }
+  EXPECT_EQ(enricher->AnalyzeBatch(batch, WithTimeout(milliseconds(5000)), {},
+                                   [](const BatchProgress&) {}),
+            3);
+  EXPECT_EQ(fake_->stats().max_concurrent, 1);
 }
 
 TEST_F(TicketEnricherTest, UnaryCallsShareTheBound) {
