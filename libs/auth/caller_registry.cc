@@ -117,8 +117,10 @@ std::string FormatTokensFile(const std::vector<TokenEntry>& entries) {
       "# Callers of the churn services: name, role (viewer, csm, admin, service) and the SHA-256\n"
       "# of the token. Tokens themselves are never stored here.\ntokens:\n";
   for (const TokenEntry& entry : entries) {
-    absl::StrAppend(&text, "  - {name: ", entry.name, ", role: ", std::string(RoleName(entry.role)),
-                    ", sha256: ", entry.sha256, "}\n");
+    // Quoted: a name may start with '@', which YAML reserves in a plain value.
+    absl::StrAppend(&text, "  - {name: \"", entry.name,
+                    "\", role: ", std::string(RoleName(entry.role)), ", sha256: ", entry.sha256,
+                    "}\n");
   }
   return text;
 }

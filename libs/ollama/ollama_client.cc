@@ -4,18 +4,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "ollama/chat_reply.h"
 #include "ollama/ollama_errors.h"
 
 namespace churn::ollama {
 namespace {
 
 using nlohmann::json;
-
-int64_t IntField(const json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_number()) return 0;
-  return it->is_number_float() ? static_cast<int64_t>(it->get<double>()) : it->get<int64_t>();
-}
 
 HttpRequest Get(std::string path) {
   HttpRequest request;
@@ -35,30 +30,6 @@ std::string StringField(const json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || !it->is_string()) return "";
   return it->get<std::string>();
-}
-
-absl::StatusOr<ChatReply> ChatReplyFromJson(const json& body, bool content_required) {
-  ChatReply reply;
-  reply.model = StringField(body, "model");
-  reply.done_reason = StringField(body, "done_reason");
-  auto message = body.find("message");
-  if (message != body.end() && message->is_object()) {
-    auto content = message->find("content");
-    if (content != message->end() && content->is_string()) {
-      reply.content = content->get<std::string>();
-    } else if (content_required) {
-      return absl::InternalError("ollama chat reply: message.content is not a string");
-    }
-  } else if (content_required) {
-    return absl::InternalError("ollama chat reply: no message object");
-  }
-  reply.total_duration_ns = IntField(body, "total_duration");
-  reply.load_duration_ns = IntField(body, "load_duration");
-  reply.prompt_eval_count = IntField(body, "prompt_eval_count");
-  reply.prompt_eval_duration_ns = IntField(body, "prompt_eval_duration");
-  reply.eval_count = IntField(body, "eval_count");
-  reply.eval_duration_ns = IntField(body, "eval_duration");
-  return reply;
 }
 
 }  // namespace
@@ -106,16 +77,7 @@ absl::StatusOr<json> OllamaClient::CallJson(const HttpRequest& request, std::str
       !status.ok()) {
     return status;
   }
-  json body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) {
-    return absl::InternalError(absl::StrCat(std::string(call), ": reply is not a JSON object"));
-  }
-  // A failure reported inside a 200 reply (as Ollama does in streams).
-  if (body.contains("error")) {
-    return absl::InternalError(
-        absl::StrCat(std::string(call), ": ", body["error"].dump(), " (in a 200 reply)"));
-  }
-  return body;
+  return ParseReplyBody(response->body, call);
 }
 
 absl::StatusOr<ChatReply> OllamaClient::Chat(const ChatRequest& request, Clock::time_point deadline,

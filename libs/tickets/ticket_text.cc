@@ -3,23 +3,49 @@
 namespace churn::tickets {
 namespace {
 
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not valid.
+// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not valid (RFC 3629:
+// no overlong forms, no surrogates, nothing above U+10FFFF), since JSON encoders downstream
+// reject those.
 size_t Utf8SequenceLength(std::string_view text, size_t i) {
   const auto byte = static_cast<unsigned char>(text[i]);
   size_t length = 0;
+  // The range of the second byte, which is where overlongs, surrogates and values above
+  // U+10FFFF show.
+  unsigned char second_min = 0x80;
+  unsigned char second_max = 0xBF;
   if (byte < 0x80) return 1;
-  if ((byte & 0xE0) == 0xC0 && byte >= 0xC2) length = 2;
-  else if ((byte & 0xF0) == 0xE0) length = 3;
-  else if ((byte & 0xF8) == 0xF0 && byte <= 0xF4) length = 4;
-  else return 0;
+  if (byte >= 0xC2 && byte <= 0xDF) {
+    length = 2;
+  } else if (byte >= 0xE0 && byte <= 0xEF) {
+    length = 3;
+    if (byte == 0xE0) second_min = 0xA0;
+    if (byte == 0xED) second_max = 0x9F;
+  } else if (byte >= 0xF0 && byte <= 0xF4) {
+    length = 4;
+    if (byte == 0xF0) second_min = 0x90;
+    if (byte == 0xF4) second_max = 0x8F;
+  } else {
+    return 0;
+  }
   if (i + length > text.size()) return 0;
-  for (size_t k = 1; k < length; ++k) {
+  const auto second = static_cast<unsigned char>(text[i + 1]);
+  if (second < second_min || second > second_max) return 0;
+  for (size_t k = 2; k < length; ++k) {
     if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
   }
   return length;
 }
 
 }  // namespace
+
+bool IsValidUtf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = Utf8SequenceLength(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
 
 std::string SanitizeTicketText(std::string_view text, size_t max_bytes) {
   std::string clean;

@@ -9,6 +9,9 @@ namespace churn::tickets {
 
 inline constexpr size_t kDefaultMaxTicketChars = 4000;
 
+// True when `text` is well-formed UTF-8 (RFC 3629), as protobuf strings and JSON require.
+bool IsValidUtf8(std::string_view text);
+
 // Removes NUL and control characters (keeping newlines and tabs), drops invalid UTF-8 bytes,
 // collapses runs of blank lines and trims; cuts at `max_bytes` on a character boundary.
 std::string SanitizeTicketText(std::string_view text, size_t max_bytes = kDefaultMaxTicketChars);

@@ -16,13 +16,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "atrisk/at_risk_query.h"
 #include "common/absl_compat.h"
 #include "common/logging.h"
 #include "common/public_error.h"
+#include "http_request_parsing.h"
 #include "nlohmann/json.hpp"
-#include "outcomes/outcome_kind.h"
 #include "waiting_room_server.h"
 
 namespace churn::gateway {
@@ -54,10 +53,12 @@ int HttpStatusFor(absl::StatusCode code) {
   }
 }
 
+// Messages may quote what a client sent (a path's customer id): bytes that are not UTF-8 become
+// U+FFFD rather than an exception, so the client still gets its 4xx.
 std::string ErrorJson(const absl::Status& status) {
   return nlohmann::json{{"error", service::PublicErrorMessage(status)},
                         {"code", absl::StatusCodeToString(status.code())}}
-      .dump();
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void SendError(Response& res, const absl::Status& status) {
@@ -132,147 +133,6 @@ void Send(Response& res, const absl::Status& status, const google::protobuf::Mes
   } else {
     SendMessage(res, message);
   }
-}
-
-// An empty body is the default message; unknown fields are mistakes worth reporting.
-absl::Status ParseJsonBody(const std::string& body, google::protobuf::Message* message) {
-  if (absl::StripAsciiWhitespace(body).empty()) return absl::OkStatus();
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  google::protobuf::util::Status status =
-      google::protobuf::util::JsonStringToMessage(body, message, options);
-  if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("body: ", std::string(status.message())));
-  }
-  return absl::OkStatus();
-}
-
-// Every value of a query parameter, comma-separated lists split, blanks dropped.
-std::vector<std::string> ListParam(const Request& req, const char* key) {
-  std::vector<std::string> values;
-  for (size_t i = 0; i < req.get_param_value_count(key); ++i) {
-    for (absl::string_view part : absl::StrSplit(req.get_param_value(key, i), ',')) {
-      part = absl::StripAsciiWhitespace(part);
-      if (!part.empty()) values.emplace_back(part);
-    }
-  }
-  return values;
-}
-
-std::string Param(const Request& req, const char* key) {
-  return std::string(absl::StripAsciiWhitespace(req.get_param_value(key)));
-}
-
-absl::StatusOr<bool> BoolParam(const Request& req, const char* key, bool default_value) {
-  const std::string value = absl::AsciiStrToLower(Param(req, key));
-  if (value.empty()) return default_value;
-  if (value == "true" || value == "1" || value == "yes") return true;
-  if (value == "false" || value == "0" || value == "no") return false;
-  return absl::InvalidArgumentError(
-      absl::StrCat(key, ": must be true or false, got '", Param(req, key), "'"));
-}
-
-absl::StatusOr<int32_t> IntParam(const Request& req, const char* key) {
-  const std::string value = Param(req, key);
-  int32_t parsed = 0;
-  if (value.empty()) return 0;
-  if (!absl::SimpleAtoi(value, &parsed) || parsed < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(key, ": must be a whole number >= 0, got '", value, "'"));
-  }
-  return parsed;
-}
-
-absl::StatusOr<v1::RiskLevel> RiskLevelParam(const std::string& text) {
-  std::string name = absl::AsciiStrToLower(text);
-  if (absl::StartsWith(name, "risk_level_")) name = name.substr(11);
-  absl::StatusOr<scoring::RiskLevel> level = atrisk::ParseRiskLevelName(name);
-  if (!level.ok()) return level.status();
-  switch (*level) {
-    case scoring::RiskLevel::kLow: return v1::RISK_LEVEL_LOW;
-    case scoring::RiskLevel::kMedium: return v1::RISK_LEVEL_MEDIUM;
-    case scoring::RiskLevel::kHigh: return v1::RISK_LEVEL_HIGH;
-  }
-  return v1::RISK_LEVEL_UNSPECIFIED;
-}
-
-v1::AtRiskSortField SortFieldToProto(atrisk::AtRiskSort sort) {
-  switch (sort) {
-    case atrisk::AtRiskSort::kRiskScore: return v1::AT_RISK_SORT_FIELD_RISK_SCORE;
-    case atrisk::AtRiskSort::kArr: return v1::AT_RISK_SORT_FIELD_ARR;
-    case atrisk::AtRiskSort::kCustomerId: return v1::AT_RISK_SORT_FIELD_CUSTOMER_ID;
-    case atrisk::AtRiskSort::kAccountName: return v1::AT_RISK_SORT_FIELD_ACCOUNT_NAME;
-    case atrisk::AtRiskSort::kPlanTier: return v1::AT_RISK_SORT_FIELD_PLAN_TIER;
-    case atrisk::AtRiskSort::kUsageDropPct: return v1::AT_RISK_SORT_FIELD_USAGE_DROP_PCT;
-    case atrisk::AtRiskSort::kTickets30d: return v1::AT_RISK_SORT_FIELD_TICKETS_30D;
-  }
-  return v1::AT_RISK_SORT_FIELD_UNSPECIFIED;
-}
-
-// The at-risk query string as a ListAtRiskRequest. `sort=-arr` sorts descending, `sort=arr`
-// ascending (order=asc|desc overrides); no sort is the at-risk order.
-absl::StatusOr<v1::ListAtRiskRequest> AtRiskRequestFromQuery(const Request& req) {
-  v1::ListAtRiskRequest request;
-  for (std::string& tier : ListParam(req, "plan_tier")) request.add_plan_tiers(std::move(tier));
-  for (const std::string& name : ListParam(req, "risk_level")) {
-    absl::StatusOr<v1::RiskLevel> level = RiskLevelParam(name);
-    if (!level.ok()) return level.status();
-    request.add_risk_levels(*level);
-  }
-  if (const std::string min_arr = Param(req, "min_arr"); !min_arr.empty()) {
-    double value = 0;
-    if (!absl::SimpleAtod(min_arr, &value) || !std::isfinite(value)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("min_arr: must be a number, got '", min_arr, "'"));
-    }
-    request.set_min_arr(value);
-  }
-  absl::StatusOr<bool> churned = BoolParam(req, "churned", false);
-  if (!churned.ok()) return churned.status();
-  request.set_only_churned(*churned);
-
-  std::string sort = Param(req, "sort");
-  if (!sort.empty()) {
-    bool descending = false;
-    if (sort[0] == '-' || sort[0] == '+') {
-      descending = sort[0] == '-';
-      sort.erase(0, 1);
-    }
-    absl::StatusOr<atrisk::AtRiskSort> field = atrisk::ParseAtRiskSort(sort);
-    if (!field.ok()) return field.status();
-    const std::string order = absl::AsciiStrToLower(Param(req, "order"));
-    if (order == "desc") {
-      descending = true;
-    } else if (order == "asc") {
-      descending = false;
-    } else if (!order.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("order: must be asc or desc, got '", Param(req, "order"), "'"));
-    }
-    request.set_sort_by(SortFieldToProto(*field));
-    request.set_descending(descending);
-  }
-  absl::StatusOr<int32_t> limit = IntParam(req, "limit");
-  if (!limit.ok()) return limit.status();
-  request.set_page_size(*limit);
-  absl::StatusOr<int32_t> offset = IntParam(req, "offset");
-  if (!offset.ok()) return offset.status();
-  request.set_offset(*offset);
-  request.set_page_token(Param(req, "page_token"));
-  return request;
-}
-
-// Scripts may name an outcome as the log stores it ("meeting_scheduled"); the API's JSON
-// mapping wants the enum name ("OUTCOME_KIND_MEETING_SCHEDULED").
-std::string WithOutcomeEnumName(const std::string& body) {
-  nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object() || !json.contains("kind") || !json["kind"].is_string()) return body;
-  absl::StatusOr<outcomes::OutcomeKind> kind =
-      outcomes::ParseOutcomeKind(json["kind"].get<std::string>());
-  if (!kind.ok()) return body;
-  json["kind"] = absl::StrCat("OUTCOME_KIND_",
-                              absl::AsciiStrToUpper(std::string(outcomes::OutcomeKindName(*kind))));
-  return json.dump();
 }
 
 std::optional<std::string> ReadFile(const std::filesystem::path& path) {
@@ -495,18 +355,18 @@ void HttpApi::RegisterRoutes() {
              Guarded(Permission::kReadViews,
                      [this](const Request& req, Response& res, const auth::Caller&) {
                        v1::GetDriversRequest request;
-                       request.set_segment(Param(req, "segment"));
+                       request.set_segment(QueryParam(req.params, "segment"));
                        v1::GetDriversResponse response;
                        Send(res, api_->GetDrivers(request, &response), response);
                      }));
   server.Get("/api/v1/at-risk",
-             Guarded(Permission::kReadViews,
-                     [this](const Request& req, Response& res, const auth::Caller&) {
-                       absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(req);
-                       if (!request.ok()) return SendError(res, request.status());
-                       v1::ListAtRiskResponse response;
-                       Send(res, api_->ListAtRisk(*request, &response), response);
-                     }));
+             Guarded(Permission::kReadViews, [this](const Request& req, Response& res,
+                                                    const auth::Caller&) {
+               absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(req.params);
+               if (!request.ok()) return SendError(res, request.status());
+               v1::ListAtRiskResponse response;
+               Send(res, api_->ListAtRisk(*request, &response), response);
+             }));
   server.Get(R"(/api/v1/customers/([^/]+))",
              Guarded(Permission::kReadViews,
                      [this](const Request& req, Response& res, const auth::Caller&) {
@@ -515,42 +375,33 @@ void HttpApi::RegisterRoutes() {
                        v1::GetCustomerBriefResponse response;
                        Send(res, api_->GetCustomerBrief(request, &response), response);
                      }));
-  server.Post(
-      R"(/api/v1/customers/([^/]+)/outcomes)",
-      Guarded(Permission::kRecordOutcomes, [this](const Request& req, Response& res,
-                                                  const auth::Caller& caller) {
-        v1::RecordOutcomeRequest request;
-        if (absl::Status s = ParseJsonBody(WithOutcomeEnumName(req.body), &request); !s.ok()) {
-          return SendError(res, s);
-        }
-        const std::string path_id = req.matches[1];
-        if (!request.customer_id().empty() && request.customer_id() != path_id) {
-          return SendError(res, absl::InvalidArgumentError(
-                                    "customer_id: the body names another customer than the path"));
-        }
-        request.set_customer_id(path_id);
-        v1::RecordOutcomeResponse response;
-        absl::Status status = api_->RecordOutcome(request, caller.name, &response);
-        Send(res, status, response);
-        if (status.ok()) res.status = 201;
-        // A full disk is the server's storage running out, not the caller's rate: 507, not 429.
-        if (status.code() == absl::StatusCode::kResourceExhausted) res.status = 507;
+  server.Post(R"(/api/v1/customers/([^/]+)/outcomes)",
+              Guarded(Permission::kRecordOutcomes,
+                      [this](const Request& req, Response& res, const auth::Caller& caller) {
+                        absl::StatusOr<v1::RecordOutcomeRequest> request =
+                            RecordOutcomeRequestFromBody(req.body, req.matches[1]);
+                        if (!request.ok()) return SendError(res, request.status());
+                        v1::RecordOutcomeResponse response;
+                        absl::Status status = api_->RecordOutcome(*request, caller.name, &response);
+                        Send(res, status, response);
+                        if (status.ok()) res.status = 201;
+                        // A full disk is the server's storage running out, not the caller's
+                        // rate: 507, not 429.
+                        if (status.code() == absl::StatusCode::kResourceExhausted) {
+                          res.status = 507;
+                        }
+                      }));
+  server.Get(
+      "/api/v1/outcomes", Guarded(Permission::kReadViews, [this](const Request& req, Response& res,
+                                                                 const auth::Caller&) {
+        absl::StatusOr<v1::ListOutcomesRequest> request = OutcomesRequestFromQuery(req.params);
+        if (!request.ok()) return SendError(res, request.status());
+        v1::ListOutcomesResponse response;
+        Send(res, api_->ListOutcomes(*request, &response), response);
       }));
-  server.Get("/api/v1/outcomes",
-             Guarded(Permission::kReadViews,
-                     [this](const Request& req, Response& res, const auth::Caller&) {
-                       v1::ListOutcomesRequest request;
-                       request.set_customer_id(Param(req, "customer_id"));
-                       absl::StatusOr<int32_t> page_size = IntParam(req, "page_size");
-                       if (!page_size.ok()) return SendError(res, page_size.status());
-                       request.set_page_size(*page_size);
-                       request.set_page_token(Param(req, "page_token"));
-                       v1::ListOutcomesResponse response;
-                       Send(res, api_->ListOutcomes(request, &response), response);
-                     }));
 
   auto export_csv = [this](const Request& req, Response& res, bool playbooks) {
-    absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(req);
+    absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(req.params);
     if (!request.ok()) return SendError(res, request.status());
     absl::StatusOr<std::string> csv =
         playbooks ? api_->ExportPlaybooksCsv(*request) : api_->ExportAtRiskCsv(*request);
@@ -574,10 +425,11 @@ void HttpApi::RegisterRoutes() {
       "/api/v1/tickets/analyze",
       Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res,
                                                    const auth::Caller&, std::shared_ptr<void>) {
-        v1::AnalyzeTicketTextRequest request;
-        if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
+        absl::StatusOr<v1::AnalyzeTicketTextRequest> request =
+            AnalyzeTicketTextRequestFromBody(req.body);
+        if (!request.ok()) return SendError(res, request.status());
         absl::StatusOr<v1::AnalyzeTicketTextResponse> response =
-            analyzer_->Analyze(CallScope::Background(), request);
+            analyzer_->Analyze(CallScope::Background(), *request);
         if (!response.ok()) return SendError(res, response.status());
         SendMessage(res, *response);
       }));
@@ -593,14 +445,9 @@ void HttpApi::RegisterRoutes() {
               Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res,
                                                            const auth::Caller&,
                                                            std::shared_ptr<void> admission) {
-                v1::AnalyzeTicketSetRequest request;
-                if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok())
-                  return SendError(res, s);
-                request.set_set_name(req.matches[1]);
-                if (request.limit() < 0 || request.timeout_ms() < 0) {
-                  return SendError(
-                      res, absl::InvalidArgumentError("limit and timeout_ms: must be >= 0"));
-                }
+                absl::StatusOr<v1::AnalyzeTicketSetRequest> request =
+                    TicketSetRequestFromBody(req.body, req.matches[1]);
+                if (!request.ok()) return SendError(res, request.status());
                 // Known before the stream starts, so a wrong name is a 404 rather than an error
                 // line.
                 absl::StatusOr<v1::ListTicketTextSetsResponse> sets =
@@ -608,44 +455,36 @@ void HttpApi::RegisterRoutes() {
                 if (!sets.ok()) return SendError(res, sets.status());
                 bool known = false;
                 for (const v1::TicketTextSet& set : sets->sets())
-                  known = known || set.name() == request.set_name();
+                  known = known || set.name() == request->set_name();
                 if (!known) {
                   return SendError(res, absl::NotFoundError(absl::StrCat(
-                                            "ticket set '", request.set_name(), "' not found")));
+                                            "ticket set '", request->set_name(), "' not found")));
                 }
-                StreamBatch(res, analyzer_, std::move(request), std::move(admission));
+                StreamBatch(res, analyzer_, *std::move(request), std::move(admission));
               }));
   server.Post("/api/v1/tickets/upload/analyze",
-              Admitted(Permission::kAnalyzeTickets, [this](const Request& req, Response& res,
-                                                           const auth::Caller&,
-                                                           std::shared_ptr<void> admission) {
-                v1::AnalyzeTicketSetRequest request;
-                request.set_csv_upload(req.body);
-                request.set_file_name(Param(req, "file_name"));
-                absl::StatusOr<int32_t> limit = IntParam(req, "limit");
-                if (!limit.ok()) return SendError(res, limit.status());
-                absl::StatusOr<int32_t> timeout = IntParam(req, "timeout_ms");
-                if (!timeout.ok()) return SendError(res, timeout.status());
-                request.set_limit(*limit);
-                request.set_timeout_ms(*timeout);
-                if (req.body.empty())
-                  return SendError(res, absl::InvalidArgumentError("body: a CSV file is required"));
-                StreamBatch(res, analyzer_, std::move(request), std::move(admission));
-              }));
+              Admitted(Permission::kAnalyzeTickets,
+                       [this](const Request& req, Response& res, const auth::Caller&,
+                              std::shared_ptr<void> admission) {
+                         absl::StatusOr<v1::AnalyzeTicketSetRequest> request =
+                             UploadRequestFromQuery(req.params, req.body);
+                         if (!request.ok()) return SendError(res, request.status());
+                         StreamBatch(res, analyzer_, *std::move(request), std::move(admission));
+                       }));
   server.Post(
       "/api/v1/refresh",
       Admitted(Permission::kRefresh, [this](const Request& req, Response& res,
                                             const auth::Caller& caller, std::shared_ptr<void>) {
-        v1::RefreshRequest request;
-        if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) return SendError(res, s);
-        if (request.reload_data()) {
+        absl::StatusOr<v1::RefreshRequest> request = RefreshRequestFromBody(req.body);
+        if (!request.ok()) return SendError(res, request.status());
+        if (request->reload_data()) {
           if (absl::Status s = auth::CheckPermission(caller, Permission::kReloadData); !s.ok()) {
             return SendError(res, s);
           }
         }
         absl::StatusOr<RefreshReport> report = refresher_->RefreshNow(
             CallScope::WithDeadline(CallScope::Clock::now() + options_.refresh_timeout),
-            request.reload_data());
+            request->reload_data());
         if (!report.ok()) return SendError(res, report.status());
         v1::RefreshResponse response;
         api_->FillFreshness(report->views.get(), response.mutable_freshness());

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "auth/path_guard.h"
+#include "auth/upload_file_name.h"
 #include "chunked_stream_reactor.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
@@ -41,18 +42,6 @@ std::optional<dataset::Table> TableOf(v1::TableKind kind) {
     case v1::TABLE_KIND_SUPPORT_TICKETS: return dataset::Table::kSupportTickets;
     default: return std::nullopt;
   }
-}
-
-// A file name safe to use inside the uploads folder: its last path part, with anything but
-// letters, digits, '.', '-' and '_' replaced, and capped.
-std::string SafeFileName(const std::string& name) {
-  std::string safe = fs::path(name).filename().string();
-  for (char& c : safe) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
-  }
-  if (safe.size() > 100) safe.resize(100);
-  if (safe.empty() || safe == "." || safe == "..") safe = "upload.csv";
-  return safe;
 }
 
 // The two window ends come from one as-of date in the signals library, so both fields must
@@ -236,7 +225,8 @@ void IngestService::ReloadWatched(const std::string& dir) {
 
 std::string IngestService::StagingPath(const std::string& file_name) {
   std::lock_guard<std::mutex> lock(uploads_mu_);
-  return (fs::path(uploads_dir_) / absl::StrCat(++upload_sequence_, "-", SafeFileName(file_name)))
+  return (fs::path(uploads_dir_) /
+          absl::StrCat(++upload_sequence_, "-", auth::SafeUploadFileName(file_name)))
       .string();
 }
 

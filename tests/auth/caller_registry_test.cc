@@ -41,6 +41,18 @@ TEST(CallerRegistryTest, FormattedFileReadsBackAndFindsByToken) {
   EXPECT_FALSE(registry->Find("").has_value());
 }
 
+// '@' is allowed in names but reserved at the start of a plain YAML value: the written file
+// quotes names so every valid name reads back.
+TEST(CallerRegistryTest, FormattedFileReadsBackNamesYamlReserves) {
+  const std::string text = FileFor({{"@ops", "viewer:tok-1"}, {"-", "csm:tok-2"}});
+  absl::StatusOr<CallerRegistry> registry = CallerRegistry::Parse(text, "t.yaml");
+  ASSERT_TRUE(registry.ok()) << registry.status() << "\n" << text;
+  ASSERT_EQ(registry->entries().size(), 2u);
+  EXPECT_EQ(registry->entries()[0].name, "@ops");
+  EXPECT_EQ(registry->entries()[1].name, "-");
+  EXPECT_EQ(registry->Find("tok-2")->name, "-");
+}
+
 TEST(CallerRegistryTest, UppercaseHashIsAccepted) {
   const std::string text = "tokens:\n  - {name: a, role: viewer, sha256: " +
                            absl::AsciiStrToUpper(digest::Sha256Hex("x")) + "}\n";

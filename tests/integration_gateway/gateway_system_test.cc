@@ -445,6 +445,9 @@ TEST_F(GatewaySystemTest, AtRiskListEqualsOfflineScoreOverGrpcAndHttp) {
   EXPECT_THAT(brief["outreach"]["slack_message"].get<std::string>(),
               HasSubstr(absl::StrCat(offline[0].risk_score, "/100")));
   EXPECT_EQ(GetJson("/api/v1/customers/NO-SUCH-CUSTOMER", 404)["code"], "NOT_FOUND");
+  // Text that is not UTF-8: quoted safely from a path, refused in a query; never a 500.
+  EXPECT_EQ(GetJson("/api/v1/customers/%FF%FE", 404)["code"], "NOT_FOUND");
+  EXPECT_EQ(GetJson("/api/v1/outcomes?customer_id=%FF", 400)["code"], "INVALID_ARGUMENT");
 
   // Exports: the whole filtered list, spreadsheet-safe CSV.
   httplib::Client client = Http();

@@ -1,0 +1,258 @@
+#include "http_request_parsing.h"
+
+#include <cmath>
+#include <utility>
+#include <vector>
+
+#include <google/protobuf/util/json_util.h>
+#include <httplib.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "atrisk/at_risk_query.h"
+#include "nlohmann/json.hpp"
+#include "outcomes/outcome_kind.h"
+#include "tickets/ticket_text.h"
+
+namespace churn::gateway {
+namespace {
+
+// Request messages hold text as protobuf strings, which must be UTF-8, and errors quote
+// values into JSON, which must be too. Checked once, before any value is read or quoted.
+absl::Status CheckUtf8(const QueryParams& params) {
+  for (const auto& [key, value] : params) {
+    if (!tickets::IsValidUtf8(key) || !tickets::IsValidUtf8(value)) {
+      return absl::InvalidArgumentError("query: parameters must be UTF-8 text");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Every value of a query parameter, comma-separated lists split, blanks dropped.
+std::vector<std::string> ListParam(const QueryParams& params, const char* key) {
+  std::vector<std::string> values;
+  auto [begin, end] = params.equal_range(key);
+  for (auto it = begin; it != end; ++it) {
+    for (absl::string_view part : absl::StrSplit(it->second, ',')) {
+      part = absl::StripAsciiWhitespace(part);
+      if (!part.empty()) values.emplace_back(part);
+    }
+  }
+  return values;
+}
+
+absl::StatusOr<bool> BoolParam(const QueryParams& params, const char* key, bool default_value) {
+  const std::string value = absl::AsciiStrToLower(QueryParam(params, key));
+  if (value.empty()) return default_value;
+  if (value == "true" || value == "1" || value == "yes") return true;
+  if (value == "false" || value == "0" || value == "no") return false;
+  return absl::InvalidArgumentError(
+      absl::StrCat(key, ": must be true or false, got '", QueryParam(params, key), "'"));
+}
+
+absl::StatusOr<int32_t> IntParam(const QueryParams& params, const char* key) {
+  const std::string value = QueryParam(params, key);
+  int32_t parsed = 0;
+  if (value.empty()) return 0;
+  if (!absl::SimpleAtoi(value, &parsed) || parsed < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, ": must be a whole number >= 0, got '", value, "'"));
+  }
+  return parsed;
+}
+
+absl::StatusOr<v1::RiskLevel> RiskLevelParam(const std::string& text) {
+  std::string name = absl::AsciiStrToLower(text);
+  if (absl::StartsWith(name, "risk_level_")) name = name.substr(11);
+  absl::StatusOr<scoring::RiskLevel> level = atrisk::ParseRiskLevelName(name);
+  if (!level.ok()) return level.status();
+  switch (*level) {
+    case scoring::RiskLevel::kLow: return v1::RISK_LEVEL_LOW;
+    case scoring::RiskLevel::kMedium: return v1::RISK_LEVEL_MEDIUM;
+    case scoring::RiskLevel::kHigh: return v1::RISK_LEVEL_HIGH;
+  }
+  return v1::RISK_LEVEL_UNSPECIFIED;
+}
+
+v1::AtRiskSortField SortFieldToProto(atrisk::AtRiskSort sort) {
+  switch (sort) {
+    case atrisk::AtRiskSort::kRiskScore: return v1::AT_RISK_SORT_FIELD_RISK_SCORE;
+    case atrisk::AtRiskSort::kArr: return v1::AT_RISK_SORT_FIELD_ARR;
+    case atrisk::AtRiskSort::kCustomerId: return v1::AT_RISK_SORT_FIELD_CUSTOMER_ID;
+    case atrisk::AtRiskSort::kAccountName: return v1::AT_RISK_SORT_FIELD_ACCOUNT_NAME;
+    case atrisk::AtRiskSort::kPlanTier: return v1::AT_RISK_SORT_FIELD_PLAN_TIER;
+    case atrisk::AtRiskSort::kUsageDropPct: return v1::AT_RISK_SORT_FIELD_USAGE_DROP_PCT;
+    case atrisk::AtRiskSort::kTickets30d: return v1::AT_RISK_SORT_FIELD_TICKETS_30D;
+  }
+  return v1::AT_RISK_SORT_FIELD_UNSPECIFIED;
+}
+
+// Scripts may name an outcome as the log stores it ("meeting_scheduled"); the API's JSON
+// mapping wants the enum name ("OUTCOME_KIND_MEETING_SCHEDULED"). A body nested deeper than an
+// outcome ever is goes to the protobuf parser untouched: printing it again would recurse as
+// deep as it nests, and keeping it would cost memory for every level.
+std::string WithOutcomeEnumName(const std::string& body) {
+  constexpr int kMaxDepth = 16;
+  bool too_deep = false;
+  nlohmann::json json = nlohmann::json::parse(
+      body,
+      [&too_deep](int depth, nlohmann::json::parse_event_t, const nlohmann::json&) {
+        if (depth > kMaxDepth) too_deep = true;
+        return depth <= kMaxDepth;
+      },
+      /*allow_exceptions=*/false);
+  if (too_deep || !json.is_object() || !json.contains("kind") || !json["kind"].is_string()) {
+    return body;
+  }
+  absl::StatusOr<outcomes::OutcomeKind> kind =
+      outcomes::ParseOutcomeKind(json["kind"].get<std::string>());
+  if (!kind.ok()) return body;
+  json["kind"] = absl::StrCat("OUTCOME_KIND_",
+                              absl::AsciiStrToUpper(std::string(outcomes::OutcomeKindName(*kind))));
+  return json.dump();
+}
+
+}  // namespace
+
+QueryParams ParseQueryString(const std::string& query) {
+  QueryParams params;
+  httplib::detail::parse_query_text(query, params);
+  return params;
+}
+
+std::string QueryParam(const QueryParams& params, const char* key) {
+  auto it = params.lower_bound(key);  // the first value, as httplib's get_param_value
+  if (it == params.end() || it->first != key) return "";
+  return std::string(absl::StripAsciiWhitespace(it->second));
+}
+
+absl::Status ParseJsonBody(const std::string& body, google::protobuf::Message* message) {
+  if (absl::StripAsciiWhitespace(body).empty()) return absl::OkStatus();
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  google::protobuf::util::Status status =
+      google::protobuf::util::JsonStringToMessage(body, message, options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("body: ", std::string(status.message())));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ListAtRiskRequest> AtRiskRequestFromQuery(const QueryParams& params) {
+  if (absl::Status s = CheckUtf8(params); !s.ok()) return s;
+  v1::ListAtRiskRequest request;
+  for (std::string& tier : ListParam(params, "plan_tier")) request.add_plan_tiers(std::move(tier));
+  for (const std::string& name : ListParam(params, "risk_level")) {
+    absl::StatusOr<v1::RiskLevel> level = RiskLevelParam(name);
+    if (!level.ok()) return level.status();
+    request.add_risk_levels(*level);
+  }
+  if (const std::string min_arr = QueryParam(params, "min_arr"); !min_arr.empty()) {
+    double value = 0;
+    if (!absl::SimpleAtod(min_arr, &value) || !std::isfinite(value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("min_arr: must be a number, got '", min_arr, "'"));
+    }
+    request.set_min_arr(value);
+  }
+  absl::StatusOr<bool> churned = BoolParam(params, "churned", false);
+  if (!churned.ok()) return churned.status();
+  request.set_only_churned(*churned);
+
+  std::string sort = QueryParam(params, "sort");
+  if (!sort.empty()) {
+    bool descending = false;
+    if (sort[0] == '-' || sort[0] == '+') {
+      descending = sort[0] == '-';
+      sort.erase(0, 1);
+    }
+    absl::StatusOr<atrisk::AtRiskSort> field = atrisk::ParseAtRiskSort(sort);
+    if (!field.ok()) return field.status();
+    const std::string order = absl::AsciiStrToLower(QueryParam(params, "order"));
+    if (order == "desc") {
+      descending = true;
+    } else if (order == "asc") {
+      descending = false;
+    } else if (!order.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("order: must be asc or desc, got '", QueryParam(params, "order"), "'"));
+    }
+    request.set_sort_by(SortFieldToProto(*field));
+    request.set_descending(descending);
+  }
+  absl::StatusOr<int32_t> limit = IntParam(params, "limit");
+  if (!limit.ok()) return limit.status();
+  request.set_page_size(*limit);
+  absl::StatusOr<int32_t> offset = IntParam(params, "offset");
+  if (!offset.ok()) return offset.status();
+  request.set_offset(*offset);
+  request.set_page_token(QueryParam(params, "page_token"));
+  return request;
+}
+
+absl::StatusOr<v1::ListOutcomesRequest> OutcomesRequestFromQuery(const QueryParams& params) {
+  if (absl::Status s = CheckUtf8(params); !s.ok()) return s;
+  v1::ListOutcomesRequest request;
+  request.set_customer_id(QueryParam(params, "customer_id"));
+  absl::StatusOr<int32_t> page_size = IntParam(params, "page_size");
+  if (!page_size.ok()) return page_size.status();
+  request.set_page_size(*page_size);
+  request.set_page_token(QueryParam(params, "page_token"));
+  return request;
+}
+
+absl::StatusOr<v1::RecordOutcomeRequest> RecordOutcomeRequestFromBody(
+    const std::string& body, const std::string& path_customer_id) {
+  v1::RecordOutcomeRequest request;
+  if (absl::Status s = ParseJsonBody(WithOutcomeEnumName(body), &request); !s.ok()) return s;
+  if (!request.customer_id().empty() && request.customer_id() != path_customer_id) {
+    return absl::InvalidArgumentError("customer_id: the body names another customer than the path");
+  }
+  request.set_customer_id(path_customer_id);
+  return request;
+}
+
+absl::StatusOr<v1::AnalyzeTicketTextRequest> AnalyzeTicketTextRequestFromBody(
+    const std::string& body) {
+  v1::AnalyzeTicketTextRequest request;
+  if (absl::Status s = ParseJsonBody(body, &request); !s.ok()) return s;
+  return request;
+}
+
+absl::StatusOr<v1::AnalyzeTicketSetRequest> TicketSetRequestFromBody(const std::string& body,
+                                                                     const std::string& set_name) {
+  v1::AnalyzeTicketSetRequest request;
+  if (absl::Status s = ParseJsonBody(body, &request); !s.ok()) return s;
+  request.set_set_name(set_name);
+  if (request.limit() < 0 || request.timeout_ms() < 0) {
+    return absl::InvalidArgumentError("limit and timeout_ms: must be >= 0");
+  }
+  return request;
+}
+
+absl::StatusOr<v1::AnalyzeTicketSetRequest> UploadRequestFromQuery(const QueryParams& params,
+                                                                   const std::string& body) {
+  if (absl::Status s = CheckUtf8(params); !s.ok()) return s;
+  v1::AnalyzeTicketSetRequest request;
+  request.set_file_name(QueryParam(params, "file_name"));
+  absl::StatusOr<int32_t> limit = IntParam(params, "limit");
+  if (!limit.ok()) return limit.status();
+  absl::StatusOr<int32_t> timeout = IntParam(params, "timeout_ms");
+  if (!timeout.ok()) return timeout.status();
+  request.set_limit(*limit);
+  request.set_timeout_ms(*timeout);
+  if (body.empty()) return absl::InvalidArgumentError("body: a CSV file is required");
+  request.set_csv_upload(body);
+  return request;
+}
+
+absl::StatusOr<v1::RefreshRequest> RefreshRequestFromBody(const std::string& body) {
+  v1::RefreshRequest request;
+  if (absl::Status s = ParseJsonBody(body, &request); !s.ok()) return s;
+  return request;
+}
+
+}  // namespace churn::gateway
