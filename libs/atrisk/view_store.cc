@@ -9,11 +9,17 @@ namespace churn::atrisk {
 ViewStore::ViewStore(absl::Duration max_age) : max_age_(max_age) {}
 
 std::shared_ptr<const ViewSet> ViewStore::Current() const {
-  return current_.load(std::memory_order_acquire);
+  std::lock_guard<std::mutex> lock(current_mu_);
+  return current_;
 }
 
 void ViewStore::Publish(std::shared_ptr<const ViewSet> views, absl::Time now) {
-  current_.store(std::move(views), std::memory_order_release);
+  std::shared_ptr<const ViewSet> replaced;
+  {
+    std::lock_guard<std::mutex> lock(current_mu_);
+    replaced = std::exchange(current_, std::move(views));
+  }
+  // The old set, possibly the last reference, is freed outside the lock.
   RecordSuccess(now);
 }
 

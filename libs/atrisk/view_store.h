@@ -1,11 +1,12 @@
 #pragma once
 // Holds the current ViewSet and how trustworthy it is. Readers take a shared_ptr once per
-// request (an atomic load) and keep a consistent view even while a refresh swaps in a new one.
+// request (a copy under a short lock) and keep a consistent view even while a refresh swaps in a
+// new one.
 // Refresh attempts report here, so every response can say how stale its data is.
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -53,7 +54,10 @@ class ViewStore {
 
  private:
   const absl::Duration max_age_;
-  std::atomic<std::shared_ptr<const ViewSet>> current_;
+  // A mutex, not std::atomic<std::shared_ptr>: GCC 12's load() releases its internal lock with a
+  // relaxed store, so a reader's copy races with the next Publish (ThreadSanitizer reports it).
+  mutable std::mutex current_mu_;
+  std::shared_ptr<const ViewSet> current_;  // guarded by current_mu_
 
   mutable absl::Mutex mu_;
   std::optional<absl::Time> last_success_at_ ABSL_GUARDED_BY(mu_);

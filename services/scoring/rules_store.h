@@ -1,11 +1,12 @@
 #pragma once
-// The scoring rules in force, swapped atomically: a reload builds a complete new set aside and
-// publishes it with one pointer swap, so every request scores against one consistent set and a
-// bad file never replaces good rules. Plain C++, no gRPC.
+// The scoring rules in force, swapped as one pointer: a reload builds a complete new set aside and
+// publishes it with one pointer swap under a short lock, so every request scores against one
+// consistent set and a bad file never replaces good rules. Plain C++, no gRPC.
 
-#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -29,14 +30,21 @@ absl::StatusOr<std::shared_ptr<const LoadedRules>> LoadRulesFile(const std::stri
 class RulesStore {
  public:
   // Null until the first successful load.
-  std::shared_ptr<const LoadedRules> Current() const { return current_.load(); }
+  std::shared_ptr<const LoadedRules> Current() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return current_;
+  }
   // Publishes `rules`; returns the set it replaced (null on the first load).
   std::shared_ptr<const LoadedRules> Publish(std::shared_ptr<const LoadedRules> rules) {
-    return current_.exchange(std::move(rules));
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::exchange(current_, std::move(rules));
   }
 
  private:
-  std::atomic<std::shared_ptr<const LoadedRules>> current_;
+  // A mutex, not std::atomic<std::shared_ptr>: GCC 12's load() releases its internal lock with a
+  // relaxed store, so a reader's copy races with the next Publish (ThreadSanitizer reports it).
+  mutable std::mutex mu_;
+  std::shared_ptr<const LoadedRules> current_;  // guarded by mu_
 };
 
 }  // namespace churn::scoring_service

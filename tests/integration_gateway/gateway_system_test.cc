@@ -196,7 +196,7 @@ class GatewaySystemTest : public ::testing::Test {
     scoring_port_ = scoring_reservation_.port();
     enrichment_port_ = enrichment_reservation_.port();
     http_port_ = http_reservation_.port();
-    ASSERT_NE(ingest_port_ * scoring_port_ * enrichment_port_ * http_port_, 0);
+    ASSERT_TRUE(ingest_port_ != 0 && scoring_port_ != 0 && enrichment_port_ != 0 && http_port_ != 0);
   }
 
   void TearDown() override {
