@@ -34,8 +34,10 @@ fuzz: deps-test
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
 	cd $(FUZZ_DIR) && ctest --output-on-failure
 
+# Everything CI runs: the suite, the fuzzers, then the sanitizer trees (the slowest: built last).
 test: deps-test build fuzz
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) test-sanitize
 
 bench: build
 	scripts/bench.sh $(BUILD_DIR)
