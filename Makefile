@@ -70,4 +70,4 @@ test-tsan: deps-test
 	cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHURN_SANITIZE=thread \
 	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target churn_concurrency_tests
-	cd $(TSAN_DIR) && ctest --output-on-failure -j $(JOBS) -L '^concurrency$$'
+	cd $(TSAN_DIR) && ctest --output-on-failure -L '^concurrency$$'  # one at a time: TSan is slow, timing tests need the cores

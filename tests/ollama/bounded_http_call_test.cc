@@ -100,10 +100,10 @@ TEST(BoundedHttpCall, AnswerJustInsideTheDeadlineArrives) {
   ASSERT_NE(fake, nullptr);
   const auto started = Clock::now();
   auto response =
-      CallWithDeadline({fake->base_url()}, ChatWith("[[fake:slow=1800]]"), started + kTimeout);
+      CallWithDeadline({fake->base_url()}, ChatWith("[[fake:slow=1200]]"), started + kTimeout);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 200);
-  EXPECT_GE(Clock::now() - started, milliseconds(1800));
+  EXPECT_GE(Clock::now() - started, milliseconds(1200));
 }
 
 TEST(BoundedHttpCall, RefusedConnectionIsUnavailableAtOnce) {
@@ -124,7 +124,8 @@ TEST(BoundedHttpCall, ConnectionClosedMidReplyIsUnavailable) {
   EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable) << response.status();
   EXPECT_NE(response.status().message().find("broke"), absl::string_view::npos)
       << response.status();
-  EXPECT_LT(Clock::now() - started, milliseconds(500));
+  // At once, not at the deadline (with room for a sanitizer build on a loaded machine).
+  EXPECT_LT(Clock::now() - started, kTimeout / 2);
 }
 
 TEST(BoundedHttpCall, GarbageBodyIsReturnedAsItCame) {
