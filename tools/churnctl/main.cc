@@ -378,6 +378,12 @@ int RunGenerate(const Options& options) {
     if (!parsed.ok() || *parsed < 61) return UsageError("--history-days: expected a number >= 61");
     generator.history_days = static_cast<int>(*parsed);
   }
+  if (std::optional<std::string> text = options.Get("mode")) {
+    absl::StatusOr<churn::demodata::GeneratorMode> mode =
+        churn::demodata::ParseGeneratorMode(*text);
+    if (!mode.ok()) return UsageError(absl::StrCat("--mode: ", mode.status().message()));
+    generator.mode = *mode;
+  }
   churn::demodata::GeneratedCounts counts;
   if (absl::Status status = churn::demodata::GenerateDemoData(generator, *out, &counts);
       !status.ok()) {
