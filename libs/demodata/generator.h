@@ -5,7 +5,7 @@
 //  - default: the demo data set the product ships with (pinned byte for byte by tests).
 //  - planted: churn follows known signals, so a backtest has something to find. Ground truth,
 //    for every churned account (churned_share of accounts, trials excepted):
-//      * its churn date is spread evenly over the history, from 90 days after its start to
+//      * its churn date is spread evenly from 90 days after the first day of history to
 //        end_date, so backtests at any past date see churn ahead of them;
 //      * usage starts falling 45-75 days before the churn date and reaches 0-10% of its normal
 //        level 20 days before it (a fast early fall): the usage_drop signal (30 days against
@@ -27,7 +27,6 @@
 
 #include <cstdint>
 #include <string>
-
 #include <string_view>
 
 #include "absl/status/status.h"
