@@ -319,6 +319,7 @@ absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory &history,
   const std::optional<ConfidenceInterval> &ci = report.rules.roc_auc_ci95;
   report.informative = ci.has_value() && (ci->low > 0.5 || ci->high < 0.5);
   report.informative_text = InformativeText(report.informative, report.rules);
+  report.load = data.report;
   return report;
 }
 

@@ -89,6 +89,7 @@ struct BacktestReport {
   std::vector<CalibrationBin> decile_calibration;
   bool informative = false;
   std::string informative_text;
+  dataset::LoadReport load;  // the tables read, with their warnings (duplicate ids, orphans)
 };
 
 absl::StatusOr<BacktestReport> RunBacktest(const dataset::DataFiles &files,

@@ -340,6 +340,7 @@ int RunBacktest(const Options& options) {
   absl::StatusOr<churn::backtest::BacktestReport> report =
       churn::backtest::RunBacktest(*files, *rules, backtest);
   if (!report.ok()) return Failure(report.status());
+  PrintLoadWarnings(report->load);
   if (report->data_end && backtest.to + backtest.horizon_days > *report->data_end) {
     std::cerr << "warning: the horizon of the last as-of dates runs past the end of the data ("
               << churn::dataset::FormatDate(*report->data_end)
