@@ -13,3 +13,5 @@ echo "== CSV reader (Google Benchmark)"
 "$build/bench/csv_bench" --benchmark_min_time=2
 echo "== End-to-end pipeline"
 "$build/bench/pipeline_bench" "$data" "${BENCH_REPEATS:-1}"
+echo "== Backtest (Google Benchmark; generates its own 100,000-account planted data set)"
+"$build/bench/backtest_bench"

@@ -46,6 +46,8 @@ struct Subscription {
   double arr = 0;
   bool is_trial = false;
   bool downgrade_flag = false;
+  std::optional<Day> start_day;  // blank or missing column: unknown (treated as always started)
+  std::optional<Day> end_day;    // blank: still active
 };
 
 struct ChurnEvent {

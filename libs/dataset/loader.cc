@@ -122,11 +122,9 @@ struct SubscriptionRows {
     CHURN_ASSIGN_OR_RETURN(arr_amount, r.Number(arr));
     CHURN_ASSIGN_OR_RETURN(is_trial, r.Bool(trial));
     CHURN_ASSIGN_OR_RETURN(downgrade_flag, r.Bool(downgrade));
-    // Dates are validated even though no signal uses them yet: a bad one means a bad export.
+    // The as-of population of a backtest reads them; a bad one means a bad export.
     CHURN_ASSIGN_OR_RETURN(start_date, r.Date(start));
     CHURN_ASSIGN_OR_RETURN(end_date, r.Date(end));
-    (void)start_date;
-    (void)end_date;
     Subscription subscription;
     subscription.subscription_id = std::string(subscription_id);
     subscription.account_id = std::string(account_id);
@@ -134,6 +132,8 @@ struct SubscriptionRows {
     subscription.arr = arr_amount.value_or(0);
     subscription.is_trial = is_trial.value_or(false);
     subscription.downgrade_flag = downgrade_flag.value_or(false);
+    subscription.start_day = start_date;
+    subscription.end_day = end_date;
     if (auto it = data->account_index.find(subscription.account_id);
         it != data->account_index.end()) {
       subscription.account_index = it->second;

@@ -105,6 +105,7 @@ enum StreamPurpose : uint64_t {
   kUsageStream = 2,
   kTicketStream = 3,
   kTicketTextStream = 4,
+  kNullLabelStream = 5,  // null mode: the reassigned churn labels
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -286,6 +287,7 @@ class Generator {
 
  private:
   Account PlanAccount(int64_t index) const;
+  void RelabelAtRandom(Account& account) const;
   void PlanSubscriptions(Rng& rng, Account& account) const;
   std::string CompanyName(int64_t index) const;
   size_t NameStride(uint64_t seed) const;
@@ -392,6 +394,12 @@ Account Generator::PlanAccount(int64_t index) const {
   } else {
     account.signup_day = end_day_ - rng.UniformInt(40, 1100);
   }
+  const bool planted = options_.mode != GeneratorMode::kDefault;
+  if (planted && account.churned) {
+    // Planted: churn spread over the whole history, with room for its signals before it.
+    account.churn.day = end_day_ - rng.UniformInt(0, std::max<int64_t>(0, history - 90));
+    account.signup_day = account.churn.day - rng.UniformInt(120, 900);
+  }
   account.last_active_day = account.churned ? account.churn.day : end_day_;
 
   PlanSubscriptions(rng, account);
@@ -442,6 +450,11 @@ Account Generator::PlanAccount(int64_t index) const {
       account.decline_end = account.churn.day;
       account.decline_start = account.churn.day - rng.UniformInt(30, 60);
       account.decline_floor = rng.UniformReal(0.0, 0.1);
+      if (planted) {  // the documented ground truth (generator.h)
+        account.decline_start = account.churn.day - rng.UniformInt(45, 75);
+        account.decline_end = account.churn.day - 20;
+        account.decline_power = 2;
+      }
       break;
   }
 
@@ -451,6 +464,7 @@ Account Generator::PlanAccount(int64_t index) const {
   if (account.behaviour != Behaviour::kHealthy) {
     account.has_ticket_burst = rng.Chance(account.is_trial ? 0.5 : 0.75);
   }
+  if (planted && account.churned) account.has_ticket_burst = true;
 
   if (account.churned) {
     ChurnEvent& churn = account.churn;
@@ -464,7 +478,27 @@ Account Generator::PlanAccount(int64_t index) const {
     churn.reactivation = rng.Chance(0.1);
     if (!rng.Chance(0.3)) churn.feedback = kFeedbackTexts[churn.reason][rng.UniformInt(0, 1)];
   }
+  if (options_.mode == GeneratorMode::kNull) RelabelAtRandom(account);
   return account;
+}
+
+// Null mode: whether and when the account churns is drawn again, independently of how it
+// behaves. Only the labels move (churn_flag, churn_events.csv); usage, tickets and
+// subscriptions stay as planned.
+void Generator::RelabelAtRandom(Account& account) const {
+  Rng rng(DeriveSeed(options_.seed, static_cast<uint64_t>(account.index), kNullLabelStream));
+  const int64_t first_day =
+      std::max(account.signup_day + 30, end_day_ - options_.history_days + 90);
+  account.churned =
+      !account.is_anchor && rng.Chance(options_.churned_share) && first_day <= end_day_;
+  account.churn = ChurnEvent{};
+  if (!account.churned) return;
+  ChurnEvent& churn = account.churn;
+  churn.day = rng.UniformInt(first_day, end_day_);
+  churn.reason = static_cast<int>(rng.Weighted(kReasonWeights));
+  churn.refund_cents = rng.Chance(0.25) ? rng.UniformInt(100, 25000) : 0;
+  churn.reactivation = rng.Chance(0.1);
+  if (!rng.Chance(0.3)) churn.feedback = kFeedbackTexts[churn.reason][rng.UniformInt(0, 1)];
 }
 
 // 1-3 subscriptions back to back: earlier ones were replaced by an upgrade, a downgrade or a
@@ -723,9 +757,13 @@ void Generator::WriteTickets(const Account& account) {
     if (rng.Chance(account.tickets_per_day)) tickets.push_back(MakeTicket(rng, day, false));
   }
   if (account.has_ticket_burst) {
-    const int64_t burst_count = std::min<int64_t>(kMaxBurstTickets, 1 + rng.Poisson(3.0));
+    // Planted churn: a larger burst spread over the 50 to 5 days before the churn date.
+    const bool planted =
+        options_.mode != GeneratorMode::kDefault && account.behaviour == Behaviour::kChurned;
+    const int64_t burst_count =
+        std::min<int64_t>(kMaxBurstTickets, (planted ? 4 : 1) + rng.Poisson(planted ? 2.0 : 3.0));
     for (int64_t i = 0; i < burst_count; ++i) {
-      const int64_t day = last_day - rng.UniformInt(0, 29);
+      const int64_t day = last_day - (planted ? rng.UniformInt(5, 50) : rng.UniformInt(0, 29));
       Ticket ticket = MakeTicket(rng, day, true);
       if (day >= first_day) tickets.push_back(ticket);
     }
@@ -742,7 +780,8 @@ void Generator::WriteTickets(const Account& account) {
     const size_t id_start = buffer.size();
     ticket_ids_.Append(ticket_counter_++, buffer);
     const std::string ticket_id = buffer.substr(id_start);
-    WriteTicketText(ticket_id, account.id, ticket, MakeTicketText(text_rng, ticket.troubled, leaving));
+    WriteTicketText(ticket_id, account.id, ticket,
+                    MakeTicketText(text_rng, ticket.troubled, leaving));
     out.Comma();
     out.Text(account.id);
     out.Comma();
@@ -855,12 +894,13 @@ absl::Status Generator::Run(const std::filesystem::path& out_dir, GeneratedCount
        "first_response_time_minutes,satisfaction_score,escalation_flag"},
       // The text of the same tickets, linked through account_id (PRODUCT.md: ticket text
       // reaches scores only through a real key column).
-      {&ticket_texts_csv_, "tickets/ticket_texts.csv", "ticket_id,account_id,submitted_at,subject,body"},
+      {&ticket_texts_csv_, "tickets/ticket_texts.csv",
+       "ticket_id,account_id,submitted_at,subject,body"},
   }};
   std::filesystem::create_directories(out_dir / "tickets", error);
   if (error) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot create ", (out_dir / "tickets").string(), ": ", error.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", (out_dir / "tickets").string(), ": ", error.message()));
   }
   for (const Table& table : tables) {
     if (absl::Status status = table.output->Open(out_dir / table.file_name); !status.ok()) {
@@ -932,6 +972,14 @@ absl::Status ValidateOptions(const GeneratorOptions& options) {
 }
 
 }  // namespace
+
+absl::StatusOr<GeneratorMode> ParseGeneratorMode(std::string_view name) {
+  if (name == "default") return GeneratorMode::kDefault;
+  if (name == "planted") return GeneratorMode::kPlanted;
+  if (name == "null") return GeneratorMode::kNull;
+  return absl::InvalidArgumentError(
+      absl::StrCat("mode must be default, planted or null, got '", std::string(name), "'"));
+}
 
 absl::Status GenerateDemoData(const GeneratorOptions& options, const std::string& out_dir,
                               GeneratedCounts* counts) {

@@ -55,33 +55,20 @@ double UsageDrop(int64_t last, int64_t prior) {
 
 }  // namespace
 
-absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
-                                            const SignalOptions& options) {
-  UsageWindows usage(options.as_of);
-  absl::StatusOr<dataset::Dataset> loaded = dataset::LoadDataset(files, options.load, &usage);
-  if (!loaded.ok()) return loaded.status();
-  const dataset::Dataset& data = *loaded;
-
-  SignalSnapshot snapshot;
-  snapshot.usage_window_end = options.as_of ? options.as_of : data.latest_usage_day;
-  snapshot.support_window_end = options.as_of ? options.as_of : data.latest_ticket_day;
-  snapshot.usage_entries_retained = usage.retained_entries();
-
-  std::vector<UsageTotals> usage_totals =
-      snapshot.usage_window_end
-          ? usage.Totals(*snapshot.usage_window_end, data.subscriptions.size())
-          : std::vector<UsageTotals>(data.subscriptions.size());
-  std::vector<SupportWindow> support =
-      snapshot.support_window_end ? SupportWindows(data, *snapshot.support_window_end)
-                                  : std::vector<SupportWindow>(data.accounts.size());
-
+std::vector<CustomerSignals> AssembleSignals(
+    const dataset::Dataset& data, const std::vector<UsageTotals>& usage_totals,
+    std::optional<Day> support_window_end,
+    const absl::flat_hash_map<std::string, int64_t>& churn_intent_by_customer) {
+  std::vector<SupportWindow> support = support_window_end
+                                           ? SupportWindows(data, *support_window_end)
+                                           : std::vector<SupportWindow>(data.accounts.size());
   std::vector<bool> account_churned(data.accounts.size(), false);
   for (const dataset::ChurnEvent& event : data.churn_events) {
     if (event.account_index != dataset::kNoIndex) account_churned[event.account_index] = true;
-    ++snapshot.churn_reason_counts[event.reason_code.empty() ? "(blank)" : event.reason_code];
   }
 
-  snapshot.customers.reserve(data.subscriptions.size());
+  std::vector<CustomerSignals> customers;
+  customers.reserve(data.subscriptions.size());
   for (size_t i = 0; i < data.subscriptions.size(); ++i) {
     const dataset::Subscription& subscription = data.subscriptions[i];
     CustomerSignals signals;
@@ -91,9 +78,11 @@ absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
     signals.arr = subscription.arr;
     signals.downgrade_flag = subscription.downgrade_flag;
     signals.is_trial = subscription.is_trial;
-    signals.usage_30d = usage_totals[i].usage_30d;
-    signals.usage_prev30d = usage_totals[i].usage_prev30d;
-    signals.errors_30d = usage_totals[i].errors_30d;
+    if (i < usage_totals.size()) {
+      signals.usage_30d = usage_totals[i].usage_30d;
+      signals.usage_prev30d = usage_totals[i].usage_prev30d;
+      signals.errors_30d = usage_totals[i].errors_30d;
+    }
     signals.usage_drop_pct = UsageDrop(signals.usage_30d, signals.usage_prev30d);
     if (subscription.account_index != dataset::kNoIndex) {
       const dataset::Account& account = data.accounts[subscription.account_index];
@@ -108,12 +97,35 @@ absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
       signals.avg_first_response_min = MeanOf(window.first_response_sum, window.first_response_count);
       signals.avg_resolution_hours = MeanOf(window.resolution_sum, window.resolution_count);
     }
-    if (auto it = options.churn_intent_by_customer.find(signals.customer_id);
-        it != options.churn_intent_by_customer.end()) {
+    if (auto it = churn_intent_by_customer.find(signals.customer_id);
+        it != churn_intent_by_customer.end()) {
       signals.churn_intent_30d = it->second;
     }
-    snapshot.customers.push_back(std::move(signals));
+    customers.push_back(std::move(signals));
   }
+  return customers;
+}
+
+absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
+                                            const SignalOptions& options) {
+  UsageWindows usage(options.as_of);
+  absl::StatusOr<dataset::Dataset> loaded = dataset::LoadDataset(files, options.load, &usage);
+  if (!loaded.ok()) return loaded.status();
+  const dataset::Dataset& data = *loaded;
+
+  SignalSnapshot snapshot;
+  snapshot.usage_window_end = options.as_of ? options.as_of : data.latest_usage_day;
+  snapshot.support_window_end = options.as_of ? options.as_of : data.latest_ticket_day;
+  snapshot.usage_entries_retained = usage.retained_entries();
+  for (const dataset::ChurnEvent& event : data.churn_events) {
+    ++snapshot.churn_reason_counts[event.reason_code.empty() ? "(blank)" : event.reason_code];
+  }
+  const std::vector<UsageTotals> usage_totals =
+      snapshot.usage_window_end
+          ? usage.Totals(*snapshot.usage_window_end, data.subscriptions.size())
+          : std::vector<UsageTotals>(data.subscriptions.size());
+  snapshot.customers = AssembleSignals(data, usage_totals, snapshot.support_window_end,
+                                       options.churn_intent_by_customer);
   snapshot.report = data.report;
   return snapshot;
 }

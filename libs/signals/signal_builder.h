@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "dataset/loader.h"
 #include "signals/customer_signals.h"
+#include "signals/usage_windows.h"
 
 namespace churn {
 
@@ -31,6 +32,14 @@ struct SignalSnapshot {
   std::map<std::string, int64_t> churn_reason_counts;  // reason_code -> churn events
   size_t usage_entries_retained = 0;  // (subscription, day) cells held while streaming
 };
+
+// One CustomerSignals per subscription of loaded data (file order), from usage totals indexed by
+// subscription and the support window ending at `support_window_end` (none: empty windows).
+// BuildSignals and the as-of history (signals/signal_history.h) both assemble rows here.
+std::vector<CustomerSignals> AssembleSignals(
+    const dataset::Dataset& data, const std::vector<UsageTotals>& usage_totals,
+    std::optional<dataset::Day> support_window_end,
+    const absl::flat_hash_map<std::string, int64_t>& churn_intent_by_customer);
 
 absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
                                             const SignalOptions& options);

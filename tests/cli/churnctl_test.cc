@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "testing/data_folder.h"
 
 namespace churn {
@@ -44,8 +45,9 @@ Result RunChurnctl(const std::string& args) {
 TEST(Churnctl, HelpDocumentsEveryCommand) {
   Result result = RunChurnctl("--help");
   EXPECT_EQ(result.exit_code, 0);
-  for (const char* word : {"score", "summary", "explain", "generate", "--as-of", "--format",
-                           "--limit", "--config", "--max-rejected"}) {
+  for (const char* word :
+       {"score", "summary", "explain", "generate", "backtest", "--as-of", "--from",
+        "--horizon-days", "--mode", "--format", "--limit", "--config", "--max-rejected"}) {
     EXPECT_THAT(result.out, HasSubstr(word));
   }
 }
@@ -120,6 +122,45 @@ TEST(Churnctl, GeneratedDemoDataScoresDeterministically) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(first.out, second.out);
   EXPECT_THAT(first.out, HasSubstr("\"risk_level\""));
+}
+
+TEST(Churnctl, BacktestOnPlantedDataIsInformativeAndDeterministic) {
+  const std::string dir = ::testing::TempDir() + "/cli_planted_" + std::to_string(getpid());
+  Result generated =
+      RunChurnctl("generate --out " + dir + " --accounts 600 --history-days 300 --mode planted");
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+  const std::string args = "backtest --data " + dir + " --from 2024-04-01 --to 2024-10-01";
+  Result json = RunChurnctl(args + " --format json");
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const nlohmann::json report = nlohmann::json::parse(json.out);
+  EXPECT_TRUE(report["informative"].get<bool>());
+  EXPECT_GT(report["rules"]["roc_auc"].get<double>(), 0.7);
+  EXPECT_EQ(report["rules"]["roc_auc_ci95"].size(), 2u);
+  EXPECT_TRUE(report["rules"]["precision_at_k"].contains("1%"));
+  EXPECT_TRUE(report["rules"]["lead_time_days"].contains("median"));
+  EXPECT_TRUE(report["model"].is_null());
+  EXPECT_EQ(RunChurnctl(args + " --format json").out, json.out);  // seeded bootstrap
+  Result table = RunChurnctl(args + " --step-days 60 --horizon-days 60");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr("ROC AUC"));
+  EXPECT_THAT(table.out, HasSubstr("Informative: yes"));
+  EXPECT_THAT(table.out, HasSubstr("horizon 60 days"));
+}
+
+TEST(Churnctl, BacktestUsageErrors) {
+  EXPECT_EQ(RunChurnctl("backtest --data x --to 2024-01-01").exit_code, 2);
+  EXPECT_EQ(RunChurnctl("backtest --data x --from 2024-02-01 --to 2024-01-01").exit_code, 2);
+  EXPECT_EQ(
+      RunChurnctl("backtest --data x --from 2024-01-01 --to 2024-02-01 --format csv").exit_code, 2);
+  EXPECT_EQ(
+      RunChurnctl("backtest --data x --from 2024-01-01 --to 2024-02-01 --step-days 0").exit_code,
+      2);
+  Result mode = RunChurnctl("generate --out /tmp/x --mode random");
+  EXPECT_EQ(mode.exit_code, 2);
+  EXPECT_THAT(mode.err, HasSubstr("planted"));
+  Result missing = RunChurnctl("backtest --data /nonexistent --from 2024-01-01 --to 2024-02-01");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("not a data folder"));
 }
 
 }  // namespace

@@ -500,5 +500,38 @@ TEST(DemoTicketTexts, TextsAreLinkedToTheSupportTicketsAndSomeSayTheyWillLeave) 
   EXPECT_LT(leaving, rows / 4);
 }
 
+TEST(DemoDataTest, NullModeKeepsThePlantedSignalsAndRedrawsOnlyTheLabels) {
+  GeneratorOptions options;
+  options.accounts = 300;
+  options.history_days = 365;
+  options.mode = GeneratorMode::kPlanted;
+  const fs::path planted = TestDir("planted");
+  ASSERT_TRUE(GenerateDemoData(options, planted.string()).ok());
+  options.mode = GeneratorMode::kNull;
+  const fs::path null = TestDir("null");
+  ASSERT_TRUE(GenerateDemoData(options, null.string()).ok());
+  options.mode = GeneratorMode::kDefault;
+  const fs::path plain = TestDir("plain");
+  ASSERT_TRUE(GenerateDemoData(options, plain.string()).ok());
+  for (const char* file : {"subscriptions.csv", "feature_usage.csv", "support_tickets.csv"}) {
+    EXPECT_EQ(ReadFile(planted / file), ReadFile(null / file)) << file;
+    EXPECT_NE(ReadFile(planted / file), ReadFile(plain / file)) << file;
+  }
+  EXPECT_NE(ReadFile(planted / "churn_events.csv"), ReadFile(null / "churn_events.csv"));
+  EXPECT_NE(ReadFile(planted / "accounts.csv"), ReadFile(null / "accounts.csv"));
+  // Planted churn is spread over the history, not bunched at its end.
+  const Table events = ParseCsv(ReadFile(planted / "churn_events.csv"));
+  int before_last_quarter = 0;
+  for (const Row& row : events.rows) before_last_quarter += row[2] < "2024-10-01" ? 1 : 0;
+  EXPECT_GT(before_last_quarter, static_cast<int>(events.rows.size()) / 2);
+}
+
+TEST(DemoDataTest, ModeNames) {
+  EXPECT_EQ(*ParseGeneratorMode("planted"), GeneratorMode::kPlanted);
+  EXPECT_EQ(*ParseGeneratorMode("null"), GeneratorMode::kNull);
+  EXPECT_EQ(*ParseGeneratorMode("default"), GeneratorMode::kDefault);
+  EXPECT_FALSE(ParseGeneratorMode("random").ok());
+}
+
 }  // namespace
 }  // namespace churn::demodata

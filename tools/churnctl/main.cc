@@ -11,6 +11,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "backtest/backtest.h"
+#include "backtest/backtest_report.h"
 #include "demodata/generator.h"
 #include "remote_commands.h"
 #include "token_commands.h"
@@ -28,7 +30,10 @@ Usage:
                     [--limit N] [--max-rejected N]
   churnctl summary  --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format json|table|csv]
   churnctl explain  --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format table|json] CUSTOMER_ID
+  churnctl backtest --data DIR --from YYYY-MM-DD --to YYYY-MM-DD [--step-days N]
+                    [--horizon-days N] [--config FILE] [--format table|json] [--max-rejected N]
   churnctl generate --out DIR [--accounts N] [--seed S] [--end-date YYYY-MM-DD] [--history-days N]
+                    [--mode default|planted|null]
   churnctl tokens init --dir DIR
   churnctl tokens add  --file FILE --name NAME --role viewer|csm|admin|service
   churnctl health   --address HOST:PORT [--service NAME] [--timeout-ms N]
@@ -51,7 +56,18 @@ Commands:
             customers each rule drives, churn reason counts). Default format: table.
   explain   The brief for one customer: signals, every fired rule with its points, reasons,
             recommended actions.
-  generate  Writes a deterministic demo data set (the five tables) for a seed.
+  backtest  Scores the customers as they were on past dates (from FROM to TO every --step-days,
+            default 30; each date's population: subscriptions started and not ended by it whose
+            account had not churned by it, with only usage and tickets up to it) and compares
+            with what happened: a customer is churned when its account's first churn event
+            after the date falls within --horizon-days (default 90). Reports base rate,
+            precision/recall/F1 of High and High+Medium, precision and lift at K (10, 50, 100,
+            top 1% and 5% of each date), ROC AUC and PR AUC with seeded 95% bootstrap intervals,
+            lead time, each rule's firing, churn rate and lift, calibration by level and score
+            decile, and whether the signals beat chance (informative). Default format: table.
+  generate  Writes a deterministic demo data set (the five tables) for a seed. --mode planted
+            makes churn follow documented signals (libs/demodata/generator.h); --mode null keeps
+            those signals but reassigns the churn labels at random (seeded).
   tokens    init: the callers of a new deployment (tokens.yaml holding SHA-256 hashes only,
             one service token per service in DIR/<service>.token, an admin token printed
             once); does nothing when DIR/tokens.yaml exists. add: a new caller, its token
@@ -82,6 +98,10 @@ Options:
   --seed S            random seed (default 7)
   --end-date DATE     last day of generated activity (default 2024-12-31)
   --history-days N    days of usage history to generate (default 180)
+  --mode M            generate: default, planted or null
+  --from, --to DATE   backtest: first and last as-of date
+  --step-days N       backtest: days between as-of dates (default 30)
+  --horizon-days N    backtest: churn within this many days after a date counts (default 90)
 
 Load warnings (duplicate ids, orphan keys, rejected rows) go to stderr. Errors go to stderr
 with exit status 1 (2 for usage errors), naming file, line and column where they apply.
@@ -144,7 +164,9 @@ const std::map<std::string, std::vector<std::string>>& CommandOptions() {
       {"score", {"data", "config", "as-of", "format", "limit", "max-rejected"}},
       {"summary", {"data", "config", "as-of", "format", "max-rejected"}},
       {"explain", {"data", "config", "as-of", "format", "max-rejected"}},
-      {"generate", {"out", "accounts", "seed", "end-date", "history-days"}},
+      {"backtest",
+       {"data", "config", "from", "to", "step-days", "horizon-days", "format", "max-rejected"}},
+      {"generate", {"out", "accounts", "seed", "end-date", "history-days", "mode"}},
       {"tokens", {"dir", "file", "name", "role"}},
   };
   return options;
@@ -270,6 +292,68 @@ int RunExplain(const Options& options, const std::vector<std::string>& positiona
       absl::StrCat("no customer '", positional[0], "' (customer_id is the subscription_id)")));
 }
 
+absl::StatusOr<churn::scoring::RuleSet> RulesOption(const Options& options) {
+  if (std::optional<std::string> config = options.Get("config")) {
+    return churn::scoring::LoadRuleSetFile(*config);
+  }
+  return churn::scoring::DefaultRuleSet();
+}
+
+int RunBacktest(const Options& options) {
+  const std::string format = options.Get("format").value_or("table");
+  if (format != "table" && format != "json") {
+    return UsageError(absl::StrCat("--format: expected table or json, got '", format, "'"));
+  }
+  const std::optional<std::string> data_dir = options.Get("data");
+  if (!data_dir) return UsageError("backtest needs --data DIR");
+  churn::backtest::BacktestOptions backtest;
+  for (const auto& [name, day] :
+       {std::pair{"from", &backtest.from}, std::pair{"to", &backtest.to}}) {
+    const std::optional<std::string> text = options.Get(name);
+    if (!text) return UsageError(absl::StrCat("backtest needs --", name, " YYYY-MM-DD"));
+    const std::optional<churn::dataset::Day> parsed = churn::dataset::ParseDate(*text);
+    if (!parsed) {
+      return UsageError(absl::StrCat("--", name, ": expected YYYY-MM-DD, got '", *text, "'"));
+    }
+    *day = *parsed;
+  }
+  for (const auto& [name, days] : {std::pair{"step-days", &backtest.step_days},
+                                   std::pair{"horizon-days", &backtest.horizon_days}}) {
+    if (std::optional<std::string> text = options.Get(name)) {
+      absl::StatusOr<int64_t> parsed = ParseNonNegative(name, *text);
+      if (!parsed.ok() || *parsed < 1 || *parsed > 3650) {
+        return UsageError(absl::StrCat("--", name, ": expected a number of days from 1 to 3650"));
+      }
+      *days = static_cast<int>(*parsed);
+    }
+  }
+  if (std::optional<std::string> text = options.Get("max-rejected")) {
+    absl::StatusOr<int64_t> limit = ParseNonNegative("max-rejected", *text);
+    if (!limit.ok()) return UsageError(std::string(limit.status().message()));
+    backtest.load.max_rejected_rows = *limit;
+  }
+  if (backtest.to < backtest.from) return UsageError("--to is before --from");
+  absl::StatusOr<churn::scoring::RuleSet> rules = RulesOption(options);
+  if (!rules.ok()) return Failure(rules.status());
+  absl::StatusOr<churn::dataset::DataFiles> files = churn::dataset::FindDataFiles(*data_dir);
+  if (!files.ok()) return Failure(files.status());
+  absl::StatusOr<churn::backtest::BacktestReport> report =
+      churn::backtest::RunBacktest(*files, *rules, backtest);
+  if (!report.ok()) return Failure(report.status());
+  PrintLoadWarnings(report->load);
+  if (report->data_end && backtest.to + backtest.horizon_days > *report->data_end) {
+    std::cerr << "warning: the horizon of the last as-of dates runs past the end of the data ("
+              << churn::dataset::FormatDate(*report->data_end)
+              << "): churn there is not yet known and counts as retained\n";
+  }
+  if (format == "json") {
+    std::cout << churn::backtest::ToJson(*report).dump(2) << "\n";
+  } else {
+    churn::backtest::WriteTable(*report, std::cout);
+  }
+  return 0;
+}
+
 int RunGenerate(const Options& options) {
   churn::demodata::GeneratorOptions generator;
   const std::optional<std::string> out = options.Get("out");
@@ -294,6 +378,12 @@ int RunGenerate(const Options& options) {
     absl::StatusOr<int64_t> parsed = ParseNonNegative("history-days", *text);
     if (!parsed.ok() || *parsed < 61) return UsageError("--history-days: expected a number >= 61");
     generator.history_days = static_cast<int>(*parsed);
+  }
+  if (std::optional<std::string> text = options.Get("mode")) {
+    absl::StatusOr<churn::demodata::GeneratorMode> mode =
+        churn::demodata::ParseGeneratorMode(*text);
+    if (!mode.ok()) return UsageError(absl::StrCat("--mode: ", mode.status().message()));
+    generator.mode = *mode;
   }
   churn::demodata::GeneratedCounts counts;
   if (absl::Status status = churn::demodata::GenerateDemoData(generator, *out, &counts);
@@ -340,5 +430,6 @@ int main(int argc, char** argv) {
   if (args->command == "score") return RunScore(options);
   if (args->command == "summary") return RunSummary(options);
   if (args->command == "explain") return RunExplain(options, args->positional);
+  if (args->command == "backtest") return RunBacktest(options);
   return RunGenerate(options);
 }

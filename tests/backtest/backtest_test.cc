@@ -1,0 +1,142 @@
+// The backtest on a small data folder whose every number is worked out by hand,
+// the as-of population included.
+
+#include "backtest/backtest.h"
+
+#include "backtest/backtest_report.h"
+#include "testing/data_folder.h"
+#include "gtest/gtest.h"
+
+namespace churn::backtest {
+namespace {
+
+dataset::Day D(const char *text) { return *dataset::ParseDate(text); }
+
+// As-of dates 2024-05-01 and 2024-06-01, horizon 60 days.
+//  S-1: usage only in the prior window, three low-satisfaction tickets in
+//  April -> 62 High
+//             on 05-01; nothing in either window on 06-01 -> 0. A-1 churns
+//             06-15: labelled on both.
+//  S-2: steady usage; an escalated ticket on 05-15 counts on 06-01 only
+//  (10 points). S-3: ends 05-15, so only on 05-01; A-3 churns 08-20,
+//  outside the horizon then. S-4: A-4 churned 04-10, before both dates:
+//  never in the population. S-5: starts 05-20, so only on 06-01; scores
+//  10 like S-2 (same account's ticket).
+std::map<std::string, std::string> Tables() {
+  return {
+      {"accounts.csv", "account_id,account_name\nA-1,One\nA-2,Two\nA-3,Three\nA-4,Four\n"},
+      {"subscriptions.csv",
+       "subscription_id,account_id,start_date,end_date,plan_tier,arr_amount,is_"
+       "trial,"
+       "downgrade_flag\n"
+       "S-1,A-1,2024-01-01,,Pro,1000,False,False\n"
+       "S-2,A-2,2024-01-01,,Pro,1000,False,False\n"
+       "S-3,A-3,2024-01-01,2024-05-15,Pro,1000,False,False\n"
+       "S-4,A-4,2024-01-01,,Pro,1000,False,False\n"
+       "S-5,A-2,2024-05-20,,Pro,1000,False,False\n"},
+      {"feature_usage.csv",
+       "subscription_id,usage_date,usage_count,error_count\n"
+       "S-1,2024-03-15,100,0\n"
+       "S-2,2024-03-15,50,0\nS-2,2024-04-15,50,0\nS-2,2024-05-15,50,0\n"
+       "S-4,2024-03-15,10,0\n"},
+      {"churn_events.csv",
+       "account_id,churn_date,reason_code\nA-1,2024-06-15,"
+       "budget\nA-3,2024-08-20,pricing\n"
+       "A-4,2024-04-10,support\n"},
+      {"support_tickets.csv",
+       "account_id,submitted_at,satisfaction_score,escalation_flag\n"
+       "A-1,2024-04-10,1,False\nA-1,2024-04-20,1,False\nA-1,2024-04-25,2,"
+       "False\n"
+       "A-2,2024-05-15,,True\n"},
+  };
+}
+
+BacktestReport RunSmallBacktest() {
+  absl::StatusOr<dataset::DataFiles> files =
+      dataset::FindDataFiles(testing::WriteDataFolder("backtest", Tables()));
+  EXPECT_TRUE(files.ok()) << files.status();
+  BacktestOptions options;
+  options.from = D("2024-05-01");
+  options.to = D("2024-06-01");
+  options.step_days = 31;
+  options.horizon_days = 60;
+  options.bootstrap.replicates = 200;
+  absl::StatusOr<BacktestReport> report = RunBacktest(*files, scoring::DefaultRuleSet(), options);
+  EXPECT_TRUE(report.ok()) << report.status();
+  return *report;
+}
+
+TEST(BacktestTest, PopulationAndLabelsAsOfEachDate) {
+  const BacktestReport report = RunSmallBacktest();
+  ASSERT_EQ(report.as_of_dates, (std::vector<dataset::Day>{D("2024-05-01"), D("2024-06-01")}));
+  EXPECT_EQ(report.rows_per_date, (std::vector<int64_t>{3, 3}));  // S-1,2,3 then S-1,2,5
+  EXPECT_EQ(report.rows, 6);
+  EXPECT_EQ(report.customers, 4);
+  EXPECT_EQ(report.positives, 2);  // S-1 on both dates
+  EXPECT_DOUBLE_EQ(report.base_rate, 2.0 / 6);
+}
+
+TEST(BacktestTest, MetricsByHand) {
+  const BacktestReport report = RunSmallBacktest();
+  // Positives score 62 and 0; negatives 0, 0 (05-01) and 10, 10 (06-01). The 62
+  // beats all four; the 0 ties two -> (4 + 1) / 8.
+  EXPECT_DOUBLE_EQ(*report.rules.roc_auc, 5.0 / 8);
+  EXPECT_DOUBLE_EQ(*report.rules.precision_high, 1.0);
+  EXPECT_DOUBLE_EQ(*report.rules.recall_high, 0.5);
+  EXPECT_DOUBLE_EQ(*report.rules.precision_high_medium, 1.0);  // the 10s are Low
+  // Lead time: S-1 High on 05-01, churn 06-15: 45 days.
+  EXPECT_EQ(report.rules.lead_time.churned_customers, 1);
+  EXPECT_DOUBLE_EQ(*report.rules.lead_time.median, 45);
+  EXPECT_DOUBLE_EQ(*report.rules.lead_time.share_caught_30d, 1.0);
+  // Calibration: High holds the one 62 (churned); Low the five others, one
+  // churned.
+  ASSERT_EQ(report.level_calibration.size(), 3u);
+  EXPECT_EQ(report.level_calibration[2].label, "High");
+  EXPECT_EQ(report.level_calibration[2].rows, 1);
+  EXPECT_EQ(report.level_calibration[2].churned, 1);
+  EXPECT_EQ(report.level_calibration[0].rows, 5);
+  EXPECT_EQ(report.level_calibration[0].churned, 1);
+  // Rule firing: escalation fired twice (S-2 and S-5 on 06-01), never on a
+  // churned row.
+  for (const RuleFiring &rule : report.rule_firing) {
+    if (rule.rule == "escalation") {
+      EXPECT_EQ(rule.fired, 2);
+      EXPECT_EQ(rule.churned, 0);
+      EXPECT_DOUBLE_EQ(*rule.lift, 0.0);
+    }
+    if (rule.rule == "usage_drop/severe") {
+      EXPECT_EQ(rule.fired, 1);
+      EXPECT_DOUBLE_EQ(*rule.lift, 1.0 / (2.0 / 6));
+    }
+  }
+}
+
+TEST(BacktestTest, JsonCarriesTheAgreedKeys) {
+  const nlohmann::ordered_json json = ToJson(RunSmallBacktest());
+  for (const char *key : {"base_rate", "informative", "informative_text", "rules", "model",
+                          "rule_firing", "calibration"}) {
+    EXPECT_TRUE(json.contains(key)) << key;
+  }
+  const nlohmann::ordered_json &rules = json["rules"];
+  for (const char *key : {"roc_auc", "roc_auc_ci95", "pr_auc", "precision_high", "recall_high",
+                          "precision_at_k", "lift_at_k", "lead_time_days"}) {
+    EXPECT_TRUE(rules.contains(key)) << key;
+  }
+  EXPECT_EQ(rules["roc_auc_ci95"].size(), 2u);
+  EXPECT_TRUE(rules["precision_at_k"].contains("10"));
+  EXPECT_TRUE(rules["lift_at_k"].contains("5%"));
+  EXPECT_TRUE(json["model"].is_null());
+}
+
+TEST(BacktestTest, RejectsBadDates) {
+  BacktestOptions options;
+  options.from = D("2024-06-01");
+  options.to = D("2024-05-01");
+  EXPECT_FALSE(AsOfDates(options).ok());
+  options.to = D("2024-07-01");
+  options.step_days = 0;
+  EXPECT_FALSE(AsOfDates(options).ok());
+}
+
+}  // namespace
+}  // namespace churn::backtest
