@@ -9,7 +9,9 @@
 // at-risk (random filters and sort, following next_page_token), customer briefs, outcome writes
 // and ticket analyses (slowed 300-800 ms by the model, some slowed past their timeout_ms so the
 // fallback answers). Another thread POSTs /api/v1/refresh about every 30 s and every third time
-// first rewrites support_tickets.csv (one row fewer, or back), so ingest loads a changed snapshot.
+// first rewrites support_tickets.csv (one row fewer, or back), so ingest loads a changed snapshot;
+// during the warm-up it changes that file four times, so ingest holds its full window of kept
+// snapshot versions (versions_kept, 3) before the first measured sample.
 //
 // Every --sample_s it records per service VmRSS (/proc/PID/status), open fds (/proc/PID/fd) and
 // threads, and per request kind the count, errors and p50/p99 latency of that interval. Checks,
@@ -68,6 +70,7 @@ constexpr double kP99Growth = 2.0;
 constexpr double kP99NoiseFloorMs = 20.0;
 constexpr auto kRefreshEvery = 30s;
 constexpr int kDataChangeEveryNthRefresh = 3;
+constexpr int kWarmupDataChanges = 4;  // more than ingest's versions_kept (3)
 
 // ---------------------------------------------------------------------------------------------
 // Flags
@@ -183,7 +186,7 @@ bool IsView(int kind) { return kind <= kBrief; }
 enum class Outcome { kOk, kRefused, kError };
 
 struct KindInterval {
-  std::vector<double> latencies_ms;  // of every answered request, refused ones included
+  std::vector<double> latencies_ms;  // of every request but the refused ones
   int64_t errors = 0;
   int64_t refused = 0;
   int64_t fallbacks = 0;  // analyses answered by the rule-based fallback
@@ -196,8 +199,11 @@ class Recorder {
               bool fallback = false) {
     std::lock_guard<std::mutex> lock(mu_);
     KindInterval& interval = current_[kind];
+    if (outcome == Outcome::kRefused) {
+      ++interval.refused;
+      return;
+    }
     interval.latencies_ms.push_back(ms);
-    if (outcome == Outcome::kRefused) ++interval.refused;
     if (outcome == Outcome::kError) {
       ++interval.errors;
       ++interval.error_reasons[error_reason];
@@ -333,7 +339,7 @@ class Traffic {
   void RunClient(int index, const std::atomic<bool>& stop) {
     std::mt19937 random(1000 + index);
     // executive, drivers, at-risk, brief, outcome, analyze, analyze past its timeout
-    std::discrete_distribution<int> pick({20, 10, 30, 22, 6, 10, 2});
+    std::discrete_distribution<int> pick({24, 12, 30, 24, 6, 3, 1});
     std::unique_ptr<httplib::Client> client;
     for (int64_t n = 0; !stop.load(); ++n) {
       if (n % 100 == 0) client = NewClient();
@@ -357,19 +363,24 @@ class Traffic {
     }
   }
 
-  // POST /api/v1/refresh every kRefreshEvery; every kDataChangeEveryNthRefresh-th time the
-  // tickets table first changes (a row fewer, or back), so the refresh sees a new snapshot.
-  void RunRefresher(const std::filesystem::path& tickets_csv, const std::atomic<bool>& stop) {
+  // The warm-up changes the tickets table kWarmupDataChanges times (each followed by a refresh),
+  // so ingest holds its full window of kept snapshot versions before the first measured sample;
+  // then POST /api/v1/refresh every kRefreshEvery, every kDataChangeEveryNthRefresh-th time after
+  // a change (a row fewer, or back again), so the refresh sees a new snapshot.
+  void RunRefresher(const std::filesystem::path& tickets_csv, std::chrono::seconds warmup,
+                    const std::atomic<bool>& stop) {
     const std::string original = ReadFile(tickets_csv);
     std::string shorter = original;
     if (shorter.size() > 1) shorter.erase(shorter.rfind('\n', shorter.size() - 2) + 1);
     bool shortened = false;
     std::unique_ptr<httplib::Client> client = NewClient();
-    for (int round = 1; !stop.load(); ++round) {
-      const auto wake = Clock::now() + kRefreshEvery;
+    auto sleep = [&](std::chrono::milliseconds duration) {
+      const auto wake = Clock::now() + duration;
       while (!stop.load() && Clock::now() < wake) std::this_thread::sleep_for(100ms);
-      if (stop.load()) break;
-      if (round % kDataChangeEveryNthRefresh == 0) {
+      return !stop.load();
+    };
+    auto change_and_refresh = [&](bool change) {
+      if (change) {
         shortened = !shortened;
         ReplaceFile(tickets_csv, shortened ? shorter : original);
         ++data_changes_;
@@ -379,6 +390,17 @@ class Traffic {
           *client, kRefresh,
           [&](httplib::Client& c) { return c.Post("/api/v1/refresh", "{}", "application/json"); },
           429);
+    };
+    if (warmup.count() > 0) {
+      const auto spacing = std::chrono::milliseconds(warmup) / (kWarmupDataChanges + 1);
+      for (int i = 0; i < kWarmupDataChanges; ++i) {
+        if (!sleep(spacing)) return;
+        change_and_refresh(true);
+      }
+      if (!sleep(std::chrono::milliseconds(warmup) - (kWarmupDataChanges * spacing))) return;
+    }
+    for (int round = 1; sleep(kRefreshEvery); ++round) {
+      change_and_refresh(round % kDataChangeEveryNthRefresh == 0);
     }
   }
 
@@ -388,6 +410,7 @@ class Traffic {
   std::unique_ptr<httplib::Client> NewClient() const {
     auto client = std::make_unique<httplib::Client>("127.0.0.1", http_port_);
     client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);  // as browsers do: a POST's head and body leave at once
     client->set_connection_timeout(5);
     client->set_read_timeout(30);
     client->set_write_timeout(5);
@@ -517,7 +540,8 @@ struct Sample {
 };
 
 struct KindSummary {
-  int64_t count = 0, errors = 0, refused = 0, fallbacks = 0;
+  int64_t count = 0;  // every request, refused ones included; p50 and p99 leave those out
+  int64_t errors = 0, refused = 0, fallbacks = 0;
   double p50 = 0, p99 = 0;
 };
 
@@ -531,7 +555,7 @@ KindSummary Summarise(const std::vector<Sample>& samples, size_t begin, size_t e
     summary.refused += interval.refused;
     summary.fallbacks += interval.fallbacks;
   }
-  summary.count = static_cast<int64_t>(all.size());
+  summary.count = static_cast<int64_t>(all.size()) + summary.refused;
   summary.p50 = Percentile(all, 0.50);
   summary.p99 = Percentile(std::move(all), 0.99);
   return summary;
@@ -556,7 +580,7 @@ void PrintTables(const std::vector<std::string>& names, const std::vector<Sample
     std::printf("\n");
   }
   std::printf(
-      "\n== Requests per interval (count errors p50/p99 ms; refused and fallbacks below)\n");
+      "\n== Requests per interval (count errors p50/p99 ms; p50/p99 leave out refused requests)\n");
   std::printf("%7s", "t_s");
   for (int kind = 0; kind < kKinds; ++kind) std::printf(" %21s", kKindNames[kind]);
   std::printf("\n");
@@ -648,15 +672,17 @@ int Run(const Flags& flags) {
   for (int i = 0; i < flags.clients; ++i) {
     threads.emplace_back([&, i] { traffic.RunClient(i, stop); });
   }
-  threads.emplace_back(
-      [&] { traffic.RunRefresher(work_dir / "data" / "support_tickets.csv", stop); });
+  threads.emplace_back([&] {
+    traffic.RunRefresher(work_dir / "data" / "support_tickets.csv",
+                         std::chrono::seconds(flags.warmup_s), stop);
+  });
   for (int k = 1; k * flags.sample_s <= flags.duration_s; ++k) {
     std::this_thread::sleep_until(started + std::chrono::seconds(k * flags.sample_s));
     samples.push_back(sample_now(k * flags.sample_s));
     const Sample& s = samples.back();
     int64_t done = 0;
     for (const KindInterval& interval : s.requests) {
-      done += static_cast<int64_t>(interval.latencies_ms.size());
+      done += static_cast<int64_t>(interval.latencies_ms.size()) + interval.refused;
     }
     std::printf("t=%4.0f s: %lld requests;", s.t_s, static_cast<long long>(done));
     for (size_t i = 0; i < names.size(); ++i) {
@@ -765,10 +791,12 @@ int Run(const Flags& flags) {
     }
     for (int kind = 0; kind < kKinds; ++kind) {
       const KindInterval& interval = sample.requests[kind];
-      row["requests"][kKindNames[kind]] = {{"count", interval.latencies_ms.size()},
-                                           {"errors", interval.errors},
-                                           {"p50_ms", Percentile(interval.latencies_ms, 0.50)},
-                                           {"p99_ms", Percentile(interval.latencies_ms, 0.99)}};
+      row["requests"][kKindNames[kind]] = {
+          {"count", static_cast<int64_t>(interval.latencies_ms.size()) + interval.refused},
+          {"refused", interval.refused},
+          {"errors", interval.errors},
+          {"p50_ms", Percentile(interval.latencies_ms, 0.50)},
+          {"p99_ms", Percentile(interval.latencies_ms, 0.99)}};
     }
     timeline.push_back(std::move(row));
   }
