@@ -392,12 +392,16 @@ class Traffic {
           429);
     };
     if (warmup.count() > 0) {
-      const auto spacing = std::chrono::milliseconds(warmup) / (kWarmupDataChanges + 1);
+      // Spaced so that the last load is done well before the warm-up ends.
+      const auto warm_end = Clock::now() + warmup;
+      const auto spacing = std::chrono::milliseconds(warmup) / (kWarmupDataChanges + 2);
       for (int i = 0; i < kWarmupDataChanges; ++i) {
         if (!sleep(spacing)) return;
         change_and_refresh(true);
       }
-      if (!sleep(std::chrono::milliseconds(warmup) - (kWarmupDataChanges * spacing))) return;
+      const auto rest =
+          std::chrono::duration_cast<std::chrono::milliseconds>(warm_end - Clock::now());
+      if (rest.count() > 0 && !sleep(rest)) return;
     }
     for (int round = 1; sleep(kRefreshEvery); ++round) {
       change_and_refresh(round % kDataChangeEveryNthRefresh == 0);
