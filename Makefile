@@ -6,7 +6,7 @@ TSAN_DIR  ?= build-tsan
 JOBS      ?= $(shell nproc)
 DEMO_DIR  ?= var/demo-data
 
-.PHONY: deps deps-test build run test unit fuzz bench clean
+.PHONY: deps deps-test build run test unit fuzz bench soak clean
 
 deps:
 	scripts/install-deps.sh build
@@ -41,6 +41,10 @@ test: deps-test build fuzz
 
 bench: build
 	scripts/bench.sh $(BUILD_DIR)
+
+# Ten minutes of mixed traffic against the four services: exits 1 on growth (bench/soak).
+soak: build
+	$(BUILD_DIR)/bench/soak/soak_bench --out=$(BUILD_DIR)/soak-report.json
 
 clean:
 	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(ASAN_DIR) $(TSAN_DIR)

@@ -194,6 +194,16 @@ absl::StatusOr<Outcome> OutcomeLog::Record(const NewOutcome& outcome, absl::Time
   return stored;
 }
 
+std::string OutcomeListQuery(bool by_customer, bool before_id) {
+  std::string sql = "SELECT id, customer_id, outcome, note, recorded_at, recorded_by FROM outcomes";
+  if (by_customer || before_id) sql += " WHERE ";
+  if (by_customer) sql += "customer_id = ?1";
+  if (by_customer && before_id) sql += " AND ";
+  if (before_id) sql += "id < ?2";
+  // Unused numbered parameters stay bindable: sqlite counts up to the highest one, ?3.
+  return sql + " ORDER BY id DESC LIMIT ?3";
+}
+
 absl::StatusOr<OutcomePage> OutcomeLog::List(const std::string& customer_id, int64_t before_id,
                                              int limit) const {
   limit = std::clamp(limit, 1, kMaxListLimit);
@@ -202,10 +212,8 @@ absl::StatusOr<OutcomePage> OutcomeLog::List(const std::string& customer_id, int
     if (absl::Status s = ConnectLocked(); !s.ok()) return s;
   }
   // One more row than asked tells whether there is a next page.
-  Statement select(db_,
-                   "SELECT id, customer_id, outcome, note, recorded_at, recorded_by FROM outcomes "
-                   "WHERE (?1 = '' OR customer_id = ?1) AND (?2 <= 0 OR id < ?2) "
-                   "ORDER BY id DESC LIMIT ?3");
+  const std::string sql = OutcomeListQuery(!customer_id.empty(), before_id > 0);
+  Statement select(db_, sql.c_str());
   if (!select.ok()) return SqliteError(db_, "prepare select");
   select.BindText(1, customer_id);
   select.BindInt(2, before_id);

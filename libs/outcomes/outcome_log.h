@@ -51,6 +51,11 @@ struct OutcomePage {
   int64_t next_before_id = 0;     // pass as before_id for the next page; 0 on the last page
 };
 
+// The SELECT that OutcomeLog::List runs (?1 customer_id, ?2 before_id, ?3 limit): only the
+// filters that are set, so that SQLite searches the outcomes_by_customer index for a customer's
+// records; an "?1 = '' OR customer_id = ?1" term would make every brief scan the whole log.
+std::string OutcomeListQuery(bool by_customer, bool before_id);
+
 class OutcomeLog {
  public:
   // Opens (creating when missing, with its parent folders) the log at `path`; UNAVAILABLE when

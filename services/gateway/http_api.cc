@@ -227,6 +227,10 @@ absl::Status HttpApi::Start() {
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     listen_socket = sock;
   });
+  // httplib writes a response's head and body separately: with Nagle on, the body of every
+  // answer after the first on a kept-alive connection waits for the client's delayed ACK (40 ms
+  // on Linux). Set on the listening socket, accepted connections inherit it.
+  server_->set_tcp_nodelay(true);
   server_->set_payload_max_length(static_cast<size_t>(options_.max_body_bytes));
   server_->set_keep_alive_timeout(2);
   server_->set_read_timeout(std::chrono::seconds(30));
