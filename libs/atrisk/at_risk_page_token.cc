@@ -15,16 +15,16 @@ namespace {
 
 constexpr char kList[] = "at-risk";
 
-std::string ViewsIdentity(const ViewSet &views) {
+std::string ViewsIdentity(const ViewSet& views) {
   return absl::StrCat(views.snapshot_instance(), "\n", views.snapshot_version(), "\n",
                       views.rules_sha256(), "\n", absl::ToUnixNanos(views.built_at()));
 }
 
 // The filters as they select rows, not as they were spelled: plan tiers match
 // ignoring case and order, so "Pro,basic" and "Basic,pro" bind the same tokens.
-std::string CanonicalFilters(const AtRiskQuery &query) {
+std::string CanonicalFilters(const AtRiskQuery& query) {
   std::vector<std::string> tiers;
-  for (const std::string &tier : query.plan_tiers) tiers.push_back(absl::AsciiStrToLower(tier));
+  for (const std::string& tier : query.plan_tiers) tiers.push_back(absl::AsciiStrToLower(tier));
   std::sort(tiers.begin(), tiers.end());
   tiers.erase(std::unique(tiers.begin(), tiers.end()), tiers.end());
   std::vector<int> levels;
@@ -39,18 +39,18 @@ std::string CanonicalFilters(const AtRiskQuery &query) {
       "\nsort=", std::string(AtRiskSortName(query.sort)), descending ? " desc" : " asc");
 }
 
-PageTokenBinding Binding(const ViewSet &views, const AtRiskQuery &query) {
+PageTokenBinding Binding(const ViewSet& views, const AtRiskQuery& query) {
   return PageTokenBinding{kList, ViewsIdentity(views), CanonicalFilters(query)};
 }
 
 }  // namespace
 
-std::string AtRiskPageToken(const ViewSet &views, const AtRiskQuery &query, size_t offset) {
+std::string AtRiskPageToken(const ViewSet& views, const AtRiskQuery& query, size_t offset) {
   return EncodePageToken(Binding(views, query), static_cast<int64_t>(offset));
 }
 
-absl::StatusOr<size_t> AtRiskOffsetFromToken(std::string_view token, const ViewSet &views,
-                                             const AtRiskQuery &query) {
+absl::StatusOr<size_t> AtRiskOffsetFromToken(std::string_view token, const ViewSet& views,
+                                             const AtRiskQuery& query) {
   absl::StatusOr<int64_t> cursor = DecodePageToken(token, Binding(views, query));
   if (!cursor.ok()) return cursor.status();
   return static_cast<size_t>(*cursor);

@@ -15,11 +15,11 @@
 
 namespace churn::atrisk {
 
-std::string AtRiskPageToken(const ViewSet &views, const AtRiskQuery &query, size_t offset);
+std::string AtRiskPageToken(const ViewSet& views, const AtRiskQuery& query, size_t offset);
 
 // The offset a token stands for; InvalidArgument when it is from other views or
 // other filters or sort (see DecodePageToken).
-absl::StatusOr<size_t> AtRiskOffsetFromToken(std::string_view token, const ViewSet &views,
-                                             const AtRiskQuery &query);
+absl::StatusOr<size_t> AtRiskOffsetFromToken(std::string_view token, const ViewSet& views,
+                                             const AtRiskQuery& query);
 
 }  // namespace churn::atrisk

@@ -19,7 +19,7 @@ constexpr absl::string_view kFormat = "churn-page-1";
 // A token need not be secret, only unambiguous: 16 hex digits of SHA-256 make
 // an accidental match of different data or filters practically impossible while
 // keeping tokens short.
-std::string Fingerprint(const std::string &text) { return digest::Sha256Hex(text).substr(0, 16); }
+std::string Fingerprint(const std::string& text) { return digest::Sha256Hex(text).substr(0, 16); }
 
 absl::Status Refused(absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat("page_token: ", why));
@@ -27,7 +27,7 @@ absl::Status Refused(absl::string_view why) {
 
 }  // namespace
 
-std::string EncodePageToken(const PageTokenBinding &binding, int64_t cursor) {
+std::string EncodePageToken(const PageTokenBinding& binding, int64_t cursor) {
   const std::string payload =
       absl::StrCat(kFormat, "|", binding.list, "|", Fingerprint(binding.data), "|",
                    Fingerprint(binding.filters), "|", cursor);
@@ -35,7 +35,7 @@ std::string EncodePageToken(const PageTokenBinding &binding, int64_t cursor) {
   return token;
 }
 
-absl::StatusOr<int64_t> DecodePageToken(std::string_view token, const PageTokenBinding &binding) {
+absl::StatusOr<int64_t> DecodePageToken(std::string_view token, const PageTokenBinding& binding) {
   std::string payload;
   // Debian's Abseil has its own string_view type.
   if (!absl::WebSafeBase64Unescape(absl::string_view(token.data(), token.size()), &payload)) {

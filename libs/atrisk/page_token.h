@@ -22,12 +22,12 @@ struct PageTokenBinding {
 };
 
 // Web-safe base64, no padding. `cursor` must be >= 0.
-std::string EncodePageToken(const PageTokenBinding &binding, int64_t cursor);
+std::string EncodePageToken(const PageTokenBinding& binding, int64_t cursor);
 
 // The cursor of a token issued for `binding`. InvalidArgument, starting
 // "page_token: ", when the token is not one this server issues, is for another
 // list, for other data ("page token is from an older snapshot; start from the
 // first page") or for other filters or sort.
-absl::StatusOr<int64_t> DecodePageToken(std::string_view token, const PageTokenBinding &binding);
+absl::StatusOr<int64_t> DecodePageToken(std::string_view token, const PageTokenBinding& binding);
 
 }  // namespace churn::atrisk

@@ -13,7 +13,7 @@ namespace churn::backtest {
 
 using dataset::Day;
 
-absl::StatusOr<std::vector<Day>> AsOfDates(const BacktestOptions &options) {
+absl::StatusOr<std::vector<Day>> AsOfDates(const BacktestOptions& options) {
   if (options.step_days < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("step must be at least 1 day, got ", options.step_days));
@@ -49,11 +49,11 @@ struct ScoredRows {
 struct RuleTierIndex {
   std::vector<std::string> names;  // rule ids first, then "rule/tier"
   absl::flat_hash_map<std::string, size_t> rule, tier;
-  explicit RuleTierIndex(const scoring::RuleSet &rules) {
-    for (const scoring::Rule &r : rules.rules) {
+  explicit RuleTierIndex(const scoring::RuleSet& rules) {
+    for (const scoring::Rule& r : rules.rules) {
       rule.emplace(r.id, names.size());
       names.push_back(r.id);
-      for (const scoring::Tier &t : r.tiers) {
+      for (const scoring::Tier& t : r.tiers) {
         const std::string name = absl::StrCat(r.id, "/", t.id);
         tier.emplace(name, names.size());
         names.push_back(name);
@@ -67,7 +67,7 @@ std::optional<double> Rate(int64_t part, int64_t whole) {
   return static_cast<double>(part) / static_cast<double>(whole);
 }
 
-LeadTime LeadTimeOf(const ScoredRows &rows) {
+LeadTime LeadTimeOf(const ScoredRows& rows) {
   std::vector<LeadTimeObservation> observations(rows.label.size());
   for (size_t i = 0; i < rows.label.size(); ++i) {
     observations[i] = {rows.subscription[i], rows.as_of[i],
@@ -79,7 +79,7 @@ LeadTime LeadTimeOf(const ScoredRows &rows) {
 
 // Precision@K per as-of date (the list a team would see that morning), averaged
 // over dates.
-std::vector<AtK> PrecisionAtK(const ScoredRows &rows, double base_rate) {
+std::vector<AtK> PrecisionAtK(const ScoredRows& rows, double base_rate) {
   struct Cut {
     std::string name;
     int64_t fixed;
@@ -122,8 +122,8 @@ std::vector<AtK> PrecisionAtK(const ScoredRows &rows, double base_rate) {
   return result;
 }
 
-ScoreEvaluation Evaluate(const ScoredRows &rows, double base_rate,
-                         const BootstrapOptions &bootstrap) {
+ScoreEvaluation Evaluate(const ScoredRows& rows, double base_rate,
+                         const BootstrapOptions& bootstrap) {
   ScoreEvaluation evaluation;
   const RankedScores ranked(rows.score, rows.label);
   evaluation.roc_auc = ranked.RocAuc();
@@ -139,10 +139,10 @@ ScoreEvaluation Evaluate(const ScoredRows &rows, double base_rate,
   }
   const auto clusters = static_cast<int32_t>(cluster_ids.size());
   evaluation.roc_auc_ci95 = BootstrapInterval(
-      cluster_of_row, clusters, [&](const std::vector<double> &w) { return ranked.RocAuc(&w); },
+      cluster_of_row, clusters, [&](const std::vector<double>& w) { return ranked.RocAuc(&w); },
       bootstrap);
   evaluation.pr_auc_ci95 = BootstrapInterval(
-      cluster_of_row, clusters, [&](const std::vector<double> &w) { return ranked.PrAuc(&w); },
+      cluster_of_row, clusters, [&](const std::vector<double>& w) { return ranked.PrAuc(&w); },
       bootstrap);
 
   std::vector<uint8_t> high(rows.level.size()), high_medium(rows.level.size());
@@ -167,7 +167,7 @@ ScoreEvaluation Evaluate(const ScoredRows &rows, double base_rate,
 // group is never split (its rows would otherwise land in bins by listing
 // order): it goes whole to the bin of its middle rank, so with many tied scores
 // some bins are larger and some are left out.
-std::vector<CalibrationBin> DecileCalibration(const ScoredRows &rows) {
+std::vector<CalibrationBin> DecileCalibration(const ScoredRows& rows) {
   std::vector<size_t> order(rows.score.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
@@ -176,7 +176,7 @@ std::vector<CalibrationBin> DecileCalibration(const ScoredRows &rows) {
   for (size_t begin = 0; begin < order.size();) {
     size_t end = begin + 1;
     while (end < order.size() && rows.score[order[end]] == rows.score[order[begin]]) ++end;
-    CalibrationBin &bin = bins[(begin + end - 1) / 2 * 10 / order.size()];
+    CalibrationBin& bin = bins[(begin + end - 1) / 2 * 10 / order.size()];
     if (bin.rows == 0) bin.max_score = rows.score[order[begin]];
     bin.min_score = rows.score[order[begin]];
     for (size_t rank = begin; rank < end; ++rank) {
@@ -195,7 +195,7 @@ std::vector<CalibrationBin> DecileCalibration(const ScoredRows &rows) {
   return result;
 }
 
-std::string InformativeText(bool informative, const ScoreEvaluation &rules) {
+std::string InformativeText(bool informative, const ScoreEvaluation& rules) {
   if (!rules.roc_auc || !rules.roc_auc_ci95) {
     return "The backtest has no churned or no retained customers in its "
            "horizon, so it cannot "
@@ -218,13 +218,13 @@ std::string InformativeText(bool informative, const ScoreEvaluation &rules) {
 
 }  // namespace
 
-absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory &history,
-                                           const scoring::RuleSet &rules,
-                                           const BacktestOptions &options) {
+absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory& history,
+                                           const scoring::RuleSet& rules,
+                                           const BacktestOptions& options) {
   absl::StatusOr<std::vector<Day>> dates = AsOfDates(options);
   if (!dates.ok()) return dates.status();
-  const dataset::Dataset &data = history.data();
-  const auto &churn_dates = history.churn_dates();
+  const dataset::Dataset& data = history.data();
+  const auto& churn_dates = history.churn_dates();
   const RuleTierIndex index(rules);
   std::vector<int64_t> fired(index.names.size(), 0), fired_churned(index.names.size(), 0);
   int64_t level_rows[3] = {0, 0, 0}, level_churned[3] = {0, 0, 0};
@@ -256,8 +256,8 @@ absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory &history,
       rows.level.push_back(assessment.risk_level);
       rows.label.push_back(label ? 1 : 0);
       rows.churn_day.push_back(label ? *next_churn : 0);
-      for (const scoring::FiredRule &rule : assessment.fired_rules) {
-        for (const auto *map : {&index.rule, &index.tier}) {
+      for (const scoring::FiredRule& rule : assessment.fired_rules) {
+        for (const auto* map : {&index.rule, &index.tier}) {
           const std::string key =
               map == &index.rule ? rule.rule : absl::StrCat(rule.rule, "/", rule.tier);
           if (auto it = map->find(key); it != map->end()) {
@@ -289,7 +289,7 @@ absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory &history,
   std::optional<Day> data_end = data.latest_usage_day;
   if (data.latest_ticket_day)
     data_end = std::max(data_end.value_or(*data.latest_ticket_day), *data.latest_ticket_day);
-  for (const auto &account_dates : churn_dates) {
+  for (const auto& account_dates : churn_dates) {
     if (!account_dates.empty())
       data_end = std::max(data_end.value_or(account_dates.back()), account_dates.back());
   }
@@ -316,16 +316,16 @@ absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory &history,
     report.level_calibration.push_back(bin);
   }
   report.decile_calibration = DecileCalibration(rows);
-  const std::optional<ConfidenceInterval> &ci = report.rules.roc_auc_ci95;
+  const std::optional<ConfidenceInterval>& ci = report.rules.roc_auc_ci95;
   report.informative = ci.has_value() && (ci->low > 0.5 || ci->high < 0.5);
   report.informative_text = InformativeText(report.informative, report.rules);
   report.load = data.report;
   return report;
 }
 
-absl::StatusOr<BacktestReport> RunBacktest(const dataset::DataFiles &files,
-                                           const scoring::RuleSet &rules,
-                                           const BacktestOptions &options) {
+absl::StatusOr<BacktestReport> RunBacktest(const dataset::DataFiles& files,
+                                           const scoring::RuleSet& rules,
+                                           const BacktestOptions& options) {
   absl::StatusOr<std::vector<Day>> dates = AsOfDates(options);
   if (!dates.ok()) return dates.status();
   absl::StatusOr<SignalHistory> history = SignalHistory::Load(files, *dates, options.load);

@@ -30,7 +30,7 @@ struct BacktestOptions {
 };
 
 // The as-of dates: from, from + step, ... up to and including `to`.
-absl::StatusOr<std::vector<dataset::Day>> AsOfDates(const BacktestOptions &options);
+absl::StatusOr<std::vector<dataset::Day>> AsOfDates(const BacktestOptions& options);
 
 struct AtK {
   std::string k;  // "10", "50", "100", "1%", "5%"
@@ -92,13 +92,13 @@ struct BacktestReport {
   dataset::LoadReport load;  // the tables read, with their warnings (duplicate ids, orphans)
 };
 
-absl::StatusOr<BacktestReport> RunBacktest(const dataset::DataFiles &files,
-                                           const scoring::RuleSet &rules,
-                                           const BacktestOptions &options);
+absl::StatusOr<BacktestReport> RunBacktest(const dataset::DataFiles& files,
+                                           const scoring::RuleSet& rules,
+                                           const BacktestOptions& options);
 
 // From an already loaded history (its dates must include AsOfDates(options)).
-absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory &history,
-                                           const scoring::RuleSet &rules,
-                                           const BacktestOptions &options);
+absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory& history,
+                                           const scoring::RuleSet& rules,
+                                           const BacktestOptions& options);
 
 }  // namespace churn::backtest

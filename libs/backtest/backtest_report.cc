@@ -11,19 +11,19 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json Optional(const std::optional<double> &value) { return value ? Json(*value) : Json(nullptr); }
+Json Optional(const std::optional<double>& value) { return value ? Json(*value) : Json(nullptr); }
 
-Json Interval(const std::optional<ConfidenceInterval> &ci) {
+Json Interval(const std::optional<ConfidenceInterval>& ci) {
   return ci ? Json::array({ci->low, ci->high}) : Json(nullptr);
 }
 
-Json ToJson(const ScoreEvaluation &e) {
+Json ToJson(const ScoreEvaluation& e) {
   Json at_k = Json::object(), lift_at_k = Json::object();
-  for (const AtK &at : e.at_k) {
+  for (const AtK& at : e.at_k) {
     at_k[at.k] = Optional(at.precision);
     lift_at_k[at.k] = Optional(at.lift);
   }
-  const LeadTime &lead = e.lead_time;
+  const LeadTime& lead = e.lead_time;
   return Json{{"roc_auc", Optional(e.roc_auc)},
               {"roc_auc_ci95", Interval(e.roc_auc_ci95)},
               {"pr_auc", Optional(e.pr_auc)},
@@ -45,34 +45,34 @@ Json ToJson(const ScoreEvaluation &e) {
                 {"share_caught_30d", Optional(lead.share_caught_30d)}}}};
 }
 
-Json ToJson(const CalibrationBin &bin) {
+Json ToJson(const CalibrationBin& bin) {
   return Json{{"bin", bin.label},           {"rows", bin.rows},
               {"churned", bin.churned},     {"churn_rate", Optional(bin.churn_rate)},
               {"min_score", bin.min_score}, {"max_score", bin.max_score}};
 }
 
-std::string Number(const std::optional<double> &value, int decimals = 3) {
+std::string Number(const std::optional<double>& value, int decimals = 3) {
   return value ? absl::StrFormat("%.*f", decimals, *value) : std::string("-");
 }
 
-std::string Percent(const std::optional<double> &value) {
+std::string Percent(const std::optional<double>& value) {
   return value ? absl::StrFormat("%.1f%%", 100 * *value) : std::string("-");
 }
 
-std::string IntervalText(const std::optional<ConfidenceInterval> &ci) {
+std::string IntervalText(const std::optional<ConfidenceInterval>& ci) {
   return ci ? absl::StrFormat("[%.3f, %.3f]", ci->low, ci->high) : std::string("-");
 }
 
 }  // namespace
 
-Json ToJson(const BacktestReport &report) {
+Json ToJson(const BacktestReport& report) {
   Json dates = Json::array();
   for (size_t i = 0; i < report.as_of_dates.size(); ++i) {
     dates.push_back({{"as_of", dataset::FormatDate(report.as_of_dates[i])},
                      {"customers", report.rows_per_date[i]}});
   }
   Json firing = Json::array();
-  for (const RuleFiring &rule : report.rule_firing) {
+  for (const RuleFiring& rule : report.rule_firing) {
     firing.push_back({{"rule", rule.rule},
                       {"fired", rule.fired},
                       {"churned", rule.churned},
@@ -80,8 +80,8 @@ Json ToJson(const BacktestReport &report) {
                       {"lift", Optional(rule.lift)}});
   }
   Json levels = Json::array(), deciles = Json::array();
-  for (const CalibrationBin &bin : report.level_calibration) levels.push_back(ToJson(bin));
-  for (const CalibrationBin &bin : report.decile_calibration) deciles.push_back(ToJson(bin));
+  for (const CalibrationBin& bin : report.level_calibration) levels.push_back(ToJson(bin));
+  for (const CalibrationBin& bin : report.decile_calibration) deciles.push_back(ToJson(bin));
   return Json{
       {"base_rate", report.base_rate},
       {"informative", report.informative},
@@ -102,8 +102,8 @@ Json ToJson(const BacktestReport &report) {
   };
 }
 
-void WriteTable(const BacktestReport &report, std::ostream &out) {
-  const ScoreEvaluation &e = report.rules;
+void WriteTable(const BacktestReport& report, std::ostream& out) {
+  const ScoreEvaluation& e = report.rules;
   out << absl::StrFormat(
       "Backtest: %d as-of dates (%s .. %s, every %d days), horizon %d days\n",
       report.as_of_dates.size(),
@@ -127,11 +127,11 @@ void WriteTable(const BacktestReport &report, std::ostream &out) {
                          Number(e.precision_high_medium), Number(e.recall_high_medium),
                          Number(e.f1_high_medium));
   out << "  K (per date)       precision  lift\n";
-  for (const AtK &at : e.at_k) {
+  for (const AtK& at : e.at_k) {
     out << absl::StrFormat("  %-6s (%6d rows) %-9s  %s\n", at.k, at.rows, Number(at.precision),
                            Number(at.lift, 2));
   }
-  const LeadTime &lead = e.lead_time;
+  const LeadTime& lead = e.lead_time;
   out << absl::StrFormat(
       "  Lead time          %d churned, %d High before "
       "churn; median %s days (q1 %s, q3 %s); "
@@ -141,14 +141,14 @@ void WriteTable(const BacktestReport &report, std::ostream &out) {
 
   out << absl::StrFormat("%-28s %9s %9s %10s %6s\n", "Rule / tier", "fired", "churned",
                          "churn rate", "lift");
-  for (const RuleFiring &rule : report.rule_firing) {
+  for (const RuleFiring& rule : report.rule_firing) {
     out << absl::StrFormat("%-28s %9d %9d %10s %6s\n", rule.rule, rule.fired, rule.churned,
                            Percent(rule.churn_rate), Number(rule.lift, 2));
   }
   out << absl::StrFormat("\n%-12s %9s %9s %10s %11s\n", "Calibration", "rows", "churned",
                          "churn rate", "scores");
-  for (const auto *bins : {&report.level_calibration, &report.decile_calibration}) {
-    for (const CalibrationBin &bin : *bins) {
+  for (const auto* bins : {&report.level_calibration, &report.decile_calibration}) {
+    for (const CalibrationBin& bin : *bins) {
       out << absl::StrFormat("%-12s %9d %9d %10s %5.0f-%-5.0f\n", bin.label, bin.rows, bin.churned,
                              Percent(bin.churn_rate), bin.min_score, bin.max_score);
     }

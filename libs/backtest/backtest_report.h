@@ -13,8 +13,8 @@ namespace churn::backtest {
 // roc_auc_ci95: [lo, hi], pr_auc, ..., precision_at_k, lift_at_k,
 // lead_time_days}, model: null, rule_firing, calibration}. Undefined metrics
 // are null.
-nlohmann::ordered_json ToJson(const BacktestReport &report);
+nlohmann::ordered_json ToJson(const BacktestReport& report);
 
-void WriteTable(const BacktestReport &report, std::ostream &out);
+void WriteTable(const BacktestReport& report, std::ostream& out);
 
 }  // namespace churn::backtest

@@ -28,9 +28,9 @@ class SplitMix64 {
 }  // namespace
 
 std::optional<ConfidenceInterval> BootstrapInterval(
-    const std::vector<int32_t> &cluster_of_row, int32_t cluster_count,
-    const std::function<std::optional<double>(const std::vector<double> &)> &metric,
-    const BootstrapOptions &options) {
+    const std::vector<int32_t>& cluster_of_row, int32_t cluster_count,
+    const std::function<std::optional<double>(const std::vector<double>&)>& metric,
+    const BootstrapOptions& options) {
   if (cluster_count <= 0 || options.replicates <= 0) return std::nullopt;
   SplitMix64 rng(options.seed);
   std::vector<uint32_t> draws(static_cast<size_t>(cluster_count));

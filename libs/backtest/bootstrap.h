@@ -25,8 +25,8 @@ struct BootstrapOptions {
 // returns the metric, or nothing when undefined on that resample (such
 // resamples are left out). Absent when no resample gave a value.
 std::optional<ConfidenceInterval> BootstrapInterval(
-    const std::vector<int32_t> &cluster_of_row, int32_t cluster_count,
-    const std::function<std::optional<double>(const std::vector<double> &)> &metric,
-    const BootstrapOptions &options);
+    const std::vector<int32_t>& cluster_of_row, int32_t cluster_count,
+    const std::function<std::optional<double>(const std::vector<double>&)>& metric,
+    const BootstrapOptions& options);
 
 }  // namespace churn::backtest

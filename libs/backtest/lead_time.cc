@@ -7,19 +7,19 @@
 
 namespace churn::backtest {
 
-LeadTime ComputeLeadTime(const std::vector<LeadTimeObservation> &observations) {
+LeadTime ComputeLeadTime(const std::vector<LeadTimeObservation>& observations) {
   // (customer, churn date) -> earliest as-of date on which it was High while
   // labelled churned.
   absl::flat_hash_map<std::pair<int32_t, dataset::Day>, std::optional<dataset::Day>> first_high;
-  for (const LeadTimeObservation &o : observations) {
+  for (const LeadTimeObservation& o : observations) {
     if (!o.churned_in_horizon) continue;
-    std::optional<dataset::Day> &first = first_high[{o.customer, o.churn_day}];
+    std::optional<dataset::Day>& first = first_high[{o.customer, o.churn_day}];
     if (o.high && (!first || o.as_of < *first)) first = o.as_of;
   }
   LeadTime lead;
   std::vector<double> days;
   int64_t caught_30d = 0;
-  for (const auto &[key, first] : first_high) {
+  for (const auto& [key, first] : first_high) {
     ++lead.churned_customers;
     if (!first) continue;
     const double ahead = key.second - *first;

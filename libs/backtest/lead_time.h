@@ -30,6 +30,6 @@ struct LeadTime {
 // A churned customer counts from the first as-of date on which it was High
 // while its churn was within the horizon (a High long before the horizon is not
 // a warning of that churn).
-LeadTime ComputeLeadTime(const std::vector<LeadTimeObservation> &observations);
+LeadTime ComputeLeadTime(const std::vector<LeadTimeObservation>& observations);
 
 }  // namespace churn::backtest

@@ -6,7 +6,7 @@
 
 namespace churn::backtest {
 
-RankedScores::RankedScores(const std::vector<double> &scores, const std::vector<uint8_t> &labels)
+RankedScores::RankedScores(const std::vector<double>& scores, const std::vector<uint8_t>& labels)
     : labels_(labels) {
   order_.resize(scores.size());
   std::iota(order_.begin(), order_.end(), 0);
@@ -24,9 +24,9 @@ struct GroupCounts {
 };
 
 template <typename Visit>
-void ForEachGroup(const std::vector<int32_t> &order, const std::vector<size_t> &ends,
-                  const std::vector<uint8_t> &labels, const std::vector<double> *weights,
-                  Visit &&visit) {
+void ForEachGroup(const std::vector<int32_t>& order, const std::vector<size_t>& ends,
+                  const std::vector<uint8_t>& labels, const std::vector<double>* weights,
+                  Visit&& visit) {
   size_t begin = 0;
   for (const size_t end : ends) {
     GroupCounts group;
@@ -42,9 +42,9 @@ void ForEachGroup(const std::vector<int32_t> &order, const std::vector<size_t> &
 
 }  // namespace
 
-std::optional<double> RankedScores::RocAuc(const std::vector<double> *weights) const {
+std::optional<double> RankedScores::RocAuc(const std::vector<double>* weights) const {
   double positives = 0, negatives = 0;
-  ForEachGroup(order_, group_ends_, labels_, weights, [&](const GroupCounts &g, size_t) {
+  ForEachGroup(order_, group_ends_, labels_, weights, [&](const GroupCounts& g, size_t) {
     positives += g.positives;
     negatives += g.negatives;
   });
@@ -52,7 +52,7 @@ std::optional<double> RankedScores::RocAuc(const std::vector<double> *weights) c
   // Walking from the highest score: a positive beats every negative below its
   // group.
   double negatives_above = 0, wins = 0;
-  ForEachGroup(order_, group_ends_, labels_, weights, [&](const GroupCounts &g, size_t) {
+  ForEachGroup(order_, group_ends_, labels_, weights, [&](const GroupCounts& g, size_t) {
     const double negatives_below = negatives - negatives_above - g.negatives;
     wins += g.positives * negatives_below + 0.5 * g.positives * g.negatives;
     negatives_above += g.negatives;
@@ -60,13 +60,13 @@ std::optional<double> RankedScores::RocAuc(const std::vector<double> *weights) c
   return wins / (positives * negatives);
 }
 
-std::optional<double> RankedScores::PrAuc(const std::vector<double> *weights) const {
+std::optional<double> RankedScores::PrAuc(const std::vector<double>* weights) const {
   double positives = 0;
   ForEachGroup(order_, group_ends_, labels_, weights,
-               [&](const GroupCounts &g, size_t) { positives += g.positives; });
+               [&](const GroupCounts& g, size_t) { positives += g.positives; });
   if (positives <= 0) return std::nullopt;
   double true_positives = 0, false_positives = 0, previous_recall = 0, area = 0;
-  ForEachGroup(order_, group_ends_, labels_, weights, [&](const GroupCounts &g, size_t) {
+  ForEachGroup(order_, group_ends_, labels_, weights, [&](const GroupCounts& g, size_t) {
     true_positives += g.positives;
     false_positives += g.negatives;
     if (true_positives + false_positives <= 0) return;
@@ -82,7 +82,7 @@ std::optional<double> RankedScores::PrecisionAtK(int64_t k) const {
   const auto cut = static_cast<size_t>(std::min<int64_t>(k, static_cast<int64_t>(order_.size())));
   double expected_positives = 0;
   size_t taken = 0;
-  ForEachGroup(order_, group_ends_, labels_, nullptr, [&](const GroupCounts &g, size_t size) {
+  ForEachGroup(order_, group_ends_, labels_, nullptr, [&](const GroupCounts& g, size_t size) {
     if (taken >= cut) return;
     const size_t places = std::min(size, cut - taken);
     expected_positives += g.positives * static_cast<double>(places) / static_cast<double>(size);
@@ -96,7 +96,7 @@ std::optional<double> Lift(std::optional<double> precision, double base_rate) {
   return *precision / base_rate;
 }
 
-Classification Classify(const std::vector<uint8_t> &flagged, const std::vector<uint8_t> &labels) {
+Classification Classify(const std::vector<uint8_t>& flagged, const std::vector<uint8_t>& labels) {
   Classification result;
   for (size_t i = 0; i < labels.size(); ++i) {
     result.flagged += flagged[i] ? 1 : 0;
@@ -121,7 +121,7 @@ double Quantile(std::vector<double> values, double q) {
   return values[below] + fraction * (values[above] - values[below]);
 }
 
-Quartiles QuartilesOf(const std::vector<double> &values) {
+Quartiles QuartilesOf(const std::vector<double>& values) {
   return Quartiles{Quantile(values, 0.25), Quantile(values, 0.5), Quantile(values, 0.75)};
 }
 

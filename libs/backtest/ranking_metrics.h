@@ -15,15 +15,15 @@ namespace churn::backtest {
 // same rows.
 class RankedScores {
  public:
-  RankedScores(const std::vector<double> &scores, const std::vector<uint8_t> &labels);
+  RankedScores(const std::vector<double>& scores, const std::vector<uint8_t>& labels);
 
   // Weighted by `weights` (one per row, e.g. bootstrap counts); null means
   // every row once. ROC AUC counts a tied positive/negative pair as half a win
   // (Mann-Whitney U). Absent when the rows hold no positive or no negative.
-  std::optional<double> RocAuc(const std::vector<double> *weights = nullptr) const;
+  std::optional<double> RocAuc(const std::vector<double>* weights = nullptr) const;
   // Average precision: sum over distinct score thresholds of (recall step) x
   // precision, a whole tie group entering at once. Absent without positives.
-  std::optional<double> PrAuc(const std::vector<double> *weights = nullptr) const;
+  std::optional<double> PrAuc(const std::vector<double>* weights = nullptr) const;
 
   // Share of positives among the K highest scores. A tie group straddling the
   // cut contributes its positive share times the places left (the expected
@@ -48,7 +48,7 @@ struct Classification {
   std::optional<double> recall;     // absent without positives
   std::optional<double> f1;         // absent when precision or recall is, or both are 0
 };
-Classification Classify(const std::vector<uint8_t> &flagged, const std::vector<uint8_t> &labels);
+Classification Classify(const std::vector<uint8_t>& flagged, const std::vector<uint8_t>& labels);
 
 struct Quartiles {
   double q1 = 0, median = 0, q3 = 0;
@@ -56,6 +56,6 @@ struct Quartiles {
 // Linear interpolation between order statistics (the usual "type 7" quantile).
 // `values` must not be empty.
 double Quantile(std::vector<double> values, double q);
-Quartiles QuartilesOf(const std::vector<double> &values);
+Quartiles QuartilesOf(const std::vector<double>& values);
 
 }  // namespace churn::backtest

@@ -14,19 +14,19 @@ MultiDateUsageWindows::MultiDateUsageWindows(std::vector<Day> as_of_dates)
 }
 
 void MultiDateUsageWindows::Resize(size_t subscription_count) {
-  for (std::vector<UsageTotals> &date_totals : totals_) date_totals.resize(subscription_count);
+  for (std::vector<UsageTotals>& date_totals : totals_) date_totals.resize(subscription_count);
 }
 
-void MultiDateUsageWindows::Add(const dataset::UsageRecord &record) {
+void MultiDateUsageWindows::Add(const dataset::UsageRecord& record) {
   if (record.subscription_index < 0) return;
   const auto subscription = static_cast<size_t>(record.subscription_index);
   // The dates whose windows [E-60d, E] hold the day: E >= day and E - 60 <=
   // day.
   auto it = std::lower_bound(dates_.begin(), dates_.end(), record.day);
   for (; it != dates_.end() && *it - 2 * kWindowDays <= record.day; ++it) {
-    std::vector<UsageTotals> &date_totals = totals_[it - dates_.begin()];
+    std::vector<UsageTotals>& date_totals = totals_[it - dates_.begin()];
     if (subscription >= date_totals.size()) date_totals.resize(subscription + 1);
-    UsageTotals &total = date_totals[subscription];
+    UsageTotals& total = date_totals[subscription];
     if (record.day >= *it - kWindowDays) {  // [E-30d, E]
       total.usage_30d += record.usage_count;
       total.errors_30d += record.error_count;
@@ -36,7 +36,7 @@ void MultiDateUsageWindows::Add(const dataset::UsageRecord &record) {
   }
 }
 
-const std::vector<UsageTotals> *MultiDateUsageWindows::TotalsAsOf(Day as_of) const {
+const std::vector<UsageTotals>* MultiDateUsageWindows::TotalsAsOf(Day as_of) const {
   auto it = std::lower_bound(dates_.begin(), dates_.end(), as_of);
   if (it == dates_.end() || *it != as_of) return nullptr;
   return &totals_[it - dates_.begin()];

@@ -21,13 +21,13 @@ class MultiDateUsageWindows : public dataset::UsageSink {
 
   void Resize(size_t subscription_count);
 
-  void Add(const dataset::UsageRecord &record) override;
+  void Add(const dataset::UsageRecord& record) override;
 
   // Totals per subscription index for windows ending at `as_of`; null for a
   // date not given.
-  const std::vector<UsageTotals> *TotalsAsOf(dataset::Day as_of) const;
+  const std::vector<UsageTotals>* TotalsAsOf(dataset::Day as_of) const;
 
-  const std::vector<dataset::Day> &dates() const { return dates_; }
+  const std::vector<dataset::Day>& dates() const { return dates_; }
 
  private:
   std::vector<dataset::Day> dates_;               // ascending, unique

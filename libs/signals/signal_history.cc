@@ -10,9 +10,9 @@ namespace churn {
 
 using dataset::Day;
 
-absl::StatusOr<SignalHistory> SignalHistory::Load(const dataset::DataFiles &files,
+absl::StatusOr<SignalHistory> SignalHistory::Load(const dataset::DataFiles& files,
                                                   std::vector<Day> as_of_dates,
-                                                  const dataset::LoadOptions &options) {
+                                                  const dataset::LoadOptions& options) {
   SignalHistory history;
   history.usage_ = std::make_unique<MultiDateUsageWindows>(std::move(as_of_dates));
   absl::StatusOr<dataset::Dataset> loaded =
@@ -25,12 +25,12 @@ absl::StatusOr<SignalHistory> SignalHistory::Load(const dataset::DataFiles &file
 }
 
 absl::StatusOr<PopulationSignals> SignalHistory::SignalsAsOf(Day as_of) const {
-  const std::vector<UsageTotals> *usage = usage_->TotalsAsOf(as_of);
+  const std::vector<UsageTotals>* usage = usage_->TotalsAsOf(as_of);
   if (usage == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("as-of date ", dataset::FormatDate(as_of), " was not loaded"));
   }
-  const dataset::Dataset &data = *data_;
+  const dataset::Dataset& data = *data_;
   // Tickets after the date never reach the support window [T-30d, T] ending on
   // it.
   std::vector<CustomerSignals> all = AssembleSignals(data, *usage, as_of, {});
@@ -39,7 +39,7 @@ absl::StatusOr<PopulationSignals> SignalHistory::SignalsAsOf(Day as_of) const {
   population.subscription_index = PopulationAsOf(data, churn_dates_, as_of);
   population.customers.reserve(population.subscription_index.size());
   for (const int32_t index : population.subscription_index) {
-    CustomerSignals &signals = all[index];
+    CustomerSignals& signals = all[index];
     const int32_t account = data.subscriptions[index].account_index;
     // In the population no churn is on or before the date, so any churn date is
     // after it.
@@ -49,8 +49,8 @@ absl::StatusOr<PopulationSignals> SignalHistory::SignalsAsOf(Day as_of) const {
   return population;
 }
 
-absl::StatusOr<PopulationSignals> BuildPopulationSignalsAsOf(const std::string &data_dir, Day as_of,
-                                                             const dataset::LoadOptions &options) {
+absl::StatusOr<PopulationSignals> BuildPopulationSignalsAsOf(const std::string& data_dir, Day as_of,
+                                                             const dataset::LoadOptions& options) {
   absl::StatusOr<dataset::DataFiles> files = dataset::FindDataFiles(data_dir);
   if (!files.ok()) return files.status();
   absl::StatusOr<SignalHistory> history = SignalHistory::Load(*files, {as_of}, options);

@@ -24,18 +24,18 @@ class SignalHistory {
  public:
   // Loads the tables once, collecting usage windows for every date in
   // `as_of_dates`.
-  static absl::StatusOr<SignalHistory> Load(const dataset::DataFiles &files,
+  static absl::StatusOr<SignalHistory> Load(const dataset::DataFiles& files,
                                             std::vector<dataset::Day> as_of_dates,
-                                            const dataset::LoadOptions &options = {});
+                                            const dataset::LoadOptions& options = {});
 
   // The as-of population and its signals; InvalidArgument for a date not given
   // to Load.
   absl::StatusOr<PopulationSignals> SignalsAsOf(dataset::Day as_of) const;
 
-  const dataset::Dataset &data() const { return *data_; }
+  const dataset::Dataset& data() const { return *data_; }
   // Per account, ascending churn dates.
-  const std::vector<std::vector<dataset::Day>> &churn_dates() const { return churn_dates_; }
-  const std::vector<dataset::Day> &dates() const { return usage_->dates(); }
+  const std::vector<std::vector<dataset::Day>>& churn_dates() const { return churn_dates_; }
+  const std::vector<dataset::Day>& dates() const { return usage_->dates(); }
 
  private:
   std::unique_ptr<dataset::Dataset> data_;
@@ -46,6 +46,6 @@ class SignalHistory {
 // One date: the population on `as_of` with its signals (loads the folder's
 // tables).
 absl::StatusOr<PopulationSignals> BuildPopulationSignalsAsOf(
-    const std::string &data_dir, dataset::Day as_of, const dataset::LoadOptions &options = {});
+    const std::string& data_dir, dataset::Day as_of, const dataset::LoadOptions& options = {});
 
 }  // namespace churn

@@ -8,7 +8,7 @@
 namespace churn::service {
 
 // Exact to the nanosecond (absl::Time's finer ticks are dropped).
-void TimeToProto(absl::Time time, google::protobuf::Timestamp *proto);
-absl::Time TimeFromProto(const google::protobuf::Timestamp &proto);
+void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto);
+absl::Time TimeFromProto(const google::protobuf::Timestamp& proto);
 
 }  // namespace churn::service

@@ -46,7 +46,7 @@ TEST(AtRiskPageTokenTest, RefusesATokenFromOtherViews) {
   const AtRiskQuery query = ProAndBasic();
   const std::string token = AtRiskPageToken(*SampleViews(7), query, 25);
   // A newer snapshot, and the same snapshot rebuilt (e.g. rescored) later.
-  for (const std::shared_ptr<const ViewSet> &other :
+  for (const std::shared_ptr<const ViewSet>& other :
        {SampleViews(8), SampleViews(7, absl::FromUnixSeconds(1700000060))}) {
     absl::StatusOr<size_t> offset = AtRiskOffsetFromToken(token, *other, query);
     ASSERT_EQ(offset.status().code(), absl::StatusCode::kInvalidArgument);
@@ -65,7 +65,7 @@ TEST(AtRiskPageTokenTest, RefusesATokenForOtherFiltersOrSort) {
   others[3].only_churned = true;
   others[4].sort = AtRiskSort::kArr;
   others[5].descending = false;
-  for (const AtRiskQuery &other : others) {
+  for (const AtRiskQuery& other : others) {
     absl::StatusOr<size_t> offset = AtRiskOffsetFromToken(token, *views, other);
     ASSERT_EQ(offset.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(offset.status().message()), HasSubstr("other filters or sort"));

@@ -63,7 +63,7 @@ TEST(PageTokenTest, RefusesWhatItDidNotIssue) {
   const std::string forged_offset =
       absl::WebSafeBase64Escape("churn-page-1|at-risk|0000000000000000|0000000000000000|-1");
   const std::string bare_offset = absl::WebSafeBase64Escape("at-risk:50");  // the old layout
-  for (const std::string &token : {std::string("not a token"), std::string("bogus"), forged_offset,
+  for (const std::string& token : {std::string("not a token"), std::string("bogus"), forged_offset,
                                    bare_offset, std::string("")}) {
     SCOPED_TRACE(token);
     absl::StatusOr<int64_t> decoded = DecodePageToken(token, kBinding);

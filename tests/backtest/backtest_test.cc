@@ -10,7 +10,7 @@
 namespace churn::backtest {
 namespace {
 
-dataset::Day D(const char *text) { return *dataset::ParseDate(text); }
+dataset::Day D(const char* text) { return *dataset::ParseDate(text); }
 
 // As-of dates 2024-05-01 and 2024-06-01, horizon 60 days.
 //  S-1: usage only in the prior window, three low-satisfaction tickets in
@@ -98,7 +98,7 @@ TEST(BacktestTest, MetricsByHand) {
   EXPECT_EQ(report.level_calibration[0].churned, 1);
   // Rule firing: escalation fired twice (S-2 and S-5 on 06-01), never on a
   // churned row.
-  for (const RuleFiring &rule : report.rule_firing) {
+  for (const RuleFiring& rule : report.rule_firing) {
     if (rule.rule == "escalation") {
       EXPECT_EQ(rule.fired, 2);
       EXPECT_EQ(rule.churned, 0);
@@ -113,12 +113,12 @@ TEST(BacktestTest, MetricsByHand) {
 
 TEST(BacktestTest, JsonCarriesTheAgreedKeys) {
   const nlohmann::ordered_json json = ToJson(RunSmallBacktest());
-  for (const char *key : {"base_rate", "informative", "informative_text", "rules", "model",
+  for (const char* key : {"base_rate", "informative", "informative_text", "rules", "model",
                           "rule_firing", "calibration"}) {
     EXPECT_TRUE(json.contains(key)) << key;
   }
-  const nlohmann::ordered_json &rules = json["rules"];
-  for (const char *key : {"roc_auc", "roc_auc_ci95", "pr_auc", "precision_high", "recall_high",
+  const nlohmann::ordered_json& rules = json["rules"];
+  for (const char* key : {"roc_auc", "roc_auc_ci95", "pr_auc", "precision_high", "recall_high",
                           "precision_at_k", "lift_at_k", "lead_time_days"}) {
     EXPECT_TRUE(rules.contains(key)) << key;
   }

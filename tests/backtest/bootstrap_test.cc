@@ -31,13 +31,13 @@ Sample NoisySample() {
   return s;
 }
 
-std::optional<ConfidenceInterval> AucInterval(const Sample &s, uint64_t seed) {
+std::optional<ConfidenceInterval> AucInterval(const Sample& s, uint64_t seed) {
   const RankedScores ranked(s.scores, s.labels);
   BootstrapOptions options;
   options.replicates = 300;
   options.seed = seed;
   return BootstrapInterval(
-      s.clusters, 200, [&](const std::vector<double> &w) { return ranked.RocAuc(&w); }, options);
+      s.clusters, 200, [&](const std::vector<double>& w) { return ranked.RocAuc(&w); }, options);
 }
 
 TEST(BootstrapTest, SameSeedSameInterval) {
@@ -67,7 +67,7 @@ TEST(BootstrapTest, ConstantMetricGivesAPointInterval) {
   BootstrapOptions options;
   options.replicates = 50;
   const std::optional<ConfidenceInterval> ci = BootstrapInterval(
-      {0, 1, 2}, 3, [](const std::vector<double> &) { return std::optional<double>(0.25); },
+      {0, 1, 2}, 3, [](const std::vector<double>&) { return std::optional<double>(0.25); },
       options);
   ASSERT_TRUE(ci);
   EXPECT_DOUBLE_EQ(ci->low, 0.25);
@@ -82,7 +82,7 @@ TEST(BootstrapTest, WeightsAreClusterDrawCounts) {
   bool shared = true;
   BootstrapInterval(
       {0, 0, 1, 1, 2, 2}, 3,
-      [&](const std::vector<double> &w) {
+      [&](const std::vector<double>& w) {
         shared = shared && w[0] == w[1] && w[2] == w[3] && w[4] == w[5];
         EXPECT_DOUBLE_EQ(w[0] + w[2] + w[4], 3);
         return std::optional<double>(w[0]);
@@ -96,7 +96,7 @@ TEST(BootstrapTest, NoValueNoInterval) {
   options.replicates = 10;
   EXPECT_FALSE(
       BootstrapInterval(
-          {0}, 1, [](const std::vector<double> &) { return std::optional<double>(); }, options)
+          {0}, 1, [](const std::vector<double>&) { return std::optional<double>(); }, options)
           .has_value());
 }
 

@@ -8,7 +8,7 @@
 namespace churn::backtest {
 namespace {
 
-dataset::Day D(const char *text) { return *dataset::ParseDate(text); }
+dataset::Day D(const char* text) { return *dataset::ParseDate(text); }
 
 TEST(LeadTimeTest, FirstHighWithinTheHorizonCounts) {
   const dataset::Day churn = D("2024-06-30");

@@ -10,7 +10,7 @@
 namespace churn {
 namespace {
 
-dataset::Day D(const char *text) { return *dataset::ParseDate(text); }
+dataset::Day D(const char* text) { return *dataset::ParseDate(text); }
 
 // On 2024-06-01: S-1 active; S-2 ended 05-31 (out); S-3 starts 06-02 (out);
 // S-4's account churned 06-01 (out: churn on the date); S-5's account churns
@@ -50,7 +50,7 @@ TEST(SignalHistoryTest, PopulationAsOfTheDate) {
   absl::StatusOr<PopulationSignals> population = BuildPopulationSignalsAsOf(dir, D("2024-06-01"));
   ASSERT_TRUE(population.ok()) << population.status();
   std::vector<std::string> ids;
-  for (const CustomerSignals &c : population->customers) ids.push_back(c.customer_id);
+  for (const CustomerSignals& c : population->customers) ids.push_back(c.customer_id);
   EXPECT_EQ(ids, (std::vector<std::string>{"S-1", "S-5", "S-6"}));
   EXPECT_FALSE(population->customers[0].churned);
   EXPECT_TRUE(population->customers[1].churned);  // churns after the date
@@ -60,7 +60,7 @@ TEST(SignalHistoryTest, DataAfterTheDateIsIgnored) {
   const std::string dir = testing::WriteDataFolder("history_after", Tables());
   absl::StatusOr<PopulationSignals> population = BuildPopulationSignalsAsOf(dir, D("2024-06-01"));
   ASSERT_TRUE(population.ok()) << population.status();
-  const CustomerSignals &s1 = population->customers[0];
+  const CustomerSignals& s1 = population->customers[0];
   EXPECT_EQ(s1.usage_30d, 15);
   EXPECT_EQ(s1.errors_30d, 3);
   EXPECT_EQ(s1.usage_prev30d, 40);
@@ -84,8 +84,8 @@ TEST(SignalHistoryTest, SameSignalsAsTheSingleDateBuilder) {
     absl::StatusOr<PopulationSignals> population = history->SignalsAsOf(as_of);
     ASSERT_TRUE(population.ok());
     for (size_t i = 0; i < population->customers.size(); ++i) {
-      const CustomerSignals &a = population->customers[i];
-      const CustomerSignals &b = single->customers[population->subscription_index[i]];
+      const CustomerSignals& a = population->customers[i];
+      const CustomerSignals& b = single->customers[population->subscription_index[i]];
       EXPECT_EQ(a.customer_id, b.customer_id);
       EXPECT_EQ(a.usage_30d, b.usage_30d);
       EXPECT_EQ(a.usage_prev30d, b.usage_prev30d);
