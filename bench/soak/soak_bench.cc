@@ -258,7 +258,8 @@ absl::StatusOr<ServiceSet> StartServices(const std::filesystem::path& work_dir) 
   ServiceSet set;
   // The gateway is configured with its neighbours' addresses up front.
   PortReservation ingest_port, scoring_port, enrichment_port, http_port;
-  if (ingest_port.port() * scoring_port.port() * enrichment_port.port() * http_port.port() == 0) {
+  if (ingest_port.port() == 0 || scoring_port.port() == 0 || enrichment_port.port() == 0 ||
+      http_port.port() == 0) {
     return absl::InternalError("no free loopback ports");
   }
   auto model = StartProcess(FAKE_OLLAMA_BINARY, {});

@@ -81,8 +81,8 @@ std::vector<std::string> RestartableServiceSet::ArgsOf(Service service) const {
 }
 
 absl::Status RestartableServiceSet::Start(Service service) {
-  if (ingest_port_.port() * scoring_port_.port() * enrichment_port_.port() * http_port_.port() ==
-      0) {
+  if (ingest_port_.port() == 0 || scoring_port_.port() == 0 || enrichment_port_.port() == 0 ||
+      http_port_.port() == 0) {
     return absl::UnavailableError("no free loopback port could be reserved");
   }
   ServiceProcess::Options options;
