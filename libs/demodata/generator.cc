@@ -892,7 +892,7 @@ absl::Status Generator::Run(const std::filesystem::path& out_dir, GeneratedCount
       {&tickets_csv_, "support_tickets.csv",
        "ticket_id,account_id,submitted_at,closed_at,resolution_time_hours,priority,"
        "first_response_time_minutes,satisfaction_score,escalation_flag"},
-      // The text of the same tickets, linked through account_id (PRODUCT.md: ticket text
+      // The text of the same tickets, linked through account_id (docs/PRODUCT.md "Ticket analysis":
       // reaches scores only through a real key column).
       {&ticket_texts_csv_, "tickets/ticket_texts.csv",
        "ticket_id,account_id,submitted_at,subject,body"},

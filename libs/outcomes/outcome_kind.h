@@ -1,5 +1,5 @@
 #pragma once
-// What came of a follow-up with a customer at risk (PRODUCT.md "Outcome log").
+// What came of a follow-up with a customer at risk (docs/PRODUCT.md "Views", outcome log).
 
 #include <string_view>
 

@@ -61,7 +61,7 @@ enum Placeholder : unsigned {
 };
 
 struct SignalSpec {
-  absl::string_view name;  // as PRODUCT.md names the signal
+  absl::string_view name;  // as docs/PRODUCT.md names the signal
   SignalKind kind;
   Comparison comparison;
   unsigned placeholders;  // Placeholder bits allowed in this signal's reasons

@@ -1,5 +1,5 @@
 #pragma once
-// The health signals of one customer (one subscription), as PRODUCT.md defines them.
+// The health signals of one customer (one subscription), as docs/PRODUCT.md "Signals" defines them.
 // Plain data shared by the signals builder, the scoring engine and the views.
 
 #include <cstdint>

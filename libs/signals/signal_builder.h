@@ -1,5 +1,5 @@
 #pragma once
-// From a data folder to one CustomerSignals row per subscription (PRODUCT.md "Signals").
+// From a data folder to one CustomerSignals row per subscription (docs/PRODUCT.md "Signals").
 
 #include <map>
 #include <optional>

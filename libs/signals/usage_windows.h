@@ -15,7 +15,8 @@
 
 namespace churn {
 
-// Window lengths of PRODUCT.md: last 30 days [E-30d, E], prior 30 days [E-60d, E-30d).
+// Window lengths of docs/PRODUCT.md "Signals": last 30 days [E-30d, E], prior 30 days
+// [E-60d, E-30d).
 inline constexpr int kWindowDays = 30;
 
 struct UsageTotals {

@@ -1,11 +1,11 @@
 #pragma once
 // Which customer a ticket belongs to. A ticket is linked only through a real key column
-// (PRODUCT.md): subscription_id / customer_id name the customer directly; an account_id names
-// the account, whose first subscription by id stands for it (one ticket counts once, not once
-// per subscription). A set without a key column is a demo set; only when a user explicitly asks
-// for it are its tickets spread over the customers by a synthetic, deterministic mapping:
-// customers sorted by id, ticket -> customer index FNV-1a(ticket_id) % n, the same in every
-// process and on every machine.
+// (docs/PRODUCT.md "Ticket analysis"): subscription_id / customer_id name the customer directly; an
+// account_id names the account, whose first subscription by id stands for it (one ticket counts
+// once, not once per subscription). A set without a key column is a demo set; only when a user
+// explicitly asks for it are its tickets spread over the customers by a synthetic, deterministic
+// mapping: customers sorted by id, ticket -> customer index FNV-1a(ticket_id) % n, the same in
+// every process and on every machine.
 
 #include <cstdint>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
-// churn_intent_30d (PRODUCT.md): per customer, the linked, analysed tickets of the last 30 days
-// flagged with cancellation intent, whichever analyser produced them.
+// churn_intent_30d (docs/PRODUCT.md "Signals"): per customer, the linked, analysed tickets of
+// the last 30 days flagged with cancellation intent, whichever analyser produced them.
 //
 // A ticket reaches a customer only through a real key column. account_id links it to every
 // subscription of the account (as tickets_30d counts the account's tickets for each of them);

@@ -1,5 +1,5 @@
 #pragma once
-// The Executive and Drivers figures of PRODUCT.md, computed from a scored customer list.
+// The Executive and Drivers figures (docs/PRODUCT.md "Views"), from a scored customer list.
 
 #include <cstdint>
 #include <map>

@@ -3,11 +3,11 @@
 // cancellation intent in the last 30 days, counted per customer_id, merged into the signals
 // (churn_intent_30d) before they are scored.
 //
-// LinkedTicketIntent lists the linked ticket sets (ingest ListTicketTextSets, `linked`; demo
-// sets never feed scores, PRODUCT.md), streams their texts (StreamTicketTexts), analyses the
-// tickets of [T-30d, T] through enrichment AnalyzeTickets (its cache makes repeats free; the
-// model or the fallback, whichever answered) and counts the flagged ones per customer with
-// tickets::CountChurnIntent. The orchestrator calls it on every rebuild and merges the result.
+// LinkedTicketIntent lists the linked ticket sets (ingest ListTicketTextSets, `linked`; demo sets
+// never feed scores, docs/PRODUCT.md "Ticket analysis"), streams their texts (StreamTicketTexts),
+// analyses the tickets of [T-30d, T] through enrichment AnalyzeTickets (its cache makes repeats
+// free; the model or the fallback, whichever answered) and counts the flagged ones per customer
+// with tickets::CountChurnIntent. The orchestrator calls it on every rebuild and merges the result.
 
 #include <chrono>
 #include <cstdint>

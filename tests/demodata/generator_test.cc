@@ -352,8 +352,8 @@ TEST(DemoDataTest, DemoSizeMatchesTheBrief) {
   EXPECT_LE(data.counts.usage_rows, 300'000);
 }
 
-// A condensed copy of the PRODUCT.md default scoring, to check that the demo shows every risk
-// level in useful proportions (the real engine lives in libs/scoring).
+// A condensed copy of the default scoring (docs/PRODUCT.md "Scoring rules"), to check that the
+// demo shows every risk level in useful proportions (the real engine lives in libs/scoring).
 TEST(DemoDataTest, ScoresSpreadOverLowMediumAndHigh) {
   const DataSet& data = Demo500();
   const int64_t end_day = Day("2024-12-31");

@@ -1,5 +1,5 @@
-// The fake must answer in the real API's shapes (docs/OLLAMA.md), or tests against it prove
-// nothing about a real Ollama; and it must stop promptly whatever its clients are doing.
+// The fake must answer in the real API's shapes (libs/ollama/ollama_client.h), or tests against
+// it prove nothing about a real Ollama; and it must stop promptly whatever its clients are doing.
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

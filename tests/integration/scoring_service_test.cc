@@ -56,7 +56,7 @@ v1::CustomerSignals Customer(const std::string& id) {
   return signals;
 }
 
-// PRODUCT.md: drop 0.60 + 6 tickets + intent -> 80 High.
+// docs/PRODUCT.md "Scoring rules": drop 0.60 + 6 tickets + intent -> 80 High.
 v1::CustomerSignals ProductExampleHigh() {
   v1::CustomerSignals signals = Customer("sub-high");
   signals.set_usage_30d(400);

@@ -48,7 +48,8 @@ TEST(ChurnIntentSystem, LinkedTicketsRaiseChurnIntentAndUnlinkedOnesDoNot) {
          "downgrade or cancel.\"\n"
          "X-2,A-2,2024-10-01,Old,We will cancel.\n"  // before [T-30d, T]: not counted
          "X-3,A-1,2024-12-21,Question,How do I export a report?\n";
-  // No key column: a demo set, whose analyses must never reach scores (PRODUCT.md).
+  // No key column: a demo set, whose analyses must never reach scores (docs/PRODUCT.md
+  // "Ticket analysis").
   std::ofstream(tickets / "demo.csv") << "id,subject,body\n1,Bye,We will cancel everything.\n";
 
   const std::vector<std::string> loopback = {"--grpc_address=127.0.0.1:0",

@@ -22,7 +22,8 @@ inline views::ScoredCustomer Score(const CustomerSignals& signals) {
   return {signals, scoring::ScoreCustomer(scoring::DefaultRuleSet(), signals)};
 }
 
-// PRODUCT.md's first worked example: drop 0.60 + 6 tickets + intent -> 80 High.
+// The first worked example of docs/PRODUCT.md "Scoring rules": drop 0.60 + 6 tickets + intent
+// -> 80 High.
 inline views::ScoredCustomer WorkedExampleHigh() {
   CustomerSignals s = Signals("S-1");
   s.usage_prev30d = 200;

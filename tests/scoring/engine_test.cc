@@ -1,4 +1,4 @@
-// The scoring engine against PRODUCT.md "Scoring rules", using the built-in default rules.
+// The scoring engine against docs/PRODUCT.md "Scoring rules", using the built-in default rules.
 #include "scoring/engine.h"
 
 #include <algorithm>
@@ -61,7 +61,7 @@ Assessment ScoreWithSatisfaction(std::optional<double> satisfaction) {
   return Score(s);
 }
 
-// --- PRODUCT.md worked examples -------------------------------------------------------------
+// --- docs/PRODUCT.md worked examples---------------------------------------------------------
 
 TEST(WorkedExample, SevereDropHighSupportLoadAndIntentIsHigh) {
   CustomerSignals s = Quiet();

@@ -1,4 +1,4 @@
-// Signals exactly as PRODUCT.md defines them, checked at every window edge.
+// Signals exactly as docs/PRODUCT.md "Signals" defines them, checked at every window edge.
 
 #include "signals/signal_builder.h"
 
