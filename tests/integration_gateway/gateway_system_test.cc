@@ -274,6 +274,19 @@ class GatewaySystemTest : public ::testing::Test {
     ASSERT_TRUE(serving.ok()) << serving;
   }
 
+  // A GET of `path` on the HTTP port answers 200 within a second (probes and views under load).
+  void ExpectAnswersWithinASecond(const char* path) {
+    const auto started = std::chrono::steady_clock::now();
+    httplib::Client client = Http();
+    httplib::Result result = client.Get(path);
+    const auto took = std::chrono::steady_clock::now() - started;
+    ASSERT_TRUE(result) << path;
+    EXPECT_EQ(result->status, 200) << path;
+    EXPECT_LT(took, std::chrono::seconds(1))
+        << path << " took "
+        << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+  }
+
   httplib::Client Http() {
     httplib::Client client("127.0.0.1", http_port_);
     client.set_connection_timeout(2);
@@ -662,15 +675,7 @@ TEST_F(GatewaySystemTest, AnalysesOfASlowModelNeverTakeTheCapacityOfViewsAndProb
   std::this_thread::sleep_for(300ms);
   for (int round = 0; round < 5; ++round) {
     for (const char* path : {"/readyz", "/api/v1/executive", "/healthz"}) {
-      const auto started = std::chrono::steady_clock::now();
-      httplib::Client client = Http();
-      httplib::Result result = client.Get(path);
-      const auto took = std::chrono::steady_clock::now() - started;
-      ASSERT_TRUE(result) << path;
-      EXPECT_EQ(result->status, 200) << path;
-      EXPECT_LT(took, 1s) << path << " took "
-                          << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
-                          << " ms";
+      ASSERT_NO_FATAL_FAILURE(ExpectAnswersWithinASecond(path));
     }
     std::this_thread::sleep_for(200ms);
   }
@@ -744,15 +749,7 @@ TEST_F(GatewaySystemTest, FortyAnalysesOfAModelThatNeverAnswersLeaveViewsFastAnd
   std::map<std::string, int> most = before;
   for (int round = 0; round < 5; ++round) {
     for (const char* path : {"/readyz", "/api/v1/executive"}) {
-      const auto started = std::chrono::steady_clock::now();
-      httplib::Client client = Http();
-      httplib::Result result = client.Get(path);
-      const auto took = std::chrono::steady_clock::now() - started;
-      ASSERT_TRUE(result) << path;
-      EXPECT_EQ(result->status, 200) << path;
-      EXPECT_LT(took, 1s) << path << " took "
-                          << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
-                          << " ms with " << kAnalyses << " analyses in flight";
+      ASSERT_NO_FATAL_FAILURE(ExpectAnswersWithinASecond(path));
     }
     for (const auto& [name, pid] : services) most[name] = std::max(most[name], ThreadsOf(pid));
     std::this_thread::sleep_for(200ms);
