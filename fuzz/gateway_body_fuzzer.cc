@@ -15,6 +15,7 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include "http_request_parsing.h"
+#include "fuzz_check.h"
 
 namespace {
 
@@ -24,12 +25,7 @@ namespace v1 = churn::v1;
 constexpr char kPathCustomer[] = "C-00042";
 constexpr char kPathSet[] = "ticket_texts.csv";
 
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using churn::fuzz::Check;
 
 void CheckError(const absl::Status& status) {
   Check(status.code() == absl::StatusCode::kInvalidArgument, "INVALID_ARGUMENT");

@@ -20,18 +20,14 @@
 #include "absl/strings/str_format.h"
 #include "http_request_parsing.h"
 #include "nlohmann/json.hpp"
+#include "fuzz_check.h"
 
 namespace {
 
 namespace gateway = churn::gateway;
 namespace v1 = churn::v1;
 
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using churn::fuzz::Check;
 
 void CheckError(const absl::Status& status) {
   Check(status.code() == absl::StatusCode::kInvalidArgument, "INVALID_ARGUMENT");

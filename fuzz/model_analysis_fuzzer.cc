@@ -13,18 +13,14 @@
 #include "enrichment/analysis_schema.h"
 #include "nlohmann/json.hpp"
 #include "tickets/ticket_text.h"
+#include "fuzz_check.h"
 
 namespace {
 
 using churn::tickets::TicketAnalysis;
 using nlohmann::json;
 
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using churn::fuzz::Check;
 
 // The subset of JSON Schema that TicketAnalysisSchema() uses: type, enum, maxLength, required,
 // additionalProperties: false.

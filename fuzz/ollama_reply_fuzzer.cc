@@ -15,18 +15,14 @@
 #include "nlohmann/json.hpp"
 #include "ollama/chat_reply.h"
 #include "ollama/ollama_errors.h"
+#include "fuzz_check.h"
 
 namespace {
 
 using churn::ollama::ChatReply;
 using nlohmann::json;
 
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using churn::fuzz::Check;
 
 void CheckCounts(const ChatReply& reply) {
   Check(reply.total_duration_ns >= 0 && reply.load_duration_ns >= 0 &&

@@ -12,6 +12,7 @@
 
 #include "scoring/engine.h"
 #include "scoring/rule_set.h"
+#include "fuzz_check.h"
 
 namespace {
 
@@ -19,12 +20,7 @@ using churn::CustomerSignals;
 using churn::scoring::Assessment;
 using churn::scoring::RuleSet;
 
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using churn::fuzz::Check;
 
 // A quiet customer, a customer hitting every rule, and bad values that must not crash scoring.
 std::vector<CustomerSignals> FixedSignalSets() {

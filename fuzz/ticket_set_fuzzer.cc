@@ -20,17 +20,13 @@
 #include "nlohmann/json.hpp"
 #include "tickets/ticket_set.h"
 #include "tickets/ticket_text.h"
+#include "fuzz_check.h"
 
 namespace {
 
 using churn::tickets::TicketSet;
 
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using churn::fuzz::Check;
 
 std::vector<std::string> RawHeader(const std::string& csv) {
   std::unique_ptr<churn::csv::Reader> reader = churn::csv::Reader::FromString(csv, "header");

@@ -14,18 +14,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "auth/caller_registry.h"
+#include "fuzz_check.h"
 
 namespace {
 
 using churn::auth::CallerRegistry;
 using churn::auth::TokenEntry;
 
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using churn::fuzz::Check;
 
 bool SameEntries(const std::vector<TokenEntry>& a, const std::vector<TokenEntry>& b) {
   if (a.size() != b.size()) return false;

@@ -13,15 +13,11 @@
 
 #include "absl/strings/ascii.h"
 #include "auth/upload_file_name.h"
+#include "fuzz_check.h"
 
 namespace {
 
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    std::abort();
-  }
-}
+using churn::fuzz::Check;
 
 }  // namespace
 
