@@ -15,7 +15,7 @@
 #include "dataset/loader.h"
 #include "scoring/rule_set.h"
 #include "signals/signal_builder.h"
-#include "views/scored_customer.h"
+#include "reports/scored_customer.h"
 
 namespace {
 
@@ -75,8 +75,8 @@ Pass Pipeline(const churn::dataset::DataFiles& files, size_t* customers, size_t*
     pass.bytes += table.bytes;
   }
   *retained = snapshot->usage_entries_retained;
-  std::vector<churn::views::ScoredCustomer> scored =
-      churn::views::ScoreAll(churn::scoring::DefaultRuleSet(), std::move(snapshot->customers));
+  std::vector<churn::reports::ScoredCustomer> scored =
+      churn::reports::ScoreAll(churn::scoring::DefaultRuleSet(), std::move(snapshot->customers));
   pass.seconds = Seconds(start);
   *customers = scored.size();
   *high = 0;

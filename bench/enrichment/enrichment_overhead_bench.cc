@@ -108,7 +108,7 @@ void AnalyzeLoop(benchmark::State& state, TicketEnricher& enricher, bool same_ti
   const TicketInput repeated = Ticket(0);
   for (auto _ : state) {
     auto result = enricher.Analyze(same_ticket ? repeated : Ticket(++n), options);
-    if (!result.ok() || result->outcome != churn::enrichment::Outcome::kOk) {
+    if (!result.ok() || result->outcome != churn::enrichment::ModelCallOutcome::kOk) {
       state.SkipWithError("analysis failed");
       break;
     }

@@ -2,13 +2,13 @@
 
 namespace churn::enrichment {
 
-std::string_view OutcomeName(Outcome outcome) {
+std::string_view ModelCallOutcomeName(ModelCallOutcome outcome) {
   switch (outcome) {
-    case Outcome::kOk: return "ok";
-    case Outcome::kTimeout: return "timeout";
-    case Outcome::kInvalidOutput: return "invalid_output";
-    case Outcome::kUnavailable: return "unavailable";
-    case Outcome::kError: return "error";
+    case ModelCallOutcome::kOk: return "ok";
+    case ModelCallOutcome::kTimeout: return "timeout";
+    case ModelCallOutcome::kInvalidOutput: return "invalid_output";
+    case ModelCallOutcome::kUnavailable: return "unavailable";
+    case ModelCallOutcome::kError: return "error";
   }
   return "error";
 }

@@ -21,7 +21,7 @@ struct TicketInput {
 
 // How the model call ended (the analysis itself always has content: the model's, or the
 // fallback's when the model could not give one).
-enum class Outcome {
+enum class ModelCallOutcome {
   kOk,             // the model answered valid JSON, the cache had it, or the model is disabled
   kTimeout,        // the per-ticket deadline passed
   kInvalidOutput,  // two answers that were not schema-valid JSON
@@ -30,7 +30,7 @@ enum class Outcome {
 };
 
 // "ok", "timeout", "invalid_output", "unavailable", "error" (the metrics' outcome label).
-std::string_view OutcomeName(Outcome outcome);
+std::string_view ModelCallOutcomeName(ModelCallOutcome outcome);
 
 // What the model calls of one ticket cost, summed over attempts (Ollama's own figures).
 struct ModelUsage {
@@ -46,7 +46,7 @@ struct EnrichmentResult {
   std::string customer_id;
   // source "model" or "fallback": always set, whatever happened.
   tickets::TicketAnalysis analysis;
-  Outcome outcome = Outcome::kOk;
+  ModelCallOutcome outcome = ModelCallOutcome::kOk;
   // Empty on success; else why the model's analysis is missing, e.g. "timeout_after_11s",
   // "invalid_output: ...", "model_unavailable: ...", "model_not_found: ...", "model_busy: ...".
   std::string error;

@@ -30,27 +30,27 @@ void UseFallback(const std::string& text, const absl::Status& why,
   const std::string message(why.message());
   switch (why.code()) {
     case absl::StatusCode::kDeadlineExceeded:
-      result.outcome = Outcome::kTimeout;
+      result.outcome = ModelCallOutcome::kTimeout;
       result.error = TimeoutError(timeout);
       break;
     case absl::StatusCode::kFailedPrecondition:
-      result.outcome = Outcome::kUnavailable;
+      result.outcome = ModelCallOutcome::kUnavailable;
       result.error = absl::StrCat("model_not_found: ", message);
       break;
     case absl::StatusCode::kResourceExhausted:
-      result.outcome = Outcome::kUnavailable;
+      result.outcome = ModelCallOutcome::kUnavailable;
       result.error = absl::StrCat("model_busy: ", message);
       break;
     case absl::StatusCode::kUnavailable:
-      result.outcome = Outcome::kUnavailable;
+      result.outcome = ModelCallOutcome::kUnavailable;
       result.error = absl::StrCat("model_unavailable: ", message);
       break;
     case absl::StatusCode::kCancelled:
-      result.outcome = Outcome::kError;
+      result.outcome = ModelCallOutcome::kError;
       result.error = "cancelled";
       break;
     default:
-      result.outcome = Outcome::kError;
+      result.outcome = ModelCallOutcome::kError;
       result.error = absl::StrCat("model_error: ", message);
       break;
   }
@@ -132,7 +132,7 @@ void TicketEnricher::AnalyzeWithModel(const std::string& text, Clock::time_point
     } else if (cached->has_value()) {
       result.analysis = **std::move(cached);
       result.cached = true;
-      result.outcome = Outcome::kOk;
+      result.outcome = ModelCallOutcome::kOk;
       if (observer_ != nullptr) observer_->OnCacheHit();
       return;
     }
@@ -161,7 +161,7 @@ void TicketEnricher::AnalyzeWithModel(const std::string& text, Clock::time_point
     absl::StatusOr<tickets::TicketAnalysis> analysis = ParseModelAnalysis(reply->content);
     if (analysis.ok()) {
       result.analysis = *std::move(analysis);
-      result.outcome = Outcome::kOk;
+      result.outcome = ModelCallOutcome::kOk;
       result.error.clear();
       if (cache_) {
         if (absl::Status stored = cache_->Store(key, result.analysis);
@@ -175,7 +175,7 @@ void TicketEnricher::AnalyzeWithModel(const std::string& text, Clock::time_point
     if (reply->done_reason == "length") absl::StrAppend(&problem, " (cut off at num_predict)");
     if (attempt == kAttempts) {
       result.analysis = tickets::AnalyzeWithRules(text);
-      result.outcome = Outcome::kInvalidOutput;
+      result.outcome = ModelCallOutcome::kInvalidOutput;
       result.error = absl::StrCat("invalid_output: ", problem);
       return;
     }
@@ -210,7 +210,7 @@ int TicketEnricher::AnalyzeBatch(const std::vector<TicketInput>& tickets,
         result.ticket_id = ticket.ticket_id;
         result.customer_id = ticket.customer_id;
         result.analysis = tickets::AnalyzeWithRules("");
-        result.outcome = Outcome::kError;
+        result.outcome = ModelCallOutcome::kError;
         result.error = "empty_text";
         Finish(result, started);
       }

@@ -77,7 +77,7 @@ std::string Percent(double fraction) {
   return absl::StrCat(static_cast<int64_t>(std::floor(fraction * 100 + 0.5)));
 }
 
-std::string Detail(std::string_view id, const views::ScoredCustomer& customer) {
+std::string Detail(std::string_view id, const reports::ScoredCustomer& customer) {
   const CustomerSignals& s = customer.signals;
   if (id == "schedule_check_in") {
     if (s.usage_prev30d > 0 && s.usage_drop_pct > 0) {
@@ -135,7 +135,7 @@ std::string Detail(std::string_view id, const views::ScoredCustomer& customer) {
 
 }  // namespace
 
-std::vector<ChecklistStep> BuildChecklist(const views::ScoredCustomer& customer) {
+std::vector<ChecklistStep> BuildChecklist(const reports::ScoredCustomer& customer) {
   const std::vector<scoring::FiredRule>& fired = customer.assessment.fired_rules;
   if (fired.empty()) {
     return {ChecklistStep{1, "maintain_touchpoints",

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "views/scored_customer.h"
+#include "reports/scored_customer.h"
 
 namespace churn::playbook {
 
@@ -22,6 +22,6 @@ struct ChecklistStep {
 // Ordered by due day, then catalogue order; deduplicated by id. Fired rules the catalogue does
 // not know (custom rule ids) still get a check-in about the reasons and the 7-day follow-up.
 // A customer with no fired rule gets the single "maintain touchpoints" step.
-std::vector<ChecklistStep> BuildChecklist(const views::ScoredCustomer& customer);
+std::vector<ChecklistStep> BuildChecklist(const reports::ScoredCustomer& customer);
 
 }  // namespace churn::playbook

@@ -4,29 +4,28 @@
 
 #include "absl/strings/str_cat.h"
 #include "playbook/checklist.h"
-#include "views/report_format.h"
-#include "views/spreadsheet_csv.h"
+#include "reports/report_format.h"
+#include "reports/spreadsheet_csv.h"
 
 namespace churn::playbook {
 
-std::string AtRiskCsv(const std::vector<const views::ScoredCustomer*>& customers) {
+std::string AtRiskCsv(const std::vector<const reports::ScoredCustomer*>& customers) {
   // One column definition for every CSV of the list: the views library's.
-  std::vector<views::ScoredCustomer> rows;
+  std::vector<reports::ScoredCustomer> rows;
   rows.reserve(customers.size());
-  for (const views::ScoredCustomer* customer : customers) rows.push_back(*customer);
+  for (const reports::ScoredCustomer* customer : customers) rows.push_back(*customer);
   std::ostringstream out;
-  views::WriteAtRiskList(rows, 0, views::OutputFormat::kCsv, out);
+  reports::WriteAtRiskList(rows, 0, reports::OutputFormat::kCsv, out);
   return out.str();
 }
 
-std::string PlaybooksCsv(const std::vector<const views::ScoredCustomer*>& customers,
+std::string PlaybooksCsv(const std::vector<const reports::ScoredCustomer*>& customers,
                          const OutreachOptions& options) {
-  using views::SpreadsheetCsvField;
-  std::string csv = views::CsvRow({"customer_id", "account_name", "plan_tier", "arr",
-                                   "risk_score", "risk_level", "top_reasons",
-                                   "recommended_actions", "checklist", "email_subject",
-                                   "email_body", "slack_message"});
-  for (const views::ScoredCustomer* customer : customers) {
+  using reports::SpreadsheetCsvField;
+  std::string csv = reports::CsvRow(
+      {"customer_id", "account_name", "plan_tier", "arr", "risk_score", "risk_level", "top_reasons",
+       "recommended_actions", "checklist", "email_subject", "email_body", "slack_message"});
+  for (const reports::ScoredCustomer* customer : customers) {
     std::string checklist;
     for (const ChecklistStep& step : BuildChecklist(*customer)) {
       absl::StrAppend(&checklist, checklist.empty() ? "" : "\n", step.step, ". ", step.title,
@@ -35,17 +34,16 @@ std::string PlaybooksCsv(const std::vector<const views::ScoredCustomer*>& custom
     const OutreachDraft draft = BuildOutreach(*customer, options);
     const scoring::Assessment& a = customer->assessment;
     absl::StrAppend(
-        &csv, views::CsvRow({SpreadsheetCsvField(customer->signals.customer_id),
-                             SpreadsheetCsvField(customer->signals.account_name),
-                             SpreadsheetCsvField(customer->signals.plan_tier),
-                             views::CsvNumber(customer->signals.arr), absl::StrCat(a.risk_score),
-                             SpreadsheetCsvField(scoring::RiskLevelName(a.risk_level)),
-                             SpreadsheetCsvField(a.top_reasons),
-                             SpreadsheetCsvField(a.recommended_actions),
-                             SpreadsheetCsvField(checklist),
-                             SpreadsheetCsvField(draft.email_subject),
-                             SpreadsheetCsvField(draft.email_body),
-                             SpreadsheetCsvField(draft.slack_message)}));
+        &csv,
+        reports::CsvRow(
+            {SpreadsheetCsvField(customer->signals.customer_id),
+             SpreadsheetCsvField(customer->signals.account_name),
+             SpreadsheetCsvField(customer->signals.plan_tier),
+             reports::CsvNumber(customer->signals.arr), absl::StrCat(a.risk_score),
+             SpreadsheetCsvField(scoring::RiskLevelName(a.risk_level)),
+             SpreadsheetCsvField(a.top_reasons), SpreadsheetCsvField(a.recommended_actions),
+             SpreadsheetCsvField(checklist), SpreadsheetCsvField(draft.email_subject),
+             SpreadsheetCsvField(draft.email_body), SpreadsheetCsvField(draft.slack_message)}));
   }
   return csv;
 }

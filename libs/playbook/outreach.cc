@@ -80,7 +80,8 @@ std::string FormatArr(double arr) {
   return absl::StrCat(negative ? "-$" : "$", grouped);
 }
 
-OutreachDraft BuildOutreach(const views::ScoredCustomer& customer, const OutreachOptions& options) {
+OutreachDraft BuildOutreach(const reports::ScoredCustomer& customer,
+                            const OutreachOptions& options) {
   const CustomerSignals& s = customer.signals;
   const scoring::Assessment& a = customer.assessment;
   const std::string account = AccountLabel(s);

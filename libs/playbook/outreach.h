@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "views/scored_customer.h"
+#include "reports/scored_customer.h"
 
 namespace churn::playbook {
 
@@ -23,7 +23,7 @@ struct OutreachDraft {
   std::string slack_message;
 };
 
-OutreachDraft BuildOutreach(const views::ScoredCustomer& customer,
+OutreachDraft BuildOutreach(const reports::ScoredCustomer& customer,
                             const OutreachOptions& options = {});
 
 // "$12,000": whole dollars with thousands separators (half a dollar rounds up).

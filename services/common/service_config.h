@@ -30,7 +30,7 @@ struct ConfigKey {
   std::string description;
 };
 
-// The keys every service understands (read by ServiceHost); `service` only shapes the defaults.
+// The keys every service understands (read by ServiceProcess); `service` only shapes the defaults.
 std::vector<ConfigKey> CommonServiceKeys(std::string_view default_grpc_address,
                                          std::string_view default_metrics_address);
 

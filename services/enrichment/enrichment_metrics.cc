@@ -11,13 +11,14 @@
 namespace churn::enrichment_service {
 namespace {
 
-using enrichment::Outcome;
+using enrichment::ModelCallOutcome;
 
 // From a cache hit (milliseconds) to a model on CPU hitting the default 60 s timeout.
 const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
     0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120};
-constexpr Outcome kAllOutcomes[] = {Outcome::kOk, Outcome::kTimeout, Outcome::kInvalidOutput,
-                                    Outcome::kUnavailable, Outcome::kError};
+constexpr ModelCallOutcome kAllOutcomes[] = {
+    ModelCallOutcome::kOk, ModelCallOutcome::kTimeout, ModelCallOutcome::kInvalidOutput,
+    ModelCallOutcome::kUnavailable, ModelCallOutcome::kError};
 constexpr const char* kSources[] = {"model", "fallback"};
 constexpr const char* kPaths[] = {"model", "cache", "fallback"};
 
@@ -32,10 +33,10 @@ EnrichmentMetrics::EnrichmentMetrics(prometheus::Registry& registry, const std::
                            "Tickets analysed, by how the model call ended, the model and the "
                            "analyser whose answer was returned.")
                        .Register(registry);
-  for (Outcome outcome : kAllOutcomes) {
+  for (ModelCallOutcome outcome : kAllOutcomes) {
     for (int source = 0; source < 2; ++source) {
       requests_[static_cast<int>(outcome)][source] =
-          &requests.Add({{"outcome", std::string(enrichment::OutcomeName(outcome))},
+          &requests.Add({{"outcome", std::string(enrichment::ModelCallOutcomeName(outcome))},
                          {"model", model},
                          {"source", kSources[source]}});
     }

@@ -42,7 +42,7 @@ class EnrichmentMetrics final : public enrichment::EnrichmentObserver {
   void SetOllamaReady(bool ready);
 
  private:
-  static constexpr int kOutcomes = 5;  // enrichment::Outcome values
+  static constexpr int kOutcomes = 5;  // enrichment::ModelCallOutcome values
   // [outcome][0 = model, 1 = fallback]
   std::array<std::array<prometheus::Counter*, 2>, kOutcomes> requests_{};
   // [0 = model, 1 = cache, 2 = fallback]

@@ -51,12 +51,12 @@ AnalyzeOptions OptionsFor(const grpc::CallbackServerContext* context, int32_t ti
 }
 
 void LogResult(const EnrichmentResult& result) {
-  const service::LogLevel level = result.outcome == enrichment::Outcome::kOk
+  const service::LogLevel level = result.outcome == enrichment::ModelCallOutcome::kOk
                                       ? service::LogLevel::kDebug
                                       : service::LogLevel::kInfo;
   service::Log(level, "ticket_analyzed",
                {{"ticket_id", result.ticket_id},
-                {"outcome", std::string(enrichment::OutcomeName(result.outcome))},
+                {"outcome", std::string(enrichment::ModelCallOutcomeName(result.outcome))},
                 {"source", result.analysis.source},
                 {"cached", result.cached},
                 {"latency_ms", static_cast<int64_t>(result.latency.count())},

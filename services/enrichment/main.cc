@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
-#include "common/server_runner.h"
+#include "common/service_process.h"
 #include "common/service_config.h"
 #include "enrichment/ticket_enricher.h"
 #include "enrichment_metrics.h"
@@ -110,12 +110,13 @@ int main(int argc, char** argv) {
   svc::Log(svc::LogLevel::kInfo, "config_loaded", effective);
 
   // First, before any thread: it blocks SIGTERM/SIGINT for every thread started later.
-  absl::StatusOr<svc::ServiceHostOptions> host_options = svc::ServiceHostOptions::FromConfig(*config);
+  absl::StatusOr<svc::ServiceProcessOptions> host_options =
+      svc::ServiceProcessOptions::FromConfig(*config);
   if (absl::Status s = host_options.ok() ? host_options->Validate() : host_options.status(); !s.ok()) {
     svc::LogError("config_invalid", {{"error", s}});
     return 2;
   }
-  svc::ServiceHost host(*std::move(host_options));
+  svc::ServiceProcess host(*std::move(host_options));
 
   const bool use_model = config->GetBool("use_model");
   std::unique_ptr<churn::ollama::OllamaClient> model;

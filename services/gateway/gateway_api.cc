@@ -8,8 +8,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "atrisk/at_risk_page_token.h"
-#include "atrisk/page_token.h"
+#include "viewsets/at_risk_page_token.h"
+#include "viewsets/page_token.h"
 #include "common/proto_convert.h"
 #include "common/proto_time.h"
 #include "playbook/checklist.h"
@@ -28,20 +28,20 @@ std::string FormatDay(const std::optional<dataset::Day>& day) {
 
 // The outcome log only grows and its cursor is an id, so its tokens bind the customer filter
 // only: a refresh of the views does not move the rows they point at.
-atrisk::PageTokenBinding OutcomesTokenBinding(const v1::ListOutcomesRequest& request) {
-  return atrisk::PageTokenBinding{"outcomes", "", request.customer_id()};
+viewsets::PageTokenBinding OutcomesTokenBinding(const v1::ListOutcomesRequest& request) {
+  return viewsets::PageTokenBinding{"outcomes", "", request.customer_id()};
 }
 
-absl::StatusOr<atrisk::AtRiskSort> SortFromProto(v1::AtRiskSortField field) {
+absl::StatusOr<viewsets::AtRiskSort> SortFromProto(v1::AtRiskSortField field) {
   switch (field) {
     case v1::AT_RISK_SORT_FIELD_UNSPECIFIED:
-    case v1::AT_RISK_SORT_FIELD_RISK_SCORE: return atrisk::AtRiskSort::kRiskScore;
-    case v1::AT_RISK_SORT_FIELD_ARR: return atrisk::AtRiskSort::kArr;
-    case v1::AT_RISK_SORT_FIELD_CUSTOMER_ID: return atrisk::AtRiskSort::kCustomerId;
-    case v1::AT_RISK_SORT_FIELD_ACCOUNT_NAME: return atrisk::AtRiskSort::kAccountName;
-    case v1::AT_RISK_SORT_FIELD_PLAN_TIER: return atrisk::AtRiskSort::kPlanTier;
-    case v1::AT_RISK_SORT_FIELD_USAGE_DROP_PCT: return atrisk::AtRiskSort::kUsageDropPct;
-    case v1::AT_RISK_SORT_FIELD_TICKETS_30D: return atrisk::AtRiskSort::kTickets30d;
+    case v1::AT_RISK_SORT_FIELD_RISK_SCORE: return viewsets::AtRiskSort::kRiskScore;
+    case v1::AT_RISK_SORT_FIELD_ARR: return viewsets::AtRiskSort::kArr;
+    case v1::AT_RISK_SORT_FIELD_CUSTOMER_ID: return viewsets::AtRiskSort::kCustomerId;
+    case v1::AT_RISK_SORT_FIELD_ACCOUNT_NAME: return viewsets::AtRiskSort::kAccountName;
+    case v1::AT_RISK_SORT_FIELD_PLAN_TIER: return viewsets::AtRiskSort::kPlanTier;
+    case v1::AT_RISK_SORT_FIELD_USAGE_DROP_PCT: return viewsets::AtRiskSort::kUsageDropPct;
+    case v1::AT_RISK_SORT_FIELD_TICKETS_30D: return viewsets::AtRiskSort::kTickets30d;
     default: break;
   }
   return absl::InvalidArgumentError(
@@ -80,7 +80,7 @@ void OutcomeToProto(const outcomes::Outcome& outcome, v1::Outcome* proto) {
   proto->set_recorded_by(outcome.recorded_by);
 }
 
-void ScoredCustomerToProto(const views::ScoredCustomer& customer, v1::ScoredCustomer* proto) {
+void ScoredCustomerToProto(const reports::ScoredCustomer& customer, v1::ScoredCustomer* proto) {
   service::SignalsToProto(customer.signals, proto->mutable_signals());
   service::AssessmentToProto(customer.assessment, proto->mutable_assessment());
 }
@@ -115,21 +115,21 @@ std::string DriverLabel(const std::string& rule_id) {
   return label;
 }
 
-GatewayApi::GatewayApi(GatewayApiOptions options, const atrisk::ViewStore* store,
+GatewayApi::GatewayApi(GatewayApiOptions options, const viewsets::ViewStore* store,
                        outcomes::OutcomeLog* outcome_log)
     : options_(options), store_(store), outcome_log_(outcome_log) {}
 
-absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> GatewayApi::CurrentViews() const {
-  std::shared_ptr<const atrisk::ViewSet> views = store_->Current();
+absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> GatewayApi::CurrentViews() const {
+  std::shared_ptr<const viewsets::ViewSet> views = store_->Current();
   if (views) return views;
-  atrisk::Freshness freshness = store_->FreshnessOf(nullptr, absl::Now());
+  viewsets::Freshness freshness = store_->FreshnessOf(nullptr, absl::Now());
   return absl::UnavailableError(absl::StrCat(
       "no views yet: the first refresh has not completed",
       freshness.last_error.empty() ? "" : absl::StrCat(" (last error: ", freshness.last_error, ")")));
 }
 
-void GatewayApi::FillFreshness(const atrisk::ViewSet* views, v1::DataFreshness* out) const {
-  atrisk::Freshness freshness = store_->FreshnessOf(views, absl::Now());
+void GatewayApi::FillFreshness(const viewsets::ViewSet* views, v1::DataFreshness* out) const {
+  viewsets::Freshness freshness = store_->FreshnessOf(views, absl::Now());
   out->set_snapshot_version(freshness.snapshot_version);
   if (freshness.built_at) service::TimeToProto(*freshness.built_at, out->mutable_as_of());
   out->set_stale(freshness.stale);
@@ -143,9 +143,9 @@ void GatewayApi::FillFreshness(const atrisk::ViewSet* views, v1::DataFreshness* 
 }
 
 absl::Status GatewayApi::GetExecutive(v1::GetExecutiveResponse* response) const {
-  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> views = CurrentViews();
+  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
   if (!views.ok()) return views.status();
-  const views::ExecutiveSummary& e = (*views)->executive();
+  const reports::ExecutiveSummary& e = (*views)->executive();
   FillFreshness(views->get(), response->mutable_freshness());
   response->set_customers(e.customers);
   response->set_churned_customers(e.churned_customers);
@@ -163,19 +163,19 @@ absl::Status GatewayApi::GetExecutive(v1::GetExecutiveResponse* response) const 
 
 absl::Status GatewayApi::GetDrivers(const v1::GetDriversRequest& request,
                                     v1::GetDriversResponse* response) const {
-  absl::StatusOr<atrisk::SegmentKind> segment = atrisk::ParseSegmentKind(request.segment());
+  absl::StatusOr<viewsets::SegmentKind> segment = viewsets::ParseSegmentKind(request.segment());
   if (!segment.ok()) return segment.status();
-  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> views = CurrentViews();
+  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
   if (!views.ok()) return views.status();
-  const views::DriversSummary& d = (*views)->drivers();
+  const reports::DriversSummary& d = (*views)->drivers();
   FillFreshness(views->get(), response->mutable_freshness());
-  for (const views::SegmentRisk& tier : d.by_plan_tier) {
+  for (const reports::SegmentRisk& tier : d.by_plan_tier) {
     v1::PlanTierRisk* out = response->add_plan_tiers();
     out->set_plan_tier(tier.segment);
     out->set_customers(tier.customers);
     out->set_mean_risk_score(tier.mean_risk_score);
   }
-  for (const views::DriverCount& driver : d.drivers) {
+  for (const reports::DriverCount& driver : d.drivers) {
     v1::DriverCount* out = response->add_drivers();
     out->set_rule(driver.rule);
     out->set_label(DriverLabel(driver.rule));
@@ -186,8 +186,8 @@ absl::Status GatewayApi::GetDrivers(const v1::GetDriversRequest& request,
     out->set_reason_code(reason);
     out->set_count(count);
   }
-  response->set_segment(std::string(atrisk::SegmentKindName(*segment)));
-  for (const views::SegmentRisk& row : (*views)->segments(*segment)) {
+  response->set_segment(std::string(viewsets::SegmentKindName(*segment)));
+  for (const reports::SegmentRisk& row : (*views)->segments(*segment)) {
     v1::SegmentLevelCounts* out = response->add_segments();
     out->set_segment(row.segment);
     out->set_low(row.low);
@@ -197,9 +197,9 @@ absl::Status GatewayApi::GetDrivers(const v1::GetDriversRequest& request,
   return absl::OkStatus();
 }
 
-absl::StatusOr<atrisk::AtRiskQuery> GatewayApi::QueryFromRequest(
+absl::StatusOr<viewsets::AtRiskQuery> GatewayApi::QueryFromRequest(
     const v1::ListAtRiskRequest& request, bool paged) const {
-  atrisk::AtRiskQuery query;
+  viewsets::AtRiskQuery query;
   query.plan_tiers.assign(request.plan_tiers().begin(), request.plan_tiers().end());
   for (int i = 0; i < request.risk_levels_size(); ++i) {
     absl::StatusOr<scoring::RiskLevel> level = service::RiskLevelFromProto(
@@ -209,7 +209,7 @@ absl::StatusOr<atrisk::AtRiskQuery> GatewayApi::QueryFromRequest(
   }
   query.min_arr = request.min_arr();
   query.only_churned = request.only_churned();
-  absl::StatusOr<atrisk::AtRiskSort> sort = SortFromProto(request.sort_by());
+  absl::StatusOr<viewsets::AtRiskSort> sort = SortFromProto(request.sort_by());
   if (!sort.ok()) return sort.status();
   query.sort = *sort;
   // Unspecified is the at-risk order, whatever `descending` says.
@@ -233,21 +233,21 @@ absl::StatusOr<atrisk::AtRiskQuery> GatewayApi::QueryFromRequest(
 
 absl::Status GatewayApi::ListAtRisk(const v1::ListAtRiskRequest& request,
                                     v1::ListAtRiskResponse* response) const {
-  absl::StatusOr<atrisk::AtRiskQuery> query = QueryFromRequest(request, /*paged=*/true);
+  absl::StatusOr<viewsets::AtRiskQuery> query = QueryFromRequest(request, /*paged=*/true);
   if (!query.ok()) return query.status();
-  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> views = CurrentViews();
+  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
   if (!views.ok()) return views.status();
   if (!request.page_token().empty()) {
     absl::StatusOr<size_t> offset =
-        atrisk::AtRiskOffsetFromToken(request.page_token(), **views, *query);
+        viewsets::AtRiskOffsetFromToken(request.page_token(), **views, *query);
     if (!offset.ok()) return offset.status();
     query->offset = *offset;
   }
-  absl::StatusOr<atrisk::AtRiskPage> page = atrisk::QueryAtRisk(**views, *query);
+  absl::StatusOr<viewsets::AtRiskPage> page = viewsets::QueryAtRisk(**views, *query);
   if (!page.ok()) return page.status();
   FillFreshness(views->get(), response->mutable_freshness());
   response->mutable_customers()->Reserve(static_cast<int>(page->customers.size()));
-  for (const views::ScoredCustomer* customer : page->customers) {
+  for (const reports::ScoredCustomer* customer : page->customers) {
     ScoredCustomerToProto(*customer, response->add_customers());
   }
   response->set_total_matched(static_cast<int64_t>(page->total_matched));
@@ -255,11 +255,11 @@ absl::Status GatewayApi::ListAtRisk(const v1::ListAtRiskRequest& request,
       std::min<size_t>(page->offset, std::numeric_limits<int32_t>::max())));
   if (page->has_more) {
     response->set_next_page_token(
-        atrisk::AtRiskPageToken(**views, *query, page->offset + page->customers.size()));
+        viewsets::AtRiskPageToken(**views, *query, page->offset + page->customers.size()));
   }
   if (page->offset > 0) {
     const size_t previous = page->offset > query->limit ? page->offset - query->limit : 0;
-    response->set_previous_page_token(atrisk::AtRiskPageToken(**views, *query, previous));
+    response->set_previous_page_token(viewsets::AtRiskPageToken(**views, *query, previous));
   }
   return absl::OkStatus();
 }
@@ -269,9 +269,9 @@ absl::Status GatewayApi::GetCustomerBrief(const v1::GetCustomerBriefRequest& req
   if (request.customer_id().empty()) {
     return absl::InvalidArgumentError("customer_id: required");
   }
-  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> views = CurrentViews();
+  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
   if (!views.ok()) return views.status();
-  const views::ScoredCustomer* customer = (*views)->FindCustomer(request.customer_id());
+  const reports::ScoredCustomer* customer = (*views)->FindCustomer(request.customer_id());
   if (customer == nullptr) {
     return absl::NotFoundError(absl::StrCat("customer '", request.customer_id(),
                                             "' is not in the current views"));
@@ -314,7 +314,7 @@ absl::Status GatewayApi::RecordOutcome(const v1::RecordOutcomeRequest& request,
   }
   absl::StatusOr<outcomes::OutcomeKind> kind = OutcomeKindFromProto(request.kind());
   if (!kind.ok()) return kind.status();
-  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> views = CurrentViews();
+  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
   if (!views.ok()) return views.status();
   if ((*views)->FindCustomer(request.customer_id()) == nullptr) {
     return absl::NotFoundError(absl::StrCat("customer '", request.customer_id(),
@@ -342,7 +342,7 @@ absl::Status GatewayApi::ListOutcomes(const v1::ListOutcomesRequest& request,
   int64_t before_id = 0;
   if (!request.page_token().empty()) {
     absl::StatusOr<int64_t> cursor =
-        atrisk::DecodePageToken(request.page_token(), OutcomesTokenBinding(request));
+        viewsets::DecodePageToken(request.page_token(), OutcomesTokenBinding(request));
     if (!cursor.ok()) return cursor.status();
     before_id = *cursor;
   }
@@ -354,28 +354,28 @@ absl::Status GatewayApi::ListOutcomes(const v1::ListOutcomesRequest& request,
   }
   if (page->next_before_id > 0) {
     response->set_next_page_token(
-        atrisk::EncodePageToken(OutcomesTokenBinding(request), page->next_before_id));
+        viewsets::EncodePageToken(OutcomesTokenBinding(request), page->next_before_id));
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> GatewayApi::ExportAtRiskCsv(const v1::ListAtRiskRequest& filters) const {
-  absl::StatusOr<atrisk::AtRiskQuery> query = QueryFromRequest(filters, /*paged=*/false);
+  absl::StatusOr<viewsets::AtRiskQuery> query = QueryFromRequest(filters, /*paged=*/false);
   if (!query.ok()) return query.status();
-  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> views = CurrentViews();
+  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
   if (!views.ok()) return views.status();
-  absl::StatusOr<atrisk::AtRiskPage> page = atrisk::QueryAtRisk(**views, *query);
+  absl::StatusOr<viewsets::AtRiskPage> page = viewsets::QueryAtRisk(**views, *query);
   if (!page.ok()) return page.status();
   return playbook::AtRiskCsv(page->customers);
 }
 
 absl::StatusOr<std::string> GatewayApi::ExportPlaybooksCsv(
     const v1::ListAtRiskRequest& filters) const {
-  absl::StatusOr<atrisk::AtRiskQuery> query = QueryFromRequest(filters, /*paged=*/false);
+  absl::StatusOr<viewsets::AtRiskQuery> query = QueryFromRequest(filters, /*paged=*/false);
   if (!query.ok()) return query.status();
-  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> views = CurrentViews();
+  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
   if (!views.ok()) return views.status();
-  absl::StatusOr<atrisk::AtRiskPage> page = atrisk::QueryAtRisk(**views, *query);
+  absl::StatusOr<viewsets::AtRiskPage> page = viewsets::QueryAtRisk(**views, *query);
   if (!page.ok()) return page.status();
   playbook::OutreachOptions outreach_options;
   outreach_options.strategic_arr = options_.strategic_arr;

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "atrisk/at_risk_query.h"
-#include "atrisk/view_store.h"
+#include "viewsets/at_risk_query.h"
+#include "viewsets/view_store.h"
 #include "churn/v1/gateway.pb.h"
 #include "outcomes/outcome_log.h"
 #include "linked_ticket_analyses.h"
@@ -25,7 +25,7 @@ struct GatewayApiOptions {
 
 class GatewayApi {
  public:
-  GatewayApi(GatewayApiOptions options, const atrisk::ViewStore* store,
+  GatewayApi(GatewayApiOptions options, const viewsets::ViewStore* store,
              outcomes::OutcomeLog* outcome_log);
 
   // View calls: UNAVAILABLE (with the last refresh error) until the first views are built.
@@ -50,20 +50,20 @@ class GatewayApi {
   absl::StatusOr<std::string> ExportPlaybooksCsv(const v1::ListAtRiskRequest& filters) const;
 
   // The freshness of the current views (for /readyz and Refresh); `views` may be null.
-  void FillFreshness(const atrisk::ViewSet* views, v1::DataFreshness* freshness) const;
+  void FillFreshness(const viewsets::ViewSet* views, v1::DataFreshness* freshness) const;
   // Linked ticket analyses shown in customer briefs (none when not set).
   void set_ticket_analyses(const LinkedTicketAnalyses* analyses) { ticket_analyses_ = analyses; }
 
   // The current views, or UNAVAILABLE saying why there are none yet.
-  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> CurrentViews() const;
+  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> CurrentViews() const;
 
   // The request's filters, sort and page as a library query (INVALID_ARGUMENT naming the field).
-  absl::StatusOr<atrisk::AtRiskQuery> QueryFromRequest(const v1::ListAtRiskRequest& request,
-                                                       bool paged) const;
+  absl::StatusOr<viewsets::AtRiskQuery> QueryFromRequest(const v1::ListAtRiskRequest& request,
+                                                         bool paged) const;
 
  private:
   const GatewayApiOptions options_;
-  const atrisk::ViewStore* store_;
+  const viewsets::ViewStore* store_;
   outcomes::OutcomeLog* outcome_log_;
   const LinkedTicketAnalyses* ticket_analyses_ = nullptr;
 };

@@ -69,10 +69,10 @@ void GatewayMetrics::ObserveRefresh(RefreshResult result, double seconds) {
   refresh_seconds_->Observe(seconds);
 }
 
-void GatewayMetrics::SetViews(const atrisk::ViewSet& views) {
+void GatewayMetrics::SetViews(const viewsets::ViewSet& views) {
   double customers[3] = {0, 0, 0};
   double arr[3] = {0, 0, 0};
-  for (const views::ScoredCustomer& customer : views.at_risk()) {
+  for (const reports::ScoredCustomer& customer : views.at_risk()) {
     const int level = static_cast<int>(customer.assessment.risk_level);
     customers[level] += 1;
     arr[level] += customer.signals.arr;

@@ -9,7 +9,7 @@
 //   churn_gateway_snapshot_version             ingest snapshot version of the views
 //   churn_gateway_ticket_analyses_total{source} ticket analyses answered: model or fallback
 
-#include "atrisk/view_set.h"
+#include "viewsets/view_set.h"
 
 namespace prometheus {
 class Counter;
@@ -27,7 +27,7 @@ class GatewayMetrics {
   explicit GatewayMetrics(prometheus::Registry& registry);
 
   void ObserveRefresh(RefreshResult result, double seconds);
-  void SetViews(const atrisk::ViewSet& views);
+  void SetViews(const viewsets::ViewSet& views);
   void SetFreshness(double age_seconds, bool stale);
   void CountTicketAnalysis(bool fallback);
 

@@ -16,7 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "atrisk/at_risk_query.h"
+#include "viewsets/at_risk_query.h"
 #include "common/absl_compat.h"
 #include "common/logging.h"
 #include "common/public_error.h"
@@ -321,7 +321,7 @@ void HttpApi::RegisterRoutes() {
     SendMessage(res, health);
   });
   server.Get("/readyz", [this](const Request&, Response& res) {
-    absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> views = api_->CurrentViews();
+    absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = api_->CurrentViews();
     if (!views.ok()) return SendError(res, views.status());
     v1::DataFreshness freshness;
     api_->FillFreshness(views->get(), &freshness);

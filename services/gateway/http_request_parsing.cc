@@ -12,7 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "atrisk/at_risk_query.h"
+#include "viewsets/at_risk_query.h"
 #include "nlohmann/json.hpp"
 #include "outcomes/outcome_kind.h"
 #include "tickets/ticket_text.h"
@@ -67,7 +67,7 @@ absl::StatusOr<int32_t> IntParam(const QueryParams& params, const char* key) {
 absl::StatusOr<v1::RiskLevel> RiskLevelParam(const std::string& text) {
   std::string name = absl::AsciiStrToLower(text);
   if (absl::StartsWith(name, "risk_level_")) name = name.substr(11);
-  absl::StatusOr<scoring::RiskLevel> level = atrisk::ParseRiskLevelName(name);
+  absl::StatusOr<scoring::RiskLevel> level = viewsets::ParseRiskLevelName(name);
   if (!level.ok()) return level.status();
   switch (*level) {
     case scoring::RiskLevel::kLow: return v1::RISK_LEVEL_LOW;
@@ -77,15 +77,15 @@ absl::StatusOr<v1::RiskLevel> RiskLevelParam(const std::string& text) {
   return v1::RISK_LEVEL_UNSPECIFIED;
 }
 
-v1::AtRiskSortField SortFieldToProto(atrisk::AtRiskSort sort) {
+v1::AtRiskSortField SortFieldToProto(viewsets::AtRiskSort sort) {
   switch (sort) {
-    case atrisk::AtRiskSort::kRiskScore: return v1::AT_RISK_SORT_FIELD_RISK_SCORE;
-    case atrisk::AtRiskSort::kArr: return v1::AT_RISK_SORT_FIELD_ARR;
-    case atrisk::AtRiskSort::kCustomerId: return v1::AT_RISK_SORT_FIELD_CUSTOMER_ID;
-    case atrisk::AtRiskSort::kAccountName: return v1::AT_RISK_SORT_FIELD_ACCOUNT_NAME;
-    case atrisk::AtRiskSort::kPlanTier: return v1::AT_RISK_SORT_FIELD_PLAN_TIER;
-    case atrisk::AtRiskSort::kUsageDropPct: return v1::AT_RISK_SORT_FIELD_USAGE_DROP_PCT;
-    case atrisk::AtRiskSort::kTickets30d: return v1::AT_RISK_SORT_FIELD_TICKETS_30D;
+    case viewsets::AtRiskSort::kRiskScore: return v1::AT_RISK_SORT_FIELD_RISK_SCORE;
+    case viewsets::AtRiskSort::kArr: return v1::AT_RISK_SORT_FIELD_ARR;
+    case viewsets::AtRiskSort::kCustomerId: return v1::AT_RISK_SORT_FIELD_CUSTOMER_ID;
+    case viewsets::AtRiskSort::kAccountName: return v1::AT_RISK_SORT_FIELD_ACCOUNT_NAME;
+    case viewsets::AtRiskSort::kPlanTier: return v1::AT_RISK_SORT_FIELD_PLAN_TIER;
+    case viewsets::AtRiskSort::kUsageDropPct: return v1::AT_RISK_SORT_FIELD_USAGE_DROP_PCT;
+    case viewsets::AtRiskSort::kTickets30d: return v1::AT_RISK_SORT_FIELD_TICKETS_30D;
   }
   return v1::AT_RISK_SORT_FIELD_UNSPECIFIED;
 }
@@ -169,7 +169,7 @@ absl::StatusOr<v1::ListAtRiskRequest> AtRiskRequestFromQuery(const QueryParams& 
       descending = sort[0] == '-';
       sort.erase(0, 1);
     }
-    absl::StatusOr<atrisk::AtRiskSort> field = atrisk::ParseAtRiskSort(sort);
+    absl::StatusOr<viewsets::AtRiskSort> field = viewsets::ParseAtRiskSort(sort);
     if (!field.ok()) return field.status();
     const std::string order = absl::AsciiStrToLower(QueryParam(params, "order"));
     if (order == "desc") {

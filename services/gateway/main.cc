@@ -9,11 +9,11 @@
 
 #include <grpcpp/support/channel_arguments.h>
 
-#include "atrisk/view_store.h"
+#include "viewsets/view_store.h"
 #include "churn_intent.h"
 #include "common/logging.h"
 #include "common/neighbour_channel.h"
-#include "common/server_runner.h"
+#include "common/service_process.h"
 #include "common/service_config.h"
 #include "gateway_api.h"
 #include "gateway_metrics.h"
@@ -42,7 +42,7 @@ std::shared_ptr<grpc::Channel> NeighbourChannel(const std::string& address,
   return svc::NeighbourChannel(address, options.neighbour_security, std::move(args));
 }
 
-// The ServiceHost port file plus the HTTP port, written aside and renamed so a reader never
+// The ServiceProcess port file plus the HTTP port, written aside and renamed so a reader never
 // sees half a file.
 absl::Status WritePortFile(const std::string& path, int grpc_port, int metrics_port,
                            int http_port) {
@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
   svc::Log(svc::LogLevel::kInfo, "config_loaded", effective);
 
   // The gateway writes the port file itself, once the HTTP port is known too.
-  absl::StatusOr<svc::ServiceHostOptions> host_options = svc::ServiceHostOptions::FromConfig(*config);
+  absl::StatusOr<svc::ServiceProcessOptions> host_options =
+      svc::ServiceProcessOptions::FromConfig(*config);
   if (absl::Status s = host_options.ok() ? host_options->Validate() : host_options.status(); !s.ok()) {
     svc::LogError("config_invalid", {{"error", s}});
     return 2;
@@ -101,7 +102,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   host_options->port_file.clear();
-  svc::ServiceHost host(*std::move(host_options));
+  svc::ServiceProcess host(*std::move(host_options));
 
   // A read-only or missing file system refuses outcome records (and retries on each), but the
   // views are still served.
@@ -120,9 +121,9 @@ int main(int argc, char** argv) {
   }
 
   gw::GatewayMetrics metrics(host.metrics_registry());
-  churn::atrisk::ViewStore store(options->stale_after.count() == 0
-                                     ? absl::InfiniteDuration()
-                                     : absl::Milliseconds(options->stale_after.count()));
+  churn::viewsets::ViewStore store(options->stale_after.count() == 0
+                                       ? absl::InfiniteDuration()
+                                       : absl::Milliseconds(options->stale_after.count()));
   std::shared_ptr<grpc::Channel> ingest =
       NeighbourChannel(options->ingest_address, *options);
 
@@ -164,7 +165,7 @@ int main(int argc, char** argv) {
   host.AddService(&service, churn::v1::GatewayService::service_full_name());
   // NOT_SERVING until the first views exist; stale views later still serve.
   std::atomic<bool> serving{false};
-  refresher.SetOnViewsPublished([&host, &serving](const churn::atrisk::ViewSet&) {
+  refresher.SetOnViewsPublished([&host, &serving](const churn::viewsets::ViewSet&) {
     if (!serving.exchange(true)) host.SetServing(true);
   });
 

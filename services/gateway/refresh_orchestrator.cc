@@ -39,7 +39,7 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 struct RefreshOrchestrator::Attempt {
   RefreshReport report;
-  std::shared_ptr<const atrisk::ViewSet> built;  // set when new views were built
+  std::shared_ptr<const viewsets::ViewSet> built;  // set when new views were built
   std::string ingest_error;  // ingest's last load failure (its newer data could not be used)
 };
 
@@ -59,7 +59,7 @@ class RefreshOrchestrator::TrackedContext {
 RefreshOrchestrator::RefreshOrchestrator(RefreshOptions options,
                                          std::shared_ptr<grpc::Channel> ingest,
                                          std::shared_ptr<grpc::Channel> scoring,
-                                         ChurnIntentSource churn_intent, atrisk::ViewStore* store,
+                                         ChurnIntentSource churn_intent, viewsets::ViewStore* store,
                                          GatewayMetrics* metrics)
     : options_(options),
       ingest_(v1::IngestService::NewStub(std::move(ingest))),
@@ -181,8 +181,8 @@ absl::StatusOr<RefreshReport> RefreshOrchestrator::RunLocked(const CallScope& sc
 
 void RefreshOrchestrator::UpdateFreshnessMetrics() {
   const absl::Time now = absl::Now();
-  std::shared_ptr<const atrisk::ViewSet> views = store_->Current();
-  atrisk::Freshness freshness = store_->FreshnessOf(views.get(), now);
+  std::shared_ptr<const viewsets::ViewSet> views = store_->Current();
+  viewsets::Freshness freshness = store_->FreshnessOf(views.get(), now);
   metrics_->SetFreshness(store_->SecondsSinceConfirmed(now), freshness.stale);
 }
 
@@ -215,7 +215,7 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
         info.last_error().empty() ? "" : absl::StrCat(" (last load failed: ", info.last_error(), ")")));
   }
 
-  std::shared_ptr<const atrisk::ViewSet> current = store_->Current();
+  std::shared_ptr<const viewsets::ViewSet> current = store_->Current();
   if (mode == Mode::kIfChanged && current &&
       current->BuiltFrom(info.snapshot().instance_id(), info.snapshot().version())) {
     // Same data: only new rules would change the views.
@@ -226,7 +226,7 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
     if (rules.rules().sha256() == current->rules_sha256()) return attempt;
   }
 
-  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> built = Rebuild(scope, info.snapshot());
+  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> built = Rebuild(scope, info.snapshot());
   if (!built.ok()) return built.status();
   attempt.built = *std::move(built);
   attempt.report.changed =
@@ -236,7 +236,7 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
   return attempt;
 }
 
-absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> RefreshOrchestrator::Rebuild(
+absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Rebuild(
     const CallScope& scope, const v1::SnapshotInfo& info) {
   // 1. The snapshot's signals, pinned to the version just seen.
   std::vector<v1::CustomerSignals> signals;
@@ -273,7 +273,7 @@ absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> RefreshOrchestrator::Rebu
   }
 
   // 3. Scores, batch by batch, all with the same rules.
-  std::vector<views::ScoredCustomer> scored;
+  std::vector<reports::ScoredCustomer> scored;
   scored.reserve(signals.size());
   std::string rules_sha256;
   const size_t batch_size = static_cast<size_t>(options_.score_batch_size);
@@ -326,7 +326,7 @@ absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> RefreshOrchestrator::Rebu
   }
 
   // 4. The views, built off to the side and swapped in by the caller.
-  atrisk::ViewSetInputs inputs;
+  viewsets::ViewSetInputs inputs;
   inputs.customers = std::move(scored);
   inputs.usage_window_end = WindowEnd(streamed_info.usage_window_end());
   inputs.support_window_end = WindowEnd(streamed_info.support_window_end());
@@ -335,7 +335,7 @@ absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> RefreshOrchestrator::Rebu
   inputs.snapshot_instance = streamed_info.instance_id();
   inputs.built_at = absl::Now();
   inputs.rules_sha256 = std::move(rules_sha256);
-  return atrisk::ViewSet::Build(std::move(inputs));
+  return viewsets::ViewSet::Build(std::move(inputs));
 }
 
 }  // namespace churn::gateway

@@ -21,7 +21,7 @@
 #include <grpcpp/channel.h>
 
 #include "absl/status/statusor.h"
-#include "atrisk/view_store.h"
+#include "viewsets/view_store.h"
 #include "call_scope.h"
 #include "churn/v1/ingest.grpc.pb.h"
 #include "churn/v1/scoring.grpc.pb.h"
@@ -42,20 +42,20 @@ struct RefreshOptions {
 struct RefreshReport {
   v1::SnapshotInfo snapshot;                     // as ingest reported it
   bool changed = false;                          // new views were published
-  std::shared_ptr<const atrisk::ViewSet> views;  // current after the attempt
+  std::shared_ptr<const viewsets::ViewSet> views;  // current after the attempt
 };
 
 class RefreshOrchestrator {
  public:
   RefreshOrchestrator(RefreshOptions options, std::shared_ptr<grpc::Channel> ingest,
                       std::shared_ptr<grpc::Channel> scoring, ChurnIntentSource churn_intent,
-                      atrisk::ViewStore* store, GatewayMetrics* metrics);
+                      viewsets::ViewStore* store, GatewayMetrics* metrics);
   ~RefreshOrchestrator();  // Stop()
   RefreshOrchestrator(const RefreshOrchestrator&) = delete;
   RefreshOrchestrator& operator=(const RefreshOrchestrator&) = delete;
 
   // Called (on the refreshing thread) after every publish; set before Start().
-  void SetOnViewsPublished(std::function<void(const atrisk::ViewSet&)> callback) {
+  void SetOnViewsPublished(std::function<void(const viewsets::ViewSet&)> callback) {
     on_published_ = std::move(callback);
   }
 
@@ -76,8 +76,8 @@ class RefreshOrchestrator {
 
   absl::StatusOr<RefreshReport> RunLocked(const CallScope& scope, bool reload_data, Mode mode);
   absl::StatusOr<Attempt> Try(const CallScope& scope, bool reload_data, Mode mode);
-  absl::StatusOr<std::shared_ptr<const atrisk::ViewSet>> Rebuild(const CallScope& scope,
-                                                                  const v1::SnapshotInfo& info);
+  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> Rebuild(const CallScope& scope,
+                                                                   const v1::SnapshotInfo& info);
   void PollLoop();
   void UpdateFreshnessMetrics();
 
@@ -90,9 +90,9 @@ class RefreshOrchestrator {
   std::unique_ptr<v1::IngestService::Stub> ingest_;
   std::unique_ptr<v1::ScoringService::Stub> scoring_;
   ChurnIntentSource churn_intent_;
-  atrisk::ViewStore* store_;
+  viewsets::ViewStore* store_;
   GatewayMetrics* metrics_;
-  std::function<void(const atrisk::ViewSet&)> on_published_;
+  std::function<void(const viewsets::ViewSet&)> on_published_;
 
   std::timed_mutex refresh_mu_;  // one refresh at a time
   std::string last_logged_error_;  // guarded by refresh_mu_: log a failure once, not every poll

@@ -6,7 +6,7 @@
 
 #include "churn/v1/ingest.grpc.pb.h"
 #include "common/logging.h"
-#include "common/server_runner.h"
+#include "common/service_process.h"
 #include "common/service_config.h"
 #include "dataset/value_parsers.h"
 #include "ingest_service.h"
@@ -97,12 +97,13 @@ int main(int argc, char** argv) {
   for (const auto& [key, value] : config->EffectiveValues()) effective.emplace_back(key, value);
   svc::Log(svc::LogLevel::kInfo, "config_loaded", effective);
 
-  absl::StatusOr<svc::ServiceHostOptions> host_options = svc::ServiceHostOptions::FromConfig(*config);
+  absl::StatusOr<svc::ServiceProcessOptions> host_options =
+      svc::ServiceProcessOptions::FromConfig(*config);
   if (absl::Status s = host_options.ok() ? host_options->Validate() : host_options.status(); !s.ok()) {
     svc::LogError("config_invalid", {{"error", s}});
     return 2;
   }
-  svc::ServiceHost host(*std::move(host_options));
+  svc::ServiceProcess host(*std::move(host_options));
   ingest::IngestService service(options, host.metrics_registry(), &host.executor());
   host.AddService(&service, churn::v1::IngestService::service_full_name());
   service.SetOnReady([&host] { host.SetServing(true); });

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/logging.h"
-#include "common/server_runner.h"
+#include "common/service_process.h"
 #include "common/service_config.h"
 #include "scoring_service.h"
 
@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "churn-scoring: %s\n", std::string(s.message()).c_str());
     return 2;
   }
-  absl::StatusOr<svc::ServiceHostOptions> host_options = svc::ServiceHostOptions::FromConfig(*config);
+  absl::StatusOr<svc::ServiceProcessOptions> host_options =
+      svc::ServiceProcessOptions::FromConfig(*config);
   if (absl::Status s = host_options.ok() ? host_options->Validate() : host_options.status(); !s.ok()) {
     svc::LogError("config_invalid", {{"error", s}});
     return 2;
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
   for (const auto& [key, value] : config->EffectiveValues()) effective.emplace_back(key, value);
   svc::Log(svc::LogLevel::kInfo, "config_loaded", effective);
 
-  svc::ServiceHost host(*std::move(host_options));
+  svc::ServiceProcess host(*std::move(host_options));
   churn::scoring_service::ScoringService service(options, host.metrics_registry());
   host.AddService(&service, churn::v1::ScoringService::service_full_name());
   service.SetOnReady([&host] { host.SetServing(true); });

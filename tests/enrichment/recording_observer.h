@@ -13,7 +13,7 @@ class RecordingObserver : public EnrichmentObserver {
  public:
   void OnTicketFinished(const EnrichmentResult& result) override {
     std::lock_guard<std::mutex> lock(mu_);
-    ++outcomes_[std::string(OutcomeName(result.outcome))];
+    ++outcomes_[std::string(ModelCallOutcomeName(result.outcome))];
     tokens_ += result.usage.eval_count;
   }
   void OnCacheHit() override {

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "atrisk/sample_views.h"
+#include "viewsets/sample_views.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -41,7 +41,7 @@ class GatewayApiTest : public ::testing::Test {
     std::filesystem::remove_all(dir_.parent_path(), ignored);
   }
 
-  void Publish() { store_.Publish(atrisk::testing::SampleViews(7, absl::Now()), absl::Now()); }
+  void Publish() { store_.Publish(viewsets::testing::SampleViews(7, absl::Now()), absl::Now()); }
 
   static std::vector<std::string> Ids(const v1::ListAtRiskResponse& response) {
     std::vector<std::string> ids;
@@ -50,7 +50,7 @@ class GatewayApiTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  atrisk::ViewStore store_;
+  viewsets::ViewStore store_;
   std::unique_ptr<outcomes::OutcomeLog> log_;
   std::unique_ptr<GatewayApi> api_;
 };
@@ -171,7 +171,7 @@ TEST_F(GatewayApiTest, AtRiskRefusesATokenFromOlderViewsOrOtherFilters) {
   }
 
   // New views (a refresh): the old token is refused rather than shifted.
-  store_.Publish(atrisk::testing::SampleViews(8, absl::Now()), absl::Now());
+  store_.Publish(viewsets::testing::SampleViews(8, absl::Now()), absl::Now());
   absl::Status status = api_->ListAtRisk(request, &page);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(std::string(status.message()),

@@ -87,7 +87,7 @@ TEST(Checklist, NoFiredRuleMeansMaintainTouchpoints) {
 }
 
 TEST(Checklist, UnknownRuleIdsStillGetACheckInAndFollowUp) {
-  views::ScoredCustomer customer = Score(Signals("S-6"));
+  reports::ScoredCustomer customer = Score(Signals("S-6"));
   customer.assessment.fired_rules.push_back({"custom_rule", "t", 30, "Custom reason"});
   customer.assessment.top_reasons = "Custom reason";
   customer.assessment.risk_level = scoring::RiskLevel::kMedium;

@@ -14,7 +14,7 @@ using testing::Signals;
 using testing::WorkedExampleHigh;
 
 // A formula in a customer-controlled field must reach the spreadsheet as text.
-views::ScoredCustomer HostileCustomer() {
+reports::ScoredCustomer HostileCustomer() {
   CustomerSignals s = Signals("S-7");
   s.account_name = "=HYPERLINK(\"http://x\",\"click\")";
   s.plan_tier = "+Pro, \"quoted\"";
@@ -23,8 +23,8 @@ views::ScoredCustomer HostileCustomer() {
 }
 
 TEST(AtRiskCsv, UsesTheChurnctlColumnsInTheGivenOrder) {
-  views::ScoredCustomer high = WorkedExampleHigh();
-  views::ScoredCustomer hostile = HostileCustomer();
+  reports::ScoredCustomer high = WorkedExampleHigh();
+  reports::ScoredCustomer hostile = HostileCustomer();
   std::string csv = AtRiskCsv({&hostile, &high});
   EXPECT_THAT(csv, ::testing::StartsWith("customer_id,account_id,account_name,plan_tier,arr,"));
   EXPECT_LT(csv.find("S-7"), csv.find("S-1"));
@@ -38,8 +38,8 @@ TEST(AtRiskCsv, EmptyListIsJustTheHeader) {
 }
 
 TEST(PlaybooksCsv, OneRowPerCustomerWithChecklistAndDrafts) {
-  views::ScoredCustomer high = WorkedExampleHigh();
-  views::ScoredCustomer hostile = HostileCustomer();
+  reports::ScoredCustomer high = WorkedExampleHigh();
+  reports::ScoredCustomer hostile = HostileCustomer();
   std::string csv = PlaybooksCsv({&high, &hostile});
 
   // Read it back with the project's CSV reader: quoting must survive multi-line cells.

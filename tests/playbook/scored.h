@@ -4,7 +4,7 @@
 #include <string>
 
 #include "scoring/rule_set.h"
-#include "views/scored_customer.h"
+#include "reports/scored_customer.h"
 
 namespace churn::playbook::testing {
 
@@ -18,13 +18,13 @@ inline CustomerSignals Signals(std::string id) {
   return s;
 }
 
-inline views::ScoredCustomer Score(const CustomerSignals& signals) {
+inline reports::ScoredCustomer Score(const CustomerSignals& signals) {
   return {signals, scoring::ScoreCustomer(scoring::DefaultRuleSet(), signals)};
 }
 
 // The first worked example of docs/PRODUCT.md "Scoring rules": drop 0.60 + 6 tickets + intent
 // -> 80 High.
-inline views::ScoredCustomer WorkedExampleHigh() {
+inline reports::ScoredCustomer WorkedExampleHigh() {
   CustomerSignals s = Signals("S-1");
   s.usage_prev30d = 200;
   s.usage_30d = 80;

@@ -18,8 +18,8 @@
 #include "token_commands.h"
 #include "scoring/rule_set.h"
 #include "signals/signal_builder.h"
-#include "views/report_format.h"
-#include "views/summary.h"
+#include "reports/report_format.h"
+#include "reports/summary.h"
 
 namespace {
 
@@ -204,7 +204,7 @@ void PrintLoadWarnings(const churn::dataset::LoadReport& report) {
 
 struct ScoredData {
   churn::SignalSnapshot snapshot;
-  std::vector<churn::views::ScoredCustomer> customers;
+  std::vector<churn::reports::ScoredCustomer> customers;
 };
 
 // The shared part of score, summary and explain: load, build signals, score, sort.
@@ -239,17 +239,17 @@ absl::StatusOr<ScoredData> LoadAndScore(const Options& options) {
   if (!snapshot.ok()) return snapshot.status();
   PrintLoadWarnings(snapshot->report);
   ScoredData data;
-  data.customers = churn::views::ScoreAll(rules, std::move(snapshot->customers));
+  data.customers = churn::reports::ScoreAll(rules, std::move(snapshot->customers));
   data.snapshot = *std::move(snapshot);
   return data;
 }
 
-absl::StatusOr<churn::views::OutputFormat> FormatOption(const Options& options) {
-  return churn::views::ParseOutputFormat(options.Get("format").value_or("table"));
+absl::StatusOr<churn::reports::OutputFormat> FormatOption(const Options& options) {
+  return churn::reports::ParseOutputFormat(options.Get("format").value_or("table"));
 }
 
 int RunScore(const Options& options) {
-  absl::StatusOr<churn::views::OutputFormat> format = FormatOption(options);
+  absl::StatusOr<churn::reports::OutputFormat> format = FormatOption(options);
   if (!format.ok()) return UsageError(std::string(format.status().message()));
   int64_t limit = 0;
   if (std::optional<std::string> text = options.Get("limit")) {
@@ -259,32 +259,32 @@ int RunScore(const Options& options) {
   }
   absl::StatusOr<ScoredData> data = LoadAndScore(options);
   if (!data.ok()) return Failure(data.status());
-  churn::views::WriteAtRiskList(data->customers, static_cast<size_t>(limit), *format, std::cout);
+  churn::reports::WriteAtRiskList(data->customers, static_cast<size_t>(limit), *format, std::cout);
   return 0;
 }
 
 int RunSummary(const Options& options) {
-  absl::StatusOr<churn::views::OutputFormat> format = FormatOption(options);
+  absl::StatusOr<churn::reports::OutputFormat> format = FormatOption(options);
   if (!format.ok()) return UsageError(std::string(format.status().message()));
   absl::StatusOr<ScoredData> data = LoadAndScore(options);
   if (!data.ok()) return Failure(data.status());
-  churn::views::WriteSummary(
-      churn::views::SummarizeExecutive(data->customers, data->snapshot.usage_window_end,
-                                       data->snapshot.support_window_end),
-      churn::views::SummarizeDrivers(data->customers, data->snapshot.churn_reason_counts),
+  churn::reports::WriteSummary(
+      churn::reports::SummarizeExecutive(data->customers, data->snapshot.usage_window_end,
+                                         data->snapshot.support_window_end),
+      churn::reports::SummarizeDrivers(data->customers, data->snapshot.churn_reason_counts),
       *format, std::cout);
   return 0;
 }
 
 int RunExplain(const Options& options, const std::vector<std::string>& positional) {
   if (positional.size() != 1) return UsageError("explain takes exactly one CUSTOMER_ID");
-  absl::StatusOr<churn::views::OutputFormat> format = FormatOption(options);
+  absl::StatusOr<churn::reports::OutputFormat> format = FormatOption(options);
   if (!format.ok()) return UsageError(std::string(format.status().message()));
   absl::StatusOr<ScoredData> data = LoadAndScore(options);
   if (!data.ok()) return Failure(data.status());
-  for (const churn::views::ScoredCustomer& customer : data->customers) {
+  for (const churn::reports::ScoredCustomer& customer : data->customers) {
     if (customer.signals.customer_id == positional[0]) {
-      churn::views::WriteCustomerBrief(customer, *format, std::cout);
+      churn::reports::WriteCustomerBrief(customer, *format, std::cout);
       return 0;
     }
   }

@@ -17,7 +17,7 @@
 #include "common/proto_convert.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "views/report_format.h"
+#include "reports/report_format.h"
 
 namespace churnctl {
 namespace {
@@ -105,14 +105,14 @@ int RunHealth(const RemoteArguments& args) {
   return serving ? 0 : 1;
 }
 
-absl::StatusOr<churn::views::ScoredCustomer> FromProto(const churn::v1::ScoredCustomer& proto) {
+absl::StatusOr<churn::reports::ScoredCustomer> FromProto(const churn::v1::ScoredCustomer& proto) {
   absl::StatusOr<churn::CustomerSignals> signals =
       churn::service::SignalsFromProto(proto.signals(), "signals");
   if (!signals.ok()) return signals.status();
   absl::StatusOr<churn::scoring::Assessment> assessment =
       churn::service::AssessmentFromProto(proto.assessment(), "assessment");
   if (!assessment.ok()) return assessment.status();
-  return churn::views::ScoredCustomer{*std::move(signals), *std::move(assessment)};
+  return churn::reports::ScoredCustomer{*std::move(signals), *std::move(assessment)};
 }
 
 int RunAtRisk(const RemoteArguments& args) {
@@ -147,8 +147,8 @@ int RunAtRisk(const RemoteArguments& args) {
   // From a previous page's "next page" hint; refused by the gateway after a refresh or with
   // other filters.
   if (auto token = Option(args, "page-token")) request.set_page_token(*token);
-  absl::StatusOr<churn::views::OutputFormat> format =
-      churn::views::ParseOutputFormat(Option(args, "format").value_or("table"));
+  absl::StatusOr<churn::reports::OutputFormat> format =
+      churn::reports::ParseOutputFormat(Option(args, "format").value_or("table"));
   if (!format.ok()) return Fail(std::string(format.status().message()), 2);
 
   grpc::ClientContext context;
@@ -162,17 +162,17 @@ int RunAtRisk(const RemoteArguments& args) {
     std::cerr << "warning: the gateway's views are stale by " << response.freshness().stale_seconds()
               << " s: " << response.freshness().last_error() << "\n";
   }
-  if (*format == churn::views::OutputFormat::kJson) {
+  if (*format == churn::reports::OutputFormat::kJson) {
     std::cout << ToJson(response) << "\n";
     return 0;
   }
-  std::vector<churn::views::ScoredCustomer> customers;
+  std::vector<churn::reports::ScoredCustomer> customers;
   for (const churn::v1::ScoredCustomer& proto : response.customers()) {
-    absl::StatusOr<churn::views::ScoredCustomer> customer = FromProto(proto);
+    absl::StatusOr<churn::reports::ScoredCustomer> customer = FromProto(proto);
     if (!customer.ok()) return Fail(std::string(customer.status().message()));
     customers.push_back(*std::move(customer));
   }
-  churn::views::WriteAtRiskList(customers, 0, *format, std::cout);
+  churn::reports::WriteAtRiskList(customers, 0, *format, std::cout);
   if (!response.next_page_token().empty()) {
     std::cerr << "more rows: the same command with --page-token " << response.next_page_token()
               << "\n";
@@ -195,9 +195,9 @@ int RunCustomer(const RemoteArguments& args) {
     std::cout << ToJson(response) << "\n";
     return 0;
   }
-  absl::StatusOr<churn::views::ScoredCustomer> customer = FromProto(response.customer());
+  absl::StatusOr<churn::reports::ScoredCustomer> customer = FromProto(response.customer());
   if (!customer.ok()) return Fail(std::string(customer.status().message()));
-  churn::views::WriteCustomerBrief(*customer, churn::views::OutputFormat::kTable, std::cout);
+  churn::reports::WriteCustomerBrief(*customer, churn::reports::OutputFormat::kTable, std::cout);
   if (response.checklist_size() > 0) std::cout << "\nNext best actions\n";
   for (int i = 0; i < response.checklist_size(); ++i) {
     std::cout << "  " << (i + 1) << ". " << response.checklist(i).title() << "\n";

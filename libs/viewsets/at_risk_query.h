@@ -1,0 +1,62 @@
+#pragma once
+// The At-Risk list query: filter (plan tiers, risk levels, minimum ARR, only churned), sort and
+// page over a ViewSet. Filters and sort names are validated here, once, for every front end
+// (gRPC, HTTP, CSV export).
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "viewsets/view_set.h"
+#include "scoring/engine.h"
+
+namespace churn::viewsets {
+
+enum class AtRiskSort {
+  kRiskScore,  // the at-risk order: risk_score desc, arr desc, customer_id asc
+  kArr,
+  kCustomerId,
+  kAccountName,
+  kPlanTier,
+  kUsageDropPct,
+  kTickets30d,
+};
+
+// "risk_score" (also ""), "arr", "customer_id", "account_name", "plan_tier", "usage_drop_pct",
+// "tickets_30d"; anything else is InvalidArgument listing the accepted names.
+absl::StatusOr<AtRiskSort> ParseAtRiskSort(std::string_view name);
+std::string_view AtRiskSortName(AtRiskSort sort);
+// Numbers sort largest first, text A to Z, unless the query says otherwise.
+bool NaturallyDescending(AtRiskSort sort);
+
+// "High"/"high"/"Medium"/"medium"/"Low"/"low"; anything else is InvalidArgument.
+absl::StatusOr<scoring::RiskLevel> ParseRiskLevelName(std::string_view name);
+
+struct AtRiskQuery {
+  std::vector<std::string> plan_tiers;          // empty: all; matched ignoring ASCII case
+  std::vector<scoring::RiskLevel> risk_levels;  // empty: all
+  double min_arr = 0;                           // arr >= min_arr
+  bool only_churned = false;
+  AtRiskSort sort = AtRiskSort::kRiskScore;
+  // Unset: the field's natural direction. With kRiskScore and descending, the at-risk order;
+  // ascending reverses the score only (ties keep the at-risk order, as with every field).
+  std::optional<bool> descending;
+  size_t offset = 0;
+  size_t limit = 0;  // 0: every row from offset on
+};
+
+struct AtRiskPage {
+  // Point into the ViewSet queried: valid while the caller holds it.
+  std::vector<const reports::ScoredCustomer*> customers;
+  size_t total_matched = 0;  // over all pages
+  size_t offset = 0;         // of customers[0]
+  bool has_more = false;     // rows remain after this page
+};
+
+// InvalidArgument for a min_arr that is not a finite number.
+absl::StatusOr<AtRiskPage> QueryAtRisk(const ViewSet& views, const AtRiskQuery& query);
+
+}  // namespace churn::viewsets

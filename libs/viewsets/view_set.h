@@ -1,0 +1,74 @@
+#pragma once
+// The gateway's current views as one immutable object: built once from a scored snapshot, then
+// only read (by many threads at once) until a newer ViewSet replaces it. Everything a request
+// needs (at-risk order, executive and drivers figures, per-segment counts, the customer index)
+// is computed here, so serving a request never re-sorts or re-aggregates.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "viewsets/segments.h"
+#include "dataset/dataset.h"
+#include "dataset/value_parsers.h"
+#include "reports/scored_customer.h"
+#include "reports/summary.h"
+
+namespace churn::viewsets {
+
+struct ViewSetInputs {
+  std::vector<reports::ScoredCustomer> customers;  // any order: Build sorts them
+  std::optional<dataset::Day> usage_window_end;
+  std::optional<dataset::Day> support_window_end;
+  std::map<std::string, int64_t> churn_reason_counts;  // reason_code -> churn events
+  int64_t snapshot_version = 0;                        // of the ingest snapshot scored
+  std::string snapshot_instance;                       // the ingest process that published it
+  absl::Time built_at = absl::UnixEpoch();
+  std::string rules_sha256;  // the rules the customers were scored with
+};
+
+class ViewSet {
+ public:
+  static std::shared_ptr<const ViewSet> Build(ViewSetInputs inputs);
+
+  // Every customer in at-risk order (risk_score desc, arr desc, customer_id asc).
+  const std::vector<reports::ScoredCustomer>& at_risk() const { return at_risk_; }
+  const reports::ExecutiveSummary& executive() const { return executive_; }
+  const reports::DriversSummary& drivers() const { return drivers_; }
+  const std::vector<reports::SegmentRisk>& segments(SegmentKind kind) const;
+
+  // Null when the id is unknown. A duplicated id resolves to its first row in at-risk order.
+  const reports::ScoredCustomer* FindCustomer(std::string_view customer_id) const;
+
+  int64_t snapshot_version() const { return snapshot_version_; }
+  const std::string& snapshot_instance() const { return snapshot_instance_; }
+  // Whether these views were built from that snapshot (same ingest process, same version).
+  bool BuiltFrom(std::string_view instance, int64_t version) const {
+    return snapshot_instance_ == instance && snapshot_version_ == version;
+  }
+  absl::Time built_at() const { return built_at_; }
+  const std::string& rules_sha256() const { return rules_sha256_; }
+  std::optional<dataset::Day> usage_window_end() const { return executive_.usage_window_end; }
+  std::optional<dataset::Day> support_window_end() const { return executive_.support_window_end; }
+
+ private:
+  ViewSet() = default;
+
+  std::vector<reports::ScoredCustomer> at_risk_;
+  reports::ExecutiveSummary executive_;
+  reports::DriversSummary drivers_;
+  std::vector<reports::SegmentRisk> segments_[3];  // indexed by SegmentKind
+  absl::flat_hash_map<std::string, size_t, dataset::IdHash, dataset::IdEq> index_;
+  std::string snapshot_instance_;
+  int64_t snapshot_version_ = 0;
+  absl::Time built_at_;
+  std::string rules_sha256_;
+};
+
+}  // namespace churn::viewsets

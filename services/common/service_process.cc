@@ -1,0 +1,239 @@
+#include "common/service_process.h"
+
+#include <grpc/grpc.h>
+#include <grpc/health/v1/health.pb.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+
+namespace churn::service {
+namespace {
+
+sigset_t ShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+constexpr std::string_view kHealthService = "grpc.health.v1.Health";
+constexpr std::string_view kReflectionService = "grpc.reflection.v1alpha.ServerReflection";
+
+}  // namespace
+
+absl::StatusOr<ServiceProcessOptions> ServiceProcessOptions::FromConfig(
+    const ServiceConfig& config) {
+  absl::StatusOr<ServerSecurity> security = ServerSecurity::FromConfig(config);
+  if (!security.ok()) return security.status();
+  ServiceProcessOptions options;
+  options.security = *std::move(security);
+  options.service_name = config.service();
+  options.grpc_address = config.GetString("grpc_address");
+  options.metrics_address = config.GetString("metrics_address");
+  options.drain_timeout = std::chrono::milliseconds(config.GetInt("drain_timeout_ms"));
+  options.worker_threads = static_cast<int>(config.GetInt("worker_threads"));
+  options.work_queue = static_cast<int>(config.GetInt("work_queue"));
+  options.port_file = config.GetString("port_file");
+  return options;
+}
+
+absl::Status ServiceProcessOptions::Validate() const {
+  if (grpc_address.empty()) return absl::InvalidArgumentError("grpc_address: must not be empty");
+  if (metrics_address.empty()) {
+    return absl::InvalidArgumentError("metrics_address: must not be empty");
+  }
+  if (worker_threads < 1 || worker_threads > 1024) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("worker_threads: must be 1..1024, got ", worker_threads));
+  }
+  if (work_queue < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("work_queue: must be >= 0, got ", work_queue));
+  }
+  if (drain_timeout.count() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("drain_timeout_ms: must be >= 0, got ", drain_timeout.count()));
+  }
+  // The metrics port carries no customer data and Prometheus scrapes it without a token.
+  return security.CheckListenAddress("grpc_address", grpc_address);
+}
+
+absl::Status ConfigureLogging(const ServiceConfig& config) {
+  SetLogServiceName(config.service());
+  LogLevel level;
+  if (!ParseLogLevel(config.GetString("log_level"), &level)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("log_level: must be debug, info, warn or error, got '",
+                     config.GetString("log_level"), "'"));
+  }
+  SetMinLogLevel(level);
+  return absl::OkStatus();
+}
+
+ServiceProcess::ServiceProcess(ServiceProcessOptions options)
+    : options_(std::move(options)), grpc_metrics_(metrics_.registry()) {
+  sigset_t signals = ShutdownSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  executor_ = std::make_unique<concurrency::BoundedExecutor>(
+      concurrency::ExecutorOptions{.name = absl::StrCat(options_.service_name, " work"),
+                                   .threads = options_.worker_threads,
+                                   .max_queue = options_.work_queue});
+}
+
+ServiceProcess::~ServiceProcess() { Shutdown(); }
+
+void ServiceProcess::AddService(grpc::Service* service, std::string_view full_name) {
+  services_.emplace_back(service, std::string(full_name));
+}
+
+absl::Status ServiceProcess::Start() {
+  if (server_) return absl::FailedPreconditionError("server already started");
+  if (absl::Status s = options_.Validate(); !s.ok()) return s;
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  // Linking the health messages puts their descriptor in the pool, so the Health series are
+  // pre-created like ours (the server side itself lives in grpc++).
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  for (const auto& [service, name] : services_) {
+    if (!grpc_metrics_.PreRegisterService(name)) {
+      LogWarn("metrics_service_unknown", {{"grpc_service", name}});
+    }
+  }
+  grpc_metrics_.PreRegisterService(kHealthService);
+  grpc_metrics_.PreRegisterService(kReflectionService);
+
+  grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default: a second instance on a taken port would silently share it
+  // instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddListeningPort(options_.grpc_address, MakeServerCredentials(options_.security),
+                           &grpc_port_);
+  for (const auto& [service, name] : services_) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(grpc_metrics_.MakeInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+
+  server_ = builder.BuildAndStart();
+  if (!server_ || grpc_port_ == 0) {
+    server_.reset();
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve gRPC on ", options_.grpc_address, " (address in use?)"));
+  }
+  // The default health service reports SERVING for "" until told otherwise.
+  SetServing(false);
+
+  if (absl::Status s = metrics_.Start(options_.metrics_address); !s.ok()) {
+    server_->Shutdown(std::chrono::system_clock::now());
+    server_->Wait();
+    server_.reset();
+    return s;
+  }
+  if (absl::Status s = WritePortFile(); !s.ok()) return s;
+  LogInfo("server_started",
+          {{"grpc_address", options_.grpc_address},
+           {"grpc_port", grpc_port_},
+           {"metrics_port", metrics_.port()},
+           {"services", static_cast<int64_t>(services_.size())},
+           {"tls", !options_.security.tls.enabled()       ? "off"
+                   : options_.security.tls.ca_pem.empty() ? "server"
+                                                          : "mutual"},
+           {"callers", static_cast<int64_t>(options_.security.callers
+                                                ? options_.security.callers->entries().size()
+                                                : 0)}});
+  if (!options_.security.callers) {
+    LogWarn("unauthenticated",
+            {{"detail", "no auth_tokens_file: every caller that reaches the port has full access"},
+             {"grpc_address", options_.grpc_address}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ServiceProcess::WritePortFile() const {
+  if (options_.port_file.empty()) return absl::OkStatus();
+  // Written aside and renamed, so a reader never sees half a file.
+  std::string tmp = options_.port_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "grpc_port=" << grpc_port_ << "\nmetrics_port=" << metrics_.port() << "\n";
+    if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  }
+  if (std::rename(tmp.c_str(), options_.port_file.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot write ", options_.port_file));
+  }
+  return absl::OkStatus();
+}
+
+void ServiceProcess::SetServing(bool serving) {
+  if (!server_) return;
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health == nullptr) return;
+  health->SetServingStatus(serving);  // "" (the whole server)
+  for (const auto& [service, name] : services_) health->SetServingStatus(name, serving);
+  LogInfo("health_changed", {{"status", serving ? "SERVING" : "NOT_SERVING"}});
+}
+
+int ServiceProcess::WaitForShutdownSignal() {
+  sigset_t signals = ShutdownSignals();
+  int signal_number = 0;
+  while (sigwait(&signals, &signal_number) != 0) {
+  }
+  LogInfo("signal_received", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  Shutdown();
+  return signal_number;
+}
+
+void ServiceProcess::StopServer() {
+  // In-flight RPCs get until the deadline; then gRPC cancels them (their reactors' OnCancel stops
+  // the work they started on the executor).
+  server_->Shutdown(std::chrono::system_clock::now() + options_.drain_timeout);
+  server_->Wait();
+}
+
+void ServiceProcess::DrainExecutor(std::chrono::steady_clock::time_point deadline) {
+  if (executor_->Shutdown(deadline)) return;
+  // Work that ignores cancellation must not hold the process: it is left to the exit, and the
+  // executor with it (its threads still use it).
+  LogWarn("work_still_running", {{"busy", executor_->busy()}, {"queued", executor_->queued()}});
+  (void)executor_.release();
+}
+void ServiceProcess::Shutdown() {
+  std::call_once(shutdown_once_, [this] {
+    if (!server_) {
+      DrainExecutor(std::chrono::steady_clock::now() + options_.drain_timeout);
+      metrics_.Stop();
+      return;
+    }
+    auto started = std::chrono::steady_clock::now();
+    LogInfo("shutdown_started",
+            {{"drain_timeout_ms", static_cast<int64_t>(options_.drain_timeout.count())}});
+    // Load balancers see NOT_SERVING first; the status can no longer change afterwards.
+    if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
+      health->Shutdown();
+    }
+    StopServer();
+    auto elapsed_ms = [&started] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now() - started)
+          .count();
+    };
+    LogInfo("grpc_server_stopped", {{"elapsed_ms", elapsed_ms()}});
+    // Work not tied to an RPC (a reload, a refresh) gets a short grace of its own.
+    DrainExecutor(std::chrono::steady_clock::now() +
+                  std::min<std::chrono::steady_clock::duration>(options_.drain_timeout,
+                                                                std::chrono::seconds(1)));
+    metrics_.Stop();
+    LogInfo("shutdown_complete", {{"elapsed_ms", elapsed_ms()}});
+  });
+}
+
+}  // namespace churn::service

@@ -1,0 +1,109 @@
+#pragma once
+// ServiceProcess: the process shell every service binary shares. It owns the gRPC server (callback
+// services + grpc.health.v1 + reflection + the metrics interceptor), the service's one bounded
+// executor for blocking work, the /metrics endpoint, the port file for tests and the
+// SIGTERM/SIGINT handling with a bounded drain:
+//
+//   ServiceProcess host(ServiceProcessOptions::FromConfig(config));   // first thing in main
+//   MyService service(..., host.metrics_registry());
+//   host.AddService(&service, churn::v1::MyService::service_full_name());
+//   if (auto s = host.Start(); !s.ok()) ...                       // health: NOT_SERVING
+//   ... load data/rules ...; host.SetServing(true);
+//   host.WaitForShutdownSignal();                                 // drains, stops /metrics last
+
+#include <grpcpp/server.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/grpc_metrics.h"
+#include "concurrency/bounded_executor.h"
+#include "common/metrics_endpoint.h"
+#include "common/server_security.h"
+#include "common/service_config.h"
+
+namespace churn::service {
+
+struct ServiceProcessOptions {
+  std::string service_name;     // short name, for logs ("scoring")
+  std::string grpc_address;     // host:port, port 0 = ephemeral
+  std::string metrics_address;  // host:port, port 0 = ephemeral
+  std::chrono::milliseconds drain_timeout{5000};
+  int worker_threads = 8;   // the executor's threads
+  int work_queue = 64;      // tasks that may wait for one
+  std::string port_file;    // empty: none
+  ServerSecurity security;  // tokens and TLS; default: no authentication, plaintext
+
+  // From the keys of CommonServiceKeys(); reads the tokens file and certificates, so a missing
+  // or malformed one is an error naming the key.
+  static absl::StatusOr<ServiceProcessOptions> FromConfig(const ServiceConfig& config);
+  // INVALID_ARGUMENT naming the key when a value is unusable, FAILED_PRECONDITION when an
+  // address reachable from other machines would serve without authentication; Start() checks
+  // it too.
+  absl::Status Validate() const;
+};
+
+// Sets the service name and level of the structured logs from the config ("log_level").
+absl::Status ConfigureLogging(const ServiceConfig& config);
+
+class ServiceProcess {
+ public:
+  // Blocks SIGTERM and SIGINT in the calling thread, so construct it before any thread starts:
+  // every thread inherits the mask and the signals wait for WaitForShutdownSignal(). Starts the
+  // executor's threads.
+  explicit ServiceProcess(ServiceProcessOptions options);
+  ~ServiceProcess();
+  ServiceProcess(const ServiceProcess&) = delete;
+  ServiceProcess& operator=(const ServiceProcess&) = delete;
+
+  // The service's one registry: create domain metric families here before Start().
+  prometheus::Registry& metrics_registry() { return metrics_.registry(); }
+
+  // Where handlers run what blocks (a load, a neighbour or model call), so no gRPC thread waits
+  // and no thread is started per request. Drained after the gRPC server, before /metrics stops.
+  concurrency::BoundedExecutor& executor() { return *executor_; }
+
+  // Before Start(). `full_name` is the generated Service::service_full_name(); it names the
+  // health status and the pre-created metric series.
+  void AddService(grpc::Service* service, std::string_view full_name);
+
+  // Binds both ports, starts serving (health NOT_SERVING) and writes the port file.
+  absl::Status Start();
+
+  // Health of "" and of every added service.
+  void SetServing(bool serving);
+
+  int grpc_port() const { return grpc_port_; }
+  const ServerSecurity& security() const { return options_.security; }
+  int metrics_port() const { return metrics_.port(); }
+  grpc::Server* server() { return server_.get(); }
+
+  // Blocks until SIGTERM or SIGINT, then Shutdown(). Returns the signal number.
+  int WaitForShutdownSignal();
+
+  // NOT_SERVING, lets in-flight RPCs finish for up to drain_timeout and cancels the rest, lets
+  // the executor's remaining work end, then stops /metrics (last, so the final counts can still
+  // be scraped while draining). Idempotent.
+  void Shutdown();
+
+ private:
+  absl::Status WritePortFile() const;
+  void StopServer();
+  void DrainExecutor(std::chrono::steady_clock::time_point deadline);
+
+  ServiceProcessOptions options_;
+  MetricsEndpoint metrics_;
+  GrpcServerMetrics grpc_metrics_;
+  std::vector<std::pair<grpc::Service*, std::string>> services_;
+  std::unique_ptr<concurrency::BoundedExecutor> executor_;
+  std::unique_ptr<grpc::Server> server_;
+  int grpc_port_ = 0;
+  std::once_flag shutdown_once_;
+};
+
+}  // namespace churn::service

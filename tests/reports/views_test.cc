@@ -1,0 +1,112 @@
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "reports/report_format.h"
+#include "reports/spreadsheet_csv.h"
+#include "reports/summary.h"
+
+namespace churn::reports {
+namespace {
+
+using ::testing::HasSubstr;
+
+CustomerSignals Customer(std::string id, double arr, std::string tier, int64_t tickets,
+                         bool churned = false) {
+  CustomerSignals s;
+  s.customer_id = std::move(id);
+  s.account_id = "A-" + s.customer_id;
+  s.account_name = "=HYPERLINK(\"x\")";  // a formula: must be neutralised in CSV
+  s.plan_tier = std::move(tier);
+  s.arr = arr;
+  s.tickets_30d = tickets;
+  s.churned = churned;
+  return s;
+}
+
+std::vector<ScoredCustomer> Sample() {
+  CustomerSignals high = Customer("S-3", 100, "Pro", 6);
+  high.usage_drop_pct = 0.6;
+  high.churn_intent_30d = 1;  // 80 High
+  return ScoreAll(scoring::DefaultRuleSet(),
+                  {Customer("S-1", 500, "Basic", 3, true), Customer("S-2", 900, "Basic", 3), high,
+                   Customer("S-0", 900, "Pro", 0)});
+}
+
+TEST(ScoreAll, SortsByScoreThenArrThenId) {
+  std::vector<ScoredCustomer> scored = Sample();
+  ASSERT_EQ(scored.size(), 4u);
+  EXPECT_EQ(scored[0].signals.customer_id, "S-3");  // 80
+  EXPECT_EQ(scored[1].signals.customer_id, "S-2");  // 10, arr 900
+  EXPECT_EQ(scored[2].signals.customer_id, "S-1");  // 10, arr 500
+  EXPECT_EQ(scored[3].signals.customer_id, "S-0");  // 0
+}
+
+TEST(Summary, ExecutiveFigures) {
+  const ExecutiveSummary e =
+      SummarizeExecutive(Sample(), dataset::ParseDate("2024-12-31"), std::nullopt);
+  EXPECT_EQ(e.customers, 4);
+  EXPECT_EQ(e.churned_customers, 1);
+  EXPECT_DOUBLE_EQ(e.churn_rate, 0.25);
+  EXPECT_EQ(e.high_risk_count, 1);
+  EXPECT_DOUBLE_EQ(e.high_risk_share, 0.25);
+  EXPECT_EQ(e.low_risk_count, 3);
+  EXPECT_DOUBLE_EQ(e.total_arr, 2400);
+  EXPECT_DOUBLE_EQ(e.average_arr, 600);
+  EXPECT_DOUBLE_EQ(e.arr_at_risk_high, 100);
+  EXPECT_DOUBLE_EQ(e.arr_at_risk_medium, 0);
+}
+
+TEST(Summary, DriversFigures) {
+  const DriversSummary d = SummarizeDrivers(Sample(), {{"pricing", 2}, {"budget", 5}});
+  ASSERT_EQ(d.by_plan_tier.size(), 2u);
+  EXPECT_EQ(d.by_plan_tier[0].segment, "Basic");
+  EXPECT_DOUBLE_EQ(d.by_plan_tier[0].mean_risk_score, 10);
+  EXPECT_EQ(d.by_plan_tier[1].segment, "Pro");
+  EXPECT_DOUBLE_EQ(d.by_plan_tier[1].mean_risk_score, 40);
+  ASSERT_FALSE(d.drivers.empty());
+  EXPECT_EQ(d.drivers[0].rule, "support_load");
+  EXPECT_EQ(d.drivers[0].customers, 3);
+  EXPECT_EQ(d.churn_reasons[0].first, "budget");
+}
+
+TEST(Format, CsvIsSpreadsheetSafeAndComplete) {
+  std::ostringstream out;
+  WriteAtRiskList(Sample(), 2, OutputFormat::kCsv, out);
+  const std::string csv = out.str();
+  EXPECT_THAT(csv, HasSubstr("customer_id,account_id,account_name,plan_tier,arr,churned,risk_score,"
+                             "risk_level,top_reasons,recommended_actions,usage_30d,usage_prev30d,"
+                             "usage_drop_pct,errors_30d,tickets_30d,satisfaction_score,"
+                             "escalation_flag,churn_intent_30d,downgrade_flag,is_trial\n"));
+  EXPECT_THAT(csv, HasSubstr("\"'=HYPERLINK(\"\"x\"\")\""));
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);  // header + limit 2
+  EXPECT_EQ(SpreadsheetCsvField("@cmd"), "'@cmd");
+  EXPECT_EQ(SpreadsheetCsvField("plain"), "plain");
+  EXPECT_EQ(SpreadsheetCsvField("a,b"), "\"a,b\"");
+}
+
+TEST(Format, JsonCarriesTheAuditTrail) {
+  std::ostringstream out;
+  WriteAtRiskList(Sample(), 1, OutputFormat::kJson, out);
+  nlohmann::json list = nlohmann::json::parse(out.str());
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["risk_score"], 80);
+  EXPECT_EQ(list[0]["risk_level"], "High");
+  ASSERT_EQ(list[0]["fired_rules"].size(), 3u);
+  EXPECT_EQ(list[0]["fired_rules"][0]["rule"], "usage_drop");
+  EXPECT_EQ(list[0]["fired_rules"][0]["points"], 40);
+  EXPECT_TRUE(list[0]["satisfaction_score"].is_null());
+}
+
+TEST(Format, OutputIsDeterministic) {
+  std::ostringstream a, b;
+  WriteAtRiskList(Sample(), 0, OutputFormat::kJson, a);
+  WriteAtRiskList(Sample(), 0, OutputFormat::kJson, b);
+  EXPECT_EQ(a.str(), b.str());
+}
+
+TEST(Format, UnknownFormatIsAnError) {
+  EXPECT_FALSE(ParseOutputFormat("xml").ok());
+  EXPECT_EQ(*ParseOutputFormat("JSON"), OutputFormat::kJson);
+}
+
+}  // namespace
+}  // namespace churn::reports
