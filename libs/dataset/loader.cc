@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "dataset/duplicate_id_finder.h"
 #include "dataset/table_reader.h"
+#include "status/status_macros.h"
 
 namespace churn::dataset {
 namespace {
@@ -71,11 +72,6 @@ absl::Status ForEachRow(Table table, const std::string& path, const LoadOptions&
   return absl::OkStatus();
 }
 
-#define CHURN_ASSIGN_OR_RETURN(lhs, expr)      \
-  auto lhs##_or = (expr);                      \
-  if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto lhs = *std::move(lhs##_or)
-
 struct AccountRows {
   explicit AccountRows(Dataset* d) : data(d) {}
   Dataset* data;
@@ -88,7 +84,7 @@ struct AccountRows {
     country = r.ColumnNamed("country");
   }
   absl::Status operator()(const TableReader& r) {
-    CHURN_ASSIGN_OR_RETURN(account_id, r.Id(id));
+    CHURN_ASSIGN_OR_RETURN(auto account_id, r.Id(id));
     Account account{std::string(account_id), std::string(r.Text(name)),
                     std::string(r.Text(industry)), std::string(r.Text(country))};
     const auto [it, inserted] = data->account_index.try_emplace(
@@ -117,14 +113,14 @@ struct SubscriptionRows {
     end = r.ColumnNamed("end_date");
   }
   absl::Status operator()(const TableReader& r) {
-    CHURN_ASSIGN_OR_RETURN(subscription_id, r.Id(id));
-    CHURN_ASSIGN_OR_RETURN(account_id, r.Id(account));
-    CHURN_ASSIGN_OR_RETURN(arr_amount, r.Number(arr));
-    CHURN_ASSIGN_OR_RETURN(is_trial, r.Bool(trial));
-    CHURN_ASSIGN_OR_RETURN(downgrade_flag, r.Bool(downgrade));
+    CHURN_ASSIGN_OR_RETURN(auto subscription_id, r.Id(id));
+    CHURN_ASSIGN_OR_RETURN(auto account_id, r.Id(account));
+    CHURN_ASSIGN_OR_RETURN(auto arr_amount, r.Number(arr));
+    CHURN_ASSIGN_OR_RETURN(auto is_trial, r.Bool(trial));
+    CHURN_ASSIGN_OR_RETURN(auto downgrade_flag, r.Bool(downgrade));
     // The as-of population of a backtest reads them; a bad one means a bad export.
-    CHURN_ASSIGN_OR_RETURN(start_date, r.Date(start));
-    CHURN_ASSIGN_OR_RETURN(end_date, r.Date(end));
+    CHURN_ASSIGN_OR_RETURN(auto start_date, r.Date(start));
+    CHURN_ASSIGN_OR_RETURN(auto end_date, r.Date(end));
     Subscription subscription;
     subscription.subscription_id = std::string(subscription_id);
     subscription.account_id = std::string(account_id);
@@ -166,10 +162,10 @@ struct UsageRows {
     errors = r.ColumnNamed("error_count");
   }
   absl::Status operator()(const TableReader& r) {
-    CHURN_ASSIGN_OR_RETURN(subscription_id, r.Id(subscription));
-    CHURN_ASSIGN_OR_RETURN(usage_day, r.Date(date));
-    CHURN_ASSIGN_OR_RETURN(usage_count, r.Count(count));
-    CHURN_ASSIGN_OR_RETURN(error_count, r.Count(errors));
+    CHURN_ASSIGN_OR_RETURN(auto subscription_id, r.Id(subscription));
+    CHURN_ASSIGN_OR_RETURN(auto usage_day, r.Date(date));
+    CHURN_ASSIGN_OR_RETURN(auto usage_count, r.Count(count));
+    CHURN_ASSIGN_OR_RETURN(auto error_count, r.Count(errors));
     if (*usage_count < 0) return r.ValueError(count, "expected a count >= 0");
     if (*error_count < 0) return r.ValueError(errors, "expected a count >= 0");
     if (r.Has(id)) {
@@ -208,8 +204,8 @@ struct ChurnEventRows {
     reason = r.ColumnNamed("reason_code");
   }
   absl::Status operator()(const TableReader& r) {
-    CHURN_ASSIGN_OR_RETURN(account_id, r.Id(account));
-    CHURN_ASSIGN_OR_RETURN(churn_date, r.Date(date));
+    CHURN_ASSIGN_OR_RETURN(auto account_id, r.Id(account));
+    CHURN_ASSIGN_OR_RETURN(auto churn_date, r.Date(date));
     ChurnEvent event;
     event.churn_date = churn_date;
     event.reason_code = std::string(r.Text(reason));
@@ -243,12 +239,12 @@ struct TicketRows {
     resolution = r.ColumnNamed("resolution_time_hours");
   }
   absl::Status operator()(const TableReader& r) {
-    CHURN_ASSIGN_OR_RETURN(account_id, r.Id(account));
-    CHURN_ASSIGN_OR_RETURN(submitted_day, r.Date(submitted));
-    CHURN_ASSIGN_OR_RETURN(satisfaction_score, r.Number(satisfaction));
-    CHURN_ASSIGN_OR_RETURN(escalated, r.Bool(escalation));
-    CHURN_ASSIGN_OR_RETURN(first_response_minutes, r.Number(first_response));
-    CHURN_ASSIGN_OR_RETURN(resolution_hours, r.Number(resolution));
+    CHURN_ASSIGN_OR_RETURN(auto account_id, r.Id(account));
+    CHURN_ASSIGN_OR_RETURN(auto submitted_day, r.Date(submitted));
+    CHURN_ASSIGN_OR_RETURN(auto satisfaction_score, r.Number(satisfaction));
+    CHURN_ASSIGN_OR_RETURN(auto escalated, r.Bool(escalation));
+    CHURN_ASSIGN_OR_RETURN(auto first_response_minutes, r.Number(first_response));
+    CHURN_ASSIGN_OR_RETURN(auto resolution_hours, r.Number(resolution));
     // The scoring rules read satisfaction on a 1-5 scale; another scale would silently
     // mis-score, so it is an error here rather than a surprise later.
     if (satisfaction_score && (*satisfaction_score < 1 || *satisfaction_score > 5)) {

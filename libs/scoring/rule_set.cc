@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "status/status_macros.h"
 #include "yaml-cpp/depthguard.h"
 #include "yaml-cpp/eventhandler.h"
 #include "yaml-cpp/yaml.h"
@@ -28,23 +29,6 @@ namespace churn::scoring {
 namespace {
 
 constexpr int kSupportedVersion = 1;
-
-// Evaluate `expr` (an absl::Status) and return it from the current function when it is an error.
-#define CHURN_SCORING_RETURN_IF_ERROR(expr) \
-  do {                                      \
-    absl::Status status_ = (expr);          \
-    if (!status_.ok()) return status_;      \
-  } while (0)
-
-// Evaluate `expr` (an absl::StatusOr<T>), return its error or move its value into `lhs`.
-#define CHURN_SCORING_CONCAT_INNER(a, b) a##b
-#define CHURN_SCORING_CONCAT(a, b) CHURN_SCORING_CONCAT_INNER(a, b)
-#define CHURN_SCORING_ASSIGN_OR_RETURN(lhs, expr) \
-  CHURN_SCORING_ASSIGN_OR_RETURN_IMPL(CHURN_SCORING_CONCAT(statusor_, __LINE__), lhs, expr)
-#define CHURN_SCORING_ASSIGN_OR_RETURN_IMPL(statusor, lhs, expr) \
-  auto statusor = (expr);                                        \
-  if (!statusor.ok()) return std::move(statusor).status();       \
-  lhs = std::move(statusor).value()
 
 // How a signal is compared, which decides the tier keys a rule over it takes.
 enum class Comparison {
@@ -154,36 +138,37 @@ class RuleSetParser {
 
   absl::StatusOr<RuleSet> Parse(const YAML::Node& root) {
     RuleSet rule_set;
-    CHURN_SCORING_ASSIGN_OR_RETURN(
+    CHURN_ASSIGN_OR_RETURN(
         Fields top, ReadMapping(root, "",
-                                {"version", "max_score", "levels", "max_reasons", "max_actions", "separator",
-                                 "rules", "action_groups", "default_action"}));
+                                {"version", "max_score", "levels", "max_reasons", "max_actions",
+                                 "separator", "rules", "action_groups", "default_action"}));
 
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node version_node, Required(top, "version"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(rule_set.version, ReadInt(version_node, "version"));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node version_node, Required(top, "version"));
+    CHURN_ASSIGN_OR_RETURN(rule_set.version, ReadInt(version_node, "version"));
     if (rule_set.version != kSupportedVersion) {
       return Error(version_node, "version",
                    absl::StrCat("unsupported version ", rule_set.version, " (this build reads version ",
                                 kSupportedVersion, ")"));
     }
 
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node max_score_node, Required(top, "max_score"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(rule_set.max_score, ReadInt(max_score_node, "max_score"));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node max_score_node, Required(top, "max_score"));
+    CHURN_ASSIGN_OR_RETURN(rule_set.max_score, ReadInt(max_score_node, "max_score"));
     if (rule_set.max_score < 1) {
       return Error(max_score_node, "max_score", absl::StrCat("must be at least 1, got ", rule_set.max_score));
     }
-    CHURN_SCORING_RETURN_IF_ERROR(ParseLevels(top, rule_set));
+    CHURN_RETURN_IF_ERROR(ParseLevels(top, rule_set));
 
-    CHURN_SCORING_ASSIGN_OR_RETURN(rule_set.max_reasons, ReadCount(top, "max_reasons"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(rule_set.max_actions, ReadCount(top, "max_actions"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node separator_node, Required(top, "separator"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(rule_set.reason_separator, ReadText(separator_node, "separator"));
+    CHURN_ASSIGN_OR_RETURN(rule_set.max_reasons, ReadCount(top, "max_reasons"));
+    CHURN_ASSIGN_OR_RETURN(rule_set.max_actions, ReadCount(top, "max_actions"));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node separator_node, Required(top, "separator"));
+    CHURN_ASSIGN_OR_RETURN(rule_set.reason_separator, ReadText(separator_node, "separator"));
 
-    CHURN_SCORING_RETURN_IF_ERROR(ParseRules(top, rule_set));
-    CHURN_SCORING_RETURN_IF_ERROR(ParseActionGroups(top, rule_set));
+    CHURN_RETURN_IF_ERROR(ParseRules(top, rule_set));
+    CHURN_RETURN_IF_ERROR(ParseActionGroups(top, rule_set));
 
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node default_action_node, Required(top, "default_action"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(rule_set.default_action, ReadText(default_action_node, "default_action"));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node default_action_node, Required(top, "default_action"));
+    CHURN_ASSIGN_OR_RETURN(rule_set.default_action,
+                           ReadText(default_action_node, "default_action"));
     return rule_set;
   }
 
@@ -246,7 +231,7 @@ class RuleSetParser {
   }
 
   absl::StatusOr<int> ReadInt(const YAML::Node& node, absl::string_view path) const {
-    CHURN_SCORING_ASSIGN_OR_RETURN(std::string text, ReadScalar(node, path, "an integer"));
+    CHURN_ASSIGN_OR_RETURN(std::string text, ReadScalar(node, path, "an integer"));
     int value = 0;
     if (!absl::SimpleAtoi(text, &value)) {
       return Error(node, path, absl::StrCat("expected an integer, got '", text, "'"));
@@ -255,7 +240,7 @@ class RuleSetParser {
   }
 
   absl::StatusOr<double> ReadFiniteNumber(const YAML::Node& node, absl::string_view path) const {
-    CHURN_SCORING_ASSIGN_OR_RETURN(std::string text, ReadScalar(node, path, "a number"));
+    CHURN_ASSIGN_OR_RETURN(std::string text, ReadScalar(node, path, "a number"));
     double value = 0;
     const std::string lowered = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
     const bool yaml_special =
@@ -271,13 +256,13 @@ class RuleSetParser {
 
   // A non-empty text (reasons, actions, separator): blank text would show as an empty reason.
   absl::StatusOr<std::string> ReadText(const YAML::Node& node, absl::string_view path) const {
-    CHURN_SCORING_ASSIGN_OR_RETURN(std::string text, ReadScalar(node, path, "a string"));
+    CHURN_ASSIGN_OR_RETURN(std::string text, ReadScalar(node, path, "a string"));
     if (absl::StripAsciiWhitespace(text).empty()) return Error(node, path, "must not be empty");
     return text;
   }
 
   absl::StatusOr<std::string> ReadId(const YAML::Node& node, absl::string_view path) const {
-    CHURN_SCORING_ASSIGN_OR_RETURN(std::string id, ReadScalar(node, path, "an id"));
+    CHURN_ASSIGN_OR_RETURN(std::string id, ReadScalar(node, path, "an id"));
     if (!IsValidId(id)) {
       return Error(node, path, absl::StrCat("invalid id '", id, "' (use letters, digits, '_' and '-')"));
     }
@@ -286,21 +271,21 @@ class RuleSetParser {
 
   // max_reasons / max_actions: how many to show, at least one.
   absl::StatusOr<int> ReadCount(const Fields& fields, absl::string_view key) const {
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node node, Required(fields, key));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node node, Required(fields, key));
     const std::string path = fields.PathOf(key);
-    CHURN_SCORING_ASSIGN_OR_RETURN(int value, ReadInt(node, path));
+    CHURN_ASSIGN_OR_RETURN(int value, ReadInt(node, path));
     if (value < 1) return Error(node, path, absl::StrCat("must be at least 1, got ", value));
     return value;
   }
 
   absl::Status ParseLevels(const Fields& top, RuleSet& rule_set) const {
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node levels_node, Required(top, "levels"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(Fields levels,
-                                   ReadMapping(levels_node, "levels", {"high_min", "medium_min"}));
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node high_node, Required(levels, "high_min"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node medium_node, Required(levels, "medium_min"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(rule_set.high_min, ReadInt(high_node, "levels.high_min"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(rule_set.medium_min, ReadInt(medium_node, "levels.medium_min"));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node levels_node, Required(top, "levels"));
+    CHURN_ASSIGN_OR_RETURN(Fields levels,
+                           ReadMapping(levels_node, "levels", {"high_min", "medium_min"}));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node high_node, Required(levels, "high_min"));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node medium_node, Required(levels, "medium_min"));
+    CHURN_ASSIGN_OR_RETURN(rule_set.high_min, ReadInt(high_node, "levels.high_min"));
+    CHURN_ASSIGN_OR_RETURN(rule_set.medium_min, ReadInt(medium_node, "levels.medium_min"));
 
     const std::string got =
         absl::StrCat(" (need 0 < medium_min < high_min <= max_score; got medium_min ", rule_set.medium_min,
@@ -318,7 +303,7 @@ class RuleSetParser {
   }
 
   absl::Status ParseRules(const Fields& top, RuleSet& rule_set) const {
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node rules_node, Required(top, "rules"));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node rules_node, Required(top, "rules"));
     if (!rules_node.IsSequence()) {
       return Error(rules_node, "rules",
                    absl::StrCat("expected a list of rules, got ", NodeTypeName(rules_node)));
@@ -326,7 +311,7 @@ class RuleSetParser {
     if (rules_node.size() == 0) return Error(rules_node, "rules", "must hold at least one rule");
     for (std::size_t i = 0; i < rules_node.size(); ++i) {
       const std::string path = absl::StrCat("rules[", i, "]");
-      CHURN_SCORING_ASSIGN_OR_RETURN(Rule rule, ParseRule(rules_node[i], path));
+      CHURN_ASSIGN_OR_RETURN(Rule rule, ParseRule(rules_node[i], path));
       for (const Rule& earlier : rule_set.rules) {
         if (earlier.id == rule.id) {
           return Error(rules_node[i]["id"], path + ".id", absl::StrCat("duplicate rule id '", rule.id, "'"));
@@ -338,14 +323,14 @@ class RuleSetParser {
   }
 
   absl::StatusOr<Rule> ParseRule(const YAML::Node& node, const std::string& path) const {
-    CHURN_SCORING_ASSIGN_OR_RETURN(Fields fields, ReadMapping(node, path, {"id", "signal", "tiers"}));
+    CHURN_ASSIGN_OR_RETURN(Fields fields, ReadMapping(node, path, {"id", "signal", "tiers"}));
     Rule rule;
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node id_node, Required(fields, "id"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(rule.id, ReadId(id_node, fields.PathOf("id")));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node id_node, Required(fields, "id"));
+    CHURN_ASSIGN_OR_RETURN(rule.id, ReadId(id_node, fields.PathOf("id")));
 
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node signal_node, Required(fields, "signal"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(std::string signal_name,
-                                   ReadScalar(signal_node, fields.PathOf("signal"), "a signal name"));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node signal_node, Required(fields, "signal"));
+    CHURN_ASSIGN_OR_RETURN(std::string signal_name,
+                           ReadScalar(signal_node, fields.PathOf("signal"), "a signal name"));
     const SignalSpec* signal = FindSignal(signal_name);
     if (signal == nullptr) {
       return Error(signal_node, fields.PathOf("signal"),
@@ -353,7 +338,7 @@ class RuleSetParser {
     }
     rule.signal = signal->kind;
 
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node tiers_node, Required(fields, "tiers"));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node tiers_node, Required(fields, "tiers"));
     const std::string tiers_path = fields.PathOf("tiers");
     if (!tiers_node.IsSequence()) {
       return Error(tiers_node, tiers_path,
@@ -368,7 +353,7 @@ class RuleSetParser {
     }
     for (std::size_t i = 0; i < tiers_node.size(); ++i) {
       const std::string tier_path = absl::StrCat(tiers_path, "[", i, "]");
-      CHURN_SCORING_ASSIGN_OR_RETURN(Tier tier, ParseTier(tiers_node[i], tier_path, *signal));
+      CHURN_ASSIGN_OR_RETURN(Tier tier, ParseTier(tiers_node[i], tier_path, *signal));
       for (const Tier& earlier : rule.tiers) {
         if (earlier.id == tier.id) {
           return Error(tiers_node[i]["id"], tier_path + ".id",
@@ -399,11 +384,11 @@ class RuleSetParser {
 
   absl::StatusOr<Tier> ParseTier(const YAML::Node& node, const std::string& path,
                                  const SignalSpec& signal) const {
-    CHURN_SCORING_ASSIGN_OR_RETURN(Fields fields,
-                                   ReadMapping(node, path, {"id", "min", "max", "points", "reason"}));
+    CHURN_ASSIGN_OR_RETURN(Fields fields,
+                           ReadMapping(node, path, {"id", "min", "max", "points", "reason"}));
     Tier tier;
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node id_node, Required(fields, "id"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(tier.id, ReadId(id_node, fields.PathOf("id")));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node id_node, Required(fields, "id"));
+    CHURN_ASSIGN_OR_RETURN(tier.id, ReadId(id_node, fields.PathOf("id")));
 
     const std::optional<YAML::Node> min_node = fields.Find("min");
     const std::optional<YAML::Node> max_node = fields.Find("max");
@@ -417,7 +402,7 @@ class RuleSetParser {
         if (!min_node.has_value()) {
           return Error(node, fields.PathOf("min"), absl::StrCat("missing required key 'min'"));
         }
-        CHURN_SCORING_ASSIGN_OR_RETURN(tier.threshold, ReadFiniteNumber(*min_node, fields.PathOf("min")));
+        CHURN_ASSIGN_OR_RETURN(tier.threshold, ReadFiniteNumber(*min_node, fields.PathOf("min")));
         break;
       }
       case Comparison::kAtMost: {
@@ -429,7 +414,7 @@ class RuleSetParser {
         if (!max_node.has_value()) {
           return Error(node, fields.PathOf("max"), absl::StrCat("missing required key 'max'"));
         }
-        CHURN_SCORING_ASSIGN_OR_RETURN(tier.threshold, ReadFiniteNumber(*max_node, fields.PathOf("max")));
+        CHURN_ASSIGN_OR_RETURN(tier.threshold, ReadFiniteNumber(*max_node, fields.PathOf("max")));
         break;
       }
       case Comparison::kBoolean:
@@ -441,16 +426,16 @@ class RuleSetParser {
         break;
     }
 
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node points_node, Required(fields, "points"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(tier.points, ReadInt(points_node, fields.PathOf("points")));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node points_node, Required(fields, "points"));
+    CHURN_ASSIGN_OR_RETURN(tier.points, ReadInt(points_node, fields.PathOf("points")));
     if (tier.points < 0) {
       return Error(points_node, fields.PathOf("points"),
                    absl::StrCat("must not be negative, got ", tier.points));
     }
 
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node reason_node, Required(fields, "reason"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(tier.reason, ReadText(reason_node, fields.PathOf("reason")));
-    CHURN_SCORING_RETURN_IF_ERROR(
+    CHURN_ASSIGN_OR_RETURN(YAML::Node reason_node, Required(fields, "reason"));
+    CHURN_ASSIGN_OR_RETURN(tier.reason, ReadText(reason_node, fields.PathOf("reason")));
+    CHURN_RETURN_IF_ERROR(
         CheckPlaceholders(reason_node, fields.PathOf("reason"), tier.reason, signal));
     return tier;
   }
@@ -486,14 +471,14 @@ class RuleSetParser {
   }
 
   absl::Status ParseActionGroups(const Fields& top, RuleSet& rule_set) const {
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node groups_node, Required(top, "action_groups"));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node groups_node, Required(top, "action_groups"));
     if (!groups_node.IsSequence()) {
       return Error(groups_node, "action_groups",
                    absl::StrCat("expected a list of action groups, got ", NodeTypeName(groups_node)));
     }
     for (std::size_t i = 0; i < groups_node.size(); ++i) {
       const std::string path = absl::StrCat("action_groups[", i, "]");
-      CHURN_SCORING_ASSIGN_OR_RETURN(ActionGroup group, ParseActionGroup(groups_node[i], path, rule_set));
+      CHURN_ASSIGN_OR_RETURN(ActionGroup group, ParseActionGroup(groups_node[i], path, rule_set));
       for (const ActionGroup& earlier : rule_set.action_groups) {
         if (earlier.id == group.id) {
           return Error(groups_node[i]["id"], path + ".id",
@@ -507,22 +492,22 @@ class RuleSetParser {
 
   absl::StatusOr<ActionGroup> ParseActionGroup(const YAML::Node& node, const std::string& path,
                                                const RuleSet& rule_set) const {
-    CHURN_SCORING_ASSIGN_OR_RETURN(Fields fields, ReadMapping(node, path, {"id", "when", "actions"}));
+    CHURN_ASSIGN_OR_RETURN(Fields fields, ReadMapping(node, path, {"id", "when", "actions"}));
     ActionGroup group;
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node id_node, Required(fields, "id"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(group.id, ReadId(id_node, fields.PathOf("id")));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node id_node, Required(fields, "id"));
+    CHURN_ASSIGN_OR_RETURN(group.id, ReadId(id_node, fields.PathOf("id")));
 
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node when_node, Required(fields, "when"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(group.when,
-                                   ReadTextList(when_node, fields.PathOf("when"), "rule references"));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node when_node, Required(fields, "when"));
+    CHURN_ASSIGN_OR_RETURN(group.when,
+                           ReadTextList(when_node, fields.PathOf("when"), "rule references"));
     for (std::size_t i = 0; i < group.when.size(); ++i) {
-      CHURN_SCORING_RETURN_IF_ERROR(CheckRuleReference(
+      CHURN_RETURN_IF_ERROR(CheckRuleReference(
           when_node[i], absl::StrCat(fields.PathOf("when"), "[", i, "]"), group.when[i], rule_set));
     }
 
-    CHURN_SCORING_ASSIGN_OR_RETURN(YAML::Node actions_node, Required(fields, "actions"));
-    CHURN_SCORING_ASSIGN_OR_RETURN(group.actions,
-                                   ReadTextList(actions_node, fields.PathOf("actions"), "action texts"));
+    CHURN_ASSIGN_OR_RETURN(YAML::Node actions_node, Required(fields, "actions"));
+    CHURN_ASSIGN_OR_RETURN(group.actions,
+                           ReadTextList(actions_node, fields.PathOf("actions"), "action texts"));
     return group;
   }
 
@@ -535,7 +520,7 @@ class RuleSetParser {
     std::vector<std::string> texts;
     texts.reserve(node.size());
     for (std::size_t i = 0; i < node.size(); ++i) {
-      CHURN_SCORING_ASSIGN_OR_RETURN(std::string text, ReadText(node[i], absl::StrCat(path, "[", i, "]")));
+      CHURN_ASSIGN_OR_RETURN(std::string text, ReadText(node[i], absl::StrCat(path, "[", i, "]")));
       texts.push_back(std::move(text));
     }
     return texts;
@@ -659,9 +644,3 @@ const RuleSet& DefaultRuleSet() {
 }
 
 }  // namespace churn::scoring
-
-#undef CHURN_SCORING_RETURN_IF_ERROR
-#undef CHURN_SCORING_ASSIGN_OR_RETURN
-#undef CHURN_SCORING_ASSIGN_OR_RETURN_IMPL
-#undef CHURN_SCORING_CONCAT
-#undef CHURN_SCORING_CONCAT_INNER
