@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "dataset/duplicate_id_finder.h"
 #include "dataset/table_reader.h"
+#include "signals/signal_ranges.h"
 #include "status/status_macros.h"
 
 namespace churn::dataset {
@@ -247,9 +248,11 @@ struct TicketRows {
     CHURN_ASSIGN_OR_RETURN(auto resolution_hours, r.Number(resolution));
     // The scoring rules read satisfaction on a 1-5 scale; another scale would silently
     // mis-score, so it is an error here rather than a surprise later.
-    if (satisfaction_score && (*satisfaction_score < 1 || *satisfaction_score > 5)) {
-      return r.ValueError(satisfaction, "expected a score from 1 to 5, got " +
-                                            std::string(r.Text(satisfaction)));
+    constexpr signals::SignalRange kScale = signals::kSatisfactionScoreRange;
+    if (satisfaction_score && !kScale.Contains(*satisfaction_score)) {
+      return r.ValueError(satisfaction,
+                          absl::StrCat("expected a score from ", kScale.min, " to ", kScale.max,
+                                       ", got ", std::string(r.Text(satisfaction))));
     }
     SupportTicket ticket;
     ticket.submitted = *submitted_day;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "scoring/rule_set.h"
+
 namespace churn::reports {
 
 using scoring::RiskLevel;
@@ -42,7 +44,8 @@ ExecutiveSummary SummarizeExecutive(const std::vector<ScoredCustomer>& customers
 }
 
 DriversSummary SummarizeDrivers(const std::vector<ScoredCustomer>& customers,
-                                const std::map<std::string, int64_t>& churn_reason_counts) {
+                                const std::map<std::string, int64_t>& churn_reason_counts,
+                                const std::map<std::string, std::string>& rule_labels) {
   std::map<std::string, SegmentRisk> tiers;
   std::map<std::string, int64_t> drivers;
   std::map<std::string, double> score_sums;
@@ -67,7 +70,12 @@ DriversSummary SummarizeDrivers(const std::vector<ScoredCustomer>& customers,
     tier.mean_risk_score = score_sums[name] / static_cast<double>(tier.customers);
     summary.by_plan_tier.push_back(tier);
   }
-  for (const auto& [rule, count] : drivers) summary.drivers.push_back({rule, count});
+  for (const auto& [rule, count] : drivers) {
+    auto label = rule_labels.find(rule);
+    summary.drivers.push_back(
+        {rule, label != rule_labels.end() ? label->second : scoring::LabelFromRuleId(rule),
+         count});
+  }
   std::stable_sort(
       summary.drivers.begin(), summary.drivers.end(),
       [](const DriverCount& a, const DriverCount& b) { return a.customers > b.customers; });

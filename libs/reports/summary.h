@@ -39,6 +39,7 @@ struct SegmentRisk {
 
 struct DriverCount {
   std::string rule;       // rule id, e.g. "usage_drop"
+  std::string label;      // the rule's label from the rules file, e.g. "Usage drop"
   int64_t customers = 0;  // customers for whom it is among the top reasons
 };
 
@@ -52,7 +53,10 @@ ExecutiveSummary SummarizeExecutive(const std::vector<ScoredCustomer>& customers
                                     std::optional<dataset::Day> usage_window_end,
                                     std::optional<dataset::Day> support_window_end);
 
+// `rule_labels`: rule id -> label of the rules the customers were scored with
+// (scoring::RuleLabels); a rule missing there is named by scoring::LabelFromRuleId.
 DriversSummary SummarizeDrivers(const std::vector<ScoredCustomer>& customers,
-                                const std::map<std::string, int64_t>& churn_reason_counts);
+                                const std::map<std::string, int64_t>& churn_reason_counts,
+                                const std::map<std::string, std::string>& rule_labels = {});
 
 }  // namespace churn::reports

@@ -323,10 +323,16 @@ class RuleSetParser {
   }
 
   absl::StatusOr<Rule> ParseRule(const YAML::Node& node, const std::string& path) const {
-    CHURN_ASSIGN_OR_RETURN(Fields fields, ReadMapping(node, path, {"id", "signal", "tiers"}));
+    CHURN_ASSIGN_OR_RETURN(Fields fields,
+                           ReadMapping(node, path, {"id", "label", "signal", "tiers"}));
     Rule rule;
     CHURN_ASSIGN_OR_RETURN(YAML::Node id_node, Required(fields, "id"));
     CHURN_ASSIGN_OR_RETURN(rule.id, ReadId(id_node, fields.PathOf("id")));
+    if (std::optional<YAML::Node> label_node = fields.Find("label")) {
+      CHURN_ASSIGN_OR_RETURN(rule.label, ReadText(*label_node, fields.PathOf("label")));
+    } else {
+      rule.label = LabelFromRuleId(rule.id);
+    }
 
     CHURN_ASSIGN_OR_RETURN(YAML::Node signal_node, Required(fields, "signal"));
     CHURN_ASSIGN_OR_RETURN(std::string signal_name,
@@ -611,6 +617,19 @@ absl::StatusOr<RuleSet> ParseRuleSet(std::string_view yaml_text, std::string_vie
   } catch (const std::exception& e) {
     return parser.Error(YAML::Mark::null_mark(), "", absl::StrCat("cannot read YAML: ", e.what()));
   }
+}
+
+std::string LabelFromRuleId(std::string_view rule_id) {
+  std::string label(rule_id);
+  std::replace(label.begin(), label.end(), '_', ' ');
+  if (!label.empty()) label[0] = absl::ascii_toupper(static_cast<unsigned char>(label[0]));
+  return label;
+}
+
+std::map<std::string, std::string> RuleLabels(const RuleSet& rule_set) {
+  std::map<std::string, std::string> labels;
+  for (const Rule& rule : rule_set.rules) labels.emplace(rule.id, rule.label);
+  return labels;
 }
 
 absl::StatusOr<RuleSet> LoadRuleSetFile(const std::string& path) {

@@ -2,6 +2,7 @@
 // The scoring rules, loaded from YAML (config/scoring.yaml) and validated on load.
 // Every threshold, points value, level boundary and text comes from the file.
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,9 @@ struct Tier {
 
 struct Rule {
   std::string id;  // e.g. "usage_drop"
+  // How the Drivers view names the rule ("Usage drop"); LabelFromRuleId(id) when the file
+  // gives none.
+  std::string label;
   SignalKind signal = SignalKind::kUsageDropPct;
   std::vector<Tier> tiers;
 };
@@ -62,6 +66,12 @@ struct RuleSet {
 // offending key and line (unknown keys, negative points, unordered tiers, bad levels...).
 absl::StatusOr<RuleSet> ParseRuleSet(std::string_view yaml_text, std::string_view source_name);
 absl::StatusOr<RuleSet> LoadRuleSetFile(const std::string& path);
+
+// "late_payments" -> "Late payments": the label of a rule whose file gives none.
+std::string LabelFromRuleId(std::string_view rule_id);
+
+// Rule id -> label, for every rule of `rule_set`.
+std::map<std::string, std::string> RuleLabels(const RuleSet& rule_set);
 
 // The built-in defaults: config/scoring.yaml as it was at build time.
 const RuleSet& DefaultRuleSet();

@@ -1,20 +1,23 @@
 #pragma once
-// Which customer a ticket belongs to. A ticket is linked only through a real key column
-// (docs/PRODUCT.md "Ticket analysis"): subscription_id / customer_id name the customer directly; an
-// account_id names the account, whose first subscription by id stands for it (one ticket counts
-// once, not once per subscription). A set without a key column is a demo set; only when a user
-// explicitly asks for it are its tickets spread over the customers by a synthetic, deterministic
-// mapping: customers sorted by id, ticket -> customer index FNV-1a(ticket_id) % n, the same in
-// every process and on every machine.
+// Which customer a ticket names. A ticket is linked only through a real key column
+// (docs/PRODUCT.md "Ticket analysis"), as tickets::CustomerLinkage defines it: subscription_id /
+// customer_id name the customer directly; an account_id links the ticket to every subscription
+// of the account, and the account's first subscription by id is the one a streamed ticket names
+// (churn.v1.TicketText has one customer_id; the churn-intent count expands it back to all of
+// them). A set without a key column is a demo set; only when a user explicitly asks for it are
+// its tickets spread over the customers by a synthetic, deterministic mapping: customers sorted by
+// id, ticket -> customer index FNV-1a(ticket_id) % n, the same in every process and on every
+// machine.
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "dataset/dataset.h"
 #include "signals/customer_signals.h"
+#include "tickets/customer_linkage.h"
+#include "tickets/ticket_for_analysis.h"
+#include "tickets/ticket_set.h"
 
 namespace churn::snapshots {
 
@@ -29,14 +32,17 @@ class CustomerDirectory {
   std::string Resolve(std::string_view key_column, std::string_view key) const;
   // Empty when there are no customers.
   std::string SyntheticCustomerFor(std::string_view ticket_id) const;
+  // The customer a ticket of `set` names: through its key column when it has one, else through
+  // the synthetic mapping when `synthetic_mapping` asks for it, else none.
+  tickets::CustomerLink LinkOf(const tickets::TicketSet& set, const tickets::TicketRecord& record,
+                               bool synthetic_mapping) const;
 
+  const tickets::CustomerLinkage& linkage() const { return linkage_; }
   size_t size() const { return sorted_ids_.size(); }
 
  private:
   std::vector<std::string> sorted_ids_;
-  absl::flat_hash_map<std::string, int32_t, dataset::IdHash, dataset::IdEq> customer_index_;
-  // account_id -> index in sorted_ids_ of its first subscription by id.
-  absl::flat_hash_map<std::string, int32_t, dataset::IdHash, dataset::IdEq> account_index_;
+  tickets::CustomerLinkage linkage_;
 };
 
 }  // namespace churn::snapshots

@@ -1,34 +1,46 @@
 #include "tickets/churn_intent_linkage.h"
 
 namespace churn::tickets {
+namespace {
 
-absl::flat_hash_map<std::string, int64_t> CountChurnIntent(
-    const std::vector<AnalysedTicket>& tickets, const std::vector<CustomerKeys>& customers,
-    dataset::Day window_end) {
-  // Flagged tickets per key first, so each customer is visited once.
-  absl::flat_hash_map<std::string, int64_t> flagged_by_account, flagged_by_customer;
+bool CountsInWindow(std::optional<dataset::Day> submitted, dataset::Day window_end) {
+  return submitted && InChurnIntentWindow(*submitted, window_end);
+}
+
+}  // namespace
+
+ChurnIntentByCustomer CountChurnIntent(const std::vector<AnalysedTicket>& tickets,
+                                       const std::vector<CustomerKeys>& customers,
+                                       dataset::Day window_end) {
+  const CustomerLinkage linkage(customers);
+  ChurnIntentByCustomer intent;
   for (const AnalysedTicket& ticket : tickets) {
-    if (!ticket.churn_intent || !ticket.submitted || ticket.key.empty()) continue;
-    if (!InChurnIntentWindow(*ticket.submitted, window_end)) continue;
-    if (ticket.key_column == "account_id") {
-      ++flagged_by_account[ticket.key];
-    } else if (ticket.key_column == "subscription_id" || ticket.key_column == "customer_id") {
-      ++flagged_by_customer[ticket.key];
+    if (!ticket.churn_intent || !CountsInWindow(ticket.submitted, window_end)) continue;
+    for (const std::string& customer : linkage.CustomersOf(ticket.key_column, ticket.key)) {
+      ++intent[customer];
     }
-  }
-  absl::flat_hash_map<std::string, int64_t> intent;
-  for (const CustomerKeys& customer : customers) {
-    int64_t count = 0;
-    if (auto it = flagged_by_account.find(customer.account_id); it != flagged_by_account.end()) {
-      count += it->second;
-    }
-    if (auto it = flagged_by_customer.find(customer.customer_id);
-        it != flagged_by_customer.end()) {
-      count += it->second;
-    }
-    if (count > 0) intent[customer.customer_id] = count;
   }
   return intent;
+}
+
+ChurnIntentTally::ChurnIntentTally(const std::vector<CustomerKeys>& customers,
+                                   dataset::Day window_end)
+    : linkage_(customers), window_end_(window_end) {}
+
+bool ChurnIntentTally::Admits(std::string_view customer_id,
+                              std::optional<dataset::Day> submitted) const {
+  return !customer_id.empty() && CountsInWindow(submitted, window_end_);
+}
+
+const std::vector<std::string>& ChurnIntentTally::Add(std::string_view key_column,
+                                                      std::string_view customer_id,
+                                                      std::optional<dataset::Day> submitted,
+                                                      bool churn_intent) {
+  const std::vector<std::string>& customers = linkage_.CustomersNamedBy(key_column, customer_id);
+  if (churn_intent && CountsInWindow(submitted, window_end_)) {
+    for (const std::string& customer : customers) ++intent_[customer];
+  }
+  return customers;
 }
 
 }  // namespace churn::tickets

@@ -31,6 +31,7 @@ struct ViewSetInputs {
   std::string snapshot_instance;                       // the ingest process that published it
   absl::Time built_at = absl::UnixEpoch();
   std::string rules_sha256;  // the rules the customers were scored with
+  std::map<std::string, std::string> rule_labels;  // of those rules: rule id -> Drivers label
 };
 
 class ViewSet {

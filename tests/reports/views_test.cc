@@ -68,6 +68,16 @@ TEST(Summary, DriversFigures) {
   EXPECT_EQ(d.churn_reasons[0].first, "budget");
 }
 
+TEST(Summary, DriverLabelsComeFromTheRulesInForce) {
+  const DriversSummary labelled =
+      SummarizeDrivers(Sample(), {}, {{"support_load", "Too many tickets"}});
+  ASSERT_FALSE(labelled.drivers.empty());
+  EXPECT_EQ(labelled.drivers[0].rule, "support_load");
+  EXPECT_EQ(labelled.drivers[0].label, "Too many tickets");
+  // Without the rules' labels the id is put into words.
+  EXPECT_EQ(SummarizeDrivers(Sample(), {}).drivers[0].label, "Support load");
+}
+
 TEST(Format, CsvIsSpreadsheetSafeAndComplete) {
   std::ostringstream out;
   WriteAtRiskList(Sample(), 2, OutputFormat::kCsv, out);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -232,6 +233,36 @@ TEST(CustomRules, LevelsComeFromTheFile) {
   EXPECT_EQ(ScoreCustomer(*rules, s).risk_level, RiskLevel::kHigh);
 }
 
+// --- Driver labels ----------------------------------------------------------------------------
+
+TEST(RuleLabels, TheDefaultRulesNameEveryRule) {
+  const std::map<std::string, std::string> labels = RuleLabels(DefaultRuleSet());
+  EXPECT_EQ(labels.size(), DefaultRuleSet().rules.size());
+  EXPECT_EQ(labels.at("usage_drop"), "Usage drop");
+  EXPECT_EQ(labels.at("support_load"), "High support load");
+  EXPECT_EQ(labels.at("error_volume"), "High error volume");
+  EXPECT_EQ(labels.at("churn_intent"), "Cancellation language");
+  EXPECT_EQ(labels.at("satisfaction"), "Low satisfaction score");
+  EXPECT_EQ(labels.at("escalation"), "Ticket escalation");
+  EXPECT_EQ(labels.at("downgrade"), "Recent downgrade");
+  EXPECT_EQ(labels.at("trial"), "Trial customer");
+}
+
+TEST(RuleLabels, ALabelComesFromTheFileOrElseFromTheId) {
+  absl::StatusOr<RuleSet> relabelled = ParseRuleSet(
+      DefaultsWith("label: \"Usage drop\"", "label: \"Usage collapse\""), kSource);
+  ASSERT_TRUE(relabelled.ok()) << relabelled.status();
+  EXPECT_EQ(RuleLabels(*relabelled).at("usage_drop"), "Usage collapse");
+
+  absl::StatusOr<RuleSet> unlabelled =
+      ParseRuleSet(DefaultsWith("    label: \"High support load\"\n", ""), kSource);
+  ASSERT_TRUE(unlabelled.ok()) << unlabelled.status();
+  EXPECT_EQ(RuleLabels(*unlabelled).at("support_load"), "Support load");
+
+  EXPECT_EQ(LabelFromRuleId("late_payments"), "Late payments");
+  EXPECT_EQ(LabelFromRuleId(""), "");
+}
+
 // --- Validation errors ------------------------------------------------------------------------
 
 struct BadRules {
@@ -379,6 +410,10 @@ std::vector<BadRules> AllBadRules() {
            "reason: \"High error volume ({count} errors in 30d)\"}\n      - {id: elevated",
            "reason: \"High error volume ({count errors in 30d)\"}\n      - {id: elevated",
            {"rules[2].tiers[0].reason", "unterminated placeholder"}, "{count errors"),
+      Edit("empty label", "label: \"Trial customer\"", "label: \"\"",
+           {"rules[7].label", "must not be empty"}, "label: \"\""),
+      Edit("label not a string", "label: \"Trial customer\"", "label: [Trial]",
+           {"rules[7].label", "expected a string, got a list"}, "label: [Trial]"),
       // Version.
       Edit("unsupported version", "version: 1", "version: 2", {"version", "unsupported version 2"},
            "version: 2"),
