@@ -52,7 +52,8 @@
 #include "absl/strings/str_cat.h"
 #include "churn/v1/scoring.grpc.pb.h"
 #include "churn/v1/scoring.pb.h"
-#include "common/proto_convert.h"
+#include "convert/assessment_convert.h"
+#include "convert/signals_convert.h"
 #include "integration/process.h"
 #include "integration/service_probe.h"
 #include "scoring/engine.h"
@@ -504,7 +505,7 @@ int main(int argc, char** argv) {
   for (int n = 0; n < pool_size; ++n) {
     pool_protos.push_back(SyntheticSignals(n));
     absl::StatusOr<churn::CustomerSignals> converted =
-        churn::service::SignalsFromProto(pool_protos.back(), "signals");
+        churn::convert::FromProto(pool_protos.back(), "signals");
     if (!converted.ok()) {
       std::fprintf(stderr, "scoring_load_bench: synthetic customer %d invalid: %s\n", n,
                    converted.status().ToString().c_str());
@@ -599,7 +600,7 @@ int main(int argc, char** argv) {
           response->mutable_assessments()->Reserve(request->customers_size());
           int64_t counts[3] = {0, 0, 0};
           for (int i = 0; i < request->customers_size(); ++i) {
-            absl::StatusOr<churn::CustomerSignals> signals = churn::service::SignalsFromProto(
+            absl::StatusOr<churn::CustomerSignals> signals = churn::convert::FromProto(
                 request->customers(i), absl::StrCat("customers[", i, "]"));
             if (!signals.ok()) {
               *error = signals.status().ToString();
@@ -607,7 +608,7 @@ int main(int argc, char** argv) {
             }
             churn::scoring::Assessment assessment = churn::scoring::ScoreCustomer(rules, *signals);
             ++counts[static_cast<int>(assessment.risk_level)];
-            churn::service::AssessmentToProto(assessment, response->add_assessments());
+            churn::convert::ToProto(assessment, response->add_assessments());
           }
           response->mutable_level_counts()->set_low(counts[0]);
           response->mutable_level_counts()->set_medium(counts[1]);
@@ -633,7 +634,7 @@ int main(int argc, char** argv) {
     }
     for (int j = 0; j < batch; ++j) {
       v1::RiskAssessment expected;
-      churn::service::AssessmentToProto(
+      churn::convert::ToProto(
           churn::scoring::ScoreCustomer(rules, pool_signals[batch_indices[b][j]]), &expected);
       ++compared;
       if (!SameAssessment(expected, response.assessments(j))) ++mismatches;

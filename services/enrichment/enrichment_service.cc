@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
+#include "convert/ticket_convert.h"
 
 namespace churn::enrichment_service {
 namespace {
@@ -113,7 +114,7 @@ class AnalyzeTicketReactor final : public grpc::ServerUnaryReactor {
       return;
     }
     LogResult(*result);
-    ResultToProto(*result, response_->mutable_analysis());
+    convert::ToProto(*result, response_->mutable_analysis());
     Finish(grpc::Status::OK);
   }
 
@@ -167,7 +168,7 @@ class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeT
           v1::AnalyzeTicketsResponse message;
           message.set_done(step.done);
           message.set_total(step.total);
-          ResultToProto(step.result, message.mutable_result());
+          convert::ToProto(step.result, message.mutable_result());
           {
             std::lock_guard<std::mutex> lock(mu_);
             if (!client_gone_) pending_.push_back(std::move(message));
@@ -249,21 +250,6 @@ class RejectedStream final : public grpc::ServerWriteReactor<v1::AnalyzeTicketsR
 
 }  // namespace
 
-void ResultToProto(const EnrichmentResult& result, v1::TicketAnalysis* proto) {
-  proto->set_ticket_id(result.ticket_id);
-  proto->set_customer_id(result.customer_id);
-  proto->set_summary(result.analysis.summary);
-  proto->set_category(result.analysis.category);
-  proto->set_sentiment(result.analysis.sentiment);
-  proto->set_churn_intent(result.analysis.churn_intent);
-  proto->set_recommended_action(result.analysis.recommended_action);
-  proto->set_source(result.analysis.source);
-  proto->set_error(result.error);
-  proto->set_model(result.model);
-  proto->set_latency_ms(result.latency.count());
-  proto->set_cached(result.cached);
-}
-
 EnrichmentService::EnrichmentService(EnrichmentServiceOptions options, TicketEnricher* enricher,
                                      concurrency::BoundedExecutor* executor)
     : options_(options), enricher_(enricher), executor_(executor) {}
@@ -274,11 +260,7 @@ grpc::ServerUnaryReactor* EnrichmentService::AnalyzeTicket(grpc::CallbackServerC
   if (absl::Status status = CheckTimeout(request->timeout_ms()); !status.ok()) {
     return RejectedWith(context->DefaultReactor(), status);
   }
-  TicketInput ticket;
-  ticket.ticket_id = request->ticket_id();
-  ticket.subject = request->subject();
-  ticket.body = request->body();
-  ticket.text = request->text();
+  TicketInput ticket = convert::FromProto(*request);
   AnalyzeOptions options = OptionsFor(context, request->timeout_ms(), request->bypass_cache());
   // The ticket's timeout runs from now: waiting for a worker thread is part of it.
   const std::chrono::milliseconds timeout =
@@ -306,13 +288,8 @@ grpc::ServerWriteReactor<v1::AnalyzeTicketsResponse>* EnrichmentService::Analyze
   std::vector<TicketInput> tickets;
   tickets.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
-    const v1::TicketText& text = request->tickets(i);
-    TicketInput& ticket = tickets.emplace_back();
-    ticket.ticket_id = text.ticket_id().empty() ? absl::StrCat("ticket-", i + 1) : text.ticket_id();
-    ticket.customer_id = text.customer_id();
-    ticket.subject = text.subject();
-    ticket.body = text.body();
-    ticket.text = text.text();
+    TicketInput& ticket = tickets.emplace_back(convert::FromProto(request->tickets(i)));
+    if (ticket.ticket_id.empty()) ticket.ticket_id = absl::StrCat("ticket-", i + 1);
   }
   service::LogInfo("batch_started", {{"tickets", count}, {"timeout_ms", request->timeout_ms()}});
   return new AnalyzeTicketsReactor(

@@ -22,9 +22,6 @@ struct EnrichmentServiceOptions {
   int64_t max_batch = 10000;  // tickets per AnalyzeTickets request
 };
 
-// The proto form of a result (the one place that maps it).
-void ResultToProto(const enrichment::EnrichmentResult& result, v1::TicketAnalysis* proto);
-
 class EnrichmentService final : public v1::EnrichmentService::CallbackService {
  public:
   // `enricher` and `executor` must outlive the service (and every call it serves).

@@ -1,11 +1,11 @@
 #include "churn_intent.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "churn/v1/enrichment.grpc.pb.h"
 #include "churn/v1/ingest.grpc.pb.h"
 #include "common/logging.h"
 #include "dataset/value_parsers.h"
-#include "tickets/churn_intent_linkage.h"
 
 namespace churn::gateway {
 namespace {
@@ -28,7 +28,7 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
       v1::EnrichmentService::NewStub(enrichment_channel));
   return [ingest, enrichment, options, analyses](
              const CallScope& scope, const v1::SnapshotInfo& snapshot,
-             const std::vector<v1::CustomerSignals>& customers)
+             const std::vector<CustomerSignals>& customers)
              -> absl::StatusOr<ChurnIntentByCustomer> {
     const std::optional<dataset::Day> window_end =
         dataset::ParseDate(snapshot.support_window_end());
@@ -42,19 +42,15 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
     }
     std::vector<tickets::CustomerKeys> keys;
     keys.reserve(customers.size());
-    absl::flat_hash_map<std::string, std::string> account_of;
-    absl::flat_hash_map<std::string, std::vector<std::string>> customers_of_account;
-    for (const v1::CustomerSignals& customer : customers) {
-      keys.push_back({customer.customer_id(), customer.account_id()});
-      account_of[customer.customer_id()] = customer.account_id();
-      customers_of_account[customer.account_id()].push_back(customer.customer_id());
+    for (const CustomerSignals& customer : customers) {
+      keys.push_back({customer.customer_id, customer.account_id});
     }
+    tickets::ChurnIntentTally tally(keys, *window_end);
     LinkedTicketAnalyses::ByCustomer shown;
 
     // One deadline for the whole pass: tickets not analysed by then count as no intent.
     const CallScope pass = CallScope::WithDeadline(
         std::min(scope.deadline(), CallScope::Clock::now() + options.pass_deadline));
-    std::vector<tickets::AnalysedTicket> analysed;
     for (const v1::TicketTextSet& set : sets.sets()) {
       if (!set.linked()) continue;
       v1::AnalyzeTicketsRequest batch;
@@ -66,10 +62,7 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
         v1::StreamTicketTextsResponse chunk;
         while (reader->Read(&chunk)) {
           for (v1::TicketText& ticket : *chunk.mutable_tickets()) {
-            const std::optional<dataset::Day> day = dataset::ParseDate(ticket.submitted_at());
-            // Only the tickets that can count: linked, dated, inside [T-30d, T].
-            if (ticket.customer_id().empty() || !day ||
-                !tickets::InChurnIntentWindow(*day, *window_end)) {
+            if (!tally.Admits(ticket.customer_id(), dataset::ParseDate(ticket.submitted_at()))) {
               continue;
             }
             *batch.add_tickets() = std::move(ticket);
@@ -79,9 +72,6 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
         if (!status.ok()) return Failed("ingest StreamTicketTexts " + set.name(), status);
       }
       if (batch.tickets_size() == 0) continue;
-      // The ticket's customer, or (for account-keyed sets) its account: an account's ticket
-      // counts for every subscription of the account, as tickets_30d does.
-      const bool by_account = set.key_column() == "account_id";
       absl::flat_hash_map<std::string, const v1::TicketText*> by_id;
       for (const v1::TicketText& ticket : batch.tickets()) by_id[ticket.ticket_id()] = &ticket;
       batch.set_timeout_ms(static_cast<int32_t>(options.ticket_timeout.count()));
@@ -94,19 +84,15 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
         auto it = by_id.find(progress.result().ticket_id());
         if (it == by_id.end()) continue;
         const v1::TicketText& ticket = *it->second;
-        tickets::AnalysedTicket result;
-        result.key_column = by_account ? "account_id" : "customer_id";
-        result.key = by_account ? account_of[ticket.customer_id()] : ticket.customer_id();
-        result.submitted = dataset::ParseDate(ticket.submitted_at());
         // Whichever analyser answered (a model that timed out leaves the fallback's reading).
-        result.churn_intent = progress.result().churn_intent();
-        flagged += result.churn_intent;
+        const bool churn_intent = progress.result().churn_intent();
+        flagged += churn_intent;
         // The brief shows the ticket with every customer it counts for.
-        const std::vector<std::string> owners =
-            by_account ? customers_of_account[result.key]
-                       : std::vector<std::string>{ticket.customer_id()};
-        for (const std::string& owner : owners) shown[owner].push_back(progress.result());
-        analysed.push_back(std::move(result));
+        for (const std::string& owner :
+             tally.Add(set.key_column(), ticket.customer_id(),
+                       dataset::ParseDate(ticket.submitted_at()), churn_intent)) {
+          shown[owner].push_back(progress.result());
+        }
       }
       grpc::Status status = reader->Finish();
       if (!status.ok()) {
@@ -122,7 +108,7 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
                                    {"flagged", absl::StrCat(flagged)}});
     }
     if (analyses != nullptr) analyses->Publish(std::move(shown));
-    return tickets::CountChurnIntent(analysed, keys, *window_end);
+    return tally.intent();
   };
 }
 

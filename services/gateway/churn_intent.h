@@ -3,11 +3,12 @@
 // cancellation intent in the last 30 days, counted per customer_id, merged into the signals
 // (churn_intent_30d) before they are scored.
 //
-// LinkedTicketIntent lists the linked ticket sets (ingest ListTicketTextSets, `linked`; demo sets
-// never feed scores, docs/PRODUCT.md "Ticket analysis"), streams their texts (StreamTicketTexts),
-// analyses the tickets of [T-30d, T] through enrichment AnalyzeTickets (its cache makes repeats
-// free; the model or the fallback, whichever answered) and counts the flagged ones per customer
-// with tickets::CountChurnIntent. The orchestrator calls it on every rebuild and merges the result.
+// LinkedTicketIntent is the transport of that pass: it lists the linked ticket sets (ingest
+// ListTicketTextSets, `linked`; demo sets never feed scores, docs/PRODUCT.md "Ticket analysis"),
+// streams their texts (StreamTicketTexts) and analyses the tickets worth it through enrichment
+// AnalyzeTickets (its cache makes repeats free; the model or the fallback, whichever answered).
+// Which tickets count and for whom is tickets::ChurnIntentTally's; the orchestrator calls this on
+// every rebuild and merges the result into the signals (signals::MergeChurnIntent).
 
 #include <chrono>
 #include <cstdint>
@@ -18,19 +19,20 @@
 
 #include <grpcpp/channel.h>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "call_scope.h"
 #include "churn/v1/common.pb.h"
 #include "linked_ticket_analyses.h"
+#include "signals/customer_signals.h"
+#include "tickets/churn_intent_linkage.h"
 
 namespace churn::gateway {
 
-using ChurnIntentByCustomer = absl::flat_hash_map<std::string, int64_t>;
+using tickets::ChurnIntentByCustomer;
 
 using ChurnIntentSource = std::function<absl::StatusOr<ChurnIntentByCustomer>(
     const CallScope& scope, const v1::SnapshotInfo& snapshot,
-    const std::vector<v1::CustomerSignals>& customers)>;
+    const std::vector<CustomerSignals>& customers)>;
 
 struct LinkedTicketIntentOptions {
   std::chrono::milliseconds list_deadline{2000};   // ListTicketTextSets

@@ -68,8 +68,4 @@ class GatewayApi {
   const LinkedTicketAnalyses* ticket_analyses_ = nullptr;
 };
 
-// "usage_drop" -> "Usage drop"; the default rules have hand-written labels, other ids are
-// turned into words.
-std::string DriverLabel(const std::string& rule_id);
-
 }  // namespace churn::gateway

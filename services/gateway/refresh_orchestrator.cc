@@ -9,8 +9,12 @@
 #include "common/absl_compat.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
-#include "common/proto_convert.h"
-#include "snapshot_fields.h"
+#include "convert/assessment_convert.h"
+#include "convert/signals_convert.h"
+#include "convert/snapshot_convert.h"
+#include "scoring/rule_set.h"
+#include "signals/churn_intent_merge.h"
+#include "status/status_macros.h"
 
 namespace churn::gateway {
 namespace {
@@ -219,10 +223,7 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
   if (mode == Mode::kIfChanged && current &&
       current->BuiltFrom(info.snapshot().instance_id(), info.snapshot().version())) {
     // Same data: only new rules would change the views.
-    TrackedContext context(this, scope, options_.score_deadline);
-    v1::GetRulesResponse rules;
-    grpc::Status status = scoring_->GetRules(context.get(), v1::GetRulesRequest(), &rules);
-    if (!status.ok()) return Downstream("scoring GetRules", status);
+    CHURN_ASSIGN_OR_RETURN(v1::GetRulesResponse rules, GetRules(scope));
     if (rules.rules().sha256() == current->rules_sha256()) return attempt;
   }
 
@@ -236,10 +237,40 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
   return attempt;
 }
 
+absl::StatusOr<v1::GetRulesResponse> RefreshOrchestrator::GetRules(const CallScope& scope) {
+  TrackedContext context(this, scope, options_.score_deadline);
+  v1::GetRulesResponse rules;
+  grpc::Status status = scoring_->GetRules(context.get(), v1::GetRulesRequest(), &rules);
+  if (!status.ok()) return Downstream("scoring GetRules", status);
+  return rules;
+}
+
+absl::StatusOr<RefreshOrchestrator::RuleLabelMap> RefreshOrchestrator::RuleLabelsFor(
+    const CallScope& scope, const std::string& rules_sha256,
+    const std::optional<v1::GetRulesResponse>& known) {
+  if (rules_sha256 != labels_sha256_) {
+    v1::GetRulesResponse rules;
+    if (known && known->rules().sha256() == rules_sha256) {
+      rules = *known;
+    } else {
+      CHURN_ASSIGN_OR_RETURN(rules, GetRules(scope));
+    }
+    if (rules.rules().sha256() != rules_sha256) {
+      return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
+    }
+    absl::StatusOr<scoring::RuleSet> parsed =
+        scoring::ParseRuleSet(rules.yaml(), "rules in force");
+    if (!parsed.ok()) return Prefixed("scoring GetRules", parsed.status());
+    rule_labels_ = scoring::RuleLabels(*parsed);
+    labels_sha256_ = rules_sha256;
+  }
+  return rule_labels_;
+}
+
 absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Rebuild(
     const CallScope& scope, const v1::SnapshotInfo& info) {
-  // 1. The snapshot's signals, pinned to the version just seen.
-  std::vector<v1::CustomerSignals> signals;
+  // 1. The snapshot's signals, pinned to the version just seen, converted (and checked) once.
+  std::vector<CustomerSignals> signals;
   v1::SnapshotInfo streamed_info = info;
   {
     TrackedContext context(this, scope, options_.stream_signals_deadline);
@@ -249,13 +280,23 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
         ingest_->StreamSignals(context.get(), request);
     v1::StreamSignalsResponse chunk;
     signals.reserve(static_cast<size_t>(std::max<int64_t>(0, info.customer_count())));
+    absl::Status invalid;
     while (reader->Read(&chunk)) {
       if (chunk.has_snapshot()) streamed_info = chunk.snapshot();
-      for (v1::CustomerSignals& customer : *chunk.mutable_signals()) {
-        signals.push_back(std::move(customer));
+      for (const v1::CustomerSignals& customer : chunk.signals()) {
+        if (!invalid.ok()) break;
+        absl::StatusOr<CustomerSignals> converted =
+            convert::FromProto(customer, absl::StrCat("signals[", signals.size(), "]"));
+        if (!converted.ok()) {
+          invalid = converted.status();
+          context.get()->TryCancel();
+          break;
+        }
+        signals.push_back(*std::move(converted));
       }
     }
     grpc::Status status = reader->Finish();
+    if (!invalid.ok()) return Prefixed("ingest StreamSignals", invalid);
     if (!status.ok()) return Downstream("ingest StreamSignals", status);
   }
 
@@ -263,25 +304,21 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   absl::StatusOr<ChurnIntentByCustomer> intent = churn_intent_(scope, streamed_info, signals);
   if (!intent.ok()) {
     LogWarn("churn_intent_unavailable", {{"error", intent.status()}});
-  } else if (!intent->empty()) {
-    for (v1::CustomerSignals& customer : signals) {
-      auto it = intent->find(customer.customer_id());
-      if (it != intent->end()) {
-        customer.set_churn_intent_30d(std::max(customer.churn_intent_30d(), it->second));
-      }
-    }
+  } else {
+    churn::signals::MergeChurnIntent(*intent, signals);
   }
 
   // 3. Scores, batch by batch, all with the same rules.
   std::vector<reports::ScoredCustomer> scored;
   scored.reserve(signals.size());
   std::string rules_sha256;
+  std::optional<v1::GetRulesResponse> rules_in_force;
   const size_t batch_size = static_cast<size_t>(options_.score_batch_size);
   for (size_t begin = 0; begin < signals.size(); begin += batch_size) {
     const size_t end = std::min(signals.size(), begin + batch_size);
     v1::ScoreBatchRequest request;
     request.mutable_customers()->Reserve(static_cast<int>(end - begin));
-    for (size_t i = begin; i < end; ++i) *request.add_customers() = signals[i];
+    for (size_t i = begin; i < end; ++i) convert::ToProto(signals[i], request.add_customers());
     v1::ScoreBatchResponse response;
     {
       TrackedContext context(this, scope, options_.score_deadline);
@@ -302,39 +339,33 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
     for (size_t i = begin; i < end; ++i) {
       const v1::RiskAssessment& proto = response.assessments(static_cast<int>(i - begin));
       const std::string path = absl::StrCat("assessments[", i - begin, "]");
-      if (proto.customer_id() != signals[i].customer_id()) {
+      if (proto.customer_id() != signals[i].customer_id) {
         return absl::InternalError(absl::StrCat("scoring ScoreBatch: ", path, " is for '",
                                                 proto.customer_id(), "', expected '",
-                                                signals[i].customer_id(), "'"));
+                                                signals[i].customer_id, "'"));
       }
-      absl::StatusOr<scoring::Assessment> assessment = service::AssessmentFromProto(proto, path);
+      absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, path);
       if (!assessment.ok()) return Prefixed("scoring ScoreBatch", assessment.status());
-      absl::StatusOr<CustomerSignals> customer =
-          service::SignalsFromProto(signals[i], absl::StrCat("signals[", i, "]"));
-      if (!customer.ok()) return Prefixed("ingest StreamSignals", customer.status());
-      scored.push_back({*std::move(customer), *std::move(assessment)});
+      scored.push_back({std::move(signals[i]), *std::move(assessment)});
     }
   }
 
   if (signals.empty()) {
     // No batch told which rules are in force; the views must still name them.
-    TrackedContext context(this, scope, options_.score_deadline);
-    v1::GetRulesResponse rules;
-    grpc::Status status = scoring_->GetRules(context.get(), v1::GetRulesRequest(), &rules);
-    if (!status.ok()) return Downstream("scoring GetRules", status);
-    rules_sha256 = rules.rules().sha256();
+    CHURN_ASSIGN_OR_RETURN(rules_in_force, GetRules(scope));
+    rules_sha256 = rules_in_force->rules().sha256();
   }
+  // The Drivers view names the rules as the rules file does.
+  CHURN_ASSIGN_OR_RETURN(RuleLabelMap rule_labels,
+                         RuleLabelsFor(scope, rules_sha256, rules_in_force));
 
   // 4. The views, built off to the side and swapped in by the caller.
   viewsets::ViewSetInputs inputs;
+  convert::FromProto(streamed_info, &inputs);
   inputs.customers = std::move(scored);
-  inputs.usage_window_end = WindowEnd(streamed_info.usage_window_end());
-  inputs.support_window_end = WindowEnd(streamed_info.support_window_end());
-  inputs.churn_reason_counts = ChurnReasonCounts(streamed_info);
-  inputs.snapshot_version = streamed_info.version();
-  inputs.snapshot_instance = streamed_info.instance_id();
   inputs.built_at = absl::Now();
   inputs.rules_sha256 = std::move(rules_sha256);
+  inputs.rule_labels = std::move(rule_labels);
   return viewsets::ViewSet::Build(std::move(inputs));
 }
 

@@ -2,9 +2,11 @@
 // Keeps the gateway's views current. Every refresh_interval it asks ingest for the snapshot
 // version and scoring for the rules hash; when either changed (or when asked through Refresh) it
 // streams the snapshot's signals from ingest, merges churn intent from ticket enrichment
-// (churn_intent.h), scores them through ScoringService.ScoreBatch in batches, builds a new
-// ViewSet and swaps it in atomically. When a neighbour fails or is slow the last good views stay
-// in place and the failure is recorded in the ViewStore, so every response says how stale it is.
+// (churn_intent.h, signals::MergeChurnIntent), scores them through ScoringService.ScoreBatch in
+// batches, builds a new ViewSet (with the Drivers labels of the rules in force, read from scoring
+// GetRules once per rules hash) and swaps it in atomically. When a neighbour fails or is slow the
+// last good views stay in place and the failure is recorded in the ViewStore, so every response
+// says how stale it is.
 // One refresh runs at a time.
 
 #include <atomic>
@@ -12,8 +14,10 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -78,6 +82,13 @@ class RefreshOrchestrator {
   absl::StatusOr<Attempt> Try(const CallScope& scope, bool reload_data, Mode mode);
   absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> Rebuild(const CallScope& scope,
                                                                    const v1::SnapshotInfo& info);
+  absl::StatusOr<v1::GetRulesResponse> GetRules(const CallScope& scope);
+  // Rule id -> Drivers label of the rules with that hash, parsed from scoring's GetRules (or from
+  // `known` when it is that answer) once per hash. ABORTED when the rules changed meanwhile.
+  using RuleLabelMap = std::map<std::string, std::string>;
+  absl::StatusOr<RuleLabelMap> RuleLabelsFor(const CallScope& scope,
+                                             const std::string& rules_sha256,
+                                             const std::optional<v1::GetRulesResponse>& known);
   void PollLoop();
   void UpdateFreshnessMetrics();
 
@@ -96,6 +107,8 @@ class RefreshOrchestrator {
 
   std::timed_mutex refresh_mu_;  // one refresh at a time
   std::string last_logged_error_;  // guarded by refresh_mu_: log a failure once, not every poll
+  std::string labels_sha256_;      // guarded by refresh_mu_: the rules rule_labels_ are of
+  RuleLabelMap rule_labels_;       // guarded by refresh_mu_
 
   std::mutex contexts_mu_;
   std::set<grpc::ClientContext*> contexts_;  // guarded by contexts_mu_

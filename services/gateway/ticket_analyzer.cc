@@ -9,7 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/absl_compat.h"
 #include "common/grpc_status.h"
+#include "convert/ticket_convert.h"
 #include "tickets/fallback_analyzer.h"
+#include "tickets/ticket_for_analysis.h"
 #include "tickets/ticket_set.h"
 #include "tickets/ticket_text.h"
 
@@ -95,15 +97,9 @@ v1::TicketAnalysis TicketAnalyzer::Fallback(const v1::AnalyzeTicketRequest& requ
       !request.subject().empty() || !request.body().empty()
           ? tickets::CombineSubjectAndBody(request.subject(), request.body())
           : tickets::SanitizeTicketText(request.text());
-  const tickets::TicketAnalysis analysis = tickets::AnalyzeWithRules(text);
   v1::TicketAnalysis proto;
   proto.set_ticket_id(request.ticket_id());
-  proto.set_summary(analysis.summary);
-  proto.set_category(analysis.category);
-  proto.set_sentiment(analysis.sentiment);
-  proto.set_churn_intent(analysis.churn_intent);
-  proto.set_recommended_action(analysis.recommended_action);
-  proto.set_source(analysis.source);
+  convert::ToProto(tickets::AnalyzeWithRules(text), &proto);
   proto.set_error(FallbackError(why));
   proto.set_latency_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - start)
@@ -241,13 +237,11 @@ absl::Status TicketAnalyzer::AnalyzeSet(const CallScope& scope,
       if (!set.ok()) return set.status();
       batch.text_columns = set->text_columns;
       batch.linked = !set->key_column.empty();
-      for (const tickets::TicketRecord& record : set->tickets) {
-        v1::TicketText ticket;
-        ticket.set_ticket_id(record.ticket_id);
-        if (batch.linked) ticket.set_customer_id(record.key);
-        ticket.set_text(record.text);
-        if (record.submitted) ticket.set_submitted_at(dataset::FormatDate(*record.submitted));
-        batch.tickets.push_back(std::move(ticket));
+      const std::vector<tickets::TicketForAnalysis> parsed = tickets::TicketsForAnalysis(
+          *set, 0, set->tickets.size(),
+          [&](const tickets::TicketRecord& record) { return tickets::RawKeyLink(*set, record); });
+      for (const tickets::TicketForAnalysis& ticket : parsed) {
+        convert::ToProto(ticket, &batch.tickets.emplace_back());
       }
       break;
     }

@@ -12,9 +12,10 @@
 #include "chunked_stream_reactor.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
-#include "common/proto_convert.h"
-#include "common/proto_time.h"
-#include "snapshot_proto.h"
+#include "convert/signals_convert.h"
+#include "convert/snapshot_convert.h"
+#include "convert/ticket_convert.h"
+#include "convert/time_convert.h"
 #include "upload_reactor.h"
 
 namespace churn::ingest_service {
@@ -263,7 +264,7 @@ absl::Status IngestService::ApplyUpload(const v1::UploadTableHeader& header,
       return entry.status();
     }
     std::shared_ptr<const snapshots::CustomerDirectory> directory = Directory();
-    TicketSetToProto(*entry, directory.get(), response->mutable_ticket_set());
+    convert::ToProto(*entry, directory.get(), response->mutable_ticket_set());
     LogInfo("ticket_set_uploaded", {{"name", entry->name},
                                     {"rows", entry->set->rows_total},
                                     {"key_column", entry->set->key_column}});
@@ -297,7 +298,7 @@ absl::Status IngestService::ApplyUpload(const v1::UploadTableHeader& header,
     }
     RemoveUnreferencedUploads();
   }
-  SnapshotToProto(*result->snapshot, response->mutable_snapshot());
+  convert::ToProto(*result->snapshot, response->mutable_snapshot());
   response->set_published(result->published);
   return absl::OkStatus();
 }
@@ -354,7 +355,7 @@ absl::Status IngestService::LoadFolderNow(const v1::LoadDataFolderRequest& reque
     watched_as_of_ = *as_of;
   }
   if (watcher_) watcher_->SetDirectory(dir);
-  SnapshotToProto(*result->snapshot, response->mutable_snapshot());
+  convert::ToProto(*result->snapshot, response->mutable_snapshot());
   response->set_published(result->published);
   return absl::OkStatus();
 }
@@ -368,11 +369,11 @@ grpc::ServerUnaryReactor* IngestService::GetSnapshotInfo(
     grpc::CallbackServerContext* context, const v1::GetSnapshotInfoRequest* /*request*/,
     v1::GetSnapshotInfoResponse* response) {
   if (std::shared_ptr<const snapshots::Snapshot> current = store_.Current()) {
-    SnapshotToProto(*current, response->mutable_snapshot());
+    convert::ToProto(*current, response->mutable_snapshot());
   }
   if (std::optional<snapshots::LoadFailure> failure = store_.LastFailure()) {
     response->set_last_error(std::string(failure->status.message()));
-    service::TimeToProto(failure->at, response->mutable_last_error_at());
+    convert::ToProto(failure->at, response->mutable_last_error_at());
   }
   return FinishWith(context, absl::OkStatus());
 }
@@ -403,12 +404,12 @@ grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignal
     const std::vector<CustomerSignals>& customers = snapshot->signals.customers;
     if (!first && next >= customers.size()) return false;
     if (first) {
-      SnapshotToProto(*snapshot, response->mutable_snapshot());
+      convert::ToProto(*snapshot, response->mutable_snapshot());
       first = false;
     }
     const size_t end = std::min(customers.size(), next + chunk);
     response->mutable_signals()->Reserve(static_cast<int>(end - next));
-    for (; next < end; ++next) service::SignalsToProto(customers[next], response->add_signals());
+    for (; next < end; ++next) convert::ToProto(customers[next], response->add_signals());
     return true;
   });
 }
@@ -418,7 +419,7 @@ grpc::ServerUnaryReactor* IngestService::ListTicketTextSets(
     v1::ListTicketTextSetsResponse* response) {
   std::shared_ptr<const snapshots::CustomerDirectory> directory = Directory();
   for (const snapshots::TicketSetEntry& entry : tickets_.List()) {
-    TicketSetToProto(entry, directory.get(), response->add_sets());
+    convert::ToProto(entry, directory.get(), response->add_sets());
   }
   return FinishWith(context, absl::OkStatus());
 }
@@ -446,21 +447,24 @@ grpc::ServerWriteReactor<v1::StreamTicketTextsResponse>* IngestService::StreamTi
         absl::StrCat("set_name: '", entry->name, "' cannot be read: ", entry->error)));
   }
   std::shared_ptr<const snapshots::CustomerDirectory> directory = Directory();
-  const bool keyed = !entry->set->key_column.empty();
   // Real keys always win; the synthetic mapping is only for demo sets, and only when asked.
-  const bool synthetic = !keyed && request->synthetic_mapping();
+  const bool synthetic = entry->set->key_column.empty() && request->synthetic_mapping();
   if (synthetic && !directory) {
     return fail(absl::FailedPreconditionError(
         "synthetic_mapping: no snapshot is loaded yet, so there are no customers to map to"));
   }
   v1::TicketTextSet info;
-  TicketSetToProto(*entry, directory.get(), &info);
+  convert::ToProto(*entry, directory.get(), &info);
   const size_t held = entry->set->tickets.size();
   const size_t total =
       request->limit() > 0 ? std::min(held, static_cast<size_t>(request->limit())) : held;
   const size_t chunk = static_cast<size_t>(ChunkSize(request->chunk_size()));
-  return new Reactor([set = entry->set, directory, info = std::move(info), keyed, synthetic, total,
-                      chunk, next = size_t{0},
+  const tickets::CustomerLinker link = [set = entry->set, directory,
+                                        synthetic](const tickets::TicketRecord& record) {
+    return directory ? directory->LinkOf(*set, record, synthetic) : tickets::CustomerLink{};
+  };
+  return new Reactor([set = entry->set, link, info = std::move(info), total, chunk,
+                      next = size_t{0},
                       first = true](v1::StreamTicketTextsResponse* response) mutable {
     if (!first && next >= total) return false;
     if (first) {
@@ -468,19 +472,11 @@ grpc::ServerWriteReactor<v1::StreamTicketTextsResponse>* IngestService::StreamTi
       first = false;
     }
     const size_t end = std::min(total, next + chunk);
-    for (; next < end; ++next) {
-      const tickets::TicketRecord& record = set->tickets[next];
-      v1::TicketText* ticket = response->add_tickets();
-      ticket->set_ticket_id(record.ticket_id);
-      ticket->set_text(record.text);
-      if (record.submitted) ticket->set_submitted_at(dataset::FormatDate(*record.submitted));
-      if (keyed && directory) {
-        ticket->set_customer_id(directory->Resolve(set->key_column, record.key));
-      } else if (synthetic) {
-        ticket->set_customer_id(directory->SyntheticCustomerFor(record.ticket_id));
-        ticket->set_synthetic(true);
-      }
+    for (const tickets::TicketForAnalysis& ticket :
+         tickets::TicketsForAnalysis(*set, next, end, link)) {
+      convert::ToProto(ticket, response->add_tickets());
     }
+    next = end;
     return true;
   });
 }

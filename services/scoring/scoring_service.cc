@@ -8,8 +8,10 @@
 #include "common/absl_compat.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
-#include "common/proto_convert.h"
-#include "common/proto_time.h"
+#include "convert/assessment_convert.h"
+#include "convert/rules_dry_run_convert.h"
+#include "convert/signals_convert.h"
+#include "convert/time_convert.h"
 #include "scoring/rules_dry_run.h"
 #include "scoring/engine.h"
 
@@ -25,7 +27,7 @@ void FillRulesInfo(const LoadedRules& loaded, v1::RulesInfo* info) {
   info->set_version(loaded.rules.version);
   info->set_sha256(loaded.sha256);
   info->set_source(loaded.source);
-  service::TimeToProto(loaded.loaded_at, info->mutable_loaded_at());
+  convert::ToProto(loaded.loaded_at, info->mutable_loaded_at());
   info->set_rule_count(static_cast<int32_t>(loaded.rules.rules.size()));
 }
 
@@ -35,12 +37,6 @@ void CountLevel(scoring::RiskLevel level, v1::LevelCounts* counts) {
     case scoring::RiskLevel::kMedium: counts->set_medium(counts->medium() + 1); break;
     case scoring::RiskLevel::kHigh: counts->set_high(counts->high() + 1); break;
   }
-}
-
-void FillLevelCounts(const std::array<int64_t, 3>& levels, v1::LevelCounts* counts) {
-  counts->set_low(levels[0]);
-  counts->set_medium(levels[1]);
-  counts->set_high(levels[2]);
 }
 
 // Every customer is validated before any is scored, so a bad request has no partial effect.
@@ -56,7 +52,7 @@ absl::StatusOr<std::vector<CustomerSignals>> SignalsFromRequest(
   signals.reserve(customers.size());
   for (int i = 0; i < customers.size(); ++i) {
     absl::StatusOr<CustomerSignals> converted =
-        service::SignalsFromProto(customers[i], absl::StrCat(service::ToAbsl(field), "[", i, "]"));
+        convert::FromProto(customers[i], absl::StrCat(service::ToAbsl(field), "[", i, "]"));
     if (!converted.ok()) return converted.status();
     signals.push_back(*std::move(converted));
   }
@@ -175,7 +171,7 @@ absl::Status ScoringService::ScoreCustomers(ScoringMethod method,
     scoring::Assessment assessment = scoring::ScoreCustomer((*rules)->rules, customer);
     metrics_.CountScored(assessment.risk_level);
     if (level_counts != nullptr) CountLevel(assessment.risk_level, level_counts);
-    service::AssessmentToProto(assessment, assessments->Add());
+    convert::ToProto(assessment, assessments->Add());
   }
   if (rules_info != nullptr) FillRulesInfo(**rules, rules_info);
   metrics_.ObserveBatch(method, static_cast<int64_t>(signals->size()), SecondsSince(start));
@@ -192,12 +188,12 @@ grpc::ServerUnaryReactor* ScoringService::Score(grpc::CallbackServerContext* con
   absl::StatusOr<std::shared_ptr<const LoadedRules>> rules = RulesInForce();
   if (!rules.ok()) return FinishWith(context, rules.status());
   absl::StatusOr<CustomerSignals> signals =
-      service::SignalsFromProto(request->signals(), "signals");
+      convert::FromProto(request->signals(), "signals");
   if (!signals.ok()) return FinishWith(context, signals.status());
 
   scoring::Assessment assessment = scoring::ScoreCustomer((*rules)->rules, *signals);
   metrics_.CountScored(assessment.risk_level);
-  service::AssessmentToProto(assessment, response->mutable_assessment());
+  convert::ToProto(assessment, response->mutable_assessment());
   FillRulesInfo(**rules, response->mutable_rules());
   metrics_.ObserveBatch(ScoringMethod::kScore, 1, SecondsSince(start));
   return FinishWith(context, absl::OkStatus());
@@ -255,36 +251,10 @@ grpc::ServerUnaryReactor* ScoringService::DryRunRules(grpc::CallbackServerContex
   FillRulesInfo(**candidate, response->mutable_candidate_rules());
 
   const scoring::RulesDiffSummary& summary = dry_run.summary;
-  v1::DryRunSummary* out = response->mutable_summary();
-  out->set_customers(summary.customers);
-  out->set_changed(summary.changed);
-  out->set_level_changed(summary.level_changed);
-  out->set_score_up(summary.score_up);
-  out->set_score_down(summary.score_down);
-  FillLevelCounts(summary.levels_before, out->mutable_levels_before());
-  FillLevelCounts(summary.levels_after, out->mutable_levels_after());
-  for (const auto& [levels, count] : summary.transitions) {
-    v1::LevelTransition* transition = out->add_transitions();
-    transition->set_from(service::RiskLevelToProto(levels.first));
-    transition->set_to(service::RiskLevelToProto(levels.second));
-    transition->set_count(count);
-  }
-
+  convert::ToProto(summary, response->mutable_summary());
   for (const scoring::CustomerRulesDiff& diff : dry_run.customers) {
     if (!diff.changed && !request->include_unchanged()) continue;
-    v1::CustomerRuleChange* change = response->add_changes();
-    change->set_customer_id(diff.before.customer_id);
-    change->set_score_before(diff.before.risk_score);
-    change->set_score_after(diff.after.risk_score);
-    change->set_level_before(service::RiskLevelToProto(diff.before.risk_level));
-    change->set_level_after(service::RiskLevelToProto(diff.after.risk_level));
-    change->set_top_reasons_before(diff.before.top_reasons);
-    change->set_top_reasons_after(diff.after.top_reasons);
-    change->set_recommended_actions_before(diff.before.recommended_actions);
-    change->set_recommended_actions_after(diff.after.recommended_actions);
-    for (const std::string& id : diff.rules_added) change->add_rules_added(id);
-    for (const std::string& id : diff.rules_removed) change->add_rules_removed(id);
-    change->set_changed(diff.changed);
+    convert::ToProto(diff, response->add_changes());
   }
   metrics_.ObserveBatch(ScoringMethod::kDryRunRules, summary.customers, SecondsSince(start));
   return FinishWith(context, absl::OkStatus());

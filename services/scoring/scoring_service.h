@@ -1,6 +1,6 @@
 #pragma once
 // churn.v1.ScoringService: a thin gRPC adapter over libs/scoring. It validates and converts the
-// request (services/common/proto_convert), scores against the rules in force (RulesStore) and
+// request (proto/convert), scores against the rules in force (RulesStore) and
 // converts back; rule logic never lives here.
 
 #include <atomic>

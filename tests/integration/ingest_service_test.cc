@@ -17,7 +17,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "churn/v1/ingest.grpc.pb.h"
-#include "common/proto_convert.h"
+#include "convert/signals_convert.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration/process.h"
@@ -520,7 +520,7 @@ TEST_F(IngestServiceTest, RavenstackSampleStreamsExactlyTheOfflineSignals) {
   EXPECT_EQ(streamed.messages.size(), (offline->customers.size() + 499) / 500);
   for (size_t i = 0; i < offline->customers.size(); ++i) {
     v1::CustomerSignals expected;
-    service::SignalsToProto(offline->customers[i], &expected);
+    convert::ToProto(offline->customers[i], &expected);
     ASSERT_EQ(streamed.signals[i].SerializeAsString(), expected.SerializeAsString())
         << "customer " << i << " " << expected.customer_id();
   }

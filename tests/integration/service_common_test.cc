@@ -10,7 +10,8 @@
 #include "common/deadline.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
-#include "common/proto_convert.h"
+#include "convert/assessment_convert.h"
+#include "convert/signals_convert.h"
 #include "common/public_error.h"
 #include "common/service_config.h"
 #include "gmock/gmock.h"
@@ -224,14 +225,14 @@ v1::CustomerSignals ValidSignals() {
 
 TEST(ProtoConvertTest, SignalsRoundTripKeepingAbsentMeans) {
   v1::CustomerSignals proto = ValidSignals();
-  absl::StatusOr<CustomerSignals> signals = SignalsFromProto(proto, "signals");
+  absl::StatusOr<CustomerSignals> signals = convert::FromProto(proto, "signals");
   ASSERT_TRUE(signals.ok()) << signals.status();
   EXPECT_EQ(signals->customer_id, "sub-1");
   EXPECT_EQ(signals->satisfaction_score, 2.5);
   EXPECT_EQ(signals->avg_first_response_min, 30);
   EXPECT_FALSE(signals->avg_resolution_hours.has_value());
   v1::CustomerSignals back;
-  SignalsToProto(*signals, &back);
+  convert::ToProto(*signals, &back);
   EXPECT_EQ(back.SerializeAsString(), proto.SerializeAsString());
   EXPECT_FALSE(back.has_avg_resolution_hours());
 }
@@ -240,14 +241,14 @@ TEST(ProtoConvertTest, TheFirstBadFieldIsNamedWithItsPath) {
   v1::CustomerSignals proto = ValidSignals();
   proto.set_usage_30d(-5);
   proto.set_errors_30d(-1);
-  absl::StatusOr<CustomerSignals> signals = SignalsFromProto(proto, "customers[3]");
+  absl::StatusOr<CustomerSignals> signals = convert::FromProto(proto, "customers[3]");
   ASSERT_FALSE(signals.ok());
   EXPECT_EQ(signals.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(signals.status().message(), "customers[3].usage_30d: must be >= 0, got -5");
 
   proto = ValidSignals();
   proto.set_usage_drop_pct(-0.1);
-  EXPECT_EQ(SignalsFromProto(proto, "").status().message(),
+  EXPECT_EQ(convert::FromProto(proto, "").status().message(),
             "usage_drop_pct: must be within [0, 1], got -0.1");
 }
 
@@ -262,18 +263,18 @@ TEST(ProtoConvertTest, AssessmentRoundTrip) {
   assessment.top_reasons = assessment.reasons[0];
   assessment.recommended_actions = assessment.actions[0];
   v1::RiskAssessment proto;
-  AssessmentToProto(assessment, &proto);
+  convert::ToProto(assessment, &proto);
   EXPECT_EQ(proto.risk_level(), v1::RISK_LEVEL_MEDIUM);
   ASSERT_EQ(proto.fired_rules_size(), 1);
   EXPECT_EQ(proto.fired_rules(0).points(), 28);
-  absl::StatusOr<scoring::Assessment> back = AssessmentFromProto(proto, "assessment");
+  absl::StatusOr<scoring::Assessment> back = convert::FromProto(proto, "assessment");
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->risk_score, 44);
   EXPECT_EQ(back->fired_rules[0].tier, "large");
   EXPECT_EQ(back->top_reasons, assessment.top_reasons);
 
   proto.set_risk_level(v1::RISK_LEVEL_UNSPECIFIED);
-  EXPECT_THAT(std::string(AssessmentFromProto(proto, "assessments[0]").status().message()),
+  EXPECT_THAT(std::string(convert::FromProto(proto, "assessments[0]").status().message()),
               HasSubstr("assessments[0].risk_level"));
 }
 

@@ -6,7 +6,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
+#include "scoring/rule_set.h"
 #include "viewsets/sample_views.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -247,11 +249,32 @@ TEST_F(GatewayApiTest, DriversBySegmentWithLabels) {
   EXPECT_EQ(api_->GetDrivers(request, &drivers).code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(GatewayApiTest, DriverLabels) {
-  EXPECT_EQ(DriverLabel("usage_drop"), "Usage drop");
-  EXPECT_EQ(DriverLabel("churn_intent"), "Cancellation language");
-  EXPECT_EQ(DriverLabel("late_payments"), "Late payments");
-  EXPECT_EQ(DriverLabel(""), "");
+// The labels are the rules file's (libs/scoring): a custom file changes what the view says.
+TEST_F(GatewayApiTest, DriverLabelsFollowTheRulesFile) {
+  std::string yaml(scoring::DefaultRuleSetYaml());
+  const std::string from = "label: \"High support load\"";
+  ASSERT_NE(yaml.find(from), std::string::npos);
+  yaml.replace(yaml.find(from), from.size(), "label: \"Too many tickets\"");
+  absl::StatusOr<scoring::RuleSet> custom = scoring::ParseRuleSet(yaml, "custom.yaml");
+  ASSERT_TRUE(custom.ok()) << custom.status();
+
+  auto drivers_with = [&](const scoring::RuleSet& rules) {
+    viewsets::ViewSetInputs inputs;
+    inputs.customers = viewsets::testing::SampleCustomers();
+    inputs.snapshot_version = 9;
+    inputs.rule_labels = scoring::RuleLabels(rules);
+    store_.Publish(viewsets::ViewSet::Build(std::move(inputs)), absl::Now());
+    v1::GetDriversResponse drivers;
+    EXPECT_TRUE(api_->GetDrivers(v1::GetDriversRequest(), &drivers).ok());
+    std::map<std::string, std::string> labels;
+    for (const v1::DriverCount& driver : drivers.drivers()) labels[driver.rule()] = driver.label();
+    return labels;
+  };
+  std::map<std::string, std::string> labels = drivers_with(scoring::DefaultRuleSet());
+  ASSERT_TRUE(labels.contains("support_load"));
+  EXPECT_EQ(labels["support_load"], "High support load");
+  labels = drivers_with(*custom);
+  EXPECT_EQ(labels["support_load"], "Too many tickets");
 }
 
 TEST_F(GatewayApiTest, BriefHasChecklistDraftsAndOutcomesNewestFirst) {

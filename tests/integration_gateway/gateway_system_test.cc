@@ -32,6 +32,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "churn/v1/gateway.grpc.pb.h"
+#include "churn/v1/scoring.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration/port_reservation.h"
@@ -1089,6 +1090,56 @@ TEST_F(GatewaySystemTest, TicketAnalyzerForwardsToEnrichmentAndFallsBackWhenItIs
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[2]["done"], 3);
   EXPECT_EQ(lines[0]["text_columns"], "subject + body");
+}
+
+
+// Driver labels live in the rules file: reloading scoring with a file that renames a rule
+// changes what the gateway's Drivers view says after the next refresh, over gRPC and HTTP.
+TEST_F(GatewaySystemTest, DriverLabelsFollowTheRulesInForce) {
+  ASSERT_NO_FATAL_FAILURE(StartAll());
+  auto labels = [&] {
+    std::map<std::string, std::string> by_rule;
+    v1::GetDriversResponse drivers;
+    grpc::Status status =
+        gateway_stub_->GetDrivers(Deadline(5s).get(), v1::GetDriversRequest(), &drivers);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    for (const v1::DriverCount& driver : drivers.drivers()) by_rule[driver.rule()] = driver.label();
+    return by_rule;
+  };
+  std::map<std::string, std::string> before = labels();
+  ASSERT_TRUE(before.contains("usage_drop")) << "the generated data has usage drops";
+  EXPECT_EQ(before["usage_drop"], "Usage drop");
+
+  std::ifstream file(std::string(CHURN_SOURCE_DIR) + "/config/scoring.yaml");
+  std::string yaml((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const std::string from = "label: \"Usage drop\"";
+  ASSERT_NE(yaml.find(from), std::string::npos);
+  yaml.replace(yaml.find(from), from.size(), "label: \"Usage collapse\"");
+  auto scoring = v1::ScoringService::NewStub(
+      grpc::CreateChannel(Loopback(scoring_port_), grpc::InsecureChannelCredentials()));
+  v1::ReloadRulesRequest reload;
+  reload.set_yaml(yaml);
+  v1::ReloadRulesResponse reloaded;
+  grpc::Status status = scoring->ReloadRules(Deadline(5s).get(), reload, &reloaded);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_TRUE(reloaded.changed());
+
+  v1::RefreshResponse refreshed;
+  status = gateway_stub_->Refresh(Deadline(10s).get(), v1::RefreshRequest(), &refreshed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(refreshed.freshness().rules_sha256(), reloaded.rules().sha256());
+  std::map<std::string, std::string> after = labels();
+  EXPECT_EQ(after["usage_drop"], "Usage collapse");
+  EXPECT_EQ(after["support_load"], before["support_load"]) << "other labels unchanged";
+  nlohmann::json http = GetJson("/api/v1/drivers");
+  bool seen = false;
+  for (const nlohmann::json& driver : http["drivers"]) {
+    if (driver["rule"] == "usage_drop") {
+      EXPECT_EQ(driver["label"], "Usage collapse");
+      seen = true;
+    }
+  }
+  EXPECT_TRUE(seen);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include "churn/v1/gateway.grpc.pb.h"
 #include "common/grpc_status.h"
 #include "common/neighbour_channel.h"
-#include "common/proto_convert.h"
+#include "convert/scored_customer_convert.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "reports/report_format.h"
@@ -105,16 +105,6 @@ int RunHealth(const RemoteArguments& args) {
   return serving ? 0 : 1;
 }
 
-absl::StatusOr<churn::reports::ScoredCustomer> FromProto(const churn::v1::ScoredCustomer& proto) {
-  absl::StatusOr<churn::CustomerSignals> signals =
-      churn::service::SignalsFromProto(proto.signals(), "signals");
-  if (!signals.ok()) return signals.status();
-  absl::StatusOr<churn::scoring::Assessment> assessment =
-      churn::service::AssessmentFromProto(proto.assessment(), "assessment");
-  if (!assessment.ok()) return assessment.status();
-  return churn::reports::ScoredCustomer{*std::move(signals), *std::move(assessment)};
-}
-
 int RunAtRisk(const RemoteArguments& args) {
   churn::v1::ListAtRiskRequest request;
   if (auto tiers = Option(args, "plan-tier")) {
@@ -168,7 +158,7 @@ int RunAtRisk(const RemoteArguments& args) {
   }
   std::vector<churn::reports::ScoredCustomer> customers;
   for (const churn::v1::ScoredCustomer& proto : response.customers()) {
-    absl::StatusOr<churn::reports::ScoredCustomer> customer = FromProto(proto);
+    absl::StatusOr<churn::reports::ScoredCustomer> customer = churn::convert::FromProto(proto);
     if (!customer.ok()) return Fail(std::string(customer.status().message()));
     customers.push_back(*std::move(customer));
   }
@@ -195,7 +185,7 @@ int RunCustomer(const RemoteArguments& args) {
     std::cout << ToJson(response) << "\n";
     return 0;
   }
-  absl::StatusOr<churn::reports::ScoredCustomer> customer = FromProto(response.customer());
+  absl::StatusOr<churn::reports::ScoredCustomer> customer = churn::convert::FromProto(response.customer());
   if (!customer.ok()) return Fail(std::string(customer.status().message()));
   churn::reports::WriteCustomerBrief(*customer, churn::reports::OutputFormat::kTable, std::cout);
   if (response.checklist_size() > 0) std::cout << "\nNext best actions\n";

@@ -1,18 +1,18 @@
-#include "common/proto_time.h"
+#include "convert/time_convert.h"
 
 #include <cstdint>
 
-namespace churn::service {
+namespace churn::convert {
 
-void TimeToProto(absl::Time time, google::protobuf::Timestamp* proto) {
+void ToProto(absl::Time time, google::protobuf::Timestamp* proto) {
   const int64_t seconds = absl::ToUnixSeconds(time);
   proto->set_seconds(seconds);
   proto->set_nanos(
       static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
 }
 
-absl::Time TimeFromProto(const google::protobuf::Timestamp& proto) {
+absl::Time FromProto(const google::protobuf::Timestamp& proto) {
   return absl::FromUnixSeconds(proto.seconds()) + absl::Nanoseconds(proto.nanos());
 }
 
-}  // namespace churn::service
+}  // namespace churn::convert
