@@ -59,6 +59,17 @@ void ToProto(const snapshots::Snapshot& snapshot, v1::SnapshotInfo* info) {
   info->set_content_hash(snapshot.content_hash);
 }
 
+std::optional<dataset::Table> FromProto(v1::TableKind kind) {
+  switch (kind) {
+    case v1::TABLE_KIND_ACCOUNTS: return dataset::Table::kAccounts;
+    case v1::TABLE_KIND_SUBSCRIPTIONS: return dataset::Table::kSubscriptions;
+    case v1::TABLE_KIND_FEATURE_USAGE: return dataset::Table::kFeatureUsage;
+    case v1::TABLE_KIND_CHURN_EVENTS: return dataset::Table::kChurnEvents;
+    case v1::TABLE_KIND_SUPPORT_TICKETS: return dataset::Table::kSupportTickets;
+    default: return std::nullopt;
+  }
+}
+
 void FromProto(const v1::SnapshotInfo& info, viewsets::ViewSetInputs* inputs) {
   inputs->snapshot_version = info.version();
   inputs->snapshot_instance = info.instance_id();

@@ -34,17 +34,6 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-std::optional<dataset::Table> TableOf(v1::TableKind kind) {
-  switch (kind) {
-    case v1::TABLE_KIND_ACCOUNTS: return dataset::Table::kAccounts;
-    case v1::TABLE_KIND_SUBSCRIPTIONS: return dataset::Table::kSubscriptions;
-    case v1::TABLE_KIND_FEATURE_USAGE: return dataset::Table::kFeatureUsage;
-    case v1::TABLE_KIND_CHURN_EVENTS: return dataset::Table::kChurnEvents;
-    case v1::TABLE_KIND_SUPPORT_TICKETS: return dataset::Table::kSupportTickets;
-    default: return std::nullopt;
-  }
-}
-
 // The two window ends come from one as-of date in the signals library, so both fields must
 // agree; empty fields keep the service's configured as-of.
 absl::StatusOr<std::optional<dataset::Day>> AsOfFromRequest(
@@ -271,7 +260,7 @@ absl::Status IngestService::ApplyUpload(const v1::UploadTableHeader& header,
     return absl::OkStatus();
   }
 
-  const std::optional<dataset::Table> table = TableOf(header.table());
+  const std::optional<dataset::Table> table = convert::FromProto(header.table());
   if (!table) {
     discard();
     return absl::InvalidArgumentError(absl::StrCat("header.table: unknown table ", header.table()));

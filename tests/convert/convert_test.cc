@@ -1,0 +1,121 @@
+// proto/convert: each message converted there and back keeps its meaning; bad input is named.
+#include <string>
+
+#include "convert/outcome_convert.h"
+#include "convert/scored_customer_convert.h"
+#include "convert/snapshot_convert.h"
+#include "convert/ticket_convert.h"
+#include "convert/time_convert.h"
+#include "convert/views_convert.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace churn::convert {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ConvertTest, ScoredCustomerRoundTripAndBadPartsNamed) {
+  reports::ScoredCustomer customer;
+  customer.signals.customer_id = "S-1";
+  customer.signals.account_id = "A-1";
+  customer.signals.usage_drop_pct = 0.6;
+  customer.signals.satisfaction_score = 2;
+  customer.assessment.customer_id = "S-1";
+  customer.assessment.risk_score = 40;
+  customer.assessment.risk_level = scoring::RiskLevel::kMedium;
+  customer.assessment.fired_rules = {{"usage_drop", "severe", 40, "Usage dropped 60%"}};
+  v1::ScoredCustomer proto;
+  ToProto(customer, &proto);
+  absl::StatusOr<reports::ScoredCustomer> back = FromProto(proto);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->signals.satisfaction_score, 2);
+  EXPECT_EQ(back->assessment.fired_rules[0].tier, "severe");
+  v1::ScoredCustomer again;
+  ToProto(*back, &again);
+  EXPECT_EQ(again.SerializeAsString(), proto.SerializeAsString());
+
+  proto.mutable_signals()->set_usage_drop_pct(1.5);
+  EXPECT_EQ(FromProto(proto).status().message(),
+            "signals.usage_drop_pct: must be within [0, 1], got 1.5");
+  ToProto(customer, &proto);
+  proto.mutable_assessment()->set_risk_level(v1::RISK_LEVEL_UNSPECIFIED);
+  EXPECT_THAT(std::string(FromProto(proto).status().message()),
+              HasSubstr("assessment.risk_level"));
+}
+
+TEST(ConvertTest, OutcomeKindsRoundTripAndUnspecifiedIsRefused) {
+  for (outcomes::OutcomeKind kind : outcomes::kAllOutcomeKinds) {
+    absl::StatusOr<outcomes::OutcomeKind> back = FromProto(ToProto(kind));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(*back, kind);
+  }
+  EXPECT_EQ(FromProto(v1::OUTCOME_KIND_UNSPECIFIED).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ConvertTest, TimestampsKeepNanoseconds) {
+  const absl::Time time = absl::FromUnixSeconds(1700000000) + absl::Nanoseconds(123456789);
+  google::protobuf::Timestamp proto;
+  ToProto(time, &proto);
+  EXPECT_EQ(proto.nanos(), 123456789);
+  EXPECT_EQ(FromProto(proto), time);
+}
+
+TEST(ConvertTest, SnapshotInfoFillsTheViewInputs) {
+  v1::SnapshotInfo info;
+  info.set_version(4);
+  info.set_instance_id("ingest-1");
+  info.set_usage_window_end("2024-12-31");
+  info.set_support_window_end("");
+  (*info.mutable_churn_reason_counts())["pricing"] = 3;
+  viewsets::ViewSetInputs inputs;
+  FromProto(info, &inputs);
+  EXPECT_EQ(inputs.snapshot_version, 4);
+  EXPECT_EQ(inputs.snapshot_instance, "ingest-1");
+  EXPECT_EQ(inputs.usage_window_end, dataset::ParseDate("2024-12-31"));
+  EXPECT_FALSE(inputs.support_window_end.has_value());
+  EXPECT_EQ(inputs.churn_reason_counts.at("pricing"), 3);
+
+  EXPECT_EQ(FromProto(v1::TABLE_KIND_SUPPORT_TICKETS), dataset::Table::kSupportTickets);
+  EXPECT_FALSE(FromProto(v1::TABLE_KIND_TICKET_TEXT).has_value());
+}
+
+TEST(ConvertTest, TicketTextsAndAnalyses) {
+  tickets::TicketForAnalysis ticket{"T-1", "S-1", "We may cancel",
+                                    dataset::ParseDate("2024-12-20"), true};
+  v1::TicketText proto;
+  ToProto(ticket, &proto);
+  EXPECT_EQ(proto.submitted_at(), "2024-12-20");
+  EXPECT_TRUE(proto.synthetic());
+  const enrichment::TicketInput input = FromProto(proto);
+  EXPECT_EQ(input.ticket_id, "T-1");
+  EXPECT_EQ(input.customer_id, "S-1");
+  EXPECT_EQ(input.text, "We may cancel");
+
+  enrichment::EnrichmentResult result;
+  result.ticket_id = "T-1";
+  result.analysis.churn_intent = true;
+  result.analysis.source = "fallback";
+  result.error = "timeout_after_11s";
+  v1::TicketAnalysis analysis;
+  ToProto(result, &analysis);
+  EXPECT_TRUE(analysis.churn_intent());
+  EXPECT_EQ(analysis.source(), "fallback");
+  EXPECT_EQ(analysis.error(), "timeout_after_11s");
+}
+
+TEST(ConvertTest, DriversCarryTheirLabelsAndUnknownSortsAreRefused) {
+  reports::DriversSummary drivers;
+  drivers.drivers.push_back({"usage_drop", "Usage collapse", 7});
+  v1::GetDriversResponse response;
+  ToProto(drivers, &response);
+  ASSERT_EQ(response.drivers_size(), 1);
+  EXPECT_EQ(response.drivers(0).label(), "Usage collapse");
+  EXPECT_EQ(*FromProto(v1::AT_RISK_SORT_FIELD_UNSPECIFIED), viewsets::AtRiskSort::kRiskScore);
+  EXPECT_EQ(FromProto(static_cast<v1::AtRiskSortField>(99)).status().message(),
+            "sort_by: unknown sort field 99");
+}
+
+}  // namespace
+}  // namespace churn::convert
