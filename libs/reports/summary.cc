@@ -73,8 +73,7 @@ DriversSummary SummarizeDrivers(const std::vector<ScoredCustomer>& customers,
   for (const auto& [rule, count] : drivers) {
     auto label = rule_labels.find(rule);
     summary.drivers.push_back(
-        {rule, label != rule_labels.end() ? label->second : scoring::LabelFromRuleId(rule),
-         count});
+        {rule, label != rule_labels.end() ? label->second : scoring::LabelFromRuleId(rule), count});
   }
   std::stable_sort(
       summary.drivers.begin(), summary.drivers.end(),

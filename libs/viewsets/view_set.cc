@@ -11,8 +11,8 @@ std::shared_ptr<const ViewSet> ViewSet::Build(ViewSetInputs inputs) {
   reports::SortAtRisk(&views->at_risk_);
   views->executive_ = reports::SummarizeExecutive(views->at_risk_, inputs.usage_window_end,
                                                   inputs.support_window_end);
-  views->drivers_ = reports::SummarizeDrivers(views->at_risk_, inputs.churn_reason_counts,
-                                               inputs.rule_labels);
+  views->drivers_ =
+      reports::SummarizeDrivers(views->at_risk_, inputs.churn_reason_counts, inputs.rule_labels);
   for (SegmentKind kind : kAllSegmentKinds) {
     views->segments_[static_cast<int>(kind)] = SummarizeSegments(views->at_risk_, kind);
   }

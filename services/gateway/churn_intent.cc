@@ -26,9 +26,9 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
   auto ingest = std::shared_ptr<v1::IngestService::Stub>(v1::IngestService::NewStub(ingest_channel));
   auto enrichment = std::shared_ptr<v1::EnrichmentService::Stub>(
       v1::EnrichmentService::NewStub(enrichment_channel));
-  return [ingest, enrichment, options, analyses](
-             const CallScope& scope, const v1::SnapshotInfo& snapshot,
-             const std::vector<CustomerSignals>& customers)
+  return [ingest, enrichment, options, analyses](const CallScope& scope,
+                                                 const v1::SnapshotInfo& snapshot,
+                                                 const std::vector<CustomerSignals>& customers)
              -> absl::StatusOr<ChurnIntentByCustomer> {
     const std::optional<dataset::Day> window_end =
         dataset::ParseDate(snapshot.support_window_end());

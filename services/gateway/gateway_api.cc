@@ -84,8 +84,8 @@ absl::StatusOr<viewsets::AtRiskQuery> GatewayApi::QueryFromRequest(
   viewsets::AtRiskQuery query;
   query.plan_tiers.assign(request.plan_tiers().begin(), request.plan_tiers().end());
   for (int i = 0; i < request.risk_levels_size(); ++i) {
-    absl::StatusOr<scoring::RiskLevel> level = convert::FromProto(
-        request.risk_levels(i), absl::StrCat("risk_levels[", i, "]"));
+    absl::StatusOr<scoring::RiskLevel> level =
+        convert::FromProto(request.risk_levels(i), absl::StrCat("risk_levels[", i, "]"));
     if (!level.ok()) return level.status();
     query.risk_levels.push_back(*level);
   }

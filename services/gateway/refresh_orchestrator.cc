@@ -258,8 +258,7 @@ absl::StatusOr<RefreshOrchestrator::RuleLabelMap> RefreshOrchestrator::RuleLabel
     if (rules.rules().sha256() != rules_sha256) {
       return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
     }
-    absl::StatusOr<scoring::RuleSet> parsed =
-        scoring::ParseRuleSet(rules.yaml(), "rules in force");
+    absl::StatusOr<scoring::RuleSet> parsed = scoring::ParseRuleSet(rules.yaml(), "rules in force");
     if (!parsed.ok()) return Prefixed("scoring GetRules", parsed.status());
     rule_labels_ = scoring::RuleLabels(*parsed);
     labels_sha256_ = rules_sha256;

@@ -187,8 +187,7 @@ grpc::ServerUnaryReactor* ScoringService::Score(grpc::CallbackServerContext* con
   auto start = std::chrono::steady_clock::now();
   absl::StatusOr<std::shared_ptr<const LoadedRules>> rules = RulesInForce();
   if (!rules.ok()) return FinishWith(context, rules.status());
-  absl::StatusOr<CustomerSignals> signals =
-      convert::FromProto(request->signals(), "signals");
+  absl::StatusOr<CustomerSignals> signals = convert::FromProto(request->signals(), "signals");
   if (!signals.ok()) return FinishWith(context, signals.status());
 
   scoring::Assessment assessment = scoring::ScoreCustomer((*rules)->rules, *signals);

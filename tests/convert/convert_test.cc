@@ -40,8 +40,7 @@ TEST(ConvertTest, ScoredCustomerRoundTripAndBadPartsNamed) {
             "signals.usage_drop_pct: must be within [0, 1], got 1.5");
   ToProto(customer, &proto);
   proto.mutable_assessment()->set_risk_level(v1::RISK_LEVEL_UNSPECIFIED);
-  EXPECT_THAT(std::string(FromProto(proto).status().message()),
-              HasSubstr("assessment.risk_level"));
+  EXPECT_THAT(std::string(FromProto(proto).status().message()), HasSubstr("assessment.risk_level"));
 }
 
 TEST(ConvertTest, OutcomeKindsRoundTripAndUnspecifiedIsRefused) {
@@ -82,8 +81,8 @@ TEST(ConvertTest, SnapshotInfoFillsTheViewInputs) {
 }
 
 TEST(ConvertTest, TicketTextsAndAnalyses) {
-  tickets::TicketForAnalysis ticket{"T-1", "S-1", "We may cancel",
-                                    dataset::ParseDate("2024-12-20"), true};
+  tickets::TicketForAnalysis ticket{"T-1", "S-1", "We may cancel", dataset::ParseDate("2024-12-20"),
+                                    true};
   v1::TicketText proto;
   ToProto(ticket, &proto);
   EXPECT_EQ(proto.submitted_at(), "2024-12-20");

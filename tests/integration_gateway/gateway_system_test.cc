@@ -1092,7 +1092,6 @@ TEST_F(GatewaySystemTest, TicketAnalyzerForwardsToEnrichmentAndFallsBackWhenItIs
   EXPECT_EQ(lines[0]["text_columns"], "subject + body");
 }
 
-
 // Driver labels live in the rules file: reloading scoring with a file that renames a rule
 // changes what the gateway's Drivers view says after the next refresh, over gRPC and HTTP.
 TEST_F(GatewaySystemTest, DriverLabelsFollowTheRulesInForce) {

@@ -73,9 +73,9 @@ TEST(CustomerDirectory, AnAccountTicketCountsForEverySubscriptionOnBothSides) {
   EXPECT_EQ(tally.intent().at("S-3"), 1);
   EXPECT_FALSE(tally.intent().contains("S-2"));
   // The same answer as counting by the account key itself.
-  const tickets::ChurnIntentByCustomer by_key = tickets::CountChurnIntent(
-      {{"account_id", "A-1", set.tickets[0].submitted, true}}, keys,
-      *dataset::ParseDate("2024-12-31"));
+  const tickets::ChurnIntentByCustomer by_key =
+      tickets::CountChurnIntent({{"account_id", "A-1", set.tickets[0].submitted, true}}, keys,
+                                *dataset::ParseDate("2024-12-31"));
   EXPECT_EQ(by_key, tally.intent());
 }
 

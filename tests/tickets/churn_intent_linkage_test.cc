@@ -60,10 +60,8 @@ TEST(TicketsForAnalysis, OneConversionOfParsedRowsWithTheCallersLink) {
       "T-3,A-3,2024-12-22,Other,Text\n",
       "upload.csv", {});
   ASSERT_TRUE(set.ok()) << set.status();
-  const std::vector<TicketForAnalysis> raw =
-      TicketsForAnalysis(*set, 0, 10, [&](const TicketRecord& record) {
-        return RawKeyLink(*set, record);
-      });
+  const std::vector<TicketForAnalysis> raw = TicketsForAnalysis(
+      *set, 0, 10, [&](const TicketRecord& record) { return RawKeyLink(*set, record); });
   ASSERT_EQ(raw.size(), 3u);
   EXPECT_EQ(raw[0].ticket_id, "T-1");
   EXPECT_EQ(raw[0].customer_id, "A-1");

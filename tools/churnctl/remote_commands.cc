@@ -185,7 +185,8 @@ int RunCustomer(const RemoteArguments& args) {
     std::cout << ToJson(response) << "\n";
     return 0;
   }
-  absl::StatusOr<churn::reports::ScoredCustomer> customer = churn::convert::FromProto(response.customer());
+  absl::StatusOr<churn::reports::ScoredCustomer> customer =
+      churn::convert::FromProto(response.customer());
   if (!customer.ok()) return Fail(std::string(customer.status().message()));
   churn::reports::WriteCustomerBrief(*customer, churn::reports::OutputFormat::kTable, std::cout);
   if (response.checklist_size() > 0) std::cout << "\nNext best actions\n";
