@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "dataset/duplicate_id_finder.h"
 #include "dataset/table_reader.h"
-#include "signals/signal_ranges.h"
+#include "dataset/value_range.h"
 #include "status/status_macros.h"
 
 namespace churn::dataset {
@@ -248,7 +248,7 @@ struct TicketRows {
     CHURN_ASSIGN_OR_RETURN(auto resolution_hours, r.Number(resolution));
     // The scoring rules read satisfaction on a 1-5 scale; another scale would silently
     // mis-score, so it is an error here rather than a surprise later.
-    constexpr signals::SignalRange kScale = signals::kSatisfactionScoreRange;
+    constexpr ValueRange kScale = kSatisfactionScoreRange;
     if (satisfaction_score && !kScale.Contains(*satisfaction_score)) {
       return r.ValueError(satisfaction,
                           absl::StrCat("expected a score from ", kScale.min, " to ", kScale.max,

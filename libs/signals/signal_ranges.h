@@ -2,24 +2,19 @@
 // The valid values of the signals (docs/PRODUCT.md "Signals"), checked in one place wherever
 // signals, or the values behind them, enter: the data loader refuses a satisfaction score off the
 // 1-5 scale (naming file, line and column) and the scoring RPCs refuse signals out of range
-// (naming the field). The range constants are header-only, so libs/dataset, which libs/signals
-// builds on, reads them without linking this library.
+// (naming the field). The satisfaction scale is the source tables' own (libs/dataset).
 
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "dataset/value_range.h"
 #include "signals/customer_signals.h"
 
 namespace churn::signals {
 
-struct SignalRange {
-  double min;
-  double max;
-  constexpr bool Contains(double value) const { return value >= min && value <= max; }
-};
+using SignalRange = dataset::ValueRange;
 
-// The ticket satisfaction scale the rules read; anything else is a broken source, not a score.
-inline constexpr SignalRange kSatisfactionScoreRange{1, 5};
+inline constexpr SignalRange kSatisfactionScoreRange = dataset::kSatisfactionScoreRange;
 // usage_drop_pct is a fraction of the prior usage.
 inline constexpr SignalRange kUsageDropPctRange{0, 1};
 
