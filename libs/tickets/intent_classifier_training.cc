@@ -82,15 +82,16 @@ std::vector<IntentCandidate> IntentCandidates() {
   std::vector<IntentCandidate> candidates = {{IntentDetectorKind::kPhraseRules, {}}};
   for (IntentDetectorKind kind : kIntentDetectorKinds) {
     if (kind == IntentDetectorKind::kPhraseRules) continue;
-    for (bool word_stems : {false, true}) {
-      for (bool negation_scope : {false, true}) {
-        for (double l2 : kIntentL2Grid) {
-          IntentCandidate candidate{kind, {.l2 = l2}};
-          candidate.training.inputs = {
-              .words = {.word_stems = word_stems, .negation_scope = negation_scope},
-              .phrase_feature = kind == IntentDetectorKind::kClassifierWithPhraseFeature};
-          candidates.push_back(candidate);
-        }
+    for (int variant = 0; variant < 8; ++variant) {
+      const IntentFeatureOptions words{.word_stems = (variant & 1) != 0,
+                                       .negation_scope = (variant & 2) != 0,
+                                       .drop_function_words = (variant & 4) != 0};
+      for (double l2 : kIntentL2Grid) {
+        IntentCandidate candidate{kind, {.l2 = l2}};
+        candidate.training.inputs = {
+            .words = words,
+            .phrase_feature = kind == IntentDetectorKind::kClassifierWithPhraseFeature};
+        candidates.push_back(candidate);
       }
     }
   }

@@ -33,6 +33,20 @@ void AppendClauseEnd(std::vector<std::string>* words) {
   if (!words->empty() && words->back() != kClauseEnd) words->push_back(std::string(kClauseEnd));
 }
 
+bool IsFunctionWord(std::string_view word) {
+  static constexpr std::string_view kFunctionWords[] = {
+      "a",    "an",   "the", "and",  "or",   "but",   "of",    "to",  "in",    "on",   "at",
+      "for",  "with", "by",  "from", "as",   "is",    "are",   "was", "were",  "be",   "been",
+      "am",   "it",   "its", "this", "that", "these", "those", "we",  "our",   "us",   "i",
+      "my",   "me",   "you", "your", "they", "their", "them",  "he",  "she",   "his",  "her",
+      "have", "has",  "had", "do",   "does", "did",   "so",    "if",  "there", "here", "re",
+      "s",    "ve",   "ll",  "d",    "m",    "t"};
+  for (std::string_view function_word : kFunctionWords) {
+    if (word == function_word) return true;
+  }
+  return false;
+}
+
 bool IsNegation(std::string_view word) {
   return word == "not" || word == "no" || word == "never" || word == "without";
 }
@@ -73,6 +87,8 @@ void AppendWords(std::string_view line, std::vector<std::string>* words) {
 }  // namespace
 
 std::vector<std::string> IntentWords(std::string_view text) {
+  constexpr std::string_view kSubjectLabel = "Subject: ";
+  if (text.starts_with(kSubjectLabel)) text.remove_prefix(kSubjectLabel.size());
   std::vector<std::string> words;
   for (size_t start = 0; start <= text.size();) {
     size_t end = text.find('\n', start);
@@ -110,11 +126,14 @@ std::vector<IntentFeature> IntentFeatures(std::string_view text,
       continue;
     }
     const bool negated = options.negation_scope && negated_words_left > 0;
-    indices.push_back(HashFeature(negated ? "n" : "w", word, ""));
+    if (!options.drop_function_words || !IsFunctionWord(word)) {
+      indices.push_back(HashFeature(negated ? "n" : "w", word, ""));
+    }
     if (options.word_stems && word.size() >= 6) {
       indices.push_back(HashFeature(negated ? "ns" : "s", std::string_view(word).substr(0, 5), ""));
     }
-    if (i + 1 < words.size() && words[i + 1] != kClauseEnd) {
+    if (i + 1 < words.size() && words[i + 1] != kClauseEnd &&
+        !(options.drop_function_words && IsFunctionWord(word) && IsFunctionWord(words[i + 1]))) {
       indices.push_back(HashFeature("b", word, words[i + 1]));
     }
     negated_words_left = IsNegation(word) ? 3 : std::max(0, negated_words_left - 1);

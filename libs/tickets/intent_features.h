@@ -4,7 +4,8 @@
 // Text is lower-cased and split into words ("n't" becomes the word "not", so "won't renew" and
 // "will not renew" share "not renew"); bigrams do not cross clause ends (. , ; : ! ? and line
 // ends). Lines that quote an earlier message ("> ...") are left out: the customer's newest words
-// decide, not the history they reply to.
+// decide, not the history they reply to. The "Subject:" label CombineSubjectAndBody writes is not
+// a word of the ticket.
 
 #include <cstdint>
 #include <string>
@@ -30,6 +31,10 @@ struct IntentFeatureOptions {
   // Up to 3 words after "not", "no", "never" or "without" in the same clause count as negated
   // words ("not cancel" differs from "cancel").
   bool negation_scope = false;
+  // Function words ("we", "the", "and") are no unigrams, and two of them no bigram ("we are"),
+  // only parts of bigrams with a content word ("we leave"): on a few hundred tickets their
+  // weights would say more about who wrote the set than about intent.
+  bool drop_function_words = false;
 
   friend bool operator==(const IntentFeatureOptions&, const IntentFeatureOptions&) = default;
 };

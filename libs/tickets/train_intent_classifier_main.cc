@@ -32,10 +32,11 @@ std::string_view EnumeratorOf(IntentDetectorKind kind) {
 
 std::string Describe(const churn::tickets::IntentCandidate& candidate) {
   std::string kind(churn::tickets::IntentDetectorKindName(candidate.kind));
-  if (candidate.kind == IntentDetectorKind::kPhraseRules) return absl::StrFormat("%-56s", kind);
+  if (candidate.kind == IntentDetectorKind::kPhraseRules) return absl::StrFormat("%-73s", kind);
   const auto& words = candidate.training.inputs.words;
-  return absl::StrFormat("%-30s stems=%d negation=%d l2=%-6g", kind, words.word_stems,
-                         words.negation_scope, candidate.training.l2);
+  return absl::StrFormat("%-30s stems=%d negation=%d function_words=%d l2=%-6g", kind,
+                         words.word_stems, words.negation_scope, !words.drop_function_words,
+                         candidate.training.l2);
 }
 
 void WriteSource(const IntentDetectorChoice& choice, const IntentClassifier& classifier,
@@ -71,6 +72,8 @@ void WriteSource(const IntentDetectorChoice& choice, const IntentClassifier& cla
                          classifier.inputs.words.word_stems ? "true" : "false")
       << absl::StrFormat("    built->inputs.words.negation_scope = %s;\n",
                          classifier.inputs.words.negation_scope ? "true" : "false")
+      << absl::StrFormat("    built->inputs.words.drop_function_words = %s;\n",
+                         classifier.inputs.words.drop_function_words ? "true" : "false")
       << absl::StrFormat("    built->inputs.phrase_feature = %s;\n",
                          classifier.inputs.phrase_feature ? "true" : "false")
       << "    for (const Weight& weight : kWeights) built->weights[weight.index] = weight.value;\n"

@@ -43,10 +43,10 @@ TEST(FallbackAnalyzer, EverythingIsInTheSchema) {
 //
 // The phrase rules keep their floors of 0.8 here (in-sample for them). The shipped detector, a
 // classifier chosen by cross-validation on libs/tickets/data/labelled_tickets.csv (held-out F1
-// 0.78 against the rules' 0.39, tests/tickets/shipped_intent_detector_test.cc), is held to what it
-// reaches on these 40: it misses "may have to downgrade or cancel" and "evaluating
-// alternatives", flags "locked out of my account", and this set labels a downgrade and dropping
-// an add-on as intent, which the larger set does not (its README defines the label).
+// 0.79 against the rules' 0.39, tests/tickets/shipped_intent_detector_test.cc), is held to what it
+// reaches on these 40 (precision 0.79, recall 0.92): it flags "locked out of my account" and
+// "we don't want to cancel, but ...", and this set labels a downgrade and dropping an add-on as
+// intent, which the larger set does not (its README defines the label).
 TEST(FallbackAnalyzer, AccuracyOnTheLabelledSet) {
   auto reader =
       csv::Reader::OpenFile(std::string(CHURN_SOURCE_DIR) + "/tests/tickets/labelled_tickets.csv");
@@ -77,8 +77,8 @@ TEST(FallbackAnalyzer, AccuracyOnTheLabelledSet) {
             << category_accuracy << "\n";
   EXPECT_GE(phrase_rules.precision(), 0.8);
   EXPECT_GE(phrase_rules.recall(), 0.8);
-  EXPECT_GE(shipped.precision(), 0.8);
-  EXPECT_GE(shipped.recall(), 0.7);
+  EXPECT_GE(shipped.precision(), 0.75);
+  EXPECT_GE(shipped.recall(), 0.9);
   EXPECT_GE(category_accuracy, 0.7);
 }
 

@@ -29,6 +29,8 @@ TEST(IntentFeatures, WordsAreLowerCasedAndContractionsSpelledOut) {
       IntentWords("We WON'T renew, can't stay"),
       (std::vector<std::string>{"we", "will", "not", "renew", ".", "can", "not", "stay", "."}));
   EXPECT_EQ(IntentWords("we don\xE2\x80\x99t"), (std::vector<std::string>{"we", "do", "not", "."}));
+  EXPECT_EQ(IntentWords("Subject: Bye\n\nSee you"),
+            (std::vector<std::string>{"bye", ".", "see", "you", "."}));
   // "won't renew" and "will not renew" are the same words.
   EXPECT_EQ(Indices("we won't renew"), Indices("we will not renew"));
 }
@@ -66,6 +68,13 @@ TEST(IntentFeatures, StemsAndNegationScopeAreOptional) {
   EXPECT_FALSE(SharesAll(Indices("cancel", negation), Indices("not cancel", negation)));
   EXPECT_TRUE(SharesAll(Indices("cancel"), Indices("not cancel")));
   EXPECT_TRUE(SharesAll(Indices("cancel", negation), Indices("not now. cancel", negation)));
+
+  // Without function words, "we" is no feature of its own but still part of "we leave".
+  const IntentFeatureOptions content{.drop_function_words = true};
+  EXPECT_TRUE(Indices("we", content).empty());
+  EXPECT_EQ(Indices("we leave", content).size(), 2u);  // "leave", "we leave"
+  EXPECT_EQ(Indices("we leave").size(), 3u);
+  EXPECT_TRUE(Indices("we are", content).empty());
 }
 
 TEST(IntentFeatures, HashingIsFixed) {

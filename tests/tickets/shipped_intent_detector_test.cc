@@ -35,10 +35,10 @@ TEST(ShippedIntentDetector, HeldOutFiguresAreAtLeastThoseReported) {
   const IntentConfusion rules = EvaluateIntent(held_out, HasCancellationPhrase);
   Print(IntentDetectorKindName(ShippedIntentDetectorKind()), shipped);
   Print("phrase rules", rules);
-  // Measured: precision 0.821, recall 0.743, F1 0.780.
+  // Measured: precision 0.814, recall 0.770, F1 0.792.
   EXPECT_GE(shipped.precision(), 0.78);
-  EXPECT_GE(shipped.recall(), 0.70);
-  EXPECT_GE(shipped.f1(), 0.74);
+  EXPECT_GE(shipped.recall(), 0.73);
+  EXPECT_GE(shipped.f1(), 0.75);
   // The phrase rules, unchanged since they were written (precision 0.511, recall 0.311):
   // exact, so a changed rule is noticed and measured again.
   EXPECT_EQ(rules.true_positive, 23);
