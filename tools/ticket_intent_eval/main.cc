@@ -84,13 +84,13 @@ int main(int argc, char** argv) {
   if (format == "table") {
     std::cout << absl::StrFormat("%s split: %d tickets, %d with cancellation intent\n", split,
                                  tickets.size(), labelled)
-              << absl::StrFormat("%-36s %5s %5s %5s %5s %9s %6s %6s\n", "detector", "TP", "FP",
+              << absl::StrFormat("%-42s %5s %5s %5s %5s %9s %6s %6s\n", "detector", "TP", "FP",
                                  "FN", "TN", "precision", "recall", "F1");
   }
   for (const NamedDetector& detector : detectors) {
     const IntentConfusion confusion = churn::tickets::EvaluateIntent(tickets, detector.detect);
     if (format == "table") {
-      std::cout << absl::StrFormat("%-36s %5d %5d %5d %5d %9.3f %6.3f %6.3f\n", detector.name,
+      std::cout << absl::StrFormat("%-42s %5d %5d %5d %5d %9.3f %6.3f %6.3f\n", detector.name,
                                    confusion.true_positive, confusion.false_positive,
                                    confusion.false_negative, confusion.true_negative,
                                    confusion.precision(), confusion.recall(), confusion.f1());
