@@ -6,24 +6,11 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "tickets/phrase_matching.h"
+#include "tickets/shipped_intent_detector.h"
 
 namespace churn::tickets {
 namespace {
-
-// Phrases that say the customer may leave. Matched at word starts, so "cancel" also finds
-// "cancellation" and "cancelling".
-constexpr std::string_view kCancellationPhrases[] = {
-    "cancel", "terminate our", "terminate my", "terminate the contract", "not renew",
-    "won't renew", "will not renew", "not be renewing", "don't plan to renew",
-    "switch to another", "switching to", "switch providers", "moving to a competitor",
-    "move to a competitor", "competitor", "alternatives", "close my account",
-    "close our account", "end our subscription", "end my subscription", "discontinue",
-    "stop using", "leave your service", "leaving your service", "churn",
-    "downgrade or cancel", "pull the plug"};
-
-// Phrases that negate an intent phrase right before it ("do not want to cancel").
-constexpr std::string_view kNegations[] = {"don't want to ", "do not want to ", "not going to ",
-                                           "no plans to ", "never "};
 
 struct CategoryRule {
   std::string_view category;
@@ -64,32 +51,10 @@ constexpr std::string_view kPositiveWords[] = {"thank", "great", "love", "excell
                                                "appreciate", "awesome", "fantastic", "pleased",
                                                "wonderful", "helpful"};
 
-bool IsWordStart(const std::string& text, size_t position) {
-  return position == 0 || !absl::ascii_isalnum(static_cast<unsigned char>(text[position - 1]));
-}
-
-// Occurrences of `phrase` starting at a word start.
-int CountPhrase(const std::string& text, std::string_view phrase, bool skip_negated = false) {
-  int count = 0;
-  for (size_t at = text.find(phrase); at != std::string::npos; at = text.find(phrase, at + 1)) {
-    if (!IsWordStart(text, at)) continue;
-    if (skip_negated) {
-      bool negated = false;
-      for (std::string_view negation : kNegations) {
-        negated |= at >= negation.size() &&
-                   text.compare(at - negation.size(), negation.size(), negation) == 0;
-      }
-      if (negated) continue;
-    }
-    ++count;
-  }
-  return count;
-}
-
 template <typename Phrases>
 int CountAny(const std::string& text, const Phrases& phrases) {
   int count = 0;
-  for (std::string_view phrase : phrases) count += CountPhrase(text, phrase);
+  for (std::string_view phrase : phrases) count += CountPhraseAtWordStarts(text, phrase);
   return count;
 }
 
@@ -135,11 +100,7 @@ TicketAnalysis AnalyzeWithRules(std::string_view ticket_text) {
   analysis.source = "fallback";
   analysis.summary = FirstSentence(ticket_text);
 
-  int intent_hits = 0;
-  for (std::string_view phrase : kCancellationPhrases) {
-    intent_hits += CountPhrase(text, phrase, /*skip_negated=*/true);
-  }
-  analysis.churn_intent = intent_hits > 0;
+  analysis.churn_intent = DetectChurnIntent(ticket_text);
 
   analysis.category = "other";
   int best = 0;

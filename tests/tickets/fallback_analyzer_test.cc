@@ -5,6 +5,8 @@
 
 #include "csv/reader.h"
 #include "gtest/gtest.h"
+#include "tickets/churn_intent_phrases.h"
+#include "tickets/intent_evaluation.h"
 
 namespace churn::tickets {
 namespace {
@@ -36,14 +38,22 @@ TEST(FallbackAnalyzer, EverythingIsInTheSchema) {
   }
 }
 
-// Precision and recall of cancellation intent, and category accuracy, on a hand-labelled set.
-// The thresholds are floors that catch regressions; the figures are printed for the record.
+// Cancellation intent and category accuracy on the 40 hand-labelled tickets the phrase rules were
+// written from. The thresholds are floors that catch regressions; the figures are printed.
+//
+// The phrase rules keep their floors of 0.8 here (in-sample for them). The shipped detector, a
+// classifier chosen by cross-validation on libs/tickets/data/labelled_tickets.csv (held-out F1
+// 0.79 against the rules' 0.39, tests/tickets/shipped_intent_detector_test.cc), is held to what it
+// reaches on these 40 (precision 0.79, recall 0.92): it flags "locked out of my account" and
+// "we don't want to cancel, but ...", and this set labels a downgrade and dropping an add-on as
+// intent, which the larger set does not (its README defines the label).
 TEST(FallbackAnalyzer, AccuracyOnTheLabelledSet) {
-  auto reader = csv::Reader::OpenFile(std::string(CHURN_SOURCE_DIR) +
-                                      "/tests/tickets/labelled_tickets.csv");
+  auto reader =
+      csv::Reader::OpenFile(std::string(CHURN_SOURCE_DIR) + "/tests/tickets/labelled_tickets.csv");
   ASSERT_TRUE(reader.ok()) << reader.status();
   ASSERT_TRUE(*(*reader)->Next());  // header
-  int true_positive = 0, false_positive = 0, false_negative = 0, total = 0, category_right = 0;
+  IntentConfusion shipped, phrase_rules;
+  int total = 0, category_right = 0;
   while (true) {
     absl::StatusOr<bool> more = (*reader)->Next();
     ASSERT_TRUE(more.ok()) << more.status();
@@ -53,22 +63,22 @@ TEST(FallbackAnalyzer, AccuracyOnTheLabelledSet) {
     const TicketAnalysis analysis = AnalyzeWithRules(fields[0]);
     const bool labelled_intent = fields[1] == "1";
     ++total;
-    true_positive += analysis.churn_intent && labelled_intent;
-    false_positive += analysis.churn_intent && !labelled_intent;
-    false_negative += !analysis.churn_intent && labelled_intent;
+    shipped.Add(analysis.churn_intent, labelled_intent);
+    phrase_rules.Add(HasCancellationPhrase(fields[0]), labelled_intent);
     category_right += analysis.category == fields[2];
     if (analysis.churn_intent != labelled_intent) {
       std::cout << "intent miss: " << fields[0] << "\n";
     }
   }
-  const double precision = static_cast<double>(true_positive) / (true_positive + false_positive);
-  const double recall = static_cast<double>(true_positive) / (true_positive + false_negative);
   const double category_accuracy = static_cast<double>(category_right) / total;
   std::cout << "fallback analyser on " << total << " labelled tickets: intent precision "
-            << precision << ", recall " << recall << ", category accuracy " << category_accuracy
-            << "\n";
-  EXPECT_GE(precision, 0.8);
-  EXPECT_GE(recall, 0.8);
+            << shipped.precision() << ", recall " << shipped.recall() << " (phrase rules "
+            << phrase_rules.precision() << ", " << phrase_rules.recall() << "), category accuracy "
+            << category_accuracy << "\n";
+  EXPECT_GE(phrase_rules.precision(), 0.8);
+  EXPECT_GE(phrase_rules.recall(), 0.8);
+  EXPECT_GE(shipped.precision(), 0.75);
+  EXPECT_GE(shipped.recall(), 0.9);
   EXPECT_GE(category_accuracy, 0.7);
 }
 
