@@ -9,11 +9,11 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "timefmt/rfc3339.h"
 
 namespace churn::outcomes {
 namespace {
 
-constexpr char kTimeFormat[] = "%Y-%m-%dT%H:%M:%SZ";
 constexpr int kMaxListLimit = 1000;
 
 // The CHECK keeps a hand-edited database honest: only the known outcomes can be stored.
@@ -181,7 +181,7 @@ absl::StatusOr<Outcome> OutcomeLog::Record(const NewOutcome& outcome, absl::Time
   insert.BindText(1, stored.customer_id);
   insert.BindText(2, std::string(OutcomeKindName(stored.kind)));
   insert.BindText(3, stored.note);
-  insert.BindText(4, absl::FormatTime(kTimeFormat, when, absl::UTCTimeZone()));
+  insert.BindText(4, timefmt::FormatRfc3339Seconds(when));
   insert.BindText(5, stored.recorded_by);
   const int step = sqlite3_step(insert.get()) & 0xff;  // the primary result code
   if (step == SQLITE_FULL) return absl::ResourceExhaustedError(kDiskFull);
@@ -236,11 +236,13 @@ absl::StatusOr<OutcomePage> OutcomeLog::List(const std::string& customer_id, int
     }
     outcome.kind = *kind;
     outcome.note = ColumnText(select.get(), 3);
-    std::string error;
-    if (!absl::ParseTime(kTimeFormat, ColumnText(select.get(), 4), &outcome.recorded_at, &error)) {
-      return absl::DataLossError(
-          absl::StrCat("outcome log: row ", outcome.id, ": recorded_at: ", error));
+    absl::StatusOr<absl::Time> recorded_at =
+        timefmt::ParseRfc3339Seconds(ColumnText(select.get(), 4));
+    if (!recorded_at.ok()) {
+      return absl::DataLossError(absl::StrCat("outcome log: row ", outcome.id,
+                                              ": recorded_at: ", recorded_at.status().message()));
     }
+    outcome.recorded_at = *recorded_at;
     outcome.recorded_by = ColumnText(select.get(), 5);
     page.outcomes.push_back(std::move(outcome));
   }
