@@ -16,19 +16,22 @@ namespace {
 
 constexpr int kMaxListLimit = 1000;
 
-// The CHECK keeps a hand-edited database honest: only the known outcomes can be stored.
-constexpr char kSchema[] = R"sql(
+// The CHECK keeps a hand-edited database honest: only the known outcomes can be stored. The
+// list comes from kOutcomeKinds; a file created with fewer kinds keeps its older CHECK.
+std::string Schema() {
+  return absl::StrCat(R"sql(
 CREATE TABLE IF NOT EXISTS outcomes (
   id          INTEGER PRIMARY KEY AUTOINCREMENT,
   customer_id TEXT NOT NULL,
-  outcome     TEXT NOT NULL CHECK (outcome IN ('contacted', 'meeting_scheduled',
-                'issue_resolved', 'renewed', 'downgraded', 'cancelled', 'no_response')),
+  outcome     TEXT NOT NULL CHECK (outcome IN ()sql",
+                      OutcomeKindSqlList(), R"sql()),
   note        TEXT NOT NULL DEFAULT '',
   recorded_at TEXT NOT NULL,
   recorded_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS outcomes_by_customer ON outcomes (customer_id, id);
-)sql";
+)sql");
+}
 
 absl::Status SqliteError(sqlite3* db, std::string_view what) {
   return absl::InternalError(absl::StrCat("outcome log: ", std::string(what), ": ",
@@ -132,10 +135,11 @@ absl::Status OutcomeLog::ConnectLocked() const {
   }
   // Another process (a backup, a second gateway) may hold the lock for a moment.
   sqlite3_busy_timeout(db, 5000);
+  const std::string schema = Schema();
   for (const auto& [sql, what] :
        {std::pair{"PRAGMA journal_mode=WAL;", "enable WAL"},
         std::pair{"PRAGMA synchronous=FULL;", "enable synchronous commits"},
-        std::pair{kSchema, "create schema"}}) {
+        std::pair{schema.c_str(), "create schema"}}) {
     if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
       absl::Status status = absl::UnavailableError(
           absl::StrCat("outcome log: cannot ", what, " in ", path_, ": ", FileProblem(db)));
