@@ -21,17 +21,11 @@ namespace churn::ingest_service {
 namespace {
 
 namespace fs = std::filesystem;
+using service::FinishWith;
 using service::LogField;
 using service::LogInfo;
 using service::LogWarn;
 using service::ToGrpcStatus;
-
-grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
-                                     const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
 
 std::optional<dataset::Table> TableOf(v1::TableKind kind) {
   switch (kind) {

@@ -17,6 +17,7 @@ namespace churn::scoring_service {
 namespace {
 
 using google::protobuf::RepeatedPtrField;
+using service::FinishWith;
 using service::LogInfo;
 using service::LogWarn;
 using service::ToGrpcStatus;
@@ -109,13 +110,6 @@ class ScoreStreamReactor
   v1::ScoreStreamResponse response_;
   int64_t chunk_index_ = 0;
 };
-
-grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
-                                     const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
 
 }  // namespace
 
