@@ -57,6 +57,7 @@
 #include "integration/run_command.h"
 #include "integration/service_probe.h"
 #include "nlohmann/json.hpp"
+#include "status/status_macros.h"
 
 namespace {
 
@@ -242,9 +243,8 @@ absl::StatusOr<ServiceSet> StartServices(const std::filesystem::path& work_dir) 
       http_port.port() == 0) {
     return absl::InternalError("no free loopback ports");
   }
-  auto model = StartProcess(FAKE_OLLAMA_BINARY, {});
-  if (!model.ok()) return model.status();
-  set.model = *std::move(model);
+  CHURN_ASSIGN_OR_RETURN(auto model, StartProcess(FAKE_OLLAMA_BINARY, {}));
+  set.model = std::move(model);
 
   const std::string data_dir = (work_dir / "data").string();
   const std::vector<std::pair<std::string, std::pair<std::string, std::vector<std::string>>>> plan =
@@ -285,9 +285,8 @@ absl::StatusOr<ServiceSet> StartServices(const std::filesystem::path& work_dir) 
   }
   set.http_port = http_port.port();
   // SERVING once the gateway's first views exist.
-  absl::Status serving = churn::testing::WaitForServing(set.services.back().process->grpc_target(),
-                                                        std::chrono::milliseconds(120s));
-  if (!serving.ok()) return serving;
+  CHURN_RETURN_IF_ERROR(churn::testing::WaitForServing(set.services.back().process->grpc_target(),
+                                                       std::chrono::milliseconds(120s)));
   return set;
 }
 

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "timefmt/rfc3339.h"
+#include "status/status_macros.h"
 
 namespace churn::outcomes {
 namespace {
@@ -175,7 +176,7 @@ absl::StatusOr<Outcome> OutcomeLog::Record(const NewOutcome& outcome, absl::Time
   absl::MutexLock lock(&mu_);
   // Not open, or open read-only: the file system may be writable again by now.
   if (db_ == nullptr || read_only_) {
-    if (absl::Status s = ConnectLocked(); !s.ok()) return s;
+    CHURN_RETURN_IF_ERROR(ConnectLocked());
     if (read_only_) return absl::UnavailableError(kReadOnly);
   }
   Statement insert(db_,
@@ -213,7 +214,7 @@ absl::StatusOr<OutcomePage> OutcomeLog::List(const std::string& customer_id, int
   limit = std::clamp(limit, 1, kMaxListLimit);
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) {
-    if (absl::Status s = ConnectLocked(); !s.ok()) return s;
+    CHURN_RETURN_IF_ERROR(ConnectLocked());
   }
   // One more row than asked tells whether there is a next page.
   const std::string sql = OutcomeListQuery(!customer_id.empty(), before_id > 0);

@@ -16,6 +16,7 @@
 #include "common/proto_time.h"
 #include "snapshot_proto.h"
 #include "upload_reactor.h"
+#include "status/status_macros.h"
 
 namespace churn::ingest_service {
 namespace {
@@ -325,8 +326,8 @@ grpc::ServerUnaryReactor* IngestService::LoadDataFolder(grpc::CallbackServerCont
 
 absl::Status IngestService::LoadFolderNow(const v1::LoadDataFolderRequest& request,
                                           v1::LoadDataFolderResponse* response) {
-  absl::StatusOr<std::optional<dataset::Day>> as_of = AsOfFromRequest(request, options_.as_of);
-  if (!as_of.ok()) return as_of.status();
+  CHURN_ASSIGN_OR_RETURN(std::optional<dataset::Day> as_of,
+                         AsOfFromRequest(request, options_.as_of));
   std::string dir = options_.data_dir;
   if (!request.data_dir().empty()) {
     // A caller may name a folder, but only one the operator put under the data root.
@@ -338,18 +339,17 @@ absl::Status IngestService::LoadFolderNow(const v1::LoadDataFolderRequest& reque
     }
     dir = *std::move(resolved);
   }
-  absl::StatusOr<snapshots::LoadResult> result =
-      RecordLoad("rpc", [&] { return store_.LoadFolder(dir, *as_of); });
-  if (!result.ok()) return result.status();
+  CHURN_ASSIGN_OR_RETURN(snapshots::LoadResult result,
+                         RecordLoad("rpc", [&] { return store_.LoadFolder(dir, as_of); }));
   // From now on the watcher reloads what was asked for here.
   {
     std::lock_guard<std::mutex> lock(watched_mu_);
     watched_dir_ = dir;
-    watched_as_of_ = *as_of;
+    watched_as_of_ = as_of;
   }
   if (watcher_) watcher_->SetDirectory(dir);
-  SnapshotToProto(*result->snapshot, response->mutable_snapshot());
-  response->set_published(result->published);
+  SnapshotToProto(*result.snapshot, response->mutable_snapshot());
+  response->set_published(result.published);
   return absl::OkStatus();
 }
 
