@@ -50,6 +50,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "bench_flags.h"
 #include "churn/v1/scoring.grpc.pb.h"
 #include "churn/v1/scoring.pb.h"
 #include "convert/assessment_convert.h"
@@ -90,55 +91,24 @@ constexpr const char* kUsage =
     "                          [--unary_threads=K] [--customers=N] [--deadline_ms=MS]\n"
     "  --threads sets both --batch_threads (default 4) and --unary_threads (default 8).\n";
 
-bool ParseFlags(int argc, char** argv, Flags* flags, bool* help) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      *help = true;
-      return true;
-    }
-    if (arg.rfind("--", 0) != 0 || arg.find('=') == std::string::npos) {
-      std::fprintf(stderr, "scoring_load_bench: expected --key=value, got '%s'\n", arg.c_str());
-      return false;
-    }
-    const std::string key = arg.substr(2, arg.find('=') - 2);
-    const std::string value = arg.substr(arg.find('=') + 1);
-    bool ok = true;
-    auto positive_int = [&](int* out) {
-      ok = absl::SimpleAtoi(value, out) && *out > 0;
-    };
-    if (key == "scoring_binary") {
-      flags->scoring_binary = value;
-    } else if (key == "target") {
-      flags->target = value;
-    } else if (key == "seconds") {
-      ok = absl::SimpleAtod(value, &flags->seconds) && flags->seconds > 0;
-    } else if (key == "warmup") {
-      ok = absl::SimpleAtod(value, &flags->warmup) && flags->warmup >= 0;
-    } else if (key == "threads") {
-      positive_int(&flags->batch_threads);
-      flags->unary_threads = flags->batch_threads;
-    } else if (key == "batch_threads") {
-      positive_int(&flags->batch_threads);
-    } else if (key == "unary_threads") {
-      positive_int(&flags->unary_threads);
-    } else if (key == "batch") {
-      positive_int(&flags->batch);
-    } else if (key == "customers") {
-      positive_int(&flags->customers);
-    } else if (key == "deadline_ms") {
-      positive_int(&flags->deadline_ms);
-    } else {
-      std::fprintf(stderr, "scoring_load_bench: unknown flag --%s\n%s", key.c_str(), kUsage);
-      return false;
-    }
-    if (!ok) {
-      std::fprintf(stderr, "scoring_load_bench: bad value for --%s: '%s'\n", key.c_str(),
-                   value.c_str());
-      return false;
-    }
-  }
-  return true;
+// std::nullopt to run, else the exit code (BenchFlags::Parse).
+std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
+  churn::bench::BenchFlags parser("scoring_load_bench", kUsage);
+  parser.String("scoring_binary", &flags->scoring_binary);
+  parser.String("target", &flags->target);
+  parser.Double("seconds", &flags->seconds, 0, /*inclusive_min=*/false);
+  parser.Double("warmup", &flags->warmup, 0, /*inclusive_min=*/true);
+  parser.Custom("threads", [flags](const std::string& value) {
+    if (!absl::SimpleAtoi(value, &flags->batch_threads) || flags->batch_threads <= 0) return false;
+    flags->unary_threads = flags->batch_threads;
+    return true;
+  });
+  parser.Int("batch_threads", &flags->batch_threads, 1);
+  parser.Int("unary_threads", &flags->unary_threads, 1);
+  parser.Int("batch", &flags->batch, 1);
+  parser.Int("customers", &flags->customers, 1);
+  parser.Int("deadline_ms", &flags->deadline_ms, 1);
+  return parser.Parse(argc, argv);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,12 +400,7 @@ bool SameAssessment(const v1::RiskAssessment& a, const v1::RiskAssessment& b) {
 
 int main(int argc, char** argv) {
   Flags flags;
-  bool help = false;
-  if (!ParseFlags(argc, argv, &flags, &help)) return 2;
-  if (help) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
+  if (std::optional<int> exit_code = ParseFlags(argc, argv, &flags)) return *exit_code;
   const auto deadline = std::chrono::milliseconds(flags.deadline_ms);
   auto call_deadline = [&] { return std::chrono::system_clock::now() + deadline; };
 

@@ -51,11 +51,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "bench_flags.h"
 #include "integration/port_reservation.h"
 #include "integration/process.h"
 #include "integration/run_command.h"
 #include "integration/service_probe.h"
 #include "nlohmann/json.hpp"
+#include "status/status_macros.h"
 
 namespace {
 
@@ -88,44 +90,23 @@ constexpr const char* kUsage =
     "usage: soak_bench [--duration_s=600] [--warmup_s=60] [--sample_s=30] [--clients=8]\n"
     "                  [--accounts=500] [--out=REPORT.json]\n";
 
-bool ParseFlags(int argc, char** argv, Flags* flags, bool* help) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      *help = true;
-      return true;
-    }
-    if (arg.rfind("--", 0) != 0 || arg.find('=') == std::string::npos) {
-      std::fprintf(stderr, "soak_bench: expected --key=value, got '%s'\n%s", arg.c_str(), kUsage);
-      return false;
-    }
-    const std::string key = arg.substr(2, arg.find('=') - 2);
-    const std::string value = arg.substr(arg.find('=') + 1);
-    std::map<std::string, int*> ints = {{"duration_s", &flags->duration_s},
-                                        {"warmup_s", &flags->warmup_s},
-                                        {"sample_s", &flags->sample_s},
-                                        {"clients", &flags->clients},
-                                        {"accounts", &flags->accounts}};
-    if (key == "out") {
-      flags->out = value;
-    } else if (auto it = ints.find(key); it != ints.end()) {
-      const bool may_be_zero = key == "warmup_s";
-      if (!absl::SimpleAtoi(value, it->second) || *it->second < (may_be_zero ? 0 : 1)) {
-        std::fprintf(stderr, "soak_bench: bad value for --%s: '%s'\n", key.c_str(), value.c_str());
-        return false;
-      }
-    } else {
-      std::fprintf(stderr, "soak_bench: unknown flag --%s\n%s", key.c_str(), kUsage);
-      return false;
-    }
-  }
+// std::nullopt to run, else the exit code (BenchFlags::Parse).
+std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
+  churn::bench::BenchFlags parser("soak_bench", kUsage);
+  parser.Int("duration_s", &flags->duration_s, 1);
+  parser.Int("warmup_s", &flags->warmup_s, 0);
+  parser.Int("sample_s", &flags->sample_s, 1);
+  parser.Int("clients", &flags->clients, 1);
+  parser.Int("accounts", &flags->accounts, 1);
+  parser.String("out", &flags->out);
+  if (std::optional<int> exit_code = parser.Parse(argc, argv)) return exit_code;
   if (flags->warmup_s + 3 * flags->sample_s > flags->duration_s) {
     std::fprintf(stderr,
                  "soak_bench: --duration_s must leave at least three --sample_s intervals after "
                  "--warmup_s\n");
-    return false;
+    return 2;
   }
-  return true;
+  return std::nullopt;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -262,9 +243,8 @@ absl::StatusOr<ServiceSet> StartServices(const std::filesystem::path& work_dir) 
       http_port.port() == 0) {
     return absl::InternalError("no free loopback ports");
   }
-  auto model = StartProcess(FAKE_OLLAMA_BINARY, {});
-  if (!model.ok()) return model.status();
-  set.model = *std::move(model);
+  CHURN_ASSIGN_OR_RETURN(auto model, StartProcess(FAKE_OLLAMA_BINARY, {}));
+  set.model = std::move(model);
 
   const std::string data_dir = (work_dir / "data").string();
   const std::vector<std::pair<std::string, std::pair<std::string, std::vector<std::string>>>> plan =
@@ -305,9 +285,8 @@ absl::StatusOr<ServiceSet> StartServices(const std::filesystem::path& work_dir) 
   }
   set.http_port = http_port.port();
   // SERVING once the gateway's first views exist.
-  absl::Status serving = churn::testing::WaitForServing(set.services.back().process->grpc_target(),
-                                                        std::chrono::milliseconds(120s));
-  if (!serving.ok()) return serving;
+  CHURN_RETURN_IF_ERROR(churn::testing::WaitForServing(set.services.back().process->grpc_target(),
+                                                       std::chrono::milliseconds(120s)));
   return set;
 }
 
@@ -843,11 +822,6 @@ int Run(const Flags& flags) {
 
 int main(int argc, char** argv) {
   Flags flags;
-  bool help = false;
-  if (!ParseFlags(argc, argv, &flags, &help)) return 2;
-  if (help) {
-    std::printf("%s", kUsage);
-    return 0;
-  }
+  if (std::optional<int> exit_code = ParseFlags(argc, argv, &flags)) return *exit_code;
   return Run(flags);
 }

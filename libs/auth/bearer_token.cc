@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "status/status_macros.h"
 
 namespace churn::auth {
 
@@ -45,7 +46,7 @@ absl::StatusOr<Caller> Authorize(const CallerRegistry* registry, std::string_vie
     return absl::UnauthenticatedError(
         "a valid bearer token is required (Authorization: Bearer <token>)");
   }
-  if (absl::Status s = CheckPermission(*caller, permission); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(CheckPermission(*caller, permission));
   return *caller;
 }
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "backtest/ranking_metrics.h"
 #include "scoring/engine.h"
+#include "status/status_macros.h"
 
 namespace churn::backtest {
 
@@ -221,8 +222,7 @@ std::string InformativeText(bool informative, const ScoreEvaluation& rules) {
 absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory& history,
                                            const scoring::RuleSet& rules,
                                            const BacktestOptions& options) {
-  absl::StatusOr<std::vector<Day>> dates = AsOfDates(options);
-  if (!dates.ok()) return dates.status();
+  CHURN_ASSIGN_OR_RETURN(std::vector<Day> dates, AsOfDates(options));
   const dataset::Dataset& data = history.data();
   const auto& churn_dates = history.churn_dates();
   const RuleTierIndex index(rules);
@@ -231,17 +231,15 @@ absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory& history,
   double level_min[3] = {0, 0, 0}, level_max[3] = {0, 0, 0};
 
   BacktestReport report;
-  report.as_of_dates = *dates;
+  report.as_of_dates = dates;
   report.horizon_days = options.horizon_days;
   report.step_days = options.step_days;
   ScoredRows rows;
-  for (const Day as_of : *dates) {
-    absl::StatusOr<PopulationSignals> population = history.SignalsAsOf(as_of);
-    if (!population.ok()) return population.status();
-    for (size_t i = 0; i < population->customers.size(); ++i) {
-      const int32_t subscription = population->subscription_index[i];
-      const scoring::Assessment assessment =
-          scoring::ScoreCustomer(rules, population->customers[i]);
+  for (const Day as_of : dates) {
+    CHURN_ASSIGN_OR_RETURN(PopulationSignals population, history.SignalsAsOf(as_of));
+    for (size_t i = 0; i < population.customers.size(); ++i) {
+      const int32_t subscription = population.subscription_index[i];
+      const scoring::Assessment assessment = scoring::ScoreCustomer(rules, population.customers[i]);
       // The population has no churn on or before the date: the first churn date
       // is after it.
       const int32_t account = data.subscriptions[subscription].account_index;
@@ -274,7 +272,7 @@ absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory& history,
       level_churned[level] += label ? 1 : 0;
     }
     rows.date_ends.push_back(rows.score.size());
-    report.rows_per_date.push_back(static_cast<int64_t>(population->customers.size()));
+    report.rows_per_date.push_back(static_cast<int64_t>(population.customers.size()));
   }
 
   report.rows = static_cast<int64_t>(rows.score.size());
@@ -326,11 +324,9 @@ absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory& history,
 absl::StatusOr<BacktestReport> RunBacktest(const dataset::DataFiles& files,
                                            const scoring::RuleSet& rules,
                                            const BacktestOptions& options) {
-  absl::StatusOr<std::vector<Day>> dates = AsOfDates(options);
-  if (!dates.ok()) return dates.status();
-  absl::StatusOr<SignalHistory> history = SignalHistory::Load(files, *dates, options.load);
-  if (!history.ok()) return history.status();
-  return RunBacktest(*history, rules, options);
+  CHURN_ASSIGN_OR_RETURN(std::vector<Day> dates, AsOfDates(options));
+  CHURN_ASSIGN_OR_RETURN(SignalHistory history, SignalHistory::Load(files, dates, options.load));
+  return RunBacktest(history, rules, options);
 }
 
 }  // namespace churn::backtest

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "csv/reader_testing.h"
+#include "status/status_macros.h"
 
 namespace churn::csv {
 namespace {
@@ -286,7 +287,7 @@ absl::Status StreamingReader::Refill() {
 
 absl::Status StreamingReader::SkipByteOrderMark() {
   while (size_ - pos_ < kUtf8Bom.size() && !end_of_input_) {
-    if (absl::Status status = Refill(); !status.ok()) return status;
+    CHURN_RETURN_IF_ERROR(Refill());
   }
   if (std::string_view(data_ + pos_, size_ - pos_).starts_with(kUtf8Bom)) pos_ += kUtf8Bom.size();
   byte_order_mark_checked_ = true;

@@ -49,15 +49,13 @@ absl::Status ForEachRow(Table table, const std::string& path, const LoadOptions&
                         int64_t* rejected_so_far, TableStats* stats, RowHandler&& handle_row) {
   stats->table = table;
   stats->file = path;
-  absl::StatusOr<std::unique_ptr<TableReader>> opened = TableReader::Open(table, path);
-  if (!opened.ok()) return opened.status();
-  TableReader& reader = **opened;
+  CHURN_ASSIGN_OR_RETURN(std::unique_ptr<TableReader> opened, TableReader::Open(table, path));
+  TableReader& reader = *opened;
   handle_row.Bind(reader);
   while (true) {
     // A broken CSV structure ends the table; value-level problems may be skipped.
-    absl::StatusOr<bool> more = reader.Next();
-    if (!more.ok()) return more.status();
-    if (!*more) break;
+    CHURN_ASSIGN_OR_RETURN(bool more, reader.Next());
+    if (!more) break;
     absl::Status row_status = reader.CheckRowShape();
     if (row_status.ok()) row_status = handle_row(reader);
     if (row_status.ok()) {
@@ -319,15 +317,15 @@ absl::StatusOr<Dataset> LoadDataset(const DataFiles& files, const LoadOptions& o
   };
   // Order matters: keys are resolved against the tables loaded before.
   AccountRows accounts(&data);
-  if (absl::Status s = load(Table::kAccounts, accounts); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(load(Table::kAccounts, accounts));
   SubscriptionRows subscriptions(&data);
-  if (absl::Status s = load(Table::kSubscriptions, subscriptions); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(load(Table::kSubscriptions, subscriptions));
   UsageRows usage(&data, usage_sink, options.usage_id_check_limit);
-  if (absl::Status s = load(Table::kFeatureUsage, usage); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(load(Table::kFeatureUsage, usage));
   ChurnEventRows churn_events(&data);
-  if (absl::Status s = load(Table::kChurnEvents, churn_events); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(load(Table::kChurnEvents, churn_events));
   TicketRows tickets(&data);
-  if (absl::Status s = load(Table::kSupportTickets, tickets); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(load(Table::kSupportTickets, tickets));
 
   auto warnings = [&](Table table) { return &data.report.of(table).warnings; };
   accounts.duplicates.AppendTo(warnings(Table::kAccounts));

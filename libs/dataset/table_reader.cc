@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "status/status_macros.h"
 
 namespace churn::dataset {
 
@@ -13,10 +14,9 @@ TableReader::TableReader(Table table, std::unique_ptr<csv::Reader> csv)
 
 absl::StatusOr<std::unique_ptr<TableReader>> TableReader::Open(Table table,
                                                                const std::string& path) {
-  auto csv = csv::Reader::OpenFile(path);
-  if (!csv.ok()) return csv.status();
-  std::unique_ptr<TableReader> reader(new TableReader(table, *std::move(csv)));
-  if (absl::Status status = reader->ReadHeader(); !status.ok()) return status;
+  CHURN_ASSIGN_OR_RETURN(auto csv, csv::Reader::OpenFile(path));
+  std::unique_ptr<TableReader> reader(new TableReader(table, std::move(csv)));
+  CHURN_RETURN_IF_ERROR(reader->ReadHeader());
   return reader;
 }
 
@@ -24,14 +24,13 @@ absl::StatusOr<std::unique_ptr<TableReader>> TableReader::FromString(Table table
                                                                      std::string source_name) {
   std::unique_ptr<TableReader> reader(
       new TableReader(table, csv::Reader::FromString(std::move(text), std::move(source_name))));
-  if (absl::Status status = reader->ReadHeader(); !status.ok()) return status;
+  CHURN_RETURN_IF_ERROR(reader->ReadHeader());
   return reader;
 }
 
 absl::Status TableReader::ReadHeader() {
-  absl::StatusOr<bool> has_header = csv_->Next();
-  if (!has_header.ok()) return has_header.status();
-  if (!*has_header) {
+  CHURN_ASSIGN_OR_RETURN(bool has_header, csv_->Next());
+  if (!has_header) {
     return csv::ErrorAt(csv_->source_name(), {1, 1},
                         absl::StrCat("empty file: expected a header row for the ",
                                      std::string(schema_.name), " table"));
@@ -118,9 +117,8 @@ absl::Status TableReader::ValueError(Column column, std::string_view message) co
 }
 
 absl::StatusOr<std::string_view> TableReader::Id(Column column) const {
-  absl::StatusOr<std::optional<std::string_view>> raw = Raw(column);
-  if (!raw.ok()) return raw.status();
-  return raw->value_or(std::string_view());
+  CHURN_ASSIGN_OR_RETURN(std::optional<std::string_view> raw, Raw(column));
+  return raw.value_or(std::string_view());
 }
 
 std::string_view TableReader::Text(Column column) const {
@@ -133,7 +131,7 @@ template <typename Value, typename Parser, typename BadValueFn>
 static absl::StatusOr<std::optional<Value>> ParseColumn(
     const absl::StatusOr<std::optional<std::string_view>>& raw, Parser parse,
     BadValueFn&& bad_value) {
-  if (!raw.ok()) return raw.status();
+  CHURN_RETURN_IF_ERROR(raw.status());
   if (!raw->has_value()) return std::nullopt;
   std::optional<Value> value = parse(**raw);
   if (!value) return bad_value(**raw);

@@ -18,6 +18,7 @@
 #include "demodata/csv_output.h"
 #include "demodata/random.h"
 #include "demodata/ticket_texts.h"
+#include "status/status_macros.h"
 
 namespace churn::demodata {
 namespace {
@@ -903,9 +904,7 @@ absl::Status Generator::Run(const std::filesystem::path& out_dir, GeneratedCount
         absl::StrCat("cannot create ", (out_dir / "tickets").string(), ": ", error.message()));
   }
   for (const Table& table : tables) {
-    if (absl::Status status = table.output->Open(out_dir / table.file_name); !status.ok()) {
-      return status;
-    }
+    CHURN_RETURN_IF_ERROR(table.output->Open(out_dir / table.file_name));
     table.output->Text(table.header);
     table.output->EndRow();
   }
@@ -929,11 +928,11 @@ absl::Status Generator::Run(const std::filesystem::path& out_dir, GeneratedCount
 
   GeneratedCounts result;
   for (const Table& table : tables) {
-    if (absl::Status status = table.output->Close(); !status.ok()) return status;
+    CHURN_RETURN_IF_ERROR(table.output->Close());
     result.bytes += table.output->bytes_written();
   }
   for (const Table& table : tables) {
-    if (absl::Status status = table.output->Publish(); !status.ok()) return status;
+    CHURN_RETURN_IF_ERROR(table.output->Publish());
   }
   result.accounts = options_.accounts;
   result.subscriptions = subscription_counter_;
@@ -983,7 +982,7 @@ absl::StatusOr<GeneratorMode> ParseGeneratorMode(std::string_view name) {
 
 absl::Status GenerateDemoData(const GeneratorOptions& options, const std::string& out_dir,
                               GeneratedCounts* counts) {
-  if (absl::Status status = ValidateOptions(options); !status.ok()) return status;
+  CHURN_RETURN_IF_ERROR(ValidateOptions(options));
   const std::optional<int64_t> end_day = ParseIsoDate(options.end_date);
   // The year range keeps every generated date (years of history before, a few days after) at
   // four digits.

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "tickets/ticket_text.h"
+#include "status/status_macros.h"
 
 namespace churn::enrichment {
 namespace {
@@ -85,17 +86,12 @@ absl::StatusOr<tickets::TicketAnalysis> ParseModelAnalysis(std::string_view cont
   tickets::TicketAnalysis analysis;
   analysis.source = "model";
 
-  absl::StatusOr<std::string> summary = RequiredString(parsed, "summary", kMaxSummaryBytes);
-  if (!summary.ok()) return summary.status();
-  analysis.summary = *std::move(summary);
+  CHURN_ASSIGN_OR_RETURN(analysis.summary, RequiredString(parsed, "summary", kMaxSummaryBytes));
 
-  absl::StatusOr<std::string> category = RequiredEnum(parsed, "category", tickets::kCategories);
-  if (!category.ok()) return category.status();
-  analysis.category = *std::move(category);
+  CHURN_ASSIGN_OR_RETURN(analysis.category, RequiredEnum(parsed, "category", tickets::kCategories));
 
-  absl::StatusOr<std::string> sentiment = RequiredEnum(parsed, "sentiment", tickets::kSentiments);
-  if (!sentiment.ok()) return sentiment.status();
-  analysis.sentiment = *std::move(sentiment);
+  CHURN_ASSIGN_OR_RETURN(analysis.sentiment,
+                         RequiredEnum(parsed, "sentiment", tickets::kSentiments));
 
   auto intent = parsed.find("churn_intent");
   if (intent == parsed.end()) return absl::InvalidArgumentError("missing field churn_intent");
@@ -105,10 +101,8 @@ absl::StatusOr<tickets::TicketAnalysis> ParseModelAnalysis(std::string_view cont
   }
   analysis.churn_intent = intent->get<bool>();
 
-  absl::StatusOr<std::string> action =
-      RequiredString(parsed, "recommended_action", kMaxActionBytes);
-  if (!action.ok()) return action.status();
-  analysis.recommended_action = *std::move(action);
+  CHURN_ASSIGN_OR_RETURN(analysis.recommended_action,
+                         RequiredString(parsed, "recommended_action", kMaxActionBytes));
   return analysis;
 }
 

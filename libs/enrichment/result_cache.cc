@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "digest/sha256.h"
 #include "enrichment/analysis_schema.h"
+#include "timefmt/rfc3339.h"
 
 namespace churn::enrichment {
 namespace {
@@ -123,7 +124,7 @@ absl::StatusOr<std::optional<tickets::TicketAnalysis>> ResultCache::Lookup(const
 
 absl::Status ResultCache::Store(const CacheKey& key, const tickets::TicketAnalysis& analysis) {
   const std::string json = AnalysisToJson(analysis).dump();
-  const std::string now = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
+  const std::string now = timefmt::FormatRfc3339Seconds(absl::Now());
   std::lock_guard<std::mutex> lock(mu_);
   sqlite3_reset(upsert_);
   sqlite3_clear_bindings(upsert_);

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "status/status_macros.h"
 
 namespace churn::ollama {
 namespace {
@@ -232,8 +233,7 @@ absl::StatusOr<HttpResponse> CallWithDeadline(const HttpEndpoint& endpoint,
     return absl::InternalError(
         absl::StrCat("libcurl cannot initialise: ", curl_easy_strerror(globals.init)));
   }
-  absl::StatusOr<Url> url = RequestUrl(base_url, request.path);
-  if (!url.ok()) return url.status();
+  CHURN_ASSIGN_OR_RETURN(Url url, RequestUrl(base_url, request.path));
   const std::string target = base_url + request.path;  // for messages
   if (stop.stop_requested()) return Cancelled(target);
   if (Clock::now() >= deadline) {
@@ -254,7 +254,7 @@ absl::StatusOr<HttpResponse> CallWithDeadline(const HttpEndpoint& endpoint,
   char error_detail[CURL_ERROR_SIZE] = "";
 
   CURL* h = easy.get();
-  curl_easy_setopt(h, CURLOPT_CURLU, url->get());
+  curl_easy_setopt(h, CURLOPT_CURLU, url.get());
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_detail);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "ollama/chat_reply.h"
 #include "ollama/ollama_errors.h"
+#include "status/status_macros.h"
 
 namespace churn::ollama {
 namespace {
@@ -70,44 +71,39 @@ json OllamaClient::ChatBody(const ChatRequest& request) const {
 absl::StatusOr<json> OllamaClient::CallJson(const HttpRequest& request, std::string_view call,
                                             Clock::time_point deadline,
                                             std::stop_token stop) const {
-  absl::StatusOr<HttpResponse> response =
-      CallWithDeadline(endpoint_, request, deadline, std::move(stop));
-  if (!response.ok()) return response.status();
-  if (absl::Status status = StatusFromHttpReply(response->status, response->body, call);
+  CHURN_ASSIGN_OR_RETURN(HttpResponse response,
+                         CallWithDeadline(endpoint_, request, deadline, std::move(stop)));
+  if (absl::Status status = StatusFromHttpReply(response.status, response.body, call);
       !status.ok()) {
     return status;
   }
-  return ParseReplyBody(response->body, call);
+  return ParseReplyBody(response.body, call);
 }
 
 absl::StatusOr<ChatReply> OllamaClient::Chat(const ChatRequest& request, Clock::time_point deadline,
                                              std::stop_token stop) const {
-  absl::StatusOr<json> body = CallJson(Post("/api/chat", ChatBody(request).dump()),
-                                       "ollama /api/chat", deadline, std::move(stop));
-  if (!body.ok()) return body.status();
-  return ChatReplyFromJson(*body, /*content_required=*/true);
+  CHURN_ASSIGN_OR_RETURN(json body, CallJson(Post("/api/chat", ChatBody(request).dump()),
+                                             "ollama /api/chat", deadline, std::move(stop)));
+  return ChatReplyFromJson(body, /*content_required=*/true);
 }
 
 absl::StatusOr<ChatReply> OllamaClient::WarmUp(Clock::time_point deadline,
                                                std::stop_token stop) const {
-  absl::StatusOr<json> body =
-      CallJson(Post("/api/chat", ChatBody({}).dump()), "ollama warm-up", deadline, std::move(stop));
-  if (!body.ok()) return body.status();
-  return ChatReplyFromJson(*body, /*content_required=*/false);
+  CHURN_ASSIGN_OR_RETURN(json body, CallJson(Post("/api/chat", ChatBody({}).dump()),
+                                             "ollama warm-up", deadline, std::move(stop)));
+  return ChatReplyFromJson(body, /*content_required=*/false);
 }
 
 absl::StatusOr<ServerStatus> OllamaClient::CheckReady(Clock::time_point deadline,
                                                       std::stop_token stop) const {
   ServerStatus status;
-  absl::StatusOr<json> version =
-      CallJson(Get("/api/version"), "ollama /api/version", deadline, stop);
-  if (!version.ok()) return version.status();
-  status.version = StringField(*version, "version");
+  CHURN_ASSIGN_OR_RETURN(json version,
+                         CallJson(Get("/api/version"), "ollama /api/version", deadline, stop));
+  status.version = StringField(version, "version");
 
-  absl::StatusOr<json> tags = CallJson(Get("/api/tags"), "ollama /api/tags", deadline, stop);
-  if (!tags.ok()) return tags.status();
-  auto models = tags->find("models");
-  if (models == tags->end() || !models->is_array()) {
+  CHURN_ASSIGN_OR_RETURN(json tags, CallJson(Get("/api/tags"), "ollama /api/tags", deadline, stop));
+  auto models = tags.find("models");
+  if (models == tags.end() || !models->is_array()) {
     return absl::InternalError("ollama /api/tags: no models array");
   }
   bool present = false;

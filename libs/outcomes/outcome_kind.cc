@@ -7,26 +7,28 @@
 namespace churn::outcomes {
 
 std::string_view OutcomeKindName(OutcomeKind kind) {
-  switch (kind) {
-    case OutcomeKind::kContacted: return "contacted";
-    case OutcomeKind::kMeetingScheduled: return "meeting_scheduled";
-    case OutcomeKind::kIssueResolved: return "issue_resolved";
-    case OutcomeKind::kRenewed: return "renewed";
-    case OutcomeKind::kDowngraded: return "downgraded";
-    case OutcomeKind::kCancelled: return "cancelled";
-    case OutcomeKind::kNoResponse: return "no_response";
+  for (const OutcomeKindEntry &entry : kOutcomeKinds) {
+    if (entry.kind == kind) return entry.name;
   }
-  return "contacted";
+  return kOutcomeKinds[0].name;
 }
 
 absl::StatusOr<OutcomeKind> ParseOutcomeKind(std::string_view name) {
   std::string accepted;
-  for (OutcomeKind kind : kAllOutcomeKinds) {
-    if (OutcomeKindName(kind) == name) return kind;
-    absl::StrAppend(&accepted, accepted.empty() ? "" : ", ", std::string(OutcomeKindName(kind)));
+  for (const OutcomeKindEntry &entry : kOutcomeKinds) {
+    if (entry.name == name) return entry.kind;
+    absl::StrAppend(&accepted, accepted.empty() ? "" : ", ", std::string(entry.name));
   }
   return absl::InvalidArgumentError(
       absl::StrCat("outcome: must be one of ", accepted, ", got '", std::string(name), "'"));
+}
+
+std::string OutcomeKindSqlList() {
+  std::string list;
+  for (const OutcomeKindEntry &entry : kOutcomeKinds) {
+    absl::StrAppend(&list, list.empty() ? "'" : ", '", std::string(entry.name), "'");
+  }
+  return list;
 }
 
 }  // namespace churn::outcomes

@@ -9,26 +9,30 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "timefmt/rfc3339.h"
+#include "status/status_macros.h"
 
 namespace churn::outcomes {
 namespace {
 
-constexpr char kTimeFormat[] = "%Y-%m-%dT%H:%M:%SZ";
 constexpr int kMaxListLimit = 1000;
 
-// The CHECK keeps a hand-edited database honest: only the known outcomes can be stored.
-constexpr char kSchema[] = R"sql(
+// The CHECK keeps a hand-edited database honest: only the known outcomes can be stored. The
+// list comes from kOutcomeKinds; a file created with fewer kinds keeps its older CHECK.
+std::string Schema() {
+  return absl::StrCat(R"sql(
 CREATE TABLE IF NOT EXISTS outcomes (
   id          INTEGER PRIMARY KEY AUTOINCREMENT,
   customer_id TEXT NOT NULL,
-  outcome     TEXT NOT NULL CHECK (outcome IN ('contacted', 'meeting_scheduled',
-                'issue_resolved', 'renewed', 'downgraded', 'cancelled', 'no_response')),
+  outcome     TEXT NOT NULL CHECK (outcome IN ()sql",
+                      OutcomeKindSqlList(), R"sql()),
   note        TEXT NOT NULL DEFAULT '',
   recorded_at TEXT NOT NULL,
   recorded_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS outcomes_by_customer ON outcomes (customer_id, id);
-)sql";
+)sql");
+}
 
 absl::Status SqliteError(sqlite3* db, std::string_view what) {
   return absl::InternalError(absl::StrCat("outcome log: ", std::string(what), ": ",
@@ -132,10 +136,11 @@ absl::Status OutcomeLog::ConnectLocked() const {
   }
   // Another process (a backup, a second gateway) may hold the lock for a moment.
   sqlite3_busy_timeout(db, 5000);
+  const std::string schema = Schema();
   for (const auto& [sql, what] :
        {std::pair{"PRAGMA journal_mode=WAL;", "enable WAL"},
         std::pair{"PRAGMA synchronous=FULL;", "enable synchronous commits"},
-        std::pair{kSchema, "create schema"}}) {
+        std::pair{schema.c_str(), "create schema"}}) {
     if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
       absl::Status status = absl::UnavailableError(
           absl::StrCat("outcome log: cannot ", what, " in ", path_, ": ", FileProblem(db)));
@@ -171,7 +176,7 @@ absl::StatusOr<Outcome> OutcomeLog::Record(const NewOutcome& outcome, absl::Time
   absl::MutexLock lock(&mu_);
   // Not open, or open read-only: the file system may be writable again by now.
   if (db_ == nullptr || read_only_) {
-    if (absl::Status s = ConnectLocked(); !s.ok()) return s;
+    CHURN_RETURN_IF_ERROR(ConnectLocked());
     if (read_only_) return absl::UnavailableError(kReadOnly);
   }
   Statement insert(db_,
@@ -181,7 +186,7 @@ absl::StatusOr<Outcome> OutcomeLog::Record(const NewOutcome& outcome, absl::Time
   insert.BindText(1, stored.customer_id);
   insert.BindText(2, std::string(OutcomeKindName(stored.kind)));
   insert.BindText(3, stored.note);
-  insert.BindText(4, absl::FormatTime(kTimeFormat, when, absl::UTCTimeZone()));
+  insert.BindText(4, timefmt::FormatRfc3339Seconds(when));
   insert.BindText(5, stored.recorded_by);
   const int step = sqlite3_step(insert.get()) & 0xff;  // the primary result code
   if (step == SQLITE_FULL) return absl::ResourceExhaustedError(kDiskFull);
@@ -209,7 +214,7 @@ absl::StatusOr<OutcomePage> OutcomeLog::List(const std::string& customer_id, int
   limit = std::clamp(limit, 1, kMaxListLimit);
   absl::MutexLock lock(&mu_);
   if (db_ == nullptr) {
-    if (absl::Status s = ConnectLocked(); !s.ok()) return s;
+    CHURN_RETURN_IF_ERROR(ConnectLocked());
   }
   // One more row than asked tells whether there is a next page.
   const std::string sql = OutcomeListQuery(!customer_id.empty(), before_id > 0);
@@ -236,11 +241,13 @@ absl::StatusOr<OutcomePage> OutcomeLog::List(const std::string& customer_id, int
     }
     outcome.kind = *kind;
     outcome.note = ColumnText(select.get(), 3);
-    std::string error;
-    if (!absl::ParseTime(kTimeFormat, ColumnText(select.get(), 4), &outcome.recorded_at, &error)) {
-      return absl::DataLossError(
-          absl::StrCat("outcome log: row ", outcome.id, ": recorded_at: ", error));
+    absl::StatusOr<absl::Time> recorded_at =
+        timefmt::ParseRfc3339Seconds(ColumnText(select.get(), 4));
+    if (!recorded_at.ok()) {
+      return absl::DataLossError(absl::StrCat("outcome log: row ", outcome.id,
+                                              ": recorded_at: ", recorded_at.status().message()));
     }
+    outcome.recorded_at = *recorded_at;
     outcome.recorded_by = ColumnText(select.get(), 5);
     page.outcomes.push_back(std::move(outcome));
   }

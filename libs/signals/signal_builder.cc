@@ -1,6 +1,7 @@
 #include "signals/signal_builder.h"
 
 #include "signals/usage_windows.h"
+#include "status/status_macros.h"
 
 namespace churn {
 namespace {
@@ -109,9 +110,9 @@ std::vector<CustomerSignals> AssembleSignals(
 absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
                                             const SignalOptions& options) {
   UsageWindows usage(options.as_of);
-  absl::StatusOr<dataset::Dataset> loaded = dataset::LoadDataset(files, options.load, &usage);
-  if (!loaded.ok()) return loaded.status();
-  const dataset::Dataset& data = *loaded;
+  CHURN_ASSIGN_OR_RETURN(dataset::Dataset loaded,
+                         dataset::LoadDataset(files, options.load, &usage));
+  const dataset::Dataset& data = loaded;
 
   SignalSnapshot snapshot;
   snapshot.usage_window_end = options.as_of ? options.as_of : data.latest_usage_day;
@@ -132,9 +133,8 @@ absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
 
 absl::StatusOr<SignalSnapshot> BuildSignalsFromFolder(const std::string& data_dir,
                                                       const SignalOptions& options) {
-  absl::StatusOr<dataset::DataFiles> files = dataset::FindDataFiles(data_dir);
-  if (!files.ok()) return files.status();
-  return BuildSignals(*files, options);
+  CHURN_ASSIGN_OR_RETURN(dataset::DataFiles files, dataset::FindDataFiles(data_dir));
+  return BuildSignals(files, options);
 }
 
 }  // namespace churn

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "signals/as_of_population.h"
 #include "signals/signal_builder.h"
+#include "status/status_macros.h"
 
 namespace churn {
 
@@ -15,10 +16,9 @@ absl::StatusOr<SignalHistory> SignalHistory::Load(const dataset::DataFiles& file
                                                   const dataset::LoadOptions& options) {
   SignalHistory history;
   history.usage_ = std::make_unique<MultiDateUsageWindows>(std::move(as_of_dates));
-  absl::StatusOr<dataset::Dataset> loaded =
-      dataset::LoadDataset(files, options, history.usage_.get());
-  if (!loaded.ok()) return loaded.status();
-  history.data_ = std::make_unique<dataset::Dataset>(*std::move(loaded));
+  CHURN_ASSIGN_OR_RETURN(dataset::Dataset loaded,
+                         dataset::LoadDataset(files, options, history.usage_.get()));
+  history.data_ = std::make_unique<dataset::Dataset>(std::move(loaded));
   history.usage_->Resize(history.data_->subscriptions.size());
   history.churn_dates_ = ChurnDatesByAccount(*history.data_);
   return history;
@@ -51,11 +51,9 @@ absl::StatusOr<PopulationSignals> SignalHistory::SignalsAsOf(Day as_of) const {
 
 absl::StatusOr<PopulationSignals> BuildPopulationSignalsAsOf(const std::string& data_dir, Day as_of,
                                                              const dataset::LoadOptions& options) {
-  absl::StatusOr<dataset::DataFiles> files = dataset::FindDataFiles(data_dir);
-  if (!files.ok()) return files.status();
-  absl::StatusOr<SignalHistory> history = SignalHistory::Load(*files, {as_of}, options);
-  if (!history.ok()) return history.status();
-  return history->SignalsAsOf(as_of);
+  CHURN_ASSIGN_OR_RETURN(dataset::DataFiles files, dataset::FindDataFiles(data_dir));
+  CHURN_ASSIGN_OR_RETURN(SignalHistory history, SignalHistory::Load(files, {as_of}, options));
+  return history.SignalsAsOf(as_of);
 }
 
 }  // namespace churn

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "csv/reader.h"
+#include "status/status_macros.h"
 
 namespace churn::tickets {
 namespace {
@@ -42,9 +43,8 @@ absl::StatusOr<TicketSet> ReadTicketSet(csv::Reader& reader, std::string name,
                                         const TicketSetOptions& options) {
   TicketSet set;
   set.name = std::move(name);
-  absl::StatusOr<bool> has_header = reader.Next();
-  if (!has_header.ok()) return has_header.status();
-  if (!*has_header) {
+  CHURN_ASSIGN_OR_RETURN(bool has_header, reader.Next());
+  if (!has_header) {
     return csv::ErrorAt(reader.source_name(), {1, 1}, "empty file: expected a header row");
   }
   const std::vector<std::string> raw_header(reader.fields().begin(), reader.fields().end());
@@ -77,9 +77,8 @@ absl::StatusOr<TicketSet> ReadTicketSet(csv::Reader& reader, std::string name,
     return reader.fields()[*column];
   };
   while (true) {
-    absl::StatusOr<bool> more = reader.Next();
-    if (!more.ok()) return more.status();
-    if (!*more) break;
+    CHURN_ASSIGN_OR_RETURN(bool more, reader.Next());
+    if (!more) break;
     ++set.rows_total;
     if (static_cast<int64_t>(set.tickets.size()) >= options.max_tickets) continue;
     TicketRecord record;
@@ -97,9 +96,8 @@ absl::StatusOr<TicketSet> ReadTicketSet(csv::Reader& reader, std::string name,
 }  // namespace
 
 absl::StatusOr<TicketSet> LoadTicketSet(const std::string& path, const TicketSetOptions& options) {
-  absl::StatusOr<std::unique_ptr<csv::Reader>> reader = csv::Reader::OpenFile(path);
-  if (!reader.ok()) return reader.status();
-  return ReadTicketSet(**reader, std::filesystem::path(path).filename().string(), options);
+  CHURN_ASSIGN_OR_RETURN(std::unique_ptr<csv::Reader> reader, csv::Reader::OpenFile(path));
+  return ReadTicketSet(*reader, std::filesystem::path(path).filename().string(), options);
 }
 
 absl::StatusOr<TicketSet> ParseTicketSet(std::string csv_text, std::string name,

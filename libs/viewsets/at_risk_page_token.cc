@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "viewsets/page_token.h"
+#include "status/status_macros.h"
 
 namespace churn::viewsets {
 namespace {
@@ -51,9 +52,8 @@ std::string AtRiskPageToken(const ViewSet& views, const AtRiskQuery& query, size
 
 absl::StatusOr<size_t> AtRiskOffsetFromToken(std::string_view token, const ViewSet& views,
                                              const AtRiskQuery& query) {
-  absl::StatusOr<int64_t> cursor = DecodePageToken(token, Binding(views, query));
-  if (!cursor.ok()) return cursor.status();
-  return static_cast<size_t>(*cursor);
+  CHURN_ASSIGN_OR_RETURN(int64_t cursor, DecodePageToken(token, Binding(views, query)));
+  return static_cast<size_t>(cursor);
 }
 
 }  // namespace churn::viewsets

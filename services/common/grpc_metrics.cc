@@ -1,15 +1,12 @@
 #include "common/grpc_metrics.h"
 
 #include <google/protobuf/descriptor.h>
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
 
 #include <array>
 #include <chrono>
 
 #include "common/grpc_status.h"
+#include "common/metric_registrar.h"
 
 namespace churn::service {
 
@@ -121,28 +118,22 @@ class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFa
 }  // namespace
 
 GrpcServerMetrics::GrpcServerMetrics(prometheus::Registry& registry)
-    : started_(prometheus::BuildCounter()
-                   .Name("grpc_server_started_total")
-                   .Help("Total number of RPCs started on the server.")
-                   .Register(registry)),
-      handled_(prometheus::BuildCounter()
-                   .Name("grpc_server_handled_total")
-                   .Help("Total number of RPCs completed on the server, regardless of success or "
-                         "failure.")
-                   .Register(registry)),
-      msg_received_(prometheus::BuildCounter()
-                        .Name("grpc_server_msg_received_total")
-                        .Help("Total number of RPC stream messages received on the server.")
-                        .Register(registry)),
-      msg_sent_(prometheus::BuildCounter()
-                    .Name("grpc_server_msg_sent_total")
-                    .Help("Total number of gRPC stream messages sent by the server.")
-                    .Register(registry)),
-      handling_seconds_(prometheus::BuildHistogram()
-                            .Name("grpc_server_handling_seconds")
-                            .Help("Histogram of response latency (seconds) of gRPC that had been "
-                                  "application-level handled by the server.")
-                            .Register(registry)) {}
+    : started_(MetricRegistrar(registry).CounterFamily(
+          "grpc_server_started_total", "Total number of RPCs started on the server.")),
+      handled_(MetricRegistrar(registry).CounterFamily(
+          "grpc_server_handled_total",
+          "Total number of RPCs completed on the server, regardless of success or "
+          "failure.")),
+      msg_received_(MetricRegistrar(registry).CounterFamily(
+          "grpc_server_msg_received_total",
+          "Total number of RPC stream messages received on the server.")),
+      msg_sent_(MetricRegistrar(registry).CounterFamily(
+          "grpc_server_msg_sent_total",
+          "Total number of gRPC stream messages sent by the server.")),
+      handling_seconds_(MetricRegistrar(registry).HistogramFamily(
+          "grpc_server_handling_seconds",
+          "Histogram of response latency (seconds) of gRPC that had been "
+          "application-level handled by the server.")) {}
 
 GrpcServerMetrics::~GrpcServerMetrics() = default;
 

@@ -4,7 +4,11 @@
 // is what an outside caller may read (PublicErrorMessage: no server folders, internal detail
 // only in the log).
 
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
 #include <grpcpp/support/status.h>
+
+#include <string_view>
 
 #include "absl/status/status.h"
 
@@ -12,6 +16,16 @@ namespace churn::service {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// Ends a unary call with `status` (ToGrpcStatus) and returns its reactor, for a handler that
+// answers at once: `return FinishWith(context, api->Get(request, response));`.
+grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
+                                     const absl::Status& status);
+
+// A neighbour's failed call as "<what>: <message>" ("ingest StreamSignals: ..."), keeping its
+// code, so a caller sees which neighbour failed and how (DEADLINE_EXCEEDED stays
+// DEADLINE_EXCEEDED).
+absl::Status DownstreamError(std::string_view what, const grpc::Status& status);
 
 // The Go name of a code ("OK", "InvalidArgument", "DeadlineExceeded", ...), as grpc-prometheus
 // writes it into the grpc_code label.

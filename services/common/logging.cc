@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/absl_compat.h"
+#include "timefmt/rfc3339.h"
 
 namespace churn::service {
 namespace {
@@ -66,7 +67,7 @@ void AppendValue(std::string* out, std::string_view value) {
 
 void WriteLine(LogLevel level, std::string_view event, const LogField* fields, size_t count) {
   if (level < g_min_level.load(std::memory_order_relaxed)) return;
-  std::string ts = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+  std::string ts = timefmt::FormatRfc3339Millis(absl::Now());
   std::string line = FormatLogLine(ts, level, ServiceName(), event, fields, count);
   line.push_back('\n');
   // One fwrite per line under a lock: lines from different threads never interleave.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/secret_files.h"
+#include "status/status_macros.h"
 
 namespace churn::service {
 namespace {
@@ -57,9 +58,8 @@ absl::StatusOr<ClientSecurity> ClientSecurity::FromFiles(const std::string& toke
         std::tuple{"tls_ca_file", &ca_file, &security.ca_pem, false},
         std::tuple{"tls_cert_file", &cert_file, &security.cert_pem, false},
         std::tuple{"tls_key_file", &key_file, &security.key_pem, false}}) {
-    absl::StatusOr<std::string> content = ReadSecretFile(key, *path, trim);
-    if (!content.ok()) return content.status();
-    *target = *std::move(content);
+    CHURN_ASSIGN_OR_RETURN(std::string content, ReadSecretFile(key, *path, trim));
+    *target = std::move(content);
   }
   return security;
 }

@@ -12,6 +12,7 @@
 #include "common/absl_compat.h"
 #include "common/logging.h"
 #include "common/secret_files.h"
+#include "status/status_macros.h"
 
 namespace churn::service {
 namespace {
@@ -123,9 +124,8 @@ absl::StatusOr<ServerSecurity> ServerSecurity::FromConfig(const ServiceConfig& c
   for (auto [key, target] : {std::pair{"tls_cert_file", &security.tls.cert_pem},
                              std::pair{"tls_key_file", &security.tls.key_pem},
                              std::pair{"tls_ca_file", &security.tls.ca_pem}}) {
-    absl::StatusOr<std::string> pem = ReadSecretFile(key, config.GetString(key));
-    if (!pem.ok()) return pem.status();
-    *target = *std::move(pem);
+    CHURN_ASSIGN_OR_RETURN(std::string pem, ReadSecretFile(key, config.GetString(key)));
+    *target = std::move(pem);
   }
   if (security.tls.cert_pem.empty() != security.tls.key_pem.empty()) {
     return absl::InvalidArgumentError("tls_cert_file and tls_key_file: give both or neither");

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
+#include "status/status_macros.h"
 
 namespace churn::service {
 namespace {
@@ -33,10 +34,9 @@ constexpr std::string_view kReflectionService = "grpc.reflection.v1alpha.ServerR
 
 absl::StatusOr<ServiceProcessOptions> ServiceProcessOptions::FromConfig(
     const ServiceConfig& config) {
-  absl::StatusOr<ServerSecurity> security = ServerSecurity::FromConfig(config);
-  if (!security.ok()) return security.status();
+  CHURN_ASSIGN_OR_RETURN(ServerSecurity security, ServerSecurity::FromConfig(config));
   ServiceProcessOptions options;
-  options.security = *std::move(security);
+  options.security = std::move(security);
   options.service_name = config.service();
   options.grpc_address = config.GetString("grpc_address");
   options.metrics_address = config.GetString("metrics_address");
@@ -97,7 +97,7 @@ void ServiceProcess::AddService(grpc::Service* service, std::string_view full_na
 
 absl::Status ServiceProcess::Start() {
   if (server_) return absl::FailedPreconditionError("server already started");
-  if (absl::Status s = options_.Validate(); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(options_.Validate());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
@@ -138,7 +138,7 @@ absl::Status ServiceProcess::Start() {
     server_.reset();
     return s;
   }
-  if (absl::Status s = WritePortFile(); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(WritePortFile());
   LogInfo("server_started",
           {{"grpc_address", options_.grpc_address},
            {"grpc_port", grpc_port_},

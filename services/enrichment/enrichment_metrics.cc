@@ -1,12 +1,7 @@
 #include "enrichment_metrics.h"
 
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
-
 #include "common/logging.h"
+#include "common/metric_registrar.h"
 
 namespace churn::enrichment_service {
 namespace {
@@ -27,12 +22,11 @@ double Seconds(int64_t nanoseconds) { return static_cast<double>(nanoseconds) / 
 }  // namespace
 
 EnrichmentMetrics::EnrichmentMetrics(prometheus::Registry& registry, const std::string& model) {
-  auto& requests = prometheus::BuildCounter()
-                       .Name("churn_enrichment_requests_total")
-                       .Help(
-                           "Tickets analysed, by how the model call ended, the model and the "
-                           "analyser whose answer was returned.")
-                       .Register(registry);
+  service::MetricRegistrar metrics(registry);
+  auto& requests =
+      metrics.CounterFamily("churn_enrichment_requests_total",
+                            "Tickets analysed, by how the model call ended, the model and the "
+                            "analyser whose answer was returned.");
   for (ModelCallOutcome outcome : kAllOutcomes) {
     for (int source = 0; source < 2; ++source) {
       requests_[static_cast<int>(outcome)][source] =
@@ -41,57 +35,30 @@ EnrichmentMetrics::EnrichmentMetrics(prometheus::Registry& registry, const std::
                          {"source", kSources[source]}});
     }
   }
-  auto& latency = prometheus::BuildHistogram()
-                      .Name("churn_enrichment_latency_seconds")
-                      .Help(
-                          "Time to analyse one ticket, by path: model (the model was asked), "
-                          "cache, fallback (the model was never asked).")
-                      .Register(registry);
+  auto& latency =
+      metrics.HistogramFamily("churn_enrichment_latency_seconds",
+                              "Time to analyse one ticket, by path: model (the model was asked), "
+                              "cache, fallback (the model was never asked).");
   for (int path = 0; path < 3; ++path) {
     latency_[path] = &latency.Add({{"path", kPaths[path]}}, kLatencyBuckets);
   }
-  tokens_ = &prometheus::BuildCounter()
-                 .Name("churn_enrichment_tokens_generated_total")
-                 .Help("Tokens the model generated (Ollama's eval_count).")
-                 .Register(registry)
-                 .Add({});
-  eval_seconds_ = &prometheus::BuildCounter()
-                       .Name("churn_enrichment_eval_seconds_total")
-                       .Help("Time the model spent generating (Ollama's eval_duration).")
-                       .Register(registry)
-                       .Add({});
-  load_seconds_ = &prometheus::BuildCounter()
-                       .Name("churn_enrichment_model_load_seconds_total")
-                       .Help(
-                           "Time Ollama spent loading the model for our requests "
-                           "(load_duration).")
-                       .Register(registry)
-                       .Add({});
-  cache_hits_ = &prometheus::BuildCounter()
-                     .Name("churn_enrichment_cache_hits_total")
-                     .Help("Tickets answered from the result cache without asking the model.")
-                     .Register(registry)
-                     .Add({});
-  cache_errors_ = &prometheus::BuildCounter()
-                       .Name("churn_enrichment_cache_errors_total")
-                       .Help("Result cache reads or writes that failed (the model was asked).")
-                       .Register(registry)
-                       .Add({});
-  in_flight_ = &prometheus::BuildGauge()
-                    .Name("churn_enrichment_in_flight")
-                    .Help("Tickets being analysed right now.")
-                    .Register(registry)
-                    .Add({});
-  queue_depth_ = &prometheus::BuildGauge()
-                      .Name("churn_enrichment_queue_depth")
-                      .Help("Tickets waiting for a model slot (bounded by max_queue).")
-                      .Register(registry)
-                      .Add({});
-  ollama_ready_ = &prometheus::BuildGauge()
-                       .Name("churn_enrichment_ollama_ready")
-                       .Help("1 when Ollama answers and has the configured model, else 0.")
-                       .Register(registry)
-                       .Add({});
+  tokens_ = metrics.Counter("churn_enrichment_tokens_generated_total",
+                            "Tokens the model generated (Ollama's eval_count).");
+  eval_seconds_ = metrics.Counter("churn_enrichment_eval_seconds_total",
+                                  "Time the model spent generating (Ollama's eval_duration).");
+  load_seconds_ = metrics.Counter("churn_enrichment_model_load_seconds_total",
+                                  "Time Ollama spent loading the model for our requests "
+                                  "(load_duration).");
+  cache_hits_ = metrics.Counter("churn_enrichment_cache_hits_total",
+                                "Tickets answered from the result cache without asking the model.");
+  cache_errors_ =
+      metrics.Counter("churn_enrichment_cache_errors_total",
+                      "Result cache reads or writes that failed (the model was asked).");
+  in_flight_ = metrics.Gauge("churn_enrichment_in_flight", "Tickets being analysed right now.");
+  queue_depth_ = metrics.Gauge("churn_enrichment_queue_depth",
+                               "Tickets waiting for a model slot (bounded by max_queue).");
+  ollama_ready_ = metrics.Gauge("churn_enrichment_ollama_ready",
+                                "1 when Ollama answers and has the configured model, else 0.");
 }
 
 void EnrichmentMetrics::OnTicketFinished(const enrichment::EnrichmentResult& result) {

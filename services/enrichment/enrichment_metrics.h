@@ -17,14 +17,8 @@
 #include <array>
 #include <string>
 
+#include "common/metric_registrar.h"
 #include "enrichment/enrichment_observer.h"
-
-namespace prometheus {
-class Counter;
-class Gauge;
-class Histogram;
-class Registry;
-}  // namespace prometheus
 
 namespace churn::enrichment_service {
 

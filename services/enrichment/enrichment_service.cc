@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
 #include <mutex>
 #include <stop_token>
 #include <utility>
@@ -11,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
+#include "common/queued_write_reactor.h"
 #include "convert/ticket_convert.h"
 
 namespace churn::enrichment_service {
@@ -126,41 +126,24 @@ class AnalyzeTicketReactor final : public grpc::ServerUnaryReactor {
   SharedReactorLife life_;
 };
 
-// One message per finished ticket, written one at a time (gRPC allows one outstanding write);
-// results that arrive meanwhile wait in `pending_`.
-class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeTicketsResponse> {
+// One message per finished ticket; the queue has no bound, the batch does not wait for the
+// client (each ticket has its own deadline).
+class AnalyzeTicketsReactor final : public service::QueuedWriteReactor<v1::AnalyzeTicketsResponse> {
  public:
   AnalyzeTicketsReactor(TicketEnricher* enricher, concurrency::BoundedExecutor* executor,
                         std::vector<TicketInput> tickets, AnalyzeOptions options)
-      : enricher_(enricher), tickets_(std::move(tickets)), options_(options) {
-    absl::Status started = life_.StartTask(executor, [this] {
-      Run();
-      if (life_.Release()) delete this;
-    });
-    if (!started.ok()) Finish(service::ToGrpcStatus(started));
-  }
-
-  void OnCancel() override { stop_.request_stop(); }
-
-  void OnWriteDone(bool ok) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      writing_ = false;
-      if (!ok) {  // the client is gone: stop analysing for nobody
-        client_gone_ = true;
-        pending_.clear();
-      }
-    }
-    if (!ok) stop_.request_stop();
-    Pump();
-  }
-
-  void OnDone() override {
-    if (life_.Release()) delete this;
+      : QueuedWriteReactor(/*max_queued=*/0),
+        enricher_(enricher),
+        tickets_(std::move(tickets)),
+        options_(options) {
+    Start(executor, [this] { return Run(); });
   }
 
  private:
-  void Run() {
+  // The client is gone: stop analysing for nobody.
+  void OnClientGone() override { stop_.request_stop(); }
+
+  grpc::Status Run() {
     const auto started = SteadyClock::now();
     const int reported = enricher_->AnalyzeBatch(
         tickets_, options_, stop_.get_token(), [this](const enrichment::BatchProgress& step) {
@@ -169,11 +152,7 @@ class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeT
           message.set_done(step.done);
           message.set_total(step.total);
           convert::ToProto(step.result, message.mutable_result());
-          {
-            std::lock_guard<std::mutex> lock(mu_);
-            if (!client_gone_) pending_.push_back(std::move(message));
-          }
-          Pump();
+          Push(std::move(message));
         });
     const bool cancelled = stop_.stop_requested();
     service::LogInfo(
@@ -184,69 +163,21 @@ class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeT
          {"elapsed_ms", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  SteadyClock::now() - started)
                                                  .count())}});
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      batch_done_ = true;
-      final_status_ = cancelled ? grpc::Status(grpc::StatusCode::CANCELLED, "batch cancelled")
-                                : grpc::Status::OK;
-    }
-    Pump();
-  }
-
-  // Starts the next write, or finishes once the batch is done and everything is written.
-  // gRPC calls are made outside the lock: a reaction may run inline and take it.
-  void Pump() {
-    bool write = false;
-    grpc::Status finish_status;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (writing_ || finished_) return;
-      if (!pending_.empty()) {
-        current_ = std::move(pending_.front());
-        pending_.pop_front();
-        writing_ = true;
-        write = true;
-      } else if (batch_done_) {
-        finished_ = true;
-        finish_status = final_status_;
-      } else {
-        return;
-      }
-    }
-    if (write) {
-      StartWrite(&current_);
-    } else {
-      Finish(finish_status);
-    }
+    return cancelled ? grpc::Status(grpc::StatusCode::CANCELLED, "batch cancelled")
+                     : grpc::Status::OK;
   }
 
   TicketEnricher* const enricher_;
   const std::vector<TicketInput> tickets_;
   const AnalyzeOptions options_;
   std::stop_source stop_;
-  SharedReactorLife life_;
-  std::mutex mu_;
-  std::deque<v1::AnalyzeTicketsResponse> pending_;  // guarded by mu_
-  v1::AnalyzeTicketsResponse current_;              // the message being written
-  bool writing_ = false;                            // guarded by mu_
-  bool batch_done_ = false;                         // guarded by mu_
-  bool finished_ = false;                           // guarded by mu_
-  bool client_gone_ = false;                        // guarded by mu_
-  grpc::Status final_status_;                       // guarded by mu_
 };
 
-template <typename Reactor>
-Reactor* RejectedWith(Reactor* reactor, const absl::Status& status) {
-  reactor->Finish(service::ToGrpcStatus(status));
-  return reactor;
+// A stream that only reports an error.
+grpc::ServerWriteReactor<v1::AnalyzeTicketsResponse>* RejectedStream(const absl::Status& status) {
+  return service::QueuedWriteReactor<v1::AnalyzeTicketsResponse>::Rejected(
+      service::ToGrpcStatus(status));
 }
-
-// A write reactor that only reports an error.
-class RejectedStream final : public grpc::ServerWriteReactor<v1::AnalyzeTicketsResponse> {
- public:
-  explicit RejectedStream(const absl::Status& status) { Finish(service::ToGrpcStatus(status)); }
-  void OnDone() override { delete this; }
-};
 
 }  // namespace
 
@@ -258,7 +189,7 @@ grpc::ServerUnaryReactor* EnrichmentService::AnalyzeTicket(grpc::CallbackServerC
                                                            const v1::AnalyzeTicketRequest* request,
                                                            v1::AnalyzeTicketResponse* response) {
   if (absl::Status status = CheckTimeout(request->timeout_ms()); !status.ok()) {
-    return RejectedWith(context->DefaultReactor(), status);
+    return service::FinishWith(context, status);
   }
   TicketInput ticket = convert::FromProto(*request);
   AnalyzeOptions options = OptionsFor(context, request->timeout_ms(), request->bypass_cache());
@@ -272,17 +203,17 @@ grpc::ServerUnaryReactor* EnrichmentService::AnalyzeTicket(grpc::CallbackServerC
 grpc::ServerWriteReactor<v1::AnalyzeTicketsResponse>* EnrichmentService::AnalyzeTickets(
     grpc::CallbackServerContext* context, const v1::AnalyzeTicketsRequest* request) {
   if (absl::Status status = CheckTimeout(request->timeout_ms()); !status.ok()) {
-    return new RejectedStream(status);
+    return RejectedStream(status);
   }
   if (request->limit() < 0) {
-    return new RejectedStream(absl::InvalidArgumentError(
+    return RejectedStream(absl::InvalidArgumentError(
         absl::StrCat("limit: must be >= 0 (0 = all), got ", request->limit())));
   }
   const int64_t count = request->limit() > 0
                             ? std::min<int64_t>(request->limit(), request->tickets_size())
                             : request->tickets_size();
   if (count > options_.max_batch) {
-    return new RejectedStream(absl::InvalidArgumentError(
+    return RejectedStream(absl::InvalidArgumentError(
         absl::StrCat("tickets: at most ", options_.max_batch, " per request, got ", count)));
   }
   std::vector<TicketInput> tickets;

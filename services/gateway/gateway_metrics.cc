@@ -1,9 +1,6 @@
 #include "gateway_metrics.h"
 
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
+#include "common/metric_registrar.h"
 
 namespace churn::gateway {
 namespace {
@@ -13,53 +10,33 @@ constexpr const char* kLevelNames[] = {"low", "medium", "high"};  // scoring::Ri
 }  // namespace
 
 GatewayMetrics::GatewayMetrics(prometheus::Registry& registry) {
-  auto& customers = prometheus::BuildGauge()
-                        .Name("churn_gateway_customers_scored")
-                        .Help("Customers in the current views, by risk level")
-                        .Register(registry);
-  auto& arr = prometheus::BuildGauge()
-                  .Name("churn_gateway_arr_at_risk")
-                  .Help("ARR held by the customers of the current views, by risk level")
-                  .Register(registry);
+  service::MetricRegistrar metrics(registry);
+  auto& customers = metrics.GaugeFamily("churn_gateway_customers_scored",
+                                        "Customers in the current views, by risk level");
+  auto& arr = metrics.GaugeFamily("churn_gateway_arr_at_risk",
+                                  "ARR held by the customers of the current views, by risk level");
   for (int level = 0; level < 3; ++level) {
     customers_[level] = &customers.Add({{"level", kLevelNames[level]}});
     arr_[level] = &arr.Add({{"level", kLevelNames[level]}});
   }
-  auto& refreshes = prometheus::BuildCounter()
-                        .Name("churn_gateway_refresh_total")
-                        .Help("Refresh attempts by result (updated, unchanged, error)")
-                        .Register(registry);
+  auto& refreshes = metrics.CounterFamily("churn_gateway_refresh_total",
+                                          "Refresh attempts by result (updated, unchanged, error)");
   refreshes_[static_cast<int>(RefreshResult::kUpdated)] = &refreshes.Add({{"result", "updated"}});
   refreshes_[static_cast<int>(RefreshResult::kUnchanged)] =
       &refreshes.Add({{"result", "unchanged"}});
   refreshes_[static_cast<int>(RefreshResult::kError)] = &refreshes.Add({{"result", "error"}});
-  refresh_seconds_ = &prometheus::BuildHistogram()
-                          .Name("churn_gateway_refresh_seconds")
-                          .Help("Duration of refresh attempts (check, pull, score, build)")
-                          .Register(registry)
-                          .Add({}, prometheus::Histogram::BucketBoundaries{
-                                       0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-                                       30, 60});
-  views_age_ = &prometheus::BuildGauge()
-                    .Name("churn_gateway_views_age_seconds")
-                    .Help("Seconds since the views were last confirmed current")
-                    .Register(registry)
-                    .Add({});
-  views_stale_ = &prometheus::BuildGauge()
-                      .Name("churn_gateway_views_stale")
-                      .Help("1 when the gateway reports its views as stale")
-                      .Register(registry)
-                      .Add({});
+  refresh_seconds_ = metrics.Histogram(
+      "churn_gateway_refresh_seconds", "Duration of refresh attempts (check, pull, score, build)",
+      {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60});
+  views_age_ = metrics.Gauge("churn_gateway_views_age_seconds",
+                             "Seconds since the views were last confirmed current");
+  views_stale_ =
+      metrics.Gauge("churn_gateway_views_stale", "1 when the gateway reports its views as stale");
   views_stale_->Set(1);  // no views yet
-  snapshot_version_ = &prometheus::BuildGauge()
-                           .Name("churn_gateway_snapshot_version")
-                           .Help("Ingest snapshot version the current views were built from")
-                           .Register(registry)
-                           .Add({});
-  auto& analyses = prometheus::BuildCounter()
-                       .Name("churn_gateway_ticket_analyses_total")
-                       .Help("Ticket analyses answered, by source (model or fallback)")
-                       .Register(registry);
+  snapshot_version_ = metrics.Gauge("churn_gateway_snapshot_version",
+                                    "Ingest snapshot version the current views were built from");
+  auto& analyses = metrics.CounterFamily("churn_gateway_ticket_analyses_total",
+                                         "Ticket analyses answered, by source (model or fallback)");
   analyses_model_ = &analyses.Add({{"source", "model"}});
   analyses_fallback_ = &analyses.Add({{"source", "fallback"}});
 }

@@ -9,14 +9,8 @@
 //   churn_gateway_snapshot_version             ingest snapshot version of the views
 //   churn_gateway_ticket_analyses_total{source} ticket analyses answered: model or fallback
 
+#include "common/metric_registrar.h"
 #include "viewsets/view_set.h"
-
-namespace prometheus {
-class Counter;
-class Gauge;
-class Histogram;
-class Registry;
-}  // namespace prometheus
 
 namespace churn::gateway {
 

@@ -6,16 +6,8 @@
 #include "ticket_set_reactor.h"
 
 namespace churn::gateway {
-namespace {
 
-grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
-                                     const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(service::ToGrpcStatus(status));
-  return reactor;
-}
-
-}  // namespace
+using service::FinishWith;
 
 GatewayService::GatewayService(GatewayApi* api, RefreshOrchestrator* refresher,
                                TicketAnalyzer* analyzer, concurrency::BoundedExecutor* executor)
@@ -84,7 +76,7 @@ grpc::ServerUnaryReactor* GatewayService::AnalyzeTicketText(
 
 grpc::ServerWriteReactor<v1::AnalyzeTicketSetResponse>* GatewayService::AnalyzeTicketSet(
     grpc::CallbackServerContext* context, const v1::AnalyzeTicketSetRequest* request) {
-  return TicketSetReactor::Start(context, *request, analyzer_, executor_);
+  return StartTicketSetStream(context, *request, analyzer_, executor_);
 }
 
 grpc::ServerUnaryReactor* GatewayService::RecordOutcome(grpc::CallbackServerContext* context,

@@ -23,6 +23,7 @@
 #include "http_request_parsing.h"
 #include "nlohmann/json.hpp"
 #include "waiting_room_server.h"
+#include "status/status_macros.h"
 
 namespace churn::gateway {
 namespace {
@@ -206,8 +207,7 @@ HttpApi::HttpApi(HttpApiOptions options, GatewayApi* api, RefreshOrchestrator* r
 HttpApi::~HttpApi() { Stop(); }
 
 absl::Status HttpApi::Start() {
-  absl::StatusOr<std::pair<std::string, int>> address = SplitAddress(options_.address);
-  if (!address.ok()) return address.status();
+  CHURN_ASSIGN_OR_RETURN(auto address, SplitAddress(options_.address));
   if (!server_->is_valid()) {
     return absl::InvalidArgumentError(
         "tls_cert_file / tls_key_file: the HTTPS certificate or key cannot be used");
@@ -237,7 +237,7 @@ absl::Status HttpApi::Start() {
   server_->set_write_timeout(std::chrono::seconds(30));
   RegisterRoutes();
 
-  const auto& [host, port] = *address;
+  const auto& [host, port] = address;
   if (port == 0) {
     port_ = server_->bind_to_any_port(host);
   } else if (server_->bind_to_port(host, port)) {

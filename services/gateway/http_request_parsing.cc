@@ -16,6 +16,7 @@
 #include "nlohmann/json.hpp"
 #include "outcomes/outcome_kind.h"
 #include "tickets/ticket_text.h"
+#include "status/status_macros.h"
 
 namespace churn::gateway {
 namespace {
@@ -67,9 +68,8 @@ absl::StatusOr<int32_t> IntParam(const QueryParams& params, const char* key) {
 absl::StatusOr<v1::RiskLevel> RiskLevelParam(const std::string& text) {
   std::string name = absl::AsciiStrToLower(text);
   if (absl::StartsWith(name, "risk_level_")) name = name.substr(11);
-  absl::StatusOr<scoring::RiskLevel> level = viewsets::ParseRiskLevelName(name);
-  if (!level.ok()) return level.status();
-  switch (*level) {
+  CHURN_ASSIGN_OR_RETURN(scoring::RiskLevel level, viewsets::ParseRiskLevelName(name));
+  switch (level) {
     case scoring::RiskLevel::kLow: return v1::RISK_LEVEL_LOW;
     case scoring::RiskLevel::kMedium: return v1::RISK_LEVEL_MEDIUM;
     case scoring::RiskLevel::kHigh: return v1::RISK_LEVEL_HIGH;
@@ -142,13 +142,12 @@ absl::Status ParseJsonBody(const std::string& body, google::protobuf::Message* m
 }
 
 absl::StatusOr<v1::ListAtRiskRequest> AtRiskRequestFromQuery(const QueryParams& params) {
-  if (absl::Status s = CheckUtf8(params); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(CheckUtf8(params));
   v1::ListAtRiskRequest request;
   for (std::string& tier : ListParam(params, "plan_tier")) request.add_plan_tiers(std::move(tier));
   for (const std::string& name : ListParam(params, "risk_level")) {
-    absl::StatusOr<v1::RiskLevel> level = RiskLevelParam(name);
-    if (!level.ok()) return level.status();
-    request.add_risk_levels(*level);
+    CHURN_ASSIGN_OR_RETURN(v1::RiskLevel level, RiskLevelParam(name));
+    request.add_risk_levels(level);
   }
   if (const std::string min_arr = QueryParam(params, "min_arr"); !min_arr.empty()) {
     double value = 0;
@@ -158,9 +157,8 @@ absl::StatusOr<v1::ListAtRiskRequest> AtRiskRequestFromQuery(const QueryParams& 
     }
     request.set_min_arr(value);
   }
-  absl::StatusOr<bool> churned = BoolParam(params, "churned", false);
-  if (!churned.ok()) return churned.status();
-  request.set_only_churned(*churned);
+  CHURN_ASSIGN_OR_RETURN(bool churned, BoolParam(params, "churned", false));
+  request.set_only_churned(churned);
 
   std::string sort = QueryParam(params, "sort");
   if (!sort.empty()) {
@@ -169,8 +167,7 @@ absl::StatusOr<v1::ListAtRiskRequest> AtRiskRequestFromQuery(const QueryParams& 
       descending = sort[0] == '-';
       sort.erase(0, 1);
     }
-    absl::StatusOr<viewsets::AtRiskSort> field = viewsets::ParseAtRiskSort(sort);
-    if (!field.ok()) return field.status();
+    CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskSort field, viewsets::ParseAtRiskSort(sort));
     const std::string order = absl::AsciiStrToLower(QueryParam(params, "order"));
     if (order == "desc") {
       descending = true;
@@ -180,26 +177,23 @@ absl::StatusOr<v1::ListAtRiskRequest> AtRiskRequestFromQuery(const QueryParams& 
       return absl::InvalidArgumentError(
           absl::StrCat("order: must be asc or desc, got '", QueryParam(params, "order"), "'"));
     }
-    request.set_sort_by(SortFieldToProto(*field));
+    request.set_sort_by(SortFieldToProto(field));
     request.set_descending(descending);
   }
-  absl::StatusOr<int32_t> limit = IntParam(params, "limit");
-  if (!limit.ok()) return limit.status();
-  request.set_page_size(*limit);
-  absl::StatusOr<int32_t> offset = IntParam(params, "offset");
-  if (!offset.ok()) return offset.status();
-  request.set_offset(*offset);
+  CHURN_ASSIGN_OR_RETURN(int32_t limit, IntParam(params, "limit"));
+  request.set_page_size(limit);
+  CHURN_ASSIGN_OR_RETURN(int32_t offset, IntParam(params, "offset"));
+  request.set_offset(offset);
   request.set_page_token(QueryParam(params, "page_token"));
   return request;
 }
 
 absl::StatusOr<v1::ListOutcomesRequest> OutcomesRequestFromQuery(const QueryParams& params) {
-  if (absl::Status s = CheckUtf8(params); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(CheckUtf8(params));
   v1::ListOutcomesRequest request;
   request.set_customer_id(QueryParam(params, "customer_id"));
-  absl::StatusOr<int32_t> page_size = IntParam(params, "page_size");
-  if (!page_size.ok()) return page_size.status();
-  request.set_page_size(*page_size);
+  CHURN_ASSIGN_OR_RETURN(int32_t page_size, IntParam(params, "page_size"));
+  request.set_page_size(page_size);
   request.set_page_token(QueryParam(params, "page_token"));
   return request;
 }
@@ -207,7 +201,7 @@ absl::StatusOr<v1::ListOutcomesRequest> OutcomesRequestFromQuery(const QueryPara
 absl::StatusOr<v1::RecordOutcomeRequest> RecordOutcomeRequestFromBody(
     const std::string& body, const std::string& path_customer_id) {
   v1::RecordOutcomeRequest request;
-  if (absl::Status s = ParseJsonBody(WithOutcomeEnumName(body), &request); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(ParseJsonBody(WithOutcomeEnumName(body), &request));
   if (!request.customer_id().empty() && request.customer_id() != path_customer_id) {
     return absl::InvalidArgumentError("customer_id: the body names another customer than the path");
   }
@@ -218,14 +212,14 @@ absl::StatusOr<v1::RecordOutcomeRequest> RecordOutcomeRequestFromBody(
 absl::StatusOr<v1::AnalyzeTicketTextRequest> AnalyzeTicketTextRequestFromBody(
     const std::string& body) {
   v1::AnalyzeTicketTextRequest request;
-  if (absl::Status s = ParseJsonBody(body, &request); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(ParseJsonBody(body, &request));
   return request;
 }
 
 absl::StatusOr<v1::AnalyzeTicketSetRequest> TicketSetRequestFromBody(const std::string& body,
                                                                      const std::string& set_name) {
   v1::AnalyzeTicketSetRequest request;
-  if (absl::Status s = ParseJsonBody(body, &request); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(ParseJsonBody(body, &request));
   request.set_set_name(set_name);
   if (request.limit() < 0 || request.timeout_ms() < 0) {
     return absl::InvalidArgumentError("limit and timeout_ms: must be >= 0");
@@ -235,15 +229,13 @@ absl::StatusOr<v1::AnalyzeTicketSetRequest> TicketSetRequestFromBody(const std::
 
 absl::StatusOr<v1::AnalyzeTicketSetRequest> UploadRequestFromQuery(const QueryParams& params,
                                                                    const std::string& body) {
-  if (absl::Status s = CheckUtf8(params); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(CheckUtf8(params));
   v1::AnalyzeTicketSetRequest request;
   request.set_file_name(QueryParam(params, "file_name"));
-  absl::StatusOr<int32_t> limit = IntParam(params, "limit");
-  if (!limit.ok()) return limit.status();
-  absl::StatusOr<int32_t> timeout = IntParam(params, "timeout_ms");
-  if (!timeout.ok()) return timeout.status();
-  request.set_limit(*limit);
-  request.set_timeout_ms(*timeout);
+  CHURN_ASSIGN_OR_RETURN(int32_t limit, IntParam(params, "limit"));
+  CHURN_ASSIGN_OR_RETURN(int32_t timeout, IntParam(params, "timeout_ms"));
+  request.set_limit(limit);
+  request.set_timeout_ms(timeout);
   if (body.empty()) return absl::InvalidArgumentError("body: a CSV file is required");
   request.set_csv_upload(body);
   return request;
@@ -251,7 +243,7 @@ absl::StatusOr<v1::AnalyzeTicketSetRequest> UploadRequestFromQuery(const QueryPa
 
 absl::StatusOr<v1::RefreshRequest> RefreshRequestFromBody(const std::string& body) {
   v1::RefreshRequest request;
-  if (absl::Status s = ParseJsonBody(body, &request); !s.ok()) return s;
+  CHURN_RETURN_IF_ERROR(ParseJsonBody(body, &request));
   return request;
 }
 

@@ -23,14 +23,6 @@ using service::LogField;
 using service::LogInfo;
 using service::LogWarn;
 
-// "<neighbour> <Method>: <message>", keeping the code: the caller of Refresh sees which
-// neighbour failed and how (DEADLINE_EXCEEDED stays DEADLINE_EXCEEDED).
-absl::Status Downstream(std::string_view what, const grpc::Status& status) {
-  absl::Status converted = service::FromGrpcStatus(status);
-  return absl::Status(converted.code(),
-                      absl::StrCat(service::ToAbsl(what), ": ", converted.message()));
-}
-
 absl::Status Prefixed(std::string_view what, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(service::ToAbsl(what), ": ", status.message()));
 }
@@ -199,14 +191,14 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
     v1::LoadDataFolderResponse response;
     grpc::Status status =
         ingest_->LoadDataFolder(context.get(), v1::LoadDataFolderRequest(), &response);
-    if (!status.ok()) return Downstream("ingest LoadDataFolder", status);
+    if (!status.ok()) return service::DownstreamError("ingest LoadDataFolder", status);
   }
 
   v1::GetSnapshotInfoResponse info;
   {
     TrackedContext context(this, scope, options_.ingest_deadline);
     grpc::Status status = ingest_->GetSnapshotInfo(context.get(), v1::GetSnapshotInfoRequest(), &info);
-    if (!status.ok()) return Downstream("ingest GetSnapshotInfo", status);
+    if (!status.ok()) return service::DownstreamError("ingest GetSnapshotInfo", status);
   }
   attempt.report.snapshot = info.snapshot();
   // Clients see which export was loaded, not where it sits on the ingest host.
@@ -241,7 +233,7 @@ absl::StatusOr<v1::GetRulesResponse> RefreshOrchestrator::GetRules(const CallSco
   TrackedContext context(this, scope, options_.score_deadline);
   v1::GetRulesResponse rules;
   grpc::Status status = scoring_->GetRules(context.get(), v1::GetRulesRequest(), &rules);
-  if (!status.ok()) return Downstream("scoring GetRules", status);
+  if (!status.ok()) return service::DownstreamError("scoring GetRules", status);
   return rules;
 }
 
@@ -296,7 +288,7 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
     }
     grpc::Status status = reader->Finish();
     if (!invalid.ok()) return Prefixed("ingest StreamSignals", invalid);
-    if (!status.ok()) return Downstream("ingest StreamSignals", status);
+    if (!status.ok()) return service::DownstreamError("ingest StreamSignals", status);
   }
 
   // 2. Churn intent from analysed, linked tickets. A failing enrichment costs only that signal.
@@ -322,7 +314,7 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
     {
       TrackedContext context(this, scope, options_.score_deadline);
       grpc::Status status = scoring_->ScoreBatch(context.get(), request, &response);
-      if (!status.ok()) return Downstream("scoring ScoreBatch", status);
+      if (!status.ok()) return service::DownstreamError("scoring ScoreBatch", status);
     }
     if (response.assessments_size() != static_cast<int>(end - begin)) {
       return absl::InternalError(absl::StrCat("scoring ScoreBatch: answered ",

@@ -22,12 +22,6 @@ namespace {
 // `error` set); this margin lets that answer arrive before the gateway's deadline fires.
 constexpr std::chrono::milliseconds kEnrichmentReplyMargin{5000};
 
-absl::Status Downstream(std::string_view what, const grpc::Status& status) {
-  absl::Status converted = service::FromGrpcStatus(status);
-  return absl::Status(converted.code(),
-                      absl::StrCat(service::ToAbsl(what), ": ", converted.message()));
-}
-
 // A short machine-readable error first, as enrichment's own errors are ("timeout_after_11s").
 std::string FallbackError(const absl::Status& why) {
   std::string kind;
@@ -132,7 +126,7 @@ absl::StatusOr<v1::AnalyzeTicketTextResponse> TicketAnalyzer::Analyze(
     *response.mutable_analysis() = std::move(*enrichment_response.mutable_analysis());
     return response;
   }
-  absl::Status failure = Downstream("enrichment AnalyzeTicket", status);
+  absl::Status failure = service::DownstreamError("enrichment AnalyzeTicket", status);
   if (!UseFallbackFor(failure)) return failure;
   *response.mutable_analysis() = Fallback(enrichment_request, failure);
   metrics_->CountTicketAnalysis(/*fallback=*/true);
@@ -166,7 +160,7 @@ void TicketAnalyzer::AnalyzeAsync(const CallScope& scope,
           done(absl::OkStatus());
           return;
         }
-        absl::Status failure = Downstream("enrichment AnalyzeTicket", status);
+        absl::Status failure = service::DownstreamError("enrichment AnalyzeTicket", status);
         if (!UseFallbackFor(failure)) {
           done(failure);
           return;
@@ -182,7 +176,7 @@ absl::StatusOr<v1::ListTicketTextSetsResponse> TicketAnalyzer::ListSets(const Ca
   v1::ListTicketTextSetsResponse response;
   grpc::Status status =
       ingest_->ListTicketTextSets(context.get(), v1::ListTicketTextSetsRequest(), &response);
-  if (!status.ok()) return Downstream("ingest ListTicketTextSets", status);
+  if (!status.ok()) return service::DownstreamError("ingest ListTicketTextSets", status);
   return response;
 }
 
@@ -219,7 +213,7 @@ absl::Status TicketAnalyzer::AnalyzeSet(const CallScope& scope,
         }
       }
       grpc::Status status = reader->Finish();
-      if (!status.ok()) return Downstream("ingest StreamTicketTexts", status);
+      if (!status.ok()) return service::DownstreamError("ingest StreamTicketTexts", status);
       break;
     }
     case v1::AnalyzeTicketSetRequest::kCsvUpload: {
@@ -297,7 +291,7 @@ absl::Status TicketAnalyzer::AnalyzeSet(const CallScope& scope,
     }
     grpc::Status status = reader->Finish();
     if (status.ok()) return absl::OkStatus();
-    failure = Downstream("enrichment AnalyzeTickets", status);
+    failure = service::DownstreamError("enrichment AnalyzeTickets", status);
   }
   if (!UseFallbackFor(failure) || scope.expired()) return failure;
 

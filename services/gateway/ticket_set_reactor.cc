@@ -3,87 +3,24 @@
 #include "common/grpc_status.h"
 
 namespace churn::gateway {
+namespace {
 
-TicketSetReactor* TicketSetReactor::Start(grpc::CallbackServerContext* context,
-                                          const v1::AnalyzeTicketSetRequest& request,
-                                          TicketAnalyzer* analyzer,
-                                          concurrency::BoundedExecutor* executor) {
-  auto* reactor = new TicketSetReactor();
+constexpr size_t kMaxQueued = 16;
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::AnalyzeTicketSetResponse>* StartTicketSetStream(
+    grpc::CallbackServerContext* context, const v1::AnalyzeTicketSetRequest& request,
+    TicketAnalyzer* analyzer, concurrency::BoundedExecutor* executor) {
+  using Reactor = service::QueuedWriteReactor<v1::AnalyzeTicketSetResponse>;
+  auto* reactor = new Reactor(kMaxQueued);
   const CallScope scope = CallScope::ForRpc(context);
-  absl::Status queued = executor->Submit([reactor, scope, request, analyzer] {
-    absl::Status status = analyzer->AnalyzeSet(
+  reactor->Start(executor, [reactor, scope, request, analyzer] {
+    return service::ToGrpcStatus(analyzer->AnalyzeSet(
         scope, request,
-        [reactor](const v1::AnalyzeTicketSetResponse& message) { return reactor->Push(message); });
-    reactor->BatchDone(service::ToGrpcStatus(status));
-    reactor->Release();
+        [reactor](const v1::AnalyzeTicketSetResponse& message) { return reactor->Push(message); }));
   });
-  if (!queued.ok()) {
-    reactor->BatchDone(service::ToGrpcStatus(queued));
-    reactor->Release();
-  }
   return reactor;
-}
-
-bool TicketSetReactor::Push(const v1::AnalyzeTicketSetResponse& message) {
-  std::unique_lock<std::mutex> lock(mu_);
-  space_.wait(lock, [this] { return queue_.size() < kMaxQueued || cancelled_; });
-  if (cancelled_) return false;
-  queue_.push_back(message);
-  if (writing_) return true;
-  writing_ = true;
-  in_flight_ = std::move(queue_.front());
-  queue_.pop_front();
-  lock.unlock();
-  StartWrite(&in_flight_);
-  return true;
-}
-
-void TicketSetReactor::OnWriteDone(bool ok) {
-  std::unique_lock<std::mutex> lock(mu_);
-  writing_ = false;
-  if (!ok) {
-    // The client is gone: stop the batch; it finishes the call when it returns.
-    cancelled_ = true;
-    queue_.clear();
-    space_.notify_all();
-  } else if (!queue_.empty()) {
-    writing_ = true;
-    in_flight_ = std::move(queue_.front());
-    queue_.pop_front();
-    space_.notify_all();
-    lock.unlock();
-    StartWrite(&in_flight_);
-    return;
-  }
-  if (final_status_ && !finished_) {
-    finished_ = true;
-    grpc::Status status = *final_status_;
-    lock.unlock();
-    Finish(status);
-  }
-}
-
-void TicketSetReactor::BatchDone(const grpc::Status& status) {
-  std::unique_lock<std::mutex> lock(mu_);
-  final_status_ = status;
-  if (!writing_ && !finished_) {
-    finished_ = true;
-    lock.unlock();
-    Finish(status);
-  }
-  // Otherwise OnWriteDone finishes the call once the queued messages are written.
-}
-
-void TicketSetReactor::OnCancel() {
-  std::lock_guard<std::mutex> lock(mu_);
-  cancelled_ = true;
-  space_.notify_all();
-}
-
-void TicketSetReactor::OnDone() { Release(); }
-
-void TicketSetReactor::Release() {
-  if (references_.fetch_sub(1) == 1) delete this;
 }
 
 }  // namespace churn::gateway

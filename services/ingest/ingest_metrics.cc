@@ -1,13 +1,8 @@
 #include "ingest_metrics.h"
 
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
-
 #include <string>
 
+#include "common/metric_registrar.h"
 #include "dataset/table_schema.h"
 
 namespace churn::ingest_service {
@@ -20,46 +15,33 @@ const prometheus::Histogram::BucketBoundaries kLoadBuckets = {
 }  // namespace
 
 IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
-  auto& rows = prometheus::BuildCounter()
-                   .Name("churn_ingest_rows_total")
-                   .Help("Rows of every published snapshot, per table.")
-                   .Register(registry);
-  auto& rejected = prometheus::BuildCounter()
-                       .Name("churn_ingest_rows_rejected_total")
-                       .Help("Rows skipped as bad in published snapshots, per table.")
-                       .Register(registry);
+  service::MetricRegistrar metrics(registry);
+  auto& rows = metrics.CounterFamily("churn_ingest_rows_total",
+                                     "Rows of every published snapshot, per table.");
+  auto& rejected = metrics.CounterFamily("churn_ingest_rows_rejected_total",
+                                         "Rows skipped as bad in published snapshots, per table.");
   for (dataset::Table table : dataset::kAllTables) {
     const std::string name(dataset::SchemaOf(table).name);
     rows_[static_cast<int>(table)] = &rows.Add({{"table", name}});
     rejected_[static_cast<int>(table)] = &rejected.Add({{"table", name}});
   }
-  version_ = &prometheus::BuildGauge()
-                  .Name("churn_ingest_snapshot_version")
-                  .Help("Version of the current snapshot; 0 until the first one is loaded.")
-                  .Register(registry)
-                  .Add({});
-  age_seconds_ = &prometheus::BuildGauge()
-                      .Name("churn_ingest_snapshot_age_seconds")
-                      .Help("Seconds since the current snapshot was loaded (updated every second).")
-                      .Register(registry)
-                      .Add({});
-  failures_ = &prometheus::BuildCounter()
-                   .Name("churn_ingest_load_failures_total")
-                   .Help("Loads rejected (bad or missing file); the previous snapshot stayed.")
-                   .Register(registry)
-                   .Add({});
-  auto& loads = prometheus::BuildCounter()
-                    .Name("churn_ingest_loads_total")
-                    .Help("Load attempts by result: published, unchanged (same content), failed.")
-                    .Register(registry);
+  version_ = metrics.Gauge("churn_ingest_snapshot_version",
+                           "Version of the current snapshot; 0 until the first one is loaded.");
+  age_seconds_ =
+      metrics.Gauge("churn_ingest_snapshot_age_seconds",
+                    "Seconds since the current snapshot was loaded (updated every second).");
+  failures_ =
+      metrics.Counter("churn_ingest_load_failures_total",
+                      "Loads rejected (bad or missing file); the previous snapshot stayed.");
+  auto& loads = metrics.CounterFamily(
+      "churn_ingest_loads_total",
+      "Load attempts by result: published, unchanged (same content), failed.");
   loads_published_ = &loads.Add({{"result", "published"}});
   loads_unchanged_ = &loads.Add({{"result", "unchanged"}});
   loads_failed_ = &loads.Add({{"result", "failed"}});
-  load_seconds_ = &prometheus::BuildHistogram()
-                       .Name("churn_ingest_load_seconds")
-                       .Help("Time to hash, load and build the signals of one snapshot.")
-                       .Register(registry)
-                       .Add({}, kLoadBuckets);
+  load_seconds_ =
+      metrics.Histogram("churn_ingest_load_seconds",
+                        "Time to hash, load and build the signals of one snapshot.", kLoadBuckets);
 }
 
 void IngestMetrics::CountPublished(const dataset::LoadReport& report, int64_t version,

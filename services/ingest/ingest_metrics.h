@@ -10,14 +10,8 @@
 
 #include <cstdint>
 
+#include "common/metric_registrar.h"
 #include "dataset/loader.h"
-
-namespace prometheus {
-class Counter;
-class Gauge;
-class Histogram;
-class Registry;
-}  // namespace prometheus
 
 namespace churn::ingest_service {
 

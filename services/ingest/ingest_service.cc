@@ -17,22 +17,17 @@
 #include "convert/ticket_convert.h"
 #include "convert/time_convert.h"
 #include "upload_reactor.h"
+#include "status/status_macros.h"
 
 namespace churn::ingest_service {
 namespace {
 
 namespace fs = std::filesystem;
+using service::FinishWith;
 using service::LogField;
 using service::LogInfo;
 using service::LogWarn;
 using service::ToGrpcStatus;
-
-grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
-                                     const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
 
 // The two window ends come from one as-of date in the signals library, so both fields must
 // agree; empty fields keep the service's configured as-of.
@@ -321,8 +316,8 @@ grpc::ServerUnaryReactor* IngestService::LoadDataFolder(grpc::CallbackServerCont
 
 absl::Status IngestService::LoadFolderNow(const v1::LoadDataFolderRequest& request,
                                           v1::LoadDataFolderResponse* response) {
-  absl::StatusOr<std::optional<dataset::Day>> as_of = AsOfFromRequest(request, options_.as_of);
-  if (!as_of.ok()) return as_of.status();
+  CHURN_ASSIGN_OR_RETURN(std::optional<dataset::Day> as_of,
+                         AsOfFromRequest(request, options_.as_of));
   std::string dir = options_.data_dir;
   if (!request.data_dir().empty()) {
     // A caller may name a folder, but only one the operator put under the data root.
@@ -334,18 +329,17 @@ absl::Status IngestService::LoadFolderNow(const v1::LoadDataFolderRequest& reque
     }
     dir = *std::move(resolved);
   }
-  absl::StatusOr<snapshots::LoadResult> result =
-      RecordLoad("rpc", [&] { return store_.LoadFolder(dir, *as_of); });
-  if (!result.ok()) return result.status();
+  CHURN_ASSIGN_OR_RETURN(snapshots::LoadResult result,
+                         RecordLoad("rpc", [&] { return store_.LoadFolder(dir, as_of); }));
   // From now on the watcher reloads what was asked for here.
   {
     std::lock_guard<std::mutex> lock(watched_mu_);
     watched_dir_ = dir;
-    watched_as_of_ = *as_of;
+    watched_as_of_ = as_of;
   }
   if (watcher_) watcher_->SetDirectory(dir);
-  convert::ToProto(*result->snapshot, response->mutable_snapshot());
-  response->set_published(result->published);
+  convert::ToProto(*result.snapshot, response->mutable_snapshot());
+  response->set_published(result.published);
   return absl::OkStatus();
 }
 

@@ -1,10 +1,6 @@
 #include "scoring_metrics.h"
 
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
+#include "common/metric_registrar.h"
 
 namespace churn::scoring_service {
 namespace {
@@ -19,40 +15,29 @@ const char* const kMethodNames[] = {"Score", "ScoreBatch", "ScoreStream", "DryRu
 }  // namespace
 
 ScoringMetrics::ScoringMetrics(prometheus::Registry& registry) {
-  auto& scored = prometheus::BuildCounter()
-                     .Name("churn_scoring_customers_scored_total")
-                     .Help("Customers scored, by resulting risk level.")
-                     .Register(registry);
+  service::MetricRegistrar metrics(registry);
+  auto& scored = metrics.CounterFamily("churn_scoring_customers_scored_total",
+                                       "Customers scored, by resulting risk level.");
   // Index = scoring::RiskLevel.
   scored_[0] = &scored.Add({{"risk_level", "Low"}});
   scored_[1] = &scored.Add({{"risk_level", "Medium"}});
   scored_[2] = &scored.Add({{"risk_level", "High"}});
 
-  auto& reloads = prometheus::BuildCounter()
-                      .Name("churn_scoring_rule_reloads_total")
-                      .Help("Rule loads and reloads, by result; a failed one keeps the old rules.")
-                      .Register(registry);
+  auto& reloads =
+      metrics.CounterFamily("churn_scoring_rule_reloads_total",
+                            "Rule loads and reloads, by result; a failed one keeps the old rules.");
   reloads_ok_ = &reloads.Add({{"result", "ok"}});
   reloads_error_ = &reloads.Add({{"result", "error"}});
 
-  rules_loaded_ = &prometheus::BuildGauge()
-                       .Name("churn_scoring_rules_loaded")
-                       .Help("1 once scoring rules are in force (the service is ready).")
-                       .Register(registry)
-                       .Add({});
-  rules_version_ = &prometheus::BuildGauge()
-                        .Name("churn_scoring_rules_version")
-                        .Help("The version written in the rules file in force.")
-                        .Register(registry)
-                        .Add({});
-  auto& batch_seconds = prometheus::BuildHistogram()
-                            .Name("churn_scoring_batch_duration_seconds")
-                            .Help("Time to validate and score the customers of one request.")
-                            .Register(registry);
-  auto& batch_customers = prometheus::BuildHistogram()
-                              .Name("churn_scoring_batch_customers")
-                              .Help("Customers per scoring request.")
-                              .Register(registry);
+  rules_loaded_ = metrics.Gauge("churn_scoring_rules_loaded",
+                                "1 once scoring rules are in force (the service is ready).");
+  rules_version_ = metrics.Gauge("churn_scoring_rules_version",
+                                 "The version written in the rules file in force.");
+  auto& batch_seconds =
+      metrics.HistogramFamily("churn_scoring_batch_duration_seconds",
+                              "Time to validate and score the customers of one request.");
+  auto& batch_customers =
+      metrics.HistogramFamily("churn_scoring_batch_customers", "Customers per scoring request.");
   for (int method = 0; method < 4; ++method) {
     batch_seconds_[method] =
         &batch_seconds.Add({{"method", kMethodNames[method]}}, kSecondsBuckets);

@@ -9,16 +9,8 @@
 
 #include <cstdint>
 
+#include "common/metric_registrar.h"
 #include "scoring/engine.h"
-
-namespace prometheus {
-class Counter;
-class Gauge;
-class Histogram;
-class Registry;
-template <typename T>
-class Family;
-}  // namespace prometheus
 
 namespace churn::scoring_service {
 

@@ -14,11 +14,13 @@
 #include "convert/time_convert.h"
 #include "scoring/rules_dry_run.h"
 #include "scoring/engine.h"
+#include "status/status_macros.h"
 
 namespace churn::scoring_service {
 namespace {
 
 using google::protobuf::RepeatedPtrField;
+using service::FinishWith;
 using service::LogInfo;
 using service::LogWarn;
 using service::ToGrpcStatus;
@@ -51,10 +53,10 @@ absl::StatusOr<std::vector<CustomerSignals>> SignalsFromRequest(
   std::vector<CustomerSignals> signals;
   signals.reserve(customers.size());
   for (int i = 0; i < customers.size(); ++i) {
-    absl::StatusOr<CustomerSignals> converted =
-        convert::FromProto(customers[i], absl::StrCat(service::ToAbsl(field), "[", i, "]"));
-    if (!converted.ok()) return converted.status();
-    signals.push_back(*std::move(converted));
+    CHURN_ASSIGN_OR_RETURN(
+        CustomerSignals converted,
+        convert::FromProto(customers[i], absl::StrCat(service::ToAbsl(field), "[", i, "]")));
+    signals.push_back(std::move(converted));
   }
   return signals;
 }
@@ -106,13 +108,6 @@ class ScoreStreamReactor
   int64_t chunk_index_ = 0;
 };
 
-grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
-                                     const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
-
 }  // namespace
 
 ScoringService::ScoringService(ScoringServiceOptions options, prometheus::Registry& registry)
@@ -160,21 +155,19 @@ absl::Status ScoringService::ScoreCustomers(ScoringMethod method,
                                             v1::RulesInfo* rules_info,
                                             v1::LevelCounts* level_counts) {
   auto start = std::chrono::steady_clock::now();
-  absl::StatusOr<std::shared_ptr<const LoadedRules>> rules = RulesInForce();
-  if (!rules.ok()) return rules.status();
-  absl::StatusOr<std::vector<CustomerSignals>> signals =
-      SignalsFromRequest(customers, field, options_.max_batch);
-  if (!signals.ok()) return signals.status();
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedRules> rules, RulesInForce());
+  CHURN_ASSIGN_OR_RETURN(std::vector<CustomerSignals> signals,
+                         SignalsFromRequest(customers, field, options_.max_batch));
 
-  assessments->Reserve(static_cast<int>(signals->size()));
-  for (const CustomerSignals& customer : *signals) {
-    scoring::Assessment assessment = scoring::ScoreCustomer((*rules)->rules, customer);
+  assessments->Reserve(static_cast<int>(signals.size()));
+  for (const CustomerSignals& customer : signals) {
+    scoring::Assessment assessment = scoring::ScoreCustomer(rules->rules, customer);
     metrics_.CountScored(assessment.risk_level);
     if (level_counts != nullptr) CountLevel(assessment.risk_level, level_counts);
     convert::ToProto(assessment, assessments->Add());
   }
-  if (rules_info != nullptr) FillRulesInfo(**rules, rules_info);
-  metrics_.ObserveBatch(method, static_cast<int64_t>(signals->size()), SecondsSince(start));
+  if (rules_info != nullptr) FillRulesInfo(*rules, rules_info);
+  metrics_.ObserveBatch(method, static_cast<int64_t>(signals.size()), SecondsSince(start));
   return absl::OkStatus();
 }
 

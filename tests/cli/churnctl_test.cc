@@ -27,7 +27,7 @@ struct Result {
 Result RunChurnctl(const std::string& args) {
   const std::string err_file =
       ::testing::TempDir() + "/churnctl_stderr_" + std::to_string(getpid()) + ".txt";
-  const std::string command = std::string(CHURNCTL_PATH) + " " + args + " 2>" + err_file;
+  const std::string command = std::string(CHURNCTL_BINARY) + " " + args + " 2>" + err_file;
   Result result;
   FILE* pipe = popen(command.c_str(), "r");
   char buffer[4096];

@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/data_folder.h"
+#include "status/status_macros.h"
 
 namespace churn::dataset {
 namespace {
@@ -14,9 +15,8 @@ using churn::testing::DefaultTables;
 using churn::testing::WriteDataFolder;
 
 absl::StatusOr<Dataset> Load(const std::string& dir, LoadOptions options = {}) {
-  absl::StatusOr<DataFiles> files = FindDataFiles(dir);
-  if (!files.ok()) return files.status();
-  return LoadDataset(*files, options, nullptr);
+  CHURN_ASSIGN_OR_RETURN(DataFiles files, FindDataFiles(dir));
+  return LoadDataset(files, options, nullptr);
 }
 
 std::string Joined(const std::vector<std::string>& lines) {

@@ -13,6 +13,7 @@
 #include "enrichment/ticket_prompt.h"
 #include "nlohmann/json.hpp"
 #include "tickets/fallback_analyzer.h"
+#include "timefmt/rfc3339.h"
 
 namespace churn::testing {
 namespace {
@@ -79,9 +80,7 @@ std::string TicketText(const json& messages) {
   return "";
 }
 
-std::string Now() {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", absl::Now(), absl::UTCTimeZone());
-}
+std::string Now() { return timefmt::FormatRfc3339(absl::Now()); }
 
 void SetJson(httplib::Response& response, int status, const json& body) {
   response.status = status;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "status/status_macros.h"
 
 namespace churn::testing {
 namespace {
@@ -46,24 +47,19 @@ absl::StatusOr<std::map<std::string, std::string>> Rows(sqlite3* db, const char*
 }  // namespace
 
 absl::StatusOr<std::map<std::string, int>> RowsByNote(const std::string& db_path) {
-  absl::StatusOr<Db> db = OpenReadOnly(db_path);
-  if (!db.ok()) return db.status();
-  absl::StatusOr<std::map<std::string, std::string>> rows =
-      Rows(db->get(), "SELECT note, count(*) FROM outcomes GROUP BY note");
-  if (!rows.ok()) return rows.status();
+  CHURN_ASSIGN_OR_RETURN(Db db, OpenReadOnly(db_path));
+  CHURN_ASSIGN_OR_RETURN(auto rows,
+                         Rows(db.get(), "SELECT note, count(*) FROM outcomes GROUP BY note"));
   std::map<std::string, int> counts;
-  for (const auto& [note, count] : *rows) counts[note] = std::stoi(count);
+  for (const auto& [note, count] : rows) counts[note] = std::stoi(count);
   return counts;
 }
 
 absl::StatusOr<std::string> IntegrityCheck(const std::string& db_path) {
-  absl::StatusOr<Db> db = OpenReadOnly(db_path);
-  if (!db.ok()) return db.status();
-  absl::StatusOr<std::map<std::string, std::string>> rows =
-      Rows(db->get(), "PRAGMA integrity_check");
-  if (!rows.ok()) return rows.status();
+  CHURN_ASSIGN_OR_RETURN(Db db, OpenReadOnly(db_path));
+  CHURN_ASSIGN_OR_RETURN(auto rows, Rows(db.get(), "PRAGMA integrity_check"));
   std::string answer;
-  for (const auto& [line, unused] : *rows)
+  for (const auto& [line, unused] : rows)
     absl::StrAppend(&answer, answer.empty() ? "" : "\n", line);
   return answer;
 }

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "integration/service_probe.h"
+#include "status/status_macros.h"
 
 namespace churn::testing {
 namespace {
@@ -87,16 +88,14 @@ absl::Status RestartableServiceSet::Start(Service service) {
   }
   ServiceProcess::Options options;
   options.args = ArgsOf(service);
-  absl::StatusOr<std::unique_ptr<ServiceProcess>> process =
-      ServiceProcess::Start(BinaryOf(service), std::move(options));
-  if (!process.ok()) return process.status();
-  processes_[Index(service)] = *std::move(process);
+  CHURN_ASSIGN_OR_RETURN(processes_[Index(service)],
+                         ServiceProcess::Start(BinaryOf(service), std::move(options)));
   return absl::OkStatus();
 }
 
 absl::Status RestartableServiceSet::StartAll() {
   for (Service service : kAllServices) {
-    if (absl::Status s = Start(service); !s.ok()) return s;
+    CHURN_RETURN_IF_ERROR(Start(service));
   }
   return WaitForServing(gateway_grpc_target(), std::chrono::seconds(30));
 }

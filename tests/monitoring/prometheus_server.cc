@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "httplib.h"
+#include "status/status_macros.h"
 
 extern char** environ;
 
@@ -128,24 +129,21 @@ absl::StatusOr<nlohmann::json> PrometheusServer::GetData(const std::string& path
 }
 
 absl::StatusOr<nlohmann::json> PrometheusServer::Query(const std::string& promql) const {
-  absl::StatusOr<nlohmann::json> data = GetData("/api/v1/query", promql);
-  if (!data.ok()) return data.status();
-  if (!(*data)["result"].is_array()) {
-    return absl::InternalError(absl::StrCat(promql, ": not a vector: ", data->dump()));
+  CHURN_ASSIGN_OR_RETURN(nlohmann::json data, GetData("/api/v1/query", promql));
+  if (!data["result"].is_array()) {
+    return absl::InternalError(absl::StrCat(promql, ": not a vector: ", data.dump()));
   }
-  return (*data)["result"];
+  return data["result"];
 }
 
 absl::StatusOr<nlohmann::json> PrometheusServer::Alerts() const {
-  absl::StatusOr<nlohmann::json> data = GetData("/api/v1/alerts", "");
-  if (!data.ok()) return data.status();
-  return (*data)["alerts"];
+  CHURN_ASSIGN_OR_RETURN(nlohmann::json data, GetData("/api/v1/alerts", ""));
+  return data["alerts"];
 }
 
 absl::StatusOr<nlohmann::json> PrometheusServer::RuleGroups() const {
-  absl::StatusOr<nlohmann::json> data = GetData("/api/v1/rules", "");
-  if (!data.ok()) return data.status();
-  return (*data)["groups"];
+  CHURN_ASSIGN_OR_RETURN(nlohmann::json data, GetData("/api/v1/rules", ""));
+  return data["groups"];
 }
 
 }  // namespace churn::testing

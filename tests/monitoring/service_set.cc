@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "integration/service_probe.h"
 #include "monitoring/prometheus_server.h"
+#include "status/status_macros.h"
 
 namespace churn::testing {
 namespace {
@@ -24,14 +25,13 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> StartOnLoopback(const std::strin
 }  // namespace
 
 absl::Status ServiceSet::Start(const ServiceSetOptions& options) {
-  auto ingest = StartOnLoopback(CHURN_INGEST_BINARY, {"--data_dir=" + options.data_dir});
-  if (!ingest.ok()) return ingest.status();
-  ingest_ = *std::move(ingest);
+  CHURN_ASSIGN_OR_RETURN(ingest_,
+                         StartOnLoopback(CHURN_INGEST_BINARY, {"--data_dir=" + options.data_dir}));
 
-  auto scoring = StartOnLoopback(
-      CHURN_SCORING_BINARY, {absl::StrCat("--rules_file=", CHURN_SOURCE_DIR, "/config/scoring.yaml")});
-  if (!scoring.ok()) return scoring.status();
-  scoring_ = *std::move(scoring);
+  CHURN_ASSIGN_OR_RETURN(
+      scoring_,
+      StartOnLoopback(CHURN_SCORING_BINARY,
+                      {absl::StrCat("--rules_file=", CHURN_SOURCE_DIR, "/config/scoring.yaml")}));
 
   std::vector<std::string> enrichment_args = {"--cache_path=" + options.work_dir +
                                               "/enrichment-cache.sqlite"};
@@ -39,30 +39,27 @@ absl::Status ServiceSet::Start(const ServiceSetOptions& options) {
     enrichment_args.push_back("--use_model=false");
   } else {
     // fake-ollama writes the keys ServiceProcess waits for; its HTTP port is the "grpc_port".
-    auto fake = ServiceProcess::Start(options.fake_ollama_binary, std::vector<std::string>{});
-    if (!fake.ok()) return fake.status();
-    fake_ollama_ = *std::move(fake);
+    CHURN_ASSIGN_OR_RETURN(fake_ollama_, ServiceProcess::Start(options.fake_ollama_binary,
+                                                               std::vector<std::string>{}));
     enrichment_args.push_back(
         absl::StrCat("--ollama_url=http://127.0.0.1:", fake_ollama_->grpc_port()));
     enrichment_args.push_back("--model=llama3.1:8b");
     enrichment_args.push_back("--warm_up=false");
     enrichment_args.push_back("--readiness_interval_ms=200");
   }
-  auto enrichment = StartOnLoopback(CHURN_ENRICHMENT_BINARY, std::move(enrichment_args));
-  if (!enrichment.ok()) return enrichment.status();
-  enrichment_ = *std::move(enrichment);
+  CHURN_ASSIGN_OR_RETURN(enrichment_,
+                         StartOnLoopback(CHURN_ENRICHMENT_BINARY, std::move(enrichment_args)));
 
   gateway_http_port_ = FreeLoopbackPort();
-  auto gateway = StartOnLoopback(
-      CHURN_GATEWAY_BINARY,
-      {"--ingest_address=" + ingest_->grpc_target(), "--scoring_address=" + scoring_->grpc_target(),
-       "--enrichment_address=" + enrichment_->grpc_target(),
-       absl::StrCat("--http_address=127.0.0.1:", gateway_http_port_),
-       "--outcomes_db=" + options.work_dir + "/outcomes.sqlite",
-       absl::StrCat("--web_root=", CHURN_SOURCE_DIR, "/web"), "--refresh_interval_ms=500",
-       "--reconnect_backoff_max_ms=300"});
-  if (!gateway.ok()) return gateway.status();
-  gateway_ = *std::move(gateway);
+  CHURN_ASSIGN_OR_RETURN(
+      gateway_, StartOnLoopback(CHURN_GATEWAY_BINARY,
+                                {"--ingest_address=" + ingest_->grpc_target(),
+                                 "--scoring_address=" + scoring_->grpc_target(),
+                                 "--enrichment_address=" + enrichment_->grpc_target(),
+                                 absl::StrCat("--http_address=127.0.0.1:", gateway_http_port_),
+                                 "--outcomes_db=" + options.work_dir + "/outcomes.sqlite",
+                                 absl::StrCat("--web_root=", CHURN_SOURCE_DIR, "/web"),
+                                 "--refresh_interval_ms=500", "--reconnect_backoff_max_ms=300"}));
   return WaitForServing(gateway_->grpc_target(), std::chrono::seconds(60));
 }
 

@@ -18,6 +18,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "reports/report_format.h"
+#include "status/status_macros.h"
 
 namespace churnctl {
 namespace {
@@ -63,25 +64,24 @@ std::string ToJson(const google::protobuf::Message& message) {
 // The channel with the caller's token (--token-file, else CHURN_TOKEN) and TLS options.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const RemoteArguments& args,
                                                        const std::string& address) {
-  absl::StatusOr<churn::service::ClientSecurity> security =
+  CHURN_ASSIGN_OR_RETURN(
+      churn::service::ClientSecurity security,
       churn::service::ClientSecurity::FromFiles(
           Option(args, "token-file").value_or(""), Option(args, "tls-ca-file").value_or(""),
           Option(args, "tls-cert-file").value_or(""), Option(args, "tls-key-file").value_or(""),
-          Option(args, "tls-server-name").value_or(""));
-  if (!security.ok()) return security.status();
-  if (security->bearer_token.empty()) {
+          Option(args, "tls-server-name").value_or("")));
+  if (security.bearer_token.empty()) {
     if (const char* token = std::getenv("CHURN_TOKEN"); token != nullptr) {
-      security->bearer_token = token;
+      security.bearer_token = token;
     }
   }
-  return churn::service::NeighbourChannel(address, *security);
+  return churn::service::NeighbourChannel(address, security);
 }
 
 absl::StatusOr<std::unique_ptr<GatewayService::Stub>> GatewayStub(const RemoteArguments& args) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      Channel(args, Option(args, "gateway").value_or("127.0.0.1:50054"));
-  if (!channel.ok()) return channel.status();
-  return GatewayService::NewStub(*channel);
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
+                         Channel(args, Option(args, "gateway").value_or("127.0.0.1:50054")));
+  return GatewayService::NewStub(channel);
 }
 
 // Exit 0 when the service (or one named --service) reports SERVING.
