@@ -8,11 +8,10 @@
 namespace churn::settings {
 
 // The accepted words, for error messages.
-inline constexpr std::string_view kBoolWords =
-    "true/false, 1/0, yes/no or on/off";
+inline constexpr std::string_view kBoolWords = "true/false, 1/0, yes/no or on/off";
 
 // nullopt when `text` is none of kBoolWords (surrounding blanks are not
 // trimmed).
 std::optional<bool> ParseBoolWord(std::string_view text);
 
-} // namespace churn::settings
+}  // namespace churn::settings

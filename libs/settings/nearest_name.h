@@ -12,6 +12,6 @@ namespace churn::settings {
 // that is few enough to be a typo (at most a third of the name's length, at
 // least 1); nullopt otherwise.
 std::optional<std::string> NearestName(std::string_view name,
-                                       const std::vector<std::string> &known);
+                                       const std::vector<std::string>& known);
 
-} // namespace churn::settings
+}  // namespace churn::settings
