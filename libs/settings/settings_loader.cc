@@ -41,7 +41,7 @@ std::map<std::string, std::string> ProcessEnvironment() {
   return environment;
 }
 
-// " (did you mean 'max_batch'?)" or " (known: a, b, c)".
+// " (did you mean max_batch?)" or " (known: a, b, c)".
 std::string Suggestion(const std::string& name, const std::vector<std::string>& known) {
   if (std::optional<std::string> nearest = NearestName(name, known)) {
     return absl::StrCat(" (did you mean ", *nearest, "?)");
@@ -68,9 +68,7 @@ std::string OptionName(const SettingsSources& sources, std::string key) {
 
 std::string KeyOfFlag(absl::string_view name) {
   std::string key(name);
-  for (char& c : key) {
-    if (c == '-') c = '_';
-  }
+  std::replace(key.begin(), key.end(), '-', '_');
   return key;
 }
 
