@@ -5,7 +5,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/absl_compat.h"
 #include "common/logging.h"
 #include "settings/settings_loader.h"
 
