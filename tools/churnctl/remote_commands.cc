@@ -6,7 +6,6 @@
 #include <iostream>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "churn/v1/gateway.grpc.pb.h"
