@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/time/civil_time.h"
+#include "settings/bool_words.h"
 
 namespace churn::dataset {
 namespace {
@@ -82,13 +83,16 @@ std::string FormatDate(Day day) {
 
 std::optional<bool> ParseBool(std::string_view text) {
   text = TrimBlanks(text);
-  if (text.size() > 5) return std::nullopt;
-  char lower[6] = {};
-  for (size_t i = 0; i < text.size(); ++i) lower[i] = absl::ascii_tolower(text[i]);
-  const std::string_view value(lower, text.size());
-  if (value == "true" || value == "1" || value == "yes" || value == "y" || value == "t") return true;
-  if (value == "false" || value == "0" || value == "no" || value == "n" || value == "f") return false;
-  return std::nullopt;
+  if (std::optional<bool> value = settings::ParseBoolWord(text)) return value;
+  // Exports also write flags as one letter (t/f, y/n); settings never do.
+  if (text.size() != 1) return std::nullopt;
+  switch (absl::ascii_tolower(text[0])) {
+    case 't':
+    case 'y': return true;
+    case 'f':
+    case 'n': return false;
+    default: return std::nullopt;
+  }
 }
 
 std::optional<int64_t> ParseCount(std::string_view text) {

@@ -17,7 +17,8 @@ using Day = int32_t;
 std::optional<Day> ParseDate(std::string_view text);
 std::string FormatDate(Day day);
 
-// True/False/true/false/TRUE/FALSE/1/0/yes/no/Yes/No/Y/N.
+// A boolean cell: the words of settings::ParseBoolWord (true/false, 1/0, yes/no, on/off in any
+// case) or one letter t/f, y/n; blanks around it are ignored.
 std::optional<bool> ParseBool(std::string_view text);
 
 // A non-negative or negative integer; "12.0" is accepted (exports write counts as floats).

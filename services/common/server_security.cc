@@ -1,5 +1,7 @@
 #include "common/server_security.h"
 
+#include <tuple>
+
 #include <grpc/grpc_security.h>
 #include <grpcpp/security/auth_context.h>
 
@@ -110,10 +112,11 @@ class AuthorizingServerCredentials final : public grpc::ServerCredentials {
 
 }  // namespace
 
-absl::StatusOr<ServerSecurity> ServerSecurity::FromConfig(const ServiceConfig& config) {
+absl::StatusOr<ServerSecurity> ServerSecurity::FromSettings(
+    const settings::v1::ProcessSettings& settings) {
   ServerSecurity security;
-  security.allow_unauthenticated = config.GetBool("allow_unauthenticated");
-  if (const std::string& path = config.GetString("auth_tokens_file"); !path.empty()) {
+  security.allow_unauthenticated = settings.allow_unauthenticated();
+  if (const std::string& path = settings.auth_tokens_file(); !path.empty()) {
     absl::StatusOr<auth::CallerRegistry> callers = auth::CallerRegistry::LoadFile(path);
     if (!callers.ok()) {
       return absl::Status(callers.status().code(),
@@ -121,10 +124,11 @@ absl::StatusOr<ServerSecurity> ServerSecurity::FromConfig(const ServiceConfig& c
     }
     security.callers = std::make_shared<const auth::CallerRegistry>(*std::move(callers));
   }
-  for (auto [key, target] : {std::pair{"tls_cert_file", &security.tls.cert_pem},
-                             std::pair{"tls_key_file", &security.tls.key_pem},
-                             std::pair{"tls_ca_file", &security.tls.ca_pem}}) {
-    CHURN_ASSIGN_OR_RETURN(std::string pem, ReadSecretFile(key, config.GetString(key)));
+  for (auto [key, path, target] :
+       {std::tuple{"tls_cert_file", &settings.tls_cert_file(), &security.tls.cert_pem},
+        std::tuple{"tls_key_file", &settings.tls_key_file(), &security.tls.key_pem},
+        std::tuple{"tls_ca_file", &settings.tls_ca_file(), &security.tls.ca_pem}}) {
+    CHURN_ASSIGN_OR_RETURN(std::string pem, ReadSecretFile(key, *path));
     *target = std::move(pem);
   }
   if (security.tls.cert_pem.empty() != security.tls.key_pem.empty()) {

@@ -14,7 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "auth/caller_registry.h"
-#include "common/service_config.h"
+#include "churn/settings/v1/process_settings.pb.h"
 
 namespace churn::service {
 
@@ -30,10 +30,11 @@ struct ServerSecurity {
   bool allow_unauthenticated = false;
   TlsMaterial tls;
 
-  // From auth_tokens_file, allow_unauthenticated and tls_{cert,key,ca}_file (CommonServiceKeys).
-  static absl::StatusOr<ServerSecurity> FromConfig(const ServiceConfig& config);
+  // From auth_tokens_file, allow_unauthenticated and tls_{cert,key,ca}_file; reads the files, so
+  // a missing or malformed one is an error naming the setting.
+  static absl::StatusOr<ServerSecurity> FromSettings(const settings::v1::ProcessSettings& settings);
 
-  // FAILED_PRECONDITION when `address` (the value of config key `key`) is reachable from other
+  // FAILED_PRECONDITION when `address` (the value of setting `key`) is reachable from other
   // machines but callers need not authenticate and the operator did not allow it.
   absl::Status CheckListenAddress(std::string_view key, const std::string& address) const;
 };

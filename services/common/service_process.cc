@@ -32,18 +32,20 @@ constexpr std::string_view kReflectionService = "grpc.reflection.v1alpha.ServerR
 
 }  // namespace
 
-absl::StatusOr<ServiceProcessOptions> ServiceProcessOptions::FromConfig(
-    const ServiceConfig& config) {
-  CHURN_ASSIGN_OR_RETURN(ServerSecurity security, ServerSecurity::FromConfig(config));
+absl::StatusOr<ServiceProcessOptions> ServiceProcessOptions::FromSettings(
+    std::string_view service_name, const settings::v1::ProcessSettings& settings) {
+  CHURN_ASSIGN_OR_RETURN(ServerSecurity security, ServerSecurity::FromSettings(settings));
   ServiceProcessOptions options;
   options.security = std::move(security);
-  options.service_name = config.service();
-  options.grpc_address = config.GetString("grpc_address");
-  options.metrics_address = config.GetString("metrics_address");
-  options.drain_timeout = std::chrono::milliseconds(config.GetInt("drain_timeout_ms"));
-  options.worker_threads = static_cast<int>(config.GetInt("worker_threads"));
-  options.work_queue = static_cast<int>(config.GetInt("work_queue"));
-  options.port_file = config.GetString("port_file");
+  options.service_name = std::string(service_name);
+  options.grpc_address = settings.grpc_address();
+  options.metrics_address = settings.metrics_address();
+  options.drain_timeout = std::chrono::milliseconds(settings.drain_timeout_ms());
+  // Out-of-range counts are refused by Validate(), not wrapped around.
+  options.worker_threads =
+      static_cast<int>(std::clamp<int64_t>(settings.worker_threads(), -1, 1 << 20));
+  options.work_queue = static_cast<int>(std::clamp<int64_t>(settings.work_queue(), -1, 1 << 30));
+  options.port_file = settings.port_file();
   return options;
 }
 
@@ -67,13 +69,13 @@ absl::Status ServiceProcessOptions::Validate() const {
   return security.CheckListenAddress("grpc_address", grpc_address);
 }
 
-absl::Status ConfigureLogging(const ServiceConfig& config) {
-  SetLogServiceName(config.service());
+absl::Status ConfigureLogging(std::string_view service_name,
+                              const settings::v1::ProcessSettings& settings) {
+  SetLogServiceName(std::string(service_name));
   LogLevel level;
-  if (!ParseLogLevel(config.GetString("log_level"), &level)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("log_level: must be debug, info, warn or error, got '",
-                     config.GetString("log_level"), "'"));
+  if (!ParseLogLevel(settings.log_level(), &level)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "log_level: must be debug, info, warn or error, got '", settings.log_level(), "'"));
   }
   SetMinLogLevel(level);
   return absl::OkStatus();
@@ -158,13 +160,28 @@ absl::Status ServiceProcess::Start() {
   return absl::OkStatus();
 }
 
+void ServiceProcess::ExpectPortFileEntry(std::string name) {
+  extra_ports_.emplace_back(std::move(name), 0);
+}
+
+absl::Status ServiceProcess::SetPortFileEntry(std::string_view name, int port) {
+  for (auto& [entry, value] : extra_ports_) {
+    if (entry == name) value = port;
+  }
+  return server_ ? WritePortFile() : absl::OkStatus();
+}
+
 absl::Status ServiceProcess::WritePortFile() const {
   if (options_.port_file.empty()) return absl::OkStatus();
+  for (const auto& [name, port] : extra_ports_) {
+    if (port == 0) return absl::OkStatus();  // written when the last one is known
+  }
   // Written aside and renamed, so a reader never sees half a file.
   std::string tmp = options_.port_file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << "grpc_port=" << grpc_port_ << "\nmetrics_port=" << metrics_.port() << "\n";
+    for (const auto& [name, port] : extra_ports_) out << name << "=" << port << "\n";
     if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
   }
   if (std::rename(tmp.c_str(), options_.port_file.c_str()) != 0) {

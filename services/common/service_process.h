@@ -4,7 +4,7 @@
 // executor for blocking work, the /metrics endpoint, the port file for tests and the
 // SIGTERM/SIGINT handling with a bounded drain:
 //
-//   ServiceProcess host(ServiceProcessOptions::FromConfig(config));   // first thing in main
+//   ServiceProcess host(*ServiceProcessOptions::FromSettings("scoring", settings.process()));
 //   MyService service(..., host.metrics_registry());
 //   host.AddService(&service, churn::v1::MyService::service_full_name());
 //   if (auto s = host.Start(); !s.ok()) ...                       // health: NOT_SERVING
@@ -25,7 +25,7 @@
 #include "concurrency/bounded_executor.h"
 #include "common/metrics_endpoint.h"
 #include "common/server_security.h"
-#include "common/service_config.h"
+#include "churn/settings/v1/process_settings.pb.h"
 
 namespace churn::service {
 
@@ -39,17 +39,19 @@ struct ServiceProcessOptions {
   std::string port_file;    // empty: none
   ServerSecurity security;  // tokens and TLS; default: no authentication, plaintext
 
-  // From the keys of CommonServiceKeys(); reads the tokens file and certificates, so a missing
-  // or malformed one is an error naming the key.
-  static absl::StatusOr<ServiceProcessOptions> FromConfig(const ServiceConfig& config);
+  // Reads the tokens file and certificates, so a missing or malformed one is an error naming the
+  // setting.
+  static absl::StatusOr<ServiceProcessOptions> FromSettings(
+      std::string_view service_name, const settings::v1::ProcessSettings& settings);
   // INVALID_ARGUMENT naming the key when a value is unusable, FAILED_PRECONDITION when an
   // address reachable from other machines would serve without authentication; Start() checks
   // it too.
   absl::Status Validate() const;
 };
 
-// Sets the service name and level of the structured logs from the config ("log_level").
-absl::Status ConfigureLogging(const ServiceConfig& config);
+// Sets the service name and level of the structured logs (setting log_level).
+absl::Status ConfigureLogging(std::string_view service_name,
+                              const settings::v1::ProcessSettings& settings);
 
 class ServiceProcess {
  public:
@@ -72,7 +74,15 @@ class ServiceProcess {
   // health status and the pre-created metric series.
   void AddService(grpc::Service* service, std::string_view full_name);
 
-  // Binds both ports, starts serving (health NOT_SERVING) and writes the port file.
+  // A port the service binds itself after Start() (the gateway's HTTP port), as `name=N` in the
+  // port file. Before Start(): the port file then waits for SetPortFileEntry, so a reader never
+  // sees it without that port.
+  void ExpectPortFileEntry(std::string name);
+  // Writes the port file once every expected entry has its port.
+  absl::Status SetPortFileEntry(std::string_view name, int port);
+
+  // Binds both ports, starts serving (health NOT_SERVING) and writes the port file unless an
+  // expected entry is still missing.
   absl::Status Start();
 
   // Health of "" and of every added service.
@@ -100,6 +110,7 @@ class ServiceProcess {
   MetricsEndpoint metrics_;
   GrpcServerMetrics grpc_metrics_;
   std::vector<std::pair<grpc::Service*, std::string>> services_;
+  std::vector<std::pair<std::string, int>> extra_ports_;  // 0: not bound yet
   std::unique_ptr<concurrency::BoundedExecutor> executor_;
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;

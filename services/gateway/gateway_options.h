@@ -1,6 +1,7 @@
 #pragma once
-// The gateway's configuration keys (config/gateway-service.yaml, CHURN_GATEWAY_<KEY>, flags) and
-// the validated options the rest of the binary reads.
+// The validated options the rest of the gateway binary reads, from its settings
+// (churn/settings/v1/gateway_settings.proto: config/gateway-service.yaml, CHURN_GATEWAY_<KEY>,
+// flags).
 
 #include <chrono>
 #include <cstdint>
@@ -9,7 +10,8 @@
 
 #include "absl/status/statusor.h"
 #include "common/neighbour_channel.h"
-#include "common/service_config.h"
+#include "churn/settings/v1/gateway_settings.pb.h"
+#include "common/service_process.h"
 
 namespace churn::gateway {
 
@@ -42,15 +44,17 @@ struct GatewayOptions {
   int64_t max_upload_bytes = int64_t{8} << 20;  // ticket CSV uploads
   int http_max_analyses = 4;  // slow HTTP requests at once (the rest of the HTTP threads: views)
   double strategic_arr = 25000;
-  std::string port_file;  // written by the gateway itself, with http_port added
+  // The gateway's own TLS certificate, served on the HTTP port too.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // http_max_analyses at most: 4 of the 16 HTTP threads always stay with the views and probes.
 inline constexpr int kMaxHttpAnalyses = 12;
 
-std::vector<service::ConfigKey> GatewayConfigKeys();
-
-// InvalidArgument naming the key when a value is out of range.
-absl::StatusOr<GatewayOptions> GatewayOptionsFromConfig(const service::ServiceConfig& config);
+// InvalidArgument naming the setting when a value is out of range; FAILED_PRECONDITION when
+// http_address is reachable from other machines without authentication (as for grpc_address).
+absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
+    const settings::v1::GatewaySettings& settings, const service::ServiceProcessOptions& process);
 
 }  // namespace churn::gateway

@@ -1,6 +1,7 @@
 #include "http_request_parsing.h"
 
 #include <cmath>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "viewsets/at_risk_query.h"
 #include "nlohmann/json.hpp"
 #include "outcomes/outcome_kind.h"
+#include "settings/bool_words.h"
 #include "tickets/ticket_text.h"
 #include "status/status_macros.h"
 
@@ -46,12 +48,11 @@ std::vector<std::string> ListParam(const QueryParams& params, const char* key) {
 }
 
 absl::StatusOr<bool> BoolParam(const QueryParams& params, const char* key, bool default_value) {
-  const std::string value = absl::AsciiStrToLower(QueryParam(params, key));
+  const std::string value = QueryParam(params, key);
   if (value.empty()) return default_value;
-  if (value == "true" || value == "1" || value == "yes") return true;
-  if (value == "false" || value == "0" || value == "no") return false;
+  if (std::optional<bool> parsed = settings::ParseBoolWord(value)) return *parsed;
   return absl::InvalidArgumentError(
-      absl::StrCat(key, ": must be true or false, got '", QueryParam(params, key), "'"));
+      absl::StrCat(key, ": must be true or false, got '", value, "'"));
 }
 
 absl::StatusOr<int32_t> IntParam(const QueryParams& params, const char* key) {

@@ -52,6 +52,20 @@ TEST(Churnctl, HelpDocumentsEveryCommand) {
   }
 }
 
+TEST(Churnctl, OptionTyposNameTheNearestOptionOfTheCommand) {
+  Result typo = RunChurnctl("score --data x --max-rejectd 3");
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_THAT(typo.err, HasSubstr("score: unknown option --max-rejectd (did you mean "
+                                  "--max-rejected?)"));
+  // An option of another command is no option of this one.
+  Result other = RunChurnctl("summary --data x --limit 3");
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_THAT(other.err, HasSubstr("summary: unknown option --limit"));
+  Result bad = RunChurnctl("generate --out x --accounts many");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("option --accounts: must be int, got 'many'"));
+}
+
 TEST(Churnctl, UsageErrorsExitWithTwo) {
   EXPECT_EQ(RunChurnctl("frobnicate").exit_code, 2);
   Result unknown = RunChurnctl("score --data x --colour red");

@@ -1,5 +1,5 @@
-// Unit tests of services/common: configuration layers, log lines, status mapping, signal
-// validation and deadline propagation. No process or network involved.
+// Unit tests of services/common: log lines, status mapping, signal validation and deadline
+// propagation (the settings layers are tested in tests/settings). No process or network involved.
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -13,7 +13,6 @@
 #include "convert/assessment_convert.h"
 #include "convert/signals_convert.h"
 #include "common/public_error.h"
-#include "common/service_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -22,139 +21,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::vector<ConfigKey> TestKeys() {
-  std::vector<ConfigKey> keys = CommonServiceKeys("0.0.0.0:1", "0.0.0.0:2");
-  keys.push_back({"max_batch", ConfigType::kInt, "100", "batch limit"});
-  keys.push_back({"strict", ConfigType::kBool, "false", "a switch"});
-  keys.push_back({"ratio", ConfigType::kDouble, "0.5", "a ratio"});
-  return keys;
-}
-
-class ServiceConfigTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("churn-config-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string WriteConfig(const std::string& text) {
-    std::string path = (dir_ / "test-service.yaml").string();
-    std::ofstream(path) << text;
-    return path;
-  }
-
-  absl::StatusOr<ServiceConfig> Load(std::vector<std::string> args) {
-    std::vector<const char*> argv = {"churn-test"};
-    for (const std::string& arg : args) argv.push_back(arg.c_str());
-    return ServiceConfig::Load("test", TestKeys(), static_cast<int>(argv.size()), argv.data(),
-                               [this](const std::string& name) -> std::optional<std::string> {
-                                 auto it = env_.find(name);
-                                 if (it == env_.end()) return std::nullopt;
-                                 return it->second;
-                               });
-  }
-
-  std::filesystem::path dir_;
-  std::map<std::string, std::string> env_;
-};
-
-TEST_F(ServiceConfigTest, DefaultsWhenNothingIsGiven) {
-  // The default file config/test-service.yaml does not exist: defaults, no error.
-  absl::StatusOr<ServiceConfig> config = Load({});
-  ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_EQ(config->GetString("grpc_address"), "0.0.0.0:1");
-  EXPECT_EQ(config->GetInt("max_batch"), 100);
-  EXPECT_FALSE(config->GetBool("strict"));
-  EXPECT_DOUBLE_EQ(config->GetDouble("ratio"), 0.5);
-  EXPECT_EQ(config->SourceOf("max_batch"), "default");
-  EXPECT_EQ(config->config_file(), "");
-}
-
-TEST_F(ServiceConfigTest, FlagsBeatEnvironmentBeatFile) {
-  std::string file = WriteConfig("max_batch: 7\nratio: 0.25\nlog_level: debug\n");
-  env_["CHURN_TEST_MAX_BATCH"] = "8";
-  env_["CHURN_TEST_STRICT"] = "true";
-  absl::StatusOr<ServiceConfig> config =
-      Load({"--config=" + file, "--max-batch=9", "--grpc_address", "127.0.0.1:0"});
-  ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_EQ(config->config_file(), file);
-  EXPECT_EQ(config->GetInt("max_batch"), 9);
-  EXPECT_EQ(config->SourceOf("max_batch"), "flag");
-  EXPECT_TRUE(config->GetBool("strict"));
-  EXPECT_EQ(config->SourceOf("strict"), "env");
-  EXPECT_DOUBLE_EQ(config->GetDouble("ratio"), 0.25);
-  EXPECT_EQ(config->SourceOf("ratio"), "file");
-  EXPECT_EQ(config->GetString("log_level"), "debug");
-  EXPECT_EQ(config->GetString("grpc_address"), "127.0.0.1:0");
-}
-
-TEST_F(ServiceConfigTest, ConfigFileFromEnvironment) {
-  env_["CHURN_TEST_CONFIG"] = WriteConfig("max_batch: 3\n");
-  absl::StatusOr<ServiceConfig> config = Load({});
-  ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_EQ(config->GetInt("max_batch"), 3);
-}
-
-TEST_F(ServiceConfigTest, BareBoolFlagMeansTrue) {
-  absl::StatusOr<ServiceConfig> config = Load({"--strict"});
-  ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_TRUE(config->GetBool("strict"));
-}
-
-TEST_F(ServiceConfigTest, UnknownKeysAreErrors) {
-  std::string file = WriteConfig("max_batch: 3\nmax_bacth: 4\n");
-  absl::StatusOr<ServiceConfig> config = Load({"--config=" + file});
-  ASSERT_FALSE(config.ok());
-  EXPECT_THAT(std::string(config.status().message()),
-              HasSubstr(file + ":2: unknown key 'max_bacth'"));
-
-  config = Load({"--no_such_flag=1"});
-  ASSERT_FALSE(config.ok());
-  EXPECT_THAT(std::string(config.status().message()), HasSubstr("unknown flag --no_such_flag"));
-
-  config = Load({"positional"});
-  ASSERT_FALSE(config.ok());
-}
-
-TEST_F(ServiceConfigTest, WrongTypesNameTheKeyAndSource) {
-  env_["CHURN_TEST_MAX_BATCH"] = "many";
-  absl::StatusOr<ServiceConfig> config = Load({});
-  ASSERT_FALSE(config.ok());
-  EXPECT_EQ(config.status().message(),
-            "environment CHURN_TEST_MAX_BATCH: max_batch: must be int, got 'many'");
-
-  env_.clear();
-  config = Load({"--strict=perhaps"});
-  ASSERT_FALSE(config.ok());
-  EXPECT_THAT(std::string(config.status().message()), HasSubstr("strict: must be bool"));
-
-  config = Load({"--config=" + WriteConfig("ratio: [1, 2]\n")});
-  ASSERT_FALSE(config.ok());
-  EXPECT_THAT(std::string(config.status().message()), HasSubstr("ratio: must be a single value"));
-}
-
-TEST_F(ServiceConfigTest, MissingExplicitFileIsAnError) {
-  absl::StatusOr<ServiceConfig> config = Load({"--config=" + (dir_ / "absent.yaml").string()});
-  ASSERT_FALSE(config.ok());
-  EXPECT_EQ(config.status().code(), absl::StatusCode::kNotFound);
-}
-
-TEST_F(ServiceConfigTest, HelpWinsOverBrokenInputAndListsEveryKey) {
-  env_["CHURN_TEST_MAX_BATCH"] = "many";
-  absl::StatusOr<ServiceConfig> config = Load({"--bogus", "--help"});
-  ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_TRUE(config->help_requested());
-  std::string help = config->HelpText();
-  for (const ConfigKey& key : TestKeys()) {
-    EXPECT_THAT(help, HasSubstr("--" + key.name + "="));
-    EXPECT_THAT(help, HasSubstr(key.description));
-  }
-  EXPECT_THAT(help, HasSubstr("(default: \"100\"; env CHURN_TEST_MAX_BATCH)"));
-}
 
 TEST(LoggingTest, OneParseableLinePerEvent) {
   LogField fields[] = {{"customers", 3},

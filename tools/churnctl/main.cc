@@ -2,14 +2,14 @@
 // Offline mode reads a data folder directly; the service set has its own clients.
 
 #include <algorithm>
-#include <cstdio>
+#include <functional>
 #include <iostream>
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "backtest/backtest.h"
 #include "backtest/backtest_report.h"
@@ -20,6 +20,8 @@
 #include "signals/signal_builder.h"
 #include "reports/report_format.h"
 #include "reports/summary.h"
+#include "settings/settings_loader.h"
+#include "status/status_macros.h"
 
 namespace {
 
@@ -81,28 +83,12 @@ Client mode (talks to a running service set; --gateway defaults to 127.0.0.1:500
   analyze-ticket  The Ticket Analyzer on one ticket: structured JSON with its source
                   (model or fallback). --timeout-ms bounds every call (default 10000).
   Every client command also takes --token-file FILE (or the CHURN_TOKEN environment
-  variable) for services that require a bearer token, and --tls-ca-file FILE (TLS),
-  --tls-cert-file FILE --tls-key-file FILE (mutual TLS), --tls-server-name NAME.
+  variable) for services that require a bearer token, and the TLS options below.
 
-Options:
-  --data DIR          folder with the five tables (*accounts.csv, *subscriptions.csv,
-                      *feature_usage.csv, *churn_events.csv, *support_tickets.csv)
-  --config FILE       scoring rules YAML (default: the built-in config/scoring.yaml)
-  --as-of DATE        end both windows on DATE instead of the latest usage / ticket date
-  --format F          csv, json or table
-  --limit N           print only the first N customers (score)
-  --max-rejected N    skip up to N rows with bad values (reported on stderr) instead of
-                      failing at the first one (default 0: strict)
-  --out DIR           output folder (generate)
-  --accounts N        accounts to generate (default 500)
-  --seed S            random seed (default 7)
-  --end-date DATE     last day of generated activity (default 2024-12-31)
-  --history-days N    days of usage history to generate (default 180)
-  --mode M            generate: default, planted or null
-  --from, --to DATE   backtest: first and last as-of date
-  --step-days N       backtest: days between as-of dates (default 30)
-  --horizon-days N    backtest: churn within this many days after a date counts (default 90)
+Options (--name value or --name=value; '-' and '_' are the same in option names):
+)";
 
+constexpr char kUsageEnd[] = R"(
 Load warnings (duplicate ids, orphan keys, rejected rows) go to stderr. Errors go to stderr
 with exit status 1 (2 for usage errors), naming file, line and column where they apply.
 )";
@@ -117,79 +103,10 @@ int Failure(const absl::Status& status) {
   return 1;
 }
 
-struct Arguments {
-  std::string command;
-  std::map<std::string, std::string> options;
-  std::vector<std::string> positional;
-};
-
-// Flags are "--name value" or "--name=value"; every flag takes a value.
-std::optional<Arguments> ParseArguments(int argc, char** argv, std::string* error) {
-  Arguments args;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      args.command = "help";
-      return args;
-    }
-    if (arg.rfind("--", 0) == 0) {
-      std::string name = arg.substr(2), value;
-      // --tls_ca_file and --tls-ca-file alike, as the services accept both.
-      for (char& c : name) {
-        if (c == '=') break;
-        if (c == '_') c = '-';
-      }
-      if (const size_t eq = name.find('='); eq != std::string::npos) {
-        value = name.substr(eq + 1);
-        name = name.substr(0, eq);
-      } else if (i + 1 < argc) {
-        value = argv[++i];
-      } else {
-        *error = absl::StrCat("option --", name, " needs a value");
-        return std::nullopt;
-      }
-      args.options[name] = value;
-    } else if (args.command.empty()) {
-      args.command = arg;
-    } else {
-      args.positional.push_back(arg);
-    }
-  }
-  return args;
-}
-
-// The options each command accepts; anything else is a usage error before any work.
-const std::map<std::string, std::vector<std::string>>& CommandOptions() {
-  static const std::map<std::string, std::vector<std::string>> options = {
-      {"score", {"data", "config", "as-of", "format", "limit", "max-rejected"}},
-      {"summary", {"data", "config", "as-of", "format", "max-rejected"}},
-      {"explain", {"data", "config", "as-of", "format", "max-rejected"}},
-      {"backtest",
-       {"data", "config", "from", "to", "step-days", "horizon-days", "format", "max-rejected"}},
-      {"generate", {"out", "accounts", "seed", "end-date", "history-days", "mode"}},
-      {"tokens", {"dir", "file", "name", "role"}},
-  };
-  return options;
-}
-
-class Options {
- public:
-  explicit Options(const Arguments& args) : args_(args) {}
-  std::optional<std::string> Get(const std::string& name) const {
-    auto it = args_.options.find(name);
-    if (it == args_.options.end()) return std::nullopt;
-    return it->second;
-  }
-
- private:
-  const Arguments& args_;
-};
-
-absl::StatusOr<int64_t> ParseNonNegative(const std::string& name, const std::string& text) {
-  int64_t value = 0;
-  if (!absl::SimpleAtoi(text, &value) || value < 0) {
+absl::StatusOr<int64_t> NonNegative(const std::string& name, int64_t value) {
+  if (value < 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--", name, ": expected a whole number >= 0, got '", text, "'"));
+        absl::StrCat("--", name, ": expected a whole number >= 0, got ", value));
   }
   return value;
 }
@@ -207,66 +124,57 @@ struct ScoredData {
   std::vector<churn::reports::ScoredCustomer> customers;
 };
 
-// The shared part of score, summary and explain: load, build signals, score, sort.
-absl::StatusOr<ScoredData> LoadAndScore(const Options& options) {
-  const std::optional<std::string> data_dir = options.Get("data");
-  const std::optional<std::string> config = options.Get("config");
-  const std::optional<std::string> as_of = options.Get("as-of");
-  const std::optional<std::string> max_rejected = options.Get("max-rejected");
-  if (!data_dir) return absl::InvalidArgumentError("--data DIR is required");
+using churn::settings::v1::DataFolderFlags;
+using churn::settings::v1::SnapshotFlags;
 
-  churn::scoring::RuleSet rules = churn::scoring::DefaultRuleSet();
-  if (config) {
-    absl::StatusOr<churn::scoring::RuleSet> loaded = churn::scoring::LoadRuleSetFile(*config);
-    if (!loaded.ok()) return loaded.status();
-    rules = *std::move(loaded);
-  }
+absl::StatusOr<churn::scoring::RuleSet> Rules(const DataFolderFlags& flags) {
+  if (flags.has_config()) return churn::scoring::LoadRuleSetFile(flags.config());
+  return churn::scoring::DefaultRuleSet();
+}
+
+// The shared part of score, summary and explain: load, build signals, score, sort.
+absl::StatusOr<ScoredData> LoadAndScore(const SnapshotFlags& flags) {
+  const DataFolderFlags& folder = flags.folder();
+  if (!folder.has_data()) return absl::InvalidArgumentError("--data DIR is required");
+  CHURN_ASSIGN_OR_RETURN(churn::scoring::RuleSet rules, Rules(folder));
   churn::SignalOptions signal_options;
-  if (as_of) {
-    signal_options.as_of = churn::dataset::ParseDate(*as_of);
+  if (flags.has_as_of()) {
+    signal_options.as_of = churn::dataset::ParseDate(flags.as_of());
     if (!signal_options.as_of) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--as-of: expected a date YYYY-MM-DD, got '", *as_of, "'"));
+          absl::StrCat("--as-of: expected a date YYYY-MM-DD, got '", flags.as_of(), "'"));
     }
   }
-  if (max_rejected) {
-    absl::StatusOr<int64_t> limit = ParseNonNegative("max-rejected", *max_rejected);
-    if (!limit.ok()) return limit.status();
-    signal_options.load.max_rejected_rows = *limit;
-  }
-  absl::StatusOr<churn::SignalSnapshot> snapshot =
-      churn::BuildSignalsFromFolder(*data_dir, signal_options);
-  if (!snapshot.ok()) return snapshot.status();
-  PrintLoadWarnings(snapshot->report);
+  CHURN_ASSIGN_OR_RETURN(signal_options.load.max_rejected_rows,
+                         NonNegative("max-rejected", folder.max_rejected()));
+  CHURN_ASSIGN_OR_RETURN(churn::SignalSnapshot snapshot,
+                         churn::BuildSignalsFromFolder(folder.data(), signal_options));
+  PrintLoadWarnings(snapshot.report);
   ScoredData data;
-  data.customers = churn::reports::ScoreAll(rules, std::move(snapshot->customers));
-  data.snapshot = *std::move(snapshot);
+  data.customers = churn::reports::ScoreAll(rules, std::move(snapshot.customers));
+  data.snapshot = std::move(snapshot);
   return data;
 }
 
-absl::StatusOr<churn::reports::OutputFormat> FormatOption(const Options& options) {
-  return churn::reports::ParseOutputFormat(options.Get("format").value_or("table"));
+absl::StatusOr<churn::reports::OutputFormat> FormatOption(const DataFolderFlags& flags) {
+  return churn::reports::ParseOutputFormat(flags.has_format() ? flags.format() : "table");
 }
 
-int RunScore(const Options& options) {
-  absl::StatusOr<churn::reports::OutputFormat> format = FormatOption(options);
+int RunScore(const churn::settings::v1::ScoreFlags& flags) {
+  absl::StatusOr<churn::reports::OutputFormat> format = FormatOption(flags.snapshot().folder());
   if (!format.ok()) return UsageError(std::string(format.status().message()));
-  int64_t limit = 0;
-  if (std::optional<std::string> text = options.Get("limit")) {
-    absl::StatusOr<int64_t> parsed = ParseNonNegative("limit", *text);
-    if (!parsed.ok()) return UsageError(std::string(parsed.status().message()));
-    limit = *parsed;
-  }
-  absl::StatusOr<ScoredData> data = LoadAndScore(options);
+  absl::StatusOr<int64_t> limit = NonNegative("limit", flags.limit());
+  if (!limit.ok()) return UsageError(std::string(limit.status().message()));
+  absl::StatusOr<ScoredData> data = LoadAndScore(flags.snapshot());
   if (!data.ok()) return Failure(data.status());
-  churn::reports::WriteAtRiskList(data->customers, static_cast<size_t>(limit), *format, std::cout);
+  churn::reports::WriteAtRiskList(data->customers, static_cast<size_t>(*limit), *format, std::cout);
   return 0;
 }
 
-int RunSummary(const Options& options) {
-  absl::StatusOr<churn::reports::OutputFormat> format = FormatOption(options);
+int RunSummary(const churn::settings::v1::SummaryFlags& flags) {
+  absl::StatusOr<churn::reports::OutputFormat> format = FormatOption(flags.snapshot().folder());
   if (!format.ok()) return UsageError(std::string(format.status().message()));
-  absl::StatusOr<ScoredData> data = LoadAndScore(options);
+  absl::StatusOr<ScoredData> data = LoadAndScore(flags.snapshot());
   if (!data.ok()) return Failure(data.status());
   churn::reports::WriteSummary(
       churn::reports::SummarizeExecutive(data->customers, data->snapshot.usage_window_end,
@@ -276,11 +184,12 @@ int RunSummary(const Options& options) {
   return 0;
 }
 
-int RunExplain(const Options& options, const std::vector<std::string>& positional) {
+int RunExplain(const churn::settings::v1::ExplainFlags& flags,
+               const std::vector<std::string>& positional) {
   if (positional.size() != 1) return UsageError("explain takes exactly one CUSTOMER_ID");
-  absl::StatusOr<churn::reports::OutputFormat> format = FormatOption(options);
+  absl::StatusOr<churn::reports::OutputFormat> format = FormatOption(flags.snapshot().folder());
   if (!format.ok()) return UsageError(std::string(format.status().message()));
-  absl::StatusOr<ScoredData> data = LoadAndScore(options);
+  absl::StatusOr<ScoredData> data = LoadAndScore(flags.snapshot());
   if (!data.ok()) return Failure(data.status());
   for (const churn::reports::ScoredCustomer& customer : data->customers) {
     if (customer.signals.customer_id == positional[0]) {
@@ -292,50 +201,41 @@ int RunExplain(const Options& options, const std::vector<std::string>& positiona
       absl::StrCat("no customer '", positional[0], "' (customer_id is the subscription_id)")));
 }
 
-absl::StatusOr<churn::scoring::RuleSet> RulesOption(const Options& options) {
-  if (std::optional<std::string> config = options.Get("config")) {
-    return churn::scoring::LoadRuleSetFile(*config);
-  }
-  return churn::scoring::DefaultRuleSet();
-}
-
-int RunBacktest(const Options& options) {
-  const std::string format = options.Get("format").value_or("table");
+int RunBacktest(const churn::settings::v1::BacktestFlags& flags) {
+  const DataFolderFlags& folder = flags.folder();
+  const std::string format = folder.has_format() ? folder.format() : "table";
   if (format != "table" && format != "json") {
     return UsageError(absl::StrCat("--format: expected table or json, got '", format, "'"));
   }
-  const std::optional<std::string> data_dir = options.Get("data");
-  if (!data_dir) return UsageError("backtest needs --data DIR");
+  if (!folder.has_data()) return UsageError("backtest needs --data DIR");
   churn::backtest::BacktestOptions backtest;
-  for (const auto& [name, day] :
-       {std::pair{"from", &backtest.from}, std::pair{"to", &backtest.to}}) {
-    const std::optional<std::string> text = options.Get(name);
-    if (!text) return UsageError(absl::StrCat("backtest needs --", name, " YYYY-MM-DD"));
+  for (const auto& [name, given, text, day] :
+       {std::tuple{"from", flags.has_from(), &flags.from(), &backtest.from},
+        std::tuple{"to", flags.has_to(), &flags.to(), &backtest.to}}) {
+    if (!given) return UsageError(absl::StrCat("backtest needs --", name, " YYYY-MM-DD"));
     const std::optional<churn::dataset::Day> parsed = churn::dataset::ParseDate(*text);
     if (!parsed) {
       return UsageError(absl::StrCat("--", name, ": expected YYYY-MM-DD, got '", *text, "'"));
     }
     *day = *parsed;
   }
-  for (const auto& [name, days] : {std::pair{"step-days", &backtest.step_days},
-                                   std::pair{"horizon-days", &backtest.horizon_days}}) {
-    if (std::optional<std::string> text = options.Get(name)) {
-      absl::StatusOr<int64_t> parsed = ParseNonNegative(name, *text);
-      if (!parsed.ok() || *parsed < 1 || *parsed > 3650) {
-        return UsageError(absl::StrCat("--", name, ": expected a number of days from 1 to 3650"));
-      }
-      *days = static_cast<int>(*parsed);
+  for (const auto& [name, given, value, days] :
+       {std::tuple{"step-days", flags.has_step_days(), flags.step_days(), &backtest.step_days},
+        std::tuple{"horizon-days", flags.has_horizon_days(), flags.horizon_days(),
+                   &backtest.horizon_days}}) {
+    if (!given) continue;
+    if (value < 1 || value > 3650) {
+      return UsageError(absl::StrCat("--", name, ": expected a number of days from 1 to 3650"));
     }
+    *days = static_cast<int>(value);
   }
-  if (std::optional<std::string> text = options.Get("max-rejected")) {
-    absl::StatusOr<int64_t> limit = ParseNonNegative("max-rejected", *text);
-    if (!limit.ok()) return UsageError(std::string(limit.status().message()));
-    backtest.load.max_rejected_rows = *limit;
-  }
+  absl::StatusOr<int64_t> max_rejected = NonNegative("max-rejected", folder.max_rejected());
+  if (!max_rejected.ok()) return UsageError(std::string(max_rejected.status().message()));
+  backtest.load.max_rejected_rows = *max_rejected;
   if (backtest.to < backtest.from) return UsageError("--to is before --from");
-  absl::StatusOr<churn::scoring::RuleSet> rules = RulesOption(options);
+  absl::StatusOr<churn::scoring::RuleSet> rules = Rules(folder);
   if (!rules.ok()) return Failure(rules.status());
-  absl::StatusOr<churn::dataset::DataFiles> files = churn::dataset::FindDataFiles(*data_dir);
+  absl::StatusOr<churn::dataset::DataFiles> files = churn::dataset::FindDataFiles(folder.data());
   if (!files.ok()) return Failure(files.status());
   absl::StatusOr<churn::backtest::BacktestReport> report =
       churn::backtest::RunBacktest(*files, *rules, backtest);
@@ -354,82 +254,147 @@ int RunBacktest(const Options& options) {
   return 0;
 }
 
-int RunGenerate(const Options& options) {
+int RunGenerate(const churn::settings::v1::GenerateFlags& flags) {
   churn::demodata::GeneratorOptions generator;
-  const std::optional<std::string> out = options.Get("out");
-  if (!out) return UsageError("generate needs --out DIR");
-  if (std::optional<std::string> text = options.Get("accounts")) {
-    absl::StatusOr<int64_t> parsed = ParseNonNegative("accounts", *text);
-    if (!parsed.ok() || *parsed < 1) return UsageError("--accounts: expected a number >= 1");
-    generator.accounts = *parsed;
+  if (!flags.has_out()) return UsageError("generate needs --out DIR");
+  if (flags.has_accounts()) {
+    if (flags.accounts() < 1) return UsageError("--accounts: expected a number >= 1");
+    generator.accounts = flags.accounts();
   }
-  if (std::optional<std::string> text = options.Get("seed")) {
-    if (!absl::SimpleAtoi(*text, &generator.seed)) {
-      return UsageError(absl::StrCat("--seed: expected a whole number, got '", *text, "'"));
+  if (flags.has_seed()) generator.seed = flags.seed();
+  if (flags.has_end_date()) {
+    if (!churn::dataset::ParseDate(flags.end_date())) {
+      return UsageError(
+          absl::StrCat("--end-date: expected YYYY-MM-DD, got '", flags.end_date(), "'"));
     }
+    generator.end_date = flags.end_date();
   }
-  if (std::optional<std::string> text = options.Get("end-date")) {
-    if (!churn::dataset::ParseDate(*text)) {
-      return UsageError(absl::StrCat("--end-date: expected YYYY-MM-DD, got '", *text, "'"));
-    }
-    generator.end_date = *text;
+  if (flags.has_history_days()) {
+    if (flags.history_days() < 61) return UsageError("--history-days: expected a number >= 61");
+    generator.history_days = static_cast<int>(flags.history_days());
   }
-  if (std::optional<std::string> text = options.Get("history-days")) {
-    absl::StatusOr<int64_t> parsed = ParseNonNegative("history-days", *text);
-    if (!parsed.ok() || *parsed < 61) return UsageError("--history-days: expected a number >= 61");
-    generator.history_days = static_cast<int>(*parsed);
-  }
-  if (std::optional<std::string> text = options.Get("mode")) {
+  if (flags.has_mode()) {
     absl::StatusOr<churn::demodata::GeneratorMode> mode =
-        churn::demodata::ParseGeneratorMode(*text);
+        churn::demodata::ParseGeneratorMode(flags.mode());
     if (!mode.ok()) return UsageError(absl::StrCat("--mode: ", mode.status().message()));
     generator.mode = *mode;
   }
   churn::demodata::GeneratedCounts counts;
-  if (absl::Status status = churn::demodata::GenerateDemoData(generator, *out, &counts);
+  if (absl::Status status = churn::demodata::GenerateDemoData(generator, flags.out(), &counts);
       !status.ok()) {
     return Failure(status);
   }
-  std::cerr << "wrote " << *out << ": " << counts.accounts << " accounts, "
-            << counts.subscriptions << " subscriptions, " << counts.usage_rows
-            << " usage rows, " << counts.churn_events << " churn events, " << counts.tickets
-            << " tickets (" << counts.bytes << " bytes)\n";
+  std::cerr << "wrote " << flags.out() << ": " << counts.accounts << " accounts, "
+            << counts.subscriptions << " subscriptions, " << counts.usage_rows << " usage rows, "
+            << counts.churn_events << " churn events, " << counts.tickets << " tickets ("
+            << counts.bytes << " bytes)\n";
   return 0;
+}
+
+// A command: its options message and what runs it with the filled message and the positional
+// arguments (the command word removed).
+struct Command {
+  const char* name;
+  const google::protobuf::Message* flags;  // the default instance
+  std::function<int(const google::protobuf::Message&, const std::vector<std::string>&)> run;
+  bool takes_arguments = false;  // otherwise a positional argument is a usage error
+};
+
+template <typename Flags>
+Command Define(const char* name,
+               std::function<int(const Flags&, const std::vector<std::string>&)> run,
+               bool takes_arguments) {
+  return Command{
+      name, &Flags::default_instance(),
+      [run](const google::protobuf::Message& flags, const std::vector<std::string>& args) {
+        return run(static_cast<const Flags&>(flags), args);
+      },
+      takes_arguments};
+}
+
+template <typename Flags>
+Command Define(const char* name, int (*run)(const Flags&)) {
+  return Define<Flags>(
+      name, [run](const Flags& flags, const std::vector<std::string>&) { return run(flags); },
+      false);
+}
+
+const std::vector<Command>& Commands() {
+  namespace v1 = churn::settings::v1;
+  static const std::vector<Command> commands = {
+      Define<v1::ScoreFlags>("score", RunScore),
+      Define<v1::SummaryFlags>("summary", RunSummary),
+      Define<v1::ExplainFlags>("explain", RunExplain, true),
+      Define<v1::BacktestFlags>("backtest", RunBacktest),
+      Define<v1::GenerateFlags>("generate", RunGenerate),
+      Define<v1::TokensFlags>("tokens", churnctl::RunTokensCommand, true),
+      Define<v1::HealthFlags>("health", churnctl::RunHealth),
+      Define<v1::AtRiskFlags>("at-risk", churnctl::RunAtRisk),
+      Define<v1::CustomerFlags>("customer", churnctl::RunCustomer, true),
+      Define<v1::AnalyzeTicketFlags>("analyze-ticket", churnctl::RunAnalyzeTicket),
+  };
+  return commands;
+}
+
+churn::settings::SettingsSources Sources() {
+  churn::settings::SettingsSources sources;
+  sources.program = "churnctl";
+  sources.allow_positional = true;
+  sources.dashed_names = true;
+  return sources;
+}
+
+std::string Usage() {
+  std::vector<const google::protobuf::Descriptor*> descriptors;
+  for (const Command& command : Commands()) descriptors.push_back(command.flags->GetDescriptor());
+  return absl::StrCat(
+      kUsage, churn::settings::SettingsHelp(Sources(), descriptors, {.restart_notes = false}),
+      kUsageEnd);
+}
+
+// The command word: the first argument that is neither an option nor an option's value.
+std::optional<size_t> CommandIndex(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].rfind("-", 0) != 0) return i;
+    if (args[i].find('=') == std::string::npos) ++i;  // its value follows
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string error;
-  std::optional<Arguments> args = ParseArguments(argc, argv, &error);
-  if (!args) return UsageError(error);
-  if (args->command.empty() || args->command == "help") {
-    std::cout << kUsage;
-    return args->command.empty() ? 2 : 0;
-  }
-  const bool remote = !CommandOptions().contains(args->command);
-  const auto& command_options = remote ? churnctl::RemoteCommandOptions() : CommandOptions();
-  const auto known = command_options.find(args->command);
-  if (known == command_options.end()) {
-    return UsageError(absl::StrCat("unknown command '", args->command, "'"));
-  }
-  for (const auto& [name, value] : args->options) {
-    if (std::find(known->second.begin(), known->second.end(), name) == known->second.end()) {
-      return UsageError(absl::StrCat("unknown option --", name, " for ", args->command));
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (const std::string& arg : args) {
+    if (arg == "--help" || arg == "-h") {
+      std::cout << Usage();
+      return 0;
     }
   }
-  if (remote) {
-    return churnctl::RunRemoteCommand(
-        churnctl::RemoteArguments{args->command, args->options, args->positional});
+  const std::optional<size_t> index = CommandIndex(args);
+  if (!index) {
+    std::cout << Usage();
+    return 2;
   }
-  if (args->command == "tokens") return churnctl::RunTokensCommand(args->positional, args->options);
-  if (args->command != "explain" && !args->positional.empty()) {
-    return UsageError(absl::StrCat("unexpected argument '", args->positional[0], "'"));
+  const std::string name = args[*index];
+  if (name == "help") {
+    std::cout << Usage();
+    return 0;
   }
-  Options options(*args);
-  if (args->command == "score") return RunScore(options);
-  if (args->command == "summary") return RunSummary(options);
-  if (args->command == "explain") return RunExplain(options, args->positional);
-  if (args->command == "backtest") return RunBacktest(options);
-  return RunGenerate(options);
+  args.erase(args.begin() + static_cast<std::ptrdiff_t>(*index));
+  const std::vector<Command>& commands = Commands();
+  const auto command = std::find_if(commands.begin(), commands.end(),
+                                    [&name](const Command& c) { return name == c.name; });
+  if (command == commands.end()) return UsageError(absl::StrCat("unknown command '", name, "'"));
+
+  std::unique_ptr<google::protobuf::Message> flags(command->flags->New());
+  churn::settings::SettingsSources sources = Sources();
+  sources.args = std::move(args);
+  absl::StatusOr<churn::settings::SettingsReport> report =
+      churn::settings::LoadSettings(sources, flags.get());
+  if (!report.ok()) return UsageError(absl::StrCat(name, ": ", report.status().message()));
+  if (!command->takes_arguments && !report->positional.empty()) {
+    return UsageError(absl::StrCat("unexpected argument '", report->positional[0], "'"));
+  }
+  return command->run(*flags, report->positional);
 }

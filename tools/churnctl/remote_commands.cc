@@ -3,12 +3,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <iostream>
-#include <optional>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "churn/v1/gateway.grpc.pb.h"
@@ -35,16 +32,11 @@ int FailRpc(const std::string& what, const grpc::Status& status) {
                            status.error_message()));
 }
 
-std::optional<std::string> Option(const RemoteArguments& args, const std::string& name) {
-  auto it = args.options.find(name);
-  if (it == args.options.end()) return std::nullopt;
-  return it->second;
-}
+using churn::settings::v1::ClientFlags;
+using churn::settings::v1::GatewayClientFlags;
 
-std::chrono::milliseconds Timeout(const RemoteArguments& args) {
-  int64_t ms = 10000;
-  if (auto text = Option(args, "timeout-ms")) (void)absl::SimpleAtoi(*text, &ms);
-  return std::chrono::milliseconds(ms);
+std::chrono::milliseconds Timeout(const ClientFlags& flags) {
+  return std::chrono::milliseconds(flags.timeout_ms());
 }
 
 void SetDeadline(grpc::ClientContext* context, std::chrono::milliseconds timeout) {
@@ -62,89 +54,76 @@ std::string ToJson(const google::protobuf::Message& message) {
 }
 
 // The channel with the caller's token (--token-file, else CHURN_TOKEN) and TLS options.
-absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const RemoteArguments& args,
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const ClientFlags& flags,
                                                        const std::string& address) {
-  CHURN_ASSIGN_OR_RETURN(
-      churn::service::ClientSecurity security,
-      churn::service::ClientSecurity::FromFiles(
-          Option(args, "token-file").value_or(""), Option(args, "tls-ca-file").value_or(""),
-          Option(args, "tls-cert-file").value_or(""), Option(args, "tls-key-file").value_or(""),
-          Option(args, "tls-server-name").value_or("")));
-  if (security.bearer_token.empty()) {
-    if (const char* token = std::getenv("CHURN_TOKEN"); token != nullptr) {
-      security.bearer_token = token;
-    }
-  }
+  CHURN_ASSIGN_OR_RETURN(churn::service::ClientSecurity security,
+                         churn::service::ClientSecurity::FromFiles(
+                             flags.token_file(), flags.tls_ca_file(), flags.tls_cert_file(),
+                             flags.tls_key_file(), flags.tls_server_name()));
+  if (security.bearer_token.empty()) security.bearer_token = flags.token();
   return churn::service::NeighbourChannel(address, security);
 }
 
-absl::StatusOr<std::unique_ptr<GatewayService::Stub>> GatewayStub(const RemoteArguments& args) {
+absl::StatusOr<std::unique_ptr<GatewayService::Stub>> GatewayStub(const GatewayClientFlags& flags) {
   CHURN_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
-                         Channel(args, Option(args, "gateway").value_or("127.0.0.1:50054")));
+                         Channel(flags.client(), flags.gateway()));
   return GatewayService::NewStub(channel);
 }
 
+}  // namespace
+
 // Exit 0 when the service (or one named --service) reports SERVING.
-int RunHealth(const RemoteArguments& args) {
-  const std::optional<std::string> address = Option(args, "address");
-  if (!address) return Fail("health needs --address HOST:PORT", 2);
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = Channel(args, *address);
+int RunHealth(const churn::settings::v1::HealthFlags& flags) {
+  if (!flags.has_address()) return Fail("health needs --address HOST:PORT", 2);
+  const std::string& address = flags.address();
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = Channel(flags.client(), address);
   if (!channel.ok()) return Fail(std::string(channel.status().message()), 2);
   auto stub = grpc::health::v1::Health::NewStub(*channel);
   grpc::ClientContext context;
-  SetDeadline(&context, Timeout(args));
+  SetDeadline(&context, Timeout(flags.client()));
   grpc::health::v1::HealthCheckRequest request;
-  request.set_service(Option(args, "service").value_or(""));
+  request.set_service(flags.service());
   grpc::health::v1::HealthCheckResponse response;
   const grpc::Status status = stub->Check(&context, request, &response);
-  if (!status.ok()) return FailRpc(absl::StrCat("health check of ", *address), status);
+  if (!status.ok()) return FailRpc(absl::StrCat("health check of ", address), status);
   const bool serving = response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
-  std::cout << *address << " " << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
-                                      response.status())
-            << "\n";
+  std::cout << address << " "
+            << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status()) << "\n";
   return serving ? 0 : 1;
 }
 
-int RunAtRisk(const RemoteArguments& args) {
+int RunAtRisk(const churn::settings::v1::AtRiskFlags& flags) {
   churn::v1::ListAtRiskRequest request;
-  if (auto tiers = Option(args, "plan-tier")) {
-    for (absl::string_view tier : absl::StrSplit(*tiers, ',', absl::SkipEmpty())) {
-      request.add_plan_tiers(std::string(tier));
+  for (absl::string_view tier : absl::StrSplit(flags.plan_tier(), ',', absl::SkipEmpty())) {
+    request.add_plan_tiers(std::string(tier));
+  }
+  for (absl::string_view level : absl::StrSplit(flags.risk_level(), ',', absl::SkipEmpty())) {
+    churn::v1::RiskLevel value;
+    if (!churn::v1::RiskLevel_Parse(absl::StrCat("RISK_LEVEL_", absl::AsciiStrToUpper(level)),
+                                    &value)) {
+      return Fail(absl::StrCat("--risk-level: expected High, Medium or Low, got '",
+                               std::string(level), "'"),
+                  2);
     }
+    request.add_risk_levels(value);
   }
-  if (auto levels = Option(args, "risk-level")) {
-    for (absl::string_view level : absl::StrSplit(*levels, ',', absl::SkipEmpty())) {
-      churn::v1::RiskLevel value;
-      if (!churn::v1::RiskLevel_Parse(absl::StrCat("RISK_LEVEL_", absl::AsciiStrToUpper(level)),
-                                      &value)) {
-        return Fail(absl::StrCat("--risk-level: expected High, Medium or Low, got '",
-                                 std::string(level), "'"), 2);
-      }
-      request.add_risk_levels(value);
-    }
-  }
-  if (auto min_arr = Option(args, "min-arr")) {
-    double value = 0;
-    if (!absl::SimpleAtod(*min_arr, &value)) return Fail("--min-arr: expected a number", 2);
-    request.set_min_arr(value);
-  }
-  if (auto churned = Option(args, "only-churned")) request.set_only_churned(*churned == "true");
-  if (auto limit = Option(args, "limit")) {
-    int32_t value = 0;
-    if (!absl::SimpleAtoi(*limit, &value) || value < 0) return Fail("--limit: expected N >= 0", 2);
-    request.set_page_size(value);
+  if (flags.has_min_arr()) request.set_min_arr(flags.min_arr());
+  request.set_only_churned(flags.only_churned());
+  if (flags.has_limit()) {
+    if (flags.limit() < 0) return Fail("--limit: expected N >= 0", 2);
+    request.set_page_size(flags.limit());
   }
   // From a previous page's "next page" hint; refused by the gateway after a refresh or with
   // other filters.
-  if (auto token = Option(args, "page-token")) request.set_page_token(*token);
+  request.set_page_token(flags.page_token());
   absl::StatusOr<churn::reports::OutputFormat> format =
-      churn::reports::ParseOutputFormat(Option(args, "format").value_or("table"));
+      churn::reports::ParseOutputFormat(flags.has_format() ? flags.format() : "table");
   if (!format.ok()) return Fail(std::string(format.status().message()), 2);
 
   grpc::ClientContext context;
-  SetDeadline(&context, Timeout(args));
+  SetDeadline(&context, Timeout(flags.connection().client()));
   churn::v1::ListAtRiskResponse response;
-  absl::StatusOr<std::unique_ptr<GatewayService::Stub>> stub = GatewayStub(args);
+  absl::StatusOr<std::unique_ptr<GatewayService::Stub>> stub = GatewayStub(flags.connection());
   if (!stub.ok()) return Fail(std::string(stub.status().message()), 2);
   const grpc::Status status = (*stub)->ListAtRisk(&context, request, &response);
   if (!status.ok()) return FailRpc("ListAtRisk", status);
@@ -170,18 +149,19 @@ int RunAtRisk(const RemoteArguments& args) {
   return 0;
 }
 
-int RunCustomer(const RemoteArguments& args) {
-  if (args.positional.size() != 1) return Fail("customer takes exactly one CUSTOMER_ID", 2);
+int RunCustomer(const churn::settings::v1::CustomerFlags& flags,
+                const std::vector<std::string>& positional) {
+  if (positional.size() != 1) return Fail("customer takes exactly one CUSTOMER_ID", 2);
   churn::v1::GetCustomerBriefRequest request;
-  request.set_customer_id(args.positional[0]);
+  request.set_customer_id(positional[0]);
   grpc::ClientContext context;
-  SetDeadline(&context, Timeout(args));
+  SetDeadline(&context, Timeout(flags.connection().client()));
   churn::v1::GetCustomerBriefResponse response;
-  absl::StatusOr<std::unique_ptr<GatewayService::Stub>> stub = GatewayStub(args);
+  absl::StatusOr<std::unique_ptr<GatewayService::Stub>> stub = GatewayStub(flags.connection());
   if (!stub.ok()) return Fail(std::string(stub.status().message()), 2);
   const grpc::Status status = (*stub)->GetCustomerBrief(&context, request, &response);
   if (!status.ok()) return FailRpc("GetCustomerBrief", status);
-  if (Option(args, "format").value_or("table") == "json") {
+  if (flags.format() == "json") {
     std::cout << ToJson(response) << "\n";
     return 0;
   }
@@ -196,56 +176,25 @@ int RunCustomer(const RemoteArguments& args) {
   return 0;
 }
 
-int RunAnalyzeTicket(const RemoteArguments& args) {
+int RunAnalyzeTicket(const churn::settings::v1::AnalyzeTicketFlags& flags) {
   churn::v1::AnalyzeTicketTextRequest request;
-  request.set_subject(Option(args, "subject").value_or(""));
-  request.set_body(Option(args, "body").value_or(""));
-  request.set_text(Option(args, "text").value_or(""));
+  request.set_subject(flags.subject());
+  request.set_body(flags.body());
+  request.set_text(flags.text());
   if (request.subject().empty() && request.body().empty() && request.text().empty()) {
     return Fail("analyze-ticket needs --text TEXT or --subject/--body", 2);
   }
-  if (auto timeout = Option(args, "ticket-timeout-ms")) {
-    int32_t value = 0;
-    if (!absl::SimpleAtoi(*timeout, &value)) return Fail("--ticket-timeout-ms: expected N", 2);
-    request.set_timeout_ms(value);
-  }
+  request.set_timeout_ms(flags.ticket_timeout_ms());
   grpc::ClientContext context;
-  SetDeadline(&context, Timeout(args) + std::chrono::milliseconds(request.timeout_ms()));
+  SetDeadline(&context, Timeout(flags.connection().client()) +
+                            std::chrono::milliseconds(request.timeout_ms()));
   churn::v1::AnalyzeTicketTextResponse response;
-  absl::StatusOr<std::unique_ptr<GatewayService::Stub>> stub = GatewayStub(args);
+  absl::StatusOr<std::unique_ptr<GatewayService::Stub>> stub = GatewayStub(flags.connection());
   if (!stub.ok()) return Fail(std::string(stub.status().message()), 2);
   const grpc::Status status = (*stub)->AnalyzeTicketText(&context, request, &response);
   if (!status.ok()) return FailRpc("AnalyzeTicketText", status);
   std::cout << ToJson(response.analysis()) << "\n";
   return 0;
-}
-
-}  // namespace
-
-const std::map<std::string, std::vector<std::string>>& RemoteCommandOptions() {
-  static const std::map<std::string, std::vector<std::string>> options = {
-      {"health", {"address", "service", "timeout-ms"}},
-      {"at-risk", {"gateway", "plan-tier", "risk-level", "min-arr", "only-churned", "limit",
-                   "page-token", "format", "timeout-ms"}},
-      {"customer", {"gateway", "format", "timeout-ms"}},
-      {"analyze-ticket", {"gateway", "text", "subject", "body", "ticket-timeout-ms", "timeout-ms"}},
-  };
-  static const std::map<std::string, std::vector<std::string>> with_security = [] {
-    std::map<std::string, std::vector<std::string>> all = options;
-    for (auto& [command, names] : all) {
-      names.insert(names.end(), {"token-file", "tls-ca-file", "tls-cert-file", "tls-key-file",
-                                 "tls-server-name"});
-    }
-    return all;
-  }();
-  return with_security;
-}
-
-int RunRemoteCommand(const RemoteArguments& args) {
-  if (args.command == "health") return RunHealth(args);
-  if (args.command == "at-risk") return RunAtRisk(args);
-  if (args.command == "customer") return RunCustomer(args);
-  return RunAnalyzeTicket(args);
 }
 
 }  // namespace churnctl

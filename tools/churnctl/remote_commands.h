@@ -1,23 +1,19 @@
 #pragma once
-// churnctl's client mode: commands that talk to a running service set over gRPC.
+// churnctl's client mode: commands that talk to a running service set over gRPC. Their options
+// are the messages of churn/settings/v1/churnctl_flags.proto.
 
-#include <map>
 #include <string>
 #include <vector>
 
+#include "churn/settings/v1/churnctl_flags.pb.h"
+
 namespace churnctl {
 
-// Options as parsed by main: name -> value, plus positional arguments.
-struct RemoteArguments {
-  std::string command;
-  std::map<std::string, std::string> options;
-  std::vector<std::string> positional;
-};
-
-// The options each remote command accepts (checked by main before running).
-const std::map<std::string, std::vector<std::string>>& RemoteCommandOptions();
-
-// Runs `health`, `at-risk`, `customer` or `analyze-ticket`; returns the process exit code.
-int RunRemoteCommand(const RemoteArguments& args);
+// Each returns the process exit code.
+int RunHealth(const churn::settings::v1::HealthFlags& flags);
+int RunAtRisk(const churn::settings::v1::AtRiskFlags& flags);
+int RunCustomer(const churn::settings::v1::CustomerFlags& flags,
+                const std::vector<std::string>& positional);
+int RunAnalyzeTicket(const churn::settings::v1::AnalyzeTicketFlags& flags);
 
 }  // namespace churnctl

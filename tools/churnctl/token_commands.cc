@@ -36,13 +36,8 @@ bool WriteFileAtomically(const fs::path& path, const std::string& content, mode_
   return !error;
 }
 
-std::string OptionOr(const std::map<std::string, std::string>& options, const std::string& name) {
-  auto it = options.find(name);
-  return it == options.end() ? std::string() : it->second;
-}
-
-int RunInit(const std::map<std::string, std::string>& options) {
-  const fs::path dir = OptionOr(options, "dir");
+int RunInit(const churn::settings::v1::TokensFlags& flags) {
+  const fs::path dir = flags.dir();
   if (dir.empty()) return Fail("tokens init needs --dir DIR", 2);
   const fs::path file = dir / "tokens.yaml";
   if (fs::exists(file)) {
@@ -77,10 +72,10 @@ int RunInit(const std::map<std::string, std::string>& options) {
   return 0;
 }
 
-int RunAdd(const std::map<std::string, std::string>& options) {
-  const std::string file = OptionOr(options, "file");
-  const std::string name = OptionOr(options, "name");
-  const std::string role_name = OptionOr(options, "role");
+int RunAdd(const churn::settings::v1::TokensFlags& flags) {
+  const std::string& file = flags.file();
+  const std::string& name = flags.name();
+  const std::string& role_name = flags.role();
   if (file.empty() || name.empty() || role_name.empty()) {
     return Fail("tokens add needs --file FILE --name NAME --role viewer|csm|admin|service", 2);
   }
@@ -109,11 +104,11 @@ int RunAdd(const std::map<std::string, std::string>& options) {
 
 }  // namespace
 
-int RunTokensCommand(const std::vector<std::string>& positional,
-                     const std::map<std::string, std::string>& options) {
+int RunTokensCommand(const churn::settings::v1::TokensFlags& flags,
+                     const std::vector<std::string>& positional) {
   if (positional.size() != 1) return Fail("tokens needs a subcommand: init or add", 2);
-  if (positional[0] == "init") return RunInit(options);
-  if (positional[0] == "add") return RunAdd(options);
+  if (positional[0] == "init") return RunInit(flags);
+  if (positional[0] == "add") return RunAdd(flags);
   return Fail(absl::StrCat("unknown tokens subcommand '", positional[0], "' (init or add)"), 2);
 }
 

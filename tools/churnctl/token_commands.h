@@ -2,9 +2,10 @@
 // churnctl tokens: creating the callers of a deployment. Tokens are printed once and only their
 // SHA-256 is stored in the tokens file the services read (auth_tokens_file).
 
-#include <map>
 #include <string>
 #include <vector>
+
+#include "churn/settings/v1/churnctl_flags.pb.h"
 
 namespace churnctl {
 
@@ -13,7 +14,7 @@ namespace churnctl {
 // caller whose token is printed once. Does nothing when the file exists.
 // `tokens add --file FILE --name NAME --role ROLE`: appends a caller and prints its token.
 // Returns the process exit code.
-int RunTokensCommand(const std::vector<std::string>& positional,
-                     const std::map<std::string, std::string>& options);
+int RunTokensCommand(const churn::settings::v1::TokensFlags& flags,
+                     const std::vector<std::string>& positional);
 
 }  // namespace churnctl
