@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
-#include <mutex>
 #include <stop_token>
 #include <utility>
 #include <vector>
@@ -11,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
+#include "concurrency/mutex.h"
 
 namespace churn::enrichment_service {
 namespace {
@@ -143,7 +143,7 @@ class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeT
 
   void OnWriteDone(bool ok) override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      concurrency::MutexLock lock(mu_);
       writing_ = false;
       if (!ok) {  // the client is gone: stop analysing for nobody
         client_gone_ = true;
@@ -169,7 +169,7 @@ class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeT
           message.set_total(step.total);
           ResultToProto(step.result, message.mutable_result());
           {
-            std::lock_guard<std::mutex> lock(mu_);
+            concurrency::MutexLock lock(mu_);
             if (!client_gone_) pending_.push_back(std::move(message));
           }
           Pump();
@@ -184,7 +184,7 @@ class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeT
                                                  SteadyClock::now() - started)
                                                  .count())}});
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      concurrency::MutexLock lock(mu_);
       batch_done_ = true;
       final_status_ = cancelled ? grpc::Status(grpc::StatusCode::CANCELLED, "batch cancelled")
                                 : grpc::Status::OK;
@@ -194,11 +194,11 @@ class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeT
 
   // Starts the next write, or finishes once the batch is done and everything is written.
   // gRPC calls are made outside the lock: a reaction may run inline and take it.
-  void Pump() {
+  void Pump() ABSL_LOCKS_EXCLUDED(mu_) {
     bool write = false;
     grpc::Status finish_status;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      concurrency::MutexLock lock(mu_);
       if (writing_ || finished_) return;
       if (!pending_.empty()) {
         current_ = std::move(pending_.front());
@@ -224,14 +224,14 @@ class AnalyzeTicketsReactor final : public grpc::ServerWriteReactor<v1::AnalyzeT
   const AnalyzeOptions options_;
   std::stop_source stop_;
   SharedReactorLife life_;
-  std::mutex mu_;
-  std::deque<v1::AnalyzeTicketsResponse> pending_;  // guarded by mu_
-  v1::AnalyzeTicketsResponse current_;              // the message being written
-  bool writing_ = false;                            // guarded by mu_
-  bool batch_done_ = false;                         // guarded by mu_
-  bool finished_ = false;                           // guarded by mu_
-  bool client_gone_ = false;                        // guarded by mu_
-  grpc::Status final_status_;                       // guarded by mu_
+  concurrency::Mutex mu_;
+  std::deque<v1::AnalyzeTicketsResponse> pending_ ABSL_GUARDED_BY(mu_);
+  v1::AnalyzeTicketsResponse current_;  // the message being written
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool batch_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool client_gone_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status final_status_ ABSL_GUARDED_BY(mu_);
 };
 
 template <typename Reactor>

@@ -9,11 +9,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -21,6 +19,7 @@
 #include <grpcpp/channel.h>
 
 #include "absl/status/statusor.h"
+#include "concurrency/mutex.h"
 #include "viewsets/view_store.h"
 #include "call_scope.h"
 #include "churn/v1/ingest.grpc.pb.h"
@@ -74,11 +73,12 @@ class RefreshOrchestrator {
   struct Attempt;
   class TrackedContext;
 
-  absl::StatusOr<RefreshReport> RunLocked(const CallScope& scope, bool reload_data, Mode mode);
+  absl::StatusOr<RefreshReport> RunLocked(const CallScope& scope, bool reload_data, Mode mode)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);
   absl::StatusOr<Attempt> Try(const CallScope& scope, bool reload_data, Mode mode);
   absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> Rebuild(const CallScope& scope,
                                                                    const v1::SnapshotInfo& info);
-  void PollLoop();
+  void PollLoop() ABSL_LOCKS_EXCLUDED(refresh_mu_, poll_mu_);
   void UpdateFreshnessMetrics();
 
   // Outgoing contexts are tracked so Stop() can cancel them.
@@ -94,16 +94,17 @@ class RefreshOrchestrator {
   GatewayMetrics* metrics_;
   std::function<void(const viewsets::ViewSet&)> on_published_;
 
-  std::timed_mutex refresh_mu_;  // one refresh at a time
-  std::string last_logged_error_;  // guarded by refresh_mu_: log a failure once, not every poll
+  concurrency::TimedMutex refresh_mu_;  // one refresh at a time
+  // Log a failure once, not every poll.
+  std::string last_logged_error_ ABSL_GUARDED_BY(refresh_mu_);
 
-  std::mutex contexts_mu_;
-  std::set<grpc::ClientContext*> contexts_;  // guarded by contexts_mu_
-  bool stopping_ = false;                    // guarded by contexts_mu_
+  concurrency::Mutex contexts_mu_;
+  std::set<grpc::ClientContext*> contexts_ ABSL_GUARDED_BY(contexts_mu_);
+  bool stopping_ ABSL_GUARDED_BY(contexts_mu_) = false;
 
-  std::mutex poll_mu_;
-  std::condition_variable poll_wake_;
-  bool poll_stop_ = false;  // guarded by poll_mu_
+  concurrency::Mutex poll_mu_;
+  concurrency::CondVar poll_wake_;
+  bool poll_stop_ ABSL_GUARDED_BY(poll_mu_) = false;
   std::thread poller_;
 };
 

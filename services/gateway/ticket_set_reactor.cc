@@ -25,59 +25,61 @@ TicketSetReactor* TicketSetReactor::Start(grpc::CallbackServerContext* context,
 }
 
 bool TicketSetReactor::Push(const v1::AnalyzeTicketSetResponse& message) {
-  std::unique_lock<std::mutex> lock(mu_);
-  space_.wait(lock, [this] { return queue_.size() < kMaxQueued || cancelled_; });
+  concurrency::MutexLock lock(mu_);
+  space_.Wait(mu_, [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return queue_.size() < kMaxQueued || cancelled_;
+  });
   if (cancelled_) return false;
   queue_.push_back(message);
   if (writing_) return true;
   writing_ = true;
   in_flight_ = std::move(queue_.front());
   queue_.pop_front();
-  lock.unlock();
+  lock.Unlock();
   StartWrite(&in_flight_);
   return true;
 }
 
 void TicketSetReactor::OnWriteDone(bool ok) {
-  std::unique_lock<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   writing_ = false;
   if (!ok) {
     // The client is gone: stop the batch; it finishes the call when it returns.
     cancelled_ = true;
     queue_.clear();
-    space_.notify_all();
+    space_.NotifyAll();
   } else if (!queue_.empty()) {
     writing_ = true;
     in_flight_ = std::move(queue_.front());
     queue_.pop_front();
-    space_.notify_all();
-    lock.unlock();
+    space_.NotifyAll();
+    lock.Unlock();
     StartWrite(&in_flight_);
     return;
   }
   if (final_status_ && !finished_) {
     finished_ = true;
     grpc::Status status = *final_status_;
-    lock.unlock();
+    lock.Unlock();
     Finish(status);
   }
 }
 
 void TicketSetReactor::BatchDone(const grpc::Status& status) {
-  std::unique_lock<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   final_status_ = status;
   if (!writing_ && !finished_) {
     finished_ = true;
-    lock.unlock();
+    lock.Unlock();
     Finish(status);
   }
   // Otherwise OnWriteDone finishes the call once the queued messages are written.
 }
 
 void TicketSetReactor::OnCancel() {
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   cancelled_ = true;
-  space_.notify_all();
+  space_.NotifyAll();
 }
 
 void TicketSetReactor::OnDone() { Release(); }

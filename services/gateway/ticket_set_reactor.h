@@ -5,9 +5,7 @@
 // client that goes away stops the batch at its next message.
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <optional>
 
 #include <grpcpp/server_context.h>
@@ -15,6 +13,7 @@
 
 #include "churn/v1/gateway.pb.h"
 #include "concurrency/bounded_executor.h"
+#include "concurrency/mutex.h"
 #include "ticket_analyzer.h"
 
 namespace churn::gateway {
@@ -37,18 +36,18 @@ class TicketSetReactor final : public grpc::ServerWriteReactor<v1::AnalyzeTicket
   TicketSetReactor() = default;
   // From the batch task: queues a message, waiting while the queue is full. False once the
   // client is gone.
-  bool Push(const v1::AnalyzeTicketSetResponse& message);
-  void BatchDone(const grpc::Status& status);
+  bool Push(const v1::AnalyzeTicketSetResponse& message) ABSL_LOCKS_EXCLUDED(mu_);
+  void BatchDone(const grpc::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
   void Release();
 
-  std::mutex mu_;
-  std::condition_variable space_;
-  std::deque<v1::AnalyzeTicketSetResponse> queue_;  // guarded by mu_
-  v1::AnalyzeTicketSetResponse in_flight_;          // owned by gRPC while writing_
-  bool writing_ = false;                            // guarded by mu_
-  bool cancelled_ = false;                          // guarded by mu_
-  bool finished_ = false;                           // guarded by mu_
-  std::optional<grpc::Status> final_status_;        // guarded by mu_
+  concurrency::Mutex mu_;
+  concurrency::CondVar space_;
+  std::deque<v1::AnalyzeTicketSetResponse> queue_ ABSL_GUARDED_BY(mu_);
+  v1::AnalyzeTicketSetResponse in_flight_;  // owned by gRPC while writing_
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> final_status_ ABSL_GUARDED_BY(mu_);
   std::atomic<int> references_{2};                  // the call and the batch
 };
 
