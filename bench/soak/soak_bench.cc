@@ -37,7 +37,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -52,6 +51,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "bench_flags.h"
+#include "concurrency/mutex.h"
 #include "integration/port_reservation.h"
 #include "integration/process.h"
 #include "integration/run_command.h"
@@ -178,7 +178,7 @@ class Recorder {
  public:
   void Record(Kind kind, double ms, Outcome outcome, const std::string& error_reason = "",
               bool fallback = false) {
-    std::lock_guard<std::mutex> lock(mu_);
+    churn::concurrency::MutexLock lock(mu_);
     KindInterval& interval = current_[kind];
     if (outcome == Outcome::kRefused) {
       ++interval.refused;
@@ -193,15 +193,15 @@ class Recorder {
   }
   // The interval so far; the next one starts empty.
   std::vector<KindInterval> Take() {
-    std::lock_guard<std::mutex> lock(mu_);
+    churn::concurrency::MutexLock lock(mu_);
     std::vector<KindInterval> taken(kKinds);
     taken.swap(current_);
     return taken;
   }
 
  private:
-  std::mutex mu_;
-  std::vector<KindInterval> current_ = std::vector<KindInterval>(kKinds);
+  churn::concurrency::Mutex mu_;
+  std::vector<KindInterval> current_ ABSL_GUARDED_BY(mu_) = std::vector<KindInterval>(kKinds);
 };
 
 double Percentile(std::vector<double> values, double p) {

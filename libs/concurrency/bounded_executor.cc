@@ -17,7 +17,7 @@ BoundedExecutor::~BoundedExecutor() { Shutdown(Clock::time_point::max()); }
 
 absl::Status BoundedExecutor::Submit(Task task) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) {
       return absl::UnavailableError(absl::StrCat(options_.name, ": shutting down"));
     }
@@ -29,48 +29,51 @@ absl::Status BoundedExecutor::Submit(Task task) {
     }
     queue_.push_back(std::move(task));
   }
-  work_cv_.notify_one();
+  work_cv_.NotifyOne();
   return absl::OkStatus();
 }
 
 bool BoundedExecutor::TryRunNow(Task task) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     // Idle threads outnumber the waiting tasks, so one of them takes this task without waiting
     // for any running task to end.
     if (stopping_ || threads() - busy_ <= static_cast<int>(queue_.size())) return false;
     queue_.push_front(std::move(task));
   }
-  work_cv_.notify_one();
+  work_cv_.NotifyOne();
   return true;
 }
 
 void BoundedExecutor::WorkLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
-    work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    work_cv_.Wait(
+        mu_, [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and every accepted task has been taken
     Task task = std::move(queue_.front());
     queue_.pop_front();
     ++busy_;
-    lock.unlock();
+    lock.Unlock();
     std::move(task)();
     task = nullptr;  // whatever the task holds goes before it counts as done
-    lock.lock();
+    lock.Lock();
     --busy_;
-    if (busy_ == 0 && queue_.empty()) idle_cv_.notify_all();
+    if (busy_ == 0 && queue_.empty()) idle_cv_.NotifyAll();
   }
 }
 
 bool BoundedExecutor::Shutdown(Clock::time_point deadline) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   stopping_ = true;
-  work_cv_.notify_all();
-  const auto all_done = [this] { return busy_ == 0 && queue_.empty(); };
+  work_cv_.NotifyAll();
+  const auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return busy_ == 0 && queue_.empty();
+  };
   const bool done = deadline == Clock::time_point::max()
-                        ? (idle_cv_.wait(lock, all_done), true)
-                        : idle_cv_.wait_until(lock, deadline, all_done);
-  lock.unlock();
+                        ? (idle_cv_.Wait(mu_, all_done), true)
+                        : idle_cv_.WaitUntil(mu_, deadline, all_done);
+  lock.Unlock();
   if (!done) return false;
   std::call_once(join_once_, [this] {
     for (std::thread& worker : workers_) worker.join();
@@ -79,12 +82,12 @@ bool BoundedExecutor::Shutdown(Clock::time_point deadline) {
 }
 
 int BoundedExecutor::busy() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return busy_;
 }
 
 int BoundedExecutor::queued() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return static_cast<int>(queue_.size());
 }
 

@@ -11,15 +11,15 @@
 //   work.Shutdown(deadline);  // refuses new work, lets queued and running work finish
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
-#include <mutex>
+#include <mutex>  // std::once_flag
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "concurrency/mutex.h"
 
 namespace churn::concurrency {
 
@@ -43,32 +43,32 @@ class BoundedExecutor {
 
   // Queues `task`. RESOURCE_EXHAUSTED when max_queue tasks already wait, UNAVAILABLE once
   // Shutdown() has begun; the task is then dropped unrun.
-  absl::Status Submit(Task task);
+  absl::Status Submit(Task task) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs `task` only when a thread is free for it now; false (task dropped) otherwise. For
   // optional helpers of work that is already running and waits for them: queued behind other
   // such work, a helper could wait for threads that all wait for their own helpers.
-  bool TryRunNow(Task task);
+  bool TryRunNow(Task task) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Refuses new tasks and waits until every accepted one has run, or until `deadline`. True
   // when all have; the threads are joined then. Otherwise the rest still run, and the destructor
   // waits for them. Tasks that must end sooner need their own cancellation. Not from a task.
-  bool Shutdown(Clock::time_point deadline);
+  bool Shutdown(Clock::time_point deadline) ABSL_LOCKS_EXCLUDED(mu_);
 
   int threads() const { return static_cast<int>(workers_.size()); }
-  int busy() const;    // tasks running now
-  int queued() const;  // tasks waiting for a thread
+  int busy() const ABSL_LOCKS_EXCLUDED(mu_);    // tasks running now
+  int queued() const ABSL_LOCKS_EXCLUDED(mu_);  // tasks waiting for a thread
 
  private:
-  void WorkLoop();
+  void WorkLoop() ABSL_LOCKS_EXCLUDED(mu_);
 
   const ExecutorOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable work_cv_;  // a task was queued, or shutdown began
-  std::condition_variable idle_cv_;  // the last task ended
-  std::deque<Task> queue_;           // guarded by mu_
-  int busy_ = 0;                     // guarded by mu_
-  bool stopping_ = false;            // guarded by mu_
+  mutable Mutex mu_;
+  CondVar work_cv_;  // a task was queued, or shutdown began
+  CondVar idle_cv_;  // the last task ended
+  std::deque<Task> queue_ ABSL_GUARDED_BY(mu_);
+  int busy_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;
   std::once_flag join_once_;
 };

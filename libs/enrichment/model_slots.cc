@@ -11,7 +11,7 @@ ModelSlots::ModelSlots(int slots, int max_waiting, EnrichmentObserver* observer)
 
 absl::StatusOr<ModelSlots::Lease> ModelSlots::Acquire(Clock::time_point deadline,
                                                       std::stop_token stop) {
-  std::unique_lock<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   if (free_ > 0 && waiters_.empty()) {
     --free_;
     return Lease(this);
@@ -23,8 +23,9 @@ absl::StatusOr<ModelSlots::Lease> ModelSlots::Acquire(Clock::time_point deadline
   Waiter waiter;
   waiters_.push_back(&waiter);
   if (observer_ != nullptr) observer_->OnQueueDepthChanged(+1);
-  const bool granted =
-      granted_cv_.wait_until(lock, stop, deadline, [&waiter] { return waiter.granted; });
+  const bool granted = granted_cv_.WaitUntil(
+      mu_, stop, deadline,
+      [&waiter]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return waiter.granted; });
   if (!granted) waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &waiter));
   if (observer_ != nullptr) observer_->OnQueueDepthChanged(-1);
   if (granted) return Lease(this);
@@ -34,7 +35,7 @@ absl::StatusOr<ModelSlots::Lease> ModelSlots::Acquire(Clock::time_point deadline
 
 void ModelSlots::Release() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    concurrency::MutexLock lock(mu_);
     if (waiters_.empty()) {
       ++free_;
       return;
@@ -43,11 +44,11 @@ void ModelSlots::Release() {
     waiters_.front()->granted = true;
     waiters_.pop_front();
   }
-  granted_cv_.notify_all();
+  granted_cv_.NotifyAll();
 }
 
 int ModelSlots::waiting() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   return static_cast<int>(waiters_.size());
 }
 

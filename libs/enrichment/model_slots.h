@@ -4,12 +4,11 @@
 // instead, first come first served, at most `max_waiting` of them, each until its own deadline.
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <stop_token>
 
 #include "absl/status/statusor.h"
+#include "concurrency/mutex.h"
 #include "enrichment/enrichment_observer.h"
 
 namespace churn::enrichment {
@@ -38,22 +37,23 @@ class ModelSlots {
 
   // A slot, or: RESOURCE_EXHAUSTED at once when max_waiting requests already wait,
   // DEADLINE_EXCEEDED when the deadline passes while waiting, CANCELLED on `stop`.
-  absl::StatusOr<Lease> Acquire(Clock::time_point deadline, std::stop_token stop);
+  absl::StatusOr<Lease> Acquire(Clock::time_point deadline, std::stop_token stop)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
-  int waiting() const;
+  int waiting() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Waiter {
     bool granted = false;
   };
-  void Release();
+  void Release() ABSL_LOCKS_EXCLUDED(mu_);
 
   const int max_waiting_;
   EnrichmentObserver* const observer_;
-  mutable std::mutex mu_;
-  std::condition_variable_any granted_cv_;
-  int free_;                     // guarded by mu_
-  std::deque<Waiter*> waiters_;  // guarded by mu_; oldest first
+  mutable concurrency::Mutex mu_;
+  concurrency::CondVar granted_cv_;
+  int free_ ABSL_GUARDED_BY(mu_);
+  std::deque<Waiter*> waiters_ ABSL_GUARDED_BY(mu_);  // oldest first
 };
 
 }  // namespace churn::enrichment

@@ -61,6 +61,7 @@ absl::StatusOr<std::unique_ptr<ResultCache>> ResultCache::Open(const std::string
     return status;
   }
   std::unique_ptr<ResultCache> cache(new ResultCache(path, db));
+  concurrency::MutexLock lock(cache->mu_);
   if (absl::Status status = cache->Prepare(); !status.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(status.message(), " (", path, ")"));
   }
@@ -97,7 +98,7 @@ ResultCache::~ResultCache() {
 }
 
 absl::StatusOr<std::optional<tickets::TicketAnalysis>> ResultCache::Lookup(const CacheKey& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   sqlite3_reset(select_);
   sqlite3_clear_bindings(select_);
   BindText(select_, 1, key.model);
@@ -125,7 +126,7 @@ absl::StatusOr<std::optional<tickets::TicketAnalysis>> ResultCache::Lookup(const
 absl::Status ResultCache::Store(const CacheKey& key, const tickets::TicketAnalysis& analysis) {
   const std::string json = AnalysisToJson(analysis).dump();
   const std::string now = timefmt::FormatRfc3339Seconds(absl::Now());
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   sqlite3_reset(upsert_);
   sqlite3_clear_bindings(upsert_);
   BindText(upsert_, 1, key.model);
@@ -140,12 +141,12 @@ absl::Status ResultCache::Store(const CacheKey& key, const tickets::TicketAnalys
 }
 
 int64_t ResultCache::hits() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   return hits_;
 }
 
 int64_t ResultCache::misses() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   return misses_;
 }
 

@@ -7,12 +7,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "concurrency/mutex.h"
 #include "tickets/ticket_analysis.h"
 
 struct sqlite3;
@@ -42,21 +42,21 @@ class ResultCache {
   // Inserts or replaces.
   absl::Status Store(const CacheKey& key, const tickets::TicketAnalysis& analysis);
 
-  int64_t hits() const;
-  int64_t misses() const;
+  int64_t hits() const ABSL_LOCKS_EXCLUDED(mu_);
+  int64_t misses() const ABSL_LOCKS_EXCLUDED(mu_);
   const std::string& path() const { return path_; }
 
  private:
   ResultCache(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
-  absl::Status Prepare();
+  absl::Status Prepare() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string path_;
-  mutable std::mutex mu_;
+  mutable concurrency::Mutex mu_;
   sqlite3* db_;
-  sqlite3_stmt* select_ = nullptr;
-  sqlite3_stmt* upsert_ = nullptr;
-  int64_t hits_ = 0;
-  int64_t misses_ = 0;
+  sqlite3_stmt* select_ ABSL_GUARDED_BY(mu_) = nullptr;
+  sqlite3_stmt* upsert_ ABSL_GUARDED_BY(mu_) = nullptr;
+  int64_t hits_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t misses_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace churn::enrichment

@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "concurrency/mutex.h"
 #include "enrichment/analysis_schema.h"
 #include "enrichment/ticket_prompt.h"
 #include "tickets/fallback_analyzer.h"
@@ -193,8 +192,10 @@ int TicketEnricher::AnalyzeBatch(const std::vector<TicketInput>& tickets,
                                  const std::function<void(const BatchProgress&)>& on_result) {
   const int total = static_cast<int>(tickets.size());
   std::atomic<int> next{0};
-  std::mutex report_mu;
-  int done = 0;  // guarded by report_mu
+  struct Reported {
+    concurrency::Mutex mu;
+    int done ABSL_GUARDED_BY(mu) = 0;
+  } reported;
 
   auto work = [&] {
     while (!stop.stop_requested()) {
@@ -215,38 +216,42 @@ int TicketEnricher::AnalyzeBatch(const std::vector<TicketInput>& tickets,
         Finish(result, started);
       }
       if (result.error == "cancelled") return;
-      std::lock_guard<std::mutex> lock(report_mu);
-      ++done;
-      on_result(BatchProgress{done, total, result});
+      concurrency::MutexLock lock(reported.mu);
+      ++reported.done;
+      on_result(BatchProgress{reported.done, total, result});
     }
   };
 
   const int workers = std::clamp(options_.concurrency, 1, std::max(1, total));
   // Helpers are started only on a free thread (never queued), and the caller waits for those that
   // started: a queued helper could wait for threads that all run batches waiting for helpers.
-  std::mutex helpers_mu;
-  std::condition_variable helpers_done;
-  int helpers_running = 0;  // guarded by helpers_mu
+  struct Helpers {
+    concurrency::Mutex mu;
+    concurrency::CondVar all_done;
+    int running ABSL_GUARDED_BY(mu) = 0;
+  } helpers;
   for (int i = 1; i < workers && options_.batch_helpers != nullptr; ++i) {
     {
-      std::lock_guard<std::mutex> lock(helpers_mu);
-      ++helpers_running;
+      concurrency::MutexLock lock(helpers.mu);
+      ++helpers.running;
     }
     const bool started = options_.batch_helpers->TryRunNow([&] {
       work();
-      std::lock_guard<std::mutex> lock(helpers_mu);
-      if (--helpers_running == 0) helpers_done.notify_all();
+      concurrency::MutexLock lock(helpers.mu);
+      if (--helpers.running == 0) helpers.all_done.NotifyAll();
     });
     if (!started) {
-      std::lock_guard<std::mutex> lock(helpers_mu);
-      --helpers_running;
+      concurrency::MutexLock lock(helpers.mu);
+      --helpers.running;
       break;  // fewer workers, same results
     }
   }
   work();
-  std::unique_lock<std::mutex> lock(helpers_mu);
-  helpers_done.wait(lock, [&] { return helpers_running == 0; });
-  return done;
+  concurrency::MutexLock helpers_lock(helpers.mu);
+  helpers.all_done.Wait(
+      helpers.mu, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(helpers.mu) { return helpers.running == 0; });
+  concurrency::MutexLock reported_lock(reported.mu);
+  return reported.done;
 }
 
 }  // namespace churn::enrichment

@@ -99,7 +99,7 @@ absl::StatusOr<std::unique_ptr<OutcomeLog>> OutcomeLog::OpenOrDefer(const std::s
                                                                     absl::Status* not_writable) {
   if (path.empty()) return absl::InvalidArgumentError("outcome log: path is empty");
   std::unique_ptr<OutcomeLog> log(new OutcomeLog(path));
-  absl::MutexLock lock(&log->mu_);
+  concurrency::MutexLock lock(log->mu_);
   *not_writable = log->ConnectLocked();
   if (not_writable->ok() && log->read_only_) *not_writable = absl::UnavailableError(kReadOnly);
   return log;
@@ -108,7 +108,7 @@ absl::StatusOr<std::unique_ptr<OutcomeLog>> OutcomeLog::OpenOrDefer(const std::s
 OutcomeLog::OutcomeLog(std::string path) : path_(std::move(path)) {}
 
 OutcomeLog::~OutcomeLog() {
-  absl::MutexLock lock(&mu_);
+  concurrency::MutexLock lock(mu_);
   sqlite3_close(db_);
 }
 
@@ -173,7 +173,7 @@ absl::StatusOr<Outcome> OutcomeLog::Record(const NewOutcome& outcome, absl::Time
   const absl::Time when = absl::FromUnixSeconds(absl::ToUnixSeconds(recorded_at));
   Outcome stored{0, outcome.customer_id, outcome.kind, outcome.note, when, outcome.recorded_by};
 
-  absl::MutexLock lock(&mu_);
+  concurrency::MutexLock lock(mu_);
   // Not open, or open read-only: the file system may be writable again by now.
   if (db_ == nullptr || read_only_) {
     CHURN_RETURN_IF_ERROR(ConnectLocked());
@@ -212,7 +212,7 @@ std::string OutcomeListQuery(bool by_customer, bool before_id) {
 absl::StatusOr<OutcomePage> OutcomeLog::List(const std::string& customer_id, int64_t before_id,
                                              int limit) const {
   limit = std::clamp(limit, 1, kMaxListLimit);
-  absl::MutexLock lock(&mu_);
+  concurrency::MutexLock lock(mu_);
   if (db_ == nullptr) {
     CHURN_RETURN_IF_ERROR(ConnectLocked());
   }

@@ -18,8 +18,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "concurrency/mutex.h"
 #include "outcomes/outcome_kind.h"
 
 struct sqlite3;
@@ -87,7 +87,7 @@ class OutcomeLog {
   absl::Status ConnectLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string path_;
-  mutable absl::Mutex mu_;
+  mutable concurrency::Mutex mu_;
   // Null while the file cannot be opened; reconnected by the next call.
   mutable sqlite3* db_ ABSL_GUARDED_BY(mu_) = nullptr;
   // Opened read-only (a read-only file system): lists work, records reconnect first.

@@ -43,7 +43,7 @@ FolderWatcher::FolderWatcher(std::string dir, std::chrono::milliseconds interval
 FolderWatcher::~FolderWatcher() { Stop(); }
 
 void FolderWatcher::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   if (thread_.joinable() || stopping_) return;
   baseline_ = ScanFolder(dir_);
   thread_ = std::thread([this] { Run(); });
@@ -51,40 +51,41 @@ void FolderWatcher::Start() {
 
 void FolderWatcher::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    concurrency::MutexLock lock(mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void FolderWatcher::SetDirectory(std::string dir) {
   FolderState state = ScanFolder(dir);
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   dir_ = std::move(dir);
   baseline_ = std::move(state);
   pending_.reset();
 }
 
 std::string FolderWatcher::directory() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   return dir_;
 }
 
 int64_t FolderWatcher::changes_reported() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   return changes_reported_;
 }
 
 void FolderWatcher::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   while (true) {
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    wake_.WaitFor(mu_, interval_,
+                  [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; });
     if (stopping_) return;
     const std::string dir = dir_;
-    lock.unlock();
+    lock.Unlock();
     FolderState state = ScanFolder(dir);
-    lock.lock();
+    lock.Lock();
     if (stopping_) return;
     if (dir != dir_) continue;  // SetDirectory ran meanwhile: this scan is stale
     if (state == baseline_) {
@@ -98,9 +99,9 @@ void FolderWatcher::Run() {
     baseline_ = std::move(state);
     pending_.reset();
     ++changes_reported_;
-    lock.unlock();
+    lock.Unlock();
     on_change_(dir);
-    lock.lock();
+    lock.Lock();
   }
 }
 

@@ -5,14 +5,14 @@
 // volumes, and a poll of a handful of files costs microseconds.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "concurrency/mutex.h"
 
 namespace churn::snapshots {
 
@@ -55,17 +55,17 @@ class FolderWatcher {
   int64_t changes_reported() const;
 
  private:
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
 
   const std::chrono::milliseconds interval_;
   const OnChange on_change_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::string dir_;                     // guarded by mu_
-  FolderState baseline_;                // guarded by mu_
-  std::optional<FolderState> pending_;  // a change not yet stable; guarded by mu_
-  bool stopping_ = false;               // guarded by mu_
-  int64_t changes_reported_ = 0;        // guarded by mu_
+  mutable concurrency::Mutex mu_;
+  concurrency::CondVar wake_;
+  std::string dir_ ABSL_GUARDED_BY(mu_);
+  FolderState baseline_ ABSL_GUARDED_BY(mu_);
+  std::optional<FolderState> pending_ ABSL_GUARDED_BY(mu_);  // a change not yet stable
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t changes_reported_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 

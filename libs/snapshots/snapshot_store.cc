@@ -26,14 +26,14 @@ SnapshotStore::SnapshotStore(SnapshotStoreOptions options)
 
 absl::StatusOr<LoadResult> SnapshotStore::LoadFolder(const std::string& dir,
                                                      std::optional<dataset::Day> as_of) {
-  std::lock_guard<std::mutex> load_lock(load_mu_);
+  concurrency::MutexLock load_lock(load_mu_);
   return LoadLocked(dir, dataset::FindDataFiles(dir), as_of);
 }
 
 absl::StatusOr<LoadResult> SnapshotStore::LoadFiles(const std::string& source_dir,
                                                     const dataset::DataFiles& files,
                                                     std::optional<dataset::Day> as_of) {
-  std::lock_guard<std::mutex> load_lock(load_mu_);
+  concurrency::MutexLock load_lock(load_mu_);
   return LoadLocked(source_dir, files, as_of);
 }
 
@@ -42,7 +42,7 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadReplacingTable(dataset::Table tabl
                                                              const std::string& display_name,
                                                              const std::string& base_dir,
                                                              std::optional<dataset::Day> as_of) {
-  std::lock_guard<std::mutex> load_lock(load_mu_);
+  concurrency::MutexLock load_lock(load_mu_);
   std::shared_ptr<const Snapshot> current = Current();
   absl::StatusOr<dataset::DataFiles> files =
       current ? absl::StatusOr<dataset::DataFiles>(current->files)
@@ -73,7 +73,7 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
 
   std::shared_ptr<const Snapshot> current = Current();
   if (current && current->content_hash == *hash) {
-    std::lock_guard<std::mutex> lock(state_mu_);
+    concurrency::MutexLock lock(state_mu_);
     last_failure_.reset();  // the data is usable again, and unchanged
     return LoadResult{current, false, elapsed()};
   }
@@ -94,7 +94,7 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
   snapshot->as_of = as_of;
   snapshot->signals = *std::move(signals);
 
-  std::lock_guard<std::mutex> lock(state_mu_);
+  concurrency::MutexLock lock(state_mu_);
   held_.push_front(snapshot);
   while (held_.size() > std::max<size_t>(options_.versions_kept, 1)) held_.pop_back();
   last_failure_.reset();
@@ -102,18 +102,18 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
 }
 
 absl::Status SnapshotStore::Fail(absl::Status status) {
-  std::lock_guard<std::mutex> lock(state_mu_);
+  concurrency::MutexLock lock(state_mu_);
   last_failure_ = LoadFailure{status, absl::Now()};
   return status;
 }
 
 std::shared_ptr<const Snapshot> SnapshotStore::Current() const {
-  std::lock_guard<std::mutex> lock(state_mu_);
+  concurrency::MutexLock lock(state_mu_);
   return held_.empty() ? nullptr : held_.front();
 }
 
 std::shared_ptr<const Snapshot> SnapshotStore::Find(int64_t version) const {
-  std::lock_guard<std::mutex> lock(state_mu_);
+  concurrency::MutexLock lock(state_mu_);
   for (const std::shared_ptr<const Snapshot>& snapshot : held_) {
     if (snapshot->version == version) return snapshot;
   }
@@ -121,12 +121,12 @@ std::shared_ptr<const Snapshot> SnapshotStore::Find(int64_t version) const {
 }
 
 std::vector<std::shared_ptr<const Snapshot>> SnapshotStore::Held() const {
-  std::lock_guard<std::mutex> lock(state_mu_);
+  concurrency::MutexLock lock(state_mu_);
   return {held_.begin(), held_.end()};
 }
 
 std::optional<LoadFailure> SnapshotStore::LastFailure() const {
-  std::lock_guard<std::mutex> lock(state_mu_);
+  concurrency::MutexLock lock(state_mu_);
   return last_failure_;
 }
 

@@ -11,12 +11,12 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "concurrency/mutex.h"
 #include "dataset/loader.h"
 #include "snapshots/snapshot.h"
 
@@ -55,7 +55,7 @@ class SnapshotStore {
                                                 std::optional<dataset::Day> as_of);
 
   // Null before the first successful load.
-  std::shared_ptr<const Snapshot> Current() const;
+  std::shared_ptr<const Snapshot> Current() const ABSL_LOCKS_EXCLUDED(state_mu_);
   // A held version; null when it was never published or is no longer held.
   std::shared_ptr<const Snapshot> Find(int64_t version) const;
   // Every held snapshot, newest first.
@@ -66,14 +66,15 @@ class SnapshotStore {
  private:
   absl::StatusOr<LoadResult> LoadLocked(const std::string& source_dir,
                                         const absl::StatusOr<dataset::DataFiles>& files,
-                                        std::optional<dataset::Day> as_of);
-  absl::Status Fail(absl::Status status);
+                                        std::optional<dataset::Day> as_of)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(load_mu_);
+  absl::Status Fail(absl::Status status) ABSL_LOCKS_EXCLUDED(state_mu_);
 
   const SnapshotStoreOptions options_;
-  std::mutex load_mu_;  // one load at a time; taken before state_mu_
-  mutable std::mutex state_mu_;
-  std::deque<std::shared_ptr<const Snapshot>> held_;  // newest first; guarded by state_mu_
-  std::optional<LoadFailure> last_failure_;           // guarded by state_mu_
+  concurrency::Mutex load_mu_ ABSL_ACQUIRED_BEFORE(state_mu_);  // one load at a time
+  mutable concurrency::Mutex state_mu_;
+  std::deque<std::shared_ptr<const Snapshot>> held_ ABSL_GUARDED_BY(state_mu_);  // newest first
+  std::optional<LoadFailure> last_failure_ ABSL_GUARDED_BY(state_mu_);
   const std::string instance_;  // random per store, set on every snapshot it publishes
 };
 

@@ -54,14 +54,14 @@ std::vector<TicketSetEntry> TicketSetCatalog::ScanFolderLocked() {
 }
 
 std::vector<TicketSetEntry> TicketSetCatalog::List() {
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   std::vector<TicketSetEntry> entries = ScanFolderLocked();
   entries.insert(entries.end(), uploaded_.begin(), uploaded_.end());
   return entries;
 }
 
 std::optional<TicketSetEntry> TicketSetCatalog::Find(std::string_view name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   for (auto it = uploaded_.rbegin(); it != uploaded_.rend(); ++it) {
     if (it->name == name) return *it;
   }
@@ -87,7 +87,7 @@ absl::StatusOr<TicketSetEntry> TicketSetCatalog::AddUploaded(std::string name,
   entry.file = std::move(file_name);
   entry.uploaded = true;
   entry.set = std::make_shared<const tickets::TicketSet>(*std::move(set));
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   std::erase_if(uploaded_, [&](const TicketSetEntry& old) { return old.name == entry.name; });
   uploaded_.push_back(entry);
   while (uploaded_.size() > std::max<size_t>(options_.max_uploaded_sets, 1)) uploaded_.pop_front();

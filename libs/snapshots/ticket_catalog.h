@@ -10,13 +10,13 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "concurrency/mutex.h"
 #include "tickets/ticket_set.h"
 
 namespace churn::snapshots {
@@ -56,12 +56,12 @@ class TicketSetCatalog {
     uint64_t inode = 0;
     TicketSetEntry entry;
   };
-  std::vector<TicketSetEntry> ScanFolderLocked();
+  std::vector<TicketSetEntry> ScanFolderLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const TicketCatalogOptions options_;
-  std::mutex mu_;
-  std::map<std::string, CachedFile> folder_cache_;  // by path; guarded by mu_
-  std::deque<TicketSetEntry> uploaded_;             // oldest first; guarded by mu_
+  concurrency::Mutex mu_;
+  std::map<std::string, CachedFile> folder_cache_ ABSL_GUARDED_BY(mu_);  // by path
+  std::deque<TicketSetEntry> uploaded_ ABSL_GUARDED_BY(mu_);             // oldest first
 };
 
 }  // namespace churn::snapshots

@@ -9,14 +9,14 @@ namespace churn::viewsets {
 ViewStore::ViewStore(absl::Duration max_age) : max_age_(max_age) {}
 
 std::shared_ptr<const ViewSet> ViewStore::Current() const {
-  std::lock_guard<std::mutex> lock(current_mu_);
+  concurrency::MutexLock lock(current_mu_);
   return current_;
 }
 
 void ViewStore::Publish(std::shared_ptr<const ViewSet> views, absl::Time now) {
   std::shared_ptr<const ViewSet> replaced;
   {
-    std::lock_guard<std::mutex> lock(current_mu_);
+    concurrency::MutexLock lock(current_mu_);
     replaced = std::exchange(current_, std::move(views));
   }
   // The old set, possibly the last reference, is freed outside the lock.
@@ -24,26 +24,26 @@ void ViewStore::Publish(std::shared_ptr<const ViewSet> views, absl::Time now) {
 }
 
 void ViewStore::RecordSuccess(absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  concurrency::MutexLock lock(mu_);
   last_success_at_ = now;
 }
 
 void ViewStore::RecordFailure(const absl::Status& error, absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  concurrency::MutexLock lock(mu_);
   last_error_at_ = now;
   last_error_ = error.ToString();
 }
 
 double ViewStore::SecondsSinceConfirmed(absl::Time now) const {
   if (!Current()) return 0;
-  absl::MutexLock lock(&mu_);
+  concurrency::MutexLock lock(mu_);
   if (!last_success_at_) return 0;
   return std::max(0.0, absl::ToDoubleSeconds(now - *last_success_at_));
 }
 
 Freshness ViewStore::FreshnessOf(const ViewSet* views, absl::Time now) const {
   Freshness freshness;
-  absl::MutexLock lock(&mu_);
+  concurrency::MutexLock lock(mu_);
   freshness.last_success_at = last_success_at_;
   // An error older than the last success has been repaired since: not worth showing.
   const bool failing =

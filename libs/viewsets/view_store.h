@@ -6,14 +6,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "concurrency/mutex.h"
 #include "viewsets/view_set.h"
 
 namespace churn::viewsets {
@@ -56,10 +55,10 @@ class ViewStore {
   const absl::Duration max_age_;
   // A mutex, not std::atomic<std::shared_ptr>: GCC 12's load() releases its internal lock with a
   // relaxed store, so a reader's copy races with the next Publish (ThreadSanitizer reports it).
-  mutable std::mutex current_mu_;
-  std::shared_ptr<const ViewSet> current_;  // guarded by current_mu_
+  mutable concurrency::Mutex current_mu_;
+  std::shared_ptr<const ViewSet> current_ ABSL_GUARDED_BY(current_mu_);
 
-  mutable absl::Mutex mu_;
+  mutable concurrency::Mutex mu_;
   std::optional<absl::Time> last_success_at_ ABSL_GUARDED_BY(mu_);
   std::optional<absl::Time> last_error_at_ ABSL_GUARDED_BY(mu_);
   std::string last_error_ ABSL_GUARDED_BY(mu_);

@@ -140,7 +140,7 @@ GrpcServerMetrics::~GrpcServerMetrics() = default;
 GrpcServerMetrics::MethodSeries& GrpcServerMetrics::SeriesFor(std::string_view full_method,
                                                               std::string_view grpc_type) {
   std::string key(full_method);
-  absl::MutexLock lock(&mu_);
+  concurrency::MutexLock lock(mu_);
   auto it = series_.find(key);
   if (it != series_.end()) return *it->second;
 

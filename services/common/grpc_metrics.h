@@ -18,7 +18,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "concurrency/mutex.h"
 
 namespace prometheus {
 class Counter;
@@ -61,7 +61,7 @@ class GrpcServerMetrics {
   prometheus::Family<prometheus::Histogram>& handling_seconds_;
 
   std::atomic<int64_t> calls_in_flight_{0};
-  absl::Mutex mu_;
+  concurrency::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<MethodSeries>> series_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -13,16 +13,16 @@
 #include <grpcpp/support/status.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <utility>
 
 #include "common/grpc_status.h"
+#include "absl/base/thread_annotations.h"
 #include "concurrency/bounded_executor.h"
+#include "concurrency/mutex.h"
 
 namespace churn::service {
 
@@ -58,40 +58,44 @@ class QueuedWriteReactor : public grpc::ServerWriteReactor<Response> {
 
   // From the task: queues a message (waiting while the queue is full). False once the client is
   // gone: the message is dropped and the task may stop.
-  bool Push(Response message) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (max_queued_ > 0) {
-      space_.wait(lock, [this] { return queue_.size() < max_queued_ || client_gone_; });
+  bool Push(Response message) ABSL_LOCKS_EXCLUDED(mu_) {
+    {
+      concurrency::MutexLock lock(mu_);
+      if (max_queued_ > 0) {
+        space_.Wait(mu_, [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return queue_.size() < max_queued_ || client_gone_;
+        });
+      }
+      if (client_gone_) return false;
+      queue_.push_back(std::move(message));
     }
-    if (client_gone_) return false;
-    queue_.push_back(std::move(message));
-    PumpLocked(lock);
+    Pump();
     return true;
   }
 
-  void OnWriteDone(bool ok) override {
+  void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_) {
     bool gone_now = false;
     {
-      std::unique_lock<std::mutex> lock(mu_);
+      concurrency::MutexLock lock(mu_);
       writing_ = false;
       if (!ok) {
         gone_now = !client_gone_;
         client_gone_ = true;
         queue_.clear();
-        space_.notify_all();
+        space_.NotifyAll();
       }
-      PumpLocked(lock);
     }
+    Pump();
     if (gone_now) OnClientGone();
   }
 
-  void OnCancel() override {
+  void OnCancel() override ABSL_LOCKS_EXCLUDED(mu_) {
     bool gone_now = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      concurrency::MutexLock lock(mu_);
       gone_now = !client_gone_;
       client_gone_ = true;
-      space_.notify_all();
+      space_.NotifyAll();
     }
     if (gone_now) OnClientGone();
   }
@@ -106,10 +110,12 @@ class QueuedWriteReactor : public grpc::ServerWriteReactor<Response> {
 
  private:
   // The task is done: finish once the queue is written.
-  void Close(grpc::Status status) {
-    std::unique_lock<std::mutex> lock(mu_);
-    final_status_ = std::move(status);
-    PumpLocked(lock);
+  void Close(grpc::Status status) ABSL_LOCKS_EXCLUDED(mu_) {
+    {
+      concurrency::MutexLock lock(mu_);
+      final_status_ = std::move(status);
+    }
+    Pump();
   }
 
   void Release() {
@@ -118,33 +124,42 @@ class QueuedWriteReactor : public grpc::ServerWriteReactor<Response> {
 
   // Starts the next write, or finishes once the task is done and the queue empty. gRPC is called
   // without the lock: a reaction may run inline and take it.
-  void PumpLocked(std::unique_lock<std::mutex>& lock) {
-    if (writing_ || finished_) return;
-    if (!queue_.empty()) {
-      writing_ = true;
-      in_flight_ = std::move(queue_.front());
-      queue_.pop_front();
-      space_.notify_all();
-      lock.unlock();
+  void Pump() ABSL_LOCKS_EXCLUDED(mu_) {
+    bool write = false;
+    grpc::Status finish_status;
+    {
+      concurrency::MutexLock lock(mu_);
+      if (writing_ || finished_) return;
+      if (!queue_.empty()) {
+        writing_ = true;
+        in_flight_ = std::move(queue_.front());
+        queue_.pop_front();
+        space_.NotifyAll();
+        write = true;
+      } else if (final_status_) {
+        finished_ = true;
+        finish_status = *final_status_;
+      } else {
+        return;
+      }
+    }
+    if (write) {
       this->StartWrite(&in_flight_);
-    } else if (final_status_) {
-      finished_ = true;
-      grpc::Status status = *final_status_;
-      lock.unlock();
-      this->Finish(status);
+    } else {
+      this->Finish(finish_status);
     }
   }
 
   const size_t max_queued_;
-  std::mutex mu_;
-  std::condition_variable space_;
-  std::deque<Response> queue_;                // guarded by mu_
-  Response in_flight_;                        // owned by gRPC while writing_
-  bool writing_ = false;                      // guarded by mu_
-  bool client_gone_ = false;                  // guarded by mu_
-  bool finished_ = false;                     // guarded by mu_
-  std::optional<grpc::Status> final_status_;  // guarded by mu_
-  std::atomic<int> references_{2};            // the call (until OnDone) and the task
+  concurrency::Mutex mu_;
+  concurrency::CondVar space_;
+  std::deque<Response> queue_ ABSL_GUARDED_BY(mu_);
+  Response in_flight_;  // owned by gRPC while writing_
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool client_gone_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> final_status_ ABSL_GUARDED_BY(mu_);
+  std::atomic<int> references_{2};  // the call (until OnDone) and the task
 };
 
 }  // namespace churn::service

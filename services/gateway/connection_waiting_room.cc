@@ -53,7 +53,7 @@ absl::Status ConnectionWaitingRoom::Start() {
 
 void ConnectionWaitingRoom::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    concurrency::MutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
   }
@@ -62,7 +62,7 @@ void ConnectionWaitingRoom::Stop() {
     (void)!::write(wake_fd_, &one, sizeof(one));
     thread_.join();
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   for (const auto& [socket, waiting] : connections_) CloseSocket(socket);
   connections_.clear();
 }
@@ -70,12 +70,12 @@ void ConnectionWaitingRoom::Stop() {
 void ConnectionWaitingRoom::Park(int socket, std::string received) {
   if (HasCompleteHead(received)) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      concurrency::MutexLock lock(mu_);
       if (stopped_) return CloseSocket(socket);
     }
     return dispatch_(socket, std::move(received));
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   if (stopped_) return CloseSocket(socket);
   const auto timeout = received.empty() ? options_.idle_timeout : options_.head_timeout;
   connections_[socket] = {std::move(received), Clock::now() + timeout};
@@ -94,7 +94,7 @@ void ConnectionWaitingRoom::Close(int socket) {
 void ConnectionWaitingRoom::OnReadable(int socket) {
   std::string ready;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    concurrency::MutexLock lock(mu_);
     auto it = connections_.find(socket);
     if (it == connections_.end()) return;
     Waiting& waiting = it->second;
@@ -123,7 +123,7 @@ void ConnectionWaitingRoom::Run() {
   while (true) {
     const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 200);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      concurrency::MutexLock lock(mu_);
       if (stopped_) return;
     }
     for (int i = 0; i < n; ++i) {
@@ -132,7 +132,7 @@ void ConnectionWaitingRoom::Run() {
     const auto now = Clock::now();
     if (now < next_sweep) continue;
     next_sweep = now + std::chrono::milliseconds(200);
-    std::lock_guard<std::mutex> lock(mu_);
+    concurrency::MutexLock lock(mu_);
     std::vector<int> expired;
     for (const auto& [socket, waiting] : connections_) {
       if (waiting.deadline <= now) expired.push_back(socket);

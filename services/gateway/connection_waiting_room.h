@@ -9,11 +9,11 @@
 #include <cstddef>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "absl/status/status.h"
+#include "concurrency/mutex.h"
 
 namespace churn::gateway {
 
@@ -47,19 +47,19 @@ class ConnectionWaitingRoom {
     std::string received;
     std::chrono::steady_clock::time_point deadline;
   };
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
   // Reads what the socket has; dispatches or closes it when that decides its fate.
-  void OnReadable(int socket);
-  void Close(int socket);  // requires mu_
+  void OnReadable(int socket) ABSL_LOCKS_EXCLUDED(mu_);
+  void Close(int socket) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const WaitingRoomOptions options_;
   const Dispatch dispatch_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // eventfd: Stop() wakes the thread
   std::thread thread_;
-  mutable std::mutex mu_;
-  bool stopped_ = false;                // guarded by mu_
-  std::map<int, Waiting> connections_;  // guarded by mu_
+  mutable concurrency::Mutex mu_;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<int, Waiting> connections_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace churn::gateway

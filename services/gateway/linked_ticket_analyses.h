@@ -4,11 +4,11 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "churn/v1/common.pb.h"
+#include "concurrency/mutex.h"
 
 namespace churn::gateway {
 
@@ -18,14 +18,14 @@ class LinkedTicketAnalyses {
 
   void Publish(ByCustomer analyses) {
     auto published = std::make_shared<const ByCustomer>(std::move(analyses));
-    std::lock_guard<std::mutex> lock(mutex_);
+    concurrency::MutexLock lock(mutex_);
     current_ = std::move(published);
   }
 
   std::vector<v1::TicketAnalysis> For(const std::string& customer_id) const {
     std::shared_ptr<const ByCustomer> current;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      concurrency::MutexLock lock(mutex_);
       current = current_;
     }
     if (current == nullptr) return {};
@@ -34,8 +34,8 @@ class LinkedTicketAnalyses {
   }
 
  private:
-  mutable std::mutex mutex_;
-  std::shared_ptr<const ByCustomer> current_;
+  mutable concurrency::Mutex mutex_;
+  std::shared_ptr<const ByCustomer> current_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace churn::gateway

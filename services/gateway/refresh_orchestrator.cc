@@ -72,12 +72,12 @@ void RefreshOrchestrator::Start() {
 
 void RefreshOrchestrator::Stop() {
   {
-    std::lock_guard<std::mutex> lock(poll_mu_);
+    concurrency::MutexLock lock(poll_mu_);
     poll_stop_ = true;
   }
-  poll_wake_.notify_all();
+  poll_wake_.NotifyAll();
   {
-    std::lock_guard<std::mutex> lock(contexts_mu_);
+    concurrency::MutexLock lock(contexts_mu_);
     stopping_ = true;
     for (grpc::ClientContext* context : contexts_) context->TryCancel();
   }
@@ -87,37 +87,38 @@ void RefreshOrchestrator::Stop() {
 std::unique_ptr<grpc::ClientContext> RefreshOrchestrator::NewContext(
     const CallScope& scope, std::chrono::milliseconds timeout) {
   std::unique_ptr<grpc::ClientContext> context = scope.NewContext(timeout);
-  std::lock_guard<std::mutex> lock(contexts_mu_);
+  concurrency::MutexLock lock(contexts_mu_);
   if (stopping_) context->TryCancel();
   contexts_.insert(context.get());
   return context;
 }
 
 void RefreshOrchestrator::Forget(grpc::ClientContext* context) {
-  std::lock_guard<std::mutex> lock(contexts_mu_);
+  concurrency::MutexLock lock(contexts_mu_);
   contexts_.erase(context);
 }
 
 void RefreshOrchestrator::PollLoop() {
   while (true) {
     {
-      std::unique_lock<std::timed_mutex> lock(refresh_mu_);
+      concurrency::MutexLock lock(refresh_mu_);
       (void)RunLocked(CallScope::Background(), /*reload_data=*/false, Mode::kIfChanged);
     }
-    std::unique_lock<std::mutex> lock(poll_mu_);
-    if (poll_wake_.wait_for(lock, options_.interval, [this] { return poll_stop_; })) return;
+    concurrency::MutexLock lock(poll_mu_);
+    const auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(poll_mu_) { return poll_stop_; };
+    if (poll_wake_.WaitFor(poll_mu_, options_.interval, stop)) return;
   }
 }
 
 absl::StatusOr<RefreshReport> RefreshOrchestrator::RefreshNow(const CallScope& scope,
                                                               bool reload_data) {
-  std::unique_lock<std::timed_mutex> lock(refresh_mu_, std::defer_lock);
   if (scope.deadline() == CallScope::Clock::time_point::max()) {
-    lock.lock();
-  } else if (!lock.try_lock_until(scope.deadline())) {
+    refresh_mu_.Lock();
+  } else if (!refresh_mu_.TryLockUntil(scope.deadline())) {
     return absl::DeadlineExceededError(
         "another refresh is still running (a neighbour may be slow); try again later");
   }
+  concurrency::MutexLock lock(refresh_mu_, concurrency::kAdoptLock);
   return RunLocked(scope, reload_data, Mode::kAlways);
 }
 

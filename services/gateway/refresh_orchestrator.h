@@ -11,12 +11,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -25,6 +23,7 @@
 #include <grpcpp/channel.h>
 
 #include "absl/status/statusor.h"
+#include "concurrency/mutex.h"
 #include "viewsets/view_store.h"
 #include "call_scope.h"
 #include "churn/v1/ingest.grpc.pb.h"
@@ -78,18 +77,22 @@ class RefreshOrchestrator {
   struct Attempt;
   class TrackedContext;
 
-  absl::StatusOr<RefreshReport> RunLocked(const CallScope& scope, bool reload_data, Mode mode);
-  absl::StatusOr<Attempt> Try(const CallScope& scope, bool reload_data, Mode mode);
+  absl::StatusOr<RefreshReport> RunLocked(const CallScope& scope, bool reload_data, Mode mode)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);
+  absl::StatusOr<Attempt> Try(const CallScope& scope, bool reload_data, Mode mode)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);
   absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> Rebuild(const CallScope& scope,
-                                                                   const v1::SnapshotInfo& info);
+                                                                   const v1::SnapshotInfo& info)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);
   absl::StatusOr<v1::GetRulesResponse> GetRules(const CallScope& scope);
   // Rule id -> Drivers label of the rules with that hash, parsed from scoring's GetRules (or from
   // `known` when it is that answer) once per hash. ABORTED when the rules changed meanwhile.
   using RuleLabelMap = std::map<std::string, std::string>;
   absl::StatusOr<RuleLabelMap> RuleLabelsFor(const CallScope& scope,
                                              const std::string& rules_sha256,
-                                             const std::optional<v1::GetRulesResponse>& known);
-  void PollLoop();
+                                             const std::optional<v1::GetRulesResponse>& known)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);
+  void PollLoop() ABSL_LOCKS_EXCLUDED(refresh_mu_, poll_mu_);
   void UpdateFreshnessMetrics();
 
   // Outgoing contexts are tracked so Stop() can cancel them.
@@ -105,18 +108,19 @@ class RefreshOrchestrator {
   GatewayMetrics* metrics_;
   std::function<void(const viewsets::ViewSet&)> on_published_;
 
-  std::timed_mutex refresh_mu_;  // one refresh at a time
-  std::string last_logged_error_;  // guarded by refresh_mu_: log a failure once, not every poll
-  std::string labels_sha256_;      // guarded by refresh_mu_: the rules rule_labels_ are of
-  RuleLabelMap rule_labels_;       // guarded by refresh_mu_
+  concurrency::TimedMutex refresh_mu_;  // one refresh at a time
+  // Log a failure once, not every poll.
+  std::string last_logged_error_ ABSL_GUARDED_BY(refresh_mu_);
+  std::string labels_sha256_ ABSL_GUARDED_BY(refresh_mu_);  // the rules rule_labels_ are of
+  RuleLabelMap rule_labels_ ABSL_GUARDED_BY(refresh_mu_);
 
-  std::mutex contexts_mu_;
-  std::set<grpc::ClientContext*> contexts_;  // guarded by contexts_mu_
-  bool stopping_ = false;                    // guarded by contexts_mu_
+  concurrency::Mutex contexts_mu_;
+  std::set<grpc::ClientContext*> contexts_ ABSL_GUARDED_BY(contexts_mu_);
+  bool stopping_ ABSL_GUARDED_BY(contexts_mu_) = false;
 
-  std::mutex poll_mu_;
-  std::condition_variable poll_wake_;
-  bool poll_stop_ = false;  // guarded by poll_mu_
+  concurrency::Mutex poll_mu_;
+  concurrency::CondVar poll_wake_;
+  bool poll_stop_ ABSL_GUARDED_BY(poll_mu_) = false;
   std::thread poller_;
 };
 

@@ -10,6 +10,7 @@
 #include "churn/v1/gateway.pb.h"
 #include "common/queued_write_reactor.h"
 #include "concurrency/bounded_executor.h"
+#include "concurrency/mutex.h"
 #include "ticket_analyzer.h"
 
 namespace churn::gateway {

@@ -87,7 +87,7 @@ absl::Status IngestService::Start() {
         absl::StrCat("uploads_dir ", uploads_dir_, ": cannot create it: ", error.message()));
   }
   {
-    std::lock_guard<std::mutex> lock(watched_mu_);
+    concurrency::MutexLock lock(watched_mu_);
     watched_dir_ = options_.data_dir;
     watched_as_of_ = options_.as_of;
   }
@@ -122,12 +122,13 @@ absl::Status IngestService::Start() {
               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}});
   }
   {
-    std::lock_guard<std::mutex> lock(age_mu_);
+    concurrency::MutexLock lock(age_mu_);
     stopping_ = false;
   }
   age_thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(age_mu_);
-    while (!age_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+    concurrency::MutexLock lock(age_mu_);
+    const auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(age_mu_) { return stopping_; };
+    while (!age_wake_.WaitFor(age_mu_, std::chrono::seconds(1), stopping)) {
       UpdateSnapshotAge();
     }
   });
@@ -137,10 +138,10 @@ absl::Status IngestService::Start() {
 void IngestService::Stop() {
   if (watcher_) watcher_->Stop();
   {
-    std::lock_guard<std::mutex> lock(age_mu_);
+    concurrency::MutexLock lock(age_mu_);
     stopping_ = true;
   }
-  age_wake_.notify_all();
+  age_wake_.NotifyAll();
   if (age_thread_.joinable()) age_thread_.join();
   if (remove_uploads_dir_) {
     std::error_code ignored;
@@ -200,7 +201,7 @@ absl::StatusOr<snapshots::LoadResult> IngestService::RecordLoad(
 void IngestService::ReloadWatched(const std::string& dir) {
   std::optional<dataset::Day> as_of;
   {
-    std::lock_guard<std::mutex> lock(watched_mu_);
+    concurrency::MutexLock lock(watched_mu_);
     if (dir != watched_dir_) return;  // LoadDataFolder moved the watch meanwhile
     as_of = watched_as_of_;
   }
@@ -209,7 +210,7 @@ void IngestService::ReloadWatched(const std::string& dir) {
 }
 
 std::string IngestService::StagingPath(const std::string& file_name) {
-  std::lock_guard<std::mutex> lock(uploads_mu_);
+  concurrency::MutexLock lock(uploads_mu_);
   return (fs::path(uploads_dir_) /
           absl::StrCat(++upload_sequence_, "-", auth::SafeUploadFileName(file_name)))
       .string();
@@ -220,7 +221,7 @@ void IngestService::RemoveUnreferencedUploads() {
   for (const std::shared_ptr<const snapshots::Snapshot>& snapshot : store_.Held()) {
     referenced.insert(snapshot->files.paths.begin(), snapshot->files.paths.end());
   }
-  std::lock_guard<std::mutex> lock(uploads_mu_);
+  concurrency::MutexLock lock(uploads_mu_);
   std::erase_if(accepted_uploads_, [&](const std::string& path) {
     if (referenced.count(path) > 0) return false;
     std::error_code ignored;
@@ -266,7 +267,7 @@ absl::Status IngestService::ApplyUpload(const v1::UploadTableHeader& header,
   std::string base_dir;
   std::optional<dataset::Day> as_of;
   {
-    std::lock_guard<std::mutex> lock(watched_mu_);
+    concurrency::MutexLock lock(watched_mu_);
     base_dir = watched_dir_;
     as_of = watched_as_of_;
   }
@@ -277,7 +278,7 @@ absl::Status IngestService::ApplyUpload(const v1::UploadTableHeader& header,
     if (!result.ok()) return result.status();
   } else {
     {
-      std::lock_guard<std::mutex> lock(uploads_mu_);
+      concurrency::MutexLock lock(uploads_mu_);
       accepted_uploads_.push_back(path);
     }
     RemoveUnreferencedUploads();
@@ -290,7 +291,7 @@ absl::Status IngestService::ApplyUpload(const v1::UploadTableHeader& header,
 std::shared_ptr<const snapshots::CustomerDirectory> IngestService::Directory() {
   std::shared_ptr<const snapshots::Snapshot> current = store_.Current();
   if (!current) return nullptr;
-  std::lock_guard<std::mutex> lock(directory_mu_);
+  concurrency::MutexLock lock(directory_mu_);
   if (!directory_ || directory_version_ != current->version) {
     directory_ = std::make_shared<const snapshots::CustomerDirectory>(current->signals.customers);
     directory_version_ = current->version;
@@ -333,7 +334,7 @@ absl::Status IngestService::LoadFolderNow(const v1::LoadDataFolderRequest& reque
                          RecordLoad("rpc", [&] { return store_.LoadFolder(dir, as_of); }));
   // From now on the watcher reloads what was asked for here.
   {
-    std::lock_guard<std::mutex> lock(watched_mu_);
+    concurrency::MutexLock lock(watched_mu_);
     watched_dir_ = dir;
     watched_as_of_ = as_of;
   }

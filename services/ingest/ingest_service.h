@@ -11,7 +11,6 @@
 // the watched folder itself changes, which reloads the folder as it is on disk.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -23,6 +22,7 @@
 
 #include "churn/v1/ingest.grpc.pb.h"
 #include "concurrency/bounded_executor.h"
+#include "concurrency/mutex.h"
 #include "ingest_metrics.h"
 #include "snapshots/customer_directory.h"
 #include "snapshots/folder_watcher.h"
@@ -114,23 +114,24 @@ class IngestService final : public v1::IngestService::CallbackService {
 
   std::string uploads_dir_;
   bool remove_uploads_dir_ = false;
-  std::mutex uploads_mu_;
-  int64_t upload_sequence_ = 0;               // guarded by uploads_mu_
-  std::deque<std::string> accepted_uploads_;  // staged files a snapshot may use; uploads_mu_
+  concurrency::Mutex uploads_mu_;
+  int64_t upload_sequence_ ABSL_GUARDED_BY(uploads_mu_) = 0;
+  // Staged files a snapshot may use.
+  std::deque<std::string> accepted_uploads_ ABSL_GUARDED_BY(uploads_mu_);
 
   // What the watcher reloads: changed by a successful LoadDataFolder.
-  std::mutex watched_mu_;
-  std::string watched_dir_;                    // guarded by watched_mu_
-  std::optional<dataset::Day> watched_as_of_;  // guarded by watched_mu_
+  concurrency::Mutex watched_mu_;
+  std::string watched_dir_ ABSL_GUARDED_BY(watched_mu_);
+  std::optional<dataset::Day> watched_as_of_ ABSL_GUARDED_BY(watched_mu_);
   std::unique_ptr<snapshots::FolderWatcher> watcher_;
 
-  std::mutex directory_mu_;
-  std::shared_ptr<const snapshots::CustomerDirectory> directory_;  // guarded by directory_mu_
-  int64_t directory_version_ = 0;                                  // guarded by directory_mu_
+  concurrency::Mutex directory_mu_;
+  std::shared_ptr<const snapshots::CustomerDirectory> directory_ ABSL_GUARDED_BY(directory_mu_);
+  int64_t directory_version_ ABSL_GUARDED_BY(directory_mu_) = 0;
 
-  std::mutex age_mu_;
-  std::condition_variable age_wake_;
-  bool stopping_ = false;  // guarded by age_mu_
+  concurrency::Mutex age_mu_;
+  concurrency::CondVar age_wake_;
+  bool stopping_ ABSL_GUARDED_BY(age_mu_) = false;
   std::thread age_thread_;
 };
 

@@ -4,12 +4,12 @@
 // consistent set and a bad file never replaces good rules. Plain C++, no gRPC.
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "concurrency/mutex.h"
 #include "scoring/rule_set.h"
 
 namespace churn::scoring_service {
@@ -31,20 +31,20 @@ class RulesStore {
  public:
   // Null until the first successful load.
   std::shared_ptr<const LoadedRules> Current() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    concurrency::MutexLock lock(mu_);
     return current_;
   }
   // Publishes `rules`; returns the set it replaced (null on the first load).
   std::shared_ptr<const LoadedRules> Publish(std::shared_ptr<const LoadedRules> rules) {
-    std::lock_guard<std::mutex> lock(mu_);
+    concurrency::MutexLock lock(mu_);
     return std::exchange(current_, std::move(rules));
   }
 
  private:
   // A mutex, not std::atomic<std::shared_ptr>: GCC 12's load() releases its internal lock with a
   // relaxed store, so a reader's copy races with the next Publish (ThreadSanitizer reports it).
-  mutable std::mutex mu_;
-  std::shared_ptr<const LoadedRules> current_;  // guarded by mu_
+  mutable concurrency::Mutex mu_;
+  std::shared_ptr<const LoadedRules> current_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace churn::scoring_service

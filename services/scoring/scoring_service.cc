@@ -142,7 +142,7 @@ absl::Status ScoringService::Publish(absl::StatusOr<std::shared_ptr<const Loaded
 }
 
 absl::Status ScoringService::LoadConfiguredRules() {
-  std::lock_guard<std::mutex> lock(reload_mu_);
+  concurrency::MutexLock lock(reload_mu_);
   std::shared_ptr<const LoadedRules> published;
   bool changed = false;
   return Publish(LoadRulesFile(options_.rules_file), &published, &changed);
@@ -260,7 +260,7 @@ grpc::ServerUnaryReactor* ScoringService::ReloadRules(grpc::CallbackServerContex
         context, absl::InvalidArgumentError(absl::StrCat("yaml: at most ", options_.max_rules_bytes,
                                                          " bytes, got ", request->yaml().size())));
   }
-  std::lock_guard<std::mutex> lock(reload_mu_);
+  concurrency::MutexLock lock(reload_mu_);
   absl::StatusOr<std::shared_ptr<const LoadedRules>> loaded =
       request->yaml().empty() ? LoadRulesFile(options_.rules_file)
                               : ParseRules(request->yaml(), "request");

@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "churn/v1/scoring.grpc.pb.h"
+#include "concurrency/mutex.h"
 #include "rules_store.h"
 #include "scoring_metrics.h"
 
@@ -62,12 +62,13 @@ class ScoringService final : public v1::ScoringService::CallbackService {
   absl::StatusOr<std::shared_ptr<const LoadedRules>> RulesInForce() const;
   // Publishes `loaded` when it parsed; counts the attempt; sets *changed when the hash differs.
   absl::Status Publish(absl::StatusOr<std::shared_ptr<const LoadedRules>> loaded,
-                       std::shared_ptr<const LoadedRules>* published, bool* changed);
+                       std::shared_ptr<const LoadedRules>* published, bool* changed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
 
   const ScoringServiceOptions options_;
   ScoringMetrics metrics_;
   RulesStore rules_;
-  std::mutex reload_mu_;  // one reload at a time, so "changed" and the logs tell the truth
+  concurrency::Mutex reload_mu_;  // one reload at a time, so "changed" and the logs tell the truth
   std::atomic<bool> ready_{false};
   std::function<void()> on_ready_;
 };

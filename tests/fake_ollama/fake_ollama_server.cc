@@ -143,10 +143,10 @@ FakeOllamaServer::~FakeOllamaServer() { Stop(); }
 void FakeOllamaServer::Stop() {
   std::call_once(stop_once_, [this] {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      concurrency::MutexLock lock(mu_);
       stopping_ = true;
     }
-    stopping_cv_.notify_all();
+    stopping_cv_.NotifyAll();
     server_->stop();
     if (listener_.joinable()) listener_.join();
   });
@@ -157,12 +157,12 @@ std::string FakeOllamaServer::base_url() const {
 }
 
 FakeOllamaStats FakeOllamaServer::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   return stats_;
 }
 
 void FakeOllamaServer::ResetStats() {
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   const int in_flight = stats_.in_flight;
   stats_ = FakeOllamaStats{};
   stats_.in_flight = in_flight;
@@ -173,14 +173,15 @@ absl::Status FakeOllamaServer::SetDefaultBehaviour(const std::string& spec) {
   if (!ParseBehaviour(spec)) {
     return absl::InvalidArgumentError(absl::StrCat("unknown fake behaviour '", spec, "'"));
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  concurrency::MutexLock lock(mu_);
   default_behaviour_ = spec;
   return absl::OkStatus();
 }
 
 bool FakeOllamaServer::Pause(std::chrono::milliseconds duration) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return !stopping_cv_.wait_for(lock, duration, [this] { return stopping_; });
+  concurrency::MutexLock lock(mu_);
+  return !stopping_cv_.WaitFor(mu_, duration,
+                               [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; });
 }
 
 void FakeOllamaServer::InstallRoutes() {
@@ -190,14 +191,14 @@ void FakeOllamaServer::InstallRoutes() {
   });
   server.Get("/api/version", [this](const httplib::Request&, httplib::Response& response) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      concurrency::MutexLock lock(mu_);
       ++stats_.version_requests;
     }
     SetJson(response, 200, {{"version", options_.version}});
   });
   server.Get("/api/tags", [this](const httplib::Request&, httplib::Response& response) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      concurrency::MutexLock lock(mu_);
       ++stats_.tags_requests;
     }
     json models = json::array();
@@ -218,7 +219,7 @@ void FakeOllamaServer::InstallRoutes() {
   });
   server.Get("/api/ps", [this](const httplib::Request&, httplib::Response& response) {
     json models = json::array();
-    std::lock_guard<std::mutex> lock(mu_);
+    concurrency::MutexLock lock(mu_);
     if (model_loaded_ && !options_.models.empty()) {
       models.push_back({{"name", options_.models.front()}, {"model", options_.models.front()}});
     }
@@ -270,7 +271,7 @@ void FakeOllamaServer::HandleChat(const httplib::Request& request, httplib::Resp
   if (messages.empty()) {  // warm-up: load the model, generate nothing
     bool was_loaded;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      concurrency::MutexLock lock(mu_);
       ++stats_.warmups;
       was_loaded = model_loaded_;
       model_loaded_ = true;
@@ -290,7 +291,7 @@ void FakeOllamaServer::HandleChat(const httplib::Request& request, httplib::Resp
   bool first_sight;
   bool load_now;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    concurrency::MutexLock lock(mu_);
     ++stats_.chat_requests;
     stats_.max_concurrent = std::max(stats_.max_concurrent, ++stats_.in_flight);
     stats_.last_chat_body = request.body;
@@ -301,7 +302,7 @@ void FakeOllamaServer::HandleChat(const httplib::Request& request, httplib::Resp
     model_loaded_ = true;
   }
   auto end_of_request = [this] {
-    std::lock_guard<std::mutex> lock(mu_);
+    concurrency::MutexLock lock(mu_);
     --stats_.in_flight;
   };
   // Ends the request when the handler returns, unless a streamed body takes over that duty.

@@ -29,7 +29,6 @@
 // hung or trickling requests in flight.
 
 #include <chrono>
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +37,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "concurrency/mutex.h"
 
 namespace httplib {
 class Server;
@@ -89,20 +89,20 @@ class FakeOllamaServer {
   void InstallRoutes();
   void HandleChat(const httplib::Request& request, httplib::Response& response);
   // Sleeps up to `duration`; false when the fake is stopping.
-  bool Pause(std::chrono::milliseconds duration);
+  bool Pause(std::chrono::milliseconds duration) ABSL_LOCKS_EXCLUDED(mu_);
 
   FakeOllamaOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread listener_;
   int port_ = 0;
 
-  mutable std::mutex mu_;
-  std::condition_variable stopping_cv_;
-  bool stopping_ = false;                    // guarded by mu_
-  std::string default_behaviour_;            // guarded by mu_
-  FakeOllamaStats stats_;                    // guarded by mu_
-  std::map<std::string, int> seen_tickets_;  // guarded by mu_ (for invalid_once)
-  bool model_loaded_ = false;                // guarded by mu_
+  mutable concurrency::Mutex mu_;
+  concurrency::CondVar stopping_cv_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::string default_behaviour_ ABSL_GUARDED_BY(mu_);
+  FakeOllamaStats stats_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> seen_tickets_ ABSL_GUARDED_BY(mu_);  // for invalid_once
+  bool model_loaded_ ABSL_GUARDED_BY(mu_) = false;
   std::once_flag stop_once_;
 };
 
