@@ -9,7 +9,7 @@
 #include <array>
 #include <chrono>
 
-#include "common/grpc_status.h"
+#include "common/grpc_code_name.h"
 
 namespace churn::service {
 

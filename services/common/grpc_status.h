@@ -13,8 +13,4 @@ namespace churn::service {
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
-// The Go name of a code ("OK", "InvalidArgument", "DeadlineExceeded", ...), as grpc-prometheus
-// writes it into the grpc_code label.
-const char* GrpcCodeName(grpc::StatusCode code);
-
 }  // namespace churn::service
