@@ -72,8 +72,13 @@ def read_include_roots(work):
     if not base.is_dir():
         return roots
     for target_dir in sorted(base.iterdir()):
-        for link in sorted(target_dir.iterdir()):
-            roots.append((target_dir.name, link.name, Path(os.path.realpath(link))))
+        for entry in sorted(target_dir.iterdir()):
+            if entry.is_symlink():  # a link to the whole header folder
+                roots.append((target_dir.name, entry.name, Path(os.path.realpath(entry))))
+                continue
+            # HEADERS_OF_SOURCES: a folder of links to single headers.
+            folders = {Path(os.path.realpath(header)).parent for header in entry.iterdir()}
+            roots.extend((target_dir.name, entry.name, folder) for folder in sorted(folders))
     return roots
 
 
