@@ -36,6 +36,9 @@ SOURCE_SUFFIXES = {".h", ".hh", ".hpp", ".cc", ".cpp", ".inc", ".in"}
 def configure(source, work, cmake_args):
     work.mkdir(parents=True, exist_ok=True)
     dot = work / "links.dot"
+    # One graph of every target, not also a file per target and its dependers.
+    (work / "CMakeGraphVizOptions.cmake").write_text(
+        "set(GRAPHVIZ_GENERATE_PER_TARGET FALSE)\nset(GRAPHVIZ_GENERATE_DEPENDERS FALSE)\n")
     run = subprocess.run(
         ["cmake", "-S", str(source), "-B", str(work), f"--graphviz={dot}", *cmake_args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
