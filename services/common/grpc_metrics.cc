@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 
+#include "common/grpc_code_name.h"
 #include "common/grpc_status.h"
 #include "common/metric_registrar.h"
 

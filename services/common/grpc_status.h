@@ -27,8 +27,4 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
 // DEADLINE_EXCEEDED).
 absl::Status DownstreamError(std::string_view what, const grpc::Status& status);
 
-// The Go name of a code ("OK", "InvalidArgument", "DeadlineExceeded", ...), as grpc-prometheus
-// writes it into the grpc_code label.
-const char* GrpcCodeName(grpc::StatusCode code);
-
 }  // namespace churn::service

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "common/deadline.h"
+#include "common/grpc_code_name.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "convert/assessment_convert.h"

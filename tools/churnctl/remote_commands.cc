@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "churn/v1/gateway.grpc.pb.h"
-#include "common/grpc_status.h"
+#include "common/grpc_code_name.h"
 #include "common/neighbour_channel.h"
 #include "convert/scored_customer_convert.h"
 #include "google/protobuf/util/json_util.h"

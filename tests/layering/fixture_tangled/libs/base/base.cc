@@ -1,0 +1,2 @@
+#include "base/base.h"
+int Base() { return 1; }

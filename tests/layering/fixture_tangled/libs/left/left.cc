@@ -1,0 +1,2 @@
+#include "right/right.h"
+int Left() { return Right(); }

@@ -1,0 +1,1 @@
+int Loose() { return 3; }

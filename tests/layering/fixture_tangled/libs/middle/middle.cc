@@ -1,0 +1,4 @@
+#include "middle/middle.h"
+
+#include "base/base.h"
+int Middle() { return Base(); }

@@ -1,0 +1,3 @@
+#pragma once
+#include "middle/middle.h"
+int Upper();

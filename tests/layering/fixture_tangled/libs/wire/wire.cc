@@ -1,0 +1,4 @@
+#include <grpcpp/grpcpp.h>
+
+#include "common/logging.h"
+int Wire() { return 0; }

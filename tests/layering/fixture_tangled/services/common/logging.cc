@@ -1,0 +1,2 @@
+#include "common/logging.h"
+void Log() {}
