@@ -32,7 +32,8 @@ TEST(ModelSlots, WaitsForAFreeSlotUntilTheDeadline) {
   auto second = slots.Acquire(started + milliseconds(200), {});
   EXPECT_EQ(second.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_GE(Clock::now() - started, milliseconds(200));
-  EXPECT_LT(Clock::now() - started, milliseconds(300));
+  // Ends at its own deadline, not when the slot frees; the margin absorbs a loaded CI machine.
+  EXPECT_LT(Clock::now() - started, milliseconds(1000));
   EXPECT_EQ(observer.max_queue_depth(), 1);
   EXPECT_EQ(observer.queue_depth(), 0);
 }
