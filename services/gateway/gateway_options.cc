@@ -8,22 +8,23 @@ namespace churn::gateway {
 absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
     const settings::v1::GatewaySettings& settings, const service::ServiceProcessOptions& process) {
   GatewayOptions options;
-  options.http_address = settings.http_address();
+  options.http.address = settings.http_address();
   options.ingest_address = settings.ingest_address();
   options.scoring_address = settings.scoring_address();
   options.enrichment_address = settings.enrichment_address();
   options.outcomes_db = settings.outcomes_db();
-  options.web_root = settings.web_root();
-  options.tls_cert_file = settings.process().tls_cert_file();
-  options.tls_key_file = settings.process().tls_key_file();
+  options.http.web_root = settings.web_root();
+  options.http.tls_cert_file = settings.process().tls_cert_file();
+  options.http.tls_key_file = settings.process().tls_key_file();
+  options.http.callers = process.security.callers;
   // The neighbours are verified with the same CA that verifies the gateway's own callers, and the
   // gateway's certificate is its client certificate for mTLS.
   CHURN_ASSIGN_OR_RETURN(
       options.neighbour_security,
       service::ClientSecurity::FromFiles(settings.client_token_file(),
-                                         settings.process().tls_ca_file(), options.tls_cert_file,
-                                         options.tls_key_file, settings.tls_server_name()));
-  options.strategic_arr = settings.strategic_arr();
+                                         settings.process().tls_ca_file(), options.http.tls_cert_file,
+                                         options.http.tls_key_file, settings.tls_server_name()));
+  options.api.strategic_arr = settings.strategic_arr();
 
   struct Duration {
     const char* key;
@@ -32,21 +33,21 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
     int64_t min;
   };
   for (const Duration& d :
-       {Duration{"refresh_interval_ms", settings.refresh_interval_ms(), &options.refresh_interval,
+       {Duration{"refresh_interval_ms", settings.refresh_interval_ms(), &options.refresh.interval,
                  10},
-        Duration{"ingest_deadline_ms", settings.ingest_deadline_ms(), &options.ingest_deadline, 1},
-        Duration{"reload_deadline_ms", settings.reload_deadline_ms(), &options.reload_deadline, 1},
+        Duration{"ingest_deadline_ms", settings.ingest_deadline_ms(), &options.refresh.ingest_deadline, 1},
+        Duration{"reload_deadline_ms", settings.reload_deadline_ms(), &options.refresh.reload_deadline, 1},
         Duration{"stream_signals_deadline_ms", settings.stream_signals_deadline_ms(),
-                 &options.stream_signals_deadline, 1},
-        Duration{"score_deadline_ms", settings.score_deadline_ms(), &options.score_deadline, 1},
+                 &options.refresh.stream_signals_deadline, 1},
+        Duration{"score_deadline_ms", settings.score_deadline_ms(), &options.refresh.score_deadline, 1},
         Duration{"analyze_ticket_deadline_ms", settings.analyze_ticket_deadline_ms(),
-                 &options.analyze_ticket_deadline, 1},
+                 &options.analyzer.analyze_ticket_deadline, 1},
         Duration{"analyze_set_deadline_ms", settings.analyze_set_deadline_ms(),
-                 &options.analyze_set_deadline, 1},
+                 &options.analyzer.analyze_set_deadline, 1},
         Duration{"churn_intent_deadline_ms", settings.churn_intent_deadline_ms(),
-                 &options.churn_intent_deadline, 1},
+                 &options.churn_intent.pass_deadline, 1},
         Duration{"churn_intent_ticket_timeout_ms", settings.churn_intent_ticket_timeout_ms(),
-                 &options.churn_intent_ticket_timeout, 1},
+                 &options.churn_intent.ticket_timeout, 1},
         Duration{"reconnect_backoff_max_ms", settings.reconnect_backoff_max_ms(),
                  &options.reconnect_backoff_max, 100},
         Duration{"stale_after_ms", settings.stale_after_ms(), &options.stale_after, 0}}) {
@@ -56,10 +57,12 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
     }
     *d.target = std::chrono::milliseconds(d.value);
   }
-  options.score_batch_size = settings.score_batch_size();
-  if (options.score_batch_size < 1) {
+  options.churn_intent.list_deadline = options.refresh.ingest_deadline;
+  options.analyzer.ingest_deadline = options.refresh.ingest_deadline;
+  options.refresh.score_batch_size = settings.score_batch_size();
+  if (options.refresh.score_batch_size < 1) {
     return absl::InvalidArgumentError(
-        absl::StrCat("score_batch_size: must be >= 1, got ", options.score_batch_size));
+        absl::StrCat("score_batch_size: must be >= 1, got ", options.refresh.score_batch_size));
   }
   const int64_t default_page = settings.default_page_size();
   const int64_t max_page = settings.max_page_size();
@@ -71,26 +74,27 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
     return absl::InvalidArgumentError(
         absl::StrCat("default_page_size: must be within [1, max_page_size], got ", default_page));
   }
-  options.default_page_size = static_cast<int32_t>(default_page);
-  options.max_page_size = static_cast<int32_t>(max_page);
+  options.api.default_page_size = static_cast<int32_t>(default_page);
+  options.api.max_page_size = static_cast<int32_t>(max_page);
   const int64_t max_analyses = settings.http_max_analyses();
   if (max_analyses < 1 || max_analyses > kMaxHttpAnalyses) {
     return absl::InvalidArgumentError(absl::StrCat("http_max_analyses: must be within [1, ",
                                                    kMaxHttpAnalyses, "], got ", max_analyses));
   }
-  options.http_max_analyses = static_cast<int>(max_analyses);
-  options.max_upload_bytes = settings.max_upload_bytes();
-  if (options.max_upload_bytes < 1) {
+  options.http.max_concurrent_analyses = static_cast<int>(max_analyses);
+  options.analyzer.max_upload_bytes = settings.max_upload_bytes();
+  options.http.max_body_bytes = settings.max_upload_bytes();
+  if (settings.max_upload_bytes() < 1) {
     return absl::InvalidArgumentError("max_upload_bytes: must be >= 1");
   }
-  for (const auto& [key, value] : {std::pair{"http_address", &options.http_address},
+  for (const auto& [key, value] : {std::pair{"http_address", &options.http.address},
                                    std::pair{"ingest_address", &options.ingest_address},
                                    std::pair{"scoring_address", &options.scoring_address},
                                    std::pair{"enrichment_address", &options.enrichment_address},
                                    std::pair{"outcomes_db", &options.outcomes_db}}) {
     if (value->empty()) return absl::InvalidArgumentError(absl::StrCat(key, ": required"));
   }
-  CHURN_RETURN_IF_ERROR(process.security.CheckListenAddress("http_address", options.http_address));
+  CHURN_RETURN_IF_ERROR(process.security.CheckListenAddress("http_address", options.http.address));
   return options;
 }
 

@@ -41,55 +41,6 @@ std::shared_ptr<grpc::Channel> NeighbourChannel(const std::string& address,
   return svc::NeighbourChannel(address, options.neighbour_security, std::move(args));
 }
 
-gw::RefreshOptions RefreshOptionsOf(const gw::GatewayOptions& options) {
-  gw::RefreshOptions refresh;
-  refresh.interval = options.refresh_interval;
-  refresh.ingest_deadline = options.ingest_deadline;
-  refresh.reload_deadline = options.reload_deadline;
-  refresh.stream_signals_deadline = options.stream_signals_deadline;
-  refresh.score_deadline = options.score_deadline;
-  refresh.score_batch_size = options.score_batch_size;
-  return refresh;
-}
-
-gw::LinkedTicketIntentOptions IntentOptionsOf(const gw::GatewayOptions& options) {
-  gw::LinkedTicketIntentOptions intent;
-  intent.list_deadline = options.ingest_deadline;
-  intent.pass_deadline = options.churn_intent_deadline;
-  intent.ticket_timeout = options.churn_intent_ticket_timeout;
-  return intent;
-}
-
-gw::TicketAnalyzerOptions AnalyzerOptionsOf(const gw::GatewayOptions& options) {
-  gw::TicketAnalyzerOptions analyzer;
-  analyzer.ingest_deadline = options.ingest_deadline;
-  analyzer.analyze_ticket_deadline = options.analyze_ticket_deadline;
-  analyzer.analyze_set_deadline = options.analyze_set_deadline;
-  analyzer.max_upload_bytes = options.max_upload_bytes;
-  return analyzer;
-}
-
-gw::GatewayApiOptions ApiOptionsOf(const gw::GatewayOptions& options) {
-  gw::GatewayApiOptions api;
-  api.default_page_size = options.default_page_size;
-  api.max_page_size = options.max_page_size;
-  api.strategic_arr = options.strategic_arr;
-  return api;
-}
-
-gw::HttpApiOptions HttpOptionsOf(const gw::GatewayOptions& options,
-                                 const svc::ServiceProcess& host) {
-  gw::HttpApiOptions http;
-  http.address = options.http_address;
-  http.web_root = options.web_root;
-  http.max_body_bytes = options.max_upload_bytes;
-  http.max_concurrent_analyses = options.http_max_analyses;
-  http.callers = host.security().callers;
-  http.tls_cert_file = options.tls_cert_file;
-  http.tls_key_file = options.tls_key_file;
-  return http;
-}
-
 class GatewayParts : public svc::ServiceParts {
  public:
   GatewayParts(const gw::GatewayOptions& options, svc::ServiceProcess& host,
@@ -101,15 +52,15 @@ class GatewayParts : public svc::ServiceParts {
                                                 : absl::Milliseconds(options.stale_after.count())),
         ingest_(NeighbourChannel(options.ingest_address, options)),
         enrichment_(NeighbourChannel(options.enrichment_address, options)),
-        refresher_(RefreshOptionsOf(options), ingest_,
+        refresher_(options.refresh, ingest_,
                    NeighbourChannel(options.scoring_address, options),
-                   gw::LinkedTicketIntent(ingest_, enrichment_, IntentOptionsOf(options),
+                   gw::LinkedTicketIntent(ingest_, enrichment_, options.churn_intent,
                                           &linked_analyses_),
                    &store_, &metrics_),
-        analyzer_(AnalyzerOptionsOf(options), ingest_, enrichment_, &metrics_),
-        api_(ApiOptionsOf(options), &store_, outcome_log_.get()),
+        analyzer_(options.analyzer, ingest_, enrichment_, &metrics_),
+        api_(options.api, &store_, outcome_log_.get()),
         service_(&api_, &refresher_, &analyzer_, &host.executor()),
-        http_(HttpOptionsOf(options, host), &api_, &refresher_, &analyzer_,
+        http_(options.http, &api_, &refresher_, &analyzer_,
               &host.metrics_registry()) {
     api_.set_ticket_analyses(&linked_analyses_);
     host.AddService(&service_, churn::v1::GatewayService::service_full_name());
