@@ -16,6 +16,7 @@
 #include "playbook/checklist.h"
 #include "playbook/export_csv.h"
 #include "playbook/outreach.h"
+#include "status/status_macros.h"
 
 namespace churn::gateway {
 namespace {
@@ -235,27 +236,25 @@ absl::Status GatewayApi::ListOutcomes(const v1::ListOutcomesRequest& request,
   return absl::OkStatus();
 }
 
+absl::StatusOr<viewsets::AtRiskPage> GatewayApi::AllAtRisk(
+    const v1::ListAtRiskRequest& filters) const {
+  CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskQuery query,
+                         QueryFromRequest(filters, /*paged=*/false));
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const viewsets::ViewSet> views, CurrentViews());
+  return viewsets::QueryAtRisk(*views, query);
+}
+
 absl::StatusOr<std::string> GatewayApi::ExportAtRiskCsv(const v1::ListAtRiskRequest& filters) const {
-  absl::StatusOr<viewsets::AtRiskQuery> query = QueryFromRequest(filters, /*paged=*/false);
-  if (!query.ok()) return query.status();
-  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
-  if (!views.ok()) return views.status();
-  absl::StatusOr<viewsets::AtRiskPage> page = viewsets::QueryAtRisk(**views, *query);
-  if (!page.ok()) return page.status();
-  return playbook::AtRiskCsv(page->customers);
+  CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskPage page, AllAtRisk(filters));
+  return playbook::AtRiskCsv(page.customers);
 }
 
 absl::StatusOr<std::string> GatewayApi::ExportPlaybooksCsv(
     const v1::ListAtRiskRequest& filters) const {
-  absl::StatusOr<viewsets::AtRiskQuery> query = QueryFromRequest(filters, /*paged=*/false);
-  if (!query.ok()) return query.status();
-  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
-  if (!views.ok()) return views.status();
-  absl::StatusOr<viewsets::AtRiskPage> page = viewsets::QueryAtRisk(**views, *query);
-  if (!page.ok()) return page.status();
+  CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskPage page, AllAtRisk(filters));
   playbook::OutreachOptions outreach_options;
   outreach_options.strategic_arr = options_.strategic_arr;
-  return playbook::PlaybooksCsv(page->customers, outreach_options);
+  return playbook::PlaybooksCsv(page.customers, outreach_options);
 }
 
 }  // namespace churn::gateway

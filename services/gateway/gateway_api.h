@@ -62,6 +62,9 @@ class GatewayApi {
                                                          bool paged) const;
 
  private:
+  // Every at-risk row the filters select, unpaged (the exports).
+  absl::StatusOr<viewsets::AtRiskPage> AllAtRisk(const v1::ListAtRiskRequest& filters) const;
+
   const GatewayApiOptions options_;
   const viewsets::ViewStore* store_;
   outcomes::OutcomeLog* outcome_log_;
