@@ -58,23 +58,21 @@ void GatewayApi::FillFreshness(const viewsets::ViewSet* views, v1::DataFreshness
 }
 
 absl::Status GatewayApi::GetExecutive(v1::GetExecutiveResponse* response) const {
-  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
-  if (!views.ok()) return views.status();
-  FillFreshness(views->get(), response->mutable_freshness());
-  convert::ToProto((*views)->executive(), response);
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const viewsets::ViewSet> views, CurrentViews());
+  FillFreshness(views.get(), response->mutable_freshness());
+  convert::ToProto(views->executive(), response);
   return absl::OkStatus();
 }
 
 absl::Status GatewayApi::GetDrivers(const v1::GetDriversRequest& request,
                                     v1::GetDriversResponse* response) const {
-  absl::StatusOr<viewsets::SegmentKind> segment = viewsets::ParseSegmentKind(request.segment());
-  if (!segment.ok()) return segment.status();
-  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
-  if (!views.ok()) return views.status();
-  FillFreshness(views->get(), response->mutable_freshness());
-  convert::ToProto((*views)->drivers(), response);
-  response->set_segment(std::string(viewsets::SegmentKindName(*segment)));
-  for (const reports::SegmentRisk& row : (*views)->segments(*segment)) {
+  CHURN_ASSIGN_OR_RETURN(viewsets::SegmentKind segment,
+                         viewsets::ParseSegmentKind(request.segment()));
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const viewsets::ViewSet> views, CurrentViews());
+  FillFreshness(views.get(), response->mutable_freshness());
+  convert::ToProto(views->drivers(), response);
+  response->set_segment(std::string(viewsets::SegmentKindName(segment)));
+  for (const reports::SegmentRisk& row : views->segments(segment)) {
     convert::ToProto(row, response->add_segments());
   }
   return absl::OkStatus();
@@ -85,24 +83,23 @@ absl::StatusOr<viewsets::AtRiskQuery> GatewayApi::QueryFromRequest(
   viewsets::AtRiskQuery query;
   query.plan_tiers.assign(request.plan_tiers().begin(), request.plan_tiers().end());
   for (int i = 0; i < request.risk_levels_size(); ++i) {
-    absl::StatusOr<scoring::RiskLevel> level =
-        convert::FromProto(request.risk_levels(i), absl::StrCat("risk_levels[", i, "]"));
-    if (!level.ok()) return level.status();
-    query.risk_levels.push_back(*level);
+    CHURN_ASSIGN_OR_RETURN(
+        scoring::RiskLevel level,
+        convert::FromProto(request.risk_levels(i), absl::StrCat("risk_levels[", i, "]")));
+    query.risk_levels.push_back(level);
   }
   query.min_arr = request.min_arr();
   query.only_churned = request.only_churned();
-  absl::StatusOr<viewsets::AtRiskSort> sort = convert::FromProto(request.sort_by());
-  if (!sort.ok()) return sort.status();
-  query.sort = *sort;
+  CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskSort sort, convert::FromProto(request.sort_by()));
+  query.sort = sort;
   // Unspecified is the at-risk order, whatever `descending` says.
   if (request.sort_by() != v1::AT_RISK_SORT_FIELD_UNSPECIFIED) query.descending = request.descending();
   if (!paged) return query;
 
-  absl::StatusOr<int32_t> page_size =
-      PageSize(request.page_size(), options_.default_page_size, options_.max_page_size);
-  if (!page_size.ok()) return page_size.status();
-  query.limit = static_cast<size_t>(*page_size);
+  CHURN_ASSIGN_OR_RETURN(
+      int32_t page_size,
+      PageSize(request.page_size(), options_.default_page_size, options_.max_page_size));
+  query.limit = static_cast<size_t>(page_size);
   // A page token's offset is read against the views it is used with (ListAtRisk).
   if (!request.page_token().empty()) return query;
   if (request.offset() < 0) {
@@ -116,33 +113,29 @@ absl::StatusOr<viewsets::AtRiskQuery> GatewayApi::QueryFromRequest(
 
 absl::Status GatewayApi::ListAtRisk(const v1::ListAtRiskRequest& request,
                                     v1::ListAtRiskResponse* response) const {
-  absl::StatusOr<viewsets::AtRiskQuery> query = QueryFromRequest(request, /*paged=*/true);
-  if (!query.ok()) return query.status();
-  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
-  if (!views.ok()) return views.status();
+  CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskQuery query, QueryFromRequest(request, /*paged=*/true));
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const viewsets::ViewSet> views, CurrentViews());
   if (!request.page_token().empty()) {
-    absl::StatusOr<size_t> offset =
-        viewsets::AtRiskOffsetFromToken(request.page_token(), **views, *query);
-    if (!offset.ok()) return offset.status();
-    query->offset = *offset;
+    CHURN_ASSIGN_OR_RETURN(size_t offset,
+                           viewsets::AtRiskOffsetFromToken(request.page_token(), *views, query));
+    query.offset = offset;
   }
-  absl::StatusOr<viewsets::AtRiskPage> page = viewsets::QueryAtRisk(**views, *query);
-  if (!page.ok()) return page.status();
-  FillFreshness(views->get(), response->mutable_freshness());
-  response->mutable_customers()->Reserve(static_cast<int>(page->customers.size()));
-  for (const reports::ScoredCustomer* customer : page->customers) {
+  CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskPage page, viewsets::QueryAtRisk(*views, query));
+  FillFreshness(views.get(), response->mutable_freshness());
+  response->mutable_customers()->Reserve(static_cast<int>(page.customers.size()));
+  for (const reports::ScoredCustomer* customer : page.customers) {
     convert::ToProto(*customer, response->add_customers());
   }
-  response->set_total_matched(static_cast<int64_t>(page->total_matched));
-  response->set_offset(static_cast<int32_t>(
-      std::min<size_t>(page->offset, std::numeric_limits<int32_t>::max())));
-  if (page->has_more) {
+  response->set_total_matched(static_cast<int64_t>(page.total_matched));
+  response->set_offset(
+      static_cast<int32_t>(std::min<size_t>(page.offset, std::numeric_limits<int32_t>::max())));
+  if (page.has_more) {
     response->set_next_page_token(
-        viewsets::AtRiskPageToken(**views, *query, page->offset + page->customers.size()));
+        viewsets::AtRiskPageToken(*views, query, page.offset + page.customers.size()));
   }
-  if (page->offset > 0) {
-    const size_t previous = page->offset > query->limit ? page->offset - query->limit : 0;
-    response->set_previous_page_token(viewsets::AtRiskPageToken(**views, *query, previous));
+  if (page.offset > 0) {
+    const size_t previous = page.offset > query.limit ? page.offset - query.limit : 0;
+    response->set_previous_page_token(viewsets::AtRiskPageToken(*views, query, previous));
   }
   return absl::OkStatus();
 }
@@ -152,18 +145,16 @@ absl::Status GatewayApi::GetCustomerBrief(const v1::GetCustomerBriefRequest& req
   if (request.customer_id().empty()) {
     return absl::InvalidArgumentError("customer_id: required");
   }
-  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
-  if (!views.ok()) return views.status();
-  const reports::ScoredCustomer* customer = (*views)->FindCustomer(request.customer_id());
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const viewsets::ViewSet> views, CurrentViews());
+  const reports::ScoredCustomer* customer = views->FindCustomer(request.customer_id());
   if (customer == nullptr) {
     return absl::NotFoundError(absl::StrCat("customer '", request.customer_id(),
                                             "' is not in the current views"));
   }
-  absl::StatusOr<outcomes::OutcomePage> logged =
-      outcome_log_->List(request.customer_id(), 0, kBriefOutcomes);
-  if (!logged.ok()) return logged.status();
+  CHURN_ASSIGN_OR_RETURN(outcomes::OutcomePage logged,
+                         outcome_log_->List(request.customer_id(), 0, kBriefOutcomes));
 
-  FillFreshness(views->get(), response->mutable_freshness());
+  FillFreshness(views.get(), response->mutable_freshness());
   convert::ToProto(*customer, response->mutable_customer());
   for (const playbook::ChecklistStep& step : playbook::BuildChecklist(*customer)) {
     convert::ToProto(step, response->add_checklist());
@@ -172,7 +163,7 @@ absl::Status GatewayApi::GetCustomerBrief(const v1::GetCustomerBriefRequest& req
   outreach_options.strategic_arr = options_.strategic_arr;
   convert::ToProto(playbook::BuildOutreach(*customer, outreach_options),
                    response->mutable_outreach());
-  for (const outcomes::Outcome& outcome : logged->outcomes) {
+  for (const outcomes::Outcome& outcome : logged.outcomes) {
     convert::ToProto(outcome, response->add_outcomes());
   }
   if (ticket_analyses_ != nullptr) {
@@ -189,15 +180,13 @@ absl::Status GatewayApi::RecordOutcome(const v1::RecordOutcomeRequest& request,
   if (request.customer_id().empty()) {
     return absl::InvalidArgumentError("customer_id: required");
   }
-  absl::StatusOr<outcomes::OutcomeKind> kind = convert::FromProto(request.kind());
-  if (!kind.ok()) return kind.status();
-  absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = CurrentViews();
-  if (!views.ok()) return views.status();
-  if ((*views)->FindCustomer(request.customer_id()) == nullptr) {
+  CHURN_ASSIGN_OR_RETURN(outcomes::OutcomeKind kind, convert::FromProto(request.kind()));
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const viewsets::ViewSet> views, CurrentViews());
+  if (views->FindCustomer(request.customer_id()) == nullptr) {
     return absl::NotFoundError(absl::StrCat("customer '", request.customer_id(),
                                             "' is not in the current views"));
   }
-  outcomes::NewOutcome entry{request.customer_id(), *kind, request.notes(), recorded_by};
+  outcomes::NewOutcome entry{request.customer_id(), kind, request.notes(), recorded_by};
   absl::StatusOr<outcomes::Outcome> stored = outcome_log_->Record(entry, absl::Now());
   if (!stored.ok()) {
     // The log's field is "note"; the API calls it "notes".
@@ -213,33 +202,31 @@ absl::Status GatewayApi::RecordOutcome(const v1::RecordOutcomeRequest& request,
 
 absl::Status GatewayApi::ListOutcomes(const v1::ListOutcomesRequest& request,
                                       v1::ListOutcomesResponse* response) const {
-  absl::StatusOr<int32_t> page_size =
-      PageSize(request.page_size(), options_.default_page_size, options_.max_page_size);
-  if (!page_size.ok()) return page_size.status();
+  CHURN_ASSIGN_OR_RETURN(
+      int32_t page_size,
+      PageSize(request.page_size(), options_.default_page_size, options_.max_page_size));
   int64_t before_id = 0;
   if (!request.page_token().empty()) {
-    absl::StatusOr<int64_t> cursor =
-        viewsets::DecodePageToken(request.page_token(), OutcomesTokenBinding(request));
-    if (!cursor.ok()) return cursor.status();
-    before_id = *cursor;
+    CHURN_ASSIGN_OR_RETURN(
+        int64_t cursor,
+        viewsets::DecodePageToken(request.page_token(), OutcomesTokenBinding(request)));
+    before_id = cursor;
   }
-  absl::StatusOr<outcomes::OutcomePage> page =
-      outcome_log_->List(request.customer_id(), before_id, *page_size);
-  if (!page.ok()) return page.status();
-  for (const outcomes::Outcome& outcome : page->outcomes) {
+  CHURN_ASSIGN_OR_RETURN(outcomes::OutcomePage page,
+                         outcome_log_->List(request.customer_id(), before_id, page_size));
+  for (const outcomes::Outcome& outcome : page.outcomes) {
     convert::ToProto(outcome, response->add_outcomes());
   }
-  if (page->next_before_id > 0) {
+  if (page.next_before_id > 0) {
     response->set_next_page_token(
-        viewsets::EncodePageToken(OutcomesTokenBinding(request), page->next_before_id));
+        viewsets::EncodePageToken(OutcomesTokenBinding(request), page.next_before_id));
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<viewsets::AtRiskPage> GatewayApi::AllAtRisk(
     const v1::ListAtRiskRequest& filters) const {
-  CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskQuery query,
-                         QueryFromRequest(filters, /*paged=*/false));
+  CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskQuery query, QueryFromRequest(filters, /*paged=*/false));
   CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const viewsets::ViewSet> views, CurrentViews());
   return viewsets::QueryAtRisk(*views, query);
 }

@@ -21,9 +21,9 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
   // gateway's certificate is its client certificate for mTLS.
   CHURN_ASSIGN_OR_RETURN(
       options.neighbour_security,
-      service::ClientSecurity::FromFiles(settings.client_token_file(),
-                                         settings.process().tls_ca_file(), options.http.tls_cert_file,
-                                         options.http.tls_key_file, settings.tls_server_name()));
+      service::ClientSecurity::FromFiles(
+          settings.client_token_file(), settings.process().tls_ca_file(),
+          options.http.tls_cert_file, options.http.tls_key_file, settings.tls_server_name()));
   options.api.strategic_arr = settings.strategic_arr();
 
   struct Duration {
@@ -35,11 +35,14 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
   for (const Duration& d :
        {Duration{"refresh_interval_ms", settings.refresh_interval_ms(), &options.refresh.interval,
                  10},
-        Duration{"ingest_deadline_ms", settings.ingest_deadline_ms(), &options.refresh.ingest_deadline, 1},
-        Duration{"reload_deadline_ms", settings.reload_deadline_ms(), &options.refresh.reload_deadline, 1},
+        Duration{"ingest_deadline_ms", settings.ingest_deadline_ms(),
+                 &options.refresh.ingest_deadline, 1},
+        Duration{"reload_deadline_ms", settings.reload_deadline_ms(),
+                 &options.refresh.reload_deadline, 1},
         Duration{"stream_signals_deadline_ms", settings.stream_signals_deadline_ms(),
                  &options.refresh.stream_signals_deadline, 1},
-        Duration{"score_deadline_ms", settings.score_deadline_ms(), &options.refresh.score_deadline, 1},
+        Duration{"score_deadline_ms", settings.score_deadline_ms(), &options.refresh.score_deadline,
+                 1},
         Duration{"analyze_ticket_deadline_ms", settings.analyze_ticket_deadline_ms(),
                  &options.analyzer.analyze_ticket_deadline, 1},
         Duration{"analyze_set_deadline_ms", settings.analyze_set_deadline_ms(),

@@ -52,16 +52,14 @@ class GatewayParts : public svc::ServiceParts {
                                                 : absl::Milliseconds(options.stale_after.count())),
         ingest_(NeighbourChannel(options.ingest_address, options)),
         enrichment_(NeighbourChannel(options.enrichment_address, options)),
-        refresher_(options.refresh, ingest_,
-                   NeighbourChannel(options.scoring_address, options),
-                   gw::LinkedTicketIntent(ingest_, enrichment_, options.churn_intent,
-                                          &linked_analyses_),
-                   &store_, &metrics_),
+        refresher_(
+            options.refresh, ingest_, NeighbourChannel(options.scoring_address, options),
+            gw::LinkedTicketIntent(ingest_, enrichment_, options.churn_intent, &linked_analyses_),
+            &store_, &metrics_),
         analyzer_(options.analyzer, ingest_, enrichment_, &metrics_),
         api_(options.api, &store_, outcome_log_.get()),
         service_(&api_, &refresher_, &analyzer_, &host.executor()),
-        http_(options.http, &api_, &refresher_, &analyzer_,
-              &host.metrics_registry()) {
+        http_(options.http, &api_, &refresher_, &analyzer_, &host.metrics_registry()) {
     api_.set_ticket_analyses(&linked_analyses_);
     host.AddService(&service_, churn::v1::GatewayService::service_full_name());
     // NOT_SERVING until the first views exist; stale views later still serve.
