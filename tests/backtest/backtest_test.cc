@@ -4,6 +4,9 @@
 #include "backtest/backtest.h"
 
 #include "backtest/backtest_report.h"
+#include "backtest/backtest_window.h"
+#include "backtest/report_comparison.h"
+#include "absl/strings/str_replace.h"
 #include "testing/data_folder.h"
 #include "gtest/gtest.h"
 
@@ -51,7 +54,7 @@ std::map<std::string, std::string> Tables() {
   };
 }
 
-BacktestReport RunSmallBacktest() {
+BacktestReport RunSmallBacktest(const scoring::RuleSet& rules = scoring::DefaultRuleSet()) {
   absl::StatusOr<dataset::DataFiles> files =
       dataset::FindDataFiles(testing::WriteDataFolder("backtest", Tables()));
   EXPECT_TRUE(files.ok()) << files.status();
@@ -61,7 +64,7 @@ BacktestReport RunSmallBacktest() {
   options.step_days = 31;
   options.horizon_days = 60;
   options.bootstrap.replicates = 200;
-  absl::StatusOr<BacktestReport> report = RunBacktest(*files, scoring::DefaultRuleSet(), options);
+  absl::StatusOr<BacktestReport> report = RunBacktest(*files, rules, options);
   EXPECT_TRUE(report.ok()) << report.status();
   return *report;
 }
@@ -136,6 +139,80 @@ TEST(BacktestTest, RejectsBadDates) {
   options.to = D("2024-07-01");
   options.step_days = 0;
   EXPECT_FALSE(AsOfDates(options).ok());
+}
+
+// The escalation worth 40 instead of 10: S-2 and S-5 (escalated, never churned) become
+// Medium on 06-01, so High+Medium precision falls from 1 to 1/3; High is untouched.
+TEST(ReportComparisonTest, CandidateRulesAgainstTheRulesInForce) {
+  const std::string yaml =
+      absl::StrReplaceAll(std::string(scoring::DefaultRuleSetYaml()),
+                          {{"{id: escalated, points: 10,", "{id: escalated, points: 40,"}});
+  ASSERT_NE(yaml, scoring::DefaultRuleSetYaml());
+  absl::StatusOr<scoring::RuleSet> candidate = scoring::ParseRuleSet(yaml, "candidate");
+  ASSERT_TRUE(candidate.ok()) << candidate.status();
+  const ReportComparison comparison =
+      CompareReports(RunSmallBacktest(), RunSmallBacktest(*candidate));
+  EXPECT_TRUE(comparison.same_rows);
+  auto metric = [&](const std::string& name) {
+    for (const MetricChange& m : comparison.metrics) {
+      if (m.metric == name) return m;
+    }
+    ADD_FAILURE() << "no metric " << name;
+    return MetricChange{};
+  };
+  EXPECT_DOUBLE_EQ(*metric("precision_high_medium").current, 1.0);
+  EXPECT_DOUBLE_EQ(*metric("precision_high_medium").candidate, 1.0 / 3);
+  EXPECT_DOUBLE_EQ(*metric("precision_high_medium").change, 1.0 / 3 - 1.0);
+  EXPECT_DOUBLE_EQ(*metric("precision_high").change, 0.0);
+  EXPECT_TRUE(metric("lift_at_k/10").current.has_value());
+  // Rules keep their firing counts: only points changed.
+  for (const RuleFiringChange& rule : comparison.rules) {
+    EXPECT_EQ(rule.fired_current, rule.fired_candidate) << rule.rule;
+  }
+  const nlohmann::ordered_json json = ToJson(comparison);
+  EXPECT_TRUE(json["same_rows"].get<bool>());
+  EXPECT_FALSE(json["metrics"].empty());
+  EXPECT_EQ(json["rules"].size(), comparison.rules.size());
+}
+
+// A rule only the candidate has is listed after the current ones, with 0 fired before.
+TEST(ReportComparisonTest, RuleOnlyInTheCandidate) {
+  BacktestReport current, candidate;
+  current.rule_firing = {{"a", 5, 1, 0.2, 1.0}};
+  candidate.rule_firing = {{"a", 4, 1, 0.25, 1.25}, {"b", 3, 3, 1.0, 5.0}};
+  const ReportComparison comparison = CompareReports(current, candidate);
+  ASSERT_EQ(comparison.rules.size(), 2u);
+  EXPECT_EQ(comparison.rules[0].rule, "a");
+  EXPECT_DOUBLE_EQ(*comparison.rules[0].lift_change, 0.25);
+  EXPECT_EQ(comparison.rules[1].rule, "b");
+  EXPECT_EQ(comparison.rules[1].fired_current, 0);
+  EXPECT_EQ(comparison.rules[1].fired_candidate, 3);
+  EXPECT_FALSE(comparison.rules[1].lift_change.has_value());
+}
+
+TEST(BacktestWindowTest, DefaultsToTheLastYearWithCompleteLabels) {
+  absl::StatusOr<BacktestWindow> window =
+      ResolveBacktestWindow(std::nullopt, std::nullopt, 0, 0, D("2024-12-31"));
+  ASSERT_TRUE(window.ok()) << window.status();
+  EXPECT_EQ(window->step_days, 30);
+  EXPECT_EQ(window->horizon_days, 90);
+  EXPECT_EQ(window->to, D("2024-12-31") - 90);
+  EXPECT_EQ(window->from, window->to - 360);  // 12 steps: 13 as-of dates
+}
+
+TEST(BacktestWindowTest, GivenDatesWinAndBadOnesAreRefused) {
+  absl::StatusOr<BacktestWindow> window =
+      ResolveBacktestWindow(D("2024-01-01"), D("2024-03-01"), 7, 30, std::nullopt);
+  ASSERT_TRUE(window.ok()) << window.status();
+  EXPECT_EQ(window->from, D("2024-01-01"));
+  EXPECT_EQ(window->to, D("2024-03-01"));
+  EXPECT_EQ(window->step_days, 7);
+  EXPECT_EQ(window->horizon_days, 30);
+  EXPECT_FALSE(ResolveBacktestWindow(D("2024-03-01"), D("2024-01-01"), 0, 0, std::nullopt).ok());
+  EXPECT_FALSE(ResolveBacktestWindow(std::nullopt, std::nullopt, 0, 0, std::nullopt).ok());
+  EXPECT_FALSE(ResolveBacktestWindow(std::nullopt, std::nullopt, -1, 0, D("2024-12-31")).ok());
+  // Daily for two years is more work than one request may ask.
+  EXPECT_FALSE(ResolveBacktestWindow(D("2022-01-01"), D("2024-01-01"), 1, 0, std::nullopt).ok());
 }
 
 }  // namespace
