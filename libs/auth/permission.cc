@@ -8,7 +8,7 @@ namespace {
 
 using P = Permission;
 
-constexpr std::array<std::pair<std::string_view, Permission>, 27> kMethodPermissions = {{
+constexpr std::array<std::pair<std::string_view, Permission>, 31> kMethodPermissions = {{
     {"/churn.v1.GatewayService/GetExecutive", P::kReadViews},
     {"/churn.v1.GatewayService/GetDrivers", P::kReadViews},
     {"/churn.v1.GatewayService/ListAtRisk", P::kReadViews},
@@ -19,11 +19,14 @@ constexpr std::array<std::pair<std::string_view, Permission>, 27> kMethodPermiss
     {"/churn.v1.GatewayService/AnalyzeTicketSet", P::kAnalyzeTickets},
     // reload_data additionally needs kReloadData, which the gateway checks on the request.
     {"/churn.v1.GatewayService/Refresh", P::kRefresh},
+    {"/churn.v1.GatewayService/GetModelQuality", P::kReadViews},
+    {"/churn.v1.GatewayService/WhatIfRules", P::kTryRules},
+    {"/churn.v1.GatewayService/ApplyRules", P::kManageRules},
     {"/churn.v1.ScoringService/Score", P::kScore},
     {"/churn.v1.ScoringService/ScoreBatch", P::kScore},
     {"/churn.v1.ScoringService/ScoreStream", P::kScore},
     {"/churn.v1.ScoringService/GetRules", P::kScore},
-    {"/churn.v1.ScoringService/DryRunRules", P::kManageRules},
+    {"/churn.v1.ScoringService/DryRunRules", P::kTryRules},
     {"/churn.v1.ScoringService/ReloadRules", P::kManageRules},
     {"/churn.v1.IngestService/LoadDataFolder", P::kLoadData},
     {"/churn.v1.IngestService/UploadTable", P::kLoadData},
@@ -31,6 +34,7 @@ constexpr std::array<std::pair<std::string_view, Permission>, 27> kMethodPermiss
     {"/churn.v1.IngestService/StreamSignals", P::kReadSnapshots},
     {"/churn.v1.IngestService/ListTicketTextSets", P::kReadSnapshots},
     {"/churn.v1.IngestService/StreamTicketTexts", P::kReadSnapshots},
+    {"/churn.v1.IngestService/Backtest", P::kReadSnapshots},
     {"/churn.v1.EnrichmentService/AnalyzeTicket", P::kAnalyzeTickets},
     {"/churn.v1.EnrichmentService/AnalyzeTickets", P::kAnalyzeTickets},
     {"/grpc.health.v1.Health/Check", P::kOpen},
@@ -52,6 +56,7 @@ std::string_view PermissionName(Permission permission) {
     case P::kRefresh: return "refresh";
     case P::kReloadData: return "reload_data";
     case P::kLoadData: return "load_data";
+    case P::kTryRules: return "try_rules";
     case P::kManageRules: return "manage_rules";
     case P::kAdminOnly: return "admin_only";
   }
@@ -66,13 +71,15 @@ bool RoleGrants(Role role, Permission permission) {
     case Role::kCsm:
       return permission == P::kReadViews || permission == P::kScore ||
              permission == P::kAnalyzeTickets || permission == P::kRecordOutcomes ||
-             permission == P::kRefresh;
+             permission == P::kRefresh || permission == P::kTryRules;
     case Role::kService:
-      // The gateway's own calls: reads, scoring, analyses, and the data loads it relays for an
-      // admin (ingest also confines those to its data root). Never rules or the outcome log.
+      // The gateway's own calls: reads, scoring, analyses, rule dry runs, and what it relays
+      // for an admin after checking the admin's token: data loads (ingest also confines those
+      // to its data root) and rules put in force (ApplyRules). Never the outcome log.
       return permission == P::kReadViews || permission == P::kScore ||
              permission == P::kReadSnapshots || permission == P::kAnalyzeTickets ||
-             permission == P::kLoadData;
+             permission == P::kLoadData || permission == P::kTryRules ||
+             permission == P::kManageRules;
   }
   return false;
 }

@@ -13,13 +13,14 @@ enum class Permission {
   kOpen,            // health checking and reflection: probes and tools need no token
   kReadViews,       // the gateway's views, briefs, outcome list, exports, ticket set list
   kScore,           // the scoring RPCs that compute and read rules
-  kReadSnapshots,   // ingest's snapshots, signals and ticket texts (service-to-service)
+  kReadSnapshots,   // ingest's snapshots, signals, ticket texts, backtests (service-to-service)
   kAnalyzeTickets,  // ticket analyses (enrichment, and through the gateway)
   kRecordOutcomes,  // writing to the outcome log
   kRefresh,         // asking the gateway to re-check its neighbours now
   kReloadData,      // a refresh that makes ingest re-read its folder
   kLoadData,        // ingest LoadDataFolder and UploadTable
-  kManageRules,     // scoring DryRunRules and ReloadRules
+  kTryRules,        // what candidate rules would change, nothing applied (DryRunRules, WhatIfRules)
+  kManageRules,     // putting rules in force (scoring ReloadRules, gateway ApplyRules)
   kAdminOnly,       // anything not listed: a new RPC is never open by accident
 };
 

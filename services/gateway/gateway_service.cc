@@ -92,4 +92,53 @@ grpc::ServerUnaryReactor* GatewayService::ListOutcomes(grpc::CallbackServerConte
   return FinishWith(context, api_->ListOutcomes(*request, response));
 }
 
+namespace {
+
+// Runs `call(scope)` on the executor and finishes the RPC with its status.
+template <typename Call>
+grpc::ServerUnaryReactor* OnExecutor(grpc::CallbackServerContext* context,
+                                     concurrency::BoundedExecutor* executor, Call call) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const CallScope scope = CallScope::ForRpc(context);
+  absl::Status queued = executor->Submit(
+      [reactor, scope, call] { reactor->Finish(service::ToGrpcStatus(call(scope))); });
+  if (!queued.ok()) reactor->Finish(service::ToGrpcStatus(queued));
+  return reactor;
+}
+
+absl::Status NoModelQuality() {
+  return absl::UnimplementedError("this gateway serves no Model quality calls");
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* GatewayService::GetModelQuality(grpc::CallbackServerContext* context,
+                                                          const v1::GetModelQualityRequest* request,
+                                                          v1::GetModelQualityResponse* response) {
+  if (model_quality_ == nullptr) return FinishWith(context, NoModelQuality());
+  return OnExecutor(context, executor_, [this, request, response](const CallScope& scope) {
+    return model_quality_->GetModelQuality(scope, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* GatewayService::WhatIfRules(grpc::CallbackServerContext* context,
+                                                      const v1::WhatIfRulesRequest* request,
+                                                      v1::WhatIfRulesResponse* response) {
+  if (model_quality_ == nullptr) return FinishWith(context, NoModelQuality());
+  return OnExecutor(context, executor_, [this, request, response](const CallScope& scope) {
+    return model_quality_->WhatIfRules(scope, *request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* GatewayService::ApplyRules(grpc::CallbackServerContext* context,
+                                                     const v1::ApplyRulesRequest* request,
+                                                     v1::ApplyRulesResponse* response) {
+  if (model_quality_ == nullptr) return FinishWith(context, NoModelQuality());
+  const std::string applied_by = service::CallerOf(*context).name;
+  return OnExecutor(context, executor_,
+                    [this, request, response, applied_by](const CallScope& scope) {
+                      return model_quality_->ApplyRules(scope, *request, applied_by, response);
+                    });
+}
+
 }  // namespace churn::gateway

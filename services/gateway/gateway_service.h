@@ -7,6 +7,7 @@
 #include "churn/v1/gateway.grpc.pb.h"
 #include "concurrency/bounded_executor.h"
 #include "gateway_api.h"
+#include "model_quality.h"
 #include "refresh_orchestrator.h"
 #include "ticket_analyzer.h"
 
@@ -43,12 +44,25 @@ class GatewayService final : public v1::GatewayService::CallbackService {
   grpc::ServerUnaryReactor* ListOutcomes(grpc::CallbackServerContext* context,
                                          const v1::ListOutcomesRequest* request,
                                          v1::ListOutcomesResponse* response) override;
+  grpc::ServerUnaryReactor* GetModelQuality(grpc::CallbackServerContext* context,
+                                            const v1::GetModelQualityRequest* request,
+                                            v1::GetModelQualityResponse* response) override;
+  grpc::ServerUnaryReactor* WhatIfRules(grpc::CallbackServerContext* context,
+                                        const v1::WhatIfRulesRequest* request,
+                                        v1::WhatIfRulesResponse* response) override;
+  grpc::ServerUnaryReactor* ApplyRules(grpc::CallbackServerContext* context,
+                                       const v1::ApplyRulesRequest* request,
+                                       v1::ApplyRulesResponse* response) override;
+
+  // The Model quality calls (UNIMPLEMENTED while not set); set before serving.
+  void set_model_quality(ModelQuality* model_quality) { model_quality_ = model_quality; }
 
  private:
   GatewayApi* api_;
   RefreshOrchestrator* refresher_;
   TicketAnalyzer* analyzer_;
   concurrency::BoundedExecutor* executor_;
+  ModelQuality* model_quality_ = nullptr;
 };
 
 }  // namespace churn::gateway

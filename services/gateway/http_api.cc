@@ -293,9 +293,10 @@ std::function<void(const Request&, Response&)> HttpApi::Admitted(auth::Permissio
       service::LogWarn("http_busy", {{"path", req.path},
                                      {"in_use", static_cast<int64_t>(admissions_.in_use())}});
       res.set_header("Retry-After", "2");
-      return SendError(res, absl::ResourceExhaustedError(absl::StrCat(
-                                "the gateway is running ", admissions_.limit(),
-                                " ticket analyses or refreshes already; retry shortly")));
+      return SendError(res,
+                       absl::ResourceExhaustedError(absl::StrCat(
+                           "the gateway is running ", admissions_.limit(),
+                           " ticket analyses, refreshes or backtests already; retry shortly")));
     }
     handler(req, res, caller, std::move(admission));
   });
@@ -345,7 +346,9 @@ void HttpApi::RegisterRoutes() {
                 {"can_record_outcomes", auth::RoleGrants(caller.role, Permission::kRecordOutcomes)},
                 {"can_analyze_tickets", auth::RoleGrants(caller.role, Permission::kAnalyzeTickets)},
                 {"can_refresh", auth::RoleGrants(caller.role, Permission::kRefresh)},
-                {"can_reload_data", auth::RoleGrants(caller.role, Permission::kReloadData)}}
+                {"can_reload_data", auth::RoleGrants(caller.role, Permission::kReloadData)},
+                {"can_try_rules", auth::RoleGrants(caller.role, Permission::kTryRules)},
+                {"can_apply_rules", auth::RoleGrants(caller.role, Permission::kManageRules)}}
                 .dump(),
             kJson);
       }));
@@ -497,6 +500,8 @@ void HttpApi::RegisterRoutes() {
         SendMessage(res, response);
       }));
 
+  RegisterModelQualityRoutes();
+
   // The dashboard.
   const std::filesystem::path web_root(options_.web_root);
   server.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
@@ -525,6 +530,55 @@ void HttpApi::RegisterRoutes() {
   server.set_exception_handler([](const Request&, Response& res, std::exception_ptr) {
     SendError(res, absl::InternalError("unexpected error while serving the request"));
   });
+}
+
+// The analyst's loop (model_quality.h): slow (a backtest, a dry run over every customer, a
+// rebuild), so admitted like the analyses; the HTTP request's deadline is the backtest's.
+void HttpApi::RegisterModelQualityRoutes() {
+  httplib::Server& server = *server_;
+  using auth::Permission;
+  auto scope = [this] {
+    return CallScope::WithDeadline(CallScope::Clock::now() + options_.refresh_timeout);
+  };
+  auto unavailable = [](Response& res) {
+    SendError(res, absl::UnimplementedError("this gateway serves no Model quality calls"));
+  };
+  server.Get("/api/v1/model-quality",
+             Admitted(Permission::kReadViews, [this, scope, unavailable](
+                                                  const Request& req, Response& res,
+                                                  const auth::Caller&, std::shared_ptr<void>) {
+               if (model_quality_ == nullptr) return unavailable(res);
+               absl::StatusOr<v1::GetModelQualityRequest> request =
+                   ModelQualityRequestFromQuery(req.params);
+               if (!request.ok()) return SendError(res, request.status());
+               v1::GetModelQualityResponse response;
+               Send(res, model_quality_->GetModelQuality(scope(), *request, &response), response);
+             }));
+  server.Post("/api/v1/rules/what-if",
+              Admitted(Permission::kTryRules, [this, scope, unavailable](
+                                                  const Request& req, Response& res,
+                                                  const auth::Caller&, std::shared_ptr<void>) {
+                if (model_quality_ == nullptr) return unavailable(res);
+                v1::WhatIfRulesRequest request;
+                if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) {
+                  return SendError(res, s);
+                }
+                v1::WhatIfRulesResponse response;
+                Send(res, model_quality_->WhatIfRules(scope(), request, &response), response);
+              }));
+  server.Post(
+      "/api/v1/rules/apply",
+      Admitted(Permission::kManageRules, [this, scope, unavailable](
+                                             const Request& req, Response& res,
+                                             const auth::Caller& caller, std::shared_ptr<void>) {
+        if (model_quality_ == nullptr) return unavailable(res);
+        v1::ApplyRulesRequest request;
+        if (absl::Status s = ParseJsonBody(req.body, &request); !s.ok()) {
+          return SendError(res, s);
+        }
+        v1::ApplyRulesResponse response;
+        Send(res, model_quality_->ApplyRules(scope(), request, caller.name, &response), response);
+      }));
 }
 
 }  // namespace churn::gateway

@@ -29,6 +29,10 @@
 //   POST /api/v1/tickets/upload/analyze?file_name=&limit=&timeout_ms=  (CSV body) -> NDJSON
 //   POST /api/v1/refresh                        {"reload_data": true}   (reload: admin)
 //   GET  /api/v1/session                        who the token belongs to, for the dashboard
+//   GET  /api/v1/model-quality?from=&to=&step_days=&horizon_days=   backtest of the rules in force
+//   POST /api/v1/rules/what-if                  {"candidate_yaml", "window", "max_customers"}
+//                                               (csm or admin: nothing is applied)
+//   POST /api/v1/rules/apply                    {"yaml"}  (admin: in force, views rebuilt)
 //   GET  /healthz, /readyz, /metrics, /, /static/*
 
 #include <chrono>
@@ -42,6 +46,7 @@
 #include "admission_limit.h"
 #include "auth/bearer_token.h"
 #include "gateway_api.h"
+#include "model_quality.h"
 #include "refresh_orchestrator.h"
 #include "ticket_analyzer.h"
 
@@ -91,11 +96,14 @@ class HttpApi {
   // Binds the address and serves on a background thread.
   absl::Status Start();
   int port() const { return port_; }
+  // The Model quality routes answer 501 while not set; set before Start().
+  void set_model_quality(ModelQuality* model_quality) { model_quality_ = model_quality; }
   // Stops accepting and waits for the requests in progress. Idempotent.
   void Stop();
 
  private:
   void RegisterRoutes();
+  void RegisterModelQualityRoutes();
   using GuardedHandler =
       std::function<void(const httplib::Request&, httplib::Response&, const auth::Caller&)>;
   // The handler, run only for callers whose role grants `permission`.
@@ -111,6 +119,7 @@ class HttpApi {
   GatewayApi* api_;
   RefreshOrchestrator* refresher_;
   TicketAnalyzer* analyzer_;
+  ModelQuality* model_quality_ = nullptr;
   prometheus::Registry* registry_;
   AdmissionLimit admissions_;
   std::unique_ptr<httplib::Server> server_;

@@ -248,4 +248,17 @@ absl::StatusOr<v1::RefreshRequest> RefreshRequestFromBody(const std::string& bod
   return request;
 }
 
+absl::StatusOr<v1::GetModelQualityRequest> ModelQualityRequestFromQuery(const QueryParams& params) {
+  CHURN_RETURN_IF_ERROR(CheckUtf8(params));
+  v1::GetModelQualityRequest request;
+  v1::BacktestWindow* window = request.mutable_window();
+  window->set_from(QueryParam(params, "from"));
+  window->set_to(QueryParam(params, "to"));
+  CHURN_ASSIGN_OR_RETURN(int32_t step_days, IntParam(params, "step_days"));
+  CHURN_ASSIGN_OR_RETURN(int32_t horizon_days, IntParam(params, "horizon_days"));
+  window->set_step_days(step_days);
+  window->set_horizon_days(horizon_days);
+  return request;
+}
+
 }  // namespace churn::gateway

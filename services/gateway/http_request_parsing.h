@@ -55,4 +55,7 @@ absl::StatusOr<v1::AnalyzeTicketSetRequest> UploadRequestFromQuery(const QueryPa
 // POST /api/v1/refresh
 absl::StatusOr<v1::RefreshRequest> RefreshRequestFromBody(const std::string& body);
 
+// ?from=YYYY-MM-DD&to=&step_days=&horizon_days= (each optional; the dates are checked by ingest).
+absl::StatusOr<v1::GetModelQualityRequest> ModelQualityRequestFromQuery(const QueryParams& params);
+
 }  // namespace churn::gateway

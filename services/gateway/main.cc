@@ -19,6 +19,7 @@
 #include "gateway_options.h"
 #include "gateway_service.h"
 #include "http_api.h"
+#include "model_quality.h"
 #include "outcomes/outcome_log.h"
 #include "refresh_orchestrator.h"
 #include "ticket_analyzer.h"
@@ -58,9 +59,13 @@ class GatewayParts : public svc::ServiceParts {
             &store_, &metrics_),
         analyzer_(options.analyzer, ingest_, enrichment_, &metrics_),
         api_(options.api, &store_, outcome_log_.get()),
+        model_quality_(gw::ModelQualityOptions{}, ingest_,
+                       NeighbourChannel(options.scoring_address, options), &api_, &refresher_),
         service_(&api_, &refresher_, &analyzer_, &host.executor()),
         http_(options.http, &api_, &refresher_, &analyzer_, &host.metrics_registry()) {
     api_.set_ticket_analyses(&linked_analyses_);
+    service_.set_model_quality(&model_quality_);
+    http_.set_model_quality(&model_quality_);
     host.AddService(&service_, churn::v1::GatewayService::service_full_name());
     // NOT_SERVING until the first views exist; stale views later still serve.
     refresher_.SetOnViewsPublished([this](const churn::viewsets::ViewSet&) {
@@ -98,6 +103,7 @@ class GatewayParts : public svc::ServiceParts {
   gw::RefreshOrchestrator refresher_;
   gw::TicketAnalyzer analyzer_;
   gw::GatewayApi api_;
+  gw::ModelQuality model_quality_;
   gw::GatewayService service_;
   std::atomic<bool> serving_{false};
   gw::HttpApi http_;

@@ -69,7 +69,9 @@ IngestService::IngestService(IngestServiceOptions options, prometheus::Registry&
       executor_(executor),
       metrics_(registry),
       store_(StoreOptions(options_)),
-      tickets_(CatalogOptions(options_)) {}
+      tickets_(CatalogOptions(options_)),
+      backtests_(BacktestRunnerOptions{.load = {.max_rejected_rows = options_.max_rejected_rows}}) {
+}
 
 IngestService::~IngestService() { Stop(); }
 

@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "backtest_runner.h"
 #include "churn/v1/ingest.grpc.pb.h"
 #include "concurrency/bounded_executor.h"
 #include "concurrency/mutex.h"
@@ -80,6 +81,10 @@ class IngestService final : public v1::IngestService::CallbackService {
                                                v1::ListTicketTextSetsResponse* response) override;
   grpc::ServerWriteReactor<v1::StreamTicketTextsResponse>* StreamTicketTexts(
       grpc::CallbackServerContext* context, const v1::StreamTicketTextsRequest* request) override;
+  // Runs on the executor (backtest_rpc.cc).
+  grpc::ServerUnaryReactor* Backtest(grpc::CallbackServerContext* context,
+                                     const v1::BacktestRequest* request,
+                                     v1::BacktestResponse* response) override;
 
   // Used by the upload reactor.
   int64_t max_upload_bytes() const { return options_.max_upload_bytes; }
@@ -101,6 +106,7 @@ class IngestService final : public v1::IngestService::CallbackService {
   void RemoveUnreferencedUploads();
   void UpdateSnapshotAge();
   int32_t ChunkSize(int32_t requested) const;
+  absl::Status BacktestNow(const v1::BacktestRequest& request, v1::BacktestResponse* response);
   // Null before the first snapshot; cached per snapshot version.
   std::shared_ptr<const snapshots::CustomerDirectory> Directory();
 
@@ -110,6 +116,7 @@ class IngestService final : public v1::IngestService::CallbackService {
   snapshots::SnapshotStore store_;
   snapshots::TicketSetCatalog tickets_;
   std::function<void()> on_ready_;
+  BacktestRunner backtests_;
   std::once_flag ready_once_;
 
   std::string uploads_dir_;

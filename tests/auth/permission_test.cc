@@ -24,7 +24,8 @@ TEST(PermissionTest, EveryRoleGrantsWhatItShould) {
       {P::kRefresh, false, true, true, false},
       {P::kReloadData, false, false, true, false},
       {P::kLoadData, false, false, true, true},
-      {P::kManageRules, false, false, true, false},
+      {P::kTryRules, false, true, true, true},
+      {P::kManageRules, false, false, true, true},
       {P::kAdminOnly, false, false, true, false},
   };
   for (const Case& c : cases) {
@@ -38,6 +39,12 @@ TEST(PermissionTest, EveryRoleGrantsWhatItShould) {
 
 TEST(PermissionTest, MethodsMapToTheirPermission) {
   EXPECT_EQ(PermissionForMethod("/churn.v1.ScoringService/ReloadRules"), Permission::kManageRules);
+  EXPECT_EQ(PermissionForMethod("/churn.v1.ScoringService/DryRunRules"), Permission::kTryRules);
+  EXPECT_EQ(PermissionForMethod("/churn.v1.IngestService/Backtest"), Permission::kReadSnapshots);
+  EXPECT_EQ(PermissionForMethod("/churn.v1.GatewayService/GetModelQuality"),
+            Permission::kReadViews);
+  EXPECT_EQ(PermissionForMethod("/churn.v1.GatewayService/WhatIfRules"), Permission::kTryRules);
+  EXPECT_EQ(PermissionForMethod("/churn.v1.GatewayService/ApplyRules"), Permission::kManageRules);
   EXPECT_EQ(PermissionForMethod("/churn.v1.IngestService/LoadDataFolder"), Permission::kLoadData);
   EXPECT_EQ(PermissionForMethod("/churn.v1.GatewayService/RecordOutcome"),
             Permission::kRecordOutcomes);

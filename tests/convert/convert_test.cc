@@ -1,6 +1,7 @@
 // proto/convert: each message converted there and back keeps its meaning; bad input is named.
 #include <string>
 
+#include "convert/backtest_convert.h"
 #include "convert/outcome_convert.h"
 #include "convert/scored_customer_convert.h"
 #include "convert/snapshot_convert.h"
@@ -114,6 +115,27 @@ TEST(ConvertTest, DriversCarryTheirLabelsAndUnknownSortsAreRefused) {
   EXPECT_EQ(*FromProto(v1::AT_RISK_SORT_FIELD_UNSPECIFIED), viewsets::AtRiskSort::kRiskScore);
   EXPECT_EQ(FromProto(static_cast<v1::AtRiskSortField>(99)).status().message(),
             "sort_by: unknown sort field 99");
+}
+
+// The Struct carries ToJson's keys: an undefined metric stays null, not 0, and the model slot
+// is null until a model is evaluated.
+TEST(ConvertTest, BacktestReportAsStructKeepsKeysAndNulls) {
+  backtest::BacktestReport report;
+  report.base_rate = 0.25;
+  report.rules.precision_high = 0.5;
+  report.rule_firing = {{"usage_drop", 4, 2, 0.5, 2.0}};
+  google::protobuf::Struct proto;
+  ASSERT_TRUE(ToProto(report, &proto).ok());
+  const auto& fields = proto.fields();
+  EXPECT_DOUBLE_EQ(fields.at("base_rate").number_value(), 0.25);
+  EXPECT_TRUE(fields.at("model").has_null_value());
+  const auto& rules = fields.at("rules").struct_value().fields();
+  EXPECT_DOUBLE_EQ(rules.at("precision_high").number_value(), 0.5);
+  EXPECT_TRUE(rules.at("roc_auc").has_null_value());
+  const auto& firing = fields.at("rule_firing").list_value().values();
+  ASSERT_EQ(firing.size(), 1);
+  EXPECT_EQ(firing[0].struct_value().fields().at("rule").string_value(), "usage_drop");
+  EXPECT_DOUBLE_EQ(firing[0].struct_value().fields().at("lift").number_value(), 2.0);
 }
 
 }  // namespace

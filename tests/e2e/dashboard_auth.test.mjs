@@ -103,8 +103,25 @@ describe('dashboard with authentication', {timeout: 300000}, () => {
     assert.deepEqual(await api('/api/v1/session', tokens[VIEWER.name]), {
       name: VIEWER.name, role: 'viewer', auth_required: true, can_record_outcomes: false,
       can_analyze_tickets: false, can_refresh: false, can_reload_data: false,
+      can_try_rules: false, can_apply_rules: false,
     });
-    assert.equal((await api('/api/v1/session', tokens[CSM.name])).can_record_outcomes, true);
+    const csm = await api('/api/v1/session', tokens[CSM.name]);
+    assert.equal(csm.can_record_outcomes, true);
+    assert.equal(csm.can_try_rules, true, 'a CSM may try rules');
+    assert.equal(csm.can_apply_rules, false, 'only an admin applies them');
+  });
+
+  test('rules: a viewer may not try them, a CSM may not apply them (before the body is read)', async () => {
+    const post = async (route, token) => (await fetch(`${baseUrl}${route}`, {
+      method: 'POST', body: '{}', signal: AbortSignal.timeout(15000),
+      headers: {'Content-Type': 'application/json', Authorization: `Bearer ${token}`},
+    })).status;
+    assert.equal(await post('/api/v1/rules/what-if', tokens[VIEWER.name]), 403);
+    assert.equal(await post('/api/v1/rules/apply', tokens[VIEWER.name]), 403);
+    assert.equal(await post('/api/v1/rules/apply', tokens[CSM.name]), 403);
+    // Past the permission check, an empty candidate is the CSM's mistake, not a refusal.
+    assert.equal(await post('/api/v1/rules/what-if', tokens[CSM.name]), 400);
+    assert.equal(await post('/api/v1/rules/apply', tokens.admin), 400);
   });
 
   test('the first load asks for a token and shows no data before', async () => {

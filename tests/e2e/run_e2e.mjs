@@ -33,10 +33,10 @@ if (missing.length) {
   process.exit(1);
 }
 
-// One file per service set (without tokens, then with a tokens file), one after the other:
+// One file per service set (without tokens, with a tokens file, the Model quality loop), one after the other:
 // each starts its own four services and browser, and the machine may have two cores only.
 let failed = false;
-for (const file of ['dashboard.test.mjs', 'dashboard_auth.test.mjs']) {
+for (const file of ['dashboard.test.mjs', 'dashboard_auth.test.mjs', 'model_quality.test.mjs']) {
   const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', path.join(here, file)],
                            {stdio: 'inherit', env: process.env});
   if (result.status !== 0) {

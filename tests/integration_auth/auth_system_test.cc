@@ -275,7 +275,7 @@ TEST_F(AuthSystemTest, EveryRpcOfEveryServiceAdmitsExactlyTheRolesThatMayCallIt)
       }
     }
   }
-  EXPECT_EQ(checked, 4 * 23);
+  EXPECT_EQ(checked, 4 * 27);
 }
 
 struct Route {
@@ -289,6 +289,10 @@ TEST_F(AuthSystemTest, EveryHttpRouteAdmitsExactlyTheRolesThatMayCallIt) {
   ASSERT_NO_FATAL_FAILURE(StartAll());
   ASSERT_TRUE(testing::WaitForServing(gateway_->grpc_target(), 30s).ok());
   const std::string customer = "S-1";  // of testing::DefaultTables()
+  std::ifstream rules_file(std::string(CHURN_SOURCE_DIR) + "/config/scoring.yaml");
+  const std::string rules((std::istreambuf_iterator<char>(rules_file)),
+                          std::istreambuf_iterator<char>());
+  ASSERT_FALSE(rules.empty());
   using P = auth::Permission;
   const std::vector<Route> routes = {
       {"GET", "/api/v1/session", "", P::kReadViews},
@@ -305,6 +309,11 @@ TEST_F(AuthSystemTest, EveryHttpRouteAdmitsExactlyTheRolesThatMayCallIt) {
       {"POST", "/api/v1/tickets/analyze", R"({"text": "We plan to cancel."})", P::kAnalyzeTickets},
       {"POST", "/api/v1/refresh", "{}", P::kRefresh},
       {"POST", "/api/v1/refresh", R"({"reload_data": true})", P::kReloadData},
+      {"GET", "/api/v1/model-quality", "", P::kReadViews},
+      {"POST", "/api/v1/rules/what-if", nlohmann::json{{"candidate_yaml", rules}}.dump(),
+       P::kTryRules},
+      // The rules in force again: allowed callers get 200 with nothing changed.
+      {"POST", "/api/v1/rules/apply", nlohmann::json{{"yaml", rules}}.dump(), P::kManageRules},
   };
   httplib::Client client = Http();
   for (const Route& route : routes) {

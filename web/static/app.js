@@ -6,6 +6,7 @@ import {announce} from './dom.js';
 import {DriversView} from './drivers_view.js';
 import {ExecutiveView} from './executive_view.js';
 import {FreshnessBanner} from './freshness.js';
+import {ModelQualityView} from './model_quality_view.js';
 import {SESSION_PATH, onSessionChange, setSession, signInOpen, signOut} from './session.js';
 import {TicketAnalyzerView} from './ticket_analyzer_view.js';
 
@@ -17,6 +18,7 @@ const views = {
   drivers: new DriversView(document.getElementById('panel-drivers'), context),
   'at-risk': new AtRiskView(document.getElementById('panel-at-risk'), context),
   tickets: new TicketAnalyzerView(document.getElementById('panel-tickets'), context),
+  'model-quality': new ModelQualityView(document.getElementById('panel-model-quality'), context),
 };
 const tabs = [...document.querySelectorAll('[role="tab"]')];
 let currentView = null;
