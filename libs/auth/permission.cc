@@ -8,7 +8,7 @@ namespace {
 
 using P = Permission;
 
-constexpr std::array<std::pair<std::string_view, Permission>, 27> kMethodPermissions = {{
+constexpr std::array<std::pair<std::string_view, Permission>, 33> kMethodPermissions = {{
     {"/churn.v1.GatewayService/GetExecutive", P::kReadViews},
     {"/churn.v1.GatewayService/GetDrivers", P::kReadViews},
     {"/churn.v1.GatewayService/ListAtRisk", P::kReadViews},
@@ -19,6 +19,10 @@ constexpr std::array<std::pair<std::string_view, Permission>, 27> kMethodPermiss
     {"/churn.v1.GatewayService/AnalyzeTicketSet", P::kAnalyzeTickets},
     // reload_data additionally needs kReloadData, which the gateway checks on the request.
     {"/churn.v1.GatewayService/Refresh", P::kRefresh},
+    // Data sets: anyone who reads the views sees which exist; upload and select are admin's.
+    {"/churn.v1.GatewayService/ListDataSets", P::kReadViews},
+    {"/churn.v1.GatewayService/UploadDataSet", P::kLoadData},
+    {"/churn.v1.GatewayService/SelectDataSet", P::kLoadData},
     {"/churn.v1.ScoringService/Score", P::kScore},
     {"/churn.v1.ScoringService/ScoreBatch", P::kScore},
     {"/churn.v1.ScoringService/ScoreStream", P::kScore},
@@ -31,6 +35,9 @@ constexpr std::array<std::pair<std::string_view, Permission>, 27> kMethodPermiss
     {"/churn.v1.IngestService/StreamSignals", P::kReadSnapshots},
     {"/churn.v1.IngestService/ListTicketTextSets", P::kReadSnapshots},
     {"/churn.v1.IngestService/StreamTicketTexts", P::kReadSnapshots},
+    {"/churn.v1.IngestService/ListDataSets", P::kReadSnapshots},
+    {"/churn.v1.IngestService/UploadDataSet", P::kLoadData},
+    {"/churn.v1.IngestService/SelectDataSet", P::kLoadData},
     {"/churn.v1.EnrichmentService/AnalyzeTicket", P::kAnalyzeTickets},
     {"/churn.v1.EnrichmentService/AnalyzeTickets", P::kAnalyzeTickets},
     {"/grpc.health.v1.Health/Check", P::kOpen},

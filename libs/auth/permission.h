@@ -18,7 +18,7 @@ enum class Permission {
   kRecordOutcomes,  // writing to the outcome log
   kRefresh,         // asking the gateway to re-check its neighbours now
   kReloadData,      // a refresh that makes ingest re-read its folder
-  kLoadData,        // ingest LoadDataFolder and UploadTable
+  kLoadData,        // ingest LoadDataFolder, UploadTable, data set upload and selection
   kManageRules,     // scoring DryRunRules and ReloadRules
   kAdminOnly,       // anything not listed: a new RPC is never open by accident
 };

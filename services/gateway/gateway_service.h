@@ -6,6 +6,7 @@
 
 #include "churn/v1/gateway.grpc.pb.h"
 #include "concurrency/bounded_executor.h"
+#include "data_set_relay.h"
 #include "gateway_api.h"
 #include "refresh_orchestrator.h"
 #include "ticket_analyzer.h"
@@ -43,12 +44,24 @@ class GatewayService final : public v1::GatewayService::CallbackService {
   grpc::ServerUnaryReactor* ListOutcomes(grpc::CallbackServerContext* context,
                                          const v1::ListOutcomesRequest* request,
                                          v1::ListOutcomesResponse* response) override;
+  // Data sets (gateway_data_sets.cc); UNAVAILABLE until set_data_sets.
+  grpc::ServerUnaryReactor* UploadDataSet(grpc::CallbackServerContext* context,
+                                          const v1::UploadDataSetFilesRequest* request,
+                                          v1::UploadDataSetResponse* response) override;
+  grpc::ServerUnaryReactor* ListDataSets(grpc::CallbackServerContext* context,
+                                         const v1::ListDataSetsRequest* request,
+                                         v1::ListDataSetsResponse* response) override;
+  grpc::ServerUnaryReactor* SelectDataSet(grpc::CallbackServerContext* context,
+                                          const v1::SelectDataSetRequest* request,
+                                          v1::SelectDataSetResponse* response) override;
+  void set_data_sets(DataSetRelay* data_sets) { data_sets_ = data_sets; }
 
  private:
   GatewayApi* api_;
   RefreshOrchestrator* refresher_;
   TicketAnalyzer* analyzer_;
   concurrency::BoundedExecutor* executor_;
+  DataSetRelay* data_sets_ = nullptr;
 };
 
 }  // namespace churn::gateway

@@ -29,6 +29,11 @@
 //   POST /api/v1/tickets/upload/analyze?file_name=&limit=&timeout_ms=  (CSV body) -> NDJSON
 //   POST /api/v1/refresh                        {"reload_data": true}   (reload: admin)
 //   GET  /api/v1/session                        who the token belongs to, for the dashboard
+//   GET  /api/v1/data-sets                      the configured data folder and uploaded sets
+//   POST /api/v1/data-sets/upload               admin: JSON {"name", "files": [{"file_name",
+//                                               "content" (base64)}]}, or a zip body
+//                                               (application/zip, ?name=&file_name=)
+//   POST /api/v1/data-sets/select               admin: {"name"} ("" = configured folder)
 //   GET  /healthz, /readyz, /metrics, /, /static/*
 
 #include <chrono>
@@ -41,6 +46,7 @@
 #include "absl/status/status.h"
 #include "admission_limit.h"
 #include "auth/bearer_token.h"
+#include "data_set_relay.h"
 #include "gateway_api.h"
 #include "refresh_orchestrator.h"
 #include "ticket_analyzer.h"
@@ -88,6 +94,9 @@ class HttpApi {
   HttpApi(const HttpApi&) = delete;
   HttpApi& operator=(const HttpApi&) = delete;
 
+  // The data set routes answer 503 until this is set (before Start()).
+  void set_data_sets(DataSetRelay* data_sets) { data_sets_ = data_sets; }
+
   // Binds the address and serves on a background thread.
   absl::Status Start();
   int port() const { return port_; }
@@ -111,6 +120,7 @@ class HttpApi {
   GatewayApi* api_;
   RefreshOrchestrator* refresher_;
   TicketAnalyzer* analyzer_;
+  DataSetRelay* data_sets_ = nullptr;
   prometheus::Registry* registry_;
   AdmissionLimit admissions_;
   std::unique_ptr<httplib::Server> server_;
