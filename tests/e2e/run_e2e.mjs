@@ -36,7 +36,7 @@ if (missing.length) {
 // One file per service set (without tokens, then with a tokens file), one after the other:
 // each starts its own four services and browser, and the machine may have two cores only.
 let failed = false;
-for (const file of ['dashboard.test.mjs', 'dashboard_auth.test.mjs']) {
+for (const file of ['dashboard.test.mjs', 'dashboard_auth.test.mjs', 'data_sets.test.mjs']) {
   const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', path.join(here, file)],
                            {stdio: 'inherit', env: process.env});
   if (result.status !== 0) {
