@@ -8,7 +8,7 @@ namespace {
 
 using P = Permission;
 
-constexpr std::array<std::pair<std::string_view, Permission>, 31> kMethodPermissions = {{
+constexpr std::array<std::pair<std::string_view, Permission>, 37> kMethodPermissions = {{
     {"/churn.v1.GatewayService/GetExecutive", P::kReadViews},
     {"/churn.v1.GatewayService/GetDrivers", P::kReadViews},
     {"/churn.v1.GatewayService/ListAtRisk", P::kReadViews},
@@ -22,6 +22,10 @@ constexpr std::array<std::pair<std::string_view, Permission>, 31> kMethodPermiss
     {"/churn.v1.GatewayService/GetModelQuality", P::kReadViews},
     {"/churn.v1.GatewayService/WhatIfRules", P::kTryRules},
     {"/churn.v1.GatewayService/ApplyRules", P::kManageRules},
+    // Data sets: anyone who reads the views sees which exist; upload and select are admin's.
+    {"/churn.v1.GatewayService/ListDataSets", P::kReadViews},
+    {"/churn.v1.GatewayService/UploadDataSet", P::kLoadData},
+    {"/churn.v1.GatewayService/SelectDataSet", P::kLoadData},
     {"/churn.v1.ScoringService/Score", P::kScore},
     {"/churn.v1.ScoringService/ScoreBatch", P::kScore},
     {"/churn.v1.ScoringService/ScoreStream", P::kScore},
@@ -35,6 +39,9 @@ constexpr std::array<std::pair<std::string_view, Permission>, 31> kMethodPermiss
     {"/churn.v1.IngestService/ListTicketTextSets", P::kReadSnapshots},
     {"/churn.v1.IngestService/StreamTicketTexts", P::kReadSnapshots},
     {"/churn.v1.IngestService/Backtest", P::kReadSnapshots},
+    {"/churn.v1.IngestService/ListDataSets", P::kReadSnapshots},
+    {"/churn.v1.IngestService/UploadDataSet", P::kLoadData},
+    {"/churn.v1.IngestService/SelectDataSet", P::kLoadData},
     {"/churn.v1.EnrichmentService/AnalyzeTicket", P::kAnalyzeTickets},
     {"/churn.v1.EnrichmentService/AnalyzeTickets", P::kAnalyzeTickets},
     {"/grpc.health.v1.Health/Check", P::kOpen},

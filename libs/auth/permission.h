@@ -18,9 +18,9 @@ enum class Permission {
   kRecordOutcomes,  // writing to the outcome log
   kRefresh,         // asking the gateway to re-check its neighbours now
   kReloadData,      // a refresh that makes ingest re-read its folder
-  kLoadData,        // ingest LoadDataFolder and UploadTable
   kTryRules,        // what candidate rules would change, nothing applied (DryRunRules, WhatIfRules)
   kManageRules,     // putting rules in force (scoring ReloadRules, gateway ApplyRules)
+  kLoadData,        // ingest LoadDataFolder, UploadTable, data set upload and selection
   kAdminOnly,       // anything not listed: a new RPC is never open by accident
 };
 

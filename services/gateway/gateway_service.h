@@ -6,6 +6,7 @@
 
 #include "churn/v1/gateway.grpc.pb.h"
 #include "concurrency/bounded_executor.h"
+#include "data_set_relay.h"
 #include "gateway_api.h"
 #include "model_quality.h"
 #include "refresh_orchestrator.h"
@@ -56,6 +57,17 @@ class GatewayService final : public v1::GatewayService::CallbackService {
 
   // The Model quality calls (UNIMPLEMENTED while not set); set before serving.
   void set_model_quality(ModelQuality* model_quality) { model_quality_ = model_quality; }
+  // Data sets (gateway_data_sets.cc); UNAVAILABLE until set_data_sets.
+  grpc::ServerUnaryReactor* UploadDataSet(grpc::CallbackServerContext* context,
+                                          const v1::UploadDataSetFilesRequest* request,
+                                          v1::UploadDataSetResponse* response) override;
+  grpc::ServerUnaryReactor* ListDataSets(grpc::CallbackServerContext* context,
+                                         const v1::ListDataSetsRequest* request,
+                                         v1::ListDataSetsResponse* response) override;
+  grpc::ServerUnaryReactor* SelectDataSet(grpc::CallbackServerContext* context,
+                                          const v1::SelectDataSetRequest* request,
+                                          v1::SelectDataSetResponse* response) override;
+  void set_data_sets(DataSetRelay* data_sets) { data_sets_ = data_sets; }
 
  private:
   GatewayApi* api_;
@@ -63,6 +75,7 @@ class GatewayService final : public v1::GatewayService::CallbackService {
   TicketAnalyzer* analyzer_;
   concurrency::BoundedExecutor* executor_;
   ModelQuality* model_quality_ = nullptr;
+  DataSetRelay* data_sets_ = nullptr;
 };
 
 }  // namespace churn::gateway

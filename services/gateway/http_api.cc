@@ -33,6 +33,8 @@ using httplib::Response;
 
 constexpr char kJson[] = "application/json";
 constexpr char kNdjson[] = "application/x-ndjson";
+constexpr char kZip[] = "application/zip";
+constexpr char kDataSetUploadPath[] = "/api/v1/data-sets/upload";
 
 int HttpStatusFor(absl::StatusCode code) {
   switch (code) {
@@ -101,6 +103,13 @@ std::string MediaType(const Request& req) {
 absl::Status CheckContentType(const Request& req) {
   if (!ChangesState(req) || !absl::StartsWith(req.path, "/api/")) return absl::OkStatus();
   const std::string type = MediaType(req);
+  // A data set comes as JSON (its files in base64) or as one zip; neither is a form's type.
+  if (req.path == kDataSetUploadPath) {
+    if (type == kJson || type == kZip) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrCat("Content-Type: expected application/json or application/zip, got '",
+                     req.get_header_value("Content-Type"), "'"));
+  }
   const bool upload = req.path == "/api/v1/tickets/upload/analyze";
   if (upload ? (type == "text/csv" || type == "application/octet-stream") : type == kJson) {
     return absl::OkStatus();
@@ -349,6 +358,7 @@ void HttpApi::RegisterRoutes() {
                 {"can_reload_data", auth::RoleGrants(caller.role, Permission::kReloadData)},
                 {"can_try_rules", auth::RoleGrants(caller.role, Permission::kTryRules)},
                 {"can_apply_rules", auth::RoleGrants(caller.role, Permission::kManageRules)}}
+                {"can_manage_data_sets", auth::RoleGrants(caller.role, Permission::kLoadData)}}
                 .dump(),
             kJson);
       }));
@@ -501,6 +511,49 @@ void HttpApi::RegisterRoutes() {
       }));
 
   RegisterModelQualityRoutes();
+  // Data sets: listed for every reader, uploaded and selected by admins (relayed to ingest).
+  server.Get(
+      "/api/v1/data-sets",
+      Guarded(Permission::kReadViews, [this](const Request&, Response& res, const auth::Caller&) {
+        if (data_sets_ == nullptr) return SendError(res, absl::UnavailableError("no data sets"));
+        absl::StatusOr<v1::ListDataSetsResponse> sets = data_sets_->List(CallScope::Background());
+        if (!sets.ok()) return SendError(res, sets.status());
+        SendMessage(res, *sets);
+      }));
+  server.Post(
+      kDataSetUploadPath,
+      Admitted(Permission::kLoadData, [this](const Request& req, Response& res,
+                                             const auth::Caller& caller, std::shared_ptr<void>) {
+        if (data_sets_ == nullptr) {
+          return SendError(res, absl::UnavailableError("no data sets"));
+        }
+        absl::StatusOr<v1::UploadDataSetFilesRequest> request =
+            DataSetUploadFromRequest(req.params, MediaType(req) == kZip, req.body);
+        if (!request.ok()) return SendError(res, request.status());
+        service::LogInfo("data_set_upload", {{"name", request->name()},
+                                             {"by", caller.name},
+                                             {"bytes", static_cast<int64_t>(req.body.size())}});
+        absl::StatusOr<v1::UploadDataSetResponse> response =
+            data_sets_->Upload(CallScope::Background(), *request);
+        if (!response.ok()) return SendError(res, response.status());
+        SendMessage(res, *response);
+        res.status = 201;
+      }));
+  server.Post(
+      "/api/v1/data-sets/select",
+      Admitted(Permission::kLoadData, [this](const Request& req, Response& res,
+                                             const auth::Caller& caller, std::shared_ptr<void>) {
+        if (data_sets_ == nullptr) {
+          return SendError(res, absl::UnavailableError("no data sets"));
+        }
+        absl::StatusOr<v1::SelectDataSetRequest> request = SelectDataSetRequestFromBody(req.body);
+        if (!request.ok()) return SendError(res, request.status());
+        service::LogInfo("data_set_select", {{"name", request->name()}, {"by", caller.name}});
+        absl::StatusOr<v1::SelectDataSetResponse> response = data_sets_->Select(
+            CallScope::WithDeadline(CallScope::Clock::now() + options_.refresh_timeout), *request);
+        if (!response.ok()) return SendError(res, response.status());
+        SendMessage(res, *response);
+      }));
 
   // The dashboard.
   const std::filesystem::path web_root(options_.web_root);

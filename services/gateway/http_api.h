@@ -33,6 +33,11 @@
 //   POST /api/v1/rules/what-if                  {"candidate_yaml", "window", "max_customers"}
 //                                               (csm or admin: nothing is applied)
 //   POST /api/v1/rules/apply                    {"yaml"}  (admin: in force, views rebuilt)
+//   GET  /api/v1/data-sets                      the configured data folder and uploaded sets
+//   POST /api/v1/data-sets/upload               admin: JSON {"name", "files": [{"file_name",
+//                                               "content" (base64)}]}, or a zip body
+//                                               (application/zip, ?name=&file_name=)
+//   POST /api/v1/data-sets/select               admin: {"name"} ("" = configured folder)
 //   GET  /healthz, /readyz, /metrics, /, /static/*
 
 #include <chrono>
@@ -45,6 +50,7 @@
 #include "absl/status/status.h"
 #include "admission_limit.h"
 #include "auth/bearer_token.h"
+#include "data_set_relay.h"
 #include "gateway_api.h"
 #include "model_quality.h"
 #include "refresh_orchestrator.h"
@@ -93,6 +99,9 @@ class HttpApi {
   HttpApi(const HttpApi&) = delete;
   HttpApi& operator=(const HttpApi&) = delete;
 
+  // The data set routes answer 503 until this is set (before Start()).
+  void set_data_sets(DataSetRelay* data_sets) { data_sets_ = data_sets; }
+
   // Binds the address and serves on a background thread.
   absl::Status Start();
   int port() const { return port_; }
@@ -120,6 +129,7 @@ class HttpApi {
   RefreshOrchestrator* refresher_;
   TicketAnalyzer* analyzer_;
   ModelQuality* model_quality_ = nullptr;
+  DataSetRelay* data_sets_ = nullptr;
   prometheus::Registry* registry_;
   AdmissionLimit admissions_;
   std::unique_ptr<httplib::Server> server_;

@@ -261,4 +261,37 @@ absl::StatusOr<v1::GetModelQualityRequest> ModelQualityRequestFromQuery(const Qu
   return request;
 }
 
+absl::StatusOr<v1::UploadDataSetFilesRequest> DataSetUploadFromRequest(const QueryParams& params,
+                                                                       bool zip,
+                                                                       const std::string& body) {
+  CHURN_RETURN_IF_ERROR(CheckUtf8(params));
+  v1::UploadDataSetFilesRequest request;
+  if (zip) {
+    request.set_name(QueryParam(params, "name"));
+    v1::DataSetFile* file = request.add_files();
+    const std::string file_name = QueryParam(params, "file_name");
+    file->set_file_name(file_name.empty() ? "upload.zip" : file_name);
+    file->set_content(body);
+  } else {
+    CHURN_RETURN_IF_ERROR(ParseJsonBody(body, &request));
+  }
+  if (request.name().empty()) return absl::InvalidArgumentError("name: required");
+  if (request.files().empty()) {
+    return absl::InvalidArgumentError("files: send the five tables, or one zip of them");
+  }
+  for (const v1::DataSetFile& file : request.files()) {
+    if (file.file_name().empty()) return absl::InvalidArgumentError("files.file_name: required");
+    if (file.content().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("files: '", file.file_name(), "' is empty"));
+    }
+  }
+  return request;
+}
+
+absl::StatusOr<v1::SelectDataSetRequest> SelectDataSetRequestFromBody(const std::string& body) {
+  v1::SelectDataSetRequest request;
+  CHURN_RETURN_IF_ERROR(ParseJsonBody(body, &request));
+  return request;
+}
+
 }  // namespace churn::gateway

@@ -57,5 +57,14 @@ absl::StatusOr<v1::RefreshRequest> RefreshRequestFromBody(const std::string& bod
 
 // ?from=YYYY-MM-DD&to=&step_days=&horizon_days= (each optional; the dates are checked by ingest).
 absl::StatusOr<v1::GetModelQualityRequest> ModelQualityRequestFromQuery(const QueryParams& params);
+// POST /api/v1/data-sets/upload: with `zip`, the body is one zip (?name=&file_name=, the file
+// name defaulting to "upload.zip"); otherwise JSON {"name", "files": [{"file_name", "content"}]}
+// with each file's content in base64. A name and at least one non-empty file are required.
+absl::StatusOr<v1::UploadDataSetFilesRequest> DataSetUploadFromRequest(const QueryParams& params,
+                                                                       bool zip,
+                                                                       const std::string& body);
+
+// POST /api/v1/data-sets/select: {"name"}; an empty name selects the configured data folder.
+absl::StatusOr<v1::SelectDataSetRequest> SelectDataSetRequestFromBody(const std::string& body);
 
 }  // namespace churn::gateway

@@ -58,6 +58,7 @@ class GatewayParts : public svc::ServiceParts {
             gw::LinkedTicketIntent(ingest_, enrichment_, options.churn_intent, &linked_analyses_),
             &store_, &metrics_),
         analyzer_(options.analyzer, ingest_, enrichment_, &metrics_),
+        data_sets_(gw::DataSetRelayOptions{}, ingest_, &refresher_),
         api_(options.api, &store_, outcome_log_.get()),
         model_quality_(gw::ModelQualityOptions{}, ingest_,
                        NeighbourChannel(options.scoring_address, options), &api_, &refresher_),
@@ -66,6 +67,8 @@ class GatewayParts : public svc::ServiceParts {
     api_.set_ticket_analyses(&linked_analyses_);
     service_.set_model_quality(&model_quality_);
     http_.set_model_quality(&model_quality_);
+    service_.set_data_sets(&data_sets_);
+    http_.set_data_sets(&data_sets_);
     host.AddService(&service_, churn::v1::GatewayService::service_full_name());
     // NOT_SERVING until the first views exist; stale views later still serve.
     refresher_.SetOnViewsPublished([this](const churn::viewsets::ViewSet&) {
@@ -102,6 +105,7 @@ class GatewayParts : public svc::ServiceParts {
   gw::LinkedTicketAnalyses linked_analyses_;
   gw::RefreshOrchestrator refresher_;
   gw::TicketAnalyzer analyzer_;
+  gw::DataSetRelay data_sets_;
   gw::GatewayApi api_;
   gw::ModelQuality model_quality_;
   gw::GatewayService service_;

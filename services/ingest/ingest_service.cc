@@ -88,6 +88,11 @@ absl::Status IngestService::Start() {
     return absl::FailedPreconditionError(
         absl::StrCat("uploads_dir ", uploads_dir_, ": cannot create it: ", error.message()));
   }
+  data_sets_ = std::make_unique<data_sets::DataSetLibrary>(
+      options_.data_sets_dir.empty() ? (fs::path(uploads_dir_) / "data-sets").string()
+                                     : options_.data_sets_dir,
+      options_.data_set_limits, StoreOptions(options_).load);
+  CHURN_RETURN_IF_ERROR(data_sets_->Init());
   {
     concurrency::MutexLock lock(watched_mu_);
     watched_dir_ = options_.data_dir;
@@ -332,8 +337,16 @@ absl::Status IngestService::LoadFolderNow(const v1::LoadDataFolderRequest& reque
     }
     dir = *std::move(resolved);
   }
+  CHURN_ASSIGN_OR_RETURN(snapshots::LoadResult result, LoadAndWatch("rpc", dir, as_of));
+  convert::ToProto(*result.snapshot, response->mutable_snapshot());
+  response->set_published(result.published);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<snapshots::LoadResult> IngestService::LoadAndWatch(
+    std::string_view trigger, const std::string& dir, std::optional<dataset::Day> as_of) {
   CHURN_ASSIGN_OR_RETURN(snapshots::LoadResult result,
-                         RecordLoad("rpc", [&] { return store_.LoadFolder(dir, as_of); }));
+                         RecordLoad(trigger, [&] { return store_.LoadFolder(dir, as_of); }));
   // From now on the watcher reloads what was asked for here.
   {
     concurrency::MutexLock lock(watched_mu_);
@@ -341,9 +354,7 @@ absl::Status IngestService::LoadFolderNow(const v1::LoadDataFolderRequest& reque
     watched_as_of_ = as_of;
   }
   if (watcher_) watcher_->SetDirectory(dir);
-  convert::ToProto(*result.snapshot, response->mutable_snapshot());
-  response->set_published(result.published);
-  return absl::OkStatus();
+  return result;
 }
 
 grpc::ServerReadReactor<v1::UploadTableRequest>* IngestService::UploadTable(

@@ -24,6 +24,7 @@
 #include "churn/v1/ingest.grpc.pb.h"
 #include "concurrency/bounded_executor.h"
 #include "concurrency/mutex.h"
+#include "data_sets/data_set_library.h"
 #include "ingest_metrics.h"
 #include "snapshots/customer_directory.h"
 #include "snapshots/folder_watcher.h"
@@ -44,6 +45,9 @@ struct IngestServiceOptions {
   std::optional<dataset::Day> as_of;  // ends both windows; none = latest date in the data
   size_t versions_kept = 3;
   int64_t max_rejected_rows = 0;
+  // Uploaded data sets; empty: "data-sets" inside the uploads folder.
+  std::string data_sets_dir;
+  data_sets::DataSetLimits data_set_limits;
 };
 
 // Customers (or tickets) per streamed message, at most; larger requests are capped.
@@ -85,6 +89,15 @@ class IngestService final : public v1::IngestService::CallbackService {
   grpc::ServerUnaryReactor* Backtest(grpc::CallbackServerContext* context,
                                      const v1::BacktestRequest* request,
                                      v1::BacktestResponse* response) override;
+  // Data sets (ingest_data_sets.cc).
+  grpc::ServerReadReactor<v1::UploadDataSetRequest>* UploadDataSet(
+      grpc::CallbackServerContext* context, v1::UploadDataSetResponse* response) override;
+  grpc::ServerUnaryReactor* ListDataSets(grpc::CallbackServerContext* context,
+                                         const v1::ListDataSetsRequest* request,
+                                         v1::ListDataSetsResponse* response) override;
+  grpc::ServerUnaryReactor* SelectDataSet(grpc::CallbackServerContext* context,
+                                          const v1::SelectDataSetRequest* request,
+                                          v1::SelectDataSetResponse* response) override;
 
   // Used by the upload reactor.
   int64_t max_upload_bytes() const { return options_.max_upload_bytes; }
@@ -94,6 +107,8 @@ class IngestService final : public v1::IngestService::CallbackService {
   // Validates and applies a completed upload staged at `path`; fills `response`.
   absl::Status ApplyUpload(const v1::UploadTableHeader& header, const std::string& path,
                            v1::UploadTableResponse* response);
+  // Used by the data set upload reactor; null before Start().
+  data_sets::DataSetLibrary* data_sets() const { return data_sets_.get(); }
 
  private:
   // Runs one load, counts and logs it, marks the service ready on the first publish and, when
@@ -103,6 +118,14 @@ class IngestService final : public v1::IngestService::CallbackService {
   absl::StatusOr<snapshots::LoadResult> RecordLoad(
       std::string_view trigger, const std::function<absl::StatusOr<snapshots::LoadResult>()>& load);
   void ReloadWatched(const std::string& dir);
+  // Loads `dir` as the current snapshot and, when it succeeded, watches it from now on.
+  absl::StatusOr<snapshots::LoadResult> LoadAndWatch(std::string_view trigger,
+                                                     const std::string& dir,
+                                                     std::optional<dataset::Day> as_of);
+  absl::Status SelectDataSetNow(const v1::SelectDataSetRequest& request,
+                                v1::SelectDataSetResponse* response);
+  // Marks `set` current when the current snapshot was loaded from `dir`.
+  void MarkCurrent(const std::string& dir, v1::DataSet* set) const;
   void RemoveUnreferencedUploads();
   void UpdateSnapshotAge();
   int32_t ChunkSize(int32_t requested) const;
@@ -121,6 +144,7 @@ class IngestService final : public v1::IngestService::CallbackService {
 
   std::string uploads_dir_;
   bool remove_uploads_dir_ = false;
+  std::unique_ptr<data_sets::DataSetLibrary> data_sets_;
   concurrency::Mutex uploads_mu_;
   int64_t upload_sequence_ ABSL_GUARDED_BY(uploads_mu_) = 0;
   // Staged files a snapshot may use.

@@ -26,6 +26,15 @@ absl::StatusOr<IngestServiceOptions> OptionsFromSettings(
   options.watch_interval = std::chrono::milliseconds(settings.watch_interval_ms());
   options.max_upload_bytes = settings.max_upload_bytes();
   options.max_rejected_rows = settings.max_rejected_rows();
+  options.data_sets_dir = settings.data_sets_dir();
+  options.data_set_limits.max_upload_bytes = settings.max_data_set_bytes();
+  options.data_set_limits.zip.max_entries = settings.max_zip_entries();
+  options.data_set_limits.zip.max_inflated_bytes = settings.max_inflated_bytes();
+  if (settings.max_data_set_bytes() < 1 || settings.max_zip_entries() < 1 ||
+      settings.max_inflated_bytes() < 1) {
+    return absl::InvalidArgumentError(
+        "max_data_set_bytes, max_zip_entries, max_inflated_bytes: must be >= 1");
+  }
   if (options.data_dir.empty()) return absl::InvalidArgumentError("data_dir: required");
   if (options.watch_interval.count() < 0) {
     return absl::InvalidArgumentError("watch_interval_ms: must be >= 0");

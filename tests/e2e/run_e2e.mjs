@@ -36,7 +36,8 @@ if (missing.length) {
 // One file per service set (without tokens, with a tokens file, the Model quality loop), one after the other:
 // each starts its own four services and browser, and the machine may have two cores only.
 let failed = false;
-for (const file of ['dashboard.test.mjs', 'dashboard_auth.test.mjs', 'model_quality.test.mjs']) {
+for (const file of ['dashboard.test.mjs', 'dashboard_auth.test.mjs', 'model_quality.test.mjs',
+                    'data_sets.test.mjs']) {
   const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', path.join(here, file)],
                            {stdio: 'inherit', env: process.env});
   if (result.status !== 0) {

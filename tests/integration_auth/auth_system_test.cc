@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "auth/caller_registry.h"
 #include "auth/permission.h"
@@ -275,7 +276,7 @@ TEST_F(AuthSystemTest, EveryRpcOfEveryServiceAdmitsExactlyTheRolesThatMayCallIt)
       }
     }
   }
-  EXPECT_EQ(checked, 4 * 27);
+  EXPECT_EQ(checked, 4 * 33);
 }
 
 struct Route {
@@ -314,6 +315,8 @@ TEST_F(AuthSystemTest, EveryHttpRouteAdmitsExactlyTheRolesThatMayCallIt) {
        P::kTryRules},
       // The rules in force again: allowed callers get 200 with nothing changed.
       {"POST", "/api/v1/rules/apply", nlohmann::json{{"yaml", rules}}.dump(), P::kManageRules},
+      {"GET", "/api/v1/data-sets", "", P::kReadViews},
+      {"POST", "/api/v1/data-sets/select", R"({"name": ""})", P::kLoadData},
   };
   httplib::Client client = Http();
   for (const Route& route : routes) {
@@ -340,6 +343,19 @@ TEST_F(AuthSystemTest, EveryHttpRouteAdmitsExactlyTheRolesThatMayCallIt) {
         EXPECT_EQ(result->status, 403) << result->body;
       }
     }
+  }
+  // A data set upload, under a name per caller (a name is taken once).
+  for (const TestCaller& caller : Callers()) {
+    SCOPED_TRACE(caller.name);
+    nlohmann::json body = {{"name", "auth-" + caller.name}, {"files", nlohmann::json::array()}};
+    for (const auto& [file, text] : testing::DefaultTables()) {
+      body["files"].push_back({{"file_name", file}, {"content", absl::Base64Escape(text)}});
+    }
+    httplib::Result result = client.Post("/api/v1/data-sets/upload", Bearer(caller.token),
+                                         body.dump(), "application/json");
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->status, auth::RoleGrants(caller.role, P::kLoadData) ? 201 : 403)
+        << result->body;
   }
   // Probes, Prometheus and the dashboard's files need no token.
   for (const char* path : {"/healthz", "/readyz", "/metrics", "/", "/static/app.js"}) {

@@ -124,5 +124,42 @@ TEST(HttpRequestParsing, TicketSetAndRefreshBodies) {
   EXPECT_EQ(ticket->subject(), "Renewal");
 }
 
+TEST(HttpRequestParsing, DataSetUploadAsJsonWithBase64OrAsAZip) {
+  // "YSxiCg==" is "a,b\n".
+  absl::StatusOr<v1::UploadDataSetFilesRequest> json = DataSetUploadFromRequest(
+      {}, false,
+      R"({"name": "q3", "files": [{"file_name": "accounts.csv", "content": "YSxiCg=="}]})");
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_EQ(json->name(), "q3");
+  ASSERT_EQ(json->files_size(), 1);
+  EXPECT_EQ(json->files(0).content(), "a,b\n");
+  EXPECT_THAT(DataSetUploadFromRequest({}, false, R"({"files": []})").status().message(),
+              HasSubstr("name: required"));
+  EXPECT_THAT(DataSetUploadFromRequest({}, false, R"({"name": "q3"})").status().message(),
+              HasSubstr("files:"));
+  EXPECT_THAT(
+      DataSetUploadFromRequest({}, false, R"({"name": "q3", "files": [{"file_name": "a.csv"}]})")
+          .status()
+          .message(),
+      HasSubstr("'a.csv' is empty"));
+  EXPECT_FALSE(DataSetUploadFromRequest({}, false, R"({"name": "q3", "files": [], "x": 1})").ok());
+
+  absl::StatusOr<v1::UploadDataSetFilesRequest> zip =
+      DataSetUploadFromRequest(ParseQueryString("name=q4"), true, "PK\x03\x04");
+  ASSERT_TRUE(zip.ok()) << zip.status();
+  EXPECT_EQ(zip->name(), "q4");
+  ASSERT_EQ(zip->files_size(), 1);
+  EXPECT_EQ(zip->files(0).file_name(), "upload.zip");
+  EXPECT_EQ(zip->files(0).content(), "PK\x03\x04");
+  EXPECT_FALSE(DataSetUploadFromRequest(ParseQueryString("name=q4"), true, "").ok());
+  EXPECT_FALSE(DataSetUploadFromRequest({}, true, "PK").ok());
+
+  absl::StatusOr<v1::SelectDataSetRequest> select =
+      SelectDataSetRequestFromBody(R"({"name": "q3"})");
+  ASSERT_TRUE(select.ok()) << select.status();
+  EXPECT_EQ(select->name(), "q3");
+  EXPECT_TRUE(SelectDataSetRequestFromBody("{}").ok());
+}
+
 }  // namespace
 }  // namespace churn::gateway

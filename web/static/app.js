@@ -2,6 +2,7 @@
 // who is signed in. Each view loads its data when its tab is shown.
 import {getJson, postJson} from './api.js';
 import {AtRiskView} from './at_risk_view.js';
+import {DataSetsView} from './data_sets_view.js';
 import {announce} from './dom.js';
 import {DriversView} from './drivers_view.js';
 import {ExecutiveView} from './executive_view.js';
@@ -19,6 +20,7 @@ const views = {
   'at-risk': new AtRiskView(document.getElementById('panel-at-risk'), context),
   tickets: new TicketAnalyzerView(document.getElementById('panel-tickets'), context),
   'model-quality': new ModelQualityView(document.getElementById('panel-model-quality'), context),
+  'data-sets': new DataSetsView(document.getElementById('panel-data-sets'), context),
 };
 const tabs = [...document.querySelectorAll('[role="tab"]')];
 let currentView = null;
