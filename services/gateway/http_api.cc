@@ -357,7 +357,7 @@ void HttpApi::RegisterRoutes() {
                 {"can_refresh", auth::RoleGrants(caller.role, Permission::kRefresh)},
                 {"can_reload_data", auth::RoleGrants(caller.role, Permission::kReloadData)},
                 {"can_try_rules", auth::RoleGrants(caller.role, Permission::kTryRules)},
-                {"can_apply_rules", auth::RoleGrants(caller.role, Permission::kManageRules)}}
+                {"can_apply_rules", auth::RoleGrants(caller.role, Permission::kManageRules)},
                 {"can_manage_data_sets", auth::RoleGrants(caller.role, Permission::kLoadData)}}
                 .dump(),
             kJson);
