@@ -151,7 +151,7 @@ absl::StatusOr<RefreshReport> RefreshOrchestrator::RunLocked(const CallScope& sc
                                 {"customers", attempt->built->at_risk().size()},
                                 {"rules_sha256", attempt->built->rules_sha256()},
                                 {"seconds", seconds}});
-    if (on_published_) on_published_(*attempt->built);
+    if (on_published_) on_published_(attempt->built);
   } else {
     // While ingest cannot load newer data the views are not confirmed current: the stale age
     // keeps growing from the last good check.

@@ -58,9 +58,9 @@ class RefreshOrchestrator {
   RefreshOrchestrator& operator=(const RefreshOrchestrator&) = delete;
 
   // Called (on the refreshing thread) after every publish; set before Start().
-  void SetOnViewsPublished(std::function<void(const viewsets::ViewSet&)> callback) {
-    on_published_ = std::move(callback);
-  }
+  using PublishedCallback =
+      std::function<void(const std::shared_ptr<const viewsets::ViewSet>& views)>;
+  void SetOnViewsPublished(PublishedCallback callback) { on_published_ = std::move(callback); }
 
   // Starts the poller: a first refresh at once, then one every interval.
   void Start();
@@ -106,7 +106,7 @@ class RefreshOrchestrator {
   ChurnIntentSource churn_intent_;
   viewsets::ViewStore* store_;
   GatewayMetrics* metrics_;
-  std::function<void(const viewsets::ViewSet&)> on_published_;
+  PublishedCallback on_published_;
 
   concurrency::TimedMutex refresh_mu_;  // one refresh at a time
   // Log a failure once, not every poll.
