@@ -177,7 +177,7 @@ describe('dashboard', {timeout: 300000}, () => {
 
     // Filter: High risk only.
     const highOnly = await api('/api/v1/at-risk?risk_level=high&limit=25');
-    await page.getByRole('checkbox', {name: 'High'}).check();
+    await page.getByRole('checkbox', {name: 'High', exact: true}).check();
     await page.getByRole('button', {name: 'Apply filters'}).click();
     const summary = page.locator('.list-summary');
     await waitFor('filtered summary', async () =>
@@ -315,7 +315,8 @@ describe('dashboard', {timeout: 300000}, () => {
     assert.equal(await chart.getAttribute('aria-label'),
                  `Risk score from ${first.risk_score} on ${first.date} to ${last.risk_score} on ${last.date}, ` +
                  `${brief.risk_trend.length} snapshots.`);
-    const trendSection = page.locator('section.brief section.brief-section').filter({has: chart});
+    const trendSection = page.locator('section.brief section.brief-section')
+      .filter({has: page.locator('[data-testid="risk-trend-chart"]')});
     await trendSection.scrollIntoViewIfNeeded();
     fs.mkdirSync(screenshotDir, {recursive: true});
     await trendSection.screenshot({path: path.join(screenshotDir, 'risk-trend-chart.png')});
