@@ -70,6 +70,7 @@ class GatewayParts : public svc::ServiceParts {
         http_(options.http, &api_, &refresher_, &analyzer_, &host.metrics_registry()) {
     api_.set_ticket_analyses(&linked_analyses_);
     api_.set_risk_trends(&trends_);
+    recorder_.SetBusy([this] { return refresher_.Refreshing(); });
     host.AddService(&service_, churn::v1::GatewayService::service_full_name());
     // NOT_SERVING until the first views exist; stale views later still serve.
     // The risk history is written after the swap, on its own thread: never on the view path.

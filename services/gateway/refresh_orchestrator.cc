@@ -125,7 +125,9 @@ absl::StatusOr<RefreshReport> RefreshOrchestrator::RefreshNow(const CallScope& s
 absl::StatusOr<RefreshReport> RefreshOrchestrator::RunLocked(const CallScope& scope,
                                                              bool reload_data, Mode mode) {
   const auto start = std::chrono::steady_clock::now();
+  refreshing_.store(true, std::memory_order_relaxed);
   absl::StatusOr<Attempt> attempt = Try(scope, reload_data, mode);
+  refreshing_.store(false, std::memory_order_relaxed);
   const absl::Time now = absl::Now();
   const double seconds = SecondsSince(start);
   if (!attempt.ok()) {

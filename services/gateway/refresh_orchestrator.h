@@ -72,6 +72,10 @@ class RefreshOrchestrator {
   // bounded by `scope`. DEADLINE_EXCEEDED when another refresh holds the lock past the deadline.
   absl::StatusOr<RefreshReport> RefreshNow(const CallScope& scope, bool reload_data);
 
+  // True while a refresh talks to ingest and scoring: background work (the risk-history
+  // backfill) waits meanwhile rather than compete for their capacity.
+  bool Refreshing() const { return refreshing_.load(std::memory_order_relaxed); }
+
  private:
   enum class Mode { kIfChanged, kAlways };
   struct Attempt;
@@ -109,6 +113,7 @@ class RefreshOrchestrator {
   PublishedCallback on_published_;
 
   concurrency::TimedMutex refresh_mu_;  // one refresh at a time
+  std::atomic<bool> refreshing_{false};
   // Log a failure once, not every poll.
   std::string last_logged_error_ ABSL_GUARDED_BY(refresh_mu_);
   std::string labels_sha256_ ABSL_GUARDED_BY(refresh_mu_);  // the rules rule_labels_ are of

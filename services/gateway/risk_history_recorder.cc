@@ -23,6 +23,7 @@ using service::LogWarn;
 // A failed backfill date waits this many pauses (at least a few seconds) before its retry.
 constexpr int kRetryPauses = 20;
 constexpr std::chrono::milliseconds kMinRetryWait{5000};
+constexpr std::chrono::milliseconds kBusyRecheck{100};
 
 // Nice 19 for this thread only (Linux: the nice value is per thread), so its conversions and
 // SQLite work yield the CPU to the threads serving requests.
@@ -99,6 +100,11 @@ void RiskHistoryRecorder::Run() {
       continue;  // newer views first, then the backfill resumes
     }
     if (backfill_.empty() || std::chrono::steady_clock::now() < next_backfill) continue;
+    if (busy_ && busy_()) {
+      // A refresh needs ingest and scoring now: look again shortly.
+      next_backfill = std::chrono::steady_clock::now() + kBusyRecheck;
+      continue;
+    }
     const dataset::Day date = backfill_.front();
     const auto start = std::chrono::steady_clock::now();
     absl::Status replayed = BackfillOne(date);

@@ -6,13 +6,15 @@
 //  - on first start it backfills: weekly as-of dates over history_backfill_days back from the
 //    first snapshot date it saw (the anchor, stored in the history so a restart resumes and
 //    skips the dates already stored), each streamed from ingest (StreamSignals with as_of) and
-//    scored through ScoreBatch. One date at a time with a pause in between, new views always
-//    first, so the backfill never crowds out refreshes; a failed date is retried later.
+//    scored through ScoreBatch. One date at a time with a pause in between, never while a
+//    refresh runs, new views always first, so the backfill never crowds out refreshes; a failed
+//    date is retried later.
 // After each write it reloads the movements the views read (risk_trends.h). A failing history
 // file is logged and skipped: views are never blocked by it.
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -59,6 +61,8 @@ class RiskHistoryRecorder {
   void Stop();
   // Queues `views` for storing and returns at once; a newer call replaces a queued one.
   void Record(std::shared_ptr<const viewsets::ViewSet> views);
+  // While it answers true (a refresh is running) no backfill date starts; set before Start().
+  void SetBusy(std::function<bool()> busy) { busy_ = std::move(busy); }
 
  private:
   void Run();
@@ -74,6 +78,7 @@ class RiskHistoryRecorder {
   RiskTrends* const trends_;
   std::unique_ptr<v1::IngestService::Stub> ingest_;
   std::unique_ptr<v1::ScoringService::Stub> scoring_;
+  std::function<bool()> busy_;
 
   concurrency::Mutex mu_;
   concurrency::CondVar wake_;

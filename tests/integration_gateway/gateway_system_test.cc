@@ -1123,6 +1123,31 @@ TEST_F(GatewaySystemTest, RiskHistoryIsBackfilledServedAndSurvivesAGatewayRestar
   EXPECT_EQ(after->level_moves().moved_down(), moved_down);
 }
 
+TEST_F(GatewaySystemTest, AnUnusableRiskHistoryNeverBlocksTheViews) {
+  // A folder where the history file should be: it can neither be opened nor written.
+  std::filesystem::create_directories(HistoryDb());
+  ASSERT_NO_FATAL_FAILURE(
+      StartAll({"--history_backfill_days=28", "--history_backfill_pause_ms=0"}));
+  const std::string customer = OfflineAtRisk().at(0).customer_id;
+  absl::StatusOr<v1::GetCustomerBriefResponse> brief = Brief(customer);
+  ASSERT_TRUE(brief.ok()) << brief.status();
+  EXPECT_EQ(brief->customer().signals().customer_id(), customer);
+  EXPECT_EQ(brief->risk_trend_size(), 0);
+  EXPECT_THAT(brief->risk_trend_error(), HasSubstr("cannot be read"));
+  absl::StatusOr<v1::GetExecutiveResponse> executive = Executive();
+  ASSERT_TRUE(executive.ok()) << executive.status();
+  EXPECT_GT(executive->customers(), 0);
+  EXPECT_FALSE(executive->has_level_moves());
+  ExpectAnswersWithinASecond("/api/v1/at-risk?sort=-score_change_30d");
+  // Once the obstacle is gone the next snapshot is stored, without a restart.
+  std::filesystem::remove(HistoryDb());
+  v1::RefreshResponse refreshed;
+  grpc::Status status =
+      gateway_stub_->Refresh(Deadline(30s).get(), v1::RefreshRequest(), &refreshed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(PollUntil([&] { return StoredHistoryDates() >= 1; }, kConditionTimeout));
+}
+
 const char kRenewalTicketSubject[] = "Renewal quote";
 const char kRenewalTicketBody[] =
     "The renewal quote is far beyond our budget. We may have to downgrade or cancel.";
