@@ -60,6 +60,7 @@ std::string SortName(v1::AtRiskSortField field) {
     case v1::AT_RISK_SORT_FIELD_PLAN_TIER: return "plan_tier";
     case v1::AT_RISK_SORT_FIELD_USAGE_DROP_PCT: return "usage_drop_pct";
     case v1::AT_RISK_SORT_FIELD_TICKETS_30D: return "tickets_30d";
+    case v1::AT_RISK_SORT_FIELD_SCORE_CHANGE_30D: return "score_change_30d";
     default: Check(false, "a known sort field"); return "";
   }
 }

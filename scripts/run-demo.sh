@@ -46,6 +46,7 @@ start enrichment --ollama_url="${CHURN_OLLAMA_URL:-http://127.0.0.1:11434}" \
   --grpc_address=127.0.0.1:50053 --metrics_address=127.0.0.1:9103
 start gateway --ingest_address=127.0.0.1:50051 --scoring_address=127.0.0.1:50052 \
   --enrichment_address=127.0.0.1:50053 --outcomes_db="$state/outcomes.sqlite" \
+  --history_db="$state/risk-history.sqlite" \
   --grpc_address=127.0.0.1:50054 --metrics_address=127.0.0.1:9104 \
   --http_address=127.0.0.1:"$http_port" --web_root=web
 

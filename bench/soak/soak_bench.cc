@@ -270,6 +270,7 @@ absl::StatusOr<ServiceSet> StartServices(const std::filesystem::path& work_dir) 
              "--enrichment_address=" + Loopback(enrichment_port.port()),
              "--refresh_interval_ms=1000",
              "--outcomes_db=" + (work_dir / "outcomes.sqlite").string(),
+             "--history_db=" + (work_dir / "risk-history.sqlite").string(),
              "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web"}}},
       };
   for (const auto& [name, binary_and_args] : plan) {

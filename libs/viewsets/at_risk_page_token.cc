@@ -33,10 +33,20 @@ std::string CanonicalFilters(const AtRiskQuery& query) {
   std::sort(levels.begin(), levels.end());
   levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
   const bool descending = query.descending.value_or(NaturallyDescending(query.sort));
+  // Movement filters and sort select rows by the movements in force: bound to them too.
+  const bool uses_movements = query.min_score_change_30d.has_value() || query.only_entered_high ||
+                              query.sort == AtRiskSort::kScoreChange30d;
+  std::string movements = "none";
+  if (uses_movements && query.movements != nullptr) {
+    movements = absl::StrCat(query.movements->generation);
+  }
   return absl::StrCat(
       "tiers=", absl::StrJoin(tiers, "\x1f"), "\nlevels=", absl::StrJoin(levels, ","),
       "\nmin_arr=", absl::StrFormat("%.17g", query.min_arr),
-      "\nonly_churned=", query.only_churned ? 1 : 0,
+      "\nonly_churned=", query.only_churned ? 1 : 0, "\nmin_score_change_30d=",
+      query.min_score_change_30d ? absl::StrCat(*query.min_score_change_30d) : "",
+      "\nonly_entered_high=", query.only_entered_high ? 1 : 0,
+      "\nmovements=", uses_movements ? movements : "",
       "\nsort=", std::string(AtRiskSortName(query.sort)), descending ? " desc" : " asc");
 }
 

@@ -23,6 +23,7 @@ constexpr SortName kSortNames[] = {
     {AtRiskSort::kPlanTier, "plan_tier", false},
     {AtRiskSort::kUsageDropPct, "usage_drop_pct", true},
     {AtRiskSort::kTickets30d, "tickets_30d", true},
+    {AtRiskSort::kScoreChange30d, "score_change_30d", true},
 };
 
 const SortName& Entry(AtRiskSort sort) {
@@ -44,12 +45,29 @@ int CompareOn(AtRiskSort sort, const reports::ScoredCustomer& a, const reports::
     case AtRiskSort::kUsageDropPct:
       return three_way(a.signals.usage_drop_pct, b.signals.usage_drop_pct);
     case AtRiskSort::kTickets30d: return three_way(a.signals.tickets_30d, b.signals.tickets_30d);
+    case AtRiskSort::kScoreChange30d: return 0;  // sorted by ScoreChangeOf, see QueryAtRisk
   }
   return 0;
 }
 
+std::optional<int> ScoreChangeOf(const reports::ScoredCustomer& customer,
+                                 const riskhistory::RiskMovements* movements) {
+  if (movements == nullptr) return std::nullopt;
+  const riskhistory::RiskMovement* movement = movements->Find(customer.signals.customer_id);
+  return movement ? movement->score_change_30d : std::nullopt;
+}
+
 bool Matches(const reports::ScoredCustomer& customer, const AtRiskQuery& query,
              const std::vector<std::string>& lower_tiers) {
+  if (query.min_score_change_30d) {
+    const std::optional<int> change = ScoreChangeOf(customer, query.movements);
+    if (!change || *change < *query.min_score_change_30d) return false;
+  }
+  if (query.only_entered_high) {
+    const riskhistory::RiskMovement* movement =
+        query.movements ? query.movements->Find(customer.signals.customer_id) : nullptr;
+    if (movement == nullptr || !movement->entered_high) return false;
+  }
   if (customer.signals.arr < query.min_arr) return false;
   if (query.only_churned && !customer.signals.churned) return false;
   if (!query.risk_levels.empty() &&
@@ -109,7 +127,16 @@ absl::StatusOr<AtRiskPage> QueryAtRisk(const ViewSet& views, const AtRiskQuery& 
 
   const bool descending = query.descending.value_or(NaturallyDescending(query.sort));
   const bool at_risk_order = query.sort == AtRiskSort::kRiskScore && descending;
-  if (!at_risk_order) {
+  if (query.sort == AtRiskSort::kScoreChange30d) {
+    // Rows without a change (new customers, no history) last in either direction.
+    std::stable_sort(matched.begin(), matched.end(),
+                     [&](const reports::ScoredCustomer* a, const reports::ScoredCustomer* b) {
+                       const std::optional<int> x = ScoreChangeOf(*a, query.movements);
+                       const std::optional<int> y = ScoreChangeOf(*b, query.movements);
+                       if (!x || !y) return x.has_value() && !y.has_value();
+                       return descending ? *x > *y : *x < *y;
+                     });
+  } else if (!at_risk_order) {
     // The rows are already in at-risk order, so a stable sort keeps it for ties.
     std::stable_sort(matched.begin(), matched.end(),
                      [&](const reports::ScoredCustomer* a, const reports::ScoredCustomer* b) {

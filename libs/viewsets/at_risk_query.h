@@ -1,6 +1,7 @@
 #pragma once
-// The At-Risk list query: filter (plan tiers, risk levels, minimum ARR, only churned), sort and
-// page over a ViewSet. Filters and sort names are validated here, once, for every front end
+// The At-Risk list query: filter (plan tiers, risk levels, minimum ARR, only churned, and from the
+// risk history the score change over 30 days and "entered High since the previous snapshot"), sort
+// and page over a ViewSet. Filters and sort names are validated here, once, for every front end
 // (gRPC, HTTP, CSV export).
 
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "riskhistory/risk_movements.h"
 #include "viewsets/view_set.h"
 #include "scoring/engine.h"
 
@@ -23,10 +25,11 @@ enum class AtRiskSort {
   kPlanTier,
   kUsageDropPct,
   kTickets30d,
+  kScoreChange30d,  // from the risk movements; customers without a change come last
 };
 
 // "risk_score" (also ""), "arr", "customer_id", "account_name", "plan_tier", "usage_drop_pct",
-// "tickets_30d"; anything else is InvalidArgument listing the accepted names.
+// "tickets_30d", "score_change_30d"; anything else is InvalidArgument listing the accepted names.
 absl::StatusOr<AtRiskSort> ParseAtRiskSort(std::string_view name);
 std::string_view AtRiskSortName(AtRiskSort sort);
 // Numbers sort largest first, text A to Z, unless the query says otherwise.
@@ -40,6 +43,14 @@ struct AtRiskQuery {
   std::vector<scoring::RiskLevel> risk_levels;  // empty: all
   double min_arr = 0;                           // arr >= min_arr
   bool only_churned = false;
+  // From the risk history: a customer matches when its score changed by at least this much over
+  // 30 days (customers without a 30-day change never match), and, with only_entered_high, when
+  // it entered High since the previous snapshot. Both need `movements`.
+  std::optional<int> min_score_change_30d;
+  bool only_entered_high = false;
+  // The risk movements the filters and the score_change_30d sort read; null: no history yet
+  // (the filters then match nobody and the sort puts every row last, in at-risk order).
+  const riskhistory::RiskMovements* movements = nullptr;
   AtRiskSort sort = AtRiskSort::kRiskScore;
   // Unset: the field's natural direction. With kRiskScore and descending, the at-risk order;
   // ascending reverses the score only (ties keep the at-risk order, as with every field).

@@ -94,6 +94,7 @@ absl::StatusOr<viewsets::AtRiskSort> FromProto(v1::AtRiskSortField field) {
     case v1::AT_RISK_SORT_FIELD_PLAN_TIER: return viewsets::AtRiskSort::kPlanTier;
     case v1::AT_RISK_SORT_FIELD_USAGE_DROP_PCT: return viewsets::AtRiskSort::kUsageDropPct;
     case v1::AT_RISK_SORT_FIELD_TICKETS_30D: return viewsets::AtRiskSort::kTickets30d;
+    case v1::AT_RISK_SORT_FIELD_SCORE_CHANGE_30D: return viewsets::AtRiskSort::kScoreChange30d;
     default: break;
   }
   return absl::InvalidArgumentError(

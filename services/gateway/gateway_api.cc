@@ -11,6 +11,7 @@
 #include "viewsets/page_token.h"
 #include "convert/assessment_convert.h"
 #include "convert/outcome_convert.h"
+#include "convert/risk_history_convert.h"
 #include "convert/scored_customer_convert.h"
 #include "convert/views_convert.h"
 #include "playbook/checklist.h"
@@ -57,10 +58,19 @@ void GatewayApi::FillFreshness(const viewsets::ViewSet* views, v1::DataFreshness
   convert::ToProto(store_->FreshnessOf(views, absl::Now()), views, out);
 }
 
+std::shared_ptr<const riskhistory::RiskMovements> GatewayApi::Movements() const {
+  if (risk_trends_ != nullptr) return risk_trends_->Movements();
+  static const auto* const kNone = new std::shared_ptr<const riskhistory::RiskMovements>(
+      std::make_shared<const riskhistory::RiskMovements>());
+  return *kNone;
+}
+
 absl::Status GatewayApi::GetExecutive(v1::GetExecutiveResponse* response) const {
   CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const viewsets::ViewSet> views, CurrentViews());
   FillFreshness(views.get(), response->mutable_freshness());
   convert::ToProto(views->executive(), response);
+  const std::shared_ptr<const riskhistory::RiskMovements> movements = Movements();
+  if (movements->previous) convert::ToProto(*movements, response->mutable_level_moves());
   return absl::OkStatus();
 }
 
@@ -90,6 +100,10 @@ absl::StatusOr<viewsets::AtRiskQuery> GatewayApi::QueryFromRequest(
   }
   query.min_arr = request.min_arr();
   query.only_churned = request.only_churned();
+  if (request.has_min_score_change_30d()) {
+    query.min_score_change_30d = request.min_score_change_30d();
+  }
+  query.only_entered_high = request.only_entered_high();
   CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskSort sort, convert::FromProto(request.sort_by()));
   query.sort = sort;
   // Unspecified is the at-risk order, whatever `descending` says.
@@ -115,6 +129,8 @@ absl::Status GatewayApi::ListAtRisk(const v1::ListAtRiskRequest& request,
                                     v1::ListAtRiskResponse* response) const {
   CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskQuery query, QueryFromRequest(request, /*paged=*/true));
   CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const viewsets::ViewSet> views, CurrentViews());
+  const std::shared_ptr<const riskhistory::RiskMovements> movements = Movements();
+  query.movements = movements.get();
   if (!request.page_token().empty()) {
     CHURN_ASSIGN_OR_RETURN(size_t offset,
                            viewsets::AtRiskOffsetFromToken(request.page_token(), *views, query));
@@ -125,6 +141,10 @@ absl::Status GatewayApi::ListAtRisk(const v1::ListAtRiskRequest& request,
   response->mutable_customers()->Reserve(static_cast<int>(page.customers.size()));
   for (const reports::ScoredCustomer* customer : page.customers) {
     convert::ToProto(*customer, response->add_customers());
+    v1::RiskMovement* movement = response->add_movements();
+    if (const riskhistory::RiskMovement* found = movements->Find(customer->signals.customer_id)) {
+      convert::ToProto(*found, movement);
+    }
   }
   response->set_total_matched(static_cast<int64_t>(page.total_matched));
   response->set_offset(
@@ -169,6 +189,18 @@ absl::Status GatewayApi::GetCustomerBrief(const v1::GetCustomerBriefRequest& req
   if (ticket_analyses_ != nullptr) {
     for (v1::TicketAnalysis& analysis : ticket_analyses_->For(request.customer_id())) {
       *response->add_ticket_analyses() = std::move(analysis);
+    }
+  }
+  if (risk_trends_ != nullptr) {
+    // The brief is served even when the history cannot be read.
+    absl::StatusOr<std::vector<riskhistory::TrendPoint>> trend =
+        risk_trends_->Trend(request.customer_id());
+    if (trend.ok()) {
+      for (const riskhistory::TrendPoint& point : *trend) {
+        convert::ToProto(point, response->add_risk_trend());
+      }
+    } else {
+      response->set_risk_trend_error("the risk history cannot be read at the moment");
     }
   }
   return absl::OkStatus();
@@ -228,6 +260,9 @@ absl::StatusOr<viewsets::AtRiskPage> GatewayApi::AllAtRisk(
     const v1::ListAtRiskRequest& filters) const {
   CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskQuery query, QueryFromRequest(filters, /*paged=*/false));
   CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const viewsets::ViewSet> views, CurrentViews());
+  // The movements are only read while querying.
+  const std::shared_ptr<const riskhistory::RiskMovements> movements = Movements();
+  query.movements = movements.get();
   return viewsets::QueryAtRisk(*views, query);
 }
 

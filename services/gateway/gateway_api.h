@@ -14,6 +14,7 @@
 #include "churn/v1/gateway.pb.h"
 #include "outcomes/outcome_log.h"
 #include "linked_ticket_analyses.h"
+#include "risk_trends.h"
 
 namespace churn::gateway {
 
@@ -53,11 +54,16 @@ class GatewayApi {
   void FillFreshness(const viewsets::ViewSet* views, v1::DataFreshness* freshness) const;
   // Linked ticket analyses shown in customer briefs (none when not set).
   void set_ticket_analyses(const LinkedTicketAnalyses* analyses) { ticket_analyses_ = analyses; }
+  // The risk history behind the briefs' trend, the movement filters and sort of the at-risk list
+  // and the Executive level moves (none when not set: no trend, no moves, movement filters match
+  // nobody).
+  void set_risk_trends(const RiskTrends* trends) { risk_trends_ = trends; }
 
   // The current views, or UNAVAILABLE saying why there are none yet.
   absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> CurrentViews() const;
 
-  // The request's filters, sort and page as a library query (INVALID_ARGUMENT naming the field).
+  // The request's filters, sort and page as a library query (INVALID_ARGUMENT naming the field);
+  // its `movements` are left for the caller, who holds them while querying.
   absl::StatusOr<viewsets::AtRiskQuery> QueryFromRequest(const v1::ListAtRiskRequest& request,
                                                          bool paged) const;
 
@@ -68,7 +74,11 @@ class GatewayApi {
   const GatewayApiOptions options_;
   const viewsets::ViewStore* store_;
   outcomes::OutcomeLog* outcome_log_;
+  // Empty movements when there are no risk trends.
+  std::shared_ptr<const riskhistory::RiskMovements> Movements() const;
+
   const LinkedTicketAnalyses* ticket_analyses_ = nullptr;
+  const RiskTrends* risk_trends_ = nullptr;
 };
 
 }  // namespace churn::gateway

@@ -1,5 +1,8 @@
 #include "gateway_options.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "absl/strings/str_cat.h"
 #include "status/status_macros.h"
 
@@ -13,6 +16,7 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
   options.scoring_address = settings.scoring_address();
   options.enrichment_address = settings.enrichment_address();
   options.outcomes_db = settings.outcomes_db();
+  options.history_db = settings.history_db();
   options.http.web_root = settings.web_root();
   options.http.tls_cert_file = settings.process().tls_cert_file();
   options.http.tls_key_file = settings.process().tls_key_file();
@@ -53,7 +57,9 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
                  &options.churn_intent.ticket_timeout, 1},
         Duration{"reconnect_backoff_max_ms", settings.reconnect_backoff_max_ms(),
                  &options.reconnect_backoff_max, 100},
-        Duration{"stale_after_ms", settings.stale_after_ms(), &options.stale_after, 0}}) {
+        Duration{"stale_after_ms", settings.stale_after_ms(), &options.stale_after, 0},
+        Duration{"history_backfill_pause_ms", settings.history_backfill_pause_ms(),
+                 &options.history.backfill_pause, 0}}) {
     if (d.value < d.min) {
       return absl::InvalidArgumentError(
           absl::StrCat(d.key, ": must be >= ", d.min, ", got ", d.value));
@@ -61,6 +67,20 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
     *d.target = std::chrono::milliseconds(d.value);
   }
   options.churn_intent.list_deadline = options.refresh.ingest_deadline;
+  options.history.stream_signals_deadline = options.refresh.stream_signals_deadline;
+  options.history.score_deadline = options.refresh.score_deadline;
+  options.history.score_batch_size = std::min<int64_t>(500, settings.score_batch_size());
+  for (const auto& [key, value, target] :
+       {std::tuple{"history_retention_days", settings.history_retention_days(),
+                   &options.history.retention_days},
+        std::tuple{"history_backfill_days", settings.history_backfill_days(),
+                   &options.history.backfill_days}}) {
+    if (value < 0 || value > 100000) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ": must be within [0, 100000], got ", value));
+    }
+    *target = value;
+  }
   options.analyzer.ingest_deadline = options.refresh.ingest_deadline;
   options.refresh.score_batch_size = settings.score_batch_size();
   if (options.refresh.score_batch_size < 1) {
@@ -94,7 +114,8 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
                                    std::pair{"ingest_address", &options.ingest_address},
                                    std::pair{"scoring_address", &options.scoring_address},
                                    std::pair{"enrichment_address", &options.enrichment_address},
-                                   std::pair{"outcomes_db", &options.outcomes_db}}) {
+                                   std::pair{"outcomes_db", &options.outcomes_db},
+                                   std::pair{"history_db", &options.history_db}}) {
     if (value->empty()) return absl::InvalidArgumentError(absl::StrCat(key, ": required"));
   }
   CHURN_RETURN_IF_ERROR(process.security.CheckListenAddress("http_address", options.http.address));

@@ -16,6 +16,7 @@
 #include "gateway_api.h"
 #include "http_api.h"
 #include "refresh_orchestrator.h"
+#include "risk_history_recorder.h"
 #include "ticket_analyzer.h"
 
 namespace churn::gateway {
@@ -29,6 +30,7 @@ struct GatewayOptions {
   std::chrono::milliseconds reconnect_backoff_max{2000};
   std::chrono::milliseconds stale_after{60000};  // 0: only a failed refresh makes views stale
   std::string outcomes_db;
+  std::string history_db;
   // Each part's options, filled once from the settings (a setting several parts read, such as
   // ingest_deadline_ms, is copied to each of them there and nowhere else).
   RefreshOptions refresh;
@@ -36,6 +38,7 @@ struct GatewayOptions {
   TicketAnalyzerOptions analyzer;
   GatewayApiOptions api;
   HttpApiOptions http;
+  RiskHistoryOptions history;
 };
 
 // http_max_analyses at most: 4 of the 16 HTTP threads always stay with the views and probes.

@@ -87,6 +87,7 @@ v1::AtRiskSortField SortFieldToProto(viewsets::AtRiskSort sort) {
     case viewsets::AtRiskSort::kPlanTier: return v1::AT_RISK_SORT_FIELD_PLAN_TIER;
     case viewsets::AtRiskSort::kUsageDropPct: return v1::AT_RISK_SORT_FIELD_USAGE_DROP_PCT;
     case viewsets::AtRiskSort::kTickets30d: return v1::AT_RISK_SORT_FIELD_TICKETS_30D;
+    case viewsets::AtRiskSort::kScoreChange30d: return v1::AT_RISK_SORT_FIELD_SCORE_CHANGE_30D;
   }
   return v1::AT_RISK_SORT_FIELD_UNSPECIFIED;
 }
@@ -160,6 +161,16 @@ absl::StatusOr<v1::ListAtRiskRequest> AtRiskRequestFromQuery(const QueryParams& 
   }
   CHURN_ASSIGN_OR_RETURN(bool churned, BoolParam(params, "churned", false));
   request.set_only_churned(churned);
+  if (const std::string change = QueryParam(params, "min_score_change_30d"); !change.empty()) {
+    int32_t value = 0;
+    if (!absl::SimpleAtoi(change, &value) || value < -1000 || value > 1000) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "min_score_change_30d: must be a whole number of points, got '", change, "'"));
+    }
+    request.set_min_score_change_30d(value);
+  }
+  CHURN_ASSIGN_OR_RETURN(bool entered_high, BoolParam(params, "entered_high", false));
+  request.set_only_entered_high(entered_high);
 
   std::string sort = QueryParam(params, "sort");
   if (!sort.empty()) {

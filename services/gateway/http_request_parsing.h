@@ -27,7 +27,8 @@ std::string QueryParam(const QueryParams& params, const char* key);
 absl::Status ParseJsonBody(const std::string& body, google::protobuf::Message* message);
 
 // GET /api/v1/at-risk and the CSV exports: plan_tier=a,b&risk_level=high,medium&min_arr=
-// &churned=&sort=[-]field&order=asc|desc&limit=&offset=&page_token=. `sort=-arr` sorts
+// &churned=&min_score_change_30d=&entered_high=&sort=[-]field&order=asc|desc&limit=&offset=
+// &page_token=. `sort=-arr` sorts
 // descending, `sort=arr` ascending (order overrides); no sort is the at-risk order.
 absl::StatusOr<v1::ListAtRiskRequest> AtRiskRequestFromQuery(const QueryParams& params);
 

@@ -22,6 +22,9 @@
 #include "model_quality.h"
 #include "outcomes/outcome_log.h"
 #include "refresh_orchestrator.h"
+#include "risk_history_recorder.h"
+#include "risk_trends.h"
+#include "riskhistory/history_store.h"
 #include "ticket_analyzer.h"
 
 namespace {
@@ -45,9 +48,12 @@ std::shared_ptr<grpc::Channel> NeighbourChannel(const std::string& address,
 class GatewayParts : public svc::ServiceParts {
  public:
   GatewayParts(const gw::GatewayOptions& options, svc::ServiceProcess& host,
-               std::unique_ptr<churn::outcomes::OutcomeLog> outcome_log)
+               std::unique_ptr<churn::outcomes::OutcomeLog> outcome_log,
+               std::unique_ptr<churn::riskhistory::RiskHistoryStore> history)
       : host_(host),
         outcome_log_(std::move(outcome_log)),
+        history_(std::move(history)),
+        trends_(history_.get()),
         metrics_(host.metrics_registry()),
         store_(options.stale_after.count() == 0 ? absl::InfiniteDuration()
                                                 : absl::Milliseconds(options.stale_after.count())),
@@ -57,6 +63,8 @@ class GatewayParts : public svc::ServiceParts {
             options.refresh, ingest_, NeighbourChannel(options.scoring_address, options),
             gw::LinkedTicketIntent(ingest_, enrichment_, options.churn_intent, &linked_analyses_),
             &store_, &metrics_),
+        recorder_(options.history, history_.get(), &trends_, ingest_,
+                  NeighbourChannel(options.scoring_address, options)),
         analyzer_(options.analyzer, ingest_, enrichment_, &metrics_),
         data_sets_(gw::DataSetRelayOptions{}, ingest_, &refresher_),
         api_(options.api, &store_, outcome_log_.get()),
@@ -69,11 +77,16 @@ class GatewayParts : public svc::ServiceParts {
     http_.set_model_quality(&model_quality_);
     service_.set_data_sets(&data_sets_);
     http_.set_data_sets(&data_sets_);
+    api_.set_risk_trends(&trends_);
+    recorder_.SetBusy([this] { return refresher_.Refreshing(); });
     host.AddService(&service_, churn::v1::GatewayService::service_full_name());
     // NOT_SERVING until the first views exist; stale views later still serve.
-    refresher_.SetOnViewsPublished([this](const churn::viewsets::ViewSet&) {
-      if (!serving_.exchange(true)) host_.SetServing(true);
-    });
+    // The risk history is written after the swap, on its own thread: never on the view path.
+    refresher_.SetOnViewsPublished(
+        [this](const std::shared_ptr<const churn::viewsets::ViewSet>& views) {
+          if (!serving_.exchange(true)) host_.SetServing(true);
+          recorder_.Record(views);
+        });
     // The port file waits for the HTTP port.
     host.ExpectPortFileEntry("http_port");
   }
@@ -84,6 +97,7 @@ class GatewayParts : public svc::ServiceParts {
       http_.Stop();
       return s;
     }
+    recorder_.Start();
     refresher_.Start();
     return absl::OkStatus();
   }
@@ -92,18 +106,22 @@ class GatewayParts : public svc::ServiceParts {
   void Stop() override {
     http_.Stop();
     refresher_.Stop();
+    recorder_.Stop();
     svc::LogInfo("gateway_stopped");
   }
 
  private:
   svc::ServiceProcess& host_;
   std::unique_ptr<churn::outcomes::OutcomeLog> outcome_log_;
+  std::unique_ptr<churn::riskhistory::RiskHistoryStore> history_;
+  gw::RiskTrends trends_;
   gw::GatewayMetrics metrics_;
   churn::viewsets::ViewStore store_;
   std::shared_ptr<grpc::Channel> ingest_;
   std::shared_ptr<grpc::Channel> enrichment_;
   gw::LinkedTicketAnalyses linked_analyses_;
   gw::RefreshOrchestrator refresher_;
+  gw::RiskHistoryRecorder recorder_;
   gw::TicketAnalyzer analyzer_;
   gw::DataSetRelay data_sets_;
   gw::GatewayApi api_;
@@ -130,7 +148,25 @@ absl::StatusOr<std::unique_ptr<svc::ServiceParts>> Build(const gw::GatewayOption
   } else {
     svc::LogInfo("outcome_log_opened", {{"path", options.outcomes_db}});
   }
-  return std::make_unique<GatewayParts>(options, host, *std::move(outcome_log));
+  // Likewise the risk history: without it the views still serve, only the trends are missing.
+  absl::Status history_not_writable;
+  absl::StatusOr<std::unique_ptr<churn::riskhistory::RiskHistoryStore>> history =
+      churn::riskhistory::RiskHistoryStore::OpenOrDefer(
+          options.history_db,
+          churn::riskhistory::HistoryStoreOptions{options.history.retention_days},
+          &history_not_writable);
+  if (!history.ok()) {
+    svc::LogError("risk_history_unavailable", {{"error", history.status()}});
+    return history.status();
+  }
+  if (!history_not_writable.ok()) {
+    svc::LogWarn("risk_history_not_writable",
+                 {{"path", options.history_db}, {"error", history_not_writable}});
+  } else {
+    svc::LogInfo("risk_history_opened", {{"path", options.history_db}});
+  }
+  return std::make_unique<GatewayParts>(options, host, *std::move(outcome_log),
+                                        *std::move(history));
 }
 
 }  // namespace

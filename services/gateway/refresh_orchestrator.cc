@@ -125,7 +125,9 @@ absl::StatusOr<RefreshReport> RefreshOrchestrator::RefreshNow(const CallScope& s
 absl::StatusOr<RefreshReport> RefreshOrchestrator::RunLocked(const CallScope& scope,
                                                              bool reload_data, Mode mode) {
   const auto start = std::chrono::steady_clock::now();
+  refreshing_.store(true, std::memory_order_relaxed);
   absl::StatusOr<Attempt> attempt = Try(scope, reload_data, mode);
+  refreshing_.store(false, std::memory_order_relaxed);
   const absl::Time now = absl::Now();
   const double seconds = SecondsSince(start);
   if (!attempt.ok()) {
@@ -151,7 +153,7 @@ absl::StatusOr<RefreshReport> RefreshOrchestrator::RunLocked(const CallScope& sc
                                 {"customers", attempt->built->at_risk().size()},
                                 {"rules_sha256", attempt->built->rules_sha256()},
                                 {"seconds", seconds}});
-    if (on_published_) on_published_(*attempt->built);
+    if (on_published_) on_published_(attempt->built);
   } else {
     // While ingest cannot load newer data the views are not confirmed current: the stale age
     // keeps growing from the last good check.

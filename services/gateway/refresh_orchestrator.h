@@ -58,9 +58,9 @@ class RefreshOrchestrator {
   RefreshOrchestrator& operator=(const RefreshOrchestrator&) = delete;
 
   // Called (on the refreshing thread) after every publish; set before Start().
-  void SetOnViewsPublished(std::function<void(const viewsets::ViewSet&)> callback) {
-    on_published_ = std::move(callback);
-  }
+  using PublishedCallback =
+      std::function<void(const std::shared_ptr<const viewsets::ViewSet>& views)>;
+  void SetOnViewsPublished(PublishedCallback callback) { on_published_ = std::move(callback); }
 
   // Starts the poller: a first refresh at once, then one every interval.
   void Start();
@@ -71,6 +71,10 @@ class RefreshOrchestrator {
   // the current snapshot and rules whether or not they changed. Blocks; every outgoing call is
   // bounded by `scope`. DEADLINE_EXCEEDED when another refresh holds the lock past the deadline.
   absl::StatusOr<RefreshReport> RefreshNow(const CallScope& scope, bool reload_data);
+
+  // True while a refresh talks to ingest and scoring: background work (the risk-history
+  // backfill) waits meanwhile rather than compete for their capacity.
+  bool Refreshing() const { return refreshing_.load(std::memory_order_relaxed); }
 
  private:
   enum class Mode { kIfChanged, kAlways };
@@ -106,9 +110,10 @@ class RefreshOrchestrator {
   ChurnIntentSource churn_intent_;
   viewsets::ViewStore* store_;
   GatewayMetrics* metrics_;
-  std::function<void(const viewsets::ViewSet&)> on_published_;
+  PublishedCallback on_published_;
 
   concurrency::TimedMutex refresh_mu_;  // one refresh at a time
+  std::atomic<bool> refreshing_{false};
   // Log a failure once, not every poll.
   std::string last_logged_error_ ABSL_GUARDED_BY(refresh_mu_);
   std::string labels_sha256_ ABSL_GUARDED_BY(refresh_mu_);  // the rules rule_labels_ are of

@@ -24,6 +24,15 @@ class ChunkedStreamReactor final : public grpc::ServerWriteReactor<Response> {
     return new ChunkedStreamReactor(std::move(status));
   }
 
+  // A stream whose messages are prepared elsewhere (on the executor): nothing is written until
+  // Start, and Fail ends it with an error instead. Exactly one of them must be called.
+  static ChunkedStreamReactor* Deferred() { return new ChunkedStreamReactor(); }
+  void Start(Generator next) {
+    next_ = std::move(next);
+    WriteNext();
+  }
+  void Fail(grpc::Status status) { this->Finish(std::move(status)); }
+
   void OnWriteDone(bool ok) override {
     if (!ok) {
       this->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream closed by the client"));
@@ -36,6 +45,7 @@ class ChunkedStreamReactor final : public grpc::ServerWriteReactor<Response> {
 
  private:
   explicit ChunkedStreamReactor(grpc::Status status) { this->Finish(std::move(status)); }
+  ChunkedStreamReactor() = default;
 
   void WriteNext() {
     response_.Clear();

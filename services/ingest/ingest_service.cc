@@ -16,6 +16,7 @@
 #include "convert/snapshot_convert.h"
 #include "convert/ticket_convert.h"
 #include "convert/time_convert.h"
+#include "signals/signal_history.h"
 #include "upload_reactor.h"
 #include "status/status_macros.h"
 
@@ -395,6 +396,14 @@ grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignal
         current->version, "; the last ", options_.versions_kept, " versions are kept)"))));
   }
   const size_t chunk = static_cast<size_t>(ChunkSize(request->chunk_size()));
+  if (!request->as_of().empty()) {
+    const std::optional<dataset::Day> as_of = dataset::ParseDate(request->as_of());
+    if (!as_of) {
+      return Reactor::Failed(ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat("as_of: must be a date (YYYY-MM-DD), got '", request->as_of(), "'"))));
+    }
+    return StreamSignalsAsOf(std::move(snapshot), *as_of, chunk);
+  }
   // The reactor holds the snapshot: a newer publish cannot pull it away mid-stream.
   return new Reactor([snapshot, chunk, next = size_t{0},
                       first = true](v1::StreamSignalsResponse* response) mutable {
@@ -409,6 +418,45 @@ grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignal
     for (; next < end; ++next) convert::ToProto(customers[next], response->add_signals());
     return true;
   });
+}
+
+grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignalsAsOf(
+    std::shared_ptr<const snapshots::Snapshot> snapshot, dataset::Day as_of, size_t chunk) {
+  using Reactor = ChunkedStreamReactor<v1::StreamSignalsResponse>;
+  Reactor* reactor = Reactor::Deferred();
+  // Reading the tables again is a load: on the executor, never on a gRPC thread.
+  const dataset::LoadOptions load = StoreOptions(options_).load;
+  absl::Status queued = executor_->Submit([snapshot, as_of, chunk, reactor, load] {
+    absl::StatusOr<SignalHistory> history = SignalHistory::Load(snapshot->files, {as_of}, load);
+    absl::StatusOr<PopulationSignals> population =
+        history.ok() ? history->SignalsAsOf(as_of)
+                     : absl::StatusOr<PopulationSignals>(history.status());
+    if (!population.ok()) {
+      LogWarn("signals_as_of_failed",
+              {{"as_of", dataset::FormatDate(as_of)}, {"error", population.status()}});
+      reactor->Fail(ToGrpcStatus(population.status()));
+      return;
+    }
+    auto held = std::make_shared<const PopulationSignals>(*std::move(population));
+    reactor->Start([snapshot, held, chunk, next = size_t{0},
+                    first = true](v1::StreamSignalsResponse* response) mutable {
+      const std::vector<CustomerSignals>& customers = held->customers;
+      if (!first && next >= customers.size()) return false;
+      if (first) {
+        convert::ToProto(*snapshot, response->mutable_snapshot());
+        response->mutable_snapshot()->set_usage_window_end(dataset::FormatDate(held->as_of));
+        response->mutable_snapshot()->set_support_window_end(dataset::FormatDate(held->as_of));
+        response->mutable_snapshot()->set_customer_count(static_cast<int64_t>(customers.size()));
+        first = false;
+      }
+      const size_t end = std::min(customers.size(), next + chunk);
+      response->mutable_signals()->Reserve(static_cast<int>(end - next));
+      for (; next < end; ++next) convert::ToProto(customers[next], response->add_signals());
+      return true;
+    });
+  });
+  if (!queued.ok()) reactor->Fail(ToGrpcStatus(queued));
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* IngestService::ListTicketTextSets(

@@ -111,6 +111,9 @@ class IngestService final : public v1::IngestService::CallbackService {
   data_sets::DataSetLibrary* data_sets() const { return data_sets_.get(); }
 
  private:
+  // StreamSignals with as_of: the tables re-read on the executor, then streamed.
+  grpc::ServerWriteReactor<v1::StreamSignalsResponse>* StreamSignalsAsOf(
+      std::shared_ptr<const snapshots::Snapshot> snapshot, dataset::Day as_of, size_t chunk);
   // Runs one load, counts and logs it, marks the service ready on the first publish and, when
   // `then_watch` is set and it succeeded, watches `dir` with `as_of` from now on.
   absl::Status LoadFolderNow(const v1::LoadDataFolderRequest& request,

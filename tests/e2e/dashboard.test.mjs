@@ -65,6 +65,29 @@ async function screenshot(name, onPage = page) {
   await onPage.screenshot({path: path.join(screenshotDir, `${name}.png`), fullPage: false});
 }
 
+// The date `days` before `date` (YYYY-MM-DD).
+function daysBefore(date, days) {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - days * 86400000).toISOString().slice(0, 10);
+}
+
+// Waits until the gateway's risk-history backfill is complete (the four weeks before the usage
+// window end E are stored; they are replayed newest first, so E-28 comes last) and returns the
+// Executive response then.
+async function waitForRiskHistory() {
+  let executive;
+  await waitFor('the risk history backfill', async () => {
+    executive = await api('/api/v1/executive');
+    if (!executive.level_moves) return false;
+    const top = await api('/api/v1/at-risk?sort=-score_change_30d&limit=1');
+    const id = top.customers?.[0]?.signals?.customer_id;
+    if (!id || top.movements?.[0]?.score_change_30d === undefined) return false;
+    const brief = await api(`/api/v1/customers/${encodeURIComponent(id)}`);
+    const oldest = daysBefore(executive.freshness.usage_window_end, 28);
+    return (brief.risk_trend ?? []).some((point) => point.date === oldest);
+  }, {timeoutMs: 60000});
+  return executive;
+}
+
 describe('dashboard', {timeout: 300000}, () => {
   before(async () => {
     if (process.env.CHURN_E2E_BASE_URL) {
@@ -72,7 +95,8 @@ describe('dashboard', {timeout: 300000}, () => {
     } else {
       stack = new ServiceStack(buildDir);
       try {
-        baseUrl = await stack.start();
+        // Four weekly dates of backfilled risk history, replayed without pauses.
+        baseUrl = await stack.start({gatewayArgs: ['--history_backfill_days=28', '--history_backfill_pause_ms=0']});
       } catch (error) {
         error.message += `\n${stack.allLogTails()}`;
         throw error;
@@ -153,7 +177,7 @@ describe('dashboard', {timeout: 300000}, () => {
 
     // Filter: High risk only.
     const highOnly = await api('/api/v1/at-risk?risk_level=high&limit=25');
-    await page.getByRole('checkbox', {name: 'High'}).check();
+    await page.getByRole('checkbox', {name: 'High', exact: true}).check();
     await page.getByRole('button', {name: 'Apply filters'}).click();
     const summary = page.locator('.list-summary');
     await waitFor('filtered summary', async () =>
@@ -218,6 +242,86 @@ describe('dashboard', {timeout: 300000}, () => {
     assert.match(recorded.recorded_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     assert.ok((await listed.textContent()).includes(`${recorded.recorded_at.slice(0, 16).replace('T', ' ')} UTC`));
     await screenshot('at-risk-brief');
+  });
+
+  test('risk history: level moves, the score-change sort and filters, the trend chart', async () => {
+    const executive = await waitForRiskHistory();
+    const moves = executive.level_moves;
+    assert.equal(moves.to_date, executive.freshness.usage_window_end);
+    assert.equal(moves.from_date, daysBefore(executive.freshness.usage_window_end, 7));
+
+    // Executive: how many customers moved up or down a level.
+    await showTab('Executive');
+    const movesPanel = page.locator('[data-testid="level-moves"]');
+    await waitFor('level moves', async () =>
+      (await movesPanel.locator('[data-field="moved_up"]').count()) === 1, {timeoutMs: 15000});
+    assert.equal(await movesPanel.locator('[data-field="moved_up"]').textContent(), count(moves.moved_up));
+    assert.equal(await movesPanel.locator('[data-field="moved_down"]').textContent(), count(moves.moved_down));
+    assert.equal(await movesPanel.locator('[data-field="level_moves_dates"]').textContent(),
+                 `From ${moves.from_date} to ${moves.to_date}`);
+
+    // At-Risk: sort by the 30-day score change, largest rise first, as the API does.
+    await showTab('At-Risk list');
+    const rows = page.locator('#at-risk-table tbody tr');
+    await rows.first().waitFor();
+    const byChange = await api('/api/v1/at-risk?sort=-score_change_30d&limit=25');
+    await page.locator('#at-risk-table th[data-col="score_change_30d"] button').click();
+    const apiIds = byChange.customers.map((customer) => customer.signals.customer_id);
+    await waitFor('score-change sort', async () =>
+      (await rows.first().getAttribute('data-customer-id')) === apiIds[0]);
+    assert.deepEqual(await rows.evaluateAll((nodes) => nodes.map((node) => node.dataset.customerId)), apiIds);
+    const change = Number(byChange.movements[0].score_change_30d);
+    assert.equal(await rows.first().locator('[data-col="score_change_30d"] .score-change').textContent(),
+                 change > 0 ? `+${change}` : change < 0 ? `−${Math.abs(change)}` : '0');
+
+    // Filter: entered High since the previous snapshot, and a minimum rise.
+    const entered = await api('/api/v1/at-risk?entered_high=true&limit=25');
+    await page.getByRole('checkbox', {name: 'Entered High since the previous snapshot'}).check();
+    await page.getByRole('button', {name: 'Apply filters'}).click();
+    const summary = page.locator('.list-summary');
+    const matches = (total) => async () => Number(total) === 0
+      ? (await summary.textContent()).startsWith('No customer')
+      : (await summary.textContent()).includes(`of ${count(total)} customers`);
+    await waitFor('entered-High filter', matches(entered.total_matched));
+    assert.equal(await page.locator('#at-risk-table tbody [data-field="entered_high"]').count(),
+                 entered.customers.length);
+    await page.getByRole('checkbox', {name: 'Entered High since the previous snapshot'}).uncheck();
+    const rising = await api('/api/v1/at-risk?min_score_change_30d=10&limit=25');
+    await page.getByLabel('Score change 30d at least').fill('10');
+    await page.getByRole('button', {name: 'Apply filters'}).click();
+    await waitFor('score-change filter', matches(rising.total_matched));
+    for (const text of await page.locator('#at-risk-table tbody [data-col="score_change_30d"] .score-change')
+      .allTextContents()) {
+      assert.ok(Number(text.replace('+', '')) >= 10, `change ${text} is at least 10`);
+    }
+
+    // The brief of the customer whose score rose most: its trend as a chart.
+    await page.getByRole('button', {name: 'Reset'}).click();
+    await page.locator('#at-risk-table th[data-col="score_change_30d"] button').click();
+    await waitFor('score-change sort again', async () =>
+      (await rows.first().getAttribute('data-customer-id')) === apiIds[0]);
+    const brief = await api(`/api/v1/customers/${encodeURIComponent(apiIds[0])}`);
+    assert.ok(brief.risk_trend.length >= 2, 'the top riser has a history');
+    await rows.first().click();
+    const chart = page.locator('section.brief [data-testid="risk-trend-chart"]');
+    await chart.waitFor();
+    const points = chart.locator('circle.trend-point');
+    assert.equal(await points.count(), brief.risk_trend.length);
+    assert.deepEqual(await points.evaluateAll((nodes) => nodes.map((node) => [node.dataset.date, Number(node.dataset.score)])),
+                     brief.risk_trend.map((point) => [point.date, Number(point.risk_score)]));
+    assert.equal(await chart.locator('path.trend-line').count(), 1);
+    const first = brief.risk_trend[0];
+    const last = brief.risk_trend[brief.risk_trend.length - 1];
+    assert.equal(await chart.getAttribute('aria-label'),
+                 `Risk score from ${first.risk_score} on ${first.date} to ${last.risk_score} on ${last.date}, ` +
+                 `${brief.risk_trend.length} snapshots.`);
+    const trendSection = page.locator('section.brief section.brief-section')
+      .filter({has: page.locator('[data-testid="risk-trend-chart"]')});
+    await trendSection.scrollIntoViewIfNeeded();
+    fs.mkdirSync(screenshotDir, {recursive: true});
+    await trendSection.screenshot({path: path.join(screenshotDir, 'risk-trend-chart.png')});
+    await page.getByRole('button', {name: 'Close the customer brief'}).click();
+    await page.getByRole('button', {name: 'Reset'}).click();
   });
 
   test('At-Risk paging: a page token from older data is refused and the list starts again at page 1', async (t) => {

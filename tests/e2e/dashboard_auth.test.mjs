@@ -78,7 +78,7 @@ describe('dashboard with authentication', {timeout: 300000}, () => {
     try {
       const made = stack.createTokens([VIEWER, CSM]);
       tokens = made.tokens;
-      baseUrl = await stack.start({gatewayArgs: [`--auth_tokens_file=${made.file}`]});
+      baseUrl = await stack.start({gatewayArgs: [`--auth_tokens_file=${made.file}`, '--history_backfill_days=0']});
     } catch (error) {
       error.message += `\n${stack.allLogTails()}`;
       throw error;

@@ -180,7 +180,8 @@ export class ServiceStack {
       `--ollama_url=http://127.0.0.1:${fake.http_port}`,
       '--cache_path=',
     ], {binary: 'enrichment'});
-    return this.startGateway('model-gateway', 'model-enrichment');
+    // Its risk history is not under test: no backfill competing with the slow model.
+    return this.startGateway('model-gateway', 'model-enrichment', ['--history_backfill_days=0']);
   }
 
   // Starts a gateway over ingest, scoring and the named enrichment (plus `extraArgs`); resolves
@@ -192,6 +193,7 @@ export class ServiceStack {
       `--scoring_address=${this.grpcTarget('scoring')}`,
       `--enrichment_address=${this.grpcTarget(enrichment)}`,
       `--outcomes_db=${path.join(this.workDir, `${name}-outcomes.sqlite`)}`,
+      `--history_db=${path.join(this.workDir, `${name}-risk-history.sqlite`)}`,
       `--web_root=${path.join(SOURCE_DIR, 'web')}`,
       ...extraArgs,
     ], {binary: 'gateway'});

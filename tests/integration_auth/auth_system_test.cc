@@ -193,6 +193,7 @@ class AuthSystemTest : public ::testing::Test {
          "--scoring_address=" + Loopback(scoring_port_.port()),
          "--enrichment_address=" + Loopback(enrichment_port_.port()), "--refresh_interval_ms=200",
          "--outcomes_db=" + (work_dir_ / "outcomes.sqlite").string(),
+         "--history_db=" + (work_dir_ / "risk-history.sqlite").string(),
          "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web"});
     gateway_args.insert(gateway_args.end(), gateway_extra.begin(), gateway_extra.end());
     auto gateway = Start(CHURN_GATEWAY_BINARY, gateway_args);

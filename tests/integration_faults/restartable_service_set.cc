@@ -71,6 +71,7 @@ std::vector<std::string> RestartableServiceSet::ArgsOf(Service service) const {
                                        "--refresh_interval_ms=200",
                                        "--reconnect_backoff_max_ms=300",
                                        "--outcomes_db=" + config_.outcomes_db,
+                                       "--history_db=" + config_.outcomes_db + ".history",
                                        "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web",
                                        "--drain_timeout_ms=1000",
                                        "--log_level=warn"};

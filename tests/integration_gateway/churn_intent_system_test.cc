@@ -72,9 +72,9 @@ TEST(ChurnIntentSystem, LinkedTicketsRaiseChurnIntentAndUnlinkedOnesDoNot) {
       CHURN_GATEWAY_BINARY,
       with({"--ingest_address=" + (*ingest)->grpc_target(),
             "--scoring_address=" + (*scoring)->grpc_target(),
-            "--enrichment_address=" + (*enrichment)->grpc_target(),
-            "--http_address=127.0.0.1:0", "--refresh_interval_ms=200",
-            "--outcomes_db=" + (tickets / "outcomes.sqlite").string()}));
+            "--enrichment_address=" + (*enrichment)->grpc_target(), "--http_address=127.0.0.1:0",
+            "--refresh_interval_ms=200", "--outcomes_db=" + (tickets / "outcomes.sqlite").string(),
+            "--history_db=" + (tickets / "risk-history.sqlite").string()}));
   ASSERT_TRUE(gateway.ok()) << gateway.status();
   ASSERT_TRUE(churn::testing::WaitForServing((*gateway)->grpc_target(), 60s).ok());
 

@@ -1,6 +1,8 @@
 // GatewayApi (the operations behind both the gRPC service and the HTTP API) over an in-memory
 // ViewStore and a real outcome log file: paging, validation, freshness and the brief.
 #include "gateway_api.h"
+#include "risk_trends.h"
+#include "riskhistory/history_store.h"
 
 #include <unistd.h>
 
@@ -396,6 +398,80 @@ TEST_F(GatewayApiTest, ExportsFollowTheFilters) {
   ASSERT_TRUE(playbooks.ok()) << playbooks.status();
   EXPECT_THAT(*playbooks, HasSubstr("S-5"));
   EXPECT_THAT(*playbooks, ::testing::Not(HasSubstr("S-1,")));
+}
+
+}  // namespace
+}  // namespace churn::gateway
+
+namespace churn::gateway {
+namespace {
+
+// The risk history as the API serves it: the brief's trend, the at-risk movements (parallel to
+// the rows, with the movement filters) and the Executive level moves.
+TEST_F(GatewayApiTest, RiskHistoryFeedsTrendMovementsAndLevelMoves) {
+  Publish();
+  absl::StatusOr<std::unique_ptr<riskhistory::RiskHistoryStore>> history =
+      riskhistory::RiskHistoryStore::Open((dir_ / "history.sqlite").string(), {});
+  ASSERT_TRUE(history.ok()) << history.status();
+  using scoring::RiskLevel;
+  ASSERT_TRUE((*history)
+                  ->WriteSnapshot(93, {{"S-1", 20, RiskLevel::kLow, {"support_load"}},
+                                       {"S-2", 70, RiskLevel::kHigh, {"usage_drop"}}})
+                  .ok());
+  ASSERT_TRUE((*history)
+                  ->WriteSnapshot(100, {{"S-1", 65, RiskLevel::kHigh, {"usage_drop", "trial"}},
+                                        {"S-2", 40, RiskLevel::kMedium, {"support_load"}}})
+                  .ok());
+  RiskTrends trends(history->get());
+  api_->set_risk_trends(&trends);
+
+  // Before the movements are read: no moves, the movement filters match nobody.
+  v1::GetExecutiveResponse executive;
+  ASSERT_TRUE(api_->GetExecutive(&executive).ok());
+  EXPECT_FALSE(executive.has_level_moves());
+  ASSERT_TRUE(trends.Reload().ok());
+  executive.Clear();
+  ASSERT_TRUE(api_->GetExecutive(&executive).ok());
+  ASSERT_TRUE(executive.has_level_moves());
+  EXPECT_EQ(executive.level_moves().from_date(), "1970-04-04");
+  EXPECT_EQ(executive.level_moves().to_date(), "1970-04-11");
+  EXPECT_EQ(executive.level_moves().moved_up(), 1);
+  EXPECT_EQ(executive.level_moves().moved_down(), 1);
+
+  v1::ListAtRiskRequest request;
+  request.set_sort_by(v1::AT_RISK_SORT_FIELD_SCORE_CHANGE_30D);
+  request.set_descending(true);
+  request.set_page_size(3);
+  v1::ListAtRiskResponse list;
+  ASSERT_TRUE(api_->ListAtRisk(request, &list).ok());
+  ASSERT_EQ(list.movements_size(), list.customers_size());
+  EXPECT_THAT(Ids(list), ::testing::ElementsAre("S-1", "S-2", ::testing::_));
+  EXPECT_EQ(list.movements(0).score_change_30d(), 45);
+  EXPECT_TRUE(list.movements(0).entered_high());
+  EXPECT_EQ(list.movements(1).score_change_30d(), -30);
+  EXPECT_FALSE(list.movements(2).has_score_change_30d());
+
+  v1::ListAtRiskRequest entered;
+  entered.set_only_entered_high(true);
+  list.Clear();
+  ASSERT_TRUE(api_->ListAtRisk(entered, &list).ok());
+  EXPECT_THAT(Ids(list), ElementsAre("S-1"));
+  v1::ListAtRiskRequest rising;
+  rising.set_min_score_change_30d(-40);
+  list.Clear();
+  ASSERT_TRUE(api_->ListAtRisk(rising, &list).ok());
+  EXPECT_EQ(list.total_matched(), 2);
+
+  v1::GetCustomerBriefRequest brief_request;
+  brief_request.set_customer_id("S-1");
+  v1::GetCustomerBriefResponse brief;
+  ASSERT_TRUE(api_->GetCustomerBrief(brief_request, &brief).ok());
+  ASSERT_EQ(brief.risk_trend_size(), 2);
+  EXPECT_EQ(brief.risk_trend(0).date(), "1970-04-04");
+  EXPECT_EQ(brief.risk_trend(0).risk_score(), 20);
+  EXPECT_EQ(brief.risk_trend(1).risk_level(), v1::RISK_LEVEL_HIGH);
+  EXPECT_THAT(brief.risk_trend(1).fired_rules(), ElementsAre("usage_drop", "trial"));
+  EXPECT_TRUE(brief.risk_trend_error().empty());
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -27,6 +28,7 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <httplib.h>
+#include <sqlite3.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -249,13 +251,19 @@ class GatewaySystemTest : public ::testing::Test {
   }
 
   void StartGateway(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
-         "--http_address=" + Loopback(http_port_), "--ingest_address=" + Loopback(ingest_port_),
-         "--scoring_address=" + Loopback(scoring_port_),
-         "--enrichment_address=" + Loopback(enrichment_port_), "--refresh_interval_ms=200",
-         "--reconnect_backoff_max_ms=300",
-         "--outcomes_db=" + (work_dir_ / "var" / "outcomes.sqlite").string(),
-         "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web", "--drain_timeout_ms=2000"};
+    std::vector<std::string> args = {
+        "--grpc_address=127.0.0.1:0",
+        "--metrics_address=127.0.0.1:0",
+        "--http_address=" + Loopback(http_port_),
+        "--ingest_address=" + Loopback(ingest_port_),
+        "--scoring_address=" + Loopback(scoring_port_),
+        "--enrichment_address=" + Loopback(enrichment_port_),
+        "--refresh_interval_ms=200",
+        "--reconnect_backoff_max_ms=300",
+        "--outcomes_db=" + (work_dir_ / "var" / "outcomes.sqlite").string(),
+        "--history_db=" + HistoryDb(),
+        "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web",
+        "--drain_timeout_ms=2000"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto process = StartProcess(CHURN_GATEWAY_BINARY, std::move(args));
     ASSERT_TRUE(process.ok()) << process.status();
@@ -264,12 +272,43 @@ class GatewaySystemTest : public ::testing::Test {
         grpc::CreateChannel(gateway_->grpc_target(), grpc::InsecureChannelCredentials()));
   }
 
+  std::string HistoryDb() const { return (work_dir_ / "var" / "risk-history.sqlite").string(); }
+
+  // Distinct snapshot dates in the gateway's risk-history file, read directly (-1: unreadable).
+  int64_t StoredHistoryDates() const {
+    sqlite3* db = nullptr;
+    int64_t dates = -1;
+    if (sqlite3_open_v2(HistoryDb().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_busy_timeout(db, 2000);
+      sqlite3_stmt* stmt = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT COUNT(DISTINCT day) FROM assessments", -1, &stmt,
+                             nullptr) == SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW) {
+        dates = sqlite3_column_int64(stmt, 0);
+      }
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return dates;
+  }
+
+  absl::StatusOr<v1::GetCustomerBriefResponse> Brief(const std::string& customer_id) {
+    v1::GetCustomerBriefRequest request;
+    request.set_customer_id(customer_id);
+    v1::GetCustomerBriefResponse response;
+    grpc::Status status = gateway_stub_->GetCustomerBrief(Deadline(5s).get(), request, &response);
+    if (!status.ok())
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
+    return response;
+  }
+
   // Every neighbour first, then the gateway, which is SERVING once its first views exist.
-  void StartAll() {
+  void StartAll(std::vector<std::string> gateway_args = {}) {
     ASSERT_NO_FATAL_FAILURE(StartIngest());
     ASSERT_NO_FATAL_FAILURE(StartScoring());
     ASSERT_NO_FATAL_FAILURE(StartEnrichment());
-    ASSERT_NO_FATAL_FAILURE(StartGateway());
+    ASSERT_NO_FATAL_FAILURE(StartGateway(gateway_args));
     absl::Status serving =
         testing::WaitForServing(gateway_->grpc_target(), std::chrono::milliseconds(kConditionTimeout));
     ASSERT_TRUE(serving.ok()) << serving;
@@ -958,6 +997,155 @@ TEST_F(GatewaySystemTest, OutcomeLoggedOverHttpSurvivesAGatewayRestart) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(listed.outcomes_size(), 2);
   EXPECT_EQ(listed.outcomes(1).notes(), "QBR on Tuesday");
+}
+
+// The risk history: backfilled from past as-of dates on first start, updated by every snapshot,
+// served as trends, movements and level moves, and read back from its SQLite file after a
+// restart that does no backfill (so the past can only come from the file).
+TEST_F(GatewaySystemTest, RiskHistoryIsBackfilledServedAndSurvivesAGatewayRestart) {
+  ASSERT_NO_FATAL_FAILURE(
+      StartAll({"--history_backfill_days=28", "--history_backfill_pause_ms=0"}));
+  // The live snapshot (E) and the four weeks before it.
+  ASSERT_TRUE(PollUntil([&] { return StoredHistoryDates() == 5; }, kConditionTimeout))
+      << "stored dates: " << StoredHistoryDates();
+
+  absl::StatusOr<v1::GetExecutiveResponse> executive;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        executive = Executive();
+        return executive.ok() && executive->has_level_moves();
+      },
+      kConditionTimeout));
+  const std::string window_end = executive->freshness().usage_window_end();
+  const absl::Time end_day = ParseRfc3339(window_end + "T00:00:00Z");
+  const auto day_before = [&](int days) {
+    return absl::FormatTime("%Y-%m-%d", end_day - absl::Hours(24 * days), absl::UTCTimeZone());
+  };
+  EXPECT_EQ(executive->level_moves().to_date(), window_end);
+  EXPECT_EQ(executive->level_moves().from_date(), day_before(7));
+
+  // Sorted by score change: every row carries its movement, consistent with its trend.
+  v1::ListAtRiskRequest request;
+  request.set_sort_by(v1::AT_RISK_SORT_FIELD_SCORE_CHANGE_30D);
+  request.set_descending(true);
+  request.set_page_size(1000);
+  v1::ListAtRiskResponse listed;
+  grpc::Status status = gateway_stub_->ListAtRisk(Deadline(10s).get(), request, &listed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(listed.movements_size(), listed.customers_size());
+  ASSERT_GT(listed.customers_size(), 0);
+  int64_t moved_up = 0, moved_down = 0;
+  std::optional<int> previous_change;
+  std::map<std::string, std::vector<v1::RiskTrendPoint>> trends;
+  for (int i = 0; i < listed.customers_size(); ++i) {
+    const v1::ScoredCustomer& customer = listed.customers(i);
+    const v1::RiskMovement& movement = listed.movements(i);
+    const std::string& id = customer.signals().customer_id();
+    absl::StatusOr<v1::GetCustomerBriefResponse> brief = Brief(id);
+    ASSERT_TRUE(brief.ok()) << brief.status();
+    std::vector<v1::RiskTrendPoint> trend(brief->risk_trend().begin(), brief->risk_trend().end());
+    ASSERT_FALSE(trend.empty()) << id;
+    EXPECT_TRUE(std::is_sorted(trend.begin(), trend.end(), [](const auto& a, const auto& b) {
+      return a.date() < b.date();
+    })) << id;
+    // The latest point is today's score.
+    EXPECT_EQ(trend.back().date(), window_end) << id;
+    EXPECT_EQ(trend.back().risk_score(), customer.assessment().risk_score()) << id;
+    EXPECT_EQ(trend.back().risk_level(), customer.assessment().risk_level()) << id;
+    // The 30-day change is against the oldest snapshot within 30 days: E-28.
+    const v1::RiskTrendPoint* baseline = nullptr;
+    const v1::RiskTrendPoint* week_before = nullptr;
+    for (const v1::RiskTrendPoint& point : trend) {
+      if (point.date() == day_before(28)) baseline = &point;
+      if (point.date() == day_before(7)) week_before = &point;
+    }
+    ASSERT_EQ(movement.has_score_change_30d(), baseline != nullptr) << id;
+    if (baseline != nullptr) {
+      EXPECT_EQ(movement.score_change_30d(), trend.back().risk_score() - baseline->risk_score())
+          << id;
+      // Descending, customers without a change last.
+      if (previous_change) EXPECT_LE(movement.score_change_30d(), *previous_change) << id;
+      previous_change = movement.score_change_30d();
+    }
+    const bool high_now = trend.back().risk_level() == v1::RISK_LEVEL_HIGH;
+    EXPECT_EQ(
+        movement.entered_high(),
+        high_now && (week_before == nullptr || week_before->risk_level() != v1::RISK_LEVEL_HIGH))
+        << id;
+    if (week_before != nullptr && trend.back().risk_level() > week_before->risk_level()) ++moved_up;
+    if (week_before != nullptr && trend.back().risk_level() < week_before->risk_level())
+      ++moved_down;
+    trends[id] = std::move(trend);
+  }
+  EXPECT_EQ(executive->level_moves().moved_up(), moved_up);
+  EXPECT_EQ(executive->level_moves().moved_down(), moved_down);
+  // The generated data moves: some customers have a past at all.
+  EXPECT_GT(std::count_if(trends.begin(), trends.end(),
+                          [](const auto& entry) { return entry.second.size() > 1; }),
+            0);
+
+  // The filters over HTTP: entered High only, and a minimum change.
+  nlohmann::json entered = GetJson("/api/v1/at-risk?entered_high=true&limit=1000");
+  for (const nlohmann::json& movement : entered["movements"]) {
+    EXPECT_EQ(movement["entered_high"], true) << movement.dump();
+  }
+  nlohmann::json rising = GetJson("/api/v1/at-risk?min_score_change_30d=1&limit=1000");
+  for (const nlohmann::json& movement : rising["movements"]) {
+    EXPECT_GE(JsonInt(movement["score_change_30d"]), 1) << movement.dump();
+  }
+  EXPECT_THAT(GetJson("/api/v1/at-risk?min_score_change_30d=lots", 400)["error"].get<std::string>(),
+              HasSubstr("min_score_change_30d"));
+
+  // Restart without backfill: the past points can only come from the file.
+  absl::StatusOr<int> exit_code = gateway_->Terminate(10s);
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0);
+  gateway_.reset();
+  ASSERT_NO_FATAL_FAILURE(StartGateway({"--history_backfill_days=0"}));
+  absl::Status serving = testing::WaitForServing(gateway_->grpc_target(),
+                                                 std::chrono::milliseconds(kConditionTimeout));
+  ASSERT_TRUE(serving.ok()) << serving;
+  EXPECT_EQ(StoredHistoryDates(), 5);
+  int compared = 0;
+  for (const auto& [id, before] : trends) {
+    if (++compared > 20) break;
+    absl::StatusOr<v1::GetCustomerBriefResponse> brief = Brief(id);
+    ASSERT_TRUE(brief.ok()) << brief.status();
+    ASSERT_EQ(brief->risk_trend_size(), static_cast<int>(before.size())) << id;
+    for (size_t i = 0; i < before.size(); ++i) {
+      EXPECT_EQ(brief->risk_trend(static_cast<int>(i)).date(), before[i].date()) << id;
+      EXPECT_EQ(brief->risk_trend(static_cast<int>(i)).risk_score(), before[i].risk_score()) << id;
+    }
+  }
+  absl::StatusOr<v1::GetExecutiveResponse> after = Executive();
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->level_moves().moved_up(), moved_up);
+  EXPECT_EQ(after->level_moves().moved_down(), moved_down);
+}
+
+TEST_F(GatewaySystemTest, AnUnusableRiskHistoryNeverBlocksTheViews) {
+  // A folder where the history file should be: it can neither be opened nor written.
+  std::filesystem::create_directories(HistoryDb());
+  ASSERT_NO_FATAL_FAILURE(
+      StartAll({"--history_backfill_days=28", "--history_backfill_pause_ms=0"}));
+  const std::string customer = OfflineAtRisk().at(0).customer_id;
+  absl::StatusOr<v1::GetCustomerBriefResponse> brief = Brief(customer);
+  ASSERT_TRUE(brief.ok()) << brief.status();
+  EXPECT_EQ(brief->customer().signals().customer_id(), customer);
+  EXPECT_EQ(brief->risk_trend_size(), 0);
+  EXPECT_THAT(brief->risk_trend_error(), HasSubstr("cannot be read"));
+  absl::StatusOr<v1::GetExecutiveResponse> executive = Executive();
+  ASSERT_TRUE(executive.ok()) << executive.status();
+  EXPECT_GT(executive->customers(), 0);
+  EXPECT_FALSE(executive->has_level_moves());
+  ExpectAnswersWithinASecond("/api/v1/at-risk?sort=-score_change_30d");
+  // Once the obstacle is gone the next snapshot is stored, without a restart.
+  std::filesystem::remove(HistoryDb());
+  v1::RefreshResponse refreshed;
+  grpc::Status status =
+      gateway_stub_->Refresh(Deadline(30s).get(), v1::RefreshRequest(), &refreshed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(PollUntil([&] { return StoredHistoryDates() >= 1; }, kConditionTimeout));
 }
 
 const char kRenewalTicketSubject[] = "Renewal quote";

@@ -29,10 +29,27 @@ TEST(HttpRequestParsing, AtRiskQueryWithListsSortAndPaging) {
   EXPECT_EQ(request->page_token(), "abc=");
 }
 
+TEST(HttpRequestParsing, AtRiskQueryWithRiskHistoryFiltersAndSort) {
+  absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(
+      ParseQueryString("min_score_change_30d=-5&entered_high=true&sort=-score_change_30d"));
+  ASSERT_TRUE(request.ok()) << request.status();
+  ASSERT_TRUE(request->has_min_score_change_30d());
+  EXPECT_EQ(request->min_score_change_30d(), -5);
+  EXPECT_TRUE(request->only_entered_high());
+  EXPECT_EQ(request->sort_by(), v1::AT_RISK_SORT_FIELD_SCORE_CHANGE_30D);
+  EXPECT_TRUE(request->descending());
+  // Absent is "no filter", not a change of at least 0.
+  request = AtRiskRequestFromQuery(ParseQueryString("min_score_change_30d="));
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_FALSE(request->has_min_score_change_30d());
+  EXPECT_FALSE(request->only_entered_high());
+}
+
 TEST(HttpRequestParsing, AtRiskQueryErrorsNameTheParameter) {
   for (const char* query :
        {"min_arr=1e309", "min_arr=abc", "churned=maybe", "sort=price", "sort=arr&order=sideways",
-        "limit=-1", "offset=2147483648", "risk_level=severe"}) {
+        "limit=-1", "offset=2147483648", "risk_level=severe", "min_score_change_30d=1.5",
+        "min_score_change_30d=5000", "entered_high=perhaps"}) {
     absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(ParseQueryString(query));
     EXPECT_EQ(request.status().code(), absl::StatusCode::kInvalidArgument) << query;
   }

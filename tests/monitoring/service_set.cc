@@ -58,6 +58,7 @@ absl::Status ServiceSet::Start(const ServiceSetOptions& options) {
                                  "--enrichment_address=" + enrichment_->grpc_target(),
                                  absl::StrCat("--http_address=127.0.0.1:", gateway_http_port_),
                                  "--outcomes_db=" + options.work_dir + "/outcomes.sqlite",
+                                 "--history_db=" + options.work_dir + "/risk-history.sqlite",
                                  absl::StrCat("--web_root=", CHURN_SOURCE_DIR, "/web"),
                                  "--refresh_interval_ms=500", "--reconnect_backoff_max_ms=300"}));
   return WaitForServing(gateway_->grpc_target(), std::chrono::seconds(60));

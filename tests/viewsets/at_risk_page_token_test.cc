@@ -27,6 +27,27 @@ TEST(AtRiskPageTokenTest, GivesTheOffsetBackForTheSameViewsAndFilters) {
   EXPECT_EQ(*offset, 25u);
 }
 
+TEST(AtRiskPageTokenTest, MovementFiltersBindTheMovementsInForce) {
+  std::shared_ptr<const ViewSet> views = SampleViews();
+  riskhistory::RiskMovements movements;
+  movements.generation = 1;
+  AtRiskQuery query;
+  query.movements = &movements;
+  query.only_entered_high = true;
+  const std::string token = AtRiskPageToken(*views, query, 10);
+  ASSERT_TRUE(AtRiskOffsetFromToken(token, *views, query).ok());
+  riskhistory::RiskMovements newer = movements;
+  newer.generation = 2;
+  query.movements = &newer;
+  EXPECT_FALSE(AtRiskOffsetFromToken(token, *views, query).ok());
+  query.only_entered_high = false;
+  EXPECT_FALSE(AtRiskOffsetFromToken(token, *views, query).ok());  // other filters
+  // A query without movement filters or sort is not bound to the movements.
+  const std::string plain = AtRiskPageToken(*views, query, 10);
+  query.movements = &movements;
+  EXPECT_TRUE(AtRiskOffsetFromToken(plain, *views, query).ok());
+}
+
 TEST(AtRiskPageTokenTest, IgnoresHowTheFiltersWereSpelledAndThePaging) {
   std::shared_ptr<const ViewSet> views = SampleViews();
   const std::string token = AtRiskPageToken(*views, ProAndBasic(), 25);

@@ -129,10 +129,61 @@ TEST(QueryAtRisk, RejectsANonFiniteMinimumArr) {
   EXPECT_THAT(std::string(page.status().message()), HasSubstr("min_arr"));
 }
 
+// S-1 rose by 30, S-3 fell by 10, S-2 rose by 5 and entered High, S-4 is new (no change),
+// S-5 is not in the history.
+riskhistory::RiskMovements SampleMovements() {
+  riskhistory::RiskMovements movements;
+  movements.latest = 100;
+  movements.previous = 93;
+  movements.baseline_30d = 72;
+  movements.by_customer["S-1"].score_change_30d = 30;
+  movements.by_customer["S-2"].score_change_30d = 5;
+  movements.by_customer["S-2"].entered_high = true;
+  movements.by_customer["S-3"].score_change_30d = -10;
+  movements.by_customer["S-4"].entered_high = true;
+  return movements;
+}
+
+TEST(QueryAtRisk, FiltersByScoreChangeOverThirtyDays) {
+  const riskhistory::RiskMovements movements = SampleMovements();
+  AtRiskQuery query;
+  query.movements = &movements;
+  query.min_score_change_30d = 5;
+  EXPECT_THAT(Ids(RunQuery(query)), ElementsAre("S-1", "S-2"));
+  query.min_score_change_30d = -100;  // customers without a change never match
+  EXPECT_THAT(Ids(RunQuery(query)), ElementsAre("S-1", "S-2", "S-3"));
+  query.movements = nullptr;  // no history: nobody
+  EXPECT_THAT(Ids(RunQuery(query)), ElementsAre());
+}
+
+TEST(QueryAtRisk, FiltersEnteredHigh) {
+  const riskhistory::RiskMovements movements = SampleMovements();
+  AtRiskQuery query;
+  query.movements = &movements;
+  query.only_entered_high = true;
+  EXPECT_THAT(Ids(RunQuery(query)), ElementsAre("S-2", "S-4"));
+  query.min_score_change_30d = 1;
+  EXPECT_THAT(Ids(RunQuery(query)), ElementsAre("S-2"));
+}
+
+TEST(QueryAtRisk, SortsByScoreChangeWithUnknownChangesLast) {
+  const riskhistory::RiskMovements movements = SampleMovements();
+  AtRiskQuery query;
+  query.movements = &movements;
+  query.sort = AtRiskSort::kScoreChange30d;
+  // Unknown changes keep the at-risk order among themselves: S-4 before S-5.
+  EXPECT_THAT(Ids(RunQuery(query)), ElementsAre("S-1", "S-2", "S-3", "S-4", "S-5"));
+  query.descending = false;
+  EXPECT_THAT(Ids(RunQuery(query)), ElementsAre("S-3", "S-2", "S-1", "S-4", "S-5"));
+  query.movements = nullptr;
+  EXPECT_THAT(Ids(RunQuery(query)), ElementsAre("S-1", "S-2", "S-4", "S-3", "S-5"));
+}
+
 TEST(ParseAtRiskSort, AcceptsEveryDocumentedName) {
   for (AtRiskSort sort :
        {AtRiskSort::kRiskScore, AtRiskSort::kArr, AtRiskSort::kCustomerId, AtRiskSort::kAccountName,
-        AtRiskSort::kPlanTier, AtRiskSort::kUsageDropPct, AtRiskSort::kTickets30d}) {
+        AtRiskSort::kPlanTier, AtRiskSort::kUsageDropPct, AtRiskSort::kTickets30d,
+        AtRiskSort::kScoreChange30d}) {
     absl::StatusOr<AtRiskSort> parsed = ParseAtRiskSort(AtRiskSortName(sort));
     ASSERT_TRUE(parsed.ok()) << AtRiskSortName(sort);
     EXPECT_EQ(*parsed, sort);

@@ -18,8 +18,27 @@ const COLUMNS = [
   {key: 'plan_tier', label: 'Plan', sort: 'plan_tier', firstDescending: false},
   {key: 'arr', label: 'ARR', sort: 'arr', firstDescending: true, numeric: true},
   {key: 'risk_score', label: 'Risk', sort: 'risk_score', firstDescending: true, numeric: true},
-  {key: 'usage_drop_pct', label: 'Usage drop', sort: 'usage_drop_pct', firstDescending: true, numeric: true},
-  {key: 'tickets_30d', label: 'Tickets 30d', sort: 'tickets_30d', firstDescending: true, numeric: true},
+  {
+    key: 'usage_drop_pct',
+    label: 'Usage drop',
+    sort: 'usage_drop_pct',
+    firstDescending: true,
+    numeric: true
+  },
+  {
+    key: 'tickets_30d',
+    label: 'Tickets 30d',
+    sort: 'tickets_30d',
+    firstDescending: true,
+    numeric: true
+  },
+  {
+    key: 'score_change_30d',
+    label: 'Change 30d',
+    sort: 'score_change_30d',
+    firstDescending: true,
+    numeric: true
+  },
   {key: 'churned', label: 'Churned'},
   {key: 'top_reasons', label: 'Why at risk'},
 ];
@@ -31,7 +50,14 @@ export class AtRiskView {
   constructor(root, context) {
     this.root = root;
     this.context = context;
-    this.filters = {planTiers: [], riskLevels: [], minArr: '', onlyChurned: false};
+    this.filters = {
+      planTiers: [],
+      riskLevels: [],
+      minArr: '',
+      onlyChurned: false,
+      minScoreChange: '',
+      enteredHigh: false
+    };
     this.sort = {...DEFAULT_SORT};
     this.pageSize = PAGE_SIZES[0];
     this.pageToken = '';  // empty: the first page
@@ -48,6 +74,8 @@ export class AtRiskView {
       risk_level: this.filters.riskLevels,
       min_arr: this.filters.minArr,
       churned: this.filters.onlyChurned ? 'true' : '',
+      min_score_change_30d: this.filters.minScoreChange,
+      entered_high: this.filters.enteredHigh ? 'true' : '',
       sort: isDefaultSort(this.sort) ? '' : `${this.sort.descending ? '-' : ''}${this.sort.field}`,
     };
   }
@@ -68,17 +96,42 @@ export class AtRiskView {
     this.minArrInput = h('input', {type: 'number', id: 'filter-min-arr', min: '0', step: '100',
                                    inputmode: 'numeric', placeholder: '0'});
     this.onlyChurnedInput = h('input', {type: 'checkbox', id: 'filter-churned'});
+    this.minScoreChangeInput = h('input', {
+      type: 'number',
+      id: 'filter-min-score-change',
+      min: '-100',
+      max: '100',
+      step: '1',
+      inputmode: 'numeric',
+      placeholder: 'any'
+    });
+    this.enteredHighInput = h('input', {type: 'checkbox', id: 'filter-entered-high'});
     this.levelInputs = RISK_LEVELS.map((level) => h('input', {type: 'checkbox', name: 'risk_level', value: level}));
-    replace(this.filterForm,
-      this.tierFieldset,
-      h('fieldset', {class: 'checks'}, h('legend', {}, 'Risk level'),
-        this.levelInputs.map((input) => h('label', {}, input, ` ${riskLevelName(levelEnum(input.value))}`))),
-      h('div', {class: 'field'}, h('label', {for: 'filter-min-arr'}, 'Minimum ARR ($)'), this.minArrInput),
-      h('div', {class: 'field checkbox-field'},
-        h('label', {}, this.onlyChurnedInput, ' Only churned')),
-      h('div', {class: 'filter-actions'},
-        h('button', {type: 'submit', class: 'primary'}, 'Apply filters'),
-        h('button', {type: 'button', class: 'secondary', onclick: () => this.resetFilters()}, 'Reset')));
+    replace(
+        this.filterForm, this.tierFieldset,
+        h('fieldset', {class: 'checks'}, h('legend', {}, 'Risk level'),
+          this.levelInputs.map(
+              (input) => h('label', {}, input, ` ${riskLevelName(levelEnum(input.value))}`))),
+        h('div', {class: 'field'},
+          h('label',
+            {for: 'filter-min-arr'
+            },
+            'Minimum ARR ($)'),
+          this.minArrInput),
+        h('div', {class: 'field checkbox-field'},
+          h('label', {}, this.onlyChurnedInput, ' Only churned')),
+        h('div', {class: 'field'},
+          h('label',
+            {for: 'filter-min-score-change'
+            },
+            'Score change 30d at least'),
+          this.minScoreChangeInput),
+        h('div', {class: 'field checkbox-field'},
+          h('label', {}, this.enteredHighInput, ' Entered High since the previous snapshot')),
+        h('div', {class: 'filter-actions'},
+          h('button', {type: 'submit', class: 'primary'}, 'Apply filters'),
+          h('button', {type: 'button', class: 'secondary', onclick: () => this.resetFilters()},
+            'Reset')));
 
     this.summary = h('p', {class: 'list-summary', role: 'status', 'aria-live': 'polite'});
     this.exportLinks = h('div', {class: 'export-links'});
@@ -115,10 +168,13 @@ export class AtRiskView {
 
   readFilters() {
     this.filters = {
-      planTiers: [...this.tierFieldset.querySelectorAll('input:checked')].map((input) => input.value),
+      planTiers:
+          [...this.tierFieldset.querySelectorAll('input:checked')].map((input) => input.value),
       riskLevels: this.levelInputs.filter((input) => input.checked).map((input) => input.value),
       minArr: this.minArrInput.value.trim(),
       onlyChurned: this.onlyChurnedInput.checked,
+      minScoreChange: this.minScoreChangeInput.value.trim(),
+      enteredHigh: this.enteredHighInput.checked,
     };
   }
 
@@ -178,7 +234,7 @@ export class AtRiskView {
       this.exportLink(`/api/v1/export/playbooks.csv${exportQuery}`, 'playbooks.csv', 'Export playbooks (CSV)'),
       this.exportStatus);
 
-    replace(this.tableRegion, rows.length ? this.table(rows) : null);
+    replace(this.tableRegion, rows.length ? this.table(rows, page.movements ?? []) : null);
     this.renderPager(first, rows.length, total, page);
     if (focusKey) this.root.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
   }
@@ -197,11 +253,13 @@ export class AtRiskView {
     }}, label);
   }
 
-  table(rows) {
-    return h('table', {class: 'data-table', id: 'at-risk-table'},
-      h('caption', {class: 'visually-hidden'}, 'At-risk customers; select a row to open its brief'),
-      h('thead', {}, h('tr', {}, COLUMNS.map((column) => this.headerCell(column)))),
-      h('tbody', {}, rows.map((row) => this.row(row))));
+  table(rows, movements) {
+    return h(
+        'table', {class: 'data-table', id: 'at-risk-table'},
+        h('caption', {class: 'visually-hidden'},
+          'At-risk customers; select a row to open its brief'),
+        h('thead', {}, h('tr', {}, COLUMNS.map((column) => this.headerCell(column)))),
+        h('tbody', {}, rows.map((row, i) => this.row(row, movements[i] ?? {}))));
   }
 
   headerCell(column) {
@@ -225,31 +283,38 @@ export class AtRiskView {
     this.firstPage();
   }
 
-  row(scored) {
+  row(scored, movement) {
     const signals = scored.signals ?? {};
     const assessment = scored.assessment ?? {};
     const customerId = signals.customer_id || assessment.customer_id || '';
     const open = () => this.openBrief(customerId, rowNode);
-    const rowNode = h('tr', {
-      class: 'clickable', tabindex: '0', 'data-customer-id': customerId,
-      'aria-label': `${customerId} ${signals.account_name ?? ''}: open brief`,
-      onclick: open,
-      onkeydown: (event) => {
-        if (event.key === 'Enter' || event.key === ' ') {
-          event.preventDefault();
-          open();
-        }
-      },
-    },
-      h('td', {class: 'mono', 'data-col': 'customer_id'}, customerId),
-      h('td', {'data-col': 'account_name'}, signals.account_name || '—'),
-      h('td', {'data-col': 'plan_tier'}, signals.plan_tier || '—'),
-      h('td', {class: 'num', 'data-col': 'arr'}, formatMoney(signals.arr)),
-      h('td', {class: 'num', 'data-col': 'risk_score'}, riskBadge(assessment.risk_level, toNumber(assessment.risk_score))),
-      h('td', {class: 'num', 'data-col': 'usage_drop_pct'}, formatPercent(signals.usage_drop_pct, 0)),
-      h('td', {class: 'num', 'data-col': 'tickets_30d'}, formatCount(signals.tickets_30d)),
-      h('td', {'data-col': 'churned'}, yesNo(signals.churned)),
-      h('td', {class: 'reasons', 'data-col': 'top_reasons'}, assessment.top_reasons || 'No risk signal'));
+    const rowNode =
+        h('tr', {
+          class: 'clickable',
+          tabindex: '0',
+          'data-customer-id': customerId,
+          'aria-label': `${customerId} ${signals.account_name ?? ''}: open brief`,
+          onclick: open,
+          onkeydown: (event) => {
+            if (event.key === 'Enter' || event.key === ' ') {
+              event.preventDefault();
+              open();
+            }
+          },
+        },
+          h('td', {class: 'mono', 'data-col': 'customer_id'}, customerId),
+          h('td', {'data-col': 'account_name'}, signals.account_name || '—'),
+          h('td', {'data-col': 'plan_tier'}, signals.plan_tier || '—'),
+          h('td', {class: 'num', 'data-col': 'arr'}, formatMoney(signals.arr)),
+          h('td', {class: 'num', 'data-col': 'risk_score'},
+            riskBadge(assessment.risk_level, toNumber(assessment.risk_score))),
+          h('td', {class: 'num', 'data-col': 'usage_drop_pct'},
+            formatPercent(signals.usage_drop_pct, 0)),
+          h('td', {class: 'num', 'data-col': 'tickets_30d'}, formatCount(signals.tickets_30d)),
+          h('td', {class: 'num', 'data-col': 'score_change_30d'}, scoreChange(movement)),
+          h('td', {'data-col': 'churned'}, yesNo(signals.churned)),
+          h('td', {class: 'reasons', 'data-col': 'top_reasons'},
+            assessment.top_reasons || 'No risk signal'));
     if (customerId === this.selectedCustomerId) rowNode.classList.add('selected');
     return rowNode;
   }
@@ -294,6 +359,20 @@ export class AtRiskView {
     row?.focus();
     this.selectedCustomerId = undefined;
   }
+}
+
+// "+12", "−5", "0" or "—" (no 30-day history), with "entered High" when it did.
+function scoreChange(movement) {
+  const known = movement.score_change_30d !== undefined && movement.score_change_30d !== null;
+  const change = toNumber(movement.score_change_30d);
+  const text = !known ? '—' : change > 0 ? `+${change}` : change < 0 ? `−${Math.abs(change)}` : '0';
+  const direction = !known || change === 0 ? '' : change > 0 ? ' up' : ' down';
+  return [
+    h('span', {class: `score-change${direction}`}, text),
+    movement.entered_high ?
+        [' ', h('span', {class: 'badge risk-high', 'data-field': 'entered_high'}, 'entered High')] :
+        null
+  ];
 }
 
 function isDefaultSort(sort) {

@@ -5,6 +5,7 @@ import {copyButton, errorBox, loadingText, riskBadge, sourceBadge} from './compo
 import {announce, h, replace} from './dom.js';
 import {OUTCOME_KINDS, formatCount, formatInstant, formatMoney, formatPercent, outcomeKindName, toNumber,
         yesNo} from './format.js';
+import {riskTrendChart} from './risk_trend_chart.js';
 import {currentSession, may, onSessionChange} from './session.js';
 
 export class CustomerBrief {
@@ -49,19 +50,29 @@ export class CustomerBrief {
     const assessment = brief.customer?.assessment ?? {};
     this.status = h('p', {class: 'copy-status', role: 'status', 'aria-live': 'polite'});
     this.outcomeSlot = h('div', {class: 'outcome-controls'}, this.outcomeControls());
-    replace(this.root,
-      this.header(signals.account_name || signals.customer_id || this.customerId,
-                  `${signals.industry || 'Unknown industry'} · ${signals.country || 'Unknown country'}`),
-      this.identity(signals, assessment),
-      section('Why at risk', 'brief-why', reasonList(assessment), auditTrail(assessment.fired_rules ?? [])),
-      section('Recommended actions', 'brief-actions',
-              listOrEmpty(assessment.actions, 'No action recommended.', 'actions')),
-      section('Next-best-action checklist', 'brief-checklist', checklist(brief.checklist ?? [])),
-      section('Outreach drafts', 'brief-outreach', this.outreach(brief.outreach ?? {}), this.status),
-      section('Outcome log', 'brief-outcomes', this.outcomeSlot, this.outcomeList(brief.outcomes ?? [])),
-      (brief.ticket_analyses ?? []).length
-        ? section('Analysed tickets', 'brief-tickets', ticketAnalyses(brief.ticket_analyses))
-        : null);
+    replace(
+        this.root,
+        this.header(
+            signals.account_name || signals.customer_id || this.customerId,
+            `${signals.industry || 'Unknown industry'} · ${signals.country || 'Unknown country'}`),
+        this.identity(signals, assessment),
+        section(
+            'Why at risk', 'brief-why', reasonList(assessment),
+            auditTrail(assessment.fired_rules ?? [])),
+        section(
+            'Risk trend', 'brief-trend', riskTrend(brief.risk_trend ?? [], brief.risk_trend_error)),
+        section(
+            'Recommended actions', 'brief-actions',
+            listOrEmpty(assessment.actions, 'No action recommended.', 'actions')),
+        section('Next-best-action checklist', 'brief-checklist', checklist(brief.checklist ?? [])),
+        section(
+            'Outreach drafts', 'brief-outreach', this.outreach(brief.outreach ?? {}), this.status),
+        section(
+            'Outcome log', 'brief-outcomes', this.outcomeSlot,
+            this.outcomeList(brief.outcomes ?? [])),
+        (brief.ticket_analyses ?? []).length ?
+            section('Analysed tickets', 'brief-tickets', ticketAnalyses(brief.ticket_analyses)) :
+            null);
   }
 
   identity(signals, assessment) {
@@ -175,6 +186,25 @@ function auditTrail(firedRules) {
       h('tbody', {}, firedRules.map((rule) => h('tr', {},
         h('td', {class: 'mono'}, rule.rule), h('td', {}, rule.tier),
         h('td', {class: 'num'}, `+${toNumber(rule.points)}`), h('td', {}, rule.reason))))));
+}
+
+// The score over the risk history's snapshots, with the change in words beside the chart.
+function riskTrend(points, error) {
+  if (!points.length) {
+    return h(
+        'p', {class: 'muted', 'data-testid': 'risk-trend-empty'},
+        error || 'No risk history for this customer yet.');
+  }
+  const first = toNumber(points[0].risk_score);
+  const last = toNumber(points[points.length - 1].risk_score);
+  const change = last - first;
+  const changeText =
+      change === 0 ? 'unchanged' : `${change > 0 ? '+' : '−'}${Math.abs(change)} points`;
+  return h(
+      'div', {class: 'trend'}, riskTrendChart(points),
+      h('p', {class: 'muted', 'data-field': 'risk_trend_summary'},
+        `${points.length} snapshot${points.length === 1 ? '' : 's'} since ${points[0].date}: ` +
+            `${first} → ${last} (${changeText}).`));
 }
 
 function checklist(steps) {

@@ -1,0 +1,468 @@
+#include "riskhistory/history_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "riskhistory/fired_rules_codec.h"
+#include "status/status_macros.h"
+
+namespace churn::riskhistory {
+namespace {
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS customers (
+  id          INTEGER PRIMARY KEY,
+  customer_id TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS rules (
+  id   INTEGER PRIMARY KEY,
+  rule TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS assessments (
+  day      INTEGER NOT NULL,
+  customer INTEGER NOT NULL,
+  score    INTEGER NOT NULL,
+  level    INTEGER NOT NULL CHECK (level IN (0, 1, 2)),
+  rules    BLOB NOT NULL,
+  PRIMARY KEY (day, customer)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS assessments_by_customer ON assessments (customer, day);
+CREATE TABLE IF NOT EXISTS settings (
+  key   TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+)sql";
+
+constexpr char kWhat[] = "risk history";
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) {
+    status_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return status_ == SQLITE_OK; }
+  sqlite3_stmt* get() const { return stmt_; }
+  void BindText(int index, std::string_view text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  void BindBlob(int index, const std::string& bytes) {
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  }
+  void BindInt(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int status_ = SQLITE_ERROR;
+};
+
+std::string ColumnText(sqlite3_stmt* stmt, int column) {
+  const unsigned char* text = sqlite3_column_text(stmt, column);
+  return text ? std::string(reinterpret_cast<const char*>(text),
+                            static_cast<size_t>(sqlite3_column_bytes(stmt, column)))
+              : std::string();
+}
+
+std::string ColumnBlob(sqlite3_stmt* stmt, int column) {
+  const void* blob = sqlite3_column_blob(stmt, column);
+  return blob ? std::string(static_cast<const char*>(blob),
+                            static_cast<size_t>(sqlite3_column_bytes(stmt, column)))
+              : std::string();
+}
+
+absl::Status SqliteError(sqlite3* db, std::string_view what) {
+  return absl::InternalError(absl::StrCat(kWhat, ": ", std::string(what), ": ",
+                                          db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+std::string FileProblem(sqlite3* db) {
+  const int system_errno = db ? sqlite3_system_errno(db) : 0;
+  if (system_errno == EROFS || (db && sqlite3_db_readonly(db, "main") == 1)) {
+    return "its file system is read-only or the file is not writable";
+  }
+  if (system_errno == EACCES || system_errno == EPERM) return "its file is not writable";
+  if (system_errno == ENOSPC) return "the disk holding it is full";
+  std::string problem = db ? sqlite3_errmsg(db) : "out of memory";
+  if (system_errno != 0) absl::StrAppend(&problem, " (", std::strerror(system_errno), ")");
+  return problem;
+}
+
+constexpr char kReadOnly[] =
+    "risk history: its file system is read-only or the file is not writable";
+constexpr char kDiskFull[] = "risk history: the disk holding it is full";
+
+// A failed step of a write, as the caller should see it.
+absl::Status StepError(sqlite3* db, int step, std::string_view what) {
+  step &= 0xff;
+  if (step == SQLITE_FULL) return absl::ResourceExhaustedError(kDiskFull);
+  if (step == SQLITE_READONLY) return absl::UnavailableError(kReadOnly);
+  return SqliteError(db, what);
+}
+
+absl::StatusOr<scoring::RiskLevel> LevelOf(int64_t stored) {
+  if (stored < 0 || stored > 2) {
+    return absl::DataLossError(absl::StrCat(kWhat, ": level ", stored, " is not 0, 1 or 2"));
+  }
+  return static_cast<scoring::RiskLevel>(stored);
+}
+
+// Small integer ids for repeated text (customer ids, rule ids): the two statements are prepared
+// once per write, not once per row.
+class Interner {
+ public:
+  Interner(sqlite3* db, const char* table, const char* column)
+      : db_(db),
+        insert_(
+            db,
+            absl::StrCat("INSERT OR IGNORE INTO ", table, " (", column, ") VALUES (?1)").c_str()),
+        select_(db, absl::StrCat("SELECT id FROM ", table, " WHERE ", column, " = ?1").c_str()) {}
+  // Table and column names are the store's own constants, never data.
+
+  absl::StatusOr<int64_t> Id(const std::string& value) {
+    if (!insert_.ok() || !select_.ok()) return SqliteError(db_, "prepare intern");
+    insert_.Reset();
+    insert_.BindText(1, value);
+    if (int step = sqlite3_step(insert_.get()); step != SQLITE_DONE) {
+      return StepError(db_, step, "intern");
+    }
+    select_.Reset();
+    select_.BindText(1, value);
+    if (sqlite3_step(select_.get()) != SQLITE_ROW) return SqliteError(db_, "intern lookup");
+    return sqlite3_column_int64(select_.get(), 0);
+  }
+
+ private:
+  sqlite3* db_;
+  Statement insert_;
+  Statement select_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RiskHistoryStore>> RiskHistoryStore::Open(
+    const std::string& path, HistoryStoreOptions options) {
+  absl::Status not_writable;
+  CHURN_ASSIGN_OR_RETURN(std::unique_ptr<RiskHistoryStore> store,
+                         OpenOrDefer(path, options, &not_writable));
+  if (!not_writable.ok()) return not_writable;
+  return store;
+}
+
+absl::StatusOr<std::unique_ptr<RiskHistoryStore>> RiskHistoryStore::OpenOrDefer(
+    const std::string& path, HistoryStoreOptions options, absl::Status* not_writable) {
+  if (path.empty()) return absl::InvalidArgumentError("risk history: path is empty");
+  if (options.retention_days < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "risk history: retention_days must be >= 0 (0 keeps all), got ", options.retention_days));
+  }
+  std::unique_ptr<RiskHistoryStore> store(new RiskHistoryStore(path, options));
+  concurrency::MutexLock lock(store->mu_);
+  *not_writable = store->ConnectLocked();
+  if (not_writable->ok() && store->read_only_) *not_writable = absl::UnavailableError(kReadOnly);
+  return store;
+}
+
+RiskHistoryStore::RiskHistoryStore(std::string path, HistoryStoreOptions options)
+    : path_(std::move(path)), options_(options) {}
+
+RiskHistoryStore::~RiskHistoryStore() {
+  concurrency::MutexLock lock(mu_);
+  sqlite3_close(db_);
+}
+
+absl::Status RiskHistoryStore::ConnectLocked() const {
+  sqlite3_close(db_);
+  db_ = nullptr;
+  read_only_ = false;
+  const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
+  if (!parent.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(parent, error);
+    if (error) {
+      return absl::UnavailableError(
+          absl::StrCat(kWhat, ": cannot create ", parent.string(), ": ", error.message()));
+    }
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    absl::Status status =
+        absl::UnavailableError(absl::StrCat(kWhat, ": cannot open ", path_, ": ", FileProblem(db)));
+    sqlite3_close(db);
+    return status;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  for (const auto& [sql, what] :
+       {std::pair{"PRAGMA journal_mode=WAL;", "enable WAL"},
+        std::pair{"PRAGMA synchronous=FULL;", "enable synchronous commits"},
+        std::pair{kSchema, "create schema"}}) {
+    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      absl::Status status = absl::UnavailableError(
+          absl::StrCat(kWhat, ": cannot ", what, " in ", path_, ": ", FileProblem(db)));
+      sqlite3_close(db);
+      return status;
+    }
+  }
+  db_ = db;
+  read_only_ = sqlite3_db_readonly(db, "main") == 1;
+  return absl::OkStatus();
+}
+
+absl::Status RiskHistoryStore::ReadyLocked(bool write) const {
+  if (db_ == nullptr || (write && read_only_)) {
+    CHURN_RETURN_IF_ERROR(ConnectLocked());
+    if (write && read_only_) return absl::UnavailableError(kReadOnly);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RiskHistoryStore::WriteSnapshot(dataset::Day date,
+                                             absl::Span<const HistoryEntry> entries) {
+  absl::flat_hash_set<std::string> seen;
+  for (const HistoryEntry& entry : entries) {
+    if (entry.customer_id.empty()) {
+      return absl::InvalidArgumentError("risk history: empty customer id");
+    }
+    if (!seen.insert(entry.customer_id).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("risk history: customer '", entry.customer_id, "' appears twice"));
+    }
+  }
+  concurrency::MutexLock lock(mu_);
+  CHURN_RETURN_IF_ERROR(ReadyLocked(/*write=*/true));
+  int begin = sqlite3_exec(db_, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr);
+  if (begin != SQLITE_OK) return StepError(db_, begin, "begin");
+  absl::Status status = WriteLocked(date, entries);
+  if (status.ok()) {
+    const int commit = sqlite3_exec(db_, "COMMIT;", nullptr, nullptr, nullptr);
+    if (commit == SQLITE_OK) return absl::OkStatus();
+    status = StepError(db_, commit, "commit");
+  }
+  sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+  if (absl::IsUnavailable(status)) read_only_ = true;  // reconnect on the next write
+  return status;
+}
+
+absl::Status RiskHistoryStore::WriteLocked(dataset::Day date,
+                                           absl::Span<const HistoryEntry> entries) {
+  Statement remove(db_, "DELETE FROM assessments WHERE day = ?1");
+  if (!remove.ok()) return SqliteError(db_, "prepare delete");
+  remove.BindInt(1, date);
+  if (int step = sqlite3_step(remove.get()); step != SQLITE_DONE) {
+    return StepError(db_, step, "delete");
+  }
+  // Rule ids repeat on every row: intern each once per write.
+  absl::flat_hash_map<std::string, int64_t> rule_ids;
+  Interner customers(db_, "customers", "customer_id");
+  Interner rules(db_, "rules", "rule");
+  Statement insert(db_,
+                   "INSERT INTO assessments (day, customer, score, level, rules) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!insert.ok()) return SqliteError(db_, "prepare insert");
+  for (const HistoryEntry& entry : entries) {
+    CHURN_ASSIGN_OR_RETURN(int64_t customer, customers.Id(entry.customer_id));
+    std::vector<int64_t> ids;
+    for (const std::string& rule : entry.fired_rules) {
+      auto it = rule_ids.find(rule);
+      if (it == rule_ids.end()) {
+        CHURN_ASSIGN_OR_RETURN(int64_t id, rules.Id(rule));
+        it = rule_ids.emplace(rule, id).first;
+      }
+      ids.push_back(it->second);
+    }
+    insert.Reset();
+    insert.BindInt(1, date);
+    insert.BindInt(2, customer);
+    insert.BindInt(3, entry.score);
+    insert.BindInt(4, static_cast<int>(entry.level));
+    insert.BindBlob(5, PackRuleIds(ids));
+    if (int step = sqlite3_step(insert.get()); step != SQLITE_DONE) {
+      return StepError(db_, step, "insert");
+    }
+  }
+  if (options_.retention_days > 0) {
+    Statement prune(db_,
+                    "DELETE FROM assessments WHERE day < (SELECT MAX(day) FROM assessments) - ?1");
+    if (!prune.ok()) return SqliteError(db_, "prepare retention");
+    prune.BindInt(1, options_.retention_days);
+    if (int step = sqlite3_step(prune.get()); step != SQLITE_DONE) {
+      return StepError(db_, step, "retention");
+    }
+    if (sqlite3_changes(db_) > 0) {
+      // Customers left without rows would only take space.
+      const int orphans =
+          sqlite3_exec(db_,
+                       "DELETE FROM customers WHERE NOT EXISTS "
+                       "(SELECT 1 FROM assessments WHERE assessments.customer = customers.id);",
+                       nullptr, nullptr, nullptr);
+      if (orphans != SQLITE_OK) return StepError(db_, orphans, "retention of customers");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<dataset::Day>> RiskHistoryStore::DatesLocked() const {
+  Statement select(db_, "SELECT DISTINCT day FROM assessments ORDER BY day");
+  if (!select.ok()) return SqliteError(db_, "prepare dates");
+  std::vector<dataset::Day> dates;
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    dates.push_back(static_cast<dataset::Day>(sqlite3_column_int64(select.get(), 0)));
+  }
+  if (step != SQLITE_DONE) return SqliteError(db_, "dates");
+  return dates;
+}
+
+absl::StatusOr<std::vector<dataset::Day>> RiskHistoryStore::SnapshotDates() const {
+  concurrency::MutexLock lock(mu_);
+  CHURN_RETURN_IF_ERROR(ReadyLocked(/*write=*/false));
+  return DatesLocked();
+}
+
+absl::StatusOr<std::vector<TrendPoint>> RiskHistoryStore::Trend(
+    const std::string& customer_id) const {
+  concurrency::MutexLock lock(mu_);
+  CHURN_RETURN_IF_ERROR(ReadyLocked(/*write=*/false));
+  absl::flat_hash_map<int64_t, std::string> rule_names;
+  {
+    Statement rules(db_, "SELECT id, rule FROM rules");
+    if (!rules.ok()) return SqliteError(db_, "prepare rules");
+    int step;
+    while ((step = sqlite3_step(rules.get())) == SQLITE_ROW) {
+      rule_names[sqlite3_column_int64(rules.get(), 0)] = ColumnText(rules.get(), 1);
+    }
+    if (step != SQLITE_DONE) return SqliteError(db_, "rules");
+  }
+  Statement select(db_,
+                   "SELECT a.day, a.score, a.level, a.rules FROM assessments a "
+                   "JOIN customers c ON c.id = a.customer WHERE c.customer_id = ?1 ORDER BY a.day");
+  if (!select.ok()) return SqliteError(db_, "prepare trend");
+  select.BindText(1, customer_id);
+  std::vector<TrendPoint> points;
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    TrendPoint point;
+    point.date = static_cast<dataset::Day>(sqlite3_column_int64(select.get(), 0));
+    point.score = static_cast<int>(sqlite3_column_int64(select.get(), 1));
+    CHURN_ASSIGN_OR_RETURN(point.level, LevelOf(sqlite3_column_int64(select.get(), 2)));
+    CHURN_ASSIGN_OR_RETURN(std::vector<int64_t> ids, UnpackRuleIds(ColumnBlob(select.get(), 3)));
+    for (int64_t id : ids) {
+      auto it = rule_names.find(id);
+      if (it == rule_names.end()) {
+        return absl::DataLossError(absl::StrCat(kWhat, ": unknown rule id ", id));
+      }
+      point.fired_rules.push_back(it->second);
+    }
+    points.push_back(std::move(point));
+  }
+  if (step != SQLITE_DONE) return SqliteError(db_, "trend");
+  return points;
+}
+
+absl::StatusOr<absl::flat_hash_map<std::string, RiskHistoryStore::ScoreLevel>>
+RiskHistoryStore::RowsOfLocked(dataset::Day date) const {
+  Statement select(db_,
+                   "SELECT c.customer_id, a.score, a.level FROM assessments a "
+                   "JOIN customers c ON c.id = a.customer WHERE a.day = ?1");
+  if (!select.ok()) return SqliteError(db_, "prepare rows");
+  select.BindInt(1, date);
+  absl::flat_hash_map<std::string, ScoreLevel> rows;
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    CHURN_ASSIGN_OR_RETURN(scoring::RiskLevel level,
+                           LevelOf(sqlite3_column_int64(select.get(), 2)));
+    rows[ColumnText(select.get(), 0)] =
+        ScoreLevel{static_cast<int>(sqlite3_column_int64(select.get(), 1)), level};
+  }
+  if (step != SQLITE_DONE) return SqliteError(db_, "rows");
+  return rows;
+}
+
+absl::StatusOr<RiskMovements> RiskHistoryStore::Movements() const {
+  concurrency::MutexLock lock(mu_);
+  CHURN_RETURN_IF_ERROR(ReadyLocked(/*write=*/false));
+  CHURN_ASSIGN_OR_RETURN(std::vector<dataset::Day> dates, DatesLocked());
+  RiskMovements movements;
+  if (dates.empty()) return movements;
+  movements.latest = dates.back();
+  if (dates.size() >= 2) movements.previous = dates[dates.size() - 2];
+  for (dataset::Day day : dates) {
+    if (day >= *movements.latest - kScoreChangeDays && day < *movements.latest) {
+      movements.baseline_30d = day;
+      break;
+    }
+  }
+  CHURN_ASSIGN_OR_RETURN(auto latest, RowsOfLocked(*movements.latest));
+  absl::flat_hash_map<std::string, ScoreLevel> previous, baseline;
+  if (movements.previous) {
+    CHURN_ASSIGN_OR_RETURN(previous, RowsOfLocked(*movements.previous));
+  }
+  if (movements.baseline_30d) {
+    if (movements.baseline_30d == movements.previous) {
+      baseline = previous;
+    } else {
+      CHURN_ASSIGN_OR_RETURN(baseline, RowsOfLocked(*movements.baseline_30d));
+    }
+  }
+  for (const auto& [customer_id, now] : latest) {
+    RiskMovement& movement = movements.by_customer[customer_id];
+    if (auto it = baseline.find(customer_id); it != baseline.end()) {
+      movement.score_change_30d = now.score - it->second.score;
+    }
+    auto before = previous.find(customer_id);
+    if (movements.previous && now.level == scoring::RiskLevel::kHigh) {
+      movement.entered_high =
+          before == previous.end() || before->second.level != scoring::RiskLevel::kHigh;
+    }
+    if (before != previous.end()) {
+      if (now.level > before->second.level) ++movements.moved_up;
+      if (now.level < before->second.level) ++movements.moved_down;
+    }
+  }
+  return movements;
+}
+
+absl::StatusOr<std::optional<dataset::Day>> RiskHistoryStore::BackfillAnchor() const {
+  concurrency::MutexLock lock(mu_);
+  CHURN_RETURN_IF_ERROR(ReadyLocked(/*write=*/false));
+  Statement select(db_, "SELECT value FROM settings WHERE key = 'backfill_anchor'");
+  if (!select.ok()) return SqliteError(db_, "prepare anchor");
+  const int step = sqlite3_step(select.get());
+  if (step == SQLITE_DONE) return std::optional<dataset::Day>();
+  if (step != SQLITE_ROW) return SqliteError(db_, "anchor");
+  return std::optional<dataset::Day>(
+      static_cast<dataset::Day>(sqlite3_column_int64(select.get(), 0)));
+}
+
+absl::Status RiskHistoryStore::SetBackfillAnchor(dataset::Day date) {
+  concurrency::MutexLock lock(mu_);
+  CHURN_RETURN_IF_ERROR(ReadyLocked(/*write=*/true));
+  Statement upsert(db_,
+                   "INSERT INTO settings (key, value) VALUES ('backfill_anchor', ?1) "
+                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  if (!upsert.ok()) return SqliteError(db_, "prepare anchor");
+  upsert.BindInt(1, date);
+  if (int step = sqlite3_step(upsert.get()); step != SQLITE_DONE) {
+    absl::Status status = StepError(db_, step, "anchor");
+    if (absl::IsUnavailable(status)) read_only_ = true;
+    return status;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace churn::riskhistory

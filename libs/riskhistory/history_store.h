@@ -1,0 +1,111 @@
+#pragma once
+// The risk history: every snapshot's assessments, one row per (customer, snapshot date) with the
+// score, the level and the fired rules, kept in a SQLite file (WAL, full synchronous commits, as
+// the outcome log) so trends survive restarts. Compact: customers and rule ids are interned in
+// tables of their own, dates are day numbers, levels small integers and the fired rules a few
+// bytes (fired_rules_codec.h):
+//
+//   customers(id INTEGER PRIMARY KEY, customer_id TEXT UNIQUE)
+//   rules(id INTEGER PRIMARY KEY, rule TEXT UNIQUE)
+//   assessments(day INTEGER, customer INTEGER, score INTEGER, level INTEGER, rules BLOB,
+//               PRIMARY KEY (day, customer)) WITHOUT ROWID, indexed by (customer, day)
+//   settings(key TEXT PRIMARY KEY, value INTEGER)  -- the backfill anchor
+//
+// Retention counts back from the newest snapshot date, not from the clock, so replayed or old
+// exports are not deleted on arrival. Safe to use from many threads (one connection behind a
+// mutex). A full disk is RESOURCE_EXHAUSTED, a file that cannot be written UNAVAILABLE; the
+// store reconnects on the next call, as the outcome log does.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "concurrency/mutex.h"
+#include "dataset/value_parsers.h"
+#include "riskhistory/risk_movements.h"
+#include "scoring/engine.h"
+
+struct sqlite3;
+
+namespace churn::riskhistory {
+
+struct HistoryEntry {
+  std::string customer_id;
+  int score = 0;
+  scoring::RiskLevel level = scoring::RiskLevel::kLow;
+  std::vector<std::string> fired_rules;  // rule ids, in rule order
+};
+
+struct TrendPoint {
+  dataset::Day date = 0;
+  int score = 0;
+  scoring::RiskLevel level = scoring::RiskLevel::kLow;
+  std::vector<std::string> fired_rules;
+};
+
+struct HistoryStoreOptions {
+  // Rows dated more than this many days before the newest snapshot are deleted; 0 keeps all.
+  int64_t retention_days = 365;
+};
+
+class RiskHistoryStore {
+ public:
+  // Opens (creating when missing, with its parent folders); UNAVAILABLE when not writable.
+  static absl::StatusOr<std::unique_ptr<RiskHistoryStore>> Open(const std::string& path,
+                                                                HistoryStoreOptions options);
+  // Like Open, but an unwritable file still yields a store whose calls fail until it opens (the
+  // reason in *not_writable). An error only for an empty path or a negative retention.
+  static absl::StatusOr<std::unique_ptr<RiskHistoryStore>> OpenOrDefer(const std::string& path,
+                                                                       HistoryStoreOptions options,
+                                                                       absl::Status* not_writable);
+  ~RiskHistoryStore();
+  RiskHistoryStore(const RiskHistoryStore&) = delete;
+  RiskHistoryStore& operator=(const RiskHistoryStore&) = delete;
+
+  // Replaces every row of `date` with `entries` in one transaction (a rescored snapshot of the
+  // same date, e.g. after a rules reload, overwrites), then applies the retention.
+  // InvalidArgument for an empty or repeated customer id.
+  absl::Status WriteSnapshot(dataset::Day date, absl::Span<const HistoryEntry> entries);
+
+  // Every snapshot date held, ascending.
+  absl::StatusOr<std::vector<dataset::Day>> SnapshotDates() const;
+  // The customer's rows, oldest first; empty for an unknown customer.
+  absl::StatusOr<std::vector<TrendPoint>> Trend(const std::string& customer_id) const;
+  // Movements as of the newest snapshot (risk_movements.h); empty for an empty history.
+  absl::StatusOr<RiskMovements> Movements() const;
+
+  // The date the backfill counts back from, stored once (on first start) so every restart
+  // resumes the same weekly dates; absent before.
+  absl::StatusOr<std::optional<dataset::Day>> BackfillAnchor() const;
+  absl::Status SetBackfillAnchor(dataset::Day date);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  RiskHistoryStore(std::string path, HistoryStoreOptions options);
+  absl::Status ConnectLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ReadyLocked(bool write) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WriteLocked(dataset::Day date, absl::Span<const HistoryEntry> entries)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // customer_id -> (score, level) of every row of `date`.
+  struct ScoreLevel {
+    int score;
+    scoring::RiskLevel level;
+  };
+  absl::StatusOr<absl::flat_hash_map<std::string, ScoreLevel>> RowsOfLocked(dataset::Day date) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::vector<dataset::Day>> DatesLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const std::string path_;
+  const HistoryStoreOptions options_;
+  mutable concurrency::Mutex mu_;
+  mutable sqlite3* db_ ABSL_GUARDED_BY(mu_) = nullptr;
+  mutable bool read_only_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace churn::riskhistory

@@ -1,0 +1,269 @@
+#include "risk_history_recorder.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+#include "common/logging.h"
+#include "convert/assessment_convert.h"
+#include "riskhistory/backfill_plan.h"
+
+namespace churn::gateway {
+namespace {
+
+using service::LogInfo;
+using service::LogWarn;
+
+// A failed backfill date waits this many pauses (at least a few seconds) before its retry.
+constexpr int kRetryPauses = 20;
+constexpr std::chrono::milliseconds kMinRetryWait{5000};
+constexpr std::chrono::milliseconds kBusyRecheck{100};
+
+// Nice 19 for this thread only (Linux: the nice value is per thread), so its conversions and
+// SQLite work yield the CPU to the threads serving requests.
+void LowerThisThreadsPriority() {
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 19);
+}
+
+}  // namespace
+
+dataset::Day SnapshotDateOf(const viewsets::ViewSet& views) {
+  if (views.usage_window_end()) return *views.usage_window_end();
+  if (views.support_window_end()) return *views.support_window_end();
+  return static_cast<dataset::Day>(absl::ToUnixSeconds(views.built_at()) / 86400);
+}
+
+RiskHistoryRecorder::RiskHistoryRecorder(RiskHistoryOptions options,
+                                         riskhistory::RiskHistoryStore* store, RiskTrends* trends,
+                                         std::shared_ptr<grpc::Channel> ingest,
+                                         std::shared_ptr<grpc::Channel> scoring)
+    : options_(options),
+      store_(store),
+      trends_(trends),
+      ingest_(v1::IngestService::NewStub(std::move(ingest))),
+      scoring_(v1::ScoringService::NewStub(std::move(scoring))) {}
+
+RiskHistoryRecorder::~RiskHistoryRecorder() { Stop(); }
+
+void RiskHistoryRecorder::Start() {
+  if (absl::Status read = trends_->Reload(); !read.ok()) {
+    LogWarn("risk_history_unreadable", {{"error", read}});
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+void RiskHistoryRecorder::Stop() {
+  {
+    concurrency::MutexLock lock(mu_);
+    stop_ = true;
+    if (in_flight_ != nullptr) in_flight_->TryCancel();
+  }
+  wake_.NotifyAll();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RiskHistoryRecorder::Record(std::shared_ptr<const viewsets::ViewSet> views) {
+  {
+    concurrency::MutexLock lock(mu_);
+    pending_ = std::move(views);
+  }
+  wake_.NotifyAll();
+}
+
+void RiskHistoryRecorder::Run() {
+  LowerThisThreadsPriority();
+  auto next_backfill = std::chrono::steady_clock::now();
+  while (true) {
+    std::shared_ptr<const viewsets::ViewSet> views;
+    {
+      concurrency::MutexLock lock(mu_);
+      const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stop_ || pending_ != nullptr;
+      };
+      if (backfill_.empty()) {
+        wake_.Wait(mu_, ready);
+      } else {
+        wake_.WaitUntil(mu_, next_backfill, ready);
+      }
+      if (stop_) return;
+      views = std::move(pending_);
+      pending_ = nullptr;
+    }
+    if (views) {
+      WriteLive(*views);
+      continue;  // newer views first, then the backfill resumes
+    }
+    if (backfill_.empty() || std::chrono::steady_clock::now() < next_backfill) continue;
+    if (busy_ && busy_()) {
+      // A refresh needs ingest and scoring now: look again shortly.
+      next_backfill = std::chrono::steady_clock::now() + kBusyRecheck;
+      continue;
+    }
+    const dataset::Day date = backfill_.front();
+    const auto start = std::chrono::steady_clock::now();
+    absl::Status replayed = BackfillOne(date);
+    if (replayed.ok()) {
+      backfill_.erase(backfill_.begin());
+      LogInfo("risk_history_backfilled",
+              {{"as_of", dataset::FormatDate(date)},
+               {"remaining", backfill_.size()},
+               {"seconds",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}});
+      if (absl::Status read = trends_->Reload(); !read.ok()) {
+        LogWarn("risk_history_unreadable", {{"error", read}});
+      }
+      next_backfill = std::chrono::steady_clock::now() + options_.backfill_pause;
+    } else {
+      LogWarn("risk_history_backfill_failed",
+              {{"as_of", dataset::FormatDate(date)}, {"error", replayed}});
+      next_backfill = std::chrono::steady_clock::now() +
+                      std::max(kMinRetryWait, options_.backfill_pause * kRetryPauses);
+    }
+  }
+}
+
+void RiskHistoryRecorder::WriteLive(const viewsets::ViewSet& views) {
+  const dataset::Day date = SnapshotDateOf(views);
+  std::vector<riskhistory::HistoryEntry> entries;
+  entries.reserve(views.at_risk().size());
+  absl::flat_hash_set<std::string> seen;
+  for (const reports::ScoredCustomer& customer : views.at_risk()) {
+    // A repeated id is the customer FindCustomer answers for: its first row in at-risk order.
+    if (!seen.insert(customer.signals.customer_id).second) continue;
+    riskhistory::HistoryEntry& entry = entries.emplace_back();
+    entry.customer_id = customer.signals.customer_id;
+    entry.score = customer.assessment.risk_score;
+    entry.level = customer.assessment.risk_level;
+    for (const scoring::FiredRule& fired : customer.assessment.fired_rules) {
+      entry.fired_rules.push_back(fired.rule);
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  if (absl::Status written = store_->WriteSnapshot(date, entries); !written.ok()) {
+    LogWarn("risk_history_write_failed", {{"date", dataset::FormatDate(date)}, {"error", written}});
+    return;
+  }
+  LogInfo("risk_history_written",
+          {{"date", dataset::FormatDate(date)},
+           {"customers", entries.size()},
+           {"seconds",
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}});
+  if (absl::Status read = trends_->Reload(); !read.ok()) {
+    LogWarn("risk_history_unreadable", {{"error", read}});
+  }
+  if (!planned_) PlanBackfill(date);
+}
+
+void RiskHistoryRecorder::PlanBackfill(dataset::Day live_date) {
+  if (options_.backfill_days <= 0) {
+    planned_ = true;
+    return;
+  }
+  absl::StatusOr<std::optional<dataset::Day>> anchor = store_->BackfillAnchor();
+  if (!anchor.ok()) {
+    LogWarn("risk_history_unreadable", {{"error", anchor.status()}});
+    return;  // planned on the next write
+  }
+  if (!anchor->has_value()) {
+    if (absl::Status stored = store_->SetBackfillAnchor(live_date); !stored.ok()) {
+      LogWarn("risk_history_write_failed", {{"error", stored}});
+      return;
+    }
+    *anchor = live_date;
+  }
+  absl::StatusOr<std::vector<dataset::Day>> stored = store_->SnapshotDates();
+  if (!stored.ok()) {
+    LogWarn("risk_history_unreadable", {{"error", stored.status()}});
+    return;
+  }
+  int64_t span = options_.backfill_days;
+  if (options_.retention_days > 0) span = std::min(span, options_.retention_days);
+  backfill_ = riskhistory::BackfillDates(**anchor, static_cast<int>(span), *stored);
+  planned_ = true;
+  LogInfo("risk_history_backfill_planned", {{"anchor", dataset::FormatDate(**anchor)},
+                                            {"dates", backfill_.size()},
+                                            {"stored_dates", stored->size()}});
+}
+
+std::unique_ptr<grpc::ClientContext> RiskHistoryRecorder::NewContext(
+    std::chrono::milliseconds timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+  concurrency::MutexLock lock(mu_);
+  if (stop_) context->TryCancel();
+  in_flight_ = context.get();
+  return context;
+}
+
+void RiskHistoryRecorder::Forget() {
+  concurrency::MutexLock lock(mu_);
+  in_flight_ = nullptr;
+}
+
+absl::Status RiskHistoryRecorder::BackfillOne(dataset::Day date) {
+  // 1. The population of that day with its signals, from ingest.
+  std::vector<v1::CustomerSignals> signals;
+  {
+    std::unique_ptr<grpc::ClientContext> context = NewContext(options_.stream_signals_deadline);
+    v1::StreamSignalsRequest request;
+    request.set_as_of(dataset::FormatDate(date));
+    std::unique_ptr<grpc::ClientReader<v1::StreamSignalsResponse>> reader =
+        ingest_->StreamSignals(context.get(), request);
+    v1::StreamSignalsResponse chunk;
+    while (reader->Read(&chunk)) {
+      for (v1::CustomerSignals& customer : *chunk.mutable_signals()) {
+        signals.push_back(std::move(customer));
+      }
+    }
+    grpc::Status status = reader->Finish();
+    Forget();
+    if (!status.ok()) return service::DownstreamError("ingest StreamSignals (as_of)", status);
+  }
+  // 2. Their scores, in small batches.
+  std::vector<riskhistory::HistoryEntry> entries;
+  entries.reserve(signals.size());
+  absl::flat_hash_set<std::string> seen;
+  const size_t batch = static_cast<size_t>(std::max<int64_t>(1, options_.score_batch_size));
+  for (size_t begin = 0; begin < signals.size(); begin += batch) {
+    const size_t end = std::min(signals.size(), begin + batch);
+    v1::ScoreBatchRequest request;
+    for (size_t i = begin; i < end; ++i) *request.add_customers() = std::move(signals[i]);
+    v1::ScoreBatchResponse response;
+    std::unique_ptr<grpc::ClientContext> context = NewContext(options_.score_deadline);
+    grpc::Status status = scoring_->ScoreBatch(context.get(), request, &response);
+    Forget();
+    if (!status.ok()) return service::DownstreamError("scoring ScoreBatch", status);
+    if (response.assessments_size() != static_cast<int>(end - begin)) {
+      return absl::InternalError(absl::StrCat("scoring ScoreBatch: answered ",
+                                              response.assessments_size(), " assessments for ",
+                                              end - begin, " customers"));
+    }
+    for (int i = 0; i < response.assessments_size(); ++i) {
+      const v1::RiskAssessment& assessment = response.assessments(i);
+      if (!seen.insert(assessment.customer_id()).second) continue;
+      absl::StatusOr<scoring::RiskLevel> level =
+          convert::FromProto(assessment.risk_level(), absl::StrCat("assessments[", i, "]"));
+      if (!level.ok()) return level.status();
+      riskhistory::HistoryEntry& entry = entries.emplace_back();
+      entry.customer_id = assessment.customer_id();
+      entry.score = assessment.risk_score();
+      entry.level = *level;
+      for (const v1::FiredRule& fired : assessment.fired_rules()) {
+        entry.fired_rules.push_back(fired.rule());
+      }
+    }
+  }
+  // 3. Stored under that date (a date the live views wrote meanwhile is not overwritten).
+  absl::StatusOr<std::vector<dataset::Day>> stored = store_->SnapshotDates();
+  if (!stored.ok()) return stored.status();
+  if (std::find(stored->begin(), stored->end(), date) != stored->end()) return absl::OkStatus();
+  return store_->WriteSnapshot(date, entries);
+}
+
+}  // namespace churn::gateway

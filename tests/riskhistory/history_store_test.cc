@@ -1,0 +1,255 @@
+#include "riskhistory/history_store.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace churn::riskhistory {
+namespace {
+
+using scoring::RiskLevel;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+const std::filesystem::path& TestRoot() {
+  static const std::filesystem::path root = std::filesystem::path(::testing::TempDir()) /
+                                            ("riskhistory_test_" + std::to_string(::getpid()));
+  static const struct RemoveAtExit {
+    ~RemoveAtExit() {
+      std::error_code ignored;
+      std::filesystem::remove_all(root, ignored);
+    }
+  } remove_at_exit;
+  return root;
+}
+
+std::string FreshPath(const std::string& name) {
+  std::filesystem::path dir = TestRoot() / name;
+  std::filesystem::remove_all(dir);
+  return (dir / "nested" / "history.sqlite").string();
+}
+
+std::unique_ptr<RiskHistoryStore> OpenOrDie(const std::string& path, int64_t retention = 0) {
+  absl::StatusOr<std::unique_ptr<RiskHistoryStore>> store =
+      RiskHistoryStore::Open(path, HistoryStoreOptions{retention});
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
+}
+
+HistoryEntry Entry(std::string id, int score, RiskLevel level,
+                   std::vector<std::string> rules = {}) {
+  return HistoryEntry{std::move(id), score, level, std::move(rules)};
+}
+
+int64_t CountRows(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  int64_t value = -1;
+  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+TEST(RiskHistoryStoreTest, TrendReadsBackWhatWasWrittenAcrossReopen) {
+  const std::string path = FreshPath("trend");
+  {
+    auto store = OpenOrDie(path);
+    ASSERT_TRUE(store
+                    ->WriteSnapshot(100, {Entry("s1", 10, RiskLevel::kLow, {"support_load"}),
+                                          Entry("s2", 70, RiskLevel::kHigh,
+                                                {"usage_drop", "support_load", "churn_intent"})})
+                    .ok());
+    ASSERT_TRUE(
+        store->WriteSnapshot(107, {Entry("s1", 44, RiskLevel::kMedium, {"usage_drop", "trial"})})
+            .ok());
+  }
+  auto store = OpenOrDie(path);
+  absl::StatusOr<std::vector<TrendPoint>> trend = store->Trend("s1");
+  ASSERT_TRUE(trend.ok()) << trend.status();
+  ASSERT_EQ(trend->size(), 2u);
+  EXPECT_EQ((*trend)[0].date, 100);
+  EXPECT_EQ((*trend)[0].score, 10);
+  EXPECT_EQ((*trend)[0].level, RiskLevel::kLow);
+  EXPECT_THAT((*trend)[0].fired_rules, ElementsAre("support_load"));
+  EXPECT_EQ((*trend)[1].date, 107);
+  EXPECT_EQ((*trend)[1].level, RiskLevel::kMedium);
+  EXPECT_THAT((*trend)[1].fired_rules, ElementsAre("usage_drop", "trial"));
+  EXPECT_THAT(store->Trend("s2")->at(0).fired_rules,
+              ElementsAre("usage_drop", "support_load", "churn_intent"));
+  EXPECT_THAT(*store->Trend("unknown"), IsEmpty());
+  EXPECT_THAT(*store->SnapshotDates(), ElementsAre(100, 107));
+}
+
+TEST(RiskHistoryStoreTest, EncodingIsCompact) {
+  const std::string path = FreshPath("compact");
+  auto store = OpenOrDie(path);
+  std::vector<HistoryEntry> entries;
+  for (int i = 0; i < 50; ++i) {
+    entries.push_back(Entry("customer-" + std::to_string(i), i, RiskLevel::kMedium,
+                            {"usage_drop", "support_load", "error_volume"}));
+  }
+  ASSERT_TRUE(store->WriteSnapshot(200, entries).ok());
+  ASSERT_TRUE(store->WriteSnapshot(207, entries).ok());
+  // Each text is stored once, however many rows use it.
+  EXPECT_EQ(CountRows(path, "SELECT COUNT(*) FROM rules"), 3);
+  EXPECT_EQ(CountRows(path, "SELECT COUNT(*) FROM customers"), 50);
+  EXPECT_EQ(CountRows(path, "SELECT COUNT(*) FROM assessments"), 100);
+  // Three fired rules take three bytes in a row, and no row holds text.
+  EXPECT_EQ(CountRows(path, "SELECT MAX(length(rules)) FROM assessments"), 3);
+  EXPECT_EQ(CountRows(path,
+                      "SELECT typeof(day) = 'integer' AND typeof(customer) = 'integer' "
+                      "AND typeof(rules) = 'blob' FROM assessments LIMIT 1"),
+            1);
+}
+
+TEST(RiskHistoryStoreTest, RewritingADateReplacesItsRows) {
+  auto store = OpenOrDie(FreshPath("rewrite"));
+  ASSERT_TRUE(
+      store->WriteSnapshot(100, {Entry("a", 10, RiskLevel::kLow), Entry("b", 20, RiskLevel::kLow)})
+          .ok());
+  ASSERT_TRUE(store->WriteSnapshot(100, {Entry("a", 65, RiskLevel::kHigh)}).ok());
+  EXPECT_EQ(store->Trend("a")->size(), 1u);
+  EXPECT_EQ(store->Trend("a")->at(0).score, 65);
+  EXPECT_THAT(*store->Trend("b"), IsEmpty());
+}
+
+TEST(RiskHistoryStoreTest, RefusesEmptyOrRepeatedCustomers) {
+  auto store = OpenOrDie(FreshPath("invalid"));
+  EXPECT_EQ(store->WriteSnapshot(1, {Entry("", 1, RiskLevel::kLow)}).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      store->WriteSnapshot(1, {Entry("a", 1, RiskLevel::kLow), Entry("a", 2, RiskLevel::kLow)})
+          .code(),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(*store->SnapshotDates(), IsEmpty());
+}
+
+TEST(RiskHistoryStoreTest, RetentionCountsBackFromTheNewestSnapshot) {
+  const std::string path = FreshPath("retention");
+  auto store = OpenOrDie(path, /*retention=*/14);
+  // Days long before "now": retention is about snapshot dates, not the clock.
+  ASSERT_TRUE(store->WriteSnapshot(1000, {Entry("old", 5, RiskLevel::kLow)}).ok());
+  ASSERT_TRUE(store->WriteSnapshot(1007, {Entry("a", 6, RiskLevel::kLow)}).ok());
+  EXPECT_THAT(*store->SnapshotDates(), ElementsAre(1000, 1007));
+  ASSERT_TRUE(store->WriteSnapshot(1014, {Entry("a", 7, RiskLevel::kLow)}).ok());
+  EXPECT_THAT(*store->SnapshotDates(), ElementsAre(1000, 1007, 1014));  // exactly 14 days kept
+  ASSERT_TRUE(store->WriteSnapshot(1021, {Entry("a", 8, RiskLevel::kLow)}).ok());
+  EXPECT_THAT(*store->SnapshotDates(), ElementsAre(1007, 1014, 1021));
+  EXPECT_THAT(*store->Trend("old"), IsEmpty());
+  EXPECT_EQ(CountRows(path, "SELECT COUNT(*) FROM customers WHERE customer_id = 'old'"), 0);
+  // Backfilling an older date than retention allows stores nothing lasting.
+  ASSERT_TRUE(store->WriteSnapshot(990, {Entry("a", 1, RiskLevel::kLow)}).ok());
+  EXPECT_THAT(*store->SnapshotDates(), ElementsAre(1007, 1014, 1021));
+}
+
+TEST(RiskHistoryStoreTest, ZeroRetentionKeepsEverything) {
+  auto store = OpenOrDie(FreshPath("keep_all"), /*retention=*/0);
+  ASSERT_TRUE(store->WriteSnapshot(1, {Entry("a", 1, RiskLevel::kLow)}).ok());
+  ASSERT_TRUE(store->WriteSnapshot(5000, {Entry("a", 2, RiskLevel::kLow)}).ok());
+  EXPECT_THAT(*store->SnapshotDates(), ElementsAre(1, 5000));
+  EXPECT_FALSE(RiskHistoryStore::Open(FreshPath("negative"), HistoryStoreOptions{-1}).ok());
+}
+
+TEST(RiskHistoryStoreTest, MovementsOfAnEmptyHistory) {
+  auto store = OpenOrDie(FreshPath("empty"));
+  absl::StatusOr<RiskMovements> movements = store->Movements();
+  ASSERT_TRUE(movements.ok()) << movements.status();
+  EXPECT_FALSE(movements->latest.has_value());
+  EXPECT_TRUE(movements->by_customer.empty());
+}
+
+TEST(RiskHistoryStoreTest, MovementsCompareLatestWithPreviousAndThirtyDaysBack) {
+  auto store = OpenOrDie(FreshPath("movements"));
+  // 60 and 40 days back are outside the 30-day window; 28 days back is its baseline.
+  ASSERT_TRUE(store->WriteSnapshot(40, {Entry("rising", 0, RiskLevel::kLow)}).ok());
+  ASSERT_TRUE(store
+                  ->WriteSnapshot(72, {Entry("rising", 10, RiskLevel::kLow),
+                                       Entry("falling", 80, RiskLevel::kHigh),
+                                       Entry("steady_high", 70, RiskLevel::kHigh),
+                                       Entry("jumped", 20, RiskLevel::kLow)})
+                  .ok());
+  ASSERT_TRUE(store
+                  ->WriteSnapshot(93, {Entry("rising", 40, RiskLevel::kMedium),
+                                       Entry("falling", 50, RiskLevel::kMedium),
+                                       Entry("steady_high", 75, RiskLevel::kHigh),
+                                       Entry("jumped", 25, RiskLevel::kLow)})
+                  .ok());
+  ASSERT_TRUE(
+      store
+          ->WriteSnapshot(
+              100, {Entry("rising", 65, RiskLevel::kHigh), Entry("falling", 20, RiskLevel::kLow),
+                    Entry("steady_high", 72, RiskLevel::kHigh),
+                    Entry("jumped", 90, RiskLevel::kHigh), Entry("new_high", 61, RiskLevel::kHigh)})
+          .ok());
+  absl::StatusOr<RiskMovements> movements = store->Movements();
+  ASSERT_TRUE(movements.ok()) << movements.status();
+  EXPECT_EQ(movements->latest, 100);
+  EXPECT_EQ(movements->previous, 93);
+  EXPECT_EQ(movements->baseline_30d, 72);
+  ASSERT_EQ(movements->by_customer.size(), 5u);
+  EXPECT_EQ(movements->Find("rising")->score_change_30d, 55);
+  EXPECT_EQ(movements->Find("falling")->score_change_30d, -60);
+  EXPECT_EQ(movements->Find("jumped")->score_change_30d, 70);
+  EXPECT_FALSE(movements->Find("new_high")->score_change_30d.has_value());
+  EXPECT_TRUE(movements->Find("rising")->entered_high);
+  EXPECT_TRUE(movements->Find("jumped")->entered_high);
+  EXPECT_TRUE(movements->Find("new_high")->entered_high);  // not a customer before
+  EXPECT_FALSE(movements->Find("steady_high")->entered_high);
+  EXPECT_FALSE(movements->Find("falling")->entered_high);
+  EXPECT_EQ(movements->Find("gone"), nullptr);
+  // 93 -> 100: rising Medium->High, jumped Low->High up; falling Medium->Low down.
+  EXPECT_EQ(movements->moved_up, 2);
+  EXPECT_EQ(movements->moved_down, 1);
+}
+
+TEST(RiskHistoryStoreTest, OneSnapshotHasNoMovements) {
+  auto store = OpenOrDie(FreshPath("single"));
+  ASSERT_TRUE(store->WriteSnapshot(100, {Entry("a", 90, RiskLevel::kHigh)}).ok());
+  RiskMovements movements = *store->Movements();
+  EXPECT_FALSE(movements.previous.has_value());
+  EXPECT_FALSE(movements.Find("a")->entered_high);
+  EXPECT_FALSE(movements.Find("a")->score_change_30d.has_value());
+}
+
+TEST(RiskHistoryStoreTest, BackfillAnchorIsKeptAcrossReopen) {
+  const std::string path = FreshPath("anchor");
+  {
+    auto store = OpenOrDie(path);
+    EXPECT_FALSE(store->BackfillAnchor()->has_value());
+    ASSERT_TRUE(store->SetBackfillAnchor(500).ok());
+  }
+  auto store = OpenOrDie(path);
+  EXPECT_EQ(*store->BackfillAnchor(), 500);
+  ASSERT_TRUE(store->SetBackfillAnchor(510).ok());
+  EXPECT_EQ(*store->BackfillAnchor(), 510);
+}
+
+TEST(RiskHistoryStoreTest, FileNotOpenableYetAnswersUnavailableAndOpensOnceItCan) {
+  const std::string path = FreshPath("deferred");
+  std::filesystem::create_directories(path);  // a directory where the file should be
+  absl::Status not_writable;
+  absl::StatusOr<std::unique_ptr<RiskHistoryStore>> store =
+      RiskHistoryStore::OpenOrDefer(path, HistoryStoreOptions{}, &not_writable);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(not_writable.code(), absl::StatusCode::kUnavailable) << not_writable;
+  EXPECT_EQ((*store)->WriteSnapshot(1, {Entry("a", 1, RiskLevel::kLow)}).code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ((*store)->Trend("a").status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ((*store)->Movements().status().code(), absl::StatusCode::kUnavailable);
+  // The obstacle goes: the next call opens the file, no restart needed.
+  std::filesystem::remove(path);
+  ASSERT_TRUE((*store)->WriteSnapshot(1, {Entry("a", 1, RiskLevel::kLow)}).ok());
+  EXPECT_THAT(*(*store)->SnapshotDates(), ElementsAre(1));
+  EXPECT_FALSE(RiskHistoryStore::OpenOrDefer("", HistoryStoreOptions{}, &not_writable).ok());
+}
+
+}  // namespace
+}  // namespace churn::riskhistory
