@@ -94,7 +94,8 @@ class DataSetUploadTest : public ::testing::Test {
               "--enrichment_address=" + enrichment_->grpc_target(),
               "--http_address=127.0.0.1:" + std::to_string(http_port_),
               "--refresh_interval_ms=60000",  // only the selection's own refresh moves the views
-              "--outcomes_db=" + (work_ / "outcomes.sqlite").string()}));
+              "--outcomes_db=" + (work_ / "outcomes.sqlite").string(),
+              "--history_db=" + (work_ / "risk-history.sqlite").string()}));
     ASSERT_TRUE(gateway.ok()) << gateway.status();
     gateway_ = *std::move(gateway);
     ASSERT_TRUE(churn::testing::WaitForServing(gateway_->grpc_target(), 60s).ok());

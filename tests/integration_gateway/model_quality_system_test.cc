@@ -94,6 +94,7 @@ class ModelQualitySystemTest : public ::testing::Test {
          "--ingest_address=" + Loopback(ingest_port), "--scoring_address=" + Loopback(scoring_port),
          "--enrichment_address=" + Loopback(enrichment_port), "--refresh_interval_ms=60000",
          "--outcomes_db=" + (work_dir_ / "outcomes.sqlite").string(),
+         "--history_db=" + (work_dir_ / "risk-history.sqlite").string(),
          "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web"}));
     absl::Status serving = testing::WaitForServing(gateway_->grpc_target(), 30s);
     ASSERT_TRUE(serving.ok()) << serving;
