@@ -111,6 +111,21 @@ absl::StatusOr<int64_t> NonNegative(const std::string& name, int64_t value) {
   return value;
 }
 
+// --usage-id-check-limit and --usage-threads, when given.
+absl::Status ApplyUsageOptions(const churn::settings::v1::DataFolderFlags& flags,
+                               churn::dataset::LoadOptions* load) {
+  if (flags.has_usage_id_check_limit()) {
+    CHURN_ASSIGN_OR_RETURN(load->usage_id_check_limit,
+                           NonNegative("usage-id-check-limit", flags.usage_id_check_limit()));
+  }
+  if (flags.has_usage_threads()) {
+    CHURN_ASSIGN_OR_RETURN(const int64_t threads,
+                           NonNegative("usage-threads", flags.usage_threads()));
+    load->usage_threads = static_cast<int>(std::min<int64_t>(threads, 256));
+  }
+  return absl::OkStatus();
+}
+
 void PrintLoadWarnings(const churn::dataset::LoadReport& report) {
   for (const churn::dataset::TableStats& table : report.tables) {
     for (const std::string& warning : table.warnings) {
@@ -147,6 +162,7 @@ absl::StatusOr<ScoredData> LoadAndScore(const SnapshotFlags& flags) {
   }
   CHURN_ASSIGN_OR_RETURN(signal_options.load.max_rejected_rows,
                          NonNegative("max-rejected", folder.max_rejected()));
+  CHURN_RETURN_IF_ERROR(ApplyUsageOptions(folder, &signal_options.load));
   CHURN_ASSIGN_OR_RETURN(churn::SignalSnapshot snapshot,
                          churn::BuildSignalsFromFolder(folder.data(), signal_options));
   PrintLoadWarnings(snapshot.report);
@@ -232,6 +248,9 @@ int RunBacktest(const churn::settings::v1::BacktestFlags& flags) {
   absl::StatusOr<int64_t> max_rejected = NonNegative("max-rejected", folder.max_rejected());
   if (!max_rejected.ok()) return UsageError(std::string(max_rejected.status().message()));
   backtest.load.max_rejected_rows = *max_rejected;
+  if (absl::Status status = ApplyUsageOptions(folder, &backtest.load); !status.ok()) {
+    return UsageError(std::string(status.message()));
+  }
   if (backtest.to < backtest.from) return UsageError("--to is before --from");
   absl::StatusOr<churn::scoring::RuleSet> rules = Rules(folder);
   if (!rules.ok()) return Failure(rules.status());
