@@ -69,12 +69,6 @@ int DaysFromCivil(int year, int month, int day) {
 
 }  // namespace
 
-std::string_view TrimBlanks(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 std::optional<Day> ParseDate(std::string_view text) {
   text = TrimBlanks(text);
   int year = 0, month = 0, day = 0;
@@ -112,6 +106,17 @@ std::optional<bool> ParseBool(std::string_view text) {
 }
 
 std::optional<int64_t> ParseCount(std::string_view text) {
+  // The common cell first: 1 to 18 plain digits (no blank, sign or point; cannot overflow).
+  if (!text.empty() && text.size() <= 18) {
+    int64_t value = 0;
+    size_t i = 0;
+    for (; i < text.size(); ++i) {
+      const unsigned digit = static_cast<unsigned char>(text[i]) - unsigned{'0'};
+      if (digit > 9) break;
+      value = value * 10 + digit;
+    }
+    if (i == text.size()) return value;
+  }
   text = TrimBlanks(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   int64_t value = 0;

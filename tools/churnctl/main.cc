@@ -1,6 +1,8 @@
 // churnctl: the churn early-warning system from the command line.
 // Offline mode reads a data folder directly; the service set has its own clients.
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <functional>
 #include <iostream>
@@ -383,6 +385,11 @@ std::optional<size_t> CommandIndex(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Large arrays (the usage table's parts, the day rings, the customer lists) are mapped on their
+  // own and given back when freed. glibc otherwise raises this threshold after the first such
+  // free and keeps later ones in its heap, where freed memory stays resident: about 20 MB more
+  // peak RSS on 10 million usage rows.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   std::vector<std::string> args(argv + 1, argv + argc);
   for (const std::string& arg : args) {
     if (arg == "--help" || arg == "-h") {
