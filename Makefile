@@ -6,13 +6,16 @@ TSAN_DIR  ?= build-tsan
 JOBS      ?= $(shell nproc)
 DEMO_DIR  ?= var/demo-data
 
-.PHONY: deps deps-test build run test unit fuzz bench soak clean
+.PHONY: deps deps-test deps-bench build run test unit fuzz bench bench-peers soak clean
 
 deps:
 	scripts/install-deps.sh build
 
 deps-test:
 	scripts/install-deps.sh test
+
+deps-bench:
+	scripts/install-deps.sh bench
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -41,6 +44,11 @@ test: deps-test build fuzz
 
 bench: build
 	scripts/bench.sh $(BUILD_DIR)
+
+# churnctl score against pandas and DuckDB SQL doing the same computation (bench/peers): a generated
+# data set of about 10 million usage rows, alternating rounds, medians and ratios.
+bench-peers: build deps-bench
+	python3 bench/peers/run_peers.py --build $(BUILD_DIR) --repeats $(or $(PEER_REPEATS),3)
 
 # Ten minutes of mixed traffic against the four services: exits 1 on growth (bench/soak).
 soak: build

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those missing (idempotent).
-# Usage: scripts/install-deps.sh [build|test|run]
+# Usage: scripts/install-deps.sh [build|test|bench|run]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-build}"
@@ -19,6 +19,11 @@ if [ "$mode" = test ]; then
   pkgs+=(python3-yaml); command -v kubectl >/dev/null || pkgs+=(kubernetes-client)
   pkgs+=(openssl)  # openssl: the deploy check runs deploy/tls/make-certs.sh
 fi
+# The peers of bench/peers (make bench-peers, and the `peers` test): Debian's pandas and node.
+if [ "$mode" = test ] || [ "$mode" = bench ]; then
+  pkgs+=(python3-pandas)
+  command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
+fi
 [ "$mode" = deploy ] && pkgs=(docker-compose curl)  # make verify-deploy (its engine: ../shared/tools/docker-sandbox.sh)
 missing=()
 for p in "${pkgs[@]}"; do
@@ -30,6 +35,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# DuckDB for bench/peers from npm, pinned by its package-lock.json.
+if { [ "$mode" = test ] || [ "$mode" = bench ]; } && [ ! -d bench/peers/duckdb/node_modules/@duckdb/node-api ]; then
+  (cd bench/peers/duckdb && npm ci --no-audit --no-fund --loglevel=error)
 fi
 # The browser test drives Debian's chromium with playwright-core (no browser download).
 if [ "$mode" = test ] && [ ! -d tests/e2e/node_modules/playwright-core ]; then

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -150,6 +151,36 @@ class FileSource final : public ByteSource {
   std::string path_;
 };
 
+// Bytes [begin, end) of a file, read with pread so several readers can share the file.
+class FileRangeSource final : public ByteSource {
+ public:
+  FileRangeSource(int fd, std::string path, int64_t begin, int64_t end)
+      : fd_(fd), path_(std::move(path)), offset_(begin), end_(end) {}
+  ~FileRangeSource() override { ::close(fd_); }
+  FileRangeSource(const FileRangeSource&) = delete;
+  FileRangeSource& operator=(const FileRangeSource&) = delete;
+
+  absl::StatusOr<size_t> Read(char* destination, size_t capacity) override {
+    const size_t wanted = static_cast<size_t>(
+        std::min<int64_t>(static_cast<int64_t>(capacity), std::max<int64_t>(end_ - offset_, 0)));
+    if (wanted == 0) return 0;
+    for (;;) {
+      const ssize_t count = ::pread(fd_, destination, wanted, offset_);
+      if (count >= 0) {
+        offset_ += count;
+        return static_cast<size_t>(count);
+      }
+      if (errno != EINTR) return absl::ErrnoToStatus(errno, absl::StrCat("reading ", path_));
+    }
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+  int64_t offset_;
+  int64_t end_;
+};
+
 class StreamSource final : public ByteSource {
  public:
   explicit StreamSource(std::istream* in) : in_(in) {}
@@ -193,6 +224,12 @@ class StreamingReader final : public Reader {
     return PositionOf(FieldStart(index));
   }
   int64_t record_line() const override { return record_line_; }
+  int64_t next_line() const override { return next_line_; }
+  // A part of a file: no byte order mark, lines counted from `first_line`.
+  void StartMidFile(int64_t first_line) {
+    byte_order_mark_checked_ = true;
+    next_line_ = first_line;
+  }
   int64_t bytes_read() const override { return buffer_offset_ + static_cast<int64_t>(pos_); }
   const std::string& source_name() const override { return source_name_; }
 
@@ -572,6 +609,18 @@ absl::StatusOr<std::unique_ptr<Reader>> Reader::OpenFile(const std::string& path
   (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   return std::unique_ptr<Reader>(std::make_unique<StreamingReader>(
       std::make_unique<FileSource>(fd, path), path, kDefaultChunkBytes));
+}
+
+absl::StatusOr<std::unique_ptr<Reader>> Reader::OpenFileRange(const std::string& path,
+                                                              int64_t begin, int64_t end,
+                                                              int64_t first_line) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("cannot open CSV file ", path));
+  (void)::posix_fadvise(fd, begin, end - begin, POSIX_FADV_SEQUENTIAL);
+  auto reader = std::make_unique<StreamingReader>(
+      std::make_unique<FileRangeSource>(fd, path, begin, end), path, kDefaultChunkBytes);
+  reader->StartMidFile(first_line);
+  return std::unique_ptr<Reader>(std::move(reader));
 }
 
 std::unique_ptr<Reader> Reader::FromString(std::string text, std::string source_name) {

@@ -28,6 +28,13 @@ class Reader {
  public:
   // Opens a file for streaming; errors if it cannot be opened.
   static absl::StatusOr<std::unique_ptr<Reader>> OpenFile(const std::string& path);
+  // Reads bytes [begin, end) of a file: one part of a file that several threads read at once.
+  // `begin` must be where a record starts (a part ends where it stops); `first_line` is the
+  // line number of `begin` in the whole file, so positions in errors stay those of the file.
+  // No byte order mark is looked for (one can only open the file).
+  static absl::StatusOr<std::unique_ptr<Reader>> OpenFileRange(const std::string& path,
+                                                               int64_t begin, int64_t end,
+                                                               int64_t first_line);
   // Reads from in-memory text; `source_name` is what error messages call it.
   static std::unique_ptr<Reader> FromString(std::string text, std::string source_name);
   // Reads from any stream (not owned; must outlive the reader).
@@ -46,6 +53,8 @@ class Reader {
   virtual Position field_position(size_t index) const = 0;
   // Line on which the current record starts.
   virtual int64_t record_line() const = 0;
+  // The line on which the next record starts (after the last record: one past its last line).
+  virtual int64_t next_line() const = 0;
   // Bytes consumed from the source so far (for throughput figures).
   virtual int64_t bytes_read() const = 0;
   virtual const std::string& source_name() const = 0;

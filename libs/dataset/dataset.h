@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,8 +77,14 @@ struct UsageRecord {
 class UsageSink {
  public:
   virtual ~UsageSink() = default;
-  // Called once per usage row whose subscription exists, in file order.
+  // Called once per usage row whose subscription exists, in file order (within a part).
   virtual void Add(const UsageRecord& record) = 0;
+  // For loading the usage table on several threads: an empty sink of the same kind that takes
+  // the rows of one part of the file, merged back with MergePart in file order. A sink that
+  // needs every row in file order returns nullptr (the default), and the table is read by one
+  // thread.
+  virtual std::unique_ptr<UsageSink> NewPart() const { return nullptr; }
+  virtual void MergePart(UsageSink& /*part*/) {}
 };
 
 struct TableStats {
@@ -86,6 +93,7 @@ struct TableStats {
   int64_t rows = 0;      // data rows read and kept
   int64_t rejected = 0;  // rows with bad values skipped (only when tolerated by LoadOptions)
   int64_t bytes = 0;
+  int parts = 1;  // threads that read the table (the usage table may be split, loader.h)
   std::vector<std::string> warnings;  // duplicate ids, orphan keys, rejected rows
 };
 

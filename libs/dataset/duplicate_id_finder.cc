@@ -7,7 +7,7 @@
 namespace churn::dataset {
 
 void DuplicateIdFinder::Add(std::string_view id, int64_t line) {
-  if (static_cast<int64_t>(entries_.size()) >= limit_) {
+  if (limit_ > 0 && static_cast<int64_t>(entries_.size()) >= limit_) {
     overflowed_ = true;
     return;
   }

@@ -15,6 +15,7 @@ namespace churn::dataset {
 
 class DuplicateIdFinder {
  public:
+  // Keeps at most `limit` ids (0: every id).
   explicit DuplicateIdFinder(int64_t limit) : limit_(limit) {}
 
   void Add(std::string_view id, int64_t line);

@@ -1,13 +1,19 @@
 #include "dataset/loader.h"
 
 #include <algorithm>
+#include <climits>
 #include <filesystem>
+#include <optional>
+#include <thread>
+#include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "csv/line_split.h"
 #include "dataset/duplicate_id_finder.h"
+#include "dataset/id_fingerprints.h"
 #include "dataset/table_reader.h"
 #include "dataset/value_range.h"
 #include "status/status_macros.h"
@@ -25,6 +31,9 @@ class WarningTally {
   void Add(std::string example) {
     if (++count_ <= kExamples) examples_.push_back(std::move(example));
   }
+  // Occurrences past the examples (their text is not needed).
+  void AddUnshown(int64_t count) { count_ += count; }
+  static constexpr int64_t kExamples = 3;
   void AppendTo(std::vector<std::string>* warnings) const {
     if (count_ == 0) return;
     std::string line = absl::StrCat(count_, " ", what_, " (rows kept)");
@@ -36,7 +45,6 @@ class WarningTally {
   }
 
  private:
-  static constexpr int64_t kExamples = 3;
   std::string what_;
   int64_t count_ = 0;
   std::vector<std::string> examples_;
@@ -148,6 +156,7 @@ struct UsageRows {
   Dataset* data;
   UsageSink* sink;
   DuplicateIdFinder ids;  // bounded memory: tens of millions of usage rows are normal
+  bool ids_complete = true;  // when read in parts (ids then stays empty)
   WarningTally orphans{"usage rows whose subscription_id is not in subscriptions"};
   Column id{}, subscription{}, date{}, count{}, errors{};
   // Usage files are often grouped by subscription: remember the last lookup.
@@ -188,6 +197,176 @@ struct UsageRows {
     return absl::OkStatus();
   }
 };
+
+// One part of the usage table, read on its own thread. Lines are counted from 1 at the part's
+// start and made absolute once the parts before it are known.
+struct UsagePart {
+  std::unique_ptr<TableReader> reader;
+  std::unique_ptr<UsageSink> sink;  // null without a sink
+  IdFingerprints ids;
+  int64_t rows = 0;
+  std::optional<Day> latest_day;
+  int64_t orphans = 0;
+  std::vector<std::pair<std::string, int64_t>> orphan_examples;  // id, line in the part
+  int64_t lines = 0;
+  int64_t bytes = 0;
+  bool clean = true;  // false: a row or the CSV needs the one-thread reader's judgement
+
+  explicit UsagePart(int64_t id_limit) : ids(id_limit) {}
+
+  // The usage rows of UsageRows, with the fields read straight from the row: the same parsers,
+  // no allocation per row, and no error text (a problem sends the table to UsageRows).
+  void Read(const Dataset& data) {
+    TableReader& r = *reader;
+    const size_t width = r.header_width();
+    const size_t subscription = *r.FieldOf(r.ColumnNamed("subscription_id"));
+    const size_t date = *r.FieldOf(r.ColumnNamed("usage_date"));
+    const size_t count = *r.FieldOf(r.ColumnNamed("usage_count"));
+    const size_t errors = *r.FieldOf(r.ColumnNamed("error_count"));
+    const std::optional<size_t> id = r.FieldOf(r.ColumnNamed("usage_id"));
+    std::string last_subscription_id;
+    int32_t last_subscription_index = kNoIndex;
+    for (;;) {
+      const absl::StatusOr<bool> more = r.Next();
+      if (!more.ok()) {
+        clean = false;
+        return;
+      }
+      if (!*more) break;
+      const std::vector<std::string_view>& fields = r.fields();
+      if (fields.size() != width && !r.CheckRowShape().ok()) {
+        clean = false;
+        return;
+      }
+      const std::string_view subscription_id = TrimBlanks(fields[subscription]);
+      const std::optional<Day> day = ParseDate(fields[date]);
+      const std::optional<int64_t> usage_count = ParseCount(fields[count]);
+      const std::optional<int64_t> error_count = ParseCount(fields[errors]);
+      if (subscription_id.empty() || !day || !usage_count || !error_count || *usage_count < 0 ||
+          *error_count < 0) {
+        clean = false;
+        return;
+      }
+      if (id) {
+        if (const std::string_view usage_id = TrimBlanks(fields[*id]); !usage_id.empty()) {
+          ids.Add(usage_id);
+        }
+      }
+      latest_day = std::max(latest_day.value_or(*day), *day);
+      ++rows;
+      if (subscription_id != last_subscription_id) {
+        last_subscription_id.assign(subscription_id);
+        auto it = data.subscription_index.find(subscription_id);
+        last_subscription_index = it == data.subscription_index.end() ? kNoIndex : it->second;
+      }
+      if (last_subscription_index == kNoIndex) {
+        if (++orphans <= WarningTally::kExamples) {
+          orphan_examples.emplace_back(std::string(subscription_id), r.line());
+        }
+        continue;
+      }
+      if (sink != nullptr) {
+        sink->Add(UsageRecord{last_subscription_index, *day, *usage_count, *error_count});
+      }
+    }
+    lines = r.next_line() - 1;
+    bytes = r.bytes_read();
+  }
+};
+
+// The usage table read by several threads (LoadOptions::usage_threads). Returns false, having
+// changed nothing, when the table is to be read on one thread instead: a small file, a sink that
+// needs rows in file order, or anything only that reader judges (see LoadOptions).
+bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Dataset* data,
+                      UsageSink* sink, UsageRows* usage, TableStats* stats) {
+  const int threads = options.usage_threads > 0
+                          ? options.usage_threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads < 2) return false;
+  std::error_code error;
+  const auto file_bytes = static_cast<int64_t>(fs::file_size(path, error));
+  if (error) return false;  // the one-thread reader reports it
+  absl::StatusOr<std::unique_ptr<TableReader>> header =
+      TableReader::Open(Table::kFeatureUsage, path);
+  if (!header.ok()) return false;
+  const int64_t begin = (*header)->data_begin();
+  const int64_t part_bytes = std::max<int64_t>(options.min_usage_part_bytes, 1);
+  const int parts_wanted =
+      static_cast<int>(std::min<int64_t>(threads, (file_bytes - begin) / part_bytes));
+  if (parts_wanted < 2) return false;
+  // Any failure to open or read is left to the one-thread reader, which reports it.
+  const absl::StatusOr<std::vector<int64_t>> split =
+      csv::SplitAtLineStarts(path, begin, file_bytes, parts_wanted);
+  if (!split.ok()) return false;
+  const std::vector<int64_t>& boundaries = *split;
+  const size_t count = boundaries.size() - 1;
+  if (count < 2) return false;
+  std::vector<UsagePart> parts;
+  parts.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    UsagePart& part = parts.emplace_back(options.usage_id_check_limit);
+    // A usage row takes well over 16 bytes ("id,sub,YYYY-MM-DD,n,n\n").
+    part.ids.Reserve((boundaries[i + 1] - boundaries[i]) / 16 + 1);
+    absl::StatusOr<std::unique_ptr<TableReader>> reader =
+        (*header)->OpenPart(boundaries[i], boundaries[i + 1], 1);
+    if (!reader.ok()) return false;
+    part.reader = *std::move(reader);
+    if (sink != nullptr) {
+      part.sink = sink->NewPart();
+      if (part.sink == nullptr) return false;
+    }
+  }
+  {
+    std::vector<std::thread> workers;
+    for (size_t i = 1; i < count; ++i) {
+      workers.emplace_back([&parts, data, i] { parts[i].Read(*data); });
+    }
+    parts[0].Read(*data);
+    for (std::thread& worker : workers) worker.join();
+  }
+  for (const UsagePart& part : parts) {
+    if (!part.clean) return false;
+  }
+  // The duplicate usage_id check over the first usage_id_check_limit ids, in file order.
+  int64_t room = options.usage_id_check_limit > 0 ? options.usage_id_check_limit : INT64_MAX;
+  bool ids_complete = true;
+  for (UsagePart& part : parts) {
+    part.ids.KeepFirst(room);
+    room -= part.ids.size();
+    ids_complete = ids_complete && part.ids.complete();
+  }
+  {
+    std::vector<std::thread> sorters;
+    for (size_t i = 1; i < count; ++i) sorters.emplace_back([&parts, i] { parts[i].ids.Sort(); });
+    parts[0].ids.Sort();
+    for (std::thread& sorter : sorters) sorter.join();
+  }
+  std::vector<const IdFingerprints*> sorted;
+  for (const UsagePart& part : parts) sorted.push_back(&part.ids);
+  if (IdFingerprints::AnyRepeat(sorted)) return false;  // the warning names lines: one thread
+
+  stats->table = Table::kFeatureUsage;
+  stats->file = path;
+  stats->bytes = begin;
+  stats->parts = static_cast<int>(count);
+  int64_t first_line = (*header)->data_begin_line();
+  for (UsagePart& part : parts) {
+    stats->rows += part.rows;
+    stats->bytes += part.bytes;
+    if (part.latest_day) {
+      data->latest_usage_day =
+          std::max(data->latest_usage_day.value_or(*part.latest_day), *part.latest_day);
+    }
+    for (const auto& [id, line] : part.orphan_examples) {
+      usage->orphans.Add(absl::StrCat(id, " (line ", first_line + line - 1, ")"));
+    }
+    usage->orphans.AddUnshown(part.orphans - static_cast<int64_t>(part.orphan_examples.size()));
+    if (sink != nullptr) sink->MergePart(*part.sink);
+    first_line += part.lines;
+  }
+  usage->ids_complete = ids_complete;
+  return true;
+}
 
 struct ChurnEventRows {
   explicit ChurnEventRows(Dataset* d) : data(d) {}
@@ -321,7 +500,9 @@ absl::StatusOr<Dataset> LoadDataset(const DataFiles& files, const LoadOptions& o
   SubscriptionRows subscriptions(&data);
   CHURN_RETURN_IF_ERROR(load(Table::kSubscriptions, subscriptions));
   UsageRows usage(&data, usage_sink, options.usage_id_check_limit);
-  CHURN_RETURN_IF_ERROR(load(Table::kFeatureUsage, usage));
+  if (!LoadUsageInParts(files.of(Table::kFeatureUsage), options, &data, usage_sink, &usage,
+                        &data.report.of(Table::kFeatureUsage)))
+    CHURN_RETURN_IF_ERROR(load(Table::kFeatureUsage, usage));
   ChurnEventRows churn_events(&data);
   CHURN_RETURN_IF_ERROR(load(Table::kChurnEvents, churn_events));
   TicketRows tickets(&data);
@@ -338,7 +519,7 @@ absl::StatusOr<Dataset> LoadDataset(const DataFiles& files, const LoadOptions& o
   }
   usage_duplicates.AppendTo(warnings(Table::kFeatureUsage));
   usage.orphans.AppendTo(warnings(Table::kFeatureUsage));
-  if (!usage.ids.complete()) {
+  if (!usage.ids.complete() || !usage.ids_complete) {
     warnings(Table::kFeatureUsage)
         ->push_back(absl::StrCat("duplicate usage_id check covered the first ",
                                  usage.ids.limit(), " rows only"));

@@ -23,9 +23,16 @@ struct LoadOptions {
   // default 0 is strict: the first bad value fails the load, and the caller keeps its last
   // good data. Malformed CSV (e.g. an unterminated quote) always fails the load.
   int64_t max_rejected_rows = 0;
-  // Duplicate usage_id detection remembers this many ids, so memory stays bounded on
-  // tables with tens of millions of rows; beyond it the check is reported as partial.
+  // Duplicate usage_id detection remembers this many ids (0: every id), so memory stays
+  // bounded on tables with tens of millions of rows; beyond it the check is reported as
+  // partial. Each thread reading the usage table keeps up to this many 8-byte fingerprints.
   int64_t usage_id_check_limit = 4'000'000;
+  // Threads that read the usage table (0: one per core). The file is split at line starts
+  // into parts of at least min_usage_part_bytes; anything only a reader of the whole file can
+  // judge (a bad row, malformed CSV, a split inside a quoted field, a repeated usage_id) makes
+  // the table be read again on one thread, so the result never depends on the threads.
+  int usage_threads = 0;
+  int64_t min_usage_part_bytes = 8 << 20;
 };
 
 // Loads every table; usage rows go to `usage_sink` (may be null) instead of memory.

@@ -12,6 +12,19 @@ namespace churn::dataset {
 TableReader::TableReader(Table table, std::unique_ptr<csv::Reader> csv)
     : schema_(SchemaOf(table)), csv_(std::move(csv)) {}
 
+TableReader::TableReader(const TableReader& header, std::unique_ptr<csv::Reader> csv)
+    : schema_(header.schema_),
+      csv_(std::move(csv)),
+      field_of_column_(header.field_of_column_),
+      header_width_(header.header_width_) {}
+
+absl::StatusOr<std::unique_ptr<TableReader>> TableReader::OpenPart(int64_t begin, int64_t end,
+                                                                   int64_t first_line) const {
+  CHURN_ASSIGN_OR_RETURN(auto csv,
+                         csv::Reader::OpenFileRange(csv_->source_name(), begin, end, first_line));
+  return std::unique_ptr<TableReader>(new TableReader(*this, std::move(csv)));
+}
+
 absl::StatusOr<std::unique_ptr<TableReader>> TableReader::Open(Table table,
                                                                const std::string& path) {
   CHURN_ASSIGN_OR_RETURN(auto csv, csv::Reader::OpenFile(path));
@@ -37,6 +50,8 @@ absl::Status TableReader::ReadHeader() {
   }
   const std::vector<std::string_view>& header = csv_->fields();
   header_width_ = header.size();
+  data_begin_ = csv_->bytes_read();
+  data_begin_line_ = csv_->next_line();
   field_of_column_.assign(schema_.columns.size(), std::nullopt);
   for (size_t field = 0; field < header.size(); ++field) {
     // Header names are matched case-insensitively and without surrounding blanks.

@@ -25,6 +25,16 @@ class TableReader {
   static absl::StatusOr<std::unique_ptr<TableReader>> FromString(Table table, std::string text,
                                                                  std::string source_name);
 
+  // Bytes [begin, end) of the same file as a table of its own, for another thread: this
+  // reader's header columns, rows from `begin` (a record start, at line `first_line`).
+  absl::StatusOr<std::unique_ptr<TableReader>> OpenPart(int64_t begin, int64_t end,
+                                                        int64_t first_line) const;
+  // Where the data rows start: the byte after the header record, and its line.
+  int64_t data_begin() const { return data_begin_; }
+  int64_t data_begin_line() const { return data_begin_line_; }
+  // The line on which the next row would start (after the last row: one past it).
+  int64_t next_line() const { return csv_->next_line(); }
+
   // Next data row: true, false at the end, or an error (malformed CSV: the rest of the file
   // cannot be trusted).
   absl::StatusOr<bool> Next();
@@ -36,6 +46,12 @@ class TableReader {
     size_t schema_index;
   };
   Column ColumnNamed(std::string_view name) const;  // the name must be in the schema
+  // The field of a column in this file's rows, when present (the hot loops read fields()).
+  std::optional<size_t> FieldOf(Column column) const {
+    return field_of_column_[column.schema_index];
+  }
+  const std::vector<std::string_view>& fields() const { return csv_->fields(); }
+  size_t header_width() const { return header_width_; }
   // Whether the column is in this file (optional columns may be absent).
   bool Has(Column column) const { return field_of_column_[column.schema_index].has_value(); }
 
@@ -58,6 +74,7 @@ class TableReader {
 
  private:
   TableReader(Table table, std::unique_ptr<csv::Reader> csv);
+  TableReader(const TableReader& header, std::unique_ptr<csv::Reader> csv);
   absl::Status ReadHeader();
   // The trimmed text of a column, or nullopt when absent or blank; a blank value of a column
   // that is not nullable is an error.
@@ -69,6 +86,8 @@ class TableReader {
   // Field index in the file of each schema column (same order as schema_.columns).
   std::vector<std::optional<size_t>> field_of_column_;
   size_t header_width_ = 0;
+  int64_t data_begin_ = 0;
+  int64_t data_begin_line_ = 1;
 };
 
 }  // namespace churn::dataset

@@ -49,13 +49,25 @@ bool IsTimePart(std::string_view rest) {
   return true;
 }
 
-}  // namespace
+bool IsLeapYear(int year) { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0); }
 
-std::string_view TrimBlanks(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
 }
+
+// Days from 1970-01-01 to a valid proleptic Gregorian date, in integer arithmetic (the hot path
+// of every usage row: no calendar library call).
+int DaysFromCivil(int year, int month, int day) {
+  year -= month <= 2 ? 1 : 0;
+  const int era = (year >= 0 ? year : year - 399) / 400;
+  const int year_of_era = year - era * 400;
+  const int day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + day_of_era - 719468;
+}
+
+}  // namespace
 
 std::optional<Day> ParseDate(std::string_view text) {
   text = TrimBlanks(text);
@@ -64,13 +76,11 @@ std::optional<Day> ParseDate(std::string_view text) {
       !ParseDigits(text, 5, 2, &month) || text[7] != '-' || !ParseDigits(text, 8, 2, &day)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || !IsTimePart(text.substr(10))) {
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) ||
+      !IsTimePart(text.substr(10))) {
     return std::nullopt;
   }
-  const absl::CivilDay civil(year, month, day);
-  // CivilDay normalises 2024-02-30 to March; a changed day means the date did not exist.
-  if (civil.day() != day || civil.month() != month) return std::nullopt;
-  return static_cast<Day>(civil - absl::CivilDay(1970, 1, 1));
+  return static_cast<Day>(DaysFromCivil(year, month, day));
 }
 
 std::string FormatDate(Day day) {
@@ -96,6 +106,17 @@ std::optional<bool> ParseBool(std::string_view text) {
 }
 
 std::optional<int64_t> ParseCount(std::string_view text) {
+  // The common cell first: 1 to 18 plain digits (no blank, sign or point; cannot overflow).
+  if (!text.empty() && text.size() <= 18) {
+    int64_t value = 0;
+    size_t i = 0;
+    for (; i < text.size(); ++i) {
+      const unsigned digit = static_cast<unsigned char>(text[i]) - unsigned{'0'};
+      if (digit > 9) break;
+      value = value * 10 + digit;
+    }
+    if (i == text.size()) return value;
+  }
   text = TrimBlanks(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   int64_t value = 0;

@@ -1,6 +1,9 @@
 #include "signals/usage_windows.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <limits>
+#include <utility>
 
 namespace churn {
 
@@ -8,43 +11,132 @@ using dataset::Day;
 
 UsageWindows::UsageWindows(std::optional<Day> fixed_end) : fixed_end_(fixed_end) {}
 
-void UsageWindows::Add(const dataset::UsageRecord& record) {
-  const Day day = record.day;
-  if (fixed_end_) {
-    if (day > *fixed_end_ || day < *fixed_end_ - 2 * kWindowDays) return;
-  } else {
-    if (!latest_day_ || day > *latest_day_) latest_day_ = day;
-    if (day < *latest_day_ - 2 * kWindowDays) return;
+UsageWindows::Ring& UsageWindows::RingOf(int32_t subscription, Day first_day) {
+  const auto index = static_cast<size_t>(subscription);
+  if (index >= ring_of_.size()) ring_of_.resize(std::max(index + 1, ring_of_.size() * 2), -1);
+  int32_t& ring = ring_of_[index];
+  if (ring < 0) {
+    ring = static_cast<int32_t>(rings_.size());
+    rings_.emplace_back().latest = first_day;
   }
-  DailyUsage& daily = daily_[Key(record.subscription_index, day)];
-  daily.usage += record.usage_count;
-  daily.errors += record.error_count;
-  // Pruning scans the map, so it runs only when the map has doubled since the last prune:
-  // amortised O(1) per row, and at most twice the live set is ever held.
-  if (!fixed_end_ && daily_.size() >= 2 * std::max<size_t>(size_after_last_prune_, 1 << 16)) {
-    PruneBefore(*latest_day_ - 2 * kWindowDays);
+  return rings_[static_cast<size_t>(ring)];
+}
+
+void UsageWindows::Advance(Ring& ring, Day day) {
+  if (day - ring.latest >= kUsageDays) {
+    ring.usage.fill(0);
+    ring.errors.fill(0);
+  } else {
+    for (Day d = ring.latest + 1; d <= day; ++d) {
+      ring.usage[static_cast<uint32_t>(d) % kUsageDays] = 0;
+      ring.errors[static_cast<uint32_t>(d) % kErrorDays] = 0;
+    }
+  }
+  ring.latest = day;
+}
+
+void UsageWindows::AddToCell(uint32_t& cell, int64_t amount, int64_t DailyUsage::*field,
+                             int32_t subscription, Day day) {
+  if (amount >= 0 && amount <= static_cast<int64_t>(std::numeric_limits<uint32_t>::max() - cell)) {
+    cell += static_cast<uint32_t>(amount);
+  } else {
+    overflow_[Key(subscription, day)].*field += amount;
   }
 }
 
-void UsageWindows::PruneBefore(Day first_kept_day) {
-  if (first_kept_day > pruned_before_) {
-    absl::erase_if(daily_, [&](const auto& entry) {
-      return static_cast<Day>(static_cast<uint32_t>(entry.first)) < first_kept_day;
-    });
-    pruned_before_ = first_kept_day;
+void UsageWindows::AddDay(int32_t subscription, Ring& ring, Day day, int64_t usage,
+                          int64_t errors) {
+  if (day > ring.latest) Advance(ring, day);
+  // Older than the ring: before this subscription's latest day - 63, so before E - 60.
+  if (day <= ring.latest - kUsageDays) return;
+  AddToCell(ring.usage[static_cast<uint32_t>(day) % kUsageDays], usage, &DailyUsage::usage,
+            subscription, day);
+  if (day > ring.latest - kErrorDays) {
+    AddToCell(ring.errors[static_cast<uint32_t>(day) % kErrorDays], errors, &DailyUsage::errors,
+              subscription, day);
   }
-  size_after_last_prune_ = daily_.size();
+}
+
+void UsageWindows::Add(const dataset::UsageRecord& record) {
+  const Day day = record.day;
+  if (fixed_end_ && (day > *fixed_end_ || day < *fixed_end_ - 2 * kWindowDays)) return;
+  if (record.subscription_index < 0) return;
+  AddDay(record.subscription_index, RingOf(record.subscription_index, day), day, record.usage_count,
+         record.error_count);
+}
+
+std::unique_ptr<dataset::UsageSink> UsageWindows::NewPart() const {
+  return std::make_unique<UsageWindows>(fixed_end_);
+}
+
+void UsageWindows::MergePart(dataset::UsageSink& sink) {
+  auto* part = dynamic_cast<UsageWindows*>(&sink);
+  if (part == nullptr) std::abort();          // a part comes from NewPart of the same kind
+  if (rings_.empty() && overflow_.empty()) {  // the first part: taken over, not copied
+    ring_of_ = std::move(part->ring_of_);
+    rings_ = std::move(part->rings_);
+    overflow_ = std::move(part->overflow_);
+    part->ring_of_.clear();
+    part->rings_.clear();
+    part->overflow_.clear();
+    return;
+  }
+  for (size_t subscription = 0; subscription < part->ring_of_.size(); ++subscription) {
+    if (part->ring_of_[subscription] < 0) continue;
+    const Ring& from = part->rings_[static_cast<size_t>(part->ring_of_[subscription])];
+    const auto index = static_cast<int32_t>(subscription);
+    Ring& into = RingOf(index, from.latest);
+    if (from.latest > into.latest) Advance(into, from.latest);
+    for (Day day = from.latest - kUsageDays + 1; day <= from.latest; ++day) {
+      if (day <= into.latest - kUsageDays) continue;
+      const uint32_t usage = from.usage[static_cast<uint32_t>(day) % kUsageDays];
+      if (usage != 0) {
+        AddToCell(into.usage[static_cast<uint32_t>(day) % kUsageDays], usage, &DailyUsage::usage,
+                  index, day);
+      }
+      if (day > from.latest - kErrorDays && day > into.latest - kErrorDays) {
+        const uint32_t errors = from.errors[static_cast<uint32_t>(day) % kErrorDays];
+        if (errors != 0) {
+          AddToCell(into.errors[static_cast<uint32_t>(day) % kErrorDays], errors,
+                    &DailyUsage::errors, index, day);
+        }
+      }
+    }
+  }
+  for (const auto& [key, daily] : part->overflow_) {
+    DailyUsage& total = overflow_[key];
+    total.usage += daily.usage;
+    total.errors += daily.errors;
+  }
 }
 
 std::vector<UsageTotals> UsageWindows::Totals(Day end, size_t subscription_count) const {
   std::vector<UsageTotals> totals(subscription_count);
   const Day last_start = end - kWindowDays;       // [E-30d, E]
   const Day prior_start = end - 2 * kWindowDays;  // [E-60d, E-30d)
-  for (const auto& [key, daily] : daily_) {
+  const size_t held = std::min(subscription_count, ring_of_.size());
+  for (size_t subscription = 0; subscription < held; ++subscription) {
+    if (ring_of_[subscription] < 0) continue;
+    const Ring& ring = rings_[static_cast<size_t>(ring_of_[subscription])];
+    UsageTotals& total = totals[subscription];
+    const Day first = std::max(prior_start, ring.latest - kUsageDays + 1);
+    for (Day day = first; day <= std::min(end, ring.latest); ++day) {
+      const uint32_t usage = ring.usage[static_cast<uint32_t>(day) % kUsageDays];
+      if (day >= last_start) {
+        total.usage_30d += usage;
+        if (day > ring.latest - kErrorDays) {
+          total.errors_30d += ring.errors[static_cast<uint32_t>(day) % kErrorDays];
+        }
+      } else {
+        total.usage_prev30d += usage;
+      }
+    }
+  }
+  for (const auto& [key, daily] : overflow_) {
     const auto subscription = static_cast<int32_t>(key >> 32);
     const auto day = static_cast<Day>(static_cast<uint32_t>(key));
     if (subscription < 0 || static_cast<size_t>(subscription) >= subscription_count) continue;
-    UsageTotals& total = totals[subscription];
+    UsageTotals& total = totals[static_cast<size_t>(subscription)];
     if (day >= last_start && day <= end) {
       total.usage_30d += daily.usage;
       total.errors_30d += daily.errors;

@@ -1,12 +1,18 @@
 #pragma once
 // Streaming aggregation of usage into the two 30-day windows.
 //
-// The window end E (the latest usage date) is only known after the last row, so rows are
-// summed per (subscription, day). Any day older than (latest seen - 60) can never fall in a
-// window, so those entries are pruned as the latest date advances: memory stays bounded by
-// subscriptions x 61 days, however many usage rows stream through.
+// The window end E (the latest usage date) is only known after the last row, so usage is summed
+// per (subscription, day) in a dense array per subscription: a ring of the 64 days up to the
+// latest day that subscription has seen (errors: 32 days). A day that falls out of its ring is
+// older than that subscription's latest day - 63, hence older than E - 60, and can never count.
+// Memory is one ring per subscription with usage, however many rows stream through.
+//
+// Several threads may load one usage file (dataset/loader.h): each fills a part (NewPart), and
+// the parts are merged back in file order (MergePart); the totals do not depend on the order.
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -27,18 +33,31 @@ struct UsageTotals {
 
 class UsageWindows : public dataset::UsageSink {
  public:
+  static constexpr int kUsageDays = 64;  // >= 2 * kWindowDays + 1 days of usage
+  static constexpr int kErrorDays = 32;  // >= kWindowDays + 1 days of errors
+  static constexpr size_t kCellsPerSubscription = kUsageDays + kErrorDays;
+
   // With `fixed_end` (an as-of date) rows outside [end-60d, end] are dropped on arrival.
   explicit UsageWindows(std::optional<dataset::Day> fixed_end = std::nullopt);
 
   void Add(const dataset::UsageRecord& record) override;
+  std::unique_ptr<dataset::UsageSink> NewPart() const override;
+  void MergePart(dataset::UsageSink& part) override;
 
-  // Totals per subscription index for windows ending at `end`.
+  // Totals per subscription index for windows ending at `end` (E, or the fixed end).
   std::vector<UsageTotals> Totals(dataset::Day end, size_t subscription_count) const;
 
-  // (subscription, day) entries currently held; bounded as described above.
-  size_t retained_entries() const { return daily_.size(); }
+  // Day cells currently held: kCellsPerSubscription per subscription with usage.
+  size_t retained_entries() const { return rings_.size() * kCellsPerSubscription; }
 
  private:
+  // Cells are 32-bit (half the memory of 64-bit ones); an amount that does not fit goes to
+  // overflow_, keyed by (subscription, day), which Totals adds back.
+  struct Ring {
+    dataset::Day latest = 0;
+    std::array<uint32_t, kUsageDays> usage{};
+    std::array<uint32_t, kErrorDays> errors{};
+  };
   struct DailyUsage {
     int64_t usage = 0;
     int64_t errors = 0;
@@ -47,13 +66,17 @@ class UsageWindows : public dataset::UsageSink {
     return (static_cast<uint64_t>(static_cast<uint32_t>(subscription)) << 32) |
            static_cast<uint32_t>(day);
   }
-  void PruneBefore(dataset::Day first_kept_day);
+  Ring& RingOf(int32_t subscription, dataset::Day first_day);
+  // Moves the ring's latest day to `day`, clearing the cells of the days it passes.
+  static void Advance(Ring& ring, dataset::Day day);
+  void AddToCell(uint32_t& cell, int64_t amount, int64_t DailyUsage::*field, int32_t subscription,
+                 dataset::Day day);
+  void AddDay(int32_t subscription, Ring& ring, dataset::Day day, int64_t usage, int64_t errors);
 
   std::optional<dataset::Day> fixed_end_;
-  std::optional<dataset::Day> latest_day_;
-  dataset::Day pruned_before_ = INT32_MIN;
-  size_t size_after_last_prune_ = 0;
-  absl::flat_hash_map<uint64_t, DailyUsage> daily_;
+  std::vector<int32_t> ring_of_;  // subscription index -> index in rings_, -1 without usage
+  std::vector<Ring> rings_;
+  absl::flat_hash_map<uint64_t, DailyUsage> overflow_;
 };
 
 }  // namespace churn

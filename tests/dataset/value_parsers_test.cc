@@ -1,6 +1,9 @@
 #include "dataset/value_parsers.h"
 
 #include <cmath>
+#include <cstdio>
+
+#include "absl/time/civil_time.h"
 
 #include "gtest/gtest.h"
 
@@ -26,6 +29,23 @@ TEST(ParseDate, RejectsWhatIsNotADate) {
                            "2024-12-3", "2024-12-31 10:00:0"}) {
     EXPECT_FALSE(ParseDate(text)) << text;
   }
+}
+
+// The integer day arithmetic agrees with the calendar library on every day of five centuries,
+// and rejects days past the end of each month (leap years included).
+TEST(ParseDate, AgreesWithTheCalendarOnEveryDay) {
+  for (absl::CivilDay day(1800, 1, 1); day < absl::CivilDay(2300, 1, 1); ++day) {
+    char text[16];
+    std::snprintf(text, sizeof(text), "%04d-%02d-%02d", static_cast<int>(day.year()), day.month(),
+                  day.day());
+    ASSERT_EQ(ParseDate(text), static_cast<Day>(day - absl::CivilDay(1970, 1, 1))) << text;
+  }
+  for (const char* text : {"2023-02-29", "2024-02-30", "2100-02-29", "2024-04-31", "2024-06-31",
+                           "2024-09-31", "2024-11-31", "2024-12-32"}) {
+    EXPECT_FALSE(ParseDate(text)) << text;
+  }
+  EXPECT_TRUE(ParseDate("2000-02-29"));
+  EXPECT_TRUE(ParseDate("2024-02-29"));
 }
 
 TEST(ParseBool, AcceptsTheCommonSpellings) {

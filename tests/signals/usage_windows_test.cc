@@ -3,6 +3,7 @@
 #include "signals/usage_windows.h"
 
 #include <algorithm>
+#include <memory>
 #include <random>
 
 #include "gtest/gtest.h"
@@ -56,7 +57,7 @@ TEST(UsageWindows, MemoryStaysBoundedBySubscriptionsTimesWindowDays) {
     windows.Add({row.subscription, row.day, row.usage, row.errors});
     peak = std::max(peak, windows.retained_entries());
   }
-  // 800,000 rows stream through; at most twice the live set (61 days) is ever held.
+  // 800,000 rows stream through; one ring of day cells per subscription is held.
   EXPECT_LE(peak, 2u * kSubscriptions * 61 + (1u << 17));
   EXPECT_LT(peak, rows.size() / 2);
   const dataset::Day end = 20000 + kDays - 1;
@@ -79,13 +80,54 @@ TEST(UsageWindows, UnorderedRowsGiveTheSameTotals) {
   ExpectSameTotals(windows.Totals(end, 300), BruteForce(rows, end, 300));
 }
 
+// Rows split into parts (as threads loading one file do) and merged give the totals of one pass,
+// whatever part saw which days of a subscription first.
+TEST(UsageWindows, PartsMergedGiveTheSameTotals) {
+  std::vector<Row> rows;
+  std::mt19937 random(3);
+  for (int i = 0; i < 200000; ++i) {
+    rows.push_back({static_cast<int32_t>(random() % 300),
+                    static_cast<dataset::Day>(19000 + random() % 200),
+                    static_cast<int64_t>(random() % 20), static_cast<int64_t>(random() % 3)});
+  }
+  UsageWindows windows;
+  std::vector<std::unique_ptr<dataset::UsageSink>> parts;
+  for (int p = 0; p < 3; ++p) parts.push_back(windows.NewPart());
+  dataset::Day end = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    // Contiguous thirds, like byte ranges of a file.
+    parts[i * 3 / rows.size()]->Add({row.subscription, row.day, row.usage, row.errors});
+    end = std::max(end, row.day);
+  }
+  for (auto& part : parts) windows.MergePart(*part);
+  ExpectSameTotals(windows.Totals(end, 300), BruteForce(rows, end, 300));
+}
+
+// Amounts past a 32-bit day cell are kept exactly (one row or a sum of rows).
+TEST(UsageWindows, AmountsPastThirtyTwoBitsAreExact) {
+  const std::vector<Row> rows = {{0, 1000, int64_t{5'000'000'000}, 3},
+                                 {0, 1000, 4'000'000'000, 4'000'000'000},
+                                 {0, 1000, 4'000'000'000, 1},
+                                 {1, 960, 3'000'000'000, 0},
+                                 {1, 961, 3'000'000'000, 0}};
+  UsageWindows windows;
+  std::unique_ptr<dataset::UsageSink> part = windows.NewPart();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    dataset::UsageSink& sink = i % 2 == 0 ? static_cast<dataset::UsageSink&>(windows) : *part;
+    sink.Add({rows[i].subscription, rows[i].day, rows[i].usage, rows[i].errors});
+  }
+  windows.MergePart(*part);
+  ExpectSameTotals(windows.Totals(1000, 2), BruteForce(rows, 1000, 2));
+}
+
 TEST(UsageWindows, FixedEndDropsRowsOutsideTheWindowsOnArrival) {
   UsageWindows windows(/*fixed_end=*/1000);
   windows.Add({0, 1001, 5, 5});  // after the as-of date
   windows.Add({0, 939, 5, 5});   // before E-60d
   windows.Add({0, 940, 7, 1});   // E-60d: prior
   windows.Add({0, 970, 3, 2});   // E-30d: last
-  EXPECT_EQ(windows.retained_entries(), 2u);
+  EXPECT_EQ(windows.retained_entries(), UsageWindows::kCellsPerSubscription);  // one ring
   const std::vector<UsageTotals> totals = windows.Totals(1000, 1);
   EXPECT_EQ(totals[0].usage_prev30d, 7);
   EXPECT_EQ(totals[0].usage_30d, 3);

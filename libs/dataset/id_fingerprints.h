@@ -1,0 +1,52 @@
+#pragma once
+// Whether any two ids of a stream repeat, for the usage table read on several threads: each
+// part keeps the 64-bit fingerprints of its ids (8 bytes each, no line), the parts are cut in file
+// order to the check's limit, sorted, and compared. It only says whether a repeat exists;
+// the lines of the repeats come from DuplicateIdFinder when the table is read again on one thread
+// (repeats are rare, and a warning). Same fingerprints as DuplicateIdFinder, so both agree.
+
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "absl/hash/hash.h"
+
+namespace churn::dataset {
+
+class IdFingerprints {
+ public:
+  // Keeps at most `limit` ids (0: every id).
+  explicit IdFingerprints(int64_t limit) : limit_(limit) {}
+
+  // Room for `ids` without growing: reserved address space is not resident until written, and
+  // growing would briefly hold the old and the new array.
+  void Reserve(int64_t ids) {
+    fingerprints_.reserve(static_cast<size_t>(limit_ > 0 ? std::min(ids, limit_) : ids));
+  }
+
+  void Add(std::string_view id) {
+    if (limit_ > 0 && static_cast<int64_t>(fingerprints_.size()) >= limit_) {
+      overflowed_ = true;
+      return;
+    }
+    fingerprints_.push_back(absl::HashOf(id));
+  }
+  // Keeps the first `room` ids (the room the earlier parts of the file left under the limit).
+  void KeepFirst(int64_t room);
+  // False when more ids arrived than the limit allowed.
+  bool complete() const { return !overflowed_; }
+  int64_t size() const { return static_cast<int64_t>(fingerprints_.size()); }
+
+  // Sorts the fingerprints (so several parts can sort at once) ...
+  void Sort();
+  // ... and tells whether one value occurs twice in any of the sorted sets together.
+  static bool AnyRepeat(const std::vector<const IdFingerprints*>& sorted);
+
+ private:
+  int64_t limit_;
+  bool overflowed_ = false;
+  std::vector<uint64_t> fingerprints_;
+};
+
+}  // namespace churn::dataset
