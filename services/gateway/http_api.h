@@ -9,9 +9,9 @@
 // With callers configured, every /api/ route needs `Authorization: Bearer <token>` and the
 // permission libs/auth gives its RPC (401 / 403); the dashboard files, /healthz, /readyz and
 // /metrics stay open for browsers, probes and Prometheus. Requests that change state must say
-// `Content-Type: application/json` (text/csv for the upload), so a cross-site form cannot post
-// (415). Every response carries the security headers (CSP, nosniff, frame-ancestors 'none',
-// Referrer-Policy).
+// `Content-Type: application/json` (text/csv for the ticket upload, application/zip for a data
+// set zip), so a cross-site form cannot post (415). Every response carries the security headers
+// (CSP, nosniff, frame-ancestors 'none', Referrer-Policy).
 //
 //   GET  /api/v1/executive
 //   GET  /api/v1/drivers?segment=plan_tier|industry|country

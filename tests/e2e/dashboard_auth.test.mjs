@@ -104,6 +104,7 @@ describe('dashboard with authentication', {timeout: 300000}, () => {
       name: VIEWER.name, role: 'viewer', auth_required: true, can_record_outcomes: false,
       can_analyze_tickets: false, can_refresh: false, can_reload_data: false,
       can_try_rules: false, can_apply_rules: false,
+      can_manage_data_sets: false,
     });
     const csm = await api('/api/v1/session', tokens[CSM.name]);
     assert.equal(csm.can_record_outcomes, true);
@@ -187,6 +188,15 @@ describe('dashboard with authentication', {timeout: 300000}, () => {
     assert.equal(await page.getByRole('button', {name: 'Analyze ticket'}).isDisabled(), true);
     assert.equal(await page.getByRole('button', {name: 'Run batch'}).isDisabled(), true);
     await screenshot('auth-viewer-tickets');
+
+    // Data sets: listed, but uploading and selecting are an admin's.
+    await showTab('Data sets');
+    const dataSetNote = page.locator('[data-testid="data-sets-permission-note"]');
+    await dataSetNote.waitFor();
+    assert.match(await dataSetNote.textContent(), /vera \(viewer\).*needs an admin/);
+    assert.equal(await page.getByRole('button', {name: 'Upload data set'}).isDisabled(), true);
+    await page.locator('[data-testid="data-set-list"] tbody tr').first().waitFor();
+    assert.equal(await page.getByRole('button', {name: 'Select Configured data folder'}).isDisabled(), true);
   });
 
   test('sign out forgets the token and brings the prompt back', async () => {
