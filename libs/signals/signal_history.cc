@@ -101,6 +101,20 @@ std::optional<Day> SignalHistory::data_end() const {
   return end;
 }
 
+absl::StatusOr<absl::flat_hash_map<std::string, LongViews>> LongViewsByCustomer(
+    const dataset::DataFiles& files, Day as_of, const dataset::LoadOptions& options) {
+  CHURN_ASSIGN_OR_RETURN(SignalHistory history,
+                         SignalHistory::Load(files, {as_of}, options, {.long_views = true}));
+  CHURN_ASSIGN_OR_RETURN(std::vector<LongViews> views, history.LongViewsAsOf(as_of));
+  absl::flat_hash_map<std::string, LongViews> by_customer;
+  by_customer.reserve(views.size());
+  const std::vector<dataset::Subscription>& subscriptions = history.data().subscriptions;
+  for (size_t i = 0; i < views.size(); ++i) {
+    by_customer.try_emplace(subscriptions[i].subscription_id, views[i]);
+  }
+  return by_customer;
+}
+
 absl::StatusOr<PopulationSignals> BuildPopulationSignalsAsOf(const std::string& data_dir, Day as_of,
                                                              const dataset::LoadOptions& options) {
   CHURN_ASSIGN_OR_RETURN(dataset::DataFiles files, dataset::FindDataFiles(data_dir));

@@ -5,8 +5,10 @@
 // count. Used by backtests and replays.
 
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "dataset/loader.h"
 #include "signals/customer_signals.h"
@@ -63,5 +65,10 @@ class SignalHistory {
 // tables).
 absl::StatusOr<PopulationSignals> BuildPopulationSignalsAsOf(
     const std::string& data_dir, dataset::Day as_of, const dataset::LoadOptions& options = {});
+
+// Every subscription's long views as of `as_of`, by customer_id: one more pass over the folder's
+// tables with the longer windows. For a snapshot scored now (churnctl explain --model, tests).
+absl::StatusOr<absl::flat_hash_map<std::string, LongViews>> LongViewsByCustomer(
+    const dataset::DataFiles& files, dataset::Day as_of, const dataset::LoadOptions& options = {});
 
 }  // namespace churn

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "churnmodel/churn_model.h"
 #include "churnmodel/walk_forward.h"
 #include "demodata/generator.h"
+#include "nlohmann/json.hpp"
 #include "remote_commands.h"
 #include "token_commands.h"
 #include "scoring/rule_set.h"
@@ -202,58 +204,59 @@ int RunSummary(const churn::settings::v1::SummaryFlags& flags) {
   return 0;
 }
 
-// The model's opinion of one customer, after the rules' brief: its long views as of the usage
-// window end (a second pass over the folder, with the longer windows).
-absl::Status WriteModelOpinion(const churn::churnmodel::ChurnModel& model,
-                               const SnapshotFlags& flags, const churn::SignalSnapshot& snapshot,
-                               const churn::CustomerSignals& signals,
-                               churn::reports::OutputFormat format) {
+// The model's opinion of one customer beside the rules' brief: its long views as of the usage
+// window end (one more pass over the folder, with the longer windows).
+absl::StatusOr<churn::churnmodel::ModelOpinion> ModelOpinionOf(
+    const churn::churnmodel::ChurnModel& model, const SnapshotFlags& flags,
+    const churn::SignalSnapshot& snapshot, const churn::CustomerSignals& signals) {
   if (!snapshot.usage_window_end) {
     return absl::FailedPreconditionError("the model needs usage data: the usage table is empty");
   }
-  const churn::dataset::Day as_of = *snapshot.usage_window_end;
   CHURN_ASSIGN_OR_RETURN(churn::dataset::DataFiles files,
                          churn::dataset::FindDataFiles(flags.folder().data()));
   churn::dataset::LoadOptions load;
   load.max_rejected_rows = flags.folder().max_rejected();
-  CHURN_ASSIGN_OR_RETURN(churn::SignalHistory history,
-                         churn::SignalHistory::Load(files, {as_of}, load, {.long_views = true}));
-  CHURN_ASSIGN_OR_RETURN(std::vector<churn::LongViews> views, history.LongViewsAsOf(as_of));
-  const auto index = history.data().subscription_index.find(signals.customer_id);
-  if (index == history.data().subscription_index.end()) {
+  CHURN_ASSIGN_OR_RETURN(auto views,
+                         churn::LongViewsByCustomer(files, *snapshot.usage_window_end, load));
+  const auto it = views.find(signals.customer_id);
+  if (it == views.end()) {
     return absl::NotFoundError(absl::StrCat("no customer '", signals.customer_id, "'"));
   }
   churn::CustomerSignals with_views = signals;
-  with_views.long_views = views[index->second];
+  with_views.long_views = it->second;
   CHURN_ASSIGN_OR_RETURN(std::vector<churn::churnmodel::ModelOpinion> opinions,
                          model.Opinions({with_views}));
-  const churn::churnmodel::ModelOpinion& opinion = opinions.front();
-  if (format == churn::reports::OutputFormat::kJson) {
-    nlohmann::ordered_json reasons = nlohmann::ordered_json::array();
-    for (const churn::churnmodel::FeatureContribution& c : opinion.top) {
-      reasons.push_back({{"feature", c.feature},
-                         {"value", c.value ? nlohmann::ordered_json(*c.value) : nullptr},
-                         {"contribution", c.contribution},
-                         {"sentence", c.sentence}});
-    }
-    std::cout << nlohmann::ordered_json{{"model_opinion",
-                                         {{"label", churn::churnmodel::kSecondOpinionLabel},
-                                          {"churn_probability", opinion.probability},
-                                          {"as_of", churn::dataset::FormatDate(as_of)},
-                                          {"top_contributions", reasons}}}}
-                     .dump(2)
-              << "\n";
-    return absl::OkStatus();
-  }
-  std::cout << "\nModel: " << churn::churnmodel::kSecondOpinionLabel
-            << "; the risk score above comes from the rules\n";
-  std::cout << absl::StrFormat("  churn probability  %.1f%% within %d days (as of %s)\n",
-                               100 * opinion.probability, model.metadata().horizon_days,
-                               churn::dataset::FormatDate(as_of));
+  return opinions.front();
+}
+
+nlohmann::ordered_json ModelOpinionJson(const churn::churnmodel::ChurnModel& model,
+                                        const churn::churnmodel::ModelOpinion& opinion,
+                                        churn::dataset::Day as_of) {
+  nlohmann::ordered_json reasons = nlohmann::ordered_json::array();
   for (const churn::churnmodel::FeatureContribution& c : opinion.top) {
-    std::cout << "  - " << c.sentence << "\n";
+    reasons.push_back({{"feature", c.feature},
+                       {"value", c.value ? nlohmann::ordered_json(*c.value) : nullptr},
+                       {"contribution", c.contribution},
+                       {"sentence", c.sentence}});
   }
-  return absl::OkStatus();
+  return {{"label", churn::churnmodel::kSecondOpinionLabel},
+          {"churn_probability", opinion.probability},
+          {"horizon_days", model.metadata().horizon_days},
+          {"as_of", churn::dataset::FormatDate(as_of)},
+          {"top_contributions", reasons}};
+}
+
+void WriteModelOpinion(const churn::churnmodel::ChurnModel& model,
+                       const churn::churnmodel::ModelOpinion& opinion, churn::dataset::Day as_of,
+                       std::ostream& out) {
+  out << "\nModel: " << churn::churnmodel::kSecondOpinionLabel
+      << "; the risk score above is the rules' and stays the ranking\n";
+  out << absl::StrFormat("  churn probability  %.1f%% within %d days (as of %s)\n",
+                         100 * opinion.probability, model.metadata().horizon_days,
+                         churn::dataset::FormatDate(as_of));
+  for (const churn::churnmodel::FeatureContribution& c : opinion.top) {
+    out << "  - " << c.sentence << "\n";
+  }
 }
 
 int RunExplain(const churn::settings::v1::ExplainFlags& flags,
@@ -272,11 +275,24 @@ int RunExplain(const churn::settings::v1::ExplainFlags& flags,
   if (!data.ok()) return Failure(data.status());
   for (const churn::reports::ScoredCustomer& customer : data->customers) {
     if (customer.signals.customer_id == positional[0]) {
-      churn::reports::WriteCustomerBrief(customer, *format, std::cout);
-      if (model) {
-        absl::Status status =
-            WriteModelOpinion(*model, flags.snapshot(), data->snapshot, customer.signals, *format);
-        if (!status.ok()) return Failure(status);
+      if (!model) {
+        churn::reports::WriteCustomerBrief(customer, *format, std::cout);
+        return 0;
+      }
+      absl::StatusOr<churn::churnmodel::ModelOpinion> opinion =
+          ModelOpinionOf(*model, flags.snapshot(), data->snapshot, customer.signals);
+      if (!opinion.ok()) return Failure(opinion.status());
+      const churn::dataset::Day as_of = *data->snapshot.usage_window_end;
+      if (*format == churn::reports::OutputFormat::kJson) {
+        // One document: the brief with the model's opinion beside it.
+        std::ostringstream brief;
+        churn::reports::WriteCustomerBrief(customer, *format, brief);
+        nlohmann::ordered_json json = nlohmann::ordered_json::parse(brief.str());
+        json["model_opinion"] = ModelOpinionJson(*model, *opinion, as_of);
+        std::cout << json.dump(2) << "\n";
+      } else {
+        churn::reports::WriteCustomerBrief(customer, *format, std::cout);
+        WriteModelOpinion(*model, *opinion, as_of, std::cout);
       }
       return 0;
     }
