@@ -333,7 +333,8 @@ absl::StatusOr<churn::backtest::BacktestReport> BacktestWithModel(
       "Out of sample: the model learned from labels up to ",
       churn::dataset::FormatDate(trained_through), "; rules and model are both evaluated on the ",
       dates.end() - first, " as-of dates from ", churn::dataset::FormatDate(*first),
-      dropped > 0 ? absl::StrCat(" (", dropped, " earlier dates left out for both)") : "", ".");
+      dropped > 0 ? absl::StrCat(" (earlier as-of dates left out for both: ", dropped, ")") : "",
+      ".");
   if (model.metadata().horizon_days != options.horizon_days) {
     absl::StrAppend(&report.model_note, " The model was trained for a ",
                     model.metadata().horizon_days, "-day horizon, evaluated here on ",
