@@ -8,7 +8,7 @@ pkgs=(cmake ninja-build ccache g++ pkg-config make
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
       libabsl-dev libyaml-cpp-dev prometheus-cpp-dev libsqlite3-dev libcpp-httplib-dev
       nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
-      libzip-dev)  # libzip: uploaded data set zips (libs/data_sets)
+      libzip-dev libxgboost-dev)  # libzip: uploaded data set zips; xgboost: the trained model
 if [ "$mode" = test ]; then
   # clang: the libFuzzer targets; prometheus/promtool, docker-compose: monitoring and deploy
   # checks; chromium: the browser test.

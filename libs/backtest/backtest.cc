@@ -196,6 +196,23 @@ std::vector<CalibrationBin> DecileCalibration(const ScoredRows& rows) {
   return result;
 }
 
+// The model's flags on one date's rows [begin, end): its top `high` rows by
+// probability are High, the next up to `high_medium` Medium (ties broken by row
+// order, which is the population's).
+void AssignBudgetLevels(ScoredRows& rows, size_t begin, size_t end, int64_t high,
+                        int64_t high_medium) {
+  std::vector<size_t> order(end - begin);
+  std::iota(order.begin(), order.end(), begin);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return rows.score[a] > rows.score[b]; });
+  for (size_t rank = 0; rank < order.size(); ++rank) {
+    const auto r = static_cast<int64_t>(rank);
+    rows.level[order[rank]] = r < high          ? scoring::RiskLevel::kHigh
+                              : r < high_medium ? scoring::RiskLevel::kMedium
+                                                : scoring::RiskLevel::kLow;
+  }
+}
+
 std::string InformativeText(bool informative, const ScoreEvaluation& rules) {
   if (!rules.roc_auc || !rules.roc_auc_ci95) {
     return "The backtest has no churned or no retained customers in its "
@@ -221,7 +238,8 @@ std::string InformativeText(bool informative, const ScoreEvaluation& rules) {
 
 absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory& history,
                                            const scoring::RuleSet& rules,
-                                           const BacktestOptions& options) {
+                                           const BacktestOptions& options,
+                                           const PopulationScorer& model) {
   CHURN_ASSIGN_OR_RETURN(std::vector<Day> dates, AsOfDates(options));
   const dataset::Dataset& data = history.data();
   const auto& churn_dates = history.churn_dates();
@@ -235,8 +253,11 @@ absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory& history,
   report.horizon_days = options.horizon_days;
   report.step_days = options.step_days;
   ScoredRows rows;
+  ScoredRows model_rows;
   for (const Day as_of : dates) {
     CHURN_ASSIGN_OR_RETURN(PopulationSignals population, history.SignalsAsOf(as_of));
+    const size_t date_begin = rows.score.size();
+    int64_t high = 0, high_medium = 0;
     for (size_t i = 0; i < population.customers.size(); ++i) {
       const int32_t subscription = population.subscription_index[i];
       const scoring::Assessment assessment = scoring::ScoreCustomer(rules, population.customers[i]);
@@ -270,8 +291,28 @@ absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory& history,
       if (level_rows[level] == 0 || score > level_max[level]) level_max[level] = score;
       ++level_rows[level];
       level_churned[level] += label ? 1 : 0;
+      high += assessment.risk_level == scoring::RiskLevel::kHigh ? 1 : 0;
+      high_medium += assessment.risk_level != scoring::RiskLevel::kLow ? 1 : 0;
     }
     rows.date_ends.push_back(rows.score.size());
+    if (model) {
+      CHURN_ASSIGN_OR_RETURN(std::vector<double> probabilities, model(population));
+      if (probabilities.size() != population.customers.size()) {
+        return absl::InternalError(absl::StrCat("the model scored ", probabilities.size(), " of ",
+                                                population.customers.size(), " customers on ",
+                                                dataset::FormatDate(as_of)));
+      }
+      for (size_t i = date_begin; i < rows.score.size(); ++i) {
+        model_rows.subscription.push_back(rows.subscription[i]);
+        model_rows.as_of.push_back(rows.as_of[i]);
+        model_rows.score.push_back(probabilities[i - date_begin]);
+        model_rows.level.push_back(scoring::RiskLevel::kLow);
+        model_rows.label.push_back(rows.label[i]);
+        model_rows.churn_day.push_back(rows.churn_day[i]);
+      }
+      model_rows.date_ends.push_back(model_rows.score.size());
+      AssignBudgetLevels(model_rows, date_begin, model_rows.score.size(), high, high_medium);
+    }
     report.rows_per_date.push_back(static_cast<int64_t>(population.customers.size()));
   }
 
@@ -284,16 +325,10 @@ absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory& history,
   std::sort(distinct.begin(), distinct.end());
   report.customers = std::unique(distinct.begin(), distinct.end()) - distinct.begin();
 
-  std::optional<Day> data_end = data.latest_usage_day;
-  if (data.latest_ticket_day)
-    data_end = std::max(data_end.value_or(*data.latest_ticket_day), *data.latest_ticket_day);
-  for (const auto& account_dates : churn_dates) {
-    if (!account_dates.empty())
-      data_end = std::max(data_end.value_or(account_dates.back()), account_dates.back());
-  }
-  report.data_end = data_end;
+  report.data_end = history.data_end();
 
   report.rules = Evaluate(rows, report.base_rate, options.bootstrap);
+  if (model) report.model = Evaluate(model_rows, report.base_rate, options.bootstrap);
   for (size_t i = 0; i < index.names.size(); ++i) {
     RuleFiring firing;
     firing.rule = index.names[i];

@@ -6,6 +6,7 @@
 // dates are pooled for the metrics.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,8 +40,10 @@ struct AtK {
   std::optional<double> lift;
 };
 
-// How well one score ranks and flags. Computed for the rules; a trained model's
-// evaluation (BacktestReport::model) will use the same structure.
+// How well one score ranks and flags, for the rules and for a trained model
+// (BacktestReport::model) alike. A model has no levels of its own: its "High"
+// on a date is its top N customers, N being how many the rules put at High that
+// day (likewise High+Medium), so both flag lists have the same length.
 struct ScoreEvaluation {
   std::optional<double> roc_auc;
   std::optional<ConfidenceInterval> roc_auc_ci95;
@@ -81,7 +84,8 @@ struct BacktestReport {
   // unknown.
   std::optional<dataset::Day> data_end;
   ScoreEvaluation rules;
-  std::optional<ScoreEvaluation> model;           // a trained model beside the rules: not built yet
+  std::optional<ScoreEvaluation> model;  // a trained model beside the rules, same rows
+  std::string model_note;  // which dates the model was evaluated on and why (set by the caller)
   std::vector<RuleFiring> rule_firing;            // each rule, then each of its tiers
   std::vector<CalibrationBin> level_calibration;  // Low, Medium, High
   // Decile 1 = highest scores; ties stay together, so tied deciles merge (and
@@ -96,9 +100,16 @@ absl::StatusOr<BacktestReport> RunBacktest(const dataset::DataFiles& files,
                                            const scoring::RuleSet& rules,
                                            const BacktestOptions& options);
 
+// A second score beside the rules (a trained model): one churn probability per
+// member of the population, in its order.
+using PopulationScorer =
+    std::function<absl::StatusOr<std::vector<double>>(const PopulationSignals&)>;
+
 // From an already loaded history (its dates must include AsOfDates(options)).
+// With `model`, BacktestReport::model evaluates it on the same rows.
 absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory& history,
                                            const scoring::RuleSet& rules,
-                                           const BacktestOptions& options);
+                                           const BacktestOptions& options,
+                                           const PopulationScorer& model = nullptr);
 
 }  // namespace churn::backtest

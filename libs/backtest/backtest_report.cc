@@ -63,6 +63,31 @@ std::string IntervalText(const std::optional<ConfidenceInterval>& ci) {
   return ci ? absl::StrFormat("[%.3f, %.3f]", ci->low, ci->high) : std::string("-");
 }
 
+void WriteEvaluation(const std::string& title, const ScoreEvaluation& e, std::ostream& out) {
+  out << title << "\n";
+  out << absl::StrFormat("  ROC AUC            %s  95%% CI %s\n", Number(e.roc_auc),
+                         IntervalText(e.roc_auc_ci95));
+  out << absl::StrFormat("  PR AUC             %s  95%% CI %s\n", Number(e.pr_auc),
+                         IntervalText(e.pr_auc_ci95));
+  out << absl::StrFormat("  High               precision %s  recall %s  F1 %s\n",
+                         Number(e.precision_high), Number(e.recall_high), Number(e.f1_high));
+  out << absl::StrFormat("  High+Medium        precision %s  recall %s  F1 %s\n",
+                         Number(e.precision_high_medium), Number(e.recall_high_medium),
+                         Number(e.f1_high_medium));
+  out << "  K (per date)       precision  lift\n";
+  for (const AtK& at : e.at_k) {
+    out << absl::StrFormat("  %-6s (%6d rows) %-9s  %s\n", at.k, at.rows, Number(at.precision),
+                           Number(at.lift, 2));
+  }
+  const LeadTime& lead = e.lead_time;
+  out << absl::StrFormat(
+      "  Lead time          %d churned, %d High before "
+      "churn; median %s days (q1 %s, q3 %s); "
+      "caught >= 30 days ahead: %s\n\n",
+      lead.churned_customers, lead.caught_high, Number(lead.median, 0), Number(lead.q1, 0),
+      Number(lead.q3, 0), Percent(lead.share_caught_30d));
+}
+
 }  // namespace
 
 Json ToJson(const BacktestReport& report) {
@@ -94,16 +119,16 @@ Json ToJson(const BacktestReport& report) {
       {"customers", report.customers},
       {"churned_in_horizon", report.positives},
       {"rules", ToJson(report.rules)},
-      // A trained model's evaluation, with the same keys as "rules", once one
-      // is evaluated.
+      // A trained model's evaluation on the same rows, with the same keys as
+      // "rules"; null without a model.
       {"model", report.model ? ToJson(*report.model) : Json(nullptr)},
+      {"model_note", report.model ? Json(report.model_note) : Json(nullptr)},
       {"rule_firing", firing},
       {"calibration", {{"levels", levels}, {"score_deciles", deciles}}},
   };
 }
 
 void WriteTable(const BacktestReport& report, std::ostream& out) {
-  const ScoreEvaluation& e = report.rules;
   out << absl::StrFormat(
       "Backtest: %d as-of dates (%s .. %s, every %d days), horizon %d days\n",
       report.as_of_dates.size(),
@@ -116,28 +141,14 @@ void WriteTable(const BacktestReport& report, std::ostream& out) {
   out << absl::StrFormat("Informative: %s. %s\n\n", report.informative ? "yes" : "no",
                          report.informative_text);
 
-  out << "Rules\n";
-  out << absl::StrFormat("  ROC AUC            %s  95%% CI %s\n", Number(e.roc_auc),
-                         IntervalText(e.roc_auc_ci95));
-  out << absl::StrFormat("  PR AUC             %s  95%% CI %s\n", Number(e.pr_auc),
-                         IntervalText(e.pr_auc_ci95));
-  out << absl::StrFormat("  High               precision %s  recall %s  F1 %s\n",
-                         Number(e.precision_high), Number(e.recall_high), Number(e.f1_high));
-  out << absl::StrFormat("  High+Medium        precision %s  recall %s  F1 %s\n",
-                         Number(e.precision_high_medium), Number(e.recall_high_medium),
-                         Number(e.f1_high_medium));
-  out << "  K (per date)       precision  lift\n";
-  for (const AtK& at : e.at_k) {
-    out << absl::StrFormat("  %-6s (%6d rows) %-9s  %s\n", at.k, at.rows, Number(at.precision),
-                           Number(at.lift, 2));
+  WriteEvaluation("Rules", report.rules, out);
+  if (report.model) {
+    WriteEvaluation(
+        "Model (second opinion; its High / High+Medium: its top customers per date, as many as "
+        "the rules flag)",
+        *report.model, out);
+    if (!report.model_note.empty()) out << "  " << report.model_note << "\n\n";
   }
-  const LeadTime& lead = e.lead_time;
-  out << absl::StrFormat(
-      "  Lead time          %d churned, %d High before "
-      "churn; median %s days (q1 %s, q3 %s); "
-      "caught >= 30 days ahead: %s\n\n",
-      lead.churned_customers, lead.caught_high, Number(lead.median, 0), Number(lead.q1, 0),
-      Number(lead.q3, 0), Percent(lead.share_caught_30d));
 
   out << absl::StrFormat("%-28s %9s %9s %10s %6s\n", "Rule / tier", "fired", "churned",
                          "churn rate", "lift");

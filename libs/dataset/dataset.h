@@ -49,6 +49,10 @@ struct Subscription {
   bool downgrade_flag = false;
   std::optional<Day> start_day;  // blank or missing column: unknown (treated as always started)
   std::optional<Day> end_day;    // blank: still active
+  // Read when present (the trained model's longer views); blank or missing: unknown.
+  std::optional<int64_t> seats;
+  std::string billing_frequency;  // "monthly", "annual", ... as written
+  std::optional<bool> auto_renew;
 };
 
 struct ChurnEvent {

@@ -108,7 +108,8 @@ struct SubscriptionRows {
   Dataset* data;
   WarningTally duplicates{"duplicate subscription_id values"};
   WarningTally orphans{"subscriptions whose account_id is not in accounts"};
-  Column id{}, account{}, plan{}, arr{}, trial{}, downgrade{}, start{}, end{};
+  Column id{}, account{}, plan{}, arr{}, trial{}, downgrade{}, start{}, end{}, seats{}, billing{},
+      auto_renew{};
   void Bind(const TableReader& r) {
     id = r.ColumnNamed("subscription_id");
     account = r.ColumnNamed("account_id");
@@ -118,6 +119,9 @@ struct SubscriptionRows {
     downgrade = r.ColumnNamed("downgrade_flag");
     start = r.ColumnNamed("start_date");
     end = r.ColumnNamed("end_date");
+    seats = r.ColumnNamed("seats");
+    billing = r.ColumnNamed("billing_frequency");
+    auto_renew = r.ColumnNamed("auto_renew_flag");
   }
   absl::Status operator()(const TableReader& r) {
     CHURN_ASSIGN_OR_RETURN(auto subscription_id, r.Id(id));
@@ -128,6 +132,8 @@ struct SubscriptionRows {
     // The as-of population of a backtest reads them; a bad one means a bad export.
     CHURN_ASSIGN_OR_RETURN(auto start_date, r.Date(start));
     CHURN_ASSIGN_OR_RETURN(auto end_date, r.Date(end));
+    CHURN_ASSIGN_OR_RETURN(auto seat_count, r.Count(seats));
+    CHURN_ASSIGN_OR_RETURN(auto auto_renew_flag, r.Bool(auto_renew));
     Subscription subscription;
     subscription.subscription_id = std::string(subscription_id);
     subscription.account_id = std::string(account_id);
@@ -137,6 +143,9 @@ struct SubscriptionRows {
     subscription.downgrade_flag = downgrade_flag.value_or(false);
     subscription.start_day = start_date;
     subscription.end_day = end_date;
+    subscription.seats = seat_count;
+    subscription.billing_frequency = std::string(r.Text(billing));
+    subscription.auto_renew = auto_renew_flag;
     if (auto it = data->account_index.find(subscription.account_id);
         it != data->account_index.end()) {
       subscription.account_index = it->second;

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "signals/long_views.h"
+
 namespace churn {
 
 struct CustomerSignals {
@@ -35,6 +37,9 @@ struct CustomerSignals {
   int64_t churn_intent_30d = 0;
   bool downgrade_flag = false;
   bool is_trial = false;
+
+  // The trained model's longer views; absent unless asked for (the rules never read them).
+  std::optional<LongViews> long_views;
 };
 
 }  // namespace churn

@@ -72,6 +72,23 @@ absl::Status CheckSignalRanges(const CustomerSignals& signals, std::string_view 
     check.AtLeast("avg_resolution_hours", *signals.avg_resolution_hours, 0);
   }
   check.NonNegative("churn_intent_30d", signals.churn_intent_30d);
+  if (signals.long_views) {
+    const LongViews& v = *signals.long_views;
+    check.NonNegative("long_views.usage_90d", v.usage_90d);
+    if (v.usage_trend_90d) check.AtLeast("long_views.usage_trend_90d", *v.usage_trend_90d, -1);
+    check.Finite("long_views.usage_slope_90d", v.usage_slope_90d);
+    if (v.days_since_last_activity) {
+      check.NonNegative("long_views.days_since_last_activity", *v.days_since_last_activity);
+    }
+    if (v.tenure_days) check.NonNegative("long_views.tenure_days", *v.tenure_days);
+    if (v.seats) check.NonNegative("long_views.seats", *v.seats);
+    if (v.billing_months) check.NonNegative("long_views.billing_months", *v.billing_months);
+    check.NonNegative("long_views.tickets_prev30d", v.tickets_prev30d);
+    if (v.satisfaction_prev30d) {
+      check.InRange("long_views.satisfaction_prev30d", *v.satisfaction_prev30d,
+                    kSatisfactionScoreRange);
+    }
+  }
   return check.status();
 }
 

@@ -31,6 +31,20 @@ void ToProto(const CustomerSignals& signals, v1::CustomerSignals* proto) {
   proto->set_churn_intent_30d(signals.churn_intent_30d);
   proto->set_downgrade_flag(signals.downgrade_flag);
   proto->set_is_trial(signals.is_trial);
+  if (signals.long_views) {
+    const LongViews& v = *signals.long_views;
+    v1::LongViews* out = proto->mutable_long_views();
+    out->set_usage_90d(v.usage_90d);
+    if (v.usage_trend_90d) out->set_usage_trend_90d(*v.usage_trend_90d);
+    out->set_usage_slope_90d(v.usage_slope_90d);
+    if (v.days_since_last_activity) out->set_days_since_last_activity(*v.days_since_last_activity);
+    if (v.tenure_days) out->set_tenure_days(*v.tenure_days);
+    if (v.seats) out->set_seats(*v.seats);
+    if (v.billing_months) out->set_billing_months(*v.billing_months);
+    if (v.auto_renew) out->set_auto_renew(*v.auto_renew);
+    out->set_tickets_prev30d(v.tickets_prev30d);
+    if (v.satisfaction_prev30d) out->set_satisfaction_prev30d(*v.satisfaction_prev30d);
+  }
 }
 
 absl::StatusOr<CustomerSignals> FromProto(const v1::CustomerSignals& proto,
@@ -60,6 +74,22 @@ absl::StatusOr<CustomerSignals> FromProto(const v1::CustomerSignals& proto,
   signals.churn_intent_30d = proto.churn_intent_30d();
   signals.downgrade_flag = proto.downgrade_flag();
   signals.is_trial = proto.is_trial();
+  if (proto.has_long_views()) {
+    const v1::LongViews& in = proto.long_views();
+    LongViews v;
+    v.usage_90d = in.usage_90d();
+    if (in.has_usage_trend_90d()) v.usage_trend_90d = in.usage_trend_90d();
+    v.usage_slope_90d = in.usage_slope_90d();
+    if (in.has_days_since_last_activity())
+      v.days_since_last_activity = in.days_since_last_activity();
+    if (in.has_tenure_days()) v.tenure_days = in.tenure_days();
+    if (in.has_seats()) v.seats = in.seats();
+    if (in.has_billing_months()) v.billing_months = in.billing_months();
+    if (in.has_auto_renew()) v.auto_renew = in.auto_renew();
+    v.tickets_prev30d = in.tickets_prev30d();
+    if (in.has_satisfaction_prev30d()) v.satisfaction_prev30d = in.satisfaction_prev30d();
+    signals.long_views = v;
+  }
   CHURN_RETURN_IF_ERROR(signals::CheckSignalRanges(signals, field_path));
   return signals;
 }

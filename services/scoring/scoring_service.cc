@@ -9,6 +9,7 @@
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "convert/assessment_convert.h"
+#include "convert/model_opinion_convert.h"
 #include "convert/rules_dry_run_convert.h"
 #include "convert/signals_convert.h"
 #include "convert/time_convert.h"
@@ -153,7 +154,8 @@ absl::Status ScoringService::ScoreCustomers(ScoringMethod method,
                                             std::string_view field,
                                             RepeatedPtrField<v1::RiskAssessment>* assessments,
                                             v1::RulesInfo* rules_info,
-                                            v1::LevelCounts* level_counts) {
+                                            v1::LevelCounts* level_counts,
+                                            RepeatedPtrField<v1::ModelOpinion>* opinions) {
   auto start = std::chrono::steady_clock::now();
   CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedRules> rules, RulesInForce());
   CHURN_ASSIGN_OR_RETURN(std::vector<CustomerSignals> signals,
@@ -167,7 +169,30 @@ absl::Status ScoringService::ScoreCustomers(ScoringMethod method,
     convert::ToProto(assessment, assessments->Add());
   }
   if (rules_info != nullptr) FillRulesInfo(*rules, rules_info);
+  if (opinions != nullptr) CHURN_RETURN_IF_ERROR(AddModelOpinions(signals, opinions));
   metrics_.ObserveBatch(method, static_cast<int64_t>(signals.size()), SecondsSince(start));
+  return absl::OkStatus();
+}
+
+absl::Status ScoringService::AddModelOpinions(const std::vector<CustomerSignals>& customers,
+                                              RepeatedPtrField<v1::ModelOpinion>* opinions) {
+  if (!options_.model) return absl::OkStatus();
+  std::vector<CustomerSignals> with_views;
+  std::vector<int32_t> index;
+  for (size_t i = 0; i < customers.size(); ++i) {
+    if (!customers[i].long_views) continue;  // no long views: no opinion, not an error
+    with_views.push_back(customers[i]);
+    index.push_back(static_cast<int32_t>(i));
+  }
+  if (with_views.empty()) return absl::OkStatus();
+  CHURN_ASSIGN_OR_RETURN(std::vector<churnmodel::ModelOpinion> computed,
+                         options_.model->Opinions(with_views));
+  for (size_t k = 0; k < computed.size(); ++k) {
+    v1::ModelOpinion* out = opinions->Add();
+    convert::ToProto(computed[k], options_.model->metadata().horizon_days, out);
+    out->set_customer_id(with_views[k].customer_id);
+    out->set_customer_index(index[k]);
+  }
   return absl::OkStatus();
 }
 
@@ -187,6 +212,12 @@ grpc::ServerUnaryReactor* ScoringService::Score(grpc::CallbackServerContext* con
   metrics_.CountScored(assessment.risk_level);
   convert::ToProto(assessment, response->mutable_assessment());
   FillRulesInfo(**rules, response->mutable_rules());
+  RepeatedPtrField<v1::ModelOpinion> opinions;
+  if (absl::Status status = AddModelOpinions({*signals}, &opinions); !status.ok()) {
+    response->Clear();
+    return FinishWith(context, status);
+  }
+  if (!opinions.empty()) *response->mutable_model_opinion() = opinions[0];
   metrics_.ObserveBatch(ScoringMethod::kScore, 1, SecondsSince(start));
   return FinishWith(context, absl::OkStatus());
 }
@@ -194,9 +225,10 @@ grpc::ServerUnaryReactor* ScoringService::Score(grpc::CallbackServerContext* con
 grpc::ServerUnaryReactor* ScoringService::ScoreBatch(grpc::CallbackServerContext* context,
                                                      const v1::ScoreBatchRequest* request,
                                                      v1::ScoreBatchResponse* response) {
-  absl::Status status = ScoreCustomers(ScoringMethod::kScoreBatch, request->customers(),
-                                       "customers", response->mutable_assessments(),
-                                       response->mutable_rules(), response->mutable_level_counts());
+  absl::Status status =
+      ScoreCustomers(ScoringMethod::kScoreBatch, request->customers(), "customers",
+                     response->mutable_assessments(), response->mutable_rules(),
+                     response->mutable_level_counts(), response->mutable_model_opinions());
   if (!status.ok()) response->Clear();
   return FinishWith(context, status);
 }

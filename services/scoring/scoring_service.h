@@ -10,6 +10,7 @@
 #include <string>
 
 #include "churn/v1/scoring.grpc.pb.h"
+#include "churnmodel/churn_model.h"
 #include "concurrency/mutex.h"
 #include "rules_store.h"
 #include "scoring_metrics.h"
@@ -20,6 +21,8 @@ struct ScoringServiceOptions {
   std::string rules_file;     // empty: the built-in defaults
   int64_t max_batch = 10000;  // customers per request (ScoreBatch, ScoreStream message, DryRun)
   int64_t max_rules_bytes = 1 << 20;
+  // A trained model (loaded at start): its second opinion beside the rules; null: none.
+  std::shared_ptr<const churnmodel::ChurnModel> model;
 };
 
 class ScoringService final : public v1::ScoringService::CallbackService {
@@ -51,13 +54,18 @@ class ScoringService final : public v1::ScoringService::CallbackService {
 
   // Validates `customers` (at most max_batch; errors name "<field>[i].<signal>") and scores
   // them in order with the rules in force. Shared by Score, ScoreBatch and ScoreStream.
+  // With a model and `opinions`, also its opinion of each customer that carries long views.
   absl::Status ScoreCustomers(
       ScoringMethod method,
       const google::protobuf::RepeatedPtrField<v1::CustomerSignals>& customers,
       std::string_view field, google::protobuf::RepeatedPtrField<v1::RiskAssessment>* assessments,
-      v1::RulesInfo* rules_info, v1::LevelCounts* level_counts);
+      v1::RulesInfo* rules_info, v1::LevelCounts* level_counts,
+      google::protobuf::RepeatedPtrField<v1::ModelOpinion>* opinions = nullptr);
 
  private:
+  // The model's opinions of the `customers` that carry long views, in order.
+  absl::Status AddModelOpinions(const std::vector<CustomerSignals>& customers,
+                                google::protobuf::RepeatedPtrField<v1::ModelOpinion>* opinions);
   // UNAVAILABLE until rules are loaded.
   absl::StatusOr<std::shared_ptr<const LoadedRules>> RulesInForce() const;
   // Publishes `loaded` when it parsed; counts the attempt; sets *changed when the hash differs.

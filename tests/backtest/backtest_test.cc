@@ -7,6 +7,7 @@
 #include "backtest/backtest_window.h"
 #include "backtest/report_comparison.h"
 #include "absl/strings/str_replace.h"
+#include "scoring/engine.h"
 #include "testing/data_folder.h"
 #include "gtest/gtest.h"
 
@@ -129,6 +130,55 @@ TEST(BacktestTest, JsonCarriesTheAgreedKeys) {
   EXPECT_TRUE(rules["precision_at_k"].contains("10"));
   EXPECT_TRUE(rules["lift_at_k"].contains("5%"));
   EXPECT_TRUE(json["model"].is_null());
+}
+
+// A second score on the same rows: one that reverses the rules ranks worst where they rank best,
+// and its flags are as many per date as the rules' High (its top customers).
+TEST(BacktestTest, ModelBesideTheRules) {
+  absl::StatusOr<dataset::DataFiles> files =
+      dataset::FindDataFiles(testing::WriteDataFolder("backtest_model", Tables()));
+  ASSERT_TRUE(files.ok()) << files.status();
+  BacktestOptions options;
+  options.from = D("2024-05-01");
+  options.to = D("2024-06-01");
+  options.step_days = 31;
+  options.horizon_days = 60;
+  options.bootstrap.replicates = 200;
+  absl::StatusOr<SignalHistory> history =
+      SignalHistory::Load(*files, *AsOfDates(options), options.load);
+  ASSERT_TRUE(history.ok());
+  const scoring::RuleSet rules = scoring::DefaultRuleSet();
+  const PopulationScorer same_as_rules = [&](const PopulationSignals& population) {
+    std::vector<double> scores;
+    for (const CustomerSignals& c : population.customers) {
+      scores.push_back(scoring::ScoreCustomer(rules, c).risk_score);
+    }
+    return absl::StatusOr<std::vector<double>>(scores);
+  };
+  absl::StatusOr<BacktestReport> same = RunBacktest(*history, rules, options, same_as_rules);
+  ASSERT_TRUE(same.ok()) << same.status();
+  ASSERT_TRUE(same->model);
+  EXPECT_EQ(same->model->roc_auc, same->rules.roc_auc);
+  EXPECT_EQ(same->model->precision_high, same->rules.precision_high);
+  EXPECT_EQ(same->model->recall_high, same->rules.recall_high);
+  EXPECT_EQ(same->model->lead_time.median, same->rules.lead_time.median);
+
+  const PopulationScorer reversed = [&](const PopulationSignals& population) {
+    absl::StatusOr<std::vector<double>> scores = same_as_rules(population);
+    for (double& score : *scores) score = -score;
+    return scores;
+  };
+  absl::StatusOr<BacktestReport> worse = RunBacktest(*history, rules, options, reversed);
+  ASSERT_TRUE(worse.ok());
+  EXPECT_DOUBLE_EQ(*worse->model->roc_auc, 1 - *worse->rules.roc_auc);
+  EXPECT_DOUBLE_EQ(*worse->model->recall_high, 0);  // its one flag is the rules' lowest score
+  EXPECT_FALSE(ToJson(*worse)["model"].is_null());
+
+  const PopulationScorer short_answer = [](const PopulationSignals&) {
+    return absl::StatusOr<std::vector<double>>(std::vector<double>{0.5});
+  };
+  EXPECT_EQ(RunBacktest(*history, rules, options, short_answer).status().code(),
+            absl::StatusCode::kInternal);
 }
 
 TEST(BacktestTest, RejectsBadDates) {

@@ -161,6 +161,43 @@ TEST(Churnctl, BacktestOnPlantedDataIsInformativeAndDeterministic) {
   EXPECT_THAT(table.out, HasSubstr("horizon 60 days"));
 }
 
+// train writes a model with a walk-forward report; backtest --model evaluates it beside the rules
+// only where its training labels did not reach, and refuses where nothing is left.
+TEST(Churnctl, TrainThenBacktestTheModelOutOfSample) {
+  const std::string dir = ::testing::TempDir() + "/cli_train_" + std::to_string(getpid());
+  Result generated =
+      RunChurnctl("generate --out " + dir + " --accounts 400 --history-days 365 --mode planted");
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+  const std::string model = dir + "/model.json";
+  Result trained = RunChurnctl("train --data " + dir +
+                               " --from 2024-04-01 --to 2024-07-01 --step-days 30 --horizon-days 60"
+                               " --rounds 20 --format json --out " +
+                               model);
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_THAT(trained.err, HasSubstr("its labels end on 2024-08-29"));  // 2024-06-30 + 60
+  const nlohmann::json walk_forward = nlohmann::json::parse(trained.out);
+  EXPECT_FALSE(walk_forward["model"].is_null());
+  EXPECT_THAT(walk_forward["model_note"].get<std::string>(), HasSubstr("Walk-forward"));
+
+  Result backtest = RunChurnctl("backtest --data " + dir +
+                                " --from 2024-08-01 --to 2024-10-01 --horizon-days 60"
+                                " --format json --model " +
+                                model);
+  ASSERT_EQ(backtest.exit_code, 0) << backtest.err;
+  const nlohmann::json report = nlohmann::json::parse(backtest.out);
+  EXPECT_TRUE(report["model"]["roc_auc"].is_number());
+  EXPECT_EQ(report["as_of_dates"][0]["as_of"], "2024-08-31");  // the first date not learned from
+  EXPECT_THAT(report["model_note"].get<std::string>(),
+              HasSubstr("earlier as-of dates left out for both: 1"));
+
+  Result in_sample =
+      RunChurnctl("backtest --data " + dir + " --from 2024-04-01 --to 2024-06-01 --model " + model);
+  EXPECT_EQ(in_sample.exit_code, 1);
+  EXPECT_THAT(in_sample.err, HasSubstr("cannot be evaluated out of sample"));
+  EXPECT_EQ(RunChurnctl("train --data " + dir + " --from 2024-04-01 --to 2024-07-01").exit_code,
+            2);  // no --out
+}
+
 TEST(Churnctl, BacktestUsageErrors) {
   EXPECT_EQ(RunChurnctl("backtest --data x --to 2024-01-01").exit_code, 2);
   EXPECT_EQ(RunChurnctl("backtest --data x --from 2024-02-01 --to 2024-01-01").exit_code, 2);

@@ -45,7 +45,8 @@ TEST(ShippedSettings, ChurnctlCommandsAreValidSettingsMessages) {
         v1::ExplainFlags::descriptor(), v1::BacktestFlags::descriptor(),
         v1::GenerateFlags::descriptor(), v1::TokensFlags::descriptor(),
         v1::HealthFlags::descriptor(), v1::AtRiskFlags::descriptor(),
-        v1::CustomerFlags::descriptor(), v1::AnalyzeTicketFlags::descriptor()}) {
+        v1::CustomerFlags::descriptor(), v1::AnalyzeTicketFlags::descriptor(),
+        v1::TrainFlags::descriptor()}) {
     EXPECT_TRUE(SettingsSchema::Of(*descriptor).ok()) << descriptor->full_name();
   }
 }

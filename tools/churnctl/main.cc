@@ -8,18 +8,25 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "backtest/backtest.h"
 #include "backtest/backtest_report.h"
+#include "churnmodel/churn_model.h"
+#include "churnmodel/walk_forward.h"
 #include "demodata/generator.h"
+#include "nlohmann/json.hpp"
 #include "remote_commands.h"
 #include "token_commands.h"
 #include "scoring/rule_set.h"
+#include "signals/long_views_builder.h"
 #include "signals/signal_builder.h"
+#include "signals/signal_history.h"
 #include "reports/report_format.h"
 #include "reports/summary.h"
 #include "settings/settings_loader.h"
@@ -33,9 +40,13 @@ Usage:
   churnctl score    --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format csv|json|table]
                     [--limit N] [--max-rejected N]
   churnctl summary  --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format json|table|csv]
-  churnctl explain  --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format table|json] CUSTOMER_ID
+  churnctl explain  --data DIR [--config FILE] [--as-of YYYY-MM-DD] [--format table|json]
+                    [--model FILE] CUSTOMER_ID
   churnctl backtest --data DIR --from YYYY-MM-DD --to YYYY-MM-DD [--step-days N]
                     [--horizon-days N] [--config FILE] [--format table|json] [--max-rejected N]
+                    [--model FILE]
+  churnctl train    --data DIR --from YYYY-MM-DD --to YYYY-MM-DD --out FILE [--step-days N]
+                    [--horizon-days N] [--rounds N] [--config FILE] [--format table|json]
   churnctl generate --out DIR [--accounts N] [--seed S] [--end-date YYYY-MM-DD] [--history-days N]
                     [--mode default|planted|null]
   churnctl tokens init --dir DIR
@@ -59,7 +70,8 @@ Commands:
             ARR at risk by level, window ends) and Drivers (mean risk by plan tier, how many
             customers each rule drives, churn reason counts). Default format: table.
   explain   The brief for one customer: signals, every fired rule with its points, reasons,
-            recommended actions.
+            recommended actions. --model FILE adds the trained model's churn probability and
+            the three features that moved it most, labelled as a second opinion.
   backtest  Scores the customers as they were on past dates (from FROM to TO every --step-days,
             default 30; each date's population: subscriptions started and not ended by it whose
             account had not churned by it, with only usage and tickets up to it) and compares
@@ -69,6 +81,14 @@ Commands:
             top 1% and 5% of each date), ROC AUC and PR AUC with seeded 95% bootstrap intervals,
             lead time, each rule's firing, churn rate and lift, calibration by level and score
             decile, and whether the signals beat chance (informative). Default format: table.
+            --model FILE evaluates a trained model beside the rules on the same rows, only on
+            as-of dates on or after the end of its training labels (earlier dates are dropped
+            for both, and the report says so).
+  train     Fits the gradient-boosted churn model (XGBoost) on the as-of dates FROM..TO whose
+            horizon closed by the end of the data, and writes it with its training report to
+            --out. The report is walk-forward: each date D is scored by a model trained only on
+            dates D' with D' + horizon <= D, beside the rules on the same rows. The model is a
+            second opinion: the rule score stays the product's ranking.
   generate  Writes a deterministic demo data set (the five tables) for a seed. --mode planted
             makes churn follow documented signals (libs/demodata/generator.h); --mode null keeps
             those signals but reassigns the churn labels at random (seeded).
@@ -202,21 +222,144 @@ int RunSummary(const churn::settings::v1::SummaryFlags& flags) {
   return 0;
 }
 
+// The model's opinion of one customer beside the rules' brief: its long views as of the usage
+// window end (one more pass over the folder, with the longer windows).
+absl::StatusOr<churn::churnmodel::ModelOpinion> ModelOpinionOf(
+    const churn::churnmodel::ChurnModel& model, const SnapshotFlags& flags,
+    const churn::SignalSnapshot& snapshot, const churn::CustomerSignals& signals) {
+  if (!snapshot.usage_window_end) {
+    return absl::FailedPreconditionError("the model needs usage data: the usage table is empty");
+  }
+  CHURN_ASSIGN_OR_RETURN(churn::dataset::DataFiles files,
+                         churn::dataset::FindDataFiles(flags.folder().data()));
+  churn::dataset::LoadOptions load;
+  load.max_rejected_rows = flags.folder().max_rejected();
+  CHURN_ASSIGN_OR_RETURN(auto views,
+                         churn::LongViewsByCustomer(files, *snapshot.usage_window_end, load));
+  const auto it = views.find(signals.customer_id);
+  if (it == views.end()) {
+    return absl::NotFoundError(absl::StrCat("no customer '", signals.customer_id, "'"));
+  }
+  churn::CustomerSignals with_views = signals;
+  with_views.long_views = it->second;
+  CHURN_ASSIGN_OR_RETURN(std::vector<churn::churnmodel::ModelOpinion> opinions,
+                         model.Opinions({with_views}));
+  return opinions.front();
+}
+
+nlohmann::ordered_json ModelOpinionJson(const churn::churnmodel::ChurnModel& model,
+                                        const churn::churnmodel::ModelOpinion& opinion,
+                                        churn::dataset::Day as_of) {
+  nlohmann::ordered_json reasons = nlohmann::ordered_json::array();
+  for (const churn::churnmodel::FeatureContribution& c : opinion.top) {
+    reasons.push_back({{"feature", c.feature},
+                       {"value", c.value ? nlohmann::ordered_json(*c.value) : nullptr},
+                       {"contribution", c.contribution},
+                       {"sentence", c.sentence}});
+  }
+  return {{"label", churn::churnmodel::kSecondOpinionLabel},
+          {"churn_probability", opinion.probability},
+          {"horizon_days", model.metadata().horizon_days},
+          {"as_of", churn::dataset::FormatDate(as_of)},
+          {"top_contributions", reasons}};
+}
+
+void WriteModelOpinion(const churn::churnmodel::ChurnModel& model,
+                       const churn::churnmodel::ModelOpinion& opinion, churn::dataset::Day as_of,
+                       std::ostream& out) {
+  out << "\nModel: " << churn::churnmodel::kSecondOpinionLabel
+      << "; the risk score above is the rules' and stays the ranking\n";
+  out << absl::StrFormat("  churn probability  %.1f%% within %d days (as of %s)\n",
+                         100 * opinion.probability, model.metadata().horizon_days,
+                         churn::dataset::FormatDate(as_of));
+  for (const churn::churnmodel::FeatureContribution& c : opinion.top) {
+    out << "  - " << c.sentence << "\n";
+  }
+}
+
 int RunExplain(const churn::settings::v1::ExplainFlags& flags,
                const std::vector<std::string>& positional) {
   if (positional.size() != 1) return UsageError("explain takes exactly one CUSTOMER_ID");
   absl::StatusOr<churn::reports::OutputFormat> format = FormatOption(flags.snapshot().folder());
   if (!format.ok()) return UsageError(std::string(format.status().message()));
+  std::optional<churn::churnmodel::ChurnModel> model;
+  if (flags.has_model()) {
+    absl::StatusOr<churn::churnmodel::ChurnModel> loaded =
+        churn::churnmodel::ChurnModel::Load(flags.model());
+    if (!loaded.ok()) return Failure(loaded.status());
+    model.emplace(std::move(*loaded));
+  }
   absl::StatusOr<ScoredData> data = LoadAndScore(flags.snapshot());
   if (!data.ok()) return Failure(data.status());
   for (const churn::reports::ScoredCustomer& customer : data->customers) {
     if (customer.signals.customer_id == positional[0]) {
-      churn::reports::WriteCustomerBrief(customer, *format, std::cout);
+      if (!model) {
+        churn::reports::WriteCustomerBrief(customer, *format, std::cout);
+        return 0;
+      }
+      absl::StatusOr<churn::churnmodel::ModelOpinion> opinion =
+          ModelOpinionOf(*model, flags.snapshot(), data->snapshot, customer.signals);
+      if (!opinion.ok()) return Failure(opinion.status());
+      const churn::dataset::Day as_of = *data->snapshot.usage_window_end;
+      if (*format == churn::reports::OutputFormat::kJson) {
+        // One document: the brief with the model's opinion beside it.
+        std::ostringstream brief;
+        churn::reports::WriteCustomerBrief(customer, *format, brief);
+        nlohmann::ordered_json json = nlohmann::ordered_json::parse(brief.str());
+        json["model_opinion"] = ModelOpinionJson(*model, *opinion, as_of);
+        std::cout << json.dump(2) << "\n";
+      } else {
+        churn::reports::WriteCustomerBrief(customer, *format, std::cout);
+        WriteModelOpinion(*model, *opinion, as_of, std::cout);
+      }
       return 0;
     }
   }
   return Failure(absl::NotFoundError(
       absl::StrCat("no customer '", positional[0], "' (customer_id is the subscription_id)")));
+}
+
+// The rules and a trained model on the same rows, only on as-of dates the model's training
+// labels did not reach (it would otherwise be graded on what it learned from).
+absl::StatusOr<churn::backtest::BacktestReport> BacktestWithModel(
+    const churn::dataset::DataFiles& files, const churn::scoring::RuleSet& rules,
+    churn::backtest::BacktestOptions options, const std::string& model_file) {
+  CHURN_ASSIGN_OR_RETURN(churn::churnmodel::ChurnModel model,
+                         churn::churnmodel::ChurnModel::Load(model_file));
+  const churn::dataset::Day trained_through = model.metadata().trained_through;
+  CHURN_ASSIGN_OR_RETURN(std::vector<churn::dataset::Day> dates,
+                         churn::backtest::AsOfDates(options));
+  const auto first = std::find_if(dates.begin(), dates.end(),
+                                  [&](churn::dataset::Day day) { return day >= trained_through; });
+  if (first == dates.end()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the model learned from labels up to ", churn::dataset::FormatDate(trained_through),
+        " (its last training date + its horizon): no as-of date from --from to --to is on or "
+        "after it, so it cannot be evaluated out of sample here; choose a later --from or train "
+        "with an earlier --to"));
+  }
+  const auto dropped = first - dates.begin();
+  options.from = *first;
+  CHURN_ASSIGN_OR_RETURN(
+      churn::SignalHistory history,
+      churn::SignalHistory::Load(files, std::vector<churn::dataset::Day>(first, dates.end()),
+                                 options.load, {.long_views = true}));
+  CHURN_ASSIGN_OR_RETURN(
+      churn::backtest::BacktestReport report,
+      churn::backtest::RunBacktest(history, rules, options, churn::churnmodel::ModelScorer(model)));
+  report.model_note = absl::StrCat(
+      "Out of sample: the model learned from labels up to ",
+      churn::dataset::FormatDate(trained_through), "; rules and model are both evaluated on the ",
+      dates.end() - first, " as-of dates from ", churn::dataset::FormatDate(*first),
+      dropped > 0 ? absl::StrCat(" (earlier as-of dates left out for both: ", dropped, ")") : "",
+      ".");
+  if (model.metadata().horizon_days != options.horizon_days) {
+    absl::StrAppend(&report.model_note, " The model was trained for a ",
+                    model.metadata().horizon_days, "-day horizon, evaluated here on ",
+                    options.horizon_days, " days.");
+  }
+  if (dropped > 0) std::cerr << "note: " << report.model_note << "\n";
+  return report;
 }
 
 int RunBacktest(const churn::settings::v1::BacktestFlags& flags) {
@@ -259,7 +402,8 @@ int RunBacktest(const churn::settings::v1::BacktestFlags& flags) {
   absl::StatusOr<churn::dataset::DataFiles> files = churn::dataset::FindDataFiles(folder.data());
   if (!files.ok()) return Failure(files.status());
   absl::StatusOr<churn::backtest::BacktestReport> report =
-      churn::backtest::RunBacktest(*files, *rules, backtest);
+      flags.has_model() ? BacktestWithModel(*files, *rules, backtest, flags.model())
+                        : churn::backtest::RunBacktest(*files, *rules, backtest);
   if (!report.ok()) return Failure(report.status());
   PrintLoadWarnings(report->load);
   if (report->data_end && backtest.to + backtest.horizon_days > *report->data_end) {
@@ -271,6 +415,70 @@ int RunBacktest(const churn::settings::v1::BacktestFlags& flags) {
     std::cout << churn::backtest::ToJson(*report).dump(2) << "\n";
   } else {
     churn::backtest::WriteTable(*report, std::cout);
+  }
+  return 0;
+}
+
+int RunTrain(const churn::settings::v1::TrainFlags& flags) {
+  const DataFolderFlags& folder = flags.folder();
+  const std::string format = folder.has_format() ? folder.format() : "table";
+  if (format != "table" && format != "json") {
+    return UsageError(absl::StrCat("--format: expected table or json, got '", format, "'"));
+  }
+  if (!folder.has_data()) return UsageError("train needs --data DIR");
+  if (!flags.has_out()) return UsageError("train needs --out FILE (the model file)");
+  churn::churnmodel::TrainOptions train;
+  for (const auto& [name, given, text, day] :
+       {std::tuple{"from", flags.has_from(), &flags.from(), &train.from},
+        std::tuple{"to", flags.has_to(), &flags.to(), &train.to}}) {
+    if (!given) return UsageError(absl::StrCat("train needs --", name, " YYYY-MM-DD"));
+    const std::optional<churn::dataset::Day> parsed = churn::dataset::ParseDate(*text);
+    if (!parsed) {
+      return UsageError(absl::StrCat("--", name, ": expected YYYY-MM-DD, got '", *text, "'"));
+    }
+    *day = *parsed;
+  }
+  for (const auto& [name, given, value, days] :
+       {std::tuple{"step-days", flags.has_step_days(), flags.step_days(), &train.step_days},
+        std::tuple{"horizon-days", flags.has_horizon_days(), flags.horizon_days(),
+                   &train.horizon_days}}) {
+    if (!given) continue;
+    if (value < 1 || value > 3650) {
+      return UsageError(absl::StrCat("--", name, ": expected a number of days from 1 to 3650"));
+    }
+    *days = static_cast<int>(value);
+  }
+  if (flags.has_rounds()) {
+    if (flags.rounds() < 1 || flags.rounds() > 5000) {
+      return UsageError("--rounds: expected a number from 1 to 5000");
+    }
+    train.params.rounds = static_cast<int>(flags.rounds());
+  }
+  absl::StatusOr<int64_t> max_rejected = NonNegative("max-rejected", folder.max_rejected());
+  if (!max_rejected.ok()) return UsageError(std::string(max_rejected.status().message()));
+  train.load.max_rejected_rows = *max_rejected;
+  if (train.to < train.from) return UsageError("--to is before --from");
+  absl::StatusOr<churn::scoring::RuleSet> rules = Rules(folder);
+  if (!rules.ok()) return Failure(rules.status());
+  absl::StatusOr<churn::dataset::DataFiles> files = churn::dataset::FindDataFiles(folder.data());
+  if (!files.ok()) return Failure(files.status());
+  absl::StatusOr<churn::churnmodel::TrainResult> result =
+      churn::churnmodel::TrainWalkForward(*files, *rules, train);
+  if (!result.ok()) return Failure(result.status());
+  PrintLoadWarnings(result->walk_forward.load);
+  if (absl::Status saved = result->model.Save(flags.out()); !saved.ok()) return Failure(saved);
+  const churn::churnmodel::ModelMetadata& m = result->model.metadata();
+  std::cerr << "wrote " << flags.out() << ": " << m.training_rows << " training rows ("
+            << m.training_positives << " churned within " << m.horizon_days << " days) from "
+            << m.training_dates.size() << " as-of dates "
+            << churn::dataset::FormatDate(m.training_dates.front()) << " .. "
+            << churn::dataset::FormatDate(m.training_dates.back()) << "; its labels end on "
+            << churn::dataset::FormatDate(m.trained_through)
+            << " (backtest it on as-of dates from then on)\n";
+  if (format == "json") {
+    std::cout << churn::backtest::ToJson(result->walk_forward).dump(2) << "\n";
+  } else {
+    churn::backtest::WriteTable(result->walk_forward, std::cout);
   }
   return 0;
 }
@@ -347,6 +555,7 @@ const std::vector<Command>& Commands() {
       Define<v1::SummaryFlags>("summary", RunSummary),
       Define<v1::ExplainFlags>("explain", RunExplain, true),
       Define<v1::BacktestFlags>("backtest", RunBacktest),
+      Define<v1::TrainFlags>("train", RunTrain),
       Define<v1::GenerateFlags>("generate", RunGenerate),
       Define<v1::TokensFlags>("tokens", churnctl::RunTokensCommand, true),
       Define<v1::HealthFlags>("health", churnctl::RunHealth),
