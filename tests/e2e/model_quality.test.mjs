@@ -164,7 +164,7 @@ describe('model quality', {timeout: 300000}, () => {
 
     // The At-Risk list now has the new High customers.
     await showTab('At-Risk list');
-    await page.getByRole('checkbox', {name: 'High'}).check();
+    await page.getByRole('checkbox', {name: 'High', exact: true}).check();
     await page.getByRole('button', {name: 'Apply filters'}).click();
     const summary = page.locator('.list-summary');
     await waitFor('the High filter with the new rules', async () =>
