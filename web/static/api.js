@@ -4,6 +4,9 @@
 import {h} from './dom.js';
 import {authorizationHeaders, signInRequired, storedToken} from './session.js';
 
+// The largest request body the gateway takes by default (its max_upload_bytes setting).
+export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
+
 export const DEFAULT_TIMEOUT_MS = 15000;
 
 export class ApiError extends Error {

@@ -1,13 +1,12 @@
 // Data sets: upload the five tables (as CSV files or one zip) under a name, see why a file was
 // refused (file, line and column, as the gateway says), list the data sets and select the one the
 // views are built from. Upload and select are an admin's (load_data); everyone may list.
-import {getJson, postJson, queryString, request} from './api.js';
+import {MAX_UPLOAD_BYTES, getJson, postJson, queryString, request} from './api.js';
 import {errorBox} from './components.js';
 import {announce, h, replace} from './dom.js';
 import {formatCount} from './format.js';
 import {currentSession, may, onSessionChange} from './session.js';
 
-const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;  // the gateway's default max_upload_bytes (request body)
 const UPLOAD_TIMEOUT_MS = 300000;          // validation reads every table
 const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}';  // '-' escaped: pattern attributes use the v flag
 

@@ -1,14 +1,13 @@
 // Ticket Analyzer: one pasted ticket, or a batch over a ticket text set with a progress bar fed
 // by the gateway's NDJSON stream. Slow tickets come back with an error in their own row; the
 // page stays responsive and the batch can be cancelled.
-import {getJson, postJson, postNdjson, queryString} from './api.js';
+import {MAX_UPLOAD_BYTES, getJson, postJson, postNdjson, queryString} from './api.js';
 import {errorBox, sourceBadge} from './components.js';
 import {h, replace} from './dom.js';
 import {formatCount, toNumber, yesNo} from './format.js';
 import {currentSession, may, onSessionChange} from './session.js';
 
 const DEFAULT_TIMEOUT_S = 60;
-const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;  // the gateway's default max_upload_bytes
 const DEFAULT_BATCH_SIZE = 10;
 // Time the gateway may need around the per-ticket model deadlines.
 const TRANSPORT_MARGIN_MS = 15000;
