@@ -3,17 +3,18 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "sqlitefile/durable_database.h"
+#include "sqlitefile/statement.h"
 #include "timefmt/rfc3339.h"
 #include "status/status_macros.h"
 
 namespace churn::outcomes {
 namespace {
+
+using sqlitefile::ColumnText;
+using sqlitefile::Statement;
 
 constexpr int kMaxListLimit = 1000;
 
@@ -37,47 +38,6 @@ CREATE INDEX IF NOT EXISTS outcomes_by_customer ON outcomes (customer_id, id);
 absl::Status SqliteError(sqlite3* db, std::string_view what) {
   return absl::InternalError(absl::StrCat("outcome log: ", std::string(what), ": ",
                                           db ? sqlite3_errmsg(db) : "out of memory"));
-}
-
-// Finalizes the statement however the caller leaves.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { status_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return status_ == SQLITE_OK; }
-  sqlite3_stmt* get() const { return stmt_; }
-  void BindText(int index, const std::string& text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  }
-  void BindInt(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int status_ = SQLITE_ERROR;
-};
-
-std::string ColumnText(sqlite3_stmt* stmt, int column) {
-  const unsigned char* text = sqlite3_column_text(stmt, column);
-  return text ? std::string(reinterpret_cast<const char*>(text),
-                            static_cast<size_t>(sqlite3_column_bytes(stmt, column)))
-              : std::string();
-}
-
-// Why SQLite could not open or write the file, in words a caller can act on.
-std::string FileProblem(sqlite3* db) {
-  const int system_errno = db ? sqlite3_system_errno(db) : 0;
-  // SQLite opens a file it may not write read-only, then fails on the WAL (ENOENT).
-  if (system_errno == EROFS || (db && sqlite3_db_readonly(db, "main") == 1)) {
-    return "its file system is read-only or the file is not writable";
-  }
-  if (system_errno == EACCES || system_errno == EPERM) return "its file is not writable";
-  if (system_errno == ENOSPC) return "the disk holding it is full";
-  std::string problem = db ? sqlite3_errmsg(db) : "out of memory";
-  if (system_errno != 0) absl::StrAppend(&problem, " (", std::strerror(system_errno), ")");
-  return problem;
 }
 
 constexpr char kReadOnly[] =
@@ -116,38 +76,8 @@ absl::Status OutcomeLog::ConnectLocked() const {
   sqlite3_close(db_);
   db_ = nullptr;
   read_only_ = false;
-  const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
-  if (!parent.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(parent, error);
-    if (error) {
-      return absl::UnavailableError(absl::StrCat("outcome log: cannot create ", parent.string(),
-                                                 ": ", error.message()));
-    }
-  }
-  sqlite3* db = nullptr;
-  // A file that exists but cannot be written opens read-only (SQLite falls back by itself).
-  if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    absl::Status status = absl::UnavailableError(
-        absl::StrCat("outcome log: cannot open ", path_, ": ", FileProblem(db)));
-    sqlite3_close(db);
-    return status;
-  }
-  // Another process (a backup, a second gateway) may hold the lock for a moment.
-  sqlite3_busy_timeout(db, 5000);
-  const std::string schema = Schema();
-  for (const auto& [sql, what] :
-       {std::pair{"PRAGMA journal_mode=WAL;", "enable WAL"},
-        std::pair{"PRAGMA synchronous=FULL;", "enable synchronous commits"},
-        std::pair{schema.c_str(), "create schema"}}) {
-    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
-      absl::Status status = absl::UnavailableError(
-          absl::StrCat("outcome log: cannot ", what, " in ", path_, ": ", FileProblem(db)));
-      sqlite3_close(db);
-      return status;
-    }
-  }
+  CHURN_ASSIGN_OR_RETURN(sqlite3 * db,
+                         sqlitefile::OpenDurableDatabase(path_, Schema(), "outcome log"));
   db_ = db;
   read_only_ = sqlite3_db_readonly(db, "main") == 1;
   return absl::OkStatus();

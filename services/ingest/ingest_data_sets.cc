@@ -1,4 +1,4 @@
-// IngestService's data set calls: upload (DataSetUploadReactor), list and select. Selecting
+// IngestService's data set calls: upload (DataSetUploadReceiver), list and select. Selecting
 // loads the data set through the same path as LoadDataFolder, so the watcher follows it and a
 // failed load keeps the current snapshot.
 #include <filesystem>
@@ -9,7 +9,7 @@
 #include "common/logging.h"
 #include "convert/data_set_convert.h"
 #include "convert/snapshot_convert.h"
-#include "data_set_upload_reactor.h"
+#include "data_set_upload_receiver.h"
 #include "ingest_service.h"
 #include "status/status_macros.h"
 
@@ -32,7 +32,8 @@ void IngestService::MarkCurrent(const std::string& dir, v1::DataSet* set) const 
 
 grpc::ServerReadReactor<v1::UploadDataSetRequest>* IngestService::UploadDataSet(
     grpc::CallbackServerContext* context, v1::UploadDataSetResponse* response) {
-  return new DataSetUploadReactor(this, context, response);
+  return new UploadStreamReactor<v1::UploadDataSetRequest, v1::UploadDataSetResponse>(
+      executor(), context, response, std::make_unique<DataSetUploadReceiver>(this));
 }
 
 grpc::ServerUnaryReactor* IngestService::ListDataSets(grpc::CallbackServerContext* context,

@@ -17,7 +17,7 @@
 #include "convert/ticket_convert.h"
 #include "convert/time_convert.h"
 #include "signals/signal_history.h"
-#include "upload_reactor.h"
+#include "table_upload_receiver.h"
 #include "status/status_macros.h"
 
 namespace churn::ingest_service {
@@ -360,7 +360,8 @@ absl::StatusOr<snapshots::LoadResult> IngestService::LoadAndWatch(
 
 grpc::ServerReadReactor<v1::UploadTableRequest>* IngestService::UploadTable(
     grpc::CallbackServerContext* context, v1::UploadTableResponse* response) {
-  return new UploadTableReactor(this, context, response);
+  return new UploadStreamReactor<v1::UploadTableRequest, v1::UploadTableResponse>(
+      executor(), context, response, std::make_unique<TableUploadReceiver>(this));
 }
 
 grpc::ServerUnaryReactor* IngestService::GetSnapshotInfo(

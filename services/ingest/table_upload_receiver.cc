@@ -1,36 +1,21 @@
-#include "upload_reactor.h"
+#include "table_upload_receiver.h"
 
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "common/grpc_status.h"
 #include "ingest_service.h"
 
 namespace churn::ingest_service {
 
-UploadTableReactor::UploadTableReactor(IngestService* service, grpc::CallbackServerContext* context,
-                                       v1::UploadTableResponse* response)
-    : service_(service), context_(context), response_(response) {
-  StartRead(&request_);
-}
-
-void UploadTableReactor::OnReadDone(bool ok) {
-  if (ok) {
-    absl::Status accepted = Accept(request_);
-    if (!accepted.ok()) {
-      End(accepted);
-      return;
-    }
-    StartRead(&request_);
-    return;
+TableUploadReceiver::~TableUploadReceiver() {
+  if (!handed_over_ && !staged_path_.empty()) {
+    staged_.close();
+    std::error_code ignored;
+    std::filesystem::remove(staged_path_, ignored);
   }
-  // The client closed its side, so the file is complete (Complete() refuses a cancelled call,
-  // whose reads end the same way). Validating it is a full load: on the executor.
-  absl::Status queued = service_->executor()->Submit([this] { End(Complete()); });
-  if (!queued.ok()) End(queued);
 }
 
-absl::Status UploadTableReactor::Accept(const v1::UploadTableRequest& request) {
+absl::Status TableUploadReceiver::Accept(const v1::UploadTableRequest& request) {
   const int64_t limit = service_->max_upload_bytes();
   switch (request.part_case()) {
     case v1::UploadTableRequest::kHeader: {
@@ -70,27 +55,13 @@ absl::Status UploadTableReactor::Accept(const v1::UploadTableRequest& request) {
   return absl::InvalidArgumentError("part: each message carries the header or a chunk");
 }
 
-absl::Status UploadTableReactor::Complete() {
-  // A cancelled call also ends the reads: its file may be cut short, so it is never applied.
-  if (context_->IsCancelled()) return absl::CancelledError("upload cancelled by the client");
+absl::Status TableUploadReceiver::Complete(v1::UploadTableResponse* response) {
   if (!header_) return absl::InvalidArgumentError("header: the first message must carry it");
   staged_.close();
   if (staged_.fail()) return absl::InternalError(absl::StrCat("cannot write ", staged_path_));
-  response_->set_bytes_received(bytes_received_);
+  response->set_bytes_received(bytes_received_);
   handed_over_ = true;
-  return service_->ApplyUpload(*header_, staged_path_, response_);
+  return service_->ApplyUpload(*header_, staged_path_, response);
 }
-
-void UploadTableReactor::End(const absl::Status& status) {
-  if (!handed_over_ && !staged_path_.empty()) {
-    staged_.close();
-    std::error_code ignored;
-    std::filesystem::remove(staged_path_, ignored);
-  }
-  if (!status.ok()) response_->Clear();
-  Finish(service::ToGrpcStatus(status));  // the last use of `this`: OnDone may free it at once
-}
-
-void UploadTableReactor::OnDone() { delete this; }
 
 }  // namespace churn::ingest_service
