@@ -40,6 +40,11 @@ echo "== data: $(($(wc -l < "$data/subscriptions.csv") - 1)) subscriptions," \
   "$(($(wc -l < "$data/feature_usage.csv") - 1)) usage rows"
 
 rm -rf "$work"; mkdir -p "$work/no-tickets"
+# Absolute paths, then run from the scratch folder: every service on its defaults, whatever
+# config/ of this checkout says (and a gateway binary older than it may not know its keys).
+build=$(cd "$build" && pwd); data=$(cd "$data" && pwd)
+for k in "${!gateways[@]}"; do gateways[$k]=$(realpath "${gateways[$k]}"); done
+cd "$work" || exit 1
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done; wait 2> /dev/null; }
 trap cleanup EXIT
@@ -94,6 +99,7 @@ for gateway in "${gateways[@]}"; do
     peak=$(kib "$gw" VmHWM); sleep 0.1
   done
   ready=$(now)
+  sleep 0.5  # the log line lands just after the health change
   echo "cold start -> views published: $(awk -v a="$started" -v b="$ready" 'BEGIN {printf "%.2f", b - a}') s" \
     "(refresh itself: $(grep -o 'views_published.*seconds=[0-9.]*' "$work/$name.log" | head -1 | grep -o 'seconds=[0-9.]*'))"
   echo "RSS after first views: $(($(kib "$gw" VmRSS) / 1024)) MiB"
@@ -102,8 +108,6 @@ for gateway in "${gateways[@]}"; do
     -d '{}' "$base/api/v1/refresh")
   echo "forced full refresh (POST /api/v1/refresh): ${refresh} s" \
     "($(grep -o 'views_published.*seconds=[0-9.]*' "$work/$name.log" | tail -1 | grep -o 'seconds=[0-9.]*'))"
-  for _ in $(seq 1 600); do grep -q risk_history_written "$work/$name.log" && break; sleep 0.5; done
-  echo "risk history: $(grep -o 'risk_history_written.*' "$work/$name.log" | head -1 | cut -c1-160)"
 
   printf '%-62s %9s %8s %8s %8s %9s %8s\n' query cpu_ms/req single_ms p50_ms p99_ms req/s timeouts
   for q in "${queries[@]}"; do
@@ -119,10 +123,17 @@ for gateway in "${gateways[@]}"; do
     p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
     rps=$(awk '$1 == "Requests/sec:" {printf "%.0f", $2}' <<< "$out")
     timeouts=$(grep -o 'timeout [0-9]*' <<< "$out" | awk '{print $2}')
+    non2xx=$(awk '$1 == "Non-2xx" {print $NF}' <<< "$out")
+    [ -n "$non2xx" ] && echo "  ($non2xx non-2xx responses)"
+    # wrk reports 0 latency when no request finished within its timeout.
+    if [ "${rps:-0}" = 0 ]; then p50="-"; p99="-"; fi
     peak=$(kib "$gw" VmHWM)
     printf '%-62s %9s %8s %8s %8s %9s %8s\n' "$q" "$cpu_ms" "$single_ms" "$p50" "$p99" "$rps" "${timeouts:-0}"
   done
   echo "RSS now: $(($(kib "$gw" VmRSS) / 1024)) MiB, peak (VmHWM): $(($(kib "$gw" VmHWM) / 1024)) MiB"
+  # The risk history's work after the publishes, on its background thread (not holding the views).
+  echo "risk history writes: $(grep -o 'risk_history_written.*seconds=[0-9.]*' "$work/$name.log" |
+    grep -o 'seconds=[0-9.]*' | tr '\n' ' ')"
   echo "risk history backfill so far: $(grep -c risk_history_backfilled "$work/$name.log") dates," \
     "$(grep -o 'risk_history_backfilled.*seconds=[0-9.]*' "$work/$name.log" | awk -F'seconds=' '{s += $2; n++} END {if (n) printf "%.1f s per date", s / n}')"
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

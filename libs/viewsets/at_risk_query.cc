@@ -133,15 +133,9 @@ CompiledFilter Compile(const AtRiskIndex& index, const AtRiskQuery& query,
 // The movements by row of `views`, remembered per generation (0: built for this query only).
 std::shared_ptr<const MovementColumns> MovementColumnsFor(
     const ViewSet& views, const riskhistory::RiskMovements& movements) {
-  AtRiskQueryCache& cache = views.at_risk_query_cache();
-  if (movements.generation != 0) {
-    if (std::shared_ptr<const MovementColumns> held = cache.Movements(movements.generation)) {
-      return held;
-    }
-  }
-  auto built = std::make_shared<const MovementColumns>(views.at_risk(), &movements);
-  if (movements.generation != 0) cache.SetMovements(movements.generation, built);
-  return built;
+  auto build = [&] { return std::make_shared<const MovementColumns>(views.at_risk(), &movements); };
+  if (movements.generation == 0) return build();
+  return views.at_risk_query_cache().MovementsOrBuild(movements.generation, build);
 }
 
 // Identifies a query's matched rows within one ViewSet: the filters as compiled, the sort, and
@@ -218,16 +212,15 @@ absl::StatusOr<AtRiskPage> QueryAtRisk(const ViewSet& views, const AtRiskQuery& 
         rememberable ? CacheKey(filter, query.sort, descending,
                                 uses_movements && query.movements ? query.movements->generation : 0)
                      : std::string();
-    if (rememberable) held = views.at_risk_query_cache().Find(key);
-    if (held == nullptr) {
+    auto build = [&] {
       auto positions = std::make_shared<AtRiskQueryCache::Positions>();
       for (uint32_t position : order) {
         if (filter.Matches(index, position)) positions->push_back(position);
       }
       positions->shrink_to_fit();
-      held = std::move(positions);
-      if (rememberable) views.at_risk_query_cache().Insert(key, held);
-    }
+      return std::shared_ptr<const AtRiskQueryCache::Positions>(std::move(positions));
+    };
+    held = rememberable ? views.at_risk_query_cache().FindOrBuild(key, build) : build();
     matched = held.get();
   }
 

@@ -4,6 +4,26 @@
 
 namespace churn::viewsets {
 
+std::shared_ptr<const AtRiskQueryCache::Positions> AtRiskQueryCache::FindOrBuild(
+    const std::string& key, const std::function<std::shared_ptr<const Positions>()>& build) {
+  if (std::shared_ptr<const Positions> held = Find(key)) return held;
+  concurrency::MutexLock building(build_mu_);
+  if (std::shared_ptr<const Positions> held = Find(key)) return held;  // built while we waited
+  std::shared_ptr<const Positions> built = build();
+  Insert(key, built);
+  return built;
+}
+
+std::shared_ptr<const MovementColumns> AtRiskQueryCache::MovementsOrBuild(
+    int64_t generation, const std::function<std::shared_ptr<const MovementColumns>()>& build) {
+  if (std::shared_ptr<const MovementColumns> held = Movements(generation)) return held;
+  concurrency::MutexLock building(build_mu_);
+  if (std::shared_ptr<const MovementColumns> held = Movements(generation)) return held;
+  std::shared_ptr<const MovementColumns> built = build();
+  SetMovements(generation, built);
+  return built;
+}
+
 std::shared_ptr<const AtRiskQueryCache::Positions> AtRiskQueryCache::Find(const std::string& key) {
   concurrency::MutexLock lock(mu_);
   for (size_t i = 0; i < entries_.size(); ++i) {

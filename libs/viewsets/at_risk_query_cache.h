@@ -6,6 +6,7 @@
 // Thread-safe; the results are immutable once stored.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,21 +21,32 @@ class AtRiskQueryCache {
   using Positions = std::vector<uint32_t>;
   static constexpr size_t kEntries = 8;
 
-  // Null when `key` is not held; a hit becomes the most recently used.
-  std::shared_ptr<const Positions> Find(const std::string& key);
-  // Stores `positions` under `key`, dropping the least recently used entry when full.
-  void Insert(const std::string& key, std::shared_ptr<const Positions> positions);
+  // The positions held under `key` (a hit becomes the most recently used), else what `build`
+  // returns, stored under `key`, dropping the least recently used entry when full. One build
+  // runs at a time: queries missing together wait for it rather than all scanning at once,
+  // and find the result when it is theirs.
+  std::shared_ptr<const Positions> FindOrBuild(
+      const std::string& key, const std::function<std::shared_ptr<const Positions>()>& build);
 
-  // Null unless columns of exactly this movements generation are held.
-  std::shared_ptr<const MovementColumns> Movements(int64_t generation);
-  void SetMovements(int64_t generation, std::shared_ptr<const MovementColumns> columns);
+  // The columns of this movements generation, built by `build` when not held (one build at a
+  // time, as above); only the newest generation is kept.
+  std::shared_ptr<const MovementColumns> MovementsOrBuild(
+      int64_t generation, const std::function<std::shared_ptr<const MovementColumns>()>& build);
 
  private:
+  std::shared_ptr<const Positions> Find(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_);
+  void Insert(const std::string& key, std::shared_ptr<const Positions> positions)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  std::shared_ptr<const MovementColumns> Movements(int64_t generation) ABSL_LOCKS_EXCLUDED(mu_);
+  void SetMovements(int64_t generation, std::shared_ptr<const MovementColumns> columns)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   struct Entry {
     std::string key;
     std::shared_ptr<const Positions> positions;
   };
-  concurrency::Mutex mu_;
+  concurrency::Mutex build_mu_;  // held while building, never while only looking up
+  concurrency::Mutex mu_ ABSL_ACQUIRED_AFTER(build_mu_);
   std::vector<Entry> entries_ ABSL_GUARDED_BY(mu_);  // most recently used last
   int64_t movements_generation_ ABSL_GUARDED_BY(mu_) = 0;
   std::shared_ptr<const MovementColumns> movements_ ABSL_GUARDED_BY(mu_);
