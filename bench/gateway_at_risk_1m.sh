@@ -58,7 +58,7 @@ start() {  # name binary args...: starts it, waits for its gRPC port
   echo "$name did not start: $(tail -3 "$work/$name.log")"; exit 1
 }
 now() { date +%s.%N; }
-kib() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
+kib() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2> /dev/null || echo 0; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 t0=$(now)
@@ -112,9 +112,9 @@ for gateway in "${gateways[@]}"; do
   printf '%-62s %9s %8s %8s %8s %9s %8s\n' query cpu_ms/req single_ms p50_ms p99_ms req/s timeouts
   for q in "${queries[@]}"; do
     url="$base/api/v1/at-risk?$q"
-    curl -sf -o "$work/page.json" "$url" || { echo "$q: request failed"; continue; }
+    curl -sf --max-time 120 -o "$work/page.json" "$url" || { echo "$q: request failed"; continue; }
     ticks0=$(cpu_ticks "$gw")
-    single_ms=$(for _ in $(seq 1 "$single"); do curl -s -o /dev/null -w '%{time_total}\n' "$url"; done |
+    single_ms=$(for _ in $(seq 1 "$single"); do curl -s --max-time 60 -o /dev/null -w '%{time_total}\n' "$url"; done |
       sort -n | awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] * 1000}')
     cpu_ms=$(awk -v a="$ticks0" -v b="$(cpu_ticks "$gw")" -v n="$single" -v hz="$(getconf CLK_TCK)" \
       'BEGIN {printf "%.2f", (b - a) * 1000 / hz / n}')
