@@ -15,3 +15,7 @@ echo "== End-to-end pipeline"
 "$build/bench/pipeline_bench" "$data" "${BENCH_REPEATS:-1}"
 echo "== Backtest (Google Benchmark; generates its own 100,000-account planted data set)"
 "$build/bench/backtest_bench"
+if [ -z "${BENCH_SKIP_GATEWAY_1M:-}" ]; then
+  echo "== The gateway at 1,000,000 customers (refresh, RSS, at-risk latency under wrk)"
+  bench/gateway_at_risk_1m.sh "$build" ${BENCH_GATEWAY_BASELINE:-}
+fi

@@ -22,6 +22,7 @@ fi
 # The peers of bench/peers (make bench-peers, and the `peers` test): Debian's pandas and node.
 if [ "$mode" = test ] || [ "$mode" = bench ]; then
   pkgs+=(python3-pandas)
+  pkgs+=(wrk curl)  # wrk: bench/gateway_at_risk_1m.sh drives the gateway's HTTP API
   command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 [ "$mode" = deploy ] && pkgs=(docker-compose curl)  # make verify-deploy (its engine: ../shared/tools/docker-sandbox.sh)

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "dataset/value_parsers.h"
 
 namespace churn::riskhistory {
@@ -40,7 +41,8 @@ struct RiskMovements {
 
   // Null for a customer not in the latest snapshot.
   const RiskMovement* Find(std::string_view customer_id) const {
-    auto it = by_customer.find(std::string(customer_id));
+    // Looked up without a copy of the id (Debian's Abseil has its own string_view type).
+    auto it = by_customer.find(absl::string_view(customer_id.data(), customer_id.size()));
     return it == by_customer.end() ? nullptr : &it->second;
   }
 };

@@ -12,21 +12,11 @@
 
 #include "absl/status/statusor.h"
 #include "riskhistory/risk_movements.h"
+#include "viewsets/at_risk_sort.h"
 #include "viewsets/view_set.h"
 #include "scoring/engine.h"
 
 namespace churn::viewsets {
-
-enum class AtRiskSort {
-  kRiskScore,  // the at-risk order: risk_score desc, arr desc, customer_id asc
-  kArr,
-  kCustomerId,
-  kAccountName,
-  kPlanTier,
-  kUsageDropPct,
-  kTickets30d,
-  kScoreChange30d,  // from the risk movements; customers without a change come last
-};
 
 // "risk_score" (also ""), "arr", "customer_id", "account_name", "plan_tier", "usage_drop_pct",
 // "tickets_30d", "score_change_30d"; anything else is InvalidArgument listing the accepted names.
@@ -67,7 +57,14 @@ struct AtRiskPage {
   bool has_more = false;     // rows remain after this page
 };
 
-// InvalidArgument for a min_arr that is not a finite number.
+// InvalidArgument for a min_arr that is not a finite number. Walks the views' ready order for the
+// sort (at_risk_index.h) and remembers the matched rows of the last few queries in the views
+// (at_risk_query_cache.h), so paging costs the page; a RiskMovements object must not change once
+// queried under a generation other than 0 (generation 0 is never remembered).
 absl::StatusOr<AtRiskPage> QueryAtRisk(const ViewSet& views, const AtRiskQuery& query);
+
+// The same answer by filtering every row and sorting the matches: the reference the indexed
+// query is tested against.
+absl::StatusOr<AtRiskPage> QueryAtRiskByScan(const ViewSet& views, const AtRiskQuery& query);
 
 }  // namespace churn::viewsets

@@ -1,8 +1,10 @@
 #include "viewsets/segments.h"
 
-#include <map>
+#include <algorithm>
 #include <string>
+#include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 
 namespace churn::viewsets {
@@ -38,26 +40,33 @@ std::string_view SegmentKindName(SegmentKind kind) {
 
 std::vector<reports::SegmentRisk> SummarizeSegments(
     const std::vector<reports::ScoredCustomer>& customers, SegmentKind kind) {
-  std::map<std::string, reports::SegmentRisk> segments;
-  std::map<std::string, double> score_sums;
+  // Hashed while counting (a million rows, a handful of segments), sorted by value once at the end.
+  absl::flat_hash_map<std::string_view, size_t> slot_of;
+  std::vector<reports::SegmentRisk> rows;
+  std::vector<double> score_sums;
   for (const reports::ScoredCustomer& customer : customers) {
     const std::string& name = SegmentOf(customer.signals, kind);
-    reports::SegmentRisk& segment = segments[name];
-    segment.segment = name;
+    auto [it, inserted] = slot_of.try_emplace(name, rows.size());
+    if (inserted) {
+      rows.emplace_back().segment = name;
+      score_sums.push_back(0);
+    }
+    reports::SegmentRisk& segment = rows[it->second];
     ++segment.customers;
-    score_sums[name] += customer.assessment.risk_score;
+    score_sums[it->second] += customer.assessment.risk_score;
     switch (customer.assessment.risk_level) {
       case scoring::RiskLevel::kHigh: ++segment.high; break;
       case scoring::RiskLevel::kMedium: ++segment.medium; break;
       case scoring::RiskLevel::kLow: ++segment.low; break;
     }
   }
-  std::vector<reports::SegmentRisk> rows;
-  rows.reserve(segments.size());
-  for (auto& [name, segment] : segments) {
-    segment.mean_risk_score = score_sums[name] / static_cast<double>(segment.customers);
-    rows.push_back(std::move(segment));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    rows[i].mean_risk_score = score_sums[i] / static_cast<double>(rows[i].customers);
   }
+  std::sort(rows.begin(), rows.end(),
+            [](const reports::SegmentRisk& a, const reports::SegmentRisk& b) {
+              return a.segment < b.segment;
+            });
   return rows;
 }
 

@@ -9,6 +9,7 @@ std::shared_ptr<const ViewSet> ViewSet::Build(ViewSetInputs inputs) {
   std::shared_ptr<ViewSet> views(new ViewSet());
   views->at_risk_ = std::move(inputs.customers);
   reports::SortAtRisk(&views->at_risk_);
+  views->at_risk_index_ = AtRiskIndex(views->at_risk_);
   views->executive_ = reports::SummarizeExecutive(views->at_risk_, inputs.usage_window_end,
                                                   inputs.support_window_end);
   views->drivers_ =
@@ -17,8 +18,8 @@ std::shared_ptr<const ViewSet> ViewSet::Build(ViewSetInputs inputs) {
     views->segments_[static_cast<int>(kind)] = SummarizeSegments(views->at_risk_, kind);
   }
   views->index_.reserve(views->at_risk_.size());
-  for (size_t i = 0; i < views->at_risk_.size(); ++i) {
-    views->index_.try_emplace(views->at_risk_[i].signals.customer_id, i);
+  for (uint32_t i = 0; i < views->at_risk_.size(); ++i) {
+    views->index_.insert(i);  // a repeated id keeps its first row
   }
   views->snapshot_version_ = inputs.snapshot_version;
   views->snapshot_instance_ = std::move(inputs.snapshot_instance);
@@ -33,7 +34,7 @@ const std::vector<reports::SegmentRisk>& ViewSet::segments(SegmentKind kind) con
 
 const reports::ScoredCustomer* ViewSet::FindCustomer(std::string_view customer_id) const {
   auto it = index_.find(customer_id);
-  return it == index_.end() ? nullptr : &at_risk_[it->second];
+  return it == index_.end() ? nullptr : &at_risk_[*it];
 }
 
 }  // namespace churn::viewsets

@@ -12,8 +12,10 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
+#include "viewsets/at_risk_index.h"
+#include "viewsets/at_risk_query_cache.h"
 #include "viewsets/segments.h"
 #include "dataset/dataset.h"
 #include "dataset/value_parsers.h"
@@ -40,6 +42,10 @@ class ViewSet {
 
   // Every customer in at-risk order (risk_score desc, arr desc, customer_id asc).
   const std::vector<reports::ScoredCustomer>& at_risk() const { return at_risk_; }
+  // The at-risk list's ready sort orders and filter columns (at_risk_index.h).
+  const AtRiskIndex& at_risk_index() const { return at_risk_index_; }
+  // What at-risk queries over these views remember (at_risk_query_cache.h).
+  AtRiskQueryCache& at_risk_query_cache() const { return at_risk_query_cache_; }
   const reports::ExecutiveSummary& executive() const { return executive_; }
   const reports::DriversSummary& drivers() const { return drivers_; }
   const std::vector<reports::SegmentRisk>& segments(SegmentKind kind) const;
@@ -62,10 +68,32 @@ class ViewSet {
   ViewSet() = default;
 
   std::vector<reports::ScoredCustomer> at_risk_;
+  AtRiskIndex at_risk_index_;
+  mutable AtRiskQueryCache at_risk_query_cache_;
   reports::ExecutiveSummary executive_;
   reports::DriversSummary drivers_;
   std::vector<reports::SegmentRisk> segments_[3];  // indexed by SegmentKind
-  absl::flat_hash_map<std::string, size_t, dataset::IdHash, dataset::IdEq> index_;
+  // Row positions by customer id: 4 bytes a row, the ids themselves read from the rows.
+  struct RowIdHash {
+    using is_transparent = void;
+    const std::vector<reports::ScoredCustomer>* rows;
+    size_t operator()(uint32_t row) const {
+      return dataset::IdHash()((*rows)[row].signals.customer_id);
+    }
+    size_t operator()(std::string_view id) const { return dataset::IdHash()(id); }
+  };
+  struct RowIdEq {
+    using is_transparent = void;
+    const std::vector<reports::ScoredCustomer>* rows;
+    std::string_view Id(uint32_t row) const { return (*rows)[row].signals.customer_id; }
+    std::string_view Id(std::string_view id) const { return id; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return Id(a) == Id(b);
+    }
+  };
+  absl::flat_hash_set<uint32_t, RowIdHash, RowIdEq> index_{0, RowIdHash{&at_risk_},
+                                                           RowIdEq{&at_risk_}};
   std::string snapshot_instance_;
   int64_t snapshot_version_ = 0;
   absl::Time built_at_;

@@ -83,6 +83,11 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
   }
   options.analyzer.ingest_deadline = options.refresh.ingest_deadline;
   options.refresh.score_batch_size = settings.score_batch_size();
+  options.refresh.score_batches_in_flight = settings.score_batches_in_flight();
+  if (options.refresh.score_batches_in_flight < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("score_batches_in_flight: must be >= 1, got ",
+                                                   options.refresh.score_batches_in_flight));
+  }
   if (options.refresh.score_batch_size < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("score_batch_size: must be >= 1, got ", options.refresh.score_batch_size));

@@ -1,6 +1,7 @@
 #include "refresh_orchestrator.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <utility>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "scoring/rule_set.h"
 #include "signals/churn_intent_merge.h"
 #include "status/status_macros.h"
+#include "heap_trim.h"
 
 namespace churn::gateway {
 namespace {
@@ -154,6 +156,8 @@ absl::StatusOr<RefreshReport> RefreshOrchestrator::RunLocked(const CallScope& sc
                                 {"rules_sha256", attempt->built->rules_sha256()},
                                 {"seconds", seconds}});
     if (on_published_) on_published_(attempt->built);
+    // The old views and this refresh's intermediate signals and batches are freed by now.
+    ReturnFreedHeapToSystem();
   } else {
     // While ingest cannot load newer data the views are not confirmed current: the stale age
     // keeps growing from the last good check.
@@ -232,6 +236,42 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
   return attempt;
 }
 
+absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
+                                                const std::vector<CustomerSignals>& signals,
+                                                size_t begin, size_t end,
+                                                std::vector<scoring::Assessment>* out,
+                                                std::string* rules_sha256) {
+  v1::ScoreBatchRequest request;
+  request.mutable_customers()->Reserve(static_cast<int>(end - begin));
+  for (size_t i = begin; i < end; ++i) convert::ToProto(signals[i], request.add_customers());
+  v1::ScoreBatchResponse response;
+  {
+    TrackedContext context(this, scope, options_.score_deadline);
+    grpc::Status status = scoring_->ScoreBatch(context.get(), request, &response);
+    if (!status.ok()) return service::DownstreamError("scoring ScoreBatch", status);
+  }
+  if (response.assessments_size() != static_cast<int>(end - begin)) {
+    return absl::InternalError(absl::StrCat("scoring ScoreBatch: answered ",
+                                            response.assessments_size(), " assessments for ",
+                                            end - begin, " customers"));
+  }
+  *rules_sha256 = response.rules().sha256();
+  out->reserve(end - begin);
+  for (size_t i = begin; i < end; ++i) {
+    const v1::RiskAssessment& proto = response.assessments(static_cast<int>(i - begin));
+    const std::string path = absl::StrCat("assessments[", i - begin, "]");
+    if (proto.customer_id() != signals[i].customer_id) {
+      return absl::InternalError(absl::StrCat("scoring ScoreBatch: ", path, " is for '",
+                                              proto.customer_id(), "', expected '",
+                                              signals[i].customer_id, "'"));
+    }
+    absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, path);
+    if (!assessment.ok()) return Prefixed("scoring ScoreBatch", assessment.status());
+    out->push_back(*std::move(assessment));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::GetRulesResponse> RefreshOrchestrator::GetRules(const CallScope& scope) {
   TrackedContext context(this, scope, options_.score_deadline);
   v1::GetRulesResponse rules;
@@ -302,47 +342,50 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
     churn::signals::MergeChurnIntent(*intent, signals);
   }
 
-  // 3. Scores, batch by batch, all with the same rules.
-  std::vector<reports::ScoredCustomer> scored;
-  scored.reserve(signals.size());
-  std::string rules_sha256;
-  std::optional<v1::GetRulesResponse> rules_in_force;
+  // 3. Scores, batch by batch, all with the same rules; a few batches in flight at once, so the
+  // conversion of one overlaps scoring's work on the next.
   const size_t batch_size = static_cast<size_t>(options_.score_batch_size);
-  for (size_t begin = 0; begin < signals.size(); begin += batch_size) {
-    const size_t end = std::min(signals.size(), begin + batch_size);
-    v1::ScoreBatchRequest request;
-    request.mutable_customers()->Reserve(static_cast<int>(end - begin));
-    for (size_t i = begin; i < end; ++i) convert::ToProto(signals[i], request.add_customers());
-    v1::ScoreBatchResponse response;
-    {
-      TrackedContext context(this, scope, options_.score_deadline);
-      grpc::Status status = scoring_->ScoreBatch(context.get(), request, &response);
-      if (!status.ok()) return service::DownstreamError("scoring ScoreBatch", status);
+  const size_t batches = (signals.size() + batch_size - 1) / batch_size;
+  std::vector<std::vector<scoring::Assessment>> assessed(batches);
+  std::vector<std::string> batch_rules(batches);
+  std::vector<absl::Status> batch_status(batches);
+  std::atomic<size_t> next_batch{0};
+  std::atomic<bool> failed{false};
+  auto score_batches = [&] {
+    for (size_t b = next_batch++; b < batches && !failed.load(); b = next_batch++) {
+      const size_t begin = b * batch_size;
+      const size_t end = std::min(signals.size(), begin + batch_size);
+      batch_status[b] = ScoreOneBatch(scope, signals, begin, end, &assessed[b], &batch_rules[b]);
+      if (!batch_status[b].ok()) failed = true;
     }
-    if (response.assessments_size() != static_cast<int>(end - begin)) {
-      return absl::InternalError(absl::StrCat("scoring ScoreBatch: answered ",
-                                              response.assessments_size(), " assessments for ",
-                                              end - begin, " customers"));
-    }
-    if (begin == 0) {
-      rules_sha256 = response.rules().sha256();
-    } else if (response.rules().sha256() != rules_sha256) {
+  };
+  {
+    std::vector<std::thread> helpers;
+    const size_t in_flight = std::min(
+        batches, static_cast<size_t>(std::max<int64_t>(1, options_.score_batches_in_flight)));
+    for (size_t i = 1; i < in_flight; ++i) helpers.emplace_back(score_batches);
+    score_batches();
+    for (std::thread& helper : helpers) helper.join();
+  }
+  // The first failure in batch order, as one batch after another would have met it.
+  for (const absl::Status& status : batch_status) CHURN_RETURN_IF_ERROR(status);
+  std::string rules_sha256 = batches > 0 ? batch_rules[0] : std::string();
+  for (const std::string& rules : batch_rules) {
+    if (rules != rules_sha256) {
       // Rules were reloaded mid-way: a view mixing two rule sets would explain nothing.
       return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
     }
-    for (size_t i = begin; i < end; ++i) {
-      const v1::RiskAssessment& proto = response.assessments(static_cast<int>(i - begin));
-      const std::string path = absl::StrCat("assessments[", i - begin, "]");
-      if (proto.customer_id() != signals[i].customer_id) {
-        return absl::InternalError(absl::StrCat("scoring ScoreBatch: ", path, " is for '",
-                                                proto.customer_id(), "', expected '",
-                                                signals[i].customer_id, "'"));
-      }
-      absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, path);
-      if (!assessment.ok()) return Prefixed("scoring ScoreBatch", assessment.status());
-      scored.push_back({std::move(signals[i]), *std::move(assessment)});
-    }
   }
+  std::vector<reports::ScoredCustomer> scored;
+  scored.reserve(signals.size());
+  for (size_t b = 0; b < batches; ++b) {
+    const size_t begin = b * batch_size;
+    for (size_t i = 0; i < assessed[b].size(); ++i) {
+      scored.push_back({std::move(signals[begin + i]), std::move(assessed[b][i])});
+    }
+    assessed[b] = {};
+  }
+  std::optional<v1::GetRulesResponse> rules_in_force;
 
   if (signals.empty()) {
     // No batch told which rules are in force; the views must still name them.

@@ -40,6 +40,7 @@ struct RefreshOptions {
   std::chrono::milliseconds stream_signals_deadline{60000};
   std::chrono::milliseconds score_deadline{10000};
   int64_t score_batch_size = 2000;
+  int64_t score_batches_in_flight = 3;
 };
 
 struct RefreshReport {
@@ -88,6 +89,11 @@ class RefreshOrchestrator {
   absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> Rebuild(const CallScope& scope,
                                                                    const v1::SnapshotInfo& info)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);
+  // Scores signals[begin, end) through one ScoreBatch call into `out`; `rules_sha256`: the
+  // rules scoring answered with.
+  absl::Status ScoreOneBatch(const CallScope& scope, const std::vector<CustomerSignals>& signals,
+                             size_t begin, size_t end, std::vector<scoring::Assessment>* out,
+                             std::string* rules_sha256);
   absl::StatusOr<v1::GetRulesResponse> GetRules(const CallScope& scope);
   // Rule id -> Drivers label of the rules with that hash, parsed from scoring's GetRules (or from
   // `known` when it is that answer) once per hash. ABORTED when the rules changed meanwhile.

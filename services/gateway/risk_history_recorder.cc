@@ -13,6 +13,7 @@
 #include "common/logging.h"
 #include "convert/assessment_convert.h"
 #include "riskhistory/backfill_plan.h"
+#include "heap_trim.h"
 
 namespace churn::gateway {
 namespace {
@@ -118,6 +119,7 @@ void RiskHistoryRecorder::Run() {
       if (absl::Status read = trends_->Reload(); !read.ok()) {
         LogWarn("risk_history_unreadable", {{"error", read}});
       }
+      ReturnFreedHeapToSystem();  // the replayed date's signals and scores
       next_backfill = std::chrono::steady_clock::now() + options_.backfill_pause;
     } else {
       LogWarn("risk_history_backfill_failed",
@@ -157,6 +159,8 @@ void RiskHistoryRecorder::WriteLive(const viewsets::ViewSet& views) {
   if (absl::Status read = trends_->Reload(); !read.ok()) {
     LogWarn("risk_history_unreadable", {{"error", read}});
   }
+  entries = {};
+  ReturnFreedHeapToSystem();  // the entries and the movements replaced
   if (!planned_) PlanBackfill(date);
 }
 

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The gateway at a million customers: generates about 1,000,000 subscriptions (BENCH_GW_ACCOUNTS
+# accounts, the usage table cut to BENCH_GW_USAGE_ROWS rows so the data set fits in memory),
+# starts the real ingest, scoring and enrichment on loopback, then each gateway binary given in
+# turn (default: BUILD/services/gateway/churn-gateway; pass a second one, e.g. main's, to compare
+# in the same run) against them, with the risk history on (its defaults), and prints:
+#   - cold start: gateway start -> views published (ready), and the refresh's own seconds;
+#   - a forced full refresh (POST /api/v1/refresh: stream, score, swap), wall time;
+#   - gateway RSS after the first views (steady) and its peak (VmHWM);
+#   - per at-risk query: the CPU the gateway spends on one request (sequential requests), and
+#     wrk at BENCH_GW_CONNECTIONS connections: p50, p99, requests/s, timeouts;
+#   - the risk history's cost: its first write and the backfill's dates so far.
+# Usage: bench/gateway_at_risk_1m.sh BUILD_DIR [GATEWAY_BINARY...]
+# Needs wrk and curl (scripts/install-deps.sh bench). Scratch in BENCH_GW_WORK (default
+# /tmp/churn-gateway-1m); the data set is kept in BENCH_GW_DATA (default var/bench-gateway-1m).
+set -uo pipefail
+build="${1:?usage: $0 BUILD_DIR [GATEWAY_BINARY...]}"
+shift
+gateways=("$@")
+[ ${#gateways[@]} -eq 0 ] && gateways=("$build/services/gateway/churn-gateway")
+accounts="${BENCH_GW_ACCOUNTS:-456000}"
+usage_rows="${BENCH_GW_USAGE_ROWS:-3000000}"
+connections="${BENCH_GW_CONNECTIONS:-64}"
+seconds="${BENCH_GW_SECONDS:-10}"
+single="${BENCH_GW_SINGLE:-20}"
+data="${BENCH_GW_DATA:-var/bench-gateway-1m}"
+work="${BENCH_GW_WORK:-/tmp/churn-gateway-1m}"
+web_root="$(cd "$(dirname "$0")/.." && pwd)/web"
+command -v wrk > /dev/null || { echo "wrk missing: scripts/install-deps.sh bench"; exit 2; }
+
+if [ ! -f "$data/.complete" ]; then
+  echo "== generating $accounts accounts into $data (usage cut to $usage_rows rows)"
+  "$build/tools/churnctl/churnctl" generate --out "$data" --accounts "$accounts" --seed 11 \
+    --history-days 61 || exit 1
+  head -n "$((usage_rows + 1))" "$data/feature_usage.csv" > "$data/feature_usage.csv.cut"
+  mv "$data/feature_usage.csv.cut" "$data/feature_usage.csv"
+  touch "$data/.complete"
+fi
+echo "== data: $(($(wc -l < "$data/subscriptions.csv") - 1)) subscriptions," \
+  "$(($(wc -l < "$data/feature_usage.csv") - 1)) usage rows"
+
+rm -rf "$work"; mkdir -p "$work/no-tickets"
+# Absolute paths, then run from the scratch folder: every service on its defaults, whatever
+# config/ of this checkout says (and a gateway binary older than it may not know its keys).
+build=$(cd "$build" && pwd); data=$(cd "$data" && pwd)
+for k in "${!gateways[@]}"; do gateways[$k]=$(realpath "${gateways[$k]}"); done
+cd "$work" || exit 1
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done; wait 2> /dev/null; }
+trap cleanup EXIT
+port() { grep "^$2=" "$work/$1.ports" 2> /dev/null | cut -d= -f2 | tr -d ' '; }
+start() {  # name binary args...: starts it, waits for its gRPC port
+  local name=$1 bin=$2; shift 2
+  "$bin" --grpc_address=127.0.0.1:0 --metrics_address=127.0.0.1:0 --port_file="$work/$name.ports" \
+    "$@" > "$work/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 600); do [ -n "$(port "$name" grpc_port)" ] && return 0; sleep 0.1; done
+  echo "$name did not start: $(tail -3 "$work/$name.log")"; exit 1
+}
+now() { date +%s.%N; }
+kib() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2> /dev/null || echo 0; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+t0=$(now)
+start ingest "$build/services/ingest/churn-ingest" --data_dir="$data" --tickets_dir="$work/no-tickets"
+for _ in $(seq 1 1200); do grep -q snapshot_published "$work/ingest.log" && break; sleep 0.1; done
+echo "== ingest snapshot after $(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}') s"
+start scoring "$build/services/scoring/churn-scoring" --rules_file=
+start enrichment "$build/services/enrichment/churn-enrichment" --use_model=false --cache_path=
+
+queries=(
+  "limit=50"
+  "risk_level=High&limit=50"
+  "risk_level=High,Medium&min_arr=20000&sort=-arr&limit=50"
+  "plan_tier=Enterprise&sort=risk_score&order=asc&limit=50"
+  "risk_level=High&sort=-usage_drop_pct&limit=50&offset=500"
+  "sort=account_name&limit=50"
+  "sort=-score_change_30d&limit=50"
+  "min_score_change_30d=5&sort=-score_change_30d&limit=50"
+)
+
+i=0
+for gateway in "${gateways[@]}"; do
+  i=$((i + 1)); name="gateway$i"
+  echo
+  echo "== $gateway (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+  started=$(now)
+  start "$name" "$gateway" --ingest_address=127.0.0.1:"$(port ingest grpc_port)" \
+    --scoring_address=127.0.0.1:"$(port scoring grpc_port)" \
+    --enrichment_address=127.0.0.1:"$(port enrichment grpc_port)" --http_address=127.0.0.1:0 \
+    --outcomes_db="$work/$name-outcomes.sqlite" --history_db="$work/$name-history.sqlite" \
+    --web_root="$web_root"
+  gw=${pids[-1]}
+  for _ in $(seq 1 600); do [ -n "$(port "$name" http_port)" ] && break; sleep 0.1; done
+  base="http://127.0.0.1:$(port "$name" http_port)"
+  peak=0
+  for _ in $(seq 1 1800); do
+    curl -sf "$base/readyz" > /dev/null && break
+    peak=$(kib "$gw" VmHWM); sleep 0.1
+  done
+  ready=$(now)
+  sleep 0.5  # the log line lands just after the health change
+  echo "cold start -> views published: $(awk -v a="$started" -v b="$ready" 'BEGIN {printf "%.2f", b - a}') s" \
+    "(refresh itself: $(grep -o 'views_published.*seconds=[0-9.]*' "$work/$name.log" | head -1 | grep -o 'seconds=[0-9.]*'))"
+  echo "RSS after first views: $(($(kib "$gw" VmRSS) / 1024)) MiB"
+  # A forced full refresh: stream, score and swap again with the first views still held.
+  refresh=$(curl -s -o "$work/refresh.json" -w '%{time_total}' -X POST -H 'Content-Type: application/json' \
+    -d '{}' "$base/api/v1/refresh")
+  echo "forced full refresh (POST /api/v1/refresh): ${refresh} s" \
+    "($(grep -o 'views_published.*seconds=[0-9.]*' "$work/$name.log" | tail -1 | grep -o 'seconds=[0-9.]*'))"
+
+  printf '%-62s %9s %8s %8s %8s %9s %8s\n' query cpu_ms/req single_ms p50_ms p99_ms req/s timeouts
+  for q in "${queries[@]}"; do
+    url="$base/api/v1/at-risk?$q"
+    curl -sf --max-time 120 -o "$work/page.json" "$url" || { echo "$q: request failed"; continue; }
+    ticks0=$(cpu_ticks "$gw")
+    single_ms=$(for _ in $(seq 1 "$single"); do curl -s --max-time 60 -o /dev/null -w '%{time_total}\n' "$url"; done |
+      sort -n | awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] * 1000}')
+    cpu_ms=$(awk -v a="$ticks0" -v b="$(cpu_ticks "$gw")" -v n="$single" -v hz="$(getconf CLK_TCK)" \
+      'BEGIN {printf "%.2f", (b - a) * 1000 / hz / n}')
+    out=$(wrk -t2 -c"$connections" -d"${seconds}s" --timeout 2s --latency "$url" 2>&1)
+    p50=$(awk '$1 == "50%" {print $2}' <<< "$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
+    rps=$(awk '$1 == "Requests/sec:" {printf "%.0f", $2}' <<< "$out")
+    timeouts=$(grep -o 'timeout [0-9]*' <<< "$out" | awk '{print $2}')
+    non2xx=$(awk '$1 == "Non-2xx" {print $NF}' <<< "$out")
+    [ -n "$non2xx" ] && echo "  ($non2xx non-2xx responses)"
+    # wrk reports 0 latency when no request finished within its timeout.
+    if [ "${rps:-0}" = 0 ]; then p50="-"; p99="-"; fi
+    peak=$(kib "$gw" VmHWM)
+    printf '%-62s %9s %8s %8s %8s %9s %8s\n' "$q" "$cpu_ms" "$single_ms" "$p50" "$p99" "$rps" "${timeouts:-0}"
+  done
+  echo "RSS now: $(($(kib "$gw" VmRSS) / 1024)) MiB, peak (VmHWM): $(($(kib "$gw" VmHWM) / 1024)) MiB"
+  # The risk history's work after the publishes, on its background thread (not holding the views).
+  echo "risk history writes: $(grep -o 'risk_history_written.*seconds=[0-9.]*' "$work/$name.log" |
+    grep -o 'seconds=[0-9.]*' | tr '\n' ' ')"
+  echo "risk history backfill so far: $(grep -c risk_history_backfilled "$work/$name.log") dates," \
+    "$(grep -o 'risk_history_backfilled.*seconds=[0-9.]*' "$work/$name.log" | awk -F'seconds=' '{s += $2; n++} END {if (n) printf "%.1f s per date", s / n}')"
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  kill "$gw"; wait "$gw" 2> /dev/null; unset 'pids[-1]'
+done

@@ -1,0 +1,219 @@
+#include "viewsets/at_risk_index.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <numeric>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+
+namespace churn::viewsets {
+namespace {
+
+// Keys sorted by value then position: the position breaks ties, which keeps the at-risk order.
+template <typename Key>
+std::vector<uint32_t> SortedPositions(std::vector<std::pair<Key, uint32_t>> keyed) {
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<uint32_t> positions(keyed.size());
+  for (size_t i = 0; i < keyed.size(); ++i) positions[i] = keyed[i].second;
+  return positions;
+}
+
+// Text keys: the first 16 bytes as two big-endian numbers compare like the text itself, so the
+// sort rarely needs to read the rows' strings (only when those 16 bytes are equal).
+struct TextKey {
+  uint64_t high = 0, low = 0;
+  uint32_t position = 0;
+};
+
+uint64_t BigEndianBytes(std::string_view text, size_t from) {
+  uint64_t value = 0;
+  for (size_t i = from; i < from + 8; ++i) {
+    value = (value << 8) | (i < text.size() ? static_cast<unsigned char>(text[i]) : 0u);
+  }
+  return value;
+}
+
+template <typename TextOf>
+std::vector<uint32_t> SortedByText(size_t n, TextOf text_of) {
+  std::vector<TextKey> keys(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    const std::string_view text = text_of(i);
+    keys[i] = TextKey{BigEndianBytes(text, 0), BigEndianBytes(text, 8), i};
+  }
+  std::sort(keys.begin(), keys.end(), [&](const TextKey& a, const TextKey& b) {
+    if (a.high != b.high) return a.high < b.high;
+    if (a.low != b.low) return a.low < b.low;
+    const int order = text_of(a.position).compare(text_of(b.position));
+    if (order != 0) return order < 0;
+    return a.position < b.position;
+  });
+  std::vector<uint32_t> positions(n);
+  for (size_t i = 0; i < n; ++i) positions[i] = keys[i].position;
+  return positions;
+}
+
+// `ascending` sorted on a field with ties in at-risk order -> the field descending with ties
+// still in at-risk order: the runs of equal values in reverse, each run kept as it is.
+template <typename Equal>
+std::vector<uint32_t> ReverseRuns(const std::vector<uint32_t>& ascending, Equal equal) {
+  std::vector<uint32_t> descending;
+  descending.reserve(ascending.size());
+  size_t end = ascending.size();
+  while (end > 0) {
+    size_t begin = end - 1;
+    while (begin > 0 && equal(ascending[begin - 1], ascending[end - 1])) --begin;
+    descending.insert(descending.end(), ascending.begin() + static_cast<std::ptrdiff_t>(begin),
+                      ascending.begin() + static_cast<std::ptrdiff_t>(end));
+    end = begin;
+  }
+  return descending;
+}
+
+}  // namespace
+
+int CompareAtRiskField(AtRiskSort sort, const reports::ScoredCustomer& a,
+                       const reports::ScoredCustomer& b) {
+  auto three_way = [](const auto& x, const auto& y) { return x < y ? -1 : (y < x ? 1 : 0); };
+  switch (sort) {
+    case AtRiskSort::kRiskScore: return three_way(a.assessment.risk_score, b.assessment.risk_score);
+    case AtRiskSort::kArr: return three_way(a.signals.arr, b.signals.arr);
+    case AtRiskSort::kCustomerId: return three_way(a.signals.customer_id, b.signals.customer_id);
+    case AtRiskSort::kAccountName: return three_way(a.signals.account_name, b.signals.account_name);
+    case AtRiskSort::kPlanTier: return three_way(a.signals.plan_tier, b.signals.plan_tier);
+    case AtRiskSort::kUsageDropPct:
+      return three_way(a.signals.usage_drop_pct, b.signals.usage_drop_pct);
+    case AtRiskSort::kTickets30d: return three_way(a.signals.tickets_30d, b.signals.tickets_30d);
+    case AtRiskSort::kScoreChange30d: return 0;  // from the movements, not the rows
+  }
+  return 0;
+}
+
+AtRiskIndex::AtRiskIndex(const std::vector<reports::ScoredCustomer>& rows) {
+  const size_t n = rows.size();
+  levels_.resize(n);
+  churned_.resize(n);
+  arr_.resize(n);
+  tiers_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const reports::ScoredCustomer& row = rows[i];
+    levels_[i] = static_cast<uint8_t>(row.assessment.risk_level);
+    churned_[i] = row.signals.churned ? 1 : 0;
+    arr_[i] = row.signals.arr;
+    min_arr_ = std::min(min_arr_, row.signals.arr);  // NaN never lowers it and never fails a filter
+    auto [it, inserted] = tier_ids_.try_emplace(absl::AsciiStrToLower(row.signals.plan_tier),
+                                                static_cast<uint32_t>(tier_ids_.size()));
+    tiers_[i] = it->second;
+  }
+
+  auto sort_one = [&](AtRiskSort sort) {
+    std::vector<uint32_t> ascending;
+    switch (sort) {
+      case AtRiskSort::kRiskScore: {
+        // The rows are in at-risk order already: that is this field descending.
+        std::vector<uint32_t> identity(n);
+        std::iota(identity.begin(), identity.end(), 0u);
+        orders_[static_cast<int>(sort)][1] = identity;
+        // Score ascending: the runs of equal scores in reverse.
+        ascending = ReverseRuns(identity, [&](uint32_t a, uint32_t b) {
+          return rows[a].assessment.risk_score == rows[b].assessment.risk_score;
+        });
+        orders_[static_cast<int>(sort)][0] = std::move(ascending);
+        return;
+      }
+      case AtRiskSort::kArr:
+      case AtRiskSort::kUsageDropPct: {
+        std::vector<std::pair<double, uint32_t>> keyed(n);
+        for (uint32_t i = 0; i < n; ++i) {
+          keyed[i] = {
+              sort == AtRiskSort::kArr ? rows[i].signals.arr : rows[i].signals.usage_drop_pct, i};
+        }
+        ascending = SortedPositions(std::move(keyed));
+        break;
+      }
+      case AtRiskSort::kTickets30d: {
+        std::vector<std::pair<int64_t, uint32_t>> keyed(n);
+        for (uint32_t i = 0; i < n; ++i) keyed[i] = {rows[i].signals.tickets_30d, i};
+        ascending = SortedPositions(std::move(keyed));
+        break;
+      }
+      case AtRiskSort::kCustomerId:
+        ascending = SortedByText(
+            n, [&](uint32_t i) -> std::string_view { return rows[i].signals.customer_id; });
+        break;
+      case AtRiskSort::kAccountName:
+        ascending = SortedByText(
+            n, [&](uint32_t i) -> std::string_view { return rows[i].signals.account_name; });
+        break;
+      case AtRiskSort::kPlanTier:
+        ascending = SortedByText(
+            n, [&](uint32_t i) -> std::string_view { return rows[i].signals.plan_tier; });
+        break;
+      case AtRiskSort::kScoreChange30d: return;
+    }
+    orders_[static_cast<int>(sort)][1] = ReverseRuns(ascending, [&](uint32_t a, uint32_t b) {
+      return CompareAtRiskField(sort, rows[a], rows[b]) == 0;
+    });
+    orders_[static_cast<int>(sort)][0] = std::move(ascending);
+  };
+
+  // The sorts are independent: two threads share them (more would only add peak memory).
+  std::atomic<int> next{0};
+  auto worker = [&] {
+    for (int k = next++; k < kAtRiskSortCount; k = next++) sort_one(static_cast<AtRiskSort>(k));
+  };
+  if (n < 100000) {
+    worker();
+  } else {
+    std::thread helper(worker);
+    worker();
+    helper.join();
+  }
+}
+
+const std::vector<uint32_t>& AtRiskIndex::Order(AtRiskSort sort, bool descending) const {
+  return orders_[static_cast<int>(sort)][descending ? 1 : 0];
+}
+
+std::optional<uint32_t> AtRiskIndex::TierId(std::string_view tier) const {
+  auto it = tier_ids_.find(absl::AsciiStrToLower(std::string(tier)));
+  if (it == tier_ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+MovementColumns::MovementColumns(const std::vector<reports::ScoredCustomer>& rows,
+                                 const riskhistory::RiskMovements* movements) {
+  const size_t n = rows.size();
+  score_change_30d.assign(n, kNoChange);
+  entered_high.assign(n, 0);
+  std::vector<std::pair<int32_t, uint32_t>> changed;
+  std::vector<uint32_t> unchanged;
+  for (uint32_t i = 0; i < n; ++i) {
+    const riskhistory::RiskMovement* movement =
+        movements ? movements->Find(rows[i].signals.customer_id) : nullptr;
+    if (movement != nullptr) {
+      entered_high[i] = movement->entered_high ? 1 : 0;
+      if (movement->score_change_30d) {
+        score_change_30d[i] = *movement->score_change_30d;
+        changed.emplace_back(*movement->score_change_30d, i);
+        continue;
+      }
+    }
+    unchanged.push_back(i);
+  }
+  // Ascending: by change, ties by position (at-risk order).
+  std::sort(changed.begin(), changed.end());
+  for (auto& [change, position] : changed) by_change[0].push_back(position);
+  // Descending: by change largest first, ties still by position.
+  std::sort(changed.begin(), changed.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  for (auto& [change, position] : changed) by_change[1].push_back(position);
+  for (std::vector<uint32_t>& order : by_change) {
+    order.insert(order.end(), unchanged.begin(), unchanged.end());
+  }
+}
+
+}  // namespace churn::viewsets

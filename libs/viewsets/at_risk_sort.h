@@ -1,0 +1,18 @@
+#pragma once
+// The fields the at-risk list sorts by (their names and parsing: at_risk_query.h).
+
+namespace churn::viewsets {
+
+enum class AtRiskSort {
+  kRiskScore,  // the at-risk order: risk_score desc, arr desc, customer_id asc
+  kArr,
+  kCustomerId,
+  kAccountName,
+  kPlanTier,
+  kUsageDropPct,
+  kTickets30d,
+  kScoreChange30d,  // from the risk movements; customers without a change come last
+};
+inline constexpr int kAtRiskSortCount = 8;
+
+}  // namespace churn::viewsets
