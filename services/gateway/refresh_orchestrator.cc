@@ -10,6 +10,7 @@
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "convert/assessment_convert.h"
+#include "convert/second_opinion_convert.h"
 #include "convert/signals_convert.h"
 #include "convert/snapshot_convert.h"
 #include "scoring/rule_set.h"
@@ -341,6 +342,21 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
       absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, path);
       if (!assessment.ok()) return Prefixed("scoring ScoreBatch", assessment.status());
       scored.push_back({std::move(signals[i]), *std::move(assessment)});
+    }
+    // The model's second opinions (scoring with a model_file, signals with long views).
+    for (int o = 0; o < response.model_opinions_size(); ++o) {
+      const v1::ModelOpinion& proto = response.model_opinions(o);
+      const std::string path = absl::StrCat("model_opinions[", o, "]");
+      const int64_t index = proto.customer_index();
+      if (index < 0 || index >= static_cast<int64_t>(end - begin) ||
+          scored[begin + index].signals.customer_id != proto.customer_id()) {
+        return absl::InternalError(absl::StrCat("scoring ScoreBatch: ", path, " names '",
+                                                proto.customer_id(), "' at ", index,
+                                                ", not a customer of the request"));
+      }
+      absl::StatusOr<reports::SecondOpinion> opinion = convert::FromProto(proto, path);
+      if (!opinion.ok()) return Prefixed("scoring ScoreBatch", opinion.status());
+      scored[begin + index].second_opinion = *std::move(opinion);
     }
   }
 
