@@ -40,7 +40,9 @@ struct Mode {
 
 void LoadOnce(const std::string& dir, Mode* mode) {
   // A fresh store each time: an identical reload would publish nothing and cost only the hash.
-  churn::snapshots::SnapshotStore store({.long_views = mode->long_views});
+  churn::snapshots::SnapshotStoreOptions options;
+  options.long_views = mode->long_views;
+  churn::snapshots::SnapshotStore store(options);
   const Clock::time_point start = Clock::now();
   auto loaded = store.LoadFolder(dir, std::nullopt);
   mode->seconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
@@ -76,8 +78,11 @@ int main(int argc, char** argv) {
   const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
   const std::string which = argc > 3 ? argv[3] : "both";
   std::vector<Mode> modes;
-  if (which != "on") modes.push_back({.long_views = false});
-  if (which != "off") modes.push_back({.long_views = true});
+  for (const bool on : {false, true}) {
+    if (which == (on ? "off" : "on")) continue;
+    modes.emplace_back();
+    modes.back().long_views = on;
+  }
   for (int r = 0; r < repeats; ++r) {
     for (Mode& mode : modes) LoadOnce(dir, &mode);  // alternating: the same load on the machine
   }

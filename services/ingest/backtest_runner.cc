@@ -104,15 +104,15 @@ absl::Status BacktestRunner::Compute(const snapshots::Snapshot& snapshot,
   CHURN_ASSIGN_OR_RETURN(std::vector<dataset::Day> dates, backtest::AsOfDates(options));
   std::optional<churnmodel::OutOfSampleWindow> model_window;
   if (options_.model) {
-    absl::StatusOr<churnmodel::OutOfSampleWindow> window =
+    absl::StatusOr<churnmodel::OutOfSampleWindow> out_of_sample =
         churnmodel::OutOfSample(options_.model->metadata(), options);
-    if (window.ok()) {
-      model_window = *std::move(window);
+    if (out_of_sample.ok()) {
+      model_window = *std::move(out_of_sample);
       options = model_window->options;
       dates = model_window->dates;
     } else {
       // The window lies within the model's training labels: the rules alone, as without a model.
-      service::LogInfo("backtest_without_model", {{"reason", window.status()}});
+      service::LogInfo("backtest_without_model", {{"reason", out_of_sample.status()}});
     }
   }
   CHURN_ASSIGN_OR_RETURN(SignalHistory history,
