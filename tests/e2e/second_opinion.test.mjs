@@ -6,6 +6,7 @@
 //
 //   CHURN_BUILD_DIR=build node --test tests/e2e/second_opinion.test.mjs
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
 
@@ -14,6 +15,12 @@ import {assertClean, watchPage} from './page_watch.mjs';
 import {ServiceStack} from './service_stack.mjs';
 
 const buildDir = path.resolve(process.env.CHURN_BUILD_DIR || 'build');
+const screenshotDir = path.join(buildDir, 'e2e');
+
+async function screenshot(name) {
+  fs.mkdirSync(screenshotDir, {recursive: true});
+  await page.screenshot({path: path.join(screenshotDir, `${name}.png`), fullPage: true});
+}
 
 let stack;
 let baseUrl;
@@ -48,7 +55,7 @@ describe('second opinion of a trained model', {timeout: 300000}, () => {
   });
 
   test('the brief shows the model\'s probability and reasons beside the rules', async () => {
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${baseUrl}/#at-risk`);
     const rows = page.locator('#at-risk-table tbody tr');
     await rows.first().waitFor();
     const customerId = await rows.first().getAttribute('data-customer-id');
@@ -65,6 +72,7 @@ describe('second opinion of a trained model', {timeout: 300000}, () => {
                  `${(opinion.churn_probability * 100).toFixed(1)}%`);
     assert.deepEqual(await section.locator('[data-field="model_reasons"] > li').allTextContents(),
                      opinion.top_contributions.map((c) => c.sentence));
+    await screenshot('brief-second-opinion');
     // The rules still rank: the list's first row is the rules' highest score, whatever the model says.
     const list = await api('/api/v1/at-risk?limit=1');
     assert.equal(list.customers[0].signals.customer_id, customerId);
@@ -91,7 +99,12 @@ describe('second opinion of a trained model', {timeout: 300000}, () => {
                  typeof recall === 'number' ? `${(recall * 100).toFixed(1)}%` : '—');
     assert.equal(await page.locator('[data-field="model_note"]').textContent(), quality.backtest.model_note);
     assert.match(quality.backtest.model_note, /Out of sample/);
+    // The window shown starts where the model could be evaluated, for the rules too.
+    assert.equal(quality.window.from, quality.backtest.as_of_dates[0].as_of);
+    assert.match(await page.locator('[data-field="backtest_window"]').textContent(),
+                 new RegExp(`from ${quality.window.from} to ${quality.window.to}`));
     assert.equal(await page.getByTestId('no-model').count(), 0);
+    await screenshot('model-quality-with-model');
     assertClean(watch);
   });
 });
