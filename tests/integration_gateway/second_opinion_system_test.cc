@@ -114,6 +114,11 @@ class SecondOpinionSystemTest : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(Start(
         &scoring_, CHURN_SCORING_BINARY,
         {"--grpc_address=" + Loopback(scoring_port), "--rules_file=", model_flag}));
+    // The gateway's first refresh needs ingest's first snapshot (long views: one more pass).
+    for (const int port : {ingest_port, scoring_port}) {
+      absl::Status ready = testing::WaitForServing(Loopback(port), 60s);
+      ASSERT_TRUE(ready.ok()) << ready;
+    }
     ASSERT_NO_FATAL_FAILURE(
         Start(&enrichment_, CHURN_ENRICHMENT_BINARY,
               {"--grpc_address=" + Loopback(enrichment_port), "--use_model=false",
