@@ -37,9 +37,30 @@ start() {
   echo "started churn-$name (pid $!, log $state/$name.log)"
 }
 
-start ingest --data_dir="$data" --tickets_dir="$tickets_dir" \
+churnctl="$build/tools/churnctl/churnctl"
+
+# A trained model for the second opinion in the customer brief (CHURN_DEMO_MODEL=0: none, or
+# CHURN_MODEL_FILE=PATH: that one). Trained here on the data's last months: starting 89 days
+# before its end (the demo's 180 days of usage allow training from 90 days in) with a 30-day
+# horizon; a few seconds. Data this short cannot also evaluate the model out of sample in the
+# Model quality tab (that needs history past the model's labels; see README).
+model_file="${CHURN_MODEL_FILE:-}"
+if [ -z "$model_file" ] && [ "${CHURN_DEMO_MODEL:-1}" != 0 ]; then
+  end=$("$churnctl" summary --data "$data" --format json 2>/dev/null |
+        sed -n 's/.*"usage_window_end": "\([0-9-]*\)".*/\1/p' | head -n 1)
+  if [ -n "$end" ] && "$churnctl" train --data "$data" --from "$(date -u -d "$end - 89 days" +%F)" \
+       --to "$(date -u -d "$end - 30 days" +%F)" --step-days 30 --horizon-days 30 \
+       --out "$state/demo-model.json" >"$state/train.log" 2>&1; then
+    model_file="$state/demo-model.json"
+    echo "trained the demo model ($model_file; report in $state/train.log)"
+  else
+    echo "no demo model: training failed on $data (see $state/train.log); the rules alone" >&2
+  fi
+fi
+
+start ingest --data_dir="$data" --tickets_dir="$tickets_dir" --model_file="$model_file" \
   --grpc_address=127.0.0.1:50051 --metrics_address=127.0.0.1:9101
-start scoring --rules_file=config/scoring.yaml \
+start scoring --rules_file=config/scoring.yaml --model_file="$model_file" \
   --grpc_address=127.0.0.1:50052 --metrics_address=127.0.0.1:9102
 start enrichment --ollama_url="${CHURN_OLLAMA_URL:-http://127.0.0.1:11434}" \
   --cache_path="$state/enrichment-cache.sqlite" \
@@ -51,7 +72,6 @@ start gateway --ingest_address=127.0.0.1:50051 --scoring_address=127.0.0.1:50052
   --http_address=127.0.0.1:"$http_port" --web_root=web
 
 # Every service's grpc.health.v1 must say SERVING (the gateway only after its first views).
-churnctl="$build/tools/churnctl/churnctl"
 deadline=$((SECONDS + 120))
 for address in 127.0.0.1:50051 127.0.0.1:50052 127.0.0.1:50053 127.0.0.1:50054; do
   until "$churnctl" health --address "$address" >/dev/null 2>&1; do

@@ -1,8 +1,10 @@
 #pragma once
 // A customer's signals with their assessment, and the at-risk list built from many.
 
+#include <optional>
 #include <vector>
 
+#include "reports/second_opinion.h"
 #include "scoring/engine.h"
 #include "signals/customer_signals.h"
 
@@ -11,6 +13,8 @@ namespace churn::reports {
 struct ScoredCustomer {
   CustomerSignals signals;
   scoring::Assessment assessment;
+  // The trained model's opinion when scoring has a model and the signals carried long views.
+  std::optional<SecondOpinion> second_opinion = std::nullopt;
 };
 
 // Scores every customer and returns them in at-risk order (score desc, ARR desc, id asc).

@@ -115,6 +115,28 @@ absl::StatusOr<absl::flat_hash_map<std::string, LongViews>> LongViewsByCustomer(
   return by_customer;
 }
 
+absl::Status AddLongViews(const dataset::DataFiles& files, const dataset::LoadOptions& options,
+                          SignalSnapshot* snapshot) {
+  if (!snapshot->usage_window_end) return absl::OkStatus();
+  const Day as_of = *snapshot->usage_window_end;
+  CHURN_ASSIGN_OR_RETURN(SignalHistory history,
+                         SignalHistory::Load(files, {as_of}, options, {.long_views = true}));
+  CHURN_ASSIGN_OR_RETURN(std::vector<LongViews> views, history.LongViewsAsOf(as_of));
+  const std::vector<dataset::Subscription>& subscriptions = history.data().subscriptions;
+  std::vector<CustomerSignals>& customers = snapshot->customers;
+  // Both passes read the same files, so rows line up; a file changed in between does not.
+  if (views.size() != customers.size()) {
+    return absl::AbortedError("the tables changed while their long views were read; load again");
+  }
+  for (size_t i = 0; i < customers.size(); ++i) {
+    if (subscriptions[i].subscription_id != customers[i].customer_id) {
+      return absl::AbortedError("the tables changed while their long views were read; load again");
+    }
+    customers[i].long_views = views[i];
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PopulationSignals> BuildPopulationSignalsAsOf(const std::string& data_dir, Day as_of,
                                                              const dataset::LoadOptions& options) {
   CHURN_ASSIGN_OR_RETURN(dataset::DataFiles files, dataset::FindDataFiles(data_dir));

@@ -14,6 +14,7 @@
 #include "signals/customer_signals.h"
 #include "signals/multi_date_long_usage.h"
 #include "signals/multi_date_usage_windows.h"
+#include "signals/signal_builder.h"
 
 namespace churn {
 
@@ -63,6 +64,12 @@ class SignalHistory {
 
 // One date: the population on `as_of` with its signals (loads the folder's
 // tables).
+// Fills every customer's long views in `snapshot` (built by BuildSignals from `files`) as of its
+// usage window end, exactly as LongViewsByCustomer: one more pass over the tables. Nothing
+// without a usage window end (no usage and no as-of).
+absl::Status AddLongViews(const dataset::DataFiles& files, const dataset::LoadOptions& options,
+                          SignalSnapshot* snapshot);
+
 absl::StatusOr<PopulationSignals> BuildPopulationSignalsAsOf(
     const std::string& data_dir, dataset::Day as_of, const dataset::LoadOptions& options = {});
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "signals/signal_history.h"
 #include "snapshots/content_hash.h"
 
 namespace churn::snapshots {
@@ -83,6 +84,11 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
   signal_options.load = options_.load;
   absl::StatusOr<SignalSnapshot> signals = BuildSignals(*files, signal_options);
   if (!signals.ok()) return Fail(signals.status());
+  if (options_.long_views) {
+    if (absl::Status added = AddLongViews(*files, options_.load, &*signals); !added.ok()) {
+      return Fail(added);
+    }
+  }
 
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->version = current ? current->version + 1 : 1;

@@ -27,6 +27,9 @@ struct SnapshotStoreOptions {
   // has just been replaced (and ask for it by number).
   size_t versions_kept = 3;
   dataset::LoadOptions load;
+  // Also fill each customer's long views (the trained model's inputs; signals/long_views.h):
+  // one more pass over the tables per load.
+  bool long_views = false;
 };
 
 struct LoadResult {

@@ -13,6 +13,7 @@
 #include "convert/outcome_convert.h"
 #include "convert/risk_history_convert.h"
 #include "convert/scored_customer_convert.h"
+#include "convert/second_opinion_convert.h"
 #include "convert/views_convert.h"
 #include "playbook/checklist.h"
 #include "playbook/export_csv.h"
@@ -176,6 +177,9 @@ absl::Status GatewayApi::GetCustomerBrief(const v1::GetCustomerBriefRequest& req
 
   FillFreshness(views.get(), response->mutable_freshness());
   convert::ToProto(*customer, response->mutable_customer());
+  if (customer->second_opinion) {
+    convert::ToProto(*customer->second_opinion, response->mutable_second_opinion());
+  }
   for (const playbook::ChecklistStep& step : playbook::BuildChecklist(*customer)) {
     convert::ToProto(step, response->add_checklist());
   }

@@ -11,6 +11,7 @@
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "convert/assessment_convert.h"
+#include "convert/second_opinion_convert.h"
 #include "convert/signals_convert.h"
 #include "convert/snapshot_convert.h"
 #include "scoring/rule_set.h"
@@ -238,9 +239,7 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
 
 absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
                                                 const std::vector<CustomerSignals>& signals,
-                                                size_t begin, size_t end,
-                                                std::vector<scoring::Assessment>* out,
-                                                std::string* rules_sha256) {
+                                                size_t begin, size_t end, BatchScores* out) {
   v1::ScoreBatchRequest request;
   request.mutable_customers()->Reserve(static_cast<int>(end - begin));
   for (size_t i = begin; i < end; ++i) convert::ToProto(signals[i], request.add_customers());
@@ -255,8 +254,8 @@ absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
                                             response.assessments_size(), " assessments for ",
                                             end - begin, " customers"));
   }
-  *rules_sha256 = response.rules().sha256();
-  out->reserve(end - begin);
+  out->rules_sha256 = response.rules().sha256();
+  out->assessments.reserve(end - begin);
   for (size_t i = begin; i < end; ++i) {
     const v1::RiskAssessment& proto = response.assessments(static_cast<int>(i - begin));
     const std::string path = absl::StrCat("assessments[", i - begin, "]");
@@ -267,7 +266,23 @@ absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
     }
     absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, path);
     if (!assessment.ok()) return Prefixed("scoring ScoreBatch", assessment.status());
-    out->push_back(*std::move(assessment));
+    out->assessments.push_back(*std::move(assessment));
+  }
+  // The model's second opinions (scoring with a model_file, signals with long views).
+  for (int o = 0; o < response.model_opinions_size(); ++o) {
+    const v1::ModelOpinion& proto = response.model_opinions(o);
+    const std::string path = absl::StrCat("model_opinions[", o, "]");
+    const int64_t index = proto.customer_index();
+    if (index < 0 || index >= static_cast<int64_t>(end - begin) ||
+        signals[begin + static_cast<size_t>(index)].customer_id != proto.customer_id()) {
+      return absl::InternalError(absl::StrCat("scoring ScoreBatch: ", path, " names '",
+                                              proto.customer_id(), "' at ", index,
+                                              ", not a customer of the request"));
+    }
+    absl::StatusOr<reports::SecondOpinion> opinion = convert::FromProto(proto, path);
+    if (!opinion.ok()) return Prefixed("scoring ScoreBatch", opinion.status());
+    if (out->opinions.empty()) out->opinions.resize(end - begin);
+    out->opinions[static_cast<size_t>(index)] = *std::move(opinion);
   }
   return absl::OkStatus();
 }
@@ -346,8 +361,7 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   // conversion of one overlaps scoring's work on the next.
   const size_t batch_size = static_cast<size_t>(options_.score_batch_size);
   const size_t batches = (signals.size() + batch_size - 1) / batch_size;
-  std::vector<std::vector<scoring::Assessment>> assessed(batches);
-  std::vector<std::string> batch_rules(batches);
+  std::vector<BatchScores> assessed(batches);
   std::vector<absl::Status> batch_status(batches);
   std::atomic<size_t> next_batch{0};
   std::atomic<bool> failed{false};
@@ -355,7 +369,7 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
     for (size_t b = next_batch++; b < batches && !failed.load(); b = next_batch++) {
       const size_t begin = b * batch_size;
       const size_t end = std::min(signals.size(), begin + batch_size);
-      batch_status[b] = ScoreOneBatch(scope, signals, begin, end, &assessed[b], &batch_rules[b]);
+      batch_status[b] = ScoreOneBatch(scope, signals, begin, end, &assessed[b]);
       if (!batch_status[b].ok()) failed = true;
     }
   };
@@ -369,9 +383,9 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   }
   // The first failure in batch order, as one batch after another would have met it.
   for (const absl::Status& status : batch_status) CHURN_RETURN_IF_ERROR(status);
-  std::string rules_sha256 = batches > 0 ? batch_rules[0] : std::string();
-  for (const std::string& rules : batch_rules) {
-    if (rules != rules_sha256) {
+  std::string rules_sha256 = batches > 0 ? assessed[0].rules_sha256 : std::string();
+  for (const BatchScores& batch : assessed) {
+    if (batch.rules_sha256 != rules_sha256) {
       // Rules were reloaded mid-way: a view mixing two rule sets would explain nothing.
       return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
     }
@@ -380,8 +394,10 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   scored.reserve(signals.size());
   for (size_t b = 0; b < batches; ++b) {
     const size_t begin = b * batch_size;
-    for (size_t i = 0; i < assessed[b].size(); ++i) {
-      scored.push_back({std::move(signals[begin + i]), std::move(assessed[b][i])});
+    BatchScores& batch = assessed[b];
+    for (size_t i = 0; i < batch.assessments.size(); ++i) {
+      scored.push_back({std::move(signals[begin + i]), std::move(batch.assessments[i])});
+      if (!batch.opinions.empty()) scored.back().second_opinion = std::move(batch.opinions[i]);
     }
     assessed[b] = {};
   }

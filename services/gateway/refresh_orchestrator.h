@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "concurrency/mutex.h"
+#include "reports/second_opinion.h"
 #include "viewsets/view_store.h"
 #include "call_scope.h"
 #include "churn/v1/ingest.grpc.pb.h"
@@ -89,11 +90,16 @@ class RefreshOrchestrator {
   absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> Rebuild(const CallScope& scope,
                                                                    const v1::SnapshotInfo& info)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);
-  // Scores signals[begin, end) through one ScoreBatch call into `out`; `rules_sha256`: the
-  // rules scoring answered with.
+  // One ScoreBatch call's answer: an assessment per customer, the model's second opinion where
+  // scoring gave one, and the rules scoring answered with.
+  struct BatchScores {
+    std::vector<scoring::Assessment> assessments;
+    std::vector<std::optional<reports::SecondOpinion>> opinions;
+    std::string rules_sha256;
+  };
+  // Scores signals[begin, end) through one ScoreBatch call into `out`.
   absl::Status ScoreOneBatch(const CallScope& scope, const std::vector<CustomerSignals>& signals,
-                             size_t begin, size_t end, std::vector<scoring::Assessment>* out,
-                             std::string* rules_sha256);
+                             size_t begin, size_t end, BatchScores* out);
   absl::StatusOr<v1::GetRulesResponse> GetRules(const CallScope& scope);
   // Rule id -> Drivers label of the rules with that hash, parsed from scoring's GetRules (or from
   // `known` when it is that answer) once per hash. ABORTED when the rules changed meanwhile.

@@ -55,7 +55,11 @@ absl::Status IngestService::BacktestNow(const v1::BacktestRequest& request,
   CHURN_ASSIGN_OR_RETURN(std::vector<BacktestRun> runs, backtests_.Run(*snapshot, rules, window));
 
   convert::ToProto(*snapshot, response->mutable_snapshot());
-  response->set_from(dataset::FormatDate(window.from));
+  // With a model the dates before its training labels' end are left out for both: say so.
+  const backtest::BacktestReport& report = *runs[0].report;
+  response->set_from(dataset::FormatDate(report.model && !report.as_of_dates.empty()
+                                             ? report.as_of_dates.front()
+                                             : window.from));
   response->set_to(dataset::FormatDate(window.to));
   response->set_step_days(window.step_days);
   response->set_horizon_days(window.horizon_days);

@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "churnmodel/out_of_sample.h"
+#include "churnmodel/walk_forward.h"
+#include "common/logging.h"
 #include "digest/sha256.h"
 #include "scoring/rule_set.h"
 #include "status/status_macros.h"
@@ -99,12 +102,29 @@ absl::Status BacktestRunner::Compute(const snapshots::Snapshot& snapshot,
   options.horizon_days = window.horizon_days;
   options.load = options_.load;
   CHURN_ASSIGN_OR_RETURN(std::vector<dataset::Day> dates, backtest::AsOfDates(options));
+  std::optional<churnmodel::OutOfSampleWindow> model_window;
+  if (options_.model) {
+    absl::StatusOr<churnmodel::OutOfSampleWindow> out_of_sample =
+        churnmodel::OutOfSample(options_.model->metadata(), options);
+    if (out_of_sample.ok()) {
+      model_window = *std::move(out_of_sample);
+      options = model_window->options;
+      dates = model_window->dates;
+    } else {
+      // The window lies within the model's training labels: the rules alone, as without a model.
+      service::LogInfo("backtest_without_model", {{"reason", out_of_sample.status()}});
+    }
+  }
   CHURN_ASSIGN_OR_RETURN(SignalHistory history,
-                         SignalHistory::Load(snapshot.files, std::move(dates), options.load));
+                         SignalHistory::Load(snapshot.files, std::move(dates), options.load,
+                                             {.long_views = model_window.has_value()}));
+  const backtest::PopulationScorer model_scorer =
+      model_window ? churnmodel::ModelScorer(*options_.model) : nullptr;
   for (size_t m = 0; m < missing.size(); ++m) {
     const size_t i = missing[m];
     CHURN_ASSIGN_OR_RETURN(backtest::BacktestReport report,
-                           backtest::RunBacktest(history, rules[m], options));
+                           backtest::RunBacktest(history, rules[m], options, model_scorer));
+    if (model_window) report.model_note = model_window->note;
     (*runs)[i].report = std::make_shared<const backtest::BacktestReport>(std::move(report));
     Remember(keys[i], (*runs)[i].report);
   }

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "backtest/backtest.h"
 #include "backtest/backtest_window.h"
+#include "churnmodel/churn_model.h"
 #include "concurrency/mutex.h"
 #include "scoring/rule_set.h"
 #include "snapshots/snapshot.h"
@@ -25,6 +26,10 @@ struct BacktestRunnerOptions {
   size_t cache_entries = 16;
   int64_t max_rules_bytes = int64_t{1} << 20;
   dataset::LoadOptions load;
+  // A trained model evaluated beside the rules (BacktestReport::model) as `churnctl backtest
+  // --model` does: only on the as-of dates its training labels did not reach, rules included.
+  // Null: the rules alone.
+  std::shared_ptr<const churnmodel::ChurnModel> model;
 };
 
 // One backtested rule set.

@@ -53,6 +53,7 @@ snapshots::SnapshotStoreOptions StoreOptions(const IngestServiceOptions& options
   snapshots::SnapshotStoreOptions store;
   store.versions_kept = options.versions_kept;
   store.load.max_rejected_rows = options.max_rejected_rows;
+  store.long_views = options.long_views;
   return store;
 }
 
@@ -71,8 +72,8 @@ IngestService::IngestService(IngestServiceOptions options, prometheus::Registry&
       metrics_(registry),
       store_(StoreOptions(options_)),
       tickets_(CatalogOptions(options_)),
-      backtests_(BacktestRunnerOptions{.load = {.max_rejected_rows = options_.max_rejected_rows}}) {
-}
+      backtests_(BacktestRunnerOptions{.load = {.max_rejected_rows = options_.max_rejected_rows},
+                                       .model = options_.model}) {}
 
 IngestService::~IngestService() { Stop(); }
 

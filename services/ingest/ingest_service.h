@@ -48,6 +48,10 @@ struct IngestServiceOptions {
   // Uploaded data sets; empty: "data-sets" inside the uploads folder.
   std::string data_sets_dir;
   data_sets::DataSetLimits data_set_limits;
+  // Snapshots also carry each customer's long views, so StreamSignals feeds scoring's model.
+  bool long_views = false;
+  // Backtest evaluates this trained model beside the rules; null: the rules alone.
+  std::shared_ptr<const churnmodel::ChurnModel> model;
 };
 
 // Customers (or tickets) per streamed message, at most; larger requests are capped.

@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "churn/settings/v1/ingest_settings.pb.h"
+#include "churnmodel/churn_model.h"
+#include "common/logging.h"
 #include "common/run_service.h"
 #include "dataset/value_parsers.h"
 #include "ingest_service.h"
@@ -58,6 +60,25 @@ absl::StatusOr<IngestServiceOptions> OptionsFromSettings(
       return absl::InvalidArgumentError(
           absl::StrCat("as_of: expected a date YYYY-MM-DD, got '", as_of, "'"));
     }
+  }
+  if (const std::string& file = settings.model().model_file(); !file.empty()) {
+    // A configured model that cannot be read stops the start: the operator asked for it.
+    absl::StatusOr<churn::churnmodel::ChurnModel> model = churn::churnmodel::ChurnModel::Load(file);
+    if (!model.ok()) return model.status();
+    options.model = std::make_shared<const churn::churnmodel::ChurnModel>(*std::move(model));
+    svc::LogInfo("model_loaded",
+                 {{"model_file", file},
+                  {"trained_through",
+                   churn::dataset::FormatDate(options.model->metadata().trained_through)}});
+  }
+  // auto: long views exactly when there is a model to feed (here, and so most likely in scoring).
+  if (const std::string& long_views = settings.long_views(); long_views == "auto") {
+    options.long_views = options.model != nullptr;
+  } else if (long_views == "on" || long_views == "off") {
+    options.long_views = long_views == "on";
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("long_views: expected auto, on or off, got '", long_views, "'"));
   }
   options.stream_chunk_size = static_cast<int32_t>(settings.stream_chunk_size());
   options.versions_kept = static_cast<size_t>(settings.versions_kept());

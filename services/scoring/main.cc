@@ -21,15 +21,15 @@ absl::StatusOr<ScoringServiceOptions> OptionsFromSettings(
   if (options.max_batch < 1 || options.max_rules_bytes < 1) {
     return absl::InvalidArgumentError("max_batch and max_rules_bytes must be >= 1");
   }
-  if (!settings.model_file().empty()) {
+  if (!settings.model().model_file().empty()) {
     // A configured model that cannot be read stops the start: the operator asked for it.
     absl::StatusOr<churn::churnmodel::ChurnModel> model =
-        churn::churnmodel::ChurnModel::Load(settings.model_file());
+        churn::churnmodel::ChurnModel::Load(settings.model().model_file());
     if (!model.ok()) return model.status();
     options.model = std::make_shared<const churn::churnmodel::ChurnModel>(std::move(*model));
     svc::LogInfo(
         "model_loaded",
-        {{"model_file", settings.model_file()},
+        {{"model_file", settings.model().model_file()},
          {"trained_through", churn::dataset::FormatDate(options.model->metadata().trained_through)},
          {"horizon_days", options.model->metadata().horizon_days}});
   }

@@ -67,6 +67,7 @@ config -- docker-compose.yml >"$work/base.yml"
 config -- docker-compose.yml docker-compose.tls.yml >"$work/tls.yml"
 config -- docker-compose.yml docker-compose.hostnet.yml >"$work/hostnet.yml"
 config -- docker-compose.yml docker-compose.llm.yml >"$work/llm.yml"
+config -- docker-compose.yml docker-compose.model.yml >"$work/model.yml"
 config CHURN_DATA_DIR=/srv/export CHURN_SECRETS_DIR=/srv/secrets -- docker-compose.yml >"$work/data.yml"
 config CHURN_PUBLISH_ADDRESS=0.0.0.0 -- docker-compose.yml >"$work/public.yml"
 # The compose files' content, read with the YAML library docker-compose itself uses.
@@ -101,8 +102,18 @@ check(published(base) == {("gateway", "127.0.0.1", "8080"), ("grafana", "127.0.0
       f"published ports by default: {sorted(published(base))}")
 check(published(load("public")) == {("gateway", "0.0.0.0", "8080"), ("grafana", "0.0.0.0", "3000")},
       "CHURN_PUBLISH_ADDRESS does not set the published address")
-for name in ("tls", "llm"):
+for name in ("tls", "llm", "model"):
     check(published(load(name)) == published(base), f"docker-compose.{name}.yml publishes ports")
+# The model override gives ingest and scoring the same file, read-only.
+model = load("model")
+for name in ("ingest", "scoring"):
+    env = model[name].get("environment") or {}
+    check(env.get(f"CHURN_{name.upper()}_MODEL_FILE") == "/var/lib/churn/model/model.json",
+          f"docker-compose.model.yml: {name} does not read the mounted model")
+    mounts = [v if isinstance(v, str) else f"{v.get('source')}:{v.get('target')}:{'ro' if v.get('read_only') else 'rw'}"
+              for v in model[name].get("volumes") or []]
+    check(any(m.endswith("/var/lib/churn/model/model.json:ro") for m in mounts),
+          f"docker-compose.model.yml: {name} does not mount the model read-only: {mounts}")
 
 # The init step runs first; the services are non-root-image, read-only, restarting, health-checked
 # over gRPC, listening on 0.0.0.0 with the tokens file.

@@ -218,6 +218,9 @@ describe('dashboard', {timeout: 300000}, () => {
     await panel.locator('[data-field="customer_id"]').waitFor();
     assert.equal(await panel.locator('[data-field="customer_id"]').textContent(), customerId);
     assert.equal(await panel.locator('[data-field="arr"]').textContent(), money(brief.customer.signals.arr));
+    // No trained model in this service set: no second opinion, and no empty section for it.
+    assert.equal(brief.second_opinion, undefined);
+    assert.equal(await panel.getByTestId('second-opinion').count(), 0);
     const reasons = brief.customer.assessment.reasons ?? [];
     if (reasons.length) {
       assert.deepEqual(await panel.locator('[data-field="reasons"] li').allTextContents(), reasons);

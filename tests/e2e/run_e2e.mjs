@@ -37,7 +37,7 @@ if (missing.length) {
 // each starts its own four services and browser, and the machine may have two cores only.
 let failed = false;
 for (const file of ['dashboard.test.mjs', 'dashboard_auth.test.mjs', 'model_quality.test.mjs',
-                    'data_sets.test.mjs']) {
+                    'data_sets.test.mjs', 'second_opinion.test.mjs']) {
   const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', path.join(here, file)],
                            {stdio: 'inherit', env: process.env});
   if (result.status !== 0) {

@@ -103,6 +103,24 @@ export class ServiceStack {
     writeTicketSets(this.ticketsDir);
   }
 
+  // Planted data with a long history and a model trained on it by the build's churnctl, so the
+  // Model quality tab can evaluate it out of sample: its labels end 2024-08-30, and the default
+  // backtest window (a 90-day horizon before 2024-12-31) has as-of dates after that.
+  trainModel() {
+    const churnctl = (args) => {
+      const result = spawnSync(binaryPath(this.buildDir, 'churnctl'), args, {encoding: 'utf8', timeout: 300000});
+      if (result.status !== 0) {
+        throw new Error(`churnctl ${args[0]} failed (${result.status}): ${result.stderr}`);
+      }
+    };
+    churnctl(['generate', '--mode', 'planted', '--out', this.dataDir, '--accounts', '150',
+              '--history-days', '540', '--end-date', '2024-12-31']);
+    writeTicketSets(this.ticketsDir);
+    this.modelFile = path.join(this.workDir, 'model.json');
+    churnctl(['train', '--data', this.dataDir, '--from', '2023-10-15', '--to', '2024-06-01',
+              '--step-days', '30', '--horizon-days', '90', '--rounds', '30', '--out', this.modelFile]);
+  }
+
   // Starts one process (`name` is its role, `binary` a BINARIES key or a build-relative path)
   // and waits for its port file.
   async startService(name, args, {binary = name, serviceFlags = true} = {}) {
@@ -159,10 +177,16 @@ export class ServiceStack {
   // The four services, the enrichment without a model (the rule-based fallback answers).
   // `gatewayArgs` go to the gateway only (e.g. --auth_tokens_file: the neighbours stay
   // unauthenticated on loopback, where only the gateway calls them).
-  async start({gatewayArgs = []} = {}) {
-    this.generateData();
-    await this.startService('ingest', [`--data_dir=${this.dataDir}`, `--tickets_dir=${this.ticketsDir}`]);
-    await this.startService('scoring', ['--rules_file=config/scoring.yaml']);
+  // With `model`: planted data and a trained model given to ingest and scoring (trainModel).
+  async start({gatewayArgs = [], model = false} = {}) {
+    if (model) {
+      this.trainModel();
+    } else {
+      this.generateData();
+    }
+    const modelArgs = model ? [`--model_file=${this.modelFile}`] : [];
+    await this.startService('ingest', [`--data_dir=${this.dataDir}`, `--tickets_dir=${this.ticketsDir}`, ...modelArgs]);
+    await this.startService('scoring', ['--rules_file=config/scoring.yaml', ...modelArgs]);
     await this.startService('enrichment', [
       '--use_model=false',
       `--cache_path=${path.join(this.workDir, 'enrichment-cache.sqlite')}`,

@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "signals/signal_history.h"
 #include "snapshots/content_hash.h"
 #include "testing/data_folder.h"
 
@@ -52,6 +53,34 @@ TEST(SnapshotStore, FirstLoadPublishesVersionOneWithSignalsAndWindowEnds) {
   EXPECT_EQ(dataset::FormatDate(*result.snapshot->signals.support_window_end), "2024-12-31");
   EXPECT_EQ(result.snapshot->content_hash.size(), 64u);
   EXPECT_EQ(store.Current(), result.snapshot);
+}
+
+TEST(SnapshotStore, LongViewsOnlyWhenAskedAndAsOfTheUsageWindowEnd) {
+  const std::string dir = WriteDataFolder("store_long_views");
+  SnapshotStore plain;
+  for (const CustomerSignals& c : LoadOk(plain, dir).snapshot->signals.customers) {
+    EXPECT_FALSE(c.long_views.has_value()) << c.customer_id;
+  }
+  SnapshotStore with_views({.versions_kept = 3, .load = {}, .long_views = true});
+  LoadResult result = LoadOk(with_views, dir);
+  ASSERT_NE(result.snapshot, nullptr);
+  // The same views churnctl explain --model computes for the snapshot's usage window end.
+  absl::StatusOr<dataset::DataFiles> files = dataset::FindDataFiles(dir);
+  ASSERT_TRUE(files.ok());
+  auto expected = LongViewsByCustomer(*files, *result.snapshot->signals.usage_window_end);
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  ASSERT_EQ(result.snapshot->signals.customers.size(), 2u);
+  for (const CustomerSignals& c : result.snapshot->signals.customers) {
+    ASSERT_TRUE(c.long_views.has_value()) << c.customer_id;
+    const LongViews& want = expected->at(c.customer_id);
+    EXPECT_EQ(c.long_views->usage_90d, want.usage_90d) << c.customer_id;
+    EXPECT_EQ(c.long_views->tenure_days, want.tenure_days) << c.customer_id;
+    EXPECT_EQ(c.long_views->days_since_last_activity, want.days_since_last_activity);
+    EXPECT_EQ(c.long_views->tickets_prev30d, want.tickets_prev30d) << c.customer_id;
+  }
+  EXPECT_GT(result.snapshot->signals.customers[0].long_views->usage_90d +
+                result.snapshot->signals.customers[1].long_views->usage_90d,
+            0);
 }
 
 TEST(SnapshotStore, UnchangedDataPublishesNoNewVersion) {

@@ -18,6 +18,7 @@
 #include "backtest/backtest.h"
 #include "backtest/backtest_report.h"
 #include "churnmodel/churn_model.h"
+#include "churnmodel/out_of_sample.h"
 #include "churnmodel/walk_forward.h"
 #include "demodata/generator.h"
 #include "nlohmann/json.hpp"
@@ -323,42 +324,19 @@ int RunExplain(const churn::settings::v1::ExplainFlags& flags,
 // labels did not reach (it would otherwise be graded on what it learned from).
 absl::StatusOr<churn::backtest::BacktestReport> BacktestWithModel(
     const churn::dataset::DataFiles& files, const churn::scoring::RuleSet& rules,
-    churn::backtest::BacktestOptions options, const std::string& model_file) {
+    const churn::backtest::BacktestOptions& options, const std::string& model_file) {
   CHURN_ASSIGN_OR_RETURN(churn::churnmodel::ChurnModel model,
                          churn::churnmodel::ChurnModel::Load(model_file));
-  const churn::dataset::Day trained_through = model.metadata().trained_through;
-  CHURN_ASSIGN_OR_RETURN(std::vector<churn::dataset::Day> dates,
-                         churn::backtest::AsOfDates(options));
-  const auto first = std::find_if(dates.begin(), dates.end(),
-                                  [&](churn::dataset::Day day) { return day >= trained_through; });
-  if (first == dates.end()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the model learned from labels up to ", churn::dataset::FormatDate(trained_through),
-        " (its last training date + its horizon): no as-of date from --from to --to is on or "
-        "after it, so it cannot be evaluated out of sample here; choose a later --from or train "
-        "with an earlier --to"));
-  }
-  const auto dropped = first - dates.begin();
-  options.from = *first;
+  CHURN_ASSIGN_OR_RETURN(churn::churnmodel::OutOfSampleWindow window,
+                         churn::churnmodel::OutOfSample(model.metadata(), options));
   CHURN_ASSIGN_OR_RETURN(
       churn::SignalHistory history,
-      churn::SignalHistory::Load(files, std::vector<churn::dataset::Day>(first, dates.end()),
-                                 options.load, {.long_views = true}));
-  CHURN_ASSIGN_OR_RETURN(
-      churn::backtest::BacktestReport report,
-      churn::backtest::RunBacktest(history, rules, options, churn::churnmodel::ModelScorer(model)));
-  report.model_note = absl::StrCat(
-      "Out of sample: the model learned from labels up to ",
-      churn::dataset::FormatDate(trained_through), "; rules and model are both evaluated on the ",
-      dates.end() - first, " as-of dates from ", churn::dataset::FormatDate(*first),
-      dropped > 0 ? absl::StrCat(" (earlier as-of dates left out for both: ", dropped, ")") : "",
-      ".");
-  if (model.metadata().horizon_days != options.horizon_days) {
-    absl::StrAppend(&report.model_note, " The model was trained for a ",
-                    model.metadata().horizon_days, "-day horizon, evaluated here on ",
-                    options.horizon_days, " days.");
-  }
-  if (dropped > 0) std::cerr << "note: " << report.model_note << "\n";
+      churn::SignalHistory::Load(files, window.dates, options.load, {.long_views = true}));
+  CHURN_ASSIGN_OR_RETURN(churn::backtest::BacktestReport report,
+                         churn::backtest::RunBacktest(history, rules, window.options,
+                                                      churn::churnmodel::ModelScorer(model)));
+  report.model_note = window.note;
+  if (window.dropped > 0) std::cerr << "note: " << report.model_note << "\n";
   return report;
 }
 

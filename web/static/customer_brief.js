@@ -59,6 +59,10 @@ export class CustomerBrief {
         section(
             'Why at risk', 'brief-why', reasonList(assessment),
             auditTrail(assessment.fired_rules ?? [])),
+        brief.second_opinion ?
+            section('Second opinion (trained model)', 'brief-second-opinion',
+                    secondOpinion(brief.second_opinion)) :
+            null,
         section(
             'Risk trend', 'brief-trend', riskTrend(brief.risk_trend ?? [], brief.risk_trend_error)),
         section(
@@ -186,6 +190,24 @@ function auditTrail(firedRules) {
       h('tbody', {}, firedRules.map((rule) => h('tr', {},
         h('td', {class: 'mono'}, rule.rule), h('td', {}, rule.tier),
         h('td', {class: 'num'}, `+${toNumber(rule.points)}`), h('td', {}, rule.reason))))));
+}
+
+// The trained model's estimate beside the rules: a second opinion, never the ranking.
+function secondOpinion(opinion) {
+  const horizon = toNumber(opinion.horizon_days);
+  const reasons = opinion.top_contributions ?? [];
+  return h('div', {'data-testid': 'second-opinion'},
+    h('p', {},
+      'Churn probability ',
+      h('strong', {'data-field': 'churn_probability'}, formatPercent(opinion.churn_probability)),
+      horizon > 0 ? ` within ${horizon} days` : '',
+      '.'),
+    reasons.length ?
+        h('ul', {class: 'plain-list', 'data-field': 'model_reasons'},
+          reasons.map((reason) => h('li', {}, reason.sentence))) :
+        null,
+    h('p', {class: 'muted'},
+      'From a trained model, shown beside the rules for comparison: the rule score above ranks the list.'));
 }
 
 // The score over the risk history's snapshots, with the change in words beside the chart.

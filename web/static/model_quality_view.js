@@ -287,11 +287,16 @@ function rulesVersusModel(report) {
     ['recall_high_medium', rules.recall_high_medium, model.recall_high_medium],
     ...AT_K.map((k) => [`lift_at_k/${k}`, rules.lift_at_k?.[k], model.lift_at_k?.[k]]),
   ];
-  return table('rules-vs-model', 'Rules against the model', [['Metric'], ['Rules', true], ['Model', true]],
-    rows.map(([metric, a, b]) => h('tr', {},
-      h('th', {scope: 'row'}, metricLabel(metric)),
-      h('td', {class: 'num'}, formatMetric(metric, a)),
-      h('td', {class: 'num'}, formatMetric(metric, b)))));
+  const interval = (ci) => Array.isArray(ci) && isNumber(ci[0]) && isNumber(ci[1]) ?
+      `95% CI ${dec(ci[0])}–${dec(ci[1])}` : '—';
+  rows.splice(1, 0, ['roc_auc_ci95', interval(rules.roc_auc_ci95), interval(model.roc_auc_ci95)]);
+  return h('div', {},
+    table('rules-vs-model', 'Rules against the model', [['Metric'], ['Rules', true], ['Model', true]],
+      rows.map(([metric, a, b]) => h('tr', {'data-metric': metric},
+        h('th', {scope: 'row'}, metric === 'roc_auc_ci95' ? 'ROC AUC interval' : metricLabel(metric)),
+        h('td', {class: 'num'}, metric === 'roc_auc_ci95' ? a : formatMetric(metric, a)),
+        h('td', {class: 'num'}, metric === 'roc_auc_ci95' ? b : formatMetric(metric, b))))),
+    report.model_note ? h('p', {class: 'muted', 'data-field': 'model_note'}, report.model_note) : null);
 }
 
 function ruleFiringTable(firing) {
