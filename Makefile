@@ -6,7 +6,7 @@ TSAN_DIR  ?= build-tsan
 JOBS      ?= $(shell nproc)
 DEMO_DIR  ?= var/demo-data
 
-.PHONY: deps deps-test deps-bench build run test unit fuzz bench bench-peers soak clean
+.PHONY: deps deps-test deps-bench build run test unit fuzz bench bench-scoring bench-peers soak clean
 
 deps:
 	scripts/install-deps.sh build
@@ -44,6 +44,10 @@ test: deps-test build fuzz
 
 bench: build
 	scripts/bench.sh $(BUILD_DIR)
+
+# The scoring RPC alone (also the last part of `make bench`): customers/s full vs compact, unary p99.
+bench-scoring: build
+	$(BUILD_DIR)/bench/scoring_load/scoring_load_bench
 
 # churnctl score against pandas and DuckDB SQL doing the same computation (bench/peers): a generated
 # data set of about 10 million usage rows, alternating rounds, medians and ratios.

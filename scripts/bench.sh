@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks: the CSV reader against its baselines, and the end-to-end pipeline on a
+# Benchmarks: the CSV reader against its baselines, the end-to-end pipeline on a
 # generated data set of BENCH_ACCOUNTS accounts (default 100,000: tens of millions of usage
-# rows, about 2 GB; generated once into var/bench-data-<N>).
+# rows, about 2 GB; generated once into var/bench-data-<N>), and the scoring RPC.
 set -euo pipefail
 build="${1:-build}"
 accounts="${BENCH_ACCOUNTS:-100000}"
@@ -15,6 +15,8 @@ echo "== End-to-end pipeline"
 "$build/bench/pipeline_bench" "$data" "${BENCH_REPEATS:-1}"
 echo "== Backtest (Google Benchmark; generates its own 100,000-account planted data set)"
 "$build/bench/backtest_bench"
+echo "== Scoring RPC (ScoreBatch full and compact vs in-process, unary Score closed and open loop)"
+"$build/bench/scoring_load/scoring_load_bench" --seconds="${BENCH_SCORING_SECONDS:-5}"
 if [ -z "${BENCH_SKIP_GATEWAY_1M:-}" ]; then
   echo "== The gateway at 1,000,000 customers (refresh, RSS, at-risk latency under wrk)"
   bench/gateway_at_risk_1m.sh "$build" ${BENCH_GATEWAY_BASELINE:-}

@@ -25,6 +25,8 @@ if [ "$mode" = test ] || [ "$mode" = bench ]; then
   pkgs+=(wrk curl)  # wrk: bench/gateway_at_risk_1m.sh drives the gateway's HTTP API
   command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
+# perf: profiling a service under its bench (bench/scoring_load/README.md).
+[ "$mode" = bench ] && pkgs+=(linux-perf)
 [ "$mode" = deploy ] && pkgs=(docker-compose curl)  # make verify-deploy (its engine: ../shared/tools/docker-sandbox.sh)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -4,7 +4,7 @@
 //
 //   scoring_load_bench [--scoring_binary=PATH] [--target=HOST:PORT] [--seconds=N] [--threads=K]
 //                      [--batch=B] [--warmup=S] [--batch_threads=K] [--unary_threads=K]
-//                      [--customers=N] [--deadline_ms=MS]
+//                      [--customers=N] [--deadline_ms=MS] [--unary_rate=R]
 //
 // Without --target it starts churn-scoring (default: the binary built next to this one) on
 // 127.0.0.1:0 with the built-in rules and stops it with SIGTERM at the end. With --target it
@@ -15,18 +15,27 @@
 //   1b in-process server work per batch, one thread: parse the ScoreBatchRequest bytes,
 //      validate + convert every customer, score, fill the response and serialise it. What the
 //      service does per call minus gRPC transport.
+//   1c in-process ScoreCustomerCompact, one thread: the rules without writing any text.
+//   1d 1b in the compact form (request and response on one arena, as the service does).
 //   2  ScoreBatch, one client thread, batches of --batch over one channel.
 //   3  ScoreBatch, --batch_threads client threads (default 4) over one shared channel.
+//   2c, 3c  the same in the compact form (response_form COMPACT, texts already held).
+//   3e 3c, and every answer expanded to the full-text form here (CompactResponseExpander).
 //   4a unary Score, --unary_threads threads (default 8) in a closed loop, one shared channel.
 //   4b the same with one channel (and TCP connection) per thread.
+//   5  unary Score in an open loop: --unary_rate calls/s (default 5000) sent on a fixed
+//      schedule over one shared channel; latency from the scheduled send (queueing counts),
+//      p50/p90/p99/p99.9.
 //
 // Latencies are per call (a batch for 1b/2/3, one customer for 4), all of them kept and sorted.
 // Every RPC has a deadline (--deadline_ms, default 5000). Errors of any phase, including
 // warm-up, are counted and must be 0; before phase 2 every prepared batch is scored once over
-// gRPC and compared with the in-process result. Client and service CPU are reported per phase
-// (service CPU only when this process started it): the client shares the cores with the
-// service, so the figures are for the whole machine, not the service alone.
-// Exit code: 0 when every call succeeded and the results matched, 1 otherwise, 2 on bad flags.
+// gRPC and compared with the in-process result, and once more in the compact form, expanded
+// here and compared message for message with the full-text answer. Client and service CPU are
+// reported per phase (service CPU only when this process started it): the client shares the cores
+// with the service, so the figures are for the whole machine, not the service alone. Exit code: 0
+// when every call succeeded and the results matched, 1 otherwise, 2 on bad flags.
+#include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/grpcpp.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -54,9 +63,12 @@
 #include "churn/v1/scoring.grpc.pb.h"
 #include "churn/v1/scoring.pb.h"
 #include "convert/assessment_convert.h"
+#include "convert/compact_assessment_convert.h"
+#include "convert/compact_response_expander.h"
 #include "convert/signals_convert.h"
 #include "integration/process.h"
 #include "integration/service_probe.h"
+#include "scoring/compact_assessment.h"
 #include "scoring/engine.h"
 #include "scoring/rule_set.h"
 #include "signals/customer_signals.h"
@@ -83,12 +95,14 @@ struct Flags {
   int batch = 1000;
   int customers = 10000;
   int deadline_ms = 5000;
+  double unary_rate = 5000;  // calls/s of the open-loop unary phase
 };
 
 constexpr const char* kUsage =
     "usage: scoring_load_bench [--scoring_binary=PATH] [--target=HOST:PORT] [--seconds=N]\n"
     "                          [--threads=K] [--batch=B] [--warmup=S] [--batch_threads=K]\n"
     "                          [--unary_threads=K] [--customers=N] [--deadline_ms=MS]\n"
+    "                          [--unary_rate=R]\n"
     "  --threads sets both --batch_threads (default 4) and --unary_threads (default 8).\n";
 
 // std::nullopt to run, else the exit code (BenchFlags::Parse).
@@ -108,6 +122,7 @@ std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
   parser.Int("batch", &flags->batch, 1);
   parser.Int("customers", &flags->customers, 1);
   parser.Int("deadline_ms", &flags->deadline_ms, 1);
+  parser.Double("unary_rate", &flags->unary_rate, 0, /*inclusive_min=*/false);
   return parser.Parse(argc, argv);
 }
 
@@ -396,6 +411,114 @@ bool SameAssessment(const v1::RiskAssessment& a, const v1::RiskAssessment& b) {
          a.fired_rules_size() == b.fired_rules_size();
 }
 
+// ---------------------------------------------------------------------------------------------
+// The open-loop unary driver: calls are sent on a fixed schedule whatever the answers do, and a
+// call's latency runs from its scheduled send time to its answer, so queueing (in the client, the
+// connection or the service) counts.
+
+struct OpenLoopResult {
+  double rate = 0;        // asked, calls/s
+  int64_t scheduled = 0;  // calls in the window
+  int64_t completed = 0;
+  int64_t errors = 0;
+  std::string first_error;
+  double send_lag_max_us = 0;        // the worst lateness of a send against its schedule
+  std::vector<double> latencies_us;  // sorted
+  double client_cpu = 0;
+  std::optional<double> server_cpu;
+  double seconds = 0;
+
+  double Percentile(double p) const {
+    if (latencies_us.empty()) return 0;
+    size_t rank =
+        static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(latencies_us.size())));
+    rank = std::clamp<size_t>(rank, 1, latencies_us.size());
+    return latencies_us[rank - 1];
+  }
+};
+
+OpenLoopResult RunOpenLoopScore(v1::ScoringService::Stub& stub,
+                                const std::vector<v1::ScoreRequest>& requests, double rate,
+                                double warmup, double seconds, std::chrono::milliseconds deadline,
+                                pid_t server_pid) {
+  struct Call {
+    grpc::ClientContext context;
+    v1::ScoreResponse response;
+    Clock::time_point scheduled;
+    int64_t slot = -1;  // index into latencies when inside the window, else -1
+  };
+  OpenLoopResult result;
+  result.rate = rate;
+  result.seconds = seconds;
+  const auto interval = std::chrono::duration<double>(1.0 / rate);
+  const int64_t warmup_calls = static_cast<int64_t>(warmup * rate);
+  const int64_t window_calls = static_cast<int64_t>(seconds * rate);
+  std::vector<double> latencies(static_cast<size_t>(window_calls), -1);
+  std::atomic<int64_t> outstanding{0};
+  std::atomic<int64_t> errors{0};
+  std::mutex error_mu;
+  std::string first_error;
+
+  const auto start = Clock::now() + std::chrono::milliseconds(20);
+  double client_cpu_start = 0;
+  std::optional<double> server_cpu_start;
+  for (int64_t n = 0; n < warmup_calls + window_calls; ++n) {
+    const auto scheduled =
+        start + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(n));
+    if (n == warmup_calls) {
+      std::this_thread::sleep_until(scheduled);
+      client_cpu_start = SelfCpuSeconds();
+      server_cpu_start = ProcessCpuSeconds(server_pid);
+    }
+    std::this_thread::sleep_until(scheduled);
+    const double lag_us =
+        std::chrono::duration<double, std::micro>(Clock::now() - scheduled).count();
+    if (n >= warmup_calls) result.send_lag_max_us = std::max(result.send_lag_max_us, lag_us);
+    auto* call = new Call;
+    call->scheduled = scheduled;
+    call->slot = n >= warmup_calls ? n - warmup_calls : -1;
+    call->context.set_deadline(std::chrono::system_clock::now() + deadline);
+    const v1::ScoreRequest* request = &requests[static_cast<size_t>(n) % requests.size()];
+    outstanding.fetch_add(1, std::memory_order_relaxed);
+    stub.async()->Score(
+        &call->context, request, &call->response, [&, call, request](grpc::Status status) {
+          const auto done = Clock::now();
+          if (!status.ok() ||
+              call->response.assessment().customer_id() != request->signals().customer_id()) {
+            if (errors.fetch_add(1) == 0) {
+              std::lock_guard<std::mutex> lock(error_mu);
+              first_error =
+                  status.ok() ? std::string("answer for another customer") : StatusText(status);
+            }
+          } else if (call->slot >= 0) {
+            latencies[static_cast<size_t>(call->slot)] =
+                std::chrono::duration<double, std::micro>(done - call->scheduled).count();
+          }
+          delete call;
+          outstanding.fetch_sub(1, std::memory_order_release);
+        });
+  }
+  const auto window_end = start + std::chrono::duration_cast<Clock::duration>(
+                                      interval * static_cast<double>(warmup_calls + window_calls));
+  std::this_thread::sleep_until(window_end);
+  result.client_cpu = SelfCpuSeconds() - client_cpu_start;
+  if (std::optional<double> end = ProcessCpuSeconds(server_pid); end && server_cpu_start) {
+    result.server_cpu = *end - *server_cpu_start;
+  }
+  while (outstanding.load(std::memory_order_acquire) > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  result.scheduled = window_calls;
+  result.errors = errors.load();
+  result.first_error = first_error;
+  for (double latency : latencies) {
+    if (latency >= 0) result.latencies_us.push_back(latency);
+  }
+  result.completed = static_cast<int64_t>(result.latencies_us.size());
+  std::sort(result.latencies_us.begin(), result.latencies_us.end());
+  return result;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -583,9 +706,64 @@ int main(int argc, char** argv) {
         };
       }));
 
+  // --- 1c: in-process ScoreCustomerCompact: the rules without writing any text ---
+  phases.push_back(RunPhase(
+      "1c in-process ScoreCustomerCompact", 1, flags.warmup, flags.seconds, server_pid,
+      [&](int) -> Worker {
+        return [&](uint64_t iteration, std::string*) -> int64_t {
+          const std::vector<int>& indices = batch_indices[iteration % batch_count];
+          int64_t local = 0;
+          for (int index : indices) {
+            local += churn::scoring::ScoreCustomerCompact(rules, pool_signals[index]).risk_score;
+          }
+          sink.fetch_add(local, std::memory_order_relaxed);
+          return static_cast<int64_t>(indices.size());
+        };
+      }));
+
+  // --- 1d: in-process server work per batch in the compact form, bytes to bytes ---
+  const churn::scoring::RulesTexts rules_texts = churn::scoring::BuildRulesTexts(rules);
+  phases.push_back(
+      RunPhase("1d in-process compact parse+convert+score+ser.", 1, flags.warmup, flags.seconds,
+               server_pid, [&](int) -> Worker {
+                 auto arena = std::make_shared<google::protobuf::Arena>();
+                 auto out = std::make_shared<std::string>();
+                 return [&, arena, out](uint64_t iteration, std::string* error) -> int64_t {
+                   arena->Reset();
+                   auto* request =
+                       google::protobuf::Arena::CreateMessage<v1::ScoreBatchRequest>(arena.get());
+                   auto* response =
+                       google::protobuf::Arena::CreateMessage<v1::ScoreBatchResponse>(arena.get());
+                   if (!request->ParseFromString(batch_request_bytes[iteration % batch_count])) {
+                     *error = "cannot parse the request bytes";
+                     return -1;
+                   }
+                   int64_t counts[3] = {0, 0, 0};
+                   v1::CompactAssessments* compact = response->mutable_compact();
+                   for (int i = 0; i < request->customers_size(); ++i) {
+                     absl::StatusOr<churn::CustomerSignals> signals =
+                         churn::convert::FromProto(request->customers(i), "");
+                     if (!signals.ok()) {
+                       *error = signals.status().ToString();
+                       return -1;
+                     }
+                     churn::scoring::CompactAssessment assessment =
+                         churn::scoring::ScoreCustomerCompact(rules, *signals);
+                     ++counts[static_cast<int>(assessment.risk_level)];
+                     churn::convert::AppendToProto(assessment, rules_texts, compact);
+                   }
+                   response->mutable_level_counts()->set_low(counts[0]);
+                   response->mutable_level_counts()->set_medium(counts[1]);
+                   response->mutable_level_counts()->set_high(counts[2]);
+                   response->SerializeToString(out.get());
+                   return request->customers_size();
+                 };
+               }));
+
   // --- correctness: every prepared batch once over gRPC against the in-process result ---
   int64_t compared = 0, mismatches = 0;
   int64_t check_errors = 0;
+  size_t full_response_bytes = 0;
   for (int b = 0; b < batch_count; ++b) {
     grpc::ClientContext context;
     context.set_deadline(call_deadline());
@@ -604,11 +782,57 @@ int main(int argc, char** argv) {
       ++compared;
       if (!SameAssessment(expected, response.assessments(j))) ++mismatches;
     }
+    full_response_bytes = response.ByteSizeLong();
   }
   std::printf("  check        %lld assessments over gRPC compared with in-process: %lld "
               "mismatches, %lld failed calls\n",
               static_cast<long long>(compared), static_cast<long long>(mismatches),
               static_cast<long long>(check_errors));
+  std::fflush(stdout);
+
+  // --- correctness of the compact form: every prepared batch, full and compact over gRPC, the
+  // compact one expanded on this side, must be equal message for message ---
+  churn::convert::CompactResponseExpander check_expander;
+  int64_t compact_compared = 0, compact_mismatches = 0;
+  for (int b = 0; b < batch_count; ++b) {
+    v1::ScoreBatchResponse full, compact, expanded;
+    v1::ScoreBatchRequest request = batch_requests[b];
+    check_expander.PrepareRequest(&request);
+    grpc::ClientContext full_context, compact_context;
+    full_context.set_deadline(call_deadline());
+    compact_context.set_deadline(call_deadline());
+    grpc::Status full_status = shared_stub->ScoreBatch(&full_context, batch_requests[b], &full);
+    grpc::Status compact_status = shared_stub->ScoreBatch(&compact_context, request, &compact);
+    if (!full_status.ok() || !compact_status.ok()) {
+      ++check_errors;
+      std::printf("  check: compact batch %d failed: %s / %s\n", b, StatusText(full_status).c_str(),
+                  StatusText(compact_status).c_str());
+      continue;
+    }
+    ++compact_compared;
+    absl::Status expand_status = check_expander.Expand(request, compact, &expanded);
+    if (!expand_status.ok() ||
+        !google::protobuf::util::MessageDifferencer::Equals(full, expanded)) {
+      ++compact_mismatches;
+      std::printf("  check: compact batch %d differs after expansion: %s\n", b,
+                  expand_status.ToString().c_str());
+    }
+  }
+  mismatches += compact_mismatches;
+  // The compact requests of the measured phases: the texts are held, so answers carry numbers.
+  std::vector<v1::ScoreBatchRequest> compact_requests = batch_requests;
+  for (v1::ScoreBatchRequest& request : compact_requests) check_expander.PrepareRequest(&request);
+  {
+    v1::ScoreBatchResponse sample;
+    grpc::ClientContext context;
+    context.set_deadline(call_deadline());
+    shared_stub->ScoreBatch(&context, compact_requests[0], &sample);
+    std::printf(
+        "  check        %lld batches full vs compact over gRPC, compact expanded here: %lld "
+        "differ; response %zu bytes full, %zu bytes compact (texts held)\n",
+        static_cast<long long>(compact_compared), static_cast<long long>(compact_mismatches),
+        full_response_bytes, sample.ByteSizeLong());
+  }
   std::fflush(stdout);
 
   // --- 2 and 3: ScoreBatch over one shared channel ---
@@ -638,6 +862,48 @@ int main(int argc, char** argv) {
   phases.push_back(RunPhase(absl::StrCat("3  gRPC ScoreBatch x", batch, ", 1 shared channel"),
                             flags.batch_threads, flags.warmup, flags.seconds, server_pid,
                             score_batch_worker));
+
+  // --- 2c, 3c: the same in the compact form; 3e also expands every answer to full texts here ---
+  auto compact_worker = [&](bool expand) -> WorkerFactory {
+    return [&, expand](int thread) -> Worker {
+      auto response = std::make_shared<v1::ScoreBatchResponse>();
+      auto expanded = std::make_shared<v1::ScoreBatchResponse>();
+      auto expander = std::make_shared<churn::convert::CompactResponseExpander>(check_expander);
+      return [&, thread, expand, response, expanded, expander](uint64_t iteration,
+                                                               std::string* error) -> int64_t {
+        const int b = static_cast<int>((iteration + static_cast<uint64_t>(thread)) % batch_count);
+        const v1::ScoreBatchRequest& request = compact_requests[b];
+        grpc::ClientContext context;
+        context.set_deadline(call_deadline());
+        grpc::Status status = shared_stub->ScoreBatch(&context, request, response.get());
+        if (!status.ok()) {
+          *error = StatusText(status);
+          return -1;
+        }
+        if (response->compact().risk_scores_size() != request.customers_size()) {
+          *error = absl::StrCat("expected ", request.customers_size(), " compact assessments, got ",
+                                response->compact().risk_scores_size());
+          return -1;
+        }
+        if (expand) {
+          if (absl::Status expanded_status = expander->Expand(request, *response, expanded.get());
+              !expanded_status.ok()) {
+            *error = expanded_status.ToString();
+            return -1;
+          }
+        }
+        return request.customers_size();
+      };
+    };
+  };
+  const size_t first_compact_phase = phases.size();
+  phases.push_back(RunPhase(absl::StrCat("2c gRPC ScoreBatch x", batch, " compact, 1 channel"), 1,
+                            flags.warmup, flags.seconds, server_pid, compact_worker(false)));
+  phases.push_back(RunPhase(absl::StrCat("3c gRPC ScoreBatch x", batch, " compact, shared"),
+                            flags.batch_threads, flags.warmup, flags.seconds, server_pid,
+                            compact_worker(false)));
+  phases.push_back(RunPhase(absl::StrCat("3e 3c + expand to full texts here"), flags.batch_threads,
+                            flags.warmup, flags.seconds, server_pid, compact_worker(true)));
 
   // --- 4: unary Score, shared channel and one channel per thread ---
   auto unary_worker = [&](bool own_channel) -> WorkerFactory {
@@ -676,7 +942,28 @@ int main(int argc, char** argv) {
   phases.push_back(RunPhase("4b gRPC Score (unary), 1 channel per thread", flags.unary_threads,
                             flags.warmup, flags.seconds, server_pid, unary_worker(true)));
 
+  // --- 5: unary Score at a fixed rate (open loop) ---
+  const OpenLoopResult open_loop =
+      RunOpenLoopScore(*shared_stub, unary_requests, flags.unary_rate, flags.warmup, flags.seconds,
+                       deadline, server_pid);
+
   PrintTable(phases);
+  std::printf(
+      "\n5  gRPC Score (unary), open loop at %.0f calls/s, 1 shared channel: %lld sent, "
+      "%lld answered, %lld errors\n"
+      "   latency from the scheduled send: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s; "
+      "worst send lag %s; cliCPU %s svcCPU %s\n",
+      open_loop.rate, static_cast<long long>(open_loop.scheduled),
+      static_cast<long long>(open_loop.completed), static_cast<long long>(open_loop.errors),
+      FormatLatency(open_loop.Percentile(50)).c_str(),
+      FormatLatency(open_loop.Percentile(90)).c_str(),
+      FormatLatency(open_loop.Percentile(99)).c_str(),
+      FormatLatency(open_loop.Percentile(99.9)).c_str(),
+      FormatLatency(open_loop.latencies_us.empty() ? 0 : open_loop.latencies_us.back()).c_str(),
+      FormatLatency(open_loop.send_lag_max_us).c_str(),
+      FormatCpu(open_loop.client_cpu, open_loop.seconds).c_str(),
+      FormatCpu(open_loop.server_cpu, open_loop.seconds).c_str());
+  if (open_loop.errors > 0) std::printf("   first error: %s\n", open_loop.first_error.c_str());
 
   // --- ratios ---
   const double floor_rate = phases[0].CustomersPerSecond();
@@ -685,14 +972,24 @@ int main(int argc, char** argv) {
   std::printf("\nratios (customers/s)\n");
   std::printf("  1b server work in-process / 1a ScoreCustomer        %.2f\n",
               ratio(server_work_rate, floor_rate));
-  for (size_t i = 2; i < phases.size(); ++i) {
+  std::printf("  1c ScoreCustomerCompact / 1a ScoreCustomer          %.2f\n",
+              ratio(phases[2].CustomersPerSecond(), floor_rate));
+  std::printf("  1d compact server work / 1b full server work        %.2f\n",
+              ratio(phases[3].CustomersPerSecond(), server_work_rate));
+  for (size_t i = 4; i < phases.size(); ++i) {
     std::printf("  %-44s / 1a %.3f   / 1b %.3f\n", phases[i].name.c_str(),
                 ratio(phases[i].CustomersPerSecond(), floor_rate),
                 ratio(phases[i].CustomersPerSecond(), server_work_rate));
   }
+  std::printf(
+      "  2c compact / 2 full, 1 channel                      %.2f\n",
+      ratio(phases[first_compact_phase].CustomersPerSecond(), phases[4].CustomersPerSecond()));
+  std::printf(
+      "  3c compact / 3 full, %d threads                      %.2f\n", flags.batch_threads,
+      ratio(phases[first_compact_phase + 1].CustomersPerSecond(), phases[5].CustomersPerSecond()));
   std::printf("  load average at the end: %s\n", LoadAverage().c_str());
 
-  int64_t total_errors = check_errors;
+  int64_t total_errors = check_errors + open_loop.errors;
   for (const PhaseResult& p : phases) total_errors += p.errors;
 
   int exit_code_of_service = 0;

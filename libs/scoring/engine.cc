@@ -10,16 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "scoring/evaluation.h"
 
 namespace churn::scoring {
+namespace internal {
 namespace {
-
-// One signal as a rule sees it: the number compared against thresholds, and for count signals
-// the exact integer used by {count}.
-struct SignalReading {
-  double value = 0;
-  std::optional<int64_t> count;
-};
 
 SignalReading Count(int64_t count) { return {static_cast<double>(count), count}; }
 SignalReading Flag(bool flag) { return {flag ? 1.0 : 0.0, std::nullopt}; }
@@ -77,8 +72,10 @@ std::string FormatValue(const SignalReading& reading) {
   return text;
 }
 
-// Fills {pct}, {count} and {value}; the parser has rejected any other placeholder, and one in a
-// hand-built rule set is left as written.
+}  // namespace
+
+// The parser has rejected any placeholder but {pct}, {count} and {value}; one in a hand-built rule
+// set is left as written.
 std::string FormatReason(std::string_view reason, const SignalReading& reading) {
   if (reason.find('{') == std::string_view::npos) return std::string(reason);
   std::string text;
@@ -104,16 +101,20 @@ std::string FormatReason(std::string_view reason, const SignalReading& reading) 
   return text;
 }
 
+namespace {
+
 // A `when` entry is "rule" (any tier) or "rule/tier".
-bool ReferenceMatches(std::string_view reference, const FiredRule& fired) {
+bool ReferenceMatches(std::string_view reference, const FiredTierRef& fired) {
   const std::size_t slash = reference.find('/');
-  if (slash == std::string_view::npos) return reference == fired.rule;
-  return reference.substr(0, slash) == fired.rule && reference.substr(slash + 1) == fired.tier;
+  if (slash == std::string_view::npos) return reference == fired.rule->id;
+  return reference.substr(0, slash) == fired.rule->id &&
+         reference.substr(slash + 1) == fired.tier->id;
 }
 
-bool GroupMatches(const ActionGroup& group, const std::vector<FiredRule>& fired_rules) {
+bool GroupMatches(const ActionGroup& group,
+                  const absl::InlinedVector<FiredTierRef, 8>& fired_tiers) {
   for (const std::string& reference : group.when) {
-    for (const FiredRule& fired : fired_rules) {
+    for (const FiredTierRef& fired : fired_tiers) {
       if (ReferenceMatches(reference, fired)) return true;
     }
   }
@@ -121,6 +122,73 @@ bool GroupMatches(const ActionGroup& group, const std::vector<FiredRule>& fired_
 }
 
 }  // namespace
+
+bool IsCountSignal(SignalKind kind) {
+  return kind == SignalKind::kTickets30d || kind == SignalKind::kErrors30d ||
+         kind == SignalKind::kChurnIntent30d;
+}
+
+Evaluation Evaluate(const RuleSet& rules, const CustomerSignals& signals) {
+  Evaluation evaluation;
+  // 64-bit so that many large point values cannot overflow before the cap.
+  int64_t total_points = 0;
+  int32_t tier_offset = 0;
+  for (const Rule& rule : rules.rules) {
+    const int32_t first_tier = tier_offset;
+    tier_offset += static_cast<int32_t>(rule.tiers.size());
+    const std::optional<SignalReading> reading = ReadSignal(rule.signal, signals);
+    if (!reading.has_value()) continue;
+    const auto tier = std::find_if(rule.tiers.begin(), rule.tiers.end(), [&](const Tier& t) {
+      return TierMatches(rule.signal, t, reading->value);
+    });
+    // A tier worth nothing explains nothing: no reason, no audit entry. (Negative points cannot
+    // come from a validated rule set; ignoring them keeps the score from going below 0.)
+    if (tier == rule.tiers.end() || tier->points <= 0) continue;
+    total_points += tier->points;
+    evaluation.fired.push_back(FiredTierRef{
+        &rule, &*tier, first_tier + static_cast<int32_t>(tier - rule.tiers.begin()), *reading});
+  }
+
+  evaluation.risk_score = static_cast<int>(std::min<int64_t>(total_points, rules.max_score));
+  if (evaluation.risk_score >= rules.high_min) {
+    evaluation.risk_level = RiskLevel::kHigh;
+  } else if (evaluation.risk_score >= rules.medium_min) {
+    evaluation.risk_level = RiskLevel::kMedium;
+  }
+
+  const std::size_t max_actions = static_cast<std::size_t>(std::max(rules.max_actions, 0));
+  int32_t action_offset = 0;
+  for (const ActionGroup& group : rules.action_groups) {
+    const int32_t first_action = action_offset;
+    action_offset += static_cast<int32_t>(group.actions.size());
+    if (evaluation.actions.size() >= max_actions) continue;  // counting the offsets only
+    if (!GroupMatches(group, evaluation.fired)) continue;
+    for (std::size_t a = 0; a < group.actions.size(); ++a) {
+      if (evaluation.actions.size() >= max_actions) break;
+      evaluation.actions.push_back(
+          ChosenAction{&group.actions[a], first_action + static_cast<int32_t>(a)});
+    }
+  }
+  if (evaluation.actions.empty()) {
+    evaluation.actions.push_back(ChosenAction{&rules.default_action, action_offset});
+  }
+  return evaluation;
+}
+
+void FinishTexts(int max_reasons, std::string_view separator, Assessment* assessment) {
+  const std::size_t limit = static_cast<std::size_t>(std::max(max_reasons, 0));
+  assessment->reasons.reserve(std::min(limit, assessment->fired_rules.size()));
+  for (const FiredRule& fired : assessment->fired_rules) {
+    if (assessment->reasons.size() >= limit) break;
+    assessment->reasons.push_back(fired.reason);
+  }
+  // absl::string_view may be its own type in this Abseil build.
+  const absl::string_view joiner(separator.data(), separator.size());
+  assessment->top_reasons = absl::StrJoin(assessment->reasons, joiner);
+  assessment->recommended_actions = absl::StrJoin(assessment->actions, joiner);
+}
+
+}  // namespace internal
 
 std::string_view RiskLevelName(RiskLevel level) {
   switch (level) {
@@ -132,50 +200,21 @@ std::string_view RiskLevelName(RiskLevel level) {
 }
 
 Assessment ScoreCustomer(const RuleSet& rules, const CustomerSignals& signals) {
+  const internal::Evaluation evaluation = internal::Evaluate(rules, signals);
   Assessment assessment;
   assessment.customer_id = signals.customer_id;
-
-  // 64-bit so that many large point values cannot overflow before the cap.
-  int64_t total_points = 0;
-  for (const Rule& rule : rules.rules) {
-    const std::optional<SignalReading> reading = ReadSignal(rule.signal, signals);
-    if (!reading.has_value()) continue;
-    const auto tier = std::find_if(rule.tiers.begin(), rule.tiers.end(), [&](const Tier& t) {
-      return TierMatches(rule.signal, t, reading->value);
-    });
-    // A tier worth nothing explains nothing: no reason, no audit entry. (Negative points cannot
-    // come from a validated rule set; ignoring them keeps the score from going below 0.)
-    if (tier == rule.tiers.end() || tier->points <= 0) continue;
-    total_points += tier->points;
-    assessment.fired_rules.push_back({rule.id, tier->id, tier->points, FormatReason(tier->reason, *reading)});
+  assessment.risk_score = evaluation.risk_score;
+  assessment.risk_level = evaluation.risk_level;
+  assessment.fired_rules.reserve(evaluation.fired.size());
+  for (const internal::FiredTierRef& fired : evaluation.fired) {
+    assessment.fired_rules.push_back({fired.rule->id, fired.tier->id, fired.tier->points,
+                                      internal::FormatReason(fired.tier->reason, fired.reading)});
   }
-
-  assessment.risk_score = static_cast<int>(std::min<int64_t>(total_points, rules.max_score));
-  if (assessment.risk_score >= rules.high_min) {
-    assessment.risk_level = RiskLevel::kHigh;
-  } else if (assessment.risk_score >= rules.medium_min) {
-    assessment.risk_level = RiskLevel::kMedium;
+  assessment.actions.reserve(evaluation.actions.size());
+  for (const internal::ChosenAction& action : evaluation.actions) {
+    assessment.actions.push_back(*action.text);
   }
-
-  const std::size_t max_reasons = static_cast<std::size_t>(std::max(rules.max_reasons, 0));
-  for (const FiredRule& fired : assessment.fired_rules) {
-    if (assessment.reasons.size() >= max_reasons) break;
-    assessment.reasons.push_back(fired.reason);
-  }
-
-  const std::size_t max_actions = static_cast<std::size_t>(std::max(rules.max_actions, 0));
-  for (const ActionGroup& group : rules.action_groups) {
-    if (assessment.actions.size() >= max_actions) break;
-    if (!GroupMatches(group, assessment.fired_rules)) continue;
-    for (const std::string& action : group.actions) {
-      if (assessment.actions.size() >= max_actions) break;
-      assessment.actions.push_back(action);
-    }
-  }
-  if (assessment.actions.empty()) assessment.actions.push_back(rules.default_action);
-
-  assessment.top_reasons = absl::StrJoin(assessment.reasons, rules.reason_separator);
-  assessment.recommended_actions = absl::StrJoin(assessment.actions, rules.reason_separator);
+  internal::FinishTexts(rules.max_reasons, rules.reason_separator, &assessment);
   return assessment;
 }
 

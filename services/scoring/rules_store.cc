@@ -18,6 +18,7 @@ absl::StatusOr<std::shared_ptr<const LoadedRules>> ParseRules(std::string yaml,
   }
   auto loaded = std::make_shared<LoadedRules>();
   loaded->rules = *std::move(rules);
+  loaded->texts = scoring::BuildRulesTexts(loaded->rules);
   loaded->sha256 = digest::Sha256Hex(yaml);
   loaded->yaml = std::move(yaml);
   loaded->source = std::move(source);

@@ -10,12 +10,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "concurrency/mutex.h"
+#include "scoring/compact_assessment.h"
 #include "scoring/rule_set.h"
 
 namespace churn::scoring_service {
 
 struct LoadedRules {
   scoring::RuleSet rules;
+  scoring::RulesTexts texts;  // what ScoreBatch's compact form refers to by index
   std::string yaml;    // the text the rules were parsed from
   std::string sha256;  // of `yaml`, lowercase hex
   std::string source;  // file path, "request" or "built-in"

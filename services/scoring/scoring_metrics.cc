@@ -46,8 +46,8 @@ ScoringMetrics::ScoringMetrics(prometheus::Registry& registry) {
   }
 }
 
-void ScoringMetrics::CountScored(scoring::RiskLevel level) {
-  scored_[static_cast<int>(level)]->Increment();
+void ScoringMetrics::CountScored(scoring::RiskLevel level, int64_t customers) {
+  if (customers > 0) scored_[static_cast<int>(level)]->Increment(static_cast<double>(customers));
 }
 
 void ScoringMetrics::ObserveBatch(ScoringMethod method, int64_t customers, double seconds) {

@@ -20,7 +20,7 @@ class ScoringMetrics {
  public:
   explicit ScoringMetrics(prometheus::Registry& registry);
 
-  void CountScored(scoring::RiskLevel level);
+  void CountScored(scoring::RiskLevel level, int64_t customers = 1);
   void ObserveBatch(ScoringMethod method, int64_t customers, double seconds);
   void CountReload(bool ok);
   void SetRulesInForce(int version);

@@ -9,6 +9,7 @@
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "convert/assessment_convert.h"
+#include "convert/compact_assessment_convert.h"
 #include "convert/model_opinion_convert.h"
 #include "convert/rules_dry_run_convert.h"
 #include "convert/signals_convert.h"
@@ -34,13 +35,21 @@ void FillRulesInfo(const LoadedRules& loaded, v1::RulesInfo* info) {
   info->set_rule_count(static_cast<int32_t>(loaded.rules.rules.size()));
 }
 
-void CountLevel(scoring::RiskLevel level, v1::LevelCounts* counts) {
-  switch (level) {
-    case scoring::RiskLevel::kLow: counts->set_low(counts->low() + 1); break;
-    case scoring::RiskLevel::kMedium: counts->set_medium(counts->medium() + 1); break;
-    case scoring::RiskLevel::kHigh: counts->set_high(counts->high() + 1); break;
+// Customers per level of one call: counted locally, added to the metrics and the response once.
+struct LevelTally {
+  int64_t counts[3] = {0, 0, 0};
+  void Add(scoring::RiskLevel level) { ++counts[static_cast<int>(level)]; }
+  void Report(ScoringMetrics& metrics, v1::LevelCounts* out) const {
+    for (scoring::RiskLevel level :
+         {scoring::RiskLevel::kLow, scoring::RiskLevel::kMedium, scoring::RiskLevel::kHigh}) {
+      metrics.CountScored(level, counts[static_cast<int>(level)]);
+    }
+    if (out == nullptr) return;
+    out->set_low(out->low() + counts[0]);
+    out->set_medium(out->medium() + counts[1]);
+    out->set_high(out->high() + counts[2]);
   }
-}
+};
 
 // Every customer is validated before any is scored, so a bad request has no partial effect.
 absl::StatusOr<std::vector<CustomerSignals>> SignalsFromRequest(
@@ -54,10 +63,15 @@ absl::StatusOr<std::vector<CustomerSignals>> SignalsFromRequest(
   std::vector<CustomerSignals> signals;
   signals.reserve(customers.size());
   for (int i = 0; i < customers.size(); ++i) {
-    CHURN_ASSIGN_OR_RETURN(
-        CustomerSignals converted,
-        convert::FromProto(customers[i], absl::StrCat(service::ToAbsl(field), "[", i, "]")));
-    signals.push_back(std::move(converted));
+    // The path "<field>[i]" is written only for an error, not for every valid customer.
+    absl::StatusOr<CustomerSignals> converted = convert::FromProto(customers[i], "");
+    if (!converted.ok()) {
+      CHURN_RETURN_IF_ERROR(
+          convert::FromProto(customers[i], absl::StrCat(service::ToAbsl(field), "[", i, "]"))
+              .status());
+      return converted.status();
+    }
+    signals.push_back(*std::move(converted));
   }
   return signals;
 }
@@ -112,7 +126,9 @@ class ScoreStreamReactor
 }  // namespace
 
 ScoringService::ScoringService(ScoringServiceOptions options, prometheus::Registry& registry)
-    : options_(std::move(options)), metrics_(registry) {}
+    : options_(std::move(options)), metrics_(registry) {
+  SetMessageAllocatorFor_ScoreBatch(&score_batch_allocator_);
+}
 
 absl::StatusOr<std::shared_ptr<const LoadedRules>> ScoringService::RulesInForce() const {
   std::shared_ptr<const LoadedRules> rules = rules_.Current();
@@ -162,15 +178,47 @@ absl::Status ScoringService::ScoreCustomers(ScoringMethod method,
                          SignalsFromRequest(customers, field, options_.max_batch));
 
   assessments->Reserve(static_cast<int>(signals.size()));
+  LevelTally tally;
   for (const CustomerSignals& customer : signals) {
     scoring::Assessment assessment = scoring::ScoreCustomer(rules->rules, customer);
-    metrics_.CountScored(assessment.risk_level);
-    if (level_counts != nullptr) CountLevel(assessment.risk_level, level_counts);
+    tally.Add(assessment.risk_level);
     convert::ToProto(assessment, assessments->Add());
   }
+  tally.Report(metrics_, level_counts);
   if (rules_info != nullptr) FillRulesInfo(*rules, rules_info);
   if (opinions != nullptr) CHURN_RETURN_IF_ERROR(AddModelOpinions(signals, opinions));
   metrics_.ObserveBatch(method, static_cast<int64_t>(signals.size()), SecondsSince(start));
+  return absl::OkStatus();
+}
+
+absl::Status ScoringService::ScoreCompact(const v1::ScoreBatchRequest& request,
+                                          v1::ScoreBatchResponse* response) {
+  auto start = std::chrono::steady_clock::now();
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedRules> rules, RulesInForce());
+  CHURN_ASSIGN_OR_RETURN(std::vector<CustomerSignals> signals,
+                         SignalsFromRequest(request.customers(), "customers", options_.max_batch));
+  v1::CompactAssessments* compact = response->mutable_compact();
+  const int n = static_cast<int>(signals.size());
+  compact->mutable_risk_scores()->Reserve(n);
+  compact->mutable_risk_levels()->Reserve(n);
+  compact->mutable_fired_counts()->Reserve(n);
+  compact->mutable_action_counts()->Reserve(n);
+  compact->mutable_fired_tiers()->Reserve(2 * n);
+  compact->mutable_actions()->Reserve(3 * n);
+  LevelTally tally;
+  for (const CustomerSignals& customer : signals) {
+    const scoring::CompactAssessment assessment =
+        scoring::ScoreCustomerCompact(rules->rules, customer);
+    tally.Add(assessment.risk_level);
+    convert::AppendToProto(assessment, rules->texts, compact);
+  }
+  tally.Report(metrics_, response->mutable_level_counts());
+  FillRulesInfo(*rules, response->mutable_rules());
+  if (request.known_rules_sha256() != rules->sha256) {
+    convert::ToProto(rules->texts, rules->sha256, response->mutable_rules_texts());
+  }
+  CHURN_RETURN_IF_ERROR(AddModelOpinions(signals, response->mutable_model_opinions()));
+  metrics_.ObserveBatch(ScoringMethod::kScoreBatch, n, SecondsSince(start));
   return absl::OkStatus();
 }
 
@@ -225,10 +273,16 @@ grpc::ServerUnaryReactor* ScoringService::Score(grpc::CallbackServerContext* con
 grpc::ServerUnaryReactor* ScoringService::ScoreBatch(grpc::CallbackServerContext* context,
                                                      const v1::ScoreBatchRequest* request,
                                                      v1::ScoreBatchResponse* response) {
+  if (!v1::ScoreResponseForm_IsValid(request->response_form())) {
+    return FinishWith(context, absl::InvalidArgumentError(absl::StrCat(
+                                   "response_form: unknown form ", request->response_form())));
+  }
   absl::Status status =
-      ScoreCustomers(ScoringMethod::kScoreBatch, request->customers(), "customers",
-                     response->mutable_assessments(), response->mutable_rules(),
-                     response->mutable_level_counts(), response->mutable_model_opinions());
+      request->response_form() == v1::SCORE_RESPONSE_FORM_COMPACT
+          ? ScoreCompact(*request, response)
+          : ScoreCustomers(ScoringMethod::kScoreBatch, request->customers(), "customers",
+                           response->mutable_assessments(), response->mutable_rules(),
+                           response->mutable_level_counts(), response->mutable_model_opinions());
   if (!status.ok()) response->Clear();
   return FinishWith(context, status);
 }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "churn/v1/scoring.grpc.pb.h"
+#include "arena_message_allocator.h"
 #include "churnmodel/churn_model.h"
 #include "concurrency/mutex.h"
 #include "rules_store.h"
@@ -63,6 +64,8 @@ class ScoringService final : public v1::ScoringService::CallbackService {
       google::protobuf::RepeatedPtrField<v1::ModelOpinion>* opinions = nullptr);
 
  private:
+  // ScoreBatch's compact form: numbers per customer, the texts when the client lacks them.
+  absl::Status ScoreCompact(const v1::ScoreBatchRequest& request, v1::ScoreBatchResponse* response);
   // The model's opinions of the `customers` that carry long views, in order.
   absl::Status AddModelOpinions(const std::vector<CustomerSignals>& customers,
                                 google::protobuf::RepeatedPtrField<v1::ModelOpinion>* opinions);
@@ -74,6 +77,9 @@ class ScoringService final : public v1::ScoringService::CallbackService {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
 
   const ScoringServiceOptions options_;
+  // ScoreBatch's request and response on one arena per call.
+  ArenaMessageAllocator<v1::ScoreBatchRequest, v1::ScoreBatchResponse> score_batch_allocator_{
+      64 << 10, 1 << 20};
   ScoringMetrics metrics_;
   RulesStore rules_;
   concurrency::Mutex reload_mu_;  // one reload at a time, so "changed" and the logs tell the truth

@@ -1,5 +1,6 @@
 // The real churn-scoring binary on an ephemeral loopback port, driven over gRPC and HTTP.
 #include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <grpc/reflection/v1alpha/reflection.grpc.pb.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
@@ -19,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "churn/v1/scoring.grpc.pb.h"
+#include "convert/compact_response_expander.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration/process.h"
@@ -216,6 +218,116 @@ TEST_F(ScoringServiceTest, ScoreBatchKeepsRequestOrderAndCountsLevels) {
   v1::ScoreBatchResponse empty;
   ASSERT_TRUE(ScoreBatch({}, &empty).ok());
   EXPECT_EQ(empty.assessments_size(), 0);
+}
+
+// Customers across every rule and tier of the default rules, and none.
+std::vector<v1::CustomerSignals> VariedCustomers(int count) {
+  std::vector<v1::CustomerSignals> customers;
+  for (int n = 0; n < count; ++n) {
+    v1::CustomerSignals s = Customer("sub-" + std::to_string(n));
+    s.set_usage_drop_pct((n % 11) * 0.0875);
+    s.set_tickets_30d(n % 9);
+    s.set_errors_30d((n * 7) % 17);
+    s.set_churn_intent_30d(n % 5 == 0 ? 1 + n % 3 : 0);
+    if (n % 3 != 0) s.set_satisfaction_score(1 + (n % 9) * 0.5);
+    s.set_escalation_flag(n % 4 == 1);
+    s.set_downgrade_flag(n % 6 == 2);
+    s.set_is_trial(n % 7 == 3);
+    customers.push_back(s);
+  }
+  return customers;
+}
+
+// Scores `customers` in the compact form the expander asks for and expands the answer.
+void ScoreCompactAndExpand(v1::ScoringService::Stub& stub,
+                           convert::CompactResponseExpander& expander,
+                           const std::vector<v1::CustomerSignals>& customers, bool expect_texts,
+                           v1::ScoreBatchResponse* expanded) {
+  v1::ScoreBatchRequest request;
+  for (const auto& customer : customers) *request.add_customers() = customer;
+  expander.PrepareRequest(&request);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 10s);
+  v1::ScoreBatchResponse compact;
+  grpc::Status status = stub.ScoreBatch(&context, request, &compact);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(compact.assessments_size(), 0);
+  EXPECT_EQ(compact.compact().risk_scores_size(), request.customers_size());
+  EXPECT_EQ(compact.has_rules_texts(), expect_texts);
+  absl::Status expanded_status = expander.Expand(request, compact, expanded);
+  ASSERT_TRUE(expanded_status.ok()) << expanded_status;
+}
+
+void ExpectSameResponse(const v1::ScoreBatchResponse& full,
+                        const v1::ScoreBatchResponse& expanded) {
+  std::string differences;
+  google::protobuf::util::MessageDifferencer differencer;
+  differencer.ReportDifferencesToString(&differences);
+  EXPECT_TRUE(differencer.Compare(full, expanded)) << differences;
+}
+
+TEST_F(ScoringServiceTest, CompactScoreBatchExpandsToTheFullTextResponse) {
+  ASSERT_NO_FATAL_FAILURE(StartService());
+  const std::vector<v1::CustomerSignals> customers = VariedCustomers(400);
+  v1::ScoreBatchResponse full;
+  ASSERT_TRUE(ScoreBatch(customers, &full).ok());
+  ASSERT_EQ(full.assessments_size(), 400);
+  EXPECT_GT(full.level_counts().high(), 0);
+  EXPECT_GT(full.level_counts().medium(), 0);
+
+  // The first call brings the texts, the next ones only numbers; both expand to the full form.
+  convert::CompactResponseExpander expander;
+  v1::ScoreBatchResponse expanded;
+  ASSERT_NO_FATAL_FAILURE(ScoreCompactAndExpand(*stub_, expander, customers, true, &expanded));
+  ExpectSameResponse(full, expanded);
+  EXPECT_EQ(expander.known_rules_sha256(), full.rules().sha256());
+  ASSERT_NO_FATAL_FAILURE(ScoreCompactAndExpand(*stub_, expander, customers, false, &expanded));
+  ExpectSameResponse(full, expanded);
+
+  // Other texts in force: the next compact answer carries them again.
+  std::string yaml = ReadFile(kRulesFile);
+  for (auto [from, to] : {std::pair<std::string, std::string>{"Schedule a check-in to reset goals",
+                                                              "Book a goals review"},
+                          {"Usage dropped {pct}% (30d vs prior)", "Use fell by {pct}%"},
+                          {"separator: \"; \"", "separator: \" / \""}}) {
+    const size_t at = yaml.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    yaml.replace(at, from.size(), to);
+  }
+  v1::ReloadRulesResponse reload;
+  ASSERT_TRUE(ReloadRules(yaml, &reload).ok());
+  ASSERT_TRUE(reload.changed());
+  v1::ScoreBatchResponse full_after;
+  ASSERT_TRUE(ScoreBatch(customers, &full_after).ok());
+  EXPECT_THAT(full_after.assessments(0).top_reasons(), Not(HasSubstr("Usage dropped")));
+  ASSERT_NO_FATAL_FAILURE(ScoreCompactAndExpand(*stub_, expander, customers, true, &expanded));
+  ExpectSameResponse(full_after, expanded);
+  EXPECT_FALSE(google::protobuf::util::MessageDifferencer::Equals(full, expanded));
+
+  // A client without the texts cannot expand an answer that has none.
+  v1::ScoreBatchRequest request;
+  for (const auto& customer : customers) *request.add_customers() = customer;
+  expander.PrepareRequest(&request);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::ScoreBatchResponse compact;
+  ASSERT_TRUE(stub_->ScoreBatch(&context, request, &compact).ok());
+  convert::CompactResponseExpander fresh;
+  EXPECT_EQ(fresh.Expand(request, compact, &expanded).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(ScoringServiceTest, UnknownResponseFormIsInvalidArgument) {
+  ASSERT_NO_FATAL_FAILURE(StartService());
+  v1::ScoreBatchRequest request;
+  *request.add_customers() = ProductExampleHigh();
+  request.set_response_form(static_cast<v1::ScoreResponseForm>(7));
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::ScoreBatchResponse response;
+  grpc::Status status = stub_->ScoreBatch(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("response_form"));
 }
 
 TEST_F(ScoringServiceTest, ScoreStreamAnswersEveryChunkAndRejectsABadOne) {
