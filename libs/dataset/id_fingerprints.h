@@ -6,6 +6,7 @@
 // (repeats are rare, and a warning). Same fingerprints as DuplicateIdFinder, so both agree.
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -17,16 +18,18 @@ namespace churn::dataset {
 class IdFingerprints {
  public:
   // Keeps at most `limit` ids (0: every id).
-  explicit IdFingerprints(int64_t limit) : limit_(limit) {}
+  explicit IdFingerprints(int64_t limit) : cap_(limit > 0 ? limit : INT64_MAX) {}
 
   // Room for `ids` without growing: reserved address space is not resident until written, and
   // growing would briefly hold the old and the new array.
-  void Reserve(int64_t ids) {
-    fingerprints_.reserve(static_cast<size_t>(limit_ > 0 ? std::min(ids, limit_) : ids));
-  }
+  void Reserve(int64_t ids) { fingerprints_.reserve(static_cast<size_t>(std::min(ids, cap_))); }
+
+  // Keeps at most `cap` ids in all from now on: a later part of the file, once the parts before
+  // it are known to hold at least limit - cap ids, can only ever keep `cap`.
+  void LowerCap(int64_t cap) { cap_ = std::min(cap_, std::max<int64_t>(cap, 0)); }
 
   void Add(std::string_view id) {
-    if (limit_ > 0 && static_cast<int64_t>(fingerprints_.size()) >= limit_) {
+    if (static_cast<int64_t>(fingerprints_.size()) >= cap_) {
       overflowed_ = true;
       return;
     }
@@ -44,7 +47,7 @@ class IdFingerprints {
   static bool AnyRepeat(const std::vector<const IdFingerprints*>& sorted);
 
  private:
-  int64_t limit_;
+  int64_t cap_;
   bool overflowed_ = false;
   std::vector<uint64_t> fingerprints_;
 };

@@ -1,7 +1,9 @@
 #include "dataset/loader.h"
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -222,10 +224,15 @@ struct UsagePart {
   bool clean = true;  // false: a row or the CSV needs the one-thread reader's judgement
 
   explicit UsagePart(int64_t id_limit) : ids(id_limit) {}
+  // How often a part publishes its id count and looks at those of the parts before it.
+  static constexpr int64_t kIdCapRows = 4096;
 
   // The usage rows of UsageRows, with the fields read straight from the row: the same parsers,
   // no allocation per row, and no error text (a problem sends the table to UsageRows).
-  void Read(const Dataset& data) {
+  // `ids_held[i]` is how many usage ids part i holds so far; this is part `index`, and with an
+  // id limit it keeps no more ids than the parts before it leave room for.
+  void Read(const Dataset& data, std::vector<std::atomic<int64_t>>& ids_held, size_t index,
+            int64_t id_limit) {
     TableReader& r = *reader;
     const size_t width = r.header_width();
     const size_t subscription = *r.FieldOf(r.ColumnNamed("subscription_id"));
@@ -235,6 +242,10 @@ struct UsagePart {
     const std::optional<size_t> id = r.FieldOf(r.ColumnNamed("usage_id"));
     std::string last_subscription_id;
     int32_t last_subscription_index = kNoIndex;
+    // Rows come grouped by subscription and day: the last plain date's text and day, reused
+    // while the next row has the same 10 bytes.
+    char last_date_text[10] = {};
+    std::optional<Day> last_date;
     for (;;) {
       const absl::StatusOr<bool> more = r.Next();
       if (!more.ok()) {
@@ -248,7 +259,18 @@ struct UsagePart {
         return;
       }
       const std::string_view subscription_id = TrimBlanks(fields[subscription]);
-      const std::optional<Day> day = ParseDate(fields[date]);
+      const std::string_view date_text = fields[date];
+      std::optional<Day> day;
+      if (last_date && date_text.size() == sizeof(last_date_text) &&
+          std::memcmp(date_text.data(), last_date_text, sizeof(last_date_text)) == 0) {
+        day = last_date;
+      } else {
+        day = ParseDate(date_text);
+        if (day && date_text.size() == sizeof(last_date_text)) {
+          std::memcpy(last_date_text, date_text.data(), sizeof(last_date_text));
+          last_date = day;
+        }
+      }
       const std::optional<int64_t> usage_count = ParseCount(fields[count]);
       const std::optional<int64_t> error_count = ParseCount(fields[errors]);
       if (subscription_id.empty() || !day || !usage_count || !error_count || *usage_count < 0 ||
@@ -262,7 +284,14 @@ struct UsagePart {
         }
       }
       latest_day = std::max(latest_day.value_or(*day), *day);
-      ++rows;
+      if (++rows % kIdCapRows == 0) {
+        ids_held[index].store(ids.size(), std::memory_order_relaxed);
+        if (id_limit > 0 && index > 0) {
+          int64_t before = 0;
+          for (size_t i = 0; i < index; ++i) before += ids_held[i].load(std::memory_order_relaxed);
+          ids.LowerCap(id_limit - before);
+        }
+      }
       if (subscription_id != last_subscription_id) {
         last_subscription_id.assign(subscription_id);
         auto it = data.subscription_index.find(subscription_id);
@@ -326,11 +355,16 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Datas
     }
   }
   {
+    // Only the first usage_id_check_limit ids in file order are checked: a later part stops
+    // keeping ids once the parts before it hold that many (its memory stays flat in rows).
+    std::vector<std::atomic<int64_t>> ids_held(count);
+    const int64_t id_limit = options.usage_id_check_limit;
     std::vector<std::thread> workers;
     for (size_t i = 1; i < count; ++i) {
-      workers.emplace_back([&parts, data, i] { parts[i].Read(*data); });
+      workers.emplace_back(
+          [&parts, &ids_held, data, i, id_limit] { parts[i].Read(*data, ids_held, i, id_limit); });
     }
-    parts[0].Read(*data);
+    parts[0].Read(*data, ids_held, 0, id_limit);
     for (std::thread& worker : workers) worker.join();
   }
   for (const UsagePart& part : parts) {
@@ -353,6 +387,7 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Datas
   std::vector<const IdFingerprints*> sorted;
   for (const UsagePart& part : parts) sorted.push_back(&part.ids);
   if (IdFingerprints::AnyRepeat(sorted)) return false;  // the warning names lines: one thread
+  for (UsagePart& part : parts) part.ids = IdFingerprints(0);  // released before the merge
 
   stats->table = Table::kFeatureUsage;
   stats->file = path;

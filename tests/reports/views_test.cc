@@ -40,6 +40,31 @@ TEST(ScoreAll, SortsByScoreThenArrThenId) {
   EXPECT_EQ(scored[3].signals.customer_id, "S-0");  // 0
 }
 
+// Rows equal in score, ARR and id (a repeated subscription id) keep their input order, and
+// every row is scored, however many there are (ScoreAll works from the last row back).
+TEST(ScoreAll, EqualRowsKeepTheirInputOrder) {
+  std::vector<CustomerSignals> customers;
+  for (int i = 0; i < 10000; ++i) {
+    CustomerSignals c =
+        Customer(i % 2 == 0 ? "S-same" : "S-" + std::to_string(i), 100, "Pro", i % 7);
+    c.account_name = std::to_string(i);
+    customers.push_back(std::move(c));
+  }
+  std::vector<ScoredCustomer> scored = ScoreAll(scoring::DefaultRuleSet(), customers);
+  ASSERT_EQ(scored.size(), customers.size());
+  int previous = -1;
+  for (size_t i = 0; i < scored.size(); ++i) {
+    EXPECT_EQ(scored[i].assessment.risk_score,
+              scoring::ScoreCustomer(scoring::DefaultRuleSet(), scored[i].signals).risk_score);
+    if (i > 0 && scored[i].signals.customer_id == "S-same" &&
+        scored[i - 1].signals.customer_id == "S-same" &&
+        scored[i].assessment.risk_score == scored[i - 1].assessment.risk_score) {
+      EXPECT_LT(previous, std::stoi(scored[i].signals.account_name)) << i;
+    }
+    previous = std::stoi(scored[i].signals.account_name);
+  }
+}
+
 TEST(Summary, ExecutiveFigures) {
   const ExecutiveSummary e =
       SummarizeExecutive(Sample(), dataset::ParseDate("2024-12-31"), std::nullopt);
