@@ -41,8 +41,9 @@ class IdFingerprints {
   bool complete() const { return !overflowed_; }
   int64_t size() const { return static_cast<int64_t>(fingerprints_.size()); }
 
-  // Sorts the fingerprints (so several parts can sort at once) ...
-  void Sort();
+  // Sorts the fingerprints in `threads` runs at once (one run when there are few), last of all:
+  // KeepFirst and Add no longer apply ...
+  void Sort(int threads);
   // ... and tells whether one value occurs twice in any of the sorted sets together.
   static bool AnyRepeat(const std::vector<const IdFingerprints*>& sorted);
 
@@ -50,6 +51,7 @@ class IdFingerprints {
   int64_t cap_;
   bool overflowed_ = false;
   std::vector<uint64_t> fingerprints_;
+  std::vector<size_t> run_ends_;  // after Sort: where each sorted run ends
 };
 
 }  // namespace churn::dataset

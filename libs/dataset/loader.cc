@@ -209,6 +209,13 @@ struct UsageRows {
   }
 };
 
+// LoadOptions::usage_threads, 0 resolved to the machine's cores.
+int LoaderThreads(const LoadOptions& options) {
+  return options.usage_threads > 0
+             ? options.usage_threads
+             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 // One part of the usage table, read on its own thread. Lines are counted from 1 at the part's
 // start and made absolute once the parts before it are known.
 struct UsagePart {
@@ -317,9 +324,7 @@ struct UsagePart {
 // needs rows in file order, or anything only that reader judges (see LoadOptions).
 bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Dataset* data,
                       UsageSink* sink, UsageRows* usage, TableStats* stats) {
-  const int threads = options.usage_threads > 0
-                          ? options.usage_threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = LoaderThreads(options);
   if (threads < 2) return false;
   std::error_code error;
   const auto file_bytes = static_cast<int64_t>(fs::file_size(path, error));
@@ -378,12 +383,9 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Datas
     room -= part.ids.size();
     ids_complete = ids_complete && part.ids.complete();
   }
-  {
-    std::vector<std::thread> sorters;
-    for (size_t i = 1; i < count; ++i) sorters.emplace_back([&parts, i] { parts[i].ids.Sort(); });
-    parts[0].ids.Sort();
-    for (std::thread& sorter : sorters) sorter.join();
-  }
+  // The first usage_id_check_limit ids are mostly in the first part: each part's are sorted
+  // by all the threads, one part after the other.
+  for (UsagePart& part : parts) part.ids.Sort(threads);
   std::vector<const IdFingerprints*> sorted;
   for (const UsagePart& part : parts) sorted.push_back(&part.ids);
   if (IdFingerprints::AnyRepeat(sorted)) return false;  // the warning names lines: one thread
@@ -541,16 +543,52 @@ absl::StatusOr<Dataset> LoadDataset(const DataFiles& files, const LoadOptions& o
   // Order matters: keys are resolved against the tables loaded before.
   AccountRows accounts(&data);
   CHURN_RETURN_IF_ERROR(load(Table::kAccounts, accounts));
-  SubscriptionRows subscriptions(&data);
-  CHURN_RETURN_IF_ERROR(load(Table::kSubscriptions, subscriptions));
-  UsageRows usage(&data, usage_sink, options.usage_id_check_limit);
-  if (!LoadUsageInParts(files.of(Table::kFeatureUsage), options, &data, usage_sink, &usage,
-                        &data.report.of(Table::kFeatureUsage)))
-    CHURN_RETURN_IF_ERROR(load(Table::kFeatureUsage, usage));
   ChurnEventRows churn_events(&data);
-  CHURN_RETURN_IF_ERROR(load(Table::kChurnEvents, churn_events));
   TicketRows tickets(&data);
-  CHURN_RETURN_IF_ERROR(load(Table::kSupportTickets, tickets));
+  // Churn events and tickets need only the accounts: with threads to spare they are read on
+  // their own thread while the subscriptions and the usage are. That load stands only when it
+  // rejected no row and failed nowhere (then the order of the tables cannot matter); otherwise
+  // they are read again after the usage, in the one-thread order, with its budget and errors.
+  SubscriptionRows subscriptions(&data);
+  UsageRows usage(&data, usage_sink, options.usage_id_check_limit);
+  bool later_tables_read = false;
+  {
+    absl::Status later_status;
+    int64_t later_rejected = 0;
+    std::jthread later;
+    const bool concurrent = LoaderThreads(options) >= 2;
+    if (concurrent) {
+      later = std::jthread([&] {
+        later_status =
+            ForEachRow(Table::kChurnEvents, files.of(Table::kChurnEvents), options, &later_rejected,
+                       &data.report.of(Table::kChurnEvents), churn_events);
+        if (later_status.ok()) {
+          later_status =
+              ForEachRow(Table::kSupportTickets, files.of(Table::kSupportTickets), options,
+                         &later_rejected, &data.report.of(Table::kSupportTickets), tickets);
+        }
+      });
+    }
+    absl::Status status = load(Table::kSubscriptions, subscriptions);
+    if (status.ok() && !LoadUsageInParts(files.of(Table::kFeatureUsage), options, &data, usage_sink,
+                                         &usage, &data.report.of(Table::kFeatureUsage))) {
+      status = load(Table::kFeatureUsage, usage);
+    }
+    if (later.joinable()) later.join();
+    CHURN_RETURN_IF_ERROR(status);
+    later_tables_read = concurrent && later_status.ok() && later_rejected == 0;
+  }
+  if (!later_tables_read) {
+    data.churn_events.clear();
+    data.tickets.clear();
+    data.latest_ticket_day.reset();
+    data.report.of(Table::kChurnEvents) = TableStats{};
+    data.report.of(Table::kSupportTickets) = TableStats{};
+    churn_events = ChurnEventRows(&data);
+    tickets = TicketRows(&data);
+    CHURN_RETURN_IF_ERROR(load(Table::kChurnEvents, churn_events));
+    CHURN_RETURN_IF_ERROR(load(Table::kSupportTickets, tickets));
+  }
 
   auto warnings = [&](Table table) { return &data.report.of(table).warnings; };
   accounts.duplicates.AppendTo(warnings(Table::kAccounts));
