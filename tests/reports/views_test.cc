@@ -1,3 +1,4 @@
+#include <sstream>
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reports/report_format.h"
@@ -101,6 +102,30 @@ TEST(Summary, DriverLabelsComeFromTheRulesInForce) {
   EXPECT_EQ(labelled.drivers[0].label, "Too many tickets");
   // Without the rules' labels the id is put into words.
   EXPECT_EQ(SummarizeDrivers(Sample(), {}).drivers[0].label, "Support load");
+}
+
+// Rows are formatted in blocks on two threads: every row is written once, in order, and
+// --limit cuts anywhere in a block.
+TEST(Format, CsvOfManyRowsKeepsTheirOrder) {
+  std::vector<CustomerSignals> customers;
+  for (int i = 0; i < 20000; ++i) {
+    customers.push_back(Customer("S-" + std::to_string(100000 + i), 1000 - i % 991, "Pro", i % 5));
+  }
+  const std::vector<ScoredCustomer> scored = ScoreAll(scoring::DefaultRuleSet(), customers);
+  for (size_t limit : {size_t{0}, size_t{1}, size_t{4096}, size_t{8193}, size_t{12345}}) {
+    std::ostringstream out;
+    WriteAtRiskList(scored, limit, OutputFormat::kCsv, out);
+    std::istringstream lines(out.str());
+    std::string line;
+    std::getline(lines, line);  // header
+    size_t row = 0;
+    while (std::getline(lines, line)) {
+      ASSERT_LT(row, scored.size());
+      EXPECT_EQ(line.substr(0, line.find(',')), scored[row].signals.customer_id) << row;
+      ++row;
+    }
+    EXPECT_EQ(row, limit == 0 ? scored.size() : limit);
+  }
 }
 
 TEST(Format, CsvIsSpreadsheetSafeAndComplete) {
