@@ -25,8 +25,15 @@ class IdFingerprints {
   void Reserve(int64_t ids) { fingerprints_.reserve(static_cast<size_t>(std::min(ids, cap_))); }
 
   // Keeps at most `cap` ids in all from now on: a later part of the file, once the parts before
-  // it are known to hold at least limit - cap ids, can only ever keep `cap`.
-  void LowerCap(int64_t cap) { cap_ = std::min(cap_, std::max<int64_t>(cap, 0)); }
+  // it are known to hold at least limit - cap ids, can only ever keep `cap`. At 0 the ids held
+  // are given back at once (the parts before fill the limit: none of this part's is checked).
+  void LowerCap(int64_t cap) {
+    cap_ = std::min(cap_, std::max<int64_t>(cap, 0));
+    if (cap_ == 0 && fingerprints_.capacity() > 0) {
+      overflowed_ = overflowed_ || !fingerprints_.empty();
+      std::vector<uint64_t>().swap(fingerprints_);
+    }
+  }
 
   void Add(std::string_view id) {
     if (static_cast<int64_t>(fingerprints_.size()) >= cap_) {

@@ -56,6 +56,9 @@ TEST(IdFingerprints, LowerCapKeepsTheFirstIds) {
   for (int i = 5; i < 8; ++i) ids.Add(absl::StrCat("U-", i));
   EXPECT_EQ(ids.size(), 6);
   EXPECT_FALSE(ids.complete());
+  ids.LowerCap(0);  // the parts before fill the limit: the ids held are dropped
+  EXPECT_EQ(ids.size(), 0);
+  EXPECT_FALSE(ids.complete());
   IdFingerprints none(10);
   none.LowerCap(-3);  // the parts before hold more than the limit
   none.Add("U-1");
