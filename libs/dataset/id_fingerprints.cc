@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <queue>
+#include <thread>
 #include <utility>
 
 namespace churn::dataset {
@@ -46,33 +47,57 @@ void IdFingerprints::KeepFirst(int64_t room) {
   overflowed_ = true;
 }
 
-void IdFingerprints::Sort() {
-  SortByByte(fingerprints_.data(), fingerprints_.data() + fingerprints_.size(), 56);
+void IdFingerprints::Sort(int threads) {
+  // Below this many ids per run a thread costs more than it saves.
+  constexpr size_t kMinRun = 1 << 16;
+  const size_t count = fingerprints_.size();
+  const size_t runs = std::max<size_t>(1, std::min<size_t>(threads, count / kMinRun));
+  run_ends_.clear();
+  for (size_t run = 1; run <= runs; ++run) run_ends_.push_back(count * run / runs);
+  uint64_t* const data = fingerprints_.data();
+  std::vector<std::thread> sorters;
+  for (size_t run = 1; run < runs; ++run) {
+    sorters.emplace_back(
+        [this, data, run] { SortByByte(data + run_ends_[run - 1], data + run_ends_[run], 56); });
+  }
+  SortByByte(data, data + run_ends_[0], 56);
+  for (std::thread& sorter : sorters) sorter.join();
 }
 
 bool IdFingerprints::AnyRepeat(const std::vector<const IdFingerprints*>& sorted) {
-  // A merge of the sorted sets: a repeat is a value equal to the one taken before it.
-  using Head = std::pair<uint64_t, std::pair<size_t, size_t>>;  // value, (set, index)
-  std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
-  for (size_t set = 0; set < sorted.size(); ++set) {
-    if (!sorted[set]->fingerprints_.empty()) heads.push({sorted[set]->fingerprints_[0], {set, 0}});
+  // A merge of the sorted runs: a repeat is a value equal to the one taken before it.
+  struct Run {
+    const uint64_t* next;
+    const uint64_t* end;
+  };
+  std::vector<Run> runs;
+  for (const IdFingerprints* set : sorted) {
+    const uint64_t* const data = set->fingerprints_.data();
+    size_t begin = 0;
+    for (const size_t end : set->run_ends_) {
+      if (end > begin) runs.push_back(Run{data + begin, data + end});
+      begin = end;
+    }
   }
+  using Head = std::pair<uint64_t, size_t>;  // value, run
+  std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+  for (size_t run = 0; run < runs.size(); ++run) heads.push({*runs[run].next, run});
   bool first = true;
   uint64_t previous = 0;
   while (!heads.empty()) {
-    auto [value, position] = heads.top();
+    const auto [value, index] = heads.top();
     heads.pop();
     if (!first && value == previous) return true;
     first = false;
     previous = value;
-    const std::vector<uint64_t>& values = sorted[position.first]->fingerprints_;
-    // Runs within one set are walked here without the queue.
-    size_t index = position.second + 1;
-    while (index < values.size() && (heads.empty() || values[index] <= heads.top().first)) {
-      if (values[index] == previous) return true;
-      previous = values[index++];
+    // Stretches of one run are walked here without the queue.
+    Run& run = runs[index];
+    ++run.next;
+    while (run.next < run.end && (heads.empty() || *run.next <= heads.top().first)) {
+      if (*run.next == previous) return true;
+      previous = *run.next++;
     }
-    if (index < values.size()) heads.push({values[index], {position.first, index}});
+    if (run.next < run.end) heads.push({*run.next, index});
   }
   return false;
 }

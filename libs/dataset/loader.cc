@@ -1,7 +1,9 @@
 #include "dataset/loader.h"
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -207,6 +209,13 @@ struct UsageRows {
   }
 };
 
+// LoadOptions::usage_threads, 0 resolved to the machine's cores.
+int LoaderThreads(const LoadOptions& options) {
+  return options.usage_threads > 0
+             ? options.usage_threads
+             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 // One part of the usage table, read on its own thread. Lines are counted from 1 at the part's
 // start and made absolute once the parts before it are known.
 struct UsagePart {
@@ -222,10 +231,15 @@ struct UsagePart {
   bool clean = true;  // false: a row or the CSV needs the one-thread reader's judgement
 
   explicit UsagePart(int64_t id_limit) : ids(id_limit) {}
+  // How often a part publishes its id count and looks at those of the parts before it.
+  static constexpr int64_t kIdCapRows = 4096;
 
   // The usage rows of UsageRows, with the fields read straight from the row: the same parsers,
   // no allocation per row, and no error text (a problem sends the table to UsageRows).
-  void Read(const Dataset& data) {
+  // `ids_held[i]` is how many usage ids part i holds so far; this is part `index`, and with an
+  // id limit it keeps no more ids than the parts before it leave room for.
+  void Read(const Dataset& data, std::vector<std::atomic<int64_t>>& ids_held, size_t index,
+            int64_t id_limit) {
     TableReader& r = *reader;
     const size_t width = r.header_width();
     const size_t subscription = *r.FieldOf(r.ColumnNamed("subscription_id"));
@@ -235,6 +249,10 @@ struct UsagePart {
     const std::optional<size_t> id = r.FieldOf(r.ColumnNamed("usage_id"));
     std::string last_subscription_id;
     int32_t last_subscription_index = kNoIndex;
+    // Rows come grouped by subscription and day: the last plain date's text and day, reused
+    // while the next row has the same 10 bytes.
+    char last_date_text[10] = {};
+    std::optional<Day> last_date;
     for (;;) {
       const absl::StatusOr<bool> more = r.Next();
       if (!more.ok()) {
@@ -248,7 +266,18 @@ struct UsagePart {
         return;
       }
       const std::string_view subscription_id = TrimBlanks(fields[subscription]);
-      const std::optional<Day> day = ParseDate(fields[date]);
+      const std::string_view date_text = fields[date];
+      std::optional<Day> day;
+      if (last_date && date_text.size() == sizeof(last_date_text) &&
+          std::memcmp(date_text.data(), last_date_text, sizeof(last_date_text)) == 0) {
+        day = last_date;
+      } else {
+        day = ParseDate(date_text);
+        if (day && date_text.size() == sizeof(last_date_text)) {
+          std::memcpy(last_date_text, date_text.data(), sizeof(last_date_text));
+          last_date = day;
+        }
+      }
       const std::optional<int64_t> usage_count = ParseCount(fields[count]);
       const std::optional<int64_t> error_count = ParseCount(fields[errors]);
       if (subscription_id.empty() || !day || !usage_count || !error_count || *usage_count < 0 ||
@@ -262,7 +291,14 @@ struct UsagePart {
         }
       }
       latest_day = std::max(latest_day.value_or(*day), *day);
-      ++rows;
+      if (++rows % kIdCapRows == 0) {
+        ids_held[index].store(ids.size(), std::memory_order_relaxed);
+        if (id_limit > 0 && index > 0) {
+          int64_t before = 0;
+          for (size_t i = 0; i < index; ++i) before += ids_held[i].load(std::memory_order_relaxed);
+          ids.LowerCap(id_limit - before);
+        }
+      }
       if (subscription_id != last_subscription_id) {
         last_subscription_id.assign(subscription_id);
         auto it = data.subscription_index.find(subscription_id);
@@ -288,9 +324,7 @@ struct UsagePart {
 // needs rows in file order, or anything only that reader judges (see LoadOptions).
 bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Dataset* data,
                       UsageSink* sink, UsageRows* usage, TableStats* stats) {
-  const int threads = options.usage_threads > 0
-                          ? options.usage_threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = LoaderThreads(options);
   if (threads < 2) return false;
   std::error_code error;
   const auto file_bytes = static_cast<int64_t>(fs::file_size(path, error));
@@ -326,11 +360,16 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Datas
     }
   }
   {
+    // Only the first usage_id_check_limit ids in file order are checked: a later part stops
+    // keeping ids once the parts before it hold that many (its memory stays flat in rows).
+    std::vector<std::atomic<int64_t>> ids_held(count);
+    const int64_t id_limit = options.usage_id_check_limit;
     std::vector<std::thread> workers;
     for (size_t i = 1; i < count; ++i) {
-      workers.emplace_back([&parts, data, i] { parts[i].Read(*data); });
+      workers.emplace_back(
+          [&parts, &ids_held, data, i, id_limit] { parts[i].Read(*data, ids_held, i, id_limit); });
     }
-    parts[0].Read(*data);
+    parts[0].Read(*data, ids_held, 0, id_limit);
     for (std::thread& worker : workers) worker.join();
   }
   for (const UsagePart& part : parts) {
@@ -344,15 +383,13 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Datas
     room -= part.ids.size();
     ids_complete = ids_complete && part.ids.complete();
   }
-  {
-    std::vector<std::thread> sorters;
-    for (size_t i = 1; i < count; ++i) sorters.emplace_back([&parts, i] { parts[i].ids.Sort(); });
-    parts[0].ids.Sort();
-    for (std::thread& sorter : sorters) sorter.join();
-  }
+  // The first usage_id_check_limit ids are mostly in the first part: each part's are sorted
+  // by all the threads, one part after the other.
+  for (UsagePart& part : parts) part.ids.Sort(threads);
   std::vector<const IdFingerprints*> sorted;
   for (const UsagePart& part : parts) sorted.push_back(&part.ids);
   if (IdFingerprints::AnyRepeat(sorted)) return false;  // the warning names lines: one thread
+  for (UsagePart& part : parts) part.ids = IdFingerprints(0);  // released before the merge
 
   stats->table = Table::kFeatureUsage;
   stats->file = path;
@@ -506,16 +543,52 @@ absl::StatusOr<Dataset> LoadDataset(const DataFiles& files, const LoadOptions& o
   // Order matters: keys are resolved against the tables loaded before.
   AccountRows accounts(&data);
   CHURN_RETURN_IF_ERROR(load(Table::kAccounts, accounts));
-  SubscriptionRows subscriptions(&data);
-  CHURN_RETURN_IF_ERROR(load(Table::kSubscriptions, subscriptions));
-  UsageRows usage(&data, usage_sink, options.usage_id_check_limit);
-  if (!LoadUsageInParts(files.of(Table::kFeatureUsage), options, &data, usage_sink, &usage,
-                        &data.report.of(Table::kFeatureUsage)))
-    CHURN_RETURN_IF_ERROR(load(Table::kFeatureUsage, usage));
   ChurnEventRows churn_events(&data);
-  CHURN_RETURN_IF_ERROR(load(Table::kChurnEvents, churn_events));
   TicketRows tickets(&data);
-  CHURN_RETURN_IF_ERROR(load(Table::kSupportTickets, tickets));
+  // Churn events and tickets need only the accounts: with threads to spare they are read on
+  // their own thread while the subscriptions and the usage are. That load stands only when it
+  // rejected no row and failed nowhere (then the order of the tables cannot matter); otherwise
+  // they are read again after the usage, in the one-thread order, with its budget and errors.
+  SubscriptionRows subscriptions(&data);
+  UsageRows usage(&data, usage_sink, options.usage_id_check_limit);
+  bool later_tables_read = false;
+  {
+    absl::Status later_status;
+    int64_t later_rejected = 0;
+    std::jthread later;
+    const bool concurrent = LoaderThreads(options) >= 2;
+    if (concurrent) {
+      later = std::jthread([&] {
+        later_status =
+            ForEachRow(Table::kChurnEvents, files.of(Table::kChurnEvents), options, &later_rejected,
+                       &data.report.of(Table::kChurnEvents), churn_events);
+        if (later_status.ok()) {
+          later_status =
+              ForEachRow(Table::kSupportTickets, files.of(Table::kSupportTickets), options,
+                         &later_rejected, &data.report.of(Table::kSupportTickets), tickets);
+        }
+      });
+    }
+    absl::Status status = load(Table::kSubscriptions, subscriptions);
+    if (status.ok() && !LoadUsageInParts(files.of(Table::kFeatureUsage), options, &data, usage_sink,
+                                         &usage, &data.report.of(Table::kFeatureUsage))) {
+      status = load(Table::kFeatureUsage, usage);
+    }
+    if (later.joinable()) later.join();
+    CHURN_RETURN_IF_ERROR(status);
+    later_tables_read = concurrent && later_status.ok() && later_rejected == 0;
+  }
+  if (!later_tables_read) {
+    data.churn_events.clear();
+    data.tickets.clear();
+    data.latest_ticket_day.reset();
+    data.report.of(Table::kChurnEvents) = TableStats{};
+    data.report.of(Table::kSupportTickets) = TableStats{};
+    churn_events = ChurnEventRows(&data);
+    tickets = TicketRows(&data);
+    CHURN_RETURN_IF_ERROR(load(Table::kChurnEvents, churn_events));
+    CHURN_RETURN_IF_ERROR(load(Table::kSupportTickets, tickets));
+  }
 
   auto warnings = [&](Table table) { return &data.report.of(table).warnings; };
   accounts.duplicates.AppendTo(warnings(Table::kAccounts));

@@ -25,12 +25,15 @@ struct LoadOptions {
   int64_t max_rejected_rows = 0;
   // Duplicate usage_id detection remembers this many ids (0: every id), so memory stays
   // bounded on tables with tens of millions of rows; beyond it the check is reported as
-  // partial. Each thread reading the usage table keeps up to this many 8-byte fingerprints.
+  // partial. Each thread reading the usage table keeps 8-byte fingerprints of the ids it may
+  // need: at most this many, fewer as the parts before it fill the limit.
   int64_t usage_id_check_limit = 4'000'000;
   // Threads that read the usage table (0: one per core). The file is split at line starts
   // into parts of at least min_usage_part_bytes; anything only a reader of the whole file can
   // judge (a bad row, malformed CSV, a split inside a quoted field, a repeated usage_id) makes
   // the table be read again on one thread, so the result never depends on the threads.
+  // With 2 or more, churn events and tickets are read on a thread of their own meanwhile (read
+  // again in table order when that load rejected a row or failed).
   int usage_threads = 0;
   int64_t min_usage_part_bytes = 8 << 20;
 };

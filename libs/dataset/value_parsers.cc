@@ -10,6 +10,9 @@
 namespace churn::dataset {
 namespace {
 
+using value_parsers_internal::DaysFromCivil;
+using value_parsers_internal::DaysInMonth;
+
 bool ParseDigits(std::string_view text, size_t pos, size_t count, int* out) {
   if (pos + count > text.size()) return false;
   int value = 0;
@@ -49,27 +52,11 @@ bool IsTimePart(std::string_view rest) {
   return true;
 }
 
-bool IsLeapYear(int year) { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0); }
-
-int DaysInMonth(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
-}
-
-// Days from 1970-01-01 to a valid proleptic Gregorian date, in integer arithmetic (the hot path
-// of every usage row: no calendar library call).
-int DaysFromCivil(int year, int month, int day) {
-  year -= month <= 2 ? 1 : 0;
-  const int era = (year >= 0 ? year : year - 399) / 400;
-  const int year_of_era = year - era * 400;
-  const int day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return era * 146097 + day_of_era - 719468;
-}
-
 }  // namespace
 
-std::optional<Day> ParseDate(std::string_view text) {
+namespace value_parsers_internal {
+
+std::optional<Day> ParseDateText(std::string_view text) {
   text = TrimBlanks(text);
   int year = 0, month = 0, day = 0;
   if (text.size() < 10 || !ParseDigits(text, 0, 4, &year) || text[4] != '-' ||
@@ -82,6 +69,8 @@ std::optional<Day> ParseDate(std::string_view text) {
   }
   return static_cast<Day>(DaysFromCivil(year, month, day));
 }
+
+}  // namespace value_parsers_internal
 
 std::string FormatDate(Day day) {
   const absl::CivilDay civil = absl::CivilDay(1970, 1, 1) + day;
@@ -105,18 +94,7 @@ std::optional<bool> ParseBool(std::string_view text) {
   }
 }
 
-std::optional<int64_t> ParseCount(std::string_view text) {
-  // The common cell first: 1 to 18 plain digits (no blank, sign or point; cannot overflow).
-  if (!text.empty() && text.size() <= 18) {
-    int64_t value = 0;
-    size_t i = 0;
-    for (; i < text.size(); ++i) {
-      const unsigned digit = static_cast<unsigned char>(text[i]) - unsigned{'0'};
-      if (digit > 9) break;
-      value = value * 10 + digit;
-    }
-    if (i == text.size()) return value;
-  }
+std::optional<int64_t> value_parsers_internal::ParseCountText(std::string_view text) {
   text = TrimBlanks(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   int64_t value = 0;

@@ -1,5 +1,7 @@
 #include "signals/signal_builder.h"
 
+#include <memory>
+
 #include "signals/usage_windows.h"
 #include "status/status_macros.h"
 
@@ -109,22 +111,24 @@ std::vector<CustomerSignals> AssembleSignals(
 
 absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
                                             const SignalOptions& options) {
-  UsageWindows usage(options.as_of);
+  // The day rings are released once totalled, before the customers are assembled.
+  auto usage = std::make_unique<UsageWindows>(options.as_of);
   CHURN_ASSIGN_OR_RETURN(dataset::Dataset loaded,
-                         dataset::LoadDataset(files, options.load, &usage));
+                         dataset::LoadDataset(files, options.load, usage.get()));
   const dataset::Dataset& data = loaded;
 
   SignalSnapshot snapshot;
   snapshot.usage_window_end = options.as_of ? options.as_of : data.latest_usage_day;
   snapshot.support_window_end = options.as_of ? options.as_of : data.latest_ticket_day;
-  snapshot.usage_entries_retained = usage.retained_entries();
+  snapshot.usage_entries_retained = usage->retained_entries();
   for (const dataset::ChurnEvent& event : data.churn_events) {
     ++snapshot.churn_reason_counts[event.reason_code.empty() ? "(blank)" : event.reason_code];
   }
   const std::vector<UsageTotals> usage_totals =
       snapshot.usage_window_end
-          ? usage.Totals(*snapshot.usage_window_end, data.subscriptions.size())
+          ? usage->Totals(*snapshot.usage_window_end, data.subscriptions.size())
           : std::vector<UsageTotals>(data.subscriptions.size());
+  usage.reset();
   snapshot.customers = AssembleSignals(data, usage_totals, snapshot.support_window_end,
                                        options.churn_intent_by_customer);
   snapshot.report = data.report;

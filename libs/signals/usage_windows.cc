@@ -16,10 +16,15 @@ UsageWindows::Ring& UsageWindows::RingOf(int32_t subscription, Day first_day) {
   if (index >= ring_of_.size()) ring_of_.resize(std::max(index + 1, ring_of_.size() * 2), -1);
   int32_t& ring = ring_of_[index];
   if (ring < 0) {
-    ring = static_cast<int32_t>(rings_.size());
-    rings_.emplace_back().latest = first_day;
+    if (used_in_last_block_ == kRingsPerBlock) {
+      blocks_.push_back(std::make_unique<RingBlock>());
+      used_in_last_block_ = 0;
+    }
+    ring = static_cast<int32_t>(blocks_.size() - 1) * kRingsPerBlock + used_in_last_block_++;
+    ++ring_count_;
+    RingAt(ring).latest = first_day;
   }
-  return rings_[static_cast<size_t>(ring)];
+  return RingAt(ring);
 }
 
 void UsageWindows::Advance(Ring& ring, Day day) {
@@ -71,21 +76,21 @@ std::unique_ptr<dataset::UsageSink> UsageWindows::NewPart() const {
 
 void UsageWindows::MergePart(dataset::UsageSink& sink) {
   auto* part = dynamic_cast<UsageWindows*>(&sink);
-  if (part == nullptr) std::abort();          // a part comes from NewPart of the same kind
-  if (rings_.empty() && overflow_.empty()) {  // the first part: taken over, not copied
-    ring_of_ = std::move(part->ring_of_);
-    rings_ = std::move(part->rings_);
-    overflow_ = std::move(part->overflow_);
-    part->ring_of_.clear();
-    part->rings_.clear();
-    part->overflow_.clear();
-    return;
-  }
+  if (part == nullptr) std::abort();  // a part comes from NewPart of the same kind
+  // A subscription only the part has takes the part's ring as it is (its block is taken over
+  // below); one both have gets the part's days added to its ring.
+  const int32_t offset = static_cast<int32_t>(blocks_.size()) * kRingsPerBlock;
+  if (ring_of_.size() < part->ring_of_.size()) ring_of_.resize(part->ring_of_.size(), -1);
   for (size_t subscription = 0; subscription < part->ring_of_.size(); ++subscription) {
     if (part->ring_of_[subscription] < 0) continue;
-    const Ring& from = part->rings_[static_cast<size_t>(part->ring_of_[subscription])];
+    if (ring_of_[subscription] < 0) {
+      ring_of_[subscription] = part->ring_of_[subscription] + offset;
+      ++ring_count_;
+      continue;
+    }
+    const Ring& from = part->RingAt(part->ring_of_[subscription]);
     const auto index = static_cast<int32_t>(subscription);
-    Ring& into = RingOf(index, from.latest);
+    Ring& into = RingAt(ring_of_[subscription]);
     if (from.latest > into.latest) Advance(into, from.latest);
     for (Day day = from.latest - kUsageDays + 1; day <= from.latest; ++day) {
       if (day <= into.latest - kUsageDays) continue;
@@ -103,11 +108,22 @@ void UsageWindows::MergePart(dataset::UsageSink& sink) {
       }
     }
   }
-  for (const auto& [key, daily] : part->overflow_) {
-    DailyUsage& total = overflow_[key];
-    total.usage += daily.usage;
-    total.errors += daily.errors;
+  for (std::unique_ptr<RingBlock>& block : part->blocks_) blocks_.push_back(std::move(block));
+  used_in_last_block_ = part->used_in_last_block_;
+  part->blocks_.clear();
+  part->ring_of_.clear();
+  part->ring_count_ = 0;
+  part->used_in_last_block_ = kRingsPerBlock;
+  if (overflow_.empty()) {
+    overflow_ = std::move(part->overflow_);
+  } else {
+    for (const auto& [key, daily] : part->overflow_) {
+      DailyUsage& total = overflow_[key];
+      total.usage += daily.usage;
+      total.errors += daily.errors;
+    }
   }
+  part->overflow_.clear();
 }
 
 std::vector<UsageTotals> UsageWindows::Totals(Day end, size_t subscription_count) const {
@@ -117,7 +133,7 @@ std::vector<UsageTotals> UsageWindows::Totals(Day end, size_t subscription_count
   const size_t held = std::min(subscription_count, ring_of_.size());
   for (size_t subscription = 0; subscription < held; ++subscription) {
     if (ring_of_[subscription] < 0) continue;
-    const Ring& ring = rings_[static_cast<size_t>(ring_of_[subscription])];
+    const Ring& ring = RingAt(ring_of_[subscription]);
     UsageTotals& total = totals[subscription];
     const Day first = std::max(prior_start, ring.latest - kUsageDays + 1);
     for (Day day = first; day <= std::min(end, ring.latest); ++day) {

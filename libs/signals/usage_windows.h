@@ -48,7 +48,7 @@ class UsageWindows : public dataset::UsageSink {
   std::vector<UsageTotals> Totals(dataset::Day end, size_t subscription_count) const;
 
   // Day cells currently held: kCellsPerSubscription per subscription with usage.
-  size_t retained_entries() const { return rings_.size() * kCellsPerSubscription; }
+  size_t retained_entries() const { return ring_count_ * kCellsPerSubscription; }
 
  private:
   // Cells are 32-bit (half the memory of 64-bit ones); an amount that does not fit goes to
@@ -66,6 +66,14 @@ class UsageWindows : public dataset::UsageSink {
     return (static_cast<uint64_t>(static_cast<uint32_t>(subscription)) << 32) |
            static_cast<uint32_t>(day);
   }
+  // Rings live in fixed blocks, so they never move: adding rings copies no array (which would
+  // briefly hold it twice), and a part's blocks are taken over whole when it is merged. A ring's
+  // index is its block * kRingsPerBlock + its place in the block (a block may end unused).
+  static constexpr int32_t kRingsPerBlock = 1024;
+  using RingBlock = std::array<Ring, kRingsPerBlock>;
+  Ring& RingAt(int32_t ring) const {
+    return (*blocks_[static_cast<size_t>(ring / kRingsPerBlock)])[ring % kRingsPerBlock];
+  }
   Ring& RingOf(int32_t subscription, dataset::Day first_day);
   // Moves the ring's latest day to `day`, clearing the cells of the days it passes.
   static void Advance(Ring& ring, dataset::Day day);
@@ -74,8 +82,10 @@ class UsageWindows : public dataset::UsageSink {
   void AddDay(int32_t subscription, Ring& ring, dataset::Day day, int64_t usage, int64_t errors);
 
   std::optional<dataset::Day> fixed_end_;
-  std::vector<int32_t> ring_of_;  // subscription index -> index in rings_, -1 without usage
-  std::vector<Ring> rings_;
+  std::vector<int32_t> ring_of_;  // subscription index -> ring index, -1 without usage
+  std::vector<std::unique_ptr<RingBlock>> blocks_;
+  int32_t used_in_last_block_ = kRingsPerBlock;
+  size_t ring_count_ = 0;  // rings some subscription refers to
   absl::flat_hash_map<uint64_t, DailyUsage> overflow_;
 };
 

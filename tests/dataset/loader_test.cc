@@ -220,5 +220,43 @@ TEST(Loader, RejectionBudgetSkipsBadRowsAndReportsThem) {
   EXPECT_FALSE(Load(dir, options).ok());
 }
 
+// Churn events and tickets may be read while the subscriptions and usage are; the budget is
+// still spent in table order (accounts, subscriptions, usage, churn events, tickets), so the
+// same rows are rejected and the same error is reported with one thread or several.
+TEST(Loader, RejectionBudgetIsSpentInTableOrderWithAnyThreads) {
+  const std::string dir = WriteDataFolder(
+      "tolerated_tables", {{"feature_usage.csv",
+                            "subscription_id,usage_date,usage_count,error_count\n"
+                            "S-1,2024-12-31,1,0\nS-1,not-a-date,1,0\n"},
+                           {"support_tickets.csv",
+                            "ticket_id,account_id,submitted_at,satisfaction_score,escalation_flag,"
+                            "first_response_time_minutes,resolution_time_hours\n"
+                            "T-1,A-1,2024-12-20,2,False,30,2\nT-2,A-1,2024-12-21,9,False,30,2\n"
+                            "T-3,A-2,2024-12-22,,True,,\n"}});
+  for (int threads : {1, 2, 3}) {
+    SCOPED_TRACE(threads);
+    LoadOptions options;
+    options.usage_threads = threads;
+    options.max_rejected_rows = 2;
+    absl::StatusOr<Dataset> data = Load(dir, options);
+    ASSERT_TRUE(data.ok()) << data.status();
+    EXPECT_EQ(data->report.of(Table::kFeatureUsage).rejected, 1);
+    EXPECT_EQ(data->report.of(Table::kSupportTickets).rejected, 1);
+    EXPECT_EQ(data->report.of(Table::kSupportTickets).rows, 2);
+    EXPECT_EQ(data->tickets.size(), 2u);
+    EXPECT_EQ(FormatDate(*data->latest_ticket_day), "2024-12-22");
+    EXPECT_THAT(Joined(data->report.of(Table::kSupportTickets).warnings),
+                HasSubstr("support_tickets.csv:3:"));
+    // One row of budget: the usage row spends it, the ticket fails the load.
+    options.max_rejected_rows = 1;
+    absl::Status status = Load(dir, options).status();
+    EXPECT_THAT(std::string(status.message()), HasSubstr("support_tickets.csv:3:"));
+    // None: the usage row fails it first, though the tickets may have been read already.
+    options.max_rejected_rows = 0;
+    status = Load(dir, options).status();
+    EXPECT_THAT(std::string(status.message()), HasSubstr("feature_usage.csv:3:"));
+  }
+}
+
 }  // namespace
 }  // namespace churn::dataset

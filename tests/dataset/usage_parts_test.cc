@@ -102,6 +102,26 @@ TEST(UsageParts, CleanTableIsSplitAndAgrees) {
   EXPECT_EQ(ExpectSameAsOneThread(csv), 3);
 }
 
+// The parts reuse the day of the previous row's plain date: runs of one date, a date that
+// comes back after another, and the same day written with a time or blanks all count alike.
+TEST(UsageParts, RepeatedDatesAndOtherSpellingsAgree) {
+  const std::string dates[] = {"2024-10-11",       "2024-10-11",  "2024-10-12", "2024-10-11",
+                               "2024-10-12 08:30", " 2024-10-12", "2024-10-12", "2024-02-29",
+                               "2024-02-29",       "2024-03-01"};
+  std::string csv = kHeader;
+  for (int i = 0; i < 600; ++i) {
+    const std::string& date = dates[(i / 3) % std::size(dates)];
+    csv += absl::StrCat("U-", i, ",S-", 1 + (i / 50) % 2, ",", date, ",f1,", i % 7, ",100,", i % 3,
+                        ",False\n");
+  }
+  EXPECT_EQ(ExpectSameAsOneThread(csv), 3);
+  const std::string dir =
+      churn::testing::WriteDataFolder("usage_dates", {{"feature_usage.csv", csv}});
+  const Loaded many = Load(dir, 3);
+  ASSERT_TRUE(many.status.ok()) << many.status;
+  EXPECT_EQ(many.latest_usage_day, Day{20008});  // 2024-10-12
+}
+
 TEST(UsageParts, OrphanWarningsNameTheSameLinesAcrossPartsAndQuotedNewlines) {
   std::string csv = kHeader;
   for (int i = 0; i < 600; ++i) {
@@ -139,6 +159,24 @@ TEST(UsageParts, PartialIdCheckIsReportedAlike) {
   // A repeat after the checked ids is not looked for, on one thread or several.
   csv += Row(590, "S-2");
   EXPECT_EQ(ExpectSameAsOneThread(csv, 3, /*id_limit=*/250), 3);
+}
+
+// Large enough for the later parts to lower their id caps while reading (every 4096 rows):
+// the repeat inside the checked ids is found, the one after them is not, as on one thread.
+TEST(UsageParts, LaterPartsKeepOnlyTheIdsTheLimitLeaves) {
+  std::string csv = kHeader;
+  for (int i = 0; i < 30000; ++i) {
+    csv += Row(i == 11500 ? 100 : (i == 20000 ? 200 : i), i % 2 == 0 ? "S-1" : "S-2");
+  }
+  EXPECT_EQ(ExpectSameAsOneThread(csv, 3, /*id_limit=*/12000), 1);  // the repeat: one thread
+  // Without the repeat in the checked ids the parts stand, and the check is reported partial.
+  csv = kHeader;
+  for (int i = 0; i < 30000; ++i) csv += Row(i == 20000 ? 200 : i, i % 2 == 0 ? "S-1" : "S-2");
+  EXPECT_EQ(ExpectSameAsOneThread(csv, 3, /*id_limit=*/12000), 3);
+  const Loaded loaded = Load(
+      churn::testing::WriteDataFolder("usage_parts_cap", {{"feature_usage.csv", csv}}), 3, 12000);
+  EXPECT_THAT(loaded.usage.warnings,
+              ::testing::Contains(::testing::HasSubstr("covered the first 12000 rows only")));
 }
 
 TEST(UsageParts, BadValueInALaterPartIsTheSameError) {

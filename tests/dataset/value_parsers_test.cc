@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "absl/time/civil_time.h"
 
@@ -48,6 +49,71 @@ TEST(ParseDate, AgreesWithTheCalendarOnEveryDay) {
   EXPECT_TRUE(ParseDate("2024-02-29"));
 }
 
+// The inline fast path for plain "YYYY-MM-DD" and the general parser it falls back to.
+using value_parsers_internal::ParseDateText;
+using value_parsers_internal::ParsePlainDate;
+
+TEST(ParsePlainDate, TakesExactlyTheTenByteForm) {
+  EXPECT_EQ(ParsePlainDate("1970-01-01"), 0);
+  EXPECT_EQ(ParsePlainDate("2024-12-31"), ParseDateText("2024-12-31"));
+  EXPECT_EQ(ParsePlainDate("0000-03-01"), ParseDateText("0000-03-01"));
+  EXPECT_EQ(ParsePlainDate("9999-12-31"), ParseDateText("9999-12-31"));
+  // Leap days: every 4th year, not every 100th, every 400th.
+  EXPECT_TRUE(ParsePlainDate("2024-02-29"));
+  EXPECT_TRUE(ParsePlainDate("2000-02-29"));
+  EXPECT_TRUE(ParsePlainDate("0000-02-29"));
+  EXPECT_FALSE(ParsePlainDate("2023-02-29"));
+  EXPECT_FALSE(ParsePlainDate("1900-02-29"));
+  EXPECT_FALSE(ParsePlainDate("2100-02-29"));
+  EXPECT_FALSE(ParsePlainDate("2024-02-30"));
+  // Months and days out of range.
+  for (const char* text : {"2024-00-10", "2024-13-10", "2024-99-10", "2024-01-00", "2024-01-32",
+                           "2024-04-31", "2024-06-31", "2024-09-31", "2024-11-31", "2024-12-99"}) {
+    EXPECT_FALSE(ParsePlainDate(text)) << text;
+    EXPECT_FALSE(ParseDate(text)) << text;
+  }
+  // Other lengths are the general parser's, even when they are dates.
+  for (const char* text : {"", "2024-12-3", " 2024-12-31", "2024-12-31 ", "2024-12-31 08:00",
+                           "2024-12-31T08:00:00Z"}) {
+    EXPECT_FALSE(ParsePlainDate(text)) << text;
+  }
+  EXPECT_EQ(ParseDate(" 2024-12-31"), ParsePlainDate("2024-12-31"));
+  EXPECT_EQ(ParseDate("2024-12-31T08:00:00Z"), ParsePlainDate("2024-12-31"));
+}
+
+TEST(ParsePlainDate, RejectsAnyOtherByteInAnyPosition) {
+  // '/' and ':' sit just below '0' and just above '9'; 0x80 and 0xFF are negative chars.
+  const std::string valid = "2024-02-29";
+  for (size_t i = 0; i < valid.size(); ++i) {
+    for (const char c : {'/', ':', ' ', 'a', '-', '0', '\0', '\x80', '\xff', '+', '.'}) {
+      std::string text = valid;
+      text[i] = c;
+      const std::optional<Day> plain = ParsePlainDate(text);
+      // The fast path never accepts what the general parser rejects, nor disagrees with it.
+      if (plain) {
+        EXPECT_EQ(plain, ParseDateText(text)) << text;
+      }
+      EXPECT_EQ(ParseDate(text), ParseDateText(text)) << text;
+      const bool digit_position = i != 4 && i != 7;
+      const bool digit = c >= '0' && c <= '9';
+      if (digit_position != digit) {
+        EXPECT_FALSE(ParsePlainDate(text)) << i << " " << int{c};
+      }
+    }
+  }
+}
+
+// ParseDate (fast path first) and the general parser agree on every day of five centuries.
+TEST(ParsePlainDate, AgreesWithTheGeneralParserOnEveryDay) {
+  for (absl::CivilDay day(1800, 1, 1); day < absl::CivilDay(2300, 1, 1); ++day) {
+    char text[16];
+    std::snprintf(text, sizeof(text), "%04d-%02d-%02d", static_cast<int>(day.year()), day.month(),
+                  day.day());
+    ASSERT_TRUE(ParsePlainDate(text)) << text;
+    ASSERT_EQ(ParsePlainDate(text), ParseDateText(text)) << text;
+  }
+}
+
 TEST(ParseBool, AcceptsTheCommonSpellings) {
   for (const char* text : {"True", "true", "TRUE", "1", "yes", "Yes", "y"}) {
     EXPECT_EQ(ParseBool(text), true) << text;
@@ -68,6 +134,19 @@ TEST(ParseCount, AcceptsIntegersAndIntegralFloats) {
   EXPECT_FALSE(ParseCount("abc"));
   EXPECT_FALSE(ParseCount(""));
   EXPECT_FALSE(ParseCount("1 2"));
+}
+
+// Cells the inline fast path (1 to 18 plain digits) leaves to the general parser.
+TEST(ParseCount, FallsBackForEverythingButPlainDigits) {
+  EXPECT_EQ(ParseCount(" 7 "), 7);
+  EXPECT_EQ(ParseCount("007"), 7);
+  EXPECT_EQ(ParseCount("999999999999999999"), 999999999999999999);    // 18 digits: fast
+  EXPECT_EQ(ParseCount("9223372036854775807"), 9223372036854775807);  // 19: general
+  EXPECT_FALSE(ParseCount("9223372036854775808"));                    // overflows
+  EXPECT_EQ(ParseCount("-0"), 0);
+  EXPECT_FALSE(ParseCount("1e3"));
+  EXPECT_FALSE(ParseCount("12a"));
+  EXPECT_FALSE(ParseCount("+"));
 }
 
 TEST(ParseNumber, AcceptsFiniteNumbersOnly) {

@@ -1,3 +1,4 @@
+#include <sstream>
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reports/report_format.h"
@@ -40,6 +41,31 @@ TEST(ScoreAll, SortsByScoreThenArrThenId) {
   EXPECT_EQ(scored[3].signals.customer_id, "S-0");  // 0
 }
 
+// Rows equal in score, ARR and id (a repeated subscription id) keep their input order, and
+// every row is scored, however many there are (ScoreAll works from the last row back).
+TEST(ScoreAll, EqualRowsKeepTheirInputOrder) {
+  std::vector<CustomerSignals> customers;
+  for (int i = 0; i < 10000; ++i) {
+    CustomerSignals c =
+        Customer(i % 2 == 0 ? "S-same" : "S-" + std::to_string(i), 100, "Pro", i % 7);
+    c.account_name = std::to_string(i);
+    customers.push_back(std::move(c));
+  }
+  std::vector<ScoredCustomer> scored = ScoreAll(scoring::DefaultRuleSet(), customers);
+  ASSERT_EQ(scored.size(), customers.size());
+  int previous = -1;
+  for (size_t i = 0; i < scored.size(); ++i) {
+    EXPECT_EQ(scored[i].assessment.risk_score,
+              scoring::ScoreCustomer(scoring::DefaultRuleSet(), scored[i].signals).risk_score);
+    if (i > 0 && scored[i].signals.customer_id == "S-same" &&
+        scored[i - 1].signals.customer_id == "S-same" &&
+        scored[i].assessment.risk_score == scored[i - 1].assessment.risk_score) {
+      EXPECT_LT(previous, std::stoi(scored[i].signals.account_name)) << i;
+    }
+    previous = std::stoi(scored[i].signals.account_name);
+  }
+}
+
 TEST(Summary, ExecutiveFigures) {
   const ExecutiveSummary e =
       SummarizeExecutive(Sample(), dataset::ParseDate("2024-12-31"), std::nullopt);
@@ -76,6 +102,30 @@ TEST(Summary, DriverLabelsComeFromTheRulesInForce) {
   EXPECT_EQ(labelled.drivers[0].label, "Too many tickets");
   // Without the rules' labels the id is put into words.
   EXPECT_EQ(SummarizeDrivers(Sample(), {}).drivers[0].label, "Support load");
+}
+
+// Rows are formatted in blocks on two threads: every row is written once, in order, and
+// --limit cuts anywhere in a block.
+TEST(Format, CsvOfManyRowsKeepsTheirOrder) {
+  std::vector<CustomerSignals> customers;
+  for (int i = 0; i < 20000; ++i) {
+    customers.push_back(Customer("S-" + std::to_string(100000 + i), 1000 - i % 991, "Pro", i % 5));
+  }
+  const std::vector<ScoredCustomer> scored = ScoreAll(scoring::DefaultRuleSet(), customers);
+  for (size_t limit : {size_t{0}, size_t{1}, size_t{4096}, size_t{8193}, size_t{12345}}) {
+    std::ostringstream out;
+    WriteAtRiskList(scored, limit, OutputFormat::kCsv, out);
+    std::istringstream lines(out.str());
+    std::string line;
+    std::getline(lines, line);  // header
+    size_t row = 0;
+    while (std::getline(lines, line)) {
+      ASSERT_LT(row, scored.size());
+      EXPECT_EQ(line.substr(0, line.find(',')), scored[row].signals.customer_id) << row;
+      ++row;
+    }
+    EXPECT_EQ(row, limit == 0 ? scored.size() : limit);
+  }
 }
 
 TEST(Format, CsvIsSpreadsheetSafeAndComplete) {

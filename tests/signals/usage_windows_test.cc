@@ -104,6 +104,43 @@ TEST(UsageWindows, PartsMergedGiveTheSameTotals) {
   ExpectSameTotals(windows.Totals(end, 300), BruteForce(rows, end, 300));
 }
 
+// Rows grouped by subscription, as files usually are: most subscriptions are in one part only
+// (their rings, several blocks of them, are taken over), a few straddle two parts.
+TEST(UsageWindows, PartsOfGroupedRowsMergedGiveTheSameTotals) {
+  constexpr int kSubscriptions = 5000;
+  std::vector<Row> rows;
+  std::mt19937 random(5);
+  for (int subscription = 0; subscription < kSubscriptions; ++subscription) {
+    for (int k = 0; k < 20; ++k) {
+      rows.push_back({subscription, static_cast<dataset::Day>(19000 + random() % 90),
+                      static_cast<int64_t>(random() % 20), static_cast<int64_t>(random() % 3)});
+    }
+  }
+  for (int part_count : {1, 2, 3}) {
+    UsageWindows windows;
+    std::vector<std::unique_ptr<dataset::UsageSink>> parts;
+    for (int p = 0; p < part_count; ++p) parts.push_back(windows.NewPart());
+    dataset::Day end = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Row& row = rows[i];
+      parts[i * part_count / rows.size()]->Add({row.subscription, row.day, row.usage, row.errors});
+      end = std::max(end, row.day);
+    }
+    // Rows added after the merge land in the rings taken over, and in new ones.
+    for (auto& part : parts) windows.MergePart(*part);
+    std::vector<Row> all = rows;
+    for (int32_t subscription : {0, 4999, 2500, kSubscriptions}) {
+      const Row extra{subscription, end, 7, 1};
+      windows.Add({extra.subscription, extra.day, extra.usage, extra.errors});
+      all.push_back(extra);
+    }
+    ExpectSameTotals(windows.Totals(end, kSubscriptions + 1),
+                     BruteForce(all, end, kSubscriptions + 1));
+    EXPECT_EQ(windows.retained_entries(),
+              (kSubscriptions + 1) * UsageWindows::kCellsPerSubscription);
+  }
+}
+
 // Amounts past a 32-bit day cell are kept exactly (one row or a sum of rows).
 TEST(UsageWindows, AmountsPastThirtyTwoBitsAreExact) {
   const std::vector<Row> rows = {{0, 1000, int64_t{5'000'000'000}, 3},
