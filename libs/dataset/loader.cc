@@ -80,8 +80,8 @@ absl::Status ForEachRow(Table table, const std::string& path, const LoadOptions&
 }
 
 struct AccountRows {
-  explicit AccountRows(Dataset* d) : data(d) {}
-  Dataset* data;
+  explicit AccountRows(Dataset* o) : out(o) {}
+  Dataset* out;
   WarningTally duplicates{"duplicate account_id values"};
   Column id{}, name{}, industry{}, country{};
   void Bind(const TableReader& r) {
@@ -94,18 +94,19 @@ struct AccountRows {
     CHURN_ASSIGN_OR_RETURN(auto account_id, r.Id(id));
     Account account{std::string(account_id), std::string(r.Text(name)),
                     std::string(r.Text(industry)), std::string(r.Text(country))};
-    const auto [it, inserted] = data->account_index.try_emplace(
-        account.account_id, static_cast<int32_t>(data->accounts.size()));
+    const auto [it, inserted] = out->account_index.try_emplace(
+        account.account_id, static_cast<int32_t>(out->accounts.size()));
     // Both rows are kept; lookups resolve to the first, as the duplicate is reported.
     if (!inserted) duplicates.Add(absl::StrCat(account.account_id, " (line ", r.line(), ")"));
-    data->accounts.push_back(std::move(account));
+    out->accounts.push_back(std::move(account));
     return absl::OkStatus();
   }
 };
 
 struct SubscriptionRows {
-  explicit SubscriptionRows(Dataset* d) : data(d) {}
-  Dataset* data;
+  SubscriptionRows(const Dataset& k, Dataset* o) : keys(k), out(o) {}
+  const Dataset& keys;  // accounts
+  Dataset* out;
   WarningTally duplicates{"duplicate subscription_id values"};
   WarningTally orphans{"subscriptions whose account_id is not in accounts"};
   Column id{}, account{}, plan{}, arr{}, trial{}, downgrade{}, start{}, end{}, seats{}, billing{},
@@ -146,23 +147,25 @@ struct SubscriptionRows {
     subscription.seats = seat_count;
     subscription.billing_frequency = std::string(r.Text(billing));
     subscription.auto_renew = auto_renew_flag;
-    if (auto it = data->account_index.find(subscription.account_id);
-        it != data->account_index.end()) {
+    if (auto it = keys.account_index.find(subscription.account_id);
+        it != keys.account_index.end()) {
       subscription.account_index = it->second;
     } else {
       orphans.Add(absl::StrCat(subscription.subscription_id, " -> ", subscription.account_id));
     }
-    const auto [it, inserted] = data->subscription_index.try_emplace(
-        subscription.subscription_id, static_cast<int32_t>(data->subscriptions.size()));
+    const auto [it, inserted] = out->subscription_index.try_emplace(
+        subscription.subscription_id, static_cast<int32_t>(out->subscriptions.size()));
     if (!inserted) duplicates.Add(absl::StrCat(subscription.subscription_id, " (line ", r.line(), ")"));
-    data->subscriptions.push_back(std::move(subscription));
+    out->subscriptions.push_back(std::move(subscription));
     return absl::OkStatus();
   }
 };
 
 struct UsageRows {
-  UsageRows(Dataset* d, UsageSink* s, int64_t limit) : data(d), sink(s), ids(limit) {}
-  Dataset* data;
+  UsageRows(const Dataset& k, Dataset* o, UsageSink* s, int64_t limit)
+      : keys(k), out(o), sink(s), ids(limit) {}
+  const Dataset& keys;  // subscriptions
+  Dataset* out;
   UsageSink* sink;
   DuplicateIdFinder ids;  // bounded memory: tens of millions of usage rows are normal
   bool ids_complete = true;  // when read in parts (ids then stays empty)
@@ -190,11 +193,11 @@ struct UsageRows {
         ids.Add(usage_id, r.line());
       }
     }
-    data->latest_usage_day = std::max(data->latest_usage_day.value_or(*usage_day), *usage_day);
+    out->latest_usage_day = std::max(out->latest_usage_day.value_or(*usage_day), *usage_day);
     if (subscription_id != last_subscription_id) {
       last_subscription_id.assign(subscription_id);
-      auto it = data->subscription_index.find(subscription_id);
-      last_subscription_index = it == data->subscription_index.end() ? kNoIndex : it->second;
+      auto it = keys.subscription_index.find(subscription_id);
+      last_subscription_index = it == keys.subscription_index.end() ? kNoIndex : it->second;
     }
     if (last_subscription_index == kNoIndex) {
       orphans.Add(absl::StrCat(std::string(subscription_id), " (line ", r.line(), ")"));
@@ -225,7 +228,7 @@ struct UsagePart {
 
   // The usage rows of UsageRows, with the fields read straight from the row: the same parsers,
   // no allocation per row, and no error text (a problem sends the table to UsageRows).
-  void Read(const Dataset& data) {
+  void Read(const Dataset& keys) {
     TableReader& r = *reader;
     const size_t width = r.header_width();
     const size_t subscription = *r.FieldOf(r.ColumnNamed("subscription_id"));
@@ -265,8 +268,8 @@ struct UsagePart {
       ++rows;
       if (subscription_id != last_subscription_id) {
         last_subscription_id.assign(subscription_id);
-        auto it = data.subscription_index.find(subscription_id);
-        last_subscription_index = it == data.subscription_index.end() ? kNoIndex : it->second;
+        auto it = keys.subscription_index.find(subscription_id);
+        last_subscription_index = it == keys.subscription_index.end() ? kNoIndex : it->second;
       }
       if (last_subscription_index == kNoIndex) {
         if (++orphans <= WarningTally::kExamples) {
@@ -286,8 +289,8 @@ struct UsagePart {
 // The usage table read by several threads (LoadOptions::usage_threads). Returns false, having
 // changed nothing, when the table is to be read on one thread instead: a small file, a sink that
 // needs rows in file order, or anything only that reader judges (see LoadOptions).
-bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Dataset* data,
-                      UsageSink* sink, UsageRows* usage, TableStats* stats) {
+bool LoadUsageInParts(const std::string& path, const LoadOptions& options, const Dataset& keys,
+                      Dataset* out, UsageSink* sink, UsageRows* usage, TableStats* stats) {
   const int threads = options.usage_threads > 0
                           ? options.usage_threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -328,9 +331,9 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Datas
   {
     std::vector<std::thread> workers;
     for (size_t i = 1; i < count; ++i) {
-      workers.emplace_back([&parts, data, i] { parts[i].Read(*data); });
+      workers.emplace_back([&parts, &keys, i] { parts[i].Read(keys); });
     }
-    parts[0].Read(*data);
+    parts[0].Read(keys);
     for (std::thread& worker : workers) worker.join();
   }
   for (const UsagePart& part : parts) {
@@ -363,8 +366,8 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Datas
     stats->rows += part.rows;
     stats->bytes += part.bytes;
     if (part.latest_day) {
-      data->latest_usage_day =
-          std::max(data->latest_usage_day.value_or(*part.latest_day), *part.latest_day);
+      out->latest_usage_day =
+          std::max(out->latest_usage_day.value_or(*part.latest_day), *part.latest_day);
     }
     for (const auto& [id, line] : part.orphan_examples) {
       usage->orphans.Add(absl::StrCat(id, " (line ", first_line + line - 1, ")"));
@@ -378,8 +381,9 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Datas
 }
 
 struct ChurnEventRows {
-  explicit ChurnEventRows(Dataset* d) : data(d) {}
-  Dataset* data;
+  ChurnEventRows(const Dataset& k, Dataset* o) : keys(k), out(o) {}
+  const Dataset& keys;  // accounts
+  Dataset* out;
   WarningTally duplicates{"duplicate churn_event_id values"};
   WarningTally orphans{"churn events whose account_id is not in accounts"};
   absl::flat_hash_set<std::string, IdHash, IdEq> seen_ids;
@@ -396,7 +400,7 @@ struct ChurnEventRows {
     ChurnEvent event;
     event.churn_date = churn_date;
     event.reason_code = std::string(r.Text(reason));
-    if (auto it = data->account_index.find(account_id); it != data->account_index.end()) {
+    if (auto it = keys.account_index.find(account_id); it != keys.account_index.end()) {
       event.account_index = it->second;
     } else {
       orphans.Add(std::string(account_id));
@@ -404,14 +408,15 @@ struct ChurnEventRows {
     if (const std::string_view event_id = r.Text(id); !event_id.empty()) {
       if (!seen_ids.emplace(event_id).second) duplicates.Add(std::string(event_id));
     }
-    data->churn_events.push_back(std::move(event));
+    out->churn_events.push_back(std::move(event));
     return absl::OkStatus();
   }
 };
 
 struct TicketRows {
-  explicit TicketRows(Dataset* d) : data(d) {}
-  Dataset* data;
+  TicketRows(const Dataset& k, Dataset* o) : keys(k), out(o) {}
+  const Dataset& keys;  // accounts
+  Dataset* out;
   WarningTally duplicates{"duplicate ticket_id values"};
   WarningTally orphans{"support tickets whose account_id is not in accounts"};
   absl::flat_hash_set<std::string, IdHash, IdEq> seen_ids;
@@ -446,9 +451,9 @@ struct TicketRows {
     ticket.escalated = escalated.value_or(false);
     ticket.first_response_minutes = first_response_minutes;
     ticket.resolution_hours = resolution_hours;
-    data->latest_ticket_day = std::max(data->latest_ticket_day.value_or(ticket.submitted),
-                                       ticket.submitted);
-    if (auto it = data->account_index.find(account_id); it != data->account_index.end()) {
+    out->latest_ticket_day =
+        std::max(out->latest_ticket_day.value_or(ticket.submitted), ticket.submitted);
+    if (auto it = keys.account_index.find(account_id); it != keys.account_index.end()) {
       ticket.account_index = it->second;
     } else {
       orphans.Add(std::string(account_id));
@@ -456,7 +461,7 @@ struct TicketRows {
     if (const std::string_view ticket_id = r.Text(id); !ticket_id.empty()) {
       if (!seen_ids.emplace(ticket_id).second) duplicates.Add(std::string(ticket_id));
     }
-    data->tickets.push_back(std::move(ticket));
+    out->tickets.push_back(std::move(ticket));
     return absl::OkStatus();
   }
 };
@@ -496,47 +501,75 @@ absl::StatusOr<DataFiles> FindDataFiles(const std::string& dir) {
   return files;
 }
 
+absl::StatusOr<Dataset> ReplaceTable(Table table, const std::string& path,
+                                     const LoadOptions& options, int64_t* rejected_so_far,
+                                     UsageSink* usage_sink, Dataset* data) {
+  Dataset staged;
+  int64_t rejected = *rejected_so_far;
+  TableStats* stats = &staged.report.of(table);
+  std::vector<std::string>* warnings = &stats->warnings;
+  auto load = [&](auto& rows) { return ForEachRow(table, path, options, &rejected, stats, rows); };
+  switch (table) {
+    case Table::kAccounts: {
+      AccountRows accounts(&staged);
+      CHURN_RETURN_IF_ERROR(load(accounts));
+      accounts.duplicates.AppendTo(warnings);
+      break;
+    }
+    case Table::kSubscriptions: {
+      SubscriptionRows subscriptions(*data, &staged);
+      CHURN_RETURN_IF_ERROR(load(subscriptions));
+      subscriptions.duplicates.AppendTo(warnings);
+      subscriptions.orphans.AppendTo(warnings);
+      break;
+    }
+    case Table::kFeatureUsage: {
+      UsageRows usage(*data, &staged, usage_sink, options.usage_id_check_limit);
+      if (!LoadUsageInParts(path, options, *data, &staged, usage_sink, &usage, stats)) {
+        CHURN_RETURN_IF_ERROR(load(usage));
+      }
+      WarningTally usage_duplicates("duplicate usage_id values");
+      for (const DuplicateIdFinder::Duplicate& duplicate : usage.ids.Finish()) {
+        usage_duplicates.Add(
+            absl::StrCat("line ", duplicate.line, " repeats line ", duplicate.first_line));
+      }
+      usage_duplicates.AppendTo(warnings);
+      usage.orphans.AppendTo(warnings);
+      if (!usage.ids.complete() || !usage.ids_complete) {
+        warnings->push_back(absl::StrCat("duplicate usage_id check covered the first ",
+                                         usage.ids.limit(), " rows only"));
+      }
+      break;
+    }
+    case Table::kChurnEvents: {
+      ChurnEventRows churn_events(*data, &staged);
+      CHURN_RETURN_IF_ERROR(load(churn_events));
+      churn_events.duplicates.AppendTo(warnings);
+      churn_events.orphans.AppendTo(warnings);
+      break;
+    }
+    case Table::kSupportTickets: {
+      TicketRows tickets(*data, &staged);
+      CHURN_RETURN_IF_ERROR(load(tickets));
+      tickets.duplicates.AppendTo(warnings);
+      tickets.orphans.AppendTo(warnings);
+      break;
+    }
+  }
+  *rejected_so_far = rejected;
+  SwapTable(table, *data, staged);
+  return staged;
+}
+
 absl::StatusOr<Dataset> LoadDataset(const DataFiles& files, const LoadOptions& options,
                                     UsageSink* usage_sink) {
   Dataset data;
   int64_t rejected = 0;
-  auto load = [&](Table table, auto& rows) {
-    return ForEachRow(table, files.of(table), options, &rejected, &data.report.of(table), rows);
-  };
-  // Order matters: keys are resolved against the tables loaded before.
-  AccountRows accounts(&data);
-  CHURN_RETURN_IF_ERROR(load(Table::kAccounts, accounts));
-  SubscriptionRows subscriptions(&data);
-  CHURN_RETURN_IF_ERROR(load(Table::kSubscriptions, subscriptions));
-  UsageRows usage(&data, usage_sink, options.usage_id_check_limit);
-  if (!LoadUsageInParts(files.of(Table::kFeatureUsage), options, &data, usage_sink, &usage,
-                        &data.report.of(Table::kFeatureUsage)))
-    CHURN_RETURN_IF_ERROR(load(Table::kFeatureUsage, usage));
-  ChurnEventRows churn_events(&data);
-  CHURN_RETURN_IF_ERROR(load(Table::kChurnEvents, churn_events));
-  TicketRows tickets(&data);
-  CHURN_RETURN_IF_ERROR(load(Table::kSupportTickets, tickets));
-
-  auto warnings = [&](Table table) { return &data.report.of(table).warnings; };
-  accounts.duplicates.AppendTo(warnings(Table::kAccounts));
-  subscriptions.duplicates.AppendTo(warnings(Table::kSubscriptions));
-  subscriptions.orphans.AppendTo(warnings(Table::kSubscriptions));
-  WarningTally usage_duplicates("duplicate usage_id values");
-  for (const DuplicateIdFinder::Duplicate& duplicate : usage.ids.Finish()) {
-    usage_duplicates.Add(absl::StrCat("line ", duplicate.line, " repeats line ",
-                                      duplicate.first_line));
+  // In kAllTables order: keys are resolved against the tables loaded before.
+  for (Table table : kAllTables) {
+    CHURN_RETURN_IF_ERROR(
+        ReplaceTable(table, files.of(table), options, &rejected, usage_sink, &data).status());
   }
-  usage_duplicates.AppendTo(warnings(Table::kFeatureUsage));
-  usage.orphans.AppendTo(warnings(Table::kFeatureUsage));
-  if (!usage.ids.complete() || !usage.ids_complete) {
-    warnings(Table::kFeatureUsage)
-        ->push_back(absl::StrCat("duplicate usage_id check covered the first ",
-                                 usage.ids.limit(), " rows only"));
-  }
-  churn_events.duplicates.AppendTo(warnings(Table::kChurnEvents));
-  churn_events.orphans.AppendTo(warnings(Table::kChurnEvents));
-  tickets.duplicates.AppendTo(warnings(Table::kSupportTickets));
-  tickets.orphans.AppendTo(warnings(Table::kSupportTickets));
   return data;
 }
 

@@ -107,28 +107,35 @@ std::vector<CustomerSignals> AssembleSignals(
   return customers;
 }
 
-absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
-                                            const SignalOptions& options) {
-  UsageWindows usage(options.as_of);
-  CHURN_ASSIGN_OR_RETURN(dataset::Dataset loaded,
-                         dataset::LoadDataset(files, options.load, &usage));
-  const dataset::Dataset& data = loaded;
+std::optional<Day> UsageWindowEnd(const dataset::Dataset& data, std::optional<Day> as_of) {
+  return as_of ? as_of : data.latest_usage_day;
+}
 
+SignalSnapshot AssembleSnapshot(const dataset::Dataset& data,
+                                const std::vector<UsageTotals>& usage_totals,
+                                size_t usage_entries_retained, const SignalOptions& options) {
   SignalSnapshot snapshot;
-  snapshot.usage_window_end = options.as_of ? options.as_of : data.latest_usage_day;
+  snapshot.usage_window_end = UsageWindowEnd(data, options.as_of);
   snapshot.support_window_end = options.as_of ? options.as_of : data.latest_ticket_day;
-  snapshot.usage_entries_retained = usage.retained_entries();
+  snapshot.usage_entries_retained = usage_entries_retained;
   for (const dataset::ChurnEvent& event : data.churn_events) {
     ++snapshot.churn_reason_counts[event.reason_code.empty() ? "(blank)" : event.reason_code];
   }
-  const std::vector<UsageTotals> usage_totals =
-      snapshot.usage_window_end
-          ? usage.Totals(*snapshot.usage_window_end, data.subscriptions.size())
-          : std::vector<UsageTotals>(data.subscriptions.size());
   snapshot.customers = AssembleSignals(data, usage_totals, snapshot.support_window_end,
                                        options.churn_intent_by_customer);
   snapshot.report = data.report;
   return snapshot;
+}
+
+absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
+                                            const SignalOptions& options) {
+  UsageWindows usage(options.as_of);
+  CHURN_ASSIGN_OR_RETURN(dataset::Dataset data, dataset::LoadDataset(files, options.load, &usage));
+  const std::optional<Day> end = UsageWindowEnd(data, options.as_of);
+  const std::vector<UsageTotals> usage_totals =
+      end ? usage.Totals(*end, data.subscriptions.size())
+          : std::vector<UsageTotals>(data.subscriptions.size());
+  return AssembleSnapshot(data, usage_totals, usage.retained_entries(), options);
 }
 
 absl::StatusOr<SignalSnapshot> BuildSignalsFromFolder(const std::string& data_dir,
