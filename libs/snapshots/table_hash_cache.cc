@@ -47,7 +47,7 @@ absl::StatusOr<TableHashes> TableHashCache::Hash(const dataset::DataFiles& files
     if (!hash.ok()) return hash.status();
     hashes.of_table[index] = *hash;
     hashes.read[index] = true;
-    const int64_t settle_ns = std::chrono::nanoseconds(kSettleTime).count();
+    const int64_t settle_ns = settle_time_.count();
     if (identity && identity->mtime_ns < now_ns - settle_ns &&
         identity->ctime_ns < now_ns - settle_ns) {
       kept.emplace(path, Entry{*identity, *std::move(hash)});

@@ -2,8 +2,9 @@
 // TableHashCache: each table's content hash (content_hash.h) without reading unchanged files
 // again. Hashing gigabytes of usage on every refresh would cost seconds, so a file whose
 // identity (device, inode, size, mtime and ctime) is what it was when last hashed keeps its hash.
-// A file changed less than kSettleTime before it was hashed is hashed again next time: a later
-// write within the file system's timestamp granularity could leave its identity unchanged.
+// A file changed less than the settle time (kSettleTime) before it was hashed is hashed again next
+// time: a later write within the file system's timestamp granularity could leave its identity
+// unchanged.
 //
 // Not thread-safe: the snapshot store calls it under its load lock.
 
@@ -27,6 +28,9 @@ class TableHashCache {
  public:
   static constexpr std::chrono::seconds kSettleTime{2};
 
+  explicit TableHashCache(std::chrono::nanoseconds settle_time = kSettleTime)
+      : settle_time_(settle_time) {}
+
   // The hashes of the five files. Remembers only these files from now on.
   absl::StatusOr<TableHashes> Hash(const dataset::DataFiles& files);
 
@@ -43,6 +47,7 @@ class TableHashCache {
     FileIdentity identity;
     std::string hash;
   };
+  std::chrono::nanoseconds settle_time_;
   absl::flat_hash_map<std::string, Entry> by_path_;
 };
 
