@@ -15,3 +15,9 @@ echo "== End-to-end pipeline"
 "$build/bench/pipeline_bench" "$data" "${BENCH_REPEATS:-1}"
 echo "== Backtest (Google Benchmark; generates its own 100,000-account planted data set)"
 "$build/bench/backtest_bench"
+echo "== Refresh after a tickets change (100,000 customers: 46,000 accounts, generated once)"
+refresh_data="var/bench-refresh-46000"
+if [ ! -f "$refresh_data/feature_usage.csv" ]; then
+  "$build/tools/churnctl/churnctl" generate --out "$refresh_data" --accounts 46000 --seed 11
+fi
+"$build/bench/refresh/refresh_bench" --data="$refresh_data" --repeats="${BENCH_REFRESH_REPEATS:-10}"

@@ -263,6 +263,12 @@ absl::StatusOr<RefreshOrchestrator::RuleLabelMap> RefreshOrchestrator::RuleLabel
 
 absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Rebuild(
     const CallScope& scope, const v1::SnapshotInfo& info) {
+  // Each stage's time, so a slow refresh says where the time went.
+  auto stage_start = std::chrono::steady_clock::now();
+  auto end_stage = [&](RefreshStage stage) {
+    metrics_->ObserveRefreshStage(stage, SecondsSince(stage_start));
+    stage_start = std::chrono::steady_clock::now();
+  };
   // 1. The snapshot's signals, pinned to the version just seen, converted (and checked) once.
   std::vector<CustomerSignals> signals;
   v1::SnapshotInfo streamed_info = info;
@@ -294,6 +300,7 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
     if (!status.ok()) return service::DownstreamError("ingest StreamSignals", status);
   }
 
+  end_stage(RefreshStage::kStreamSignals);
   // 2. Churn intent from analysed, linked tickets. A failing enrichment costs only that signal.
   absl::StatusOr<ChurnIntentByCustomer> intent = churn_intent_(scope, streamed_info, signals);
   if (!intent.ok()) {
@@ -302,6 +309,7 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
     churn::signals::MergeChurnIntent(*intent, signals);
   }
 
+  end_stage(RefreshStage::kChurnIntent);
   // 3. Scores, batch by batch, all with the same rules.
   std::vector<reports::ScoredCustomer> scored;
   scored.reserve(signals.size());
@@ -353,6 +361,7 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   CHURN_ASSIGN_OR_RETURN(RuleLabelMap rule_labels,
                          RuleLabelsFor(scope, rules_sha256, rules_in_force));
 
+  end_stage(RefreshStage::kScore);
   // 4. The views, built off to the side and swapped in by the caller.
   viewsets::ViewSetInputs inputs;
   convert::FromProto(streamed_info, &inputs);
@@ -360,7 +369,9 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   inputs.built_at = absl::Now();
   inputs.rules_sha256 = std::move(rules_sha256);
   inputs.rule_labels = std::move(rule_labels);
-  return viewsets::ViewSet::Build(std::move(inputs));
+  std::shared_ptr<const viewsets::ViewSet> views = viewsets::ViewSet::Build(std::move(inputs));
+  end_stage(RefreshStage::kBuildViews);
+  return views;
 }
 
 }  // namespace churn::gateway
