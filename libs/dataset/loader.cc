@@ -7,13 +7,13 @@
 #include <thread>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "csv/line_split.h"
 #include "dataset/duplicate_id_finder.h"
 #include "dataset/id_fingerprints.h"
+#include "dataset/seen_ids.h"
 #include "dataset/table_reader.h"
 #include "dataset/value_range.h"
 #include "status/status_macros.h"
@@ -386,7 +386,7 @@ struct ChurnEventRows {
   Dataset* out;
   WarningTally duplicates{"duplicate churn_event_id values"};
   WarningTally orphans{"churn events whose account_id is not in accounts"};
-  absl::flat_hash_set<std::string, IdHash, IdEq> seen_ids;
+  SeenIds seen_ids;
   Column id{}, account{}, date{}, reason{};
   void Bind(const TableReader& r) {
     id = r.ColumnNamed("churn_event_id");
@@ -406,7 +406,7 @@ struct ChurnEventRows {
       orphans.Add(std::string(account_id));
     }
     if (const std::string_view event_id = r.Text(id); !event_id.empty()) {
-      if (!seen_ids.emplace(event_id).second) duplicates.Add(std::string(event_id));
+      if (!seen_ids.Insert(event_id)) duplicates.Add(std::string(event_id));
     }
     out->churn_events.push_back(std::move(event));
     return absl::OkStatus();
@@ -419,8 +419,10 @@ struct TicketRows {
   Dataset* out;
   WarningTally duplicates{"duplicate ticket_id values"};
   WarningTally orphans{"support tickets whose account_id is not in accounts"};
-  absl::flat_hash_set<std::string, IdHash, IdEq> seen_ids;
+  SeenIds seen_ids;
   Column id{}, account{}, submitted{}, satisfaction{}, escalation{}, first_response{}, resolution{};
+  std::string last_account_id;
+  int32_t last_account_index = kNoIndex;
   void Bind(const TableReader& r) {
     id = r.ColumnNamed("ticket_id");
     account = r.ColumnNamed("account_id");
@@ -453,13 +455,16 @@ struct TicketRows {
     ticket.resolution_hours = resolution_hours;
     out->latest_ticket_day =
         std::max(out->latest_ticket_day.value_or(ticket.submitted), ticket.submitted);
-    if (auto it = keys.account_index.find(account_id); it != keys.account_index.end()) {
-      ticket.account_index = it->second;
-    } else {
-      orphans.Add(std::string(account_id));
+    // Ticket exports are often grouped by account: remember the last lookup.
+    if (account_id != last_account_id) {
+      last_account_id.assign(account_id);
+      auto it = keys.account_index.find(account_id);
+      last_account_index = it == keys.account_index.end() ? kNoIndex : it->second;
     }
+    ticket.account_index = last_account_index;
+    if (last_account_index == kNoIndex) orphans.Add(std::string(account_id));
     if (const std::string_view ticket_id = r.Text(id); !ticket_id.empty()) {
-      if (!seen_ids.emplace(ticket_id).second) duplicates.Add(std::string(ticket_id));
+      if (!seen_ids.Insert(ticket_id)) duplicates.Add(std::string(ticket_id));
     }
     out->tickets.push_back(std::move(ticket));
     return absl::OkStatus();
