@@ -475,8 +475,11 @@ grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignal
 grpc::ServerUnaryReactor* IngestService::ListTicketTextSets(
     grpc::CallbackServerContext* context, const v1::ListTicketTextSetsRequest* /*request*/,
     v1::ListTicketTextSetsResponse* response) {
-  std::shared_ptr<const snapshots::CustomerDirectory> directory = Directory();
-  for (const snapshots::TicketSetEntry& entry : tickets_.List()) {
+  const std::vector<snapshots::TicketSetEntry> sets = tickets_.List();
+  // The directory indexes every customer of the snapshot: built only when a set needs it.
+  std::shared_ptr<const snapshots::CustomerDirectory> directory =
+      sets.empty() ? nullptr : Directory();
+  for (const snapshots::TicketSetEntry& entry : sets) {
     convert::ToProto(entry, directory.get(), response->add_sets());
   }
   return FinishWith(context, absl::OkStatus());
