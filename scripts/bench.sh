@@ -21,3 +21,9 @@ if [ -z "${BENCH_SKIP_GATEWAY_1M:-}" ]; then
   echo "== The gateway at 1,000,000 customers (refresh, RSS, at-risk latency under wrk)"
   bench/gateway_at_risk_1m.sh "$build" ${BENCH_GATEWAY_BASELINE:-}
 fi
+echo "== Refresh after a tickets change (100,000 customers: 46,000 accounts, generated once)"
+refresh_data="var/bench-refresh-46000"
+if [ ! -f "$refresh_data/feature_usage.csv" ]; then
+  "$build/tools/churnctl/churnctl" generate --out "$refresh_data" --accounts 46000 --seed 11
+fi
+"$build/bench/refresh/refresh_bench" --data="$refresh_data" --repeats="${BENCH_REFRESH_REPEATS:-10}"

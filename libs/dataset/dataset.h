@@ -120,4 +120,7 @@ struct Dataset {
   LoadReport report;
 };
 
+// Swaps what `a` and `b` hold of `table`: its rows, id index, latest date and report entry.
+void SwapTable(Table table, Dataset& a, Dataset& b);
+
 }  // namespace churn::dataset

@@ -9,13 +9,13 @@
 #include <thread>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "csv/line_split.h"
 #include "dataset/duplicate_id_finder.h"
 #include "dataset/id_fingerprints.h"
+#include "dataset/seen_ids.h"
 #include "dataset/table_reader.h"
 #include "dataset/value_range.h"
 #include "status/status_macros.h"
@@ -82,8 +82,8 @@ absl::Status ForEachRow(Table table, const std::string& path, const LoadOptions&
 }
 
 struct AccountRows {
-  explicit AccountRows(Dataset* d) : data(d) {}
-  Dataset* data;
+  explicit AccountRows(Dataset* o) : out(o) {}
+  Dataset* out;
   WarningTally duplicates{"duplicate account_id values"};
   Column id{}, name{}, industry{}, country{};
   void Bind(const TableReader& r) {
@@ -96,18 +96,19 @@ struct AccountRows {
     CHURN_ASSIGN_OR_RETURN(auto account_id, r.Id(id));
     Account account{std::string(account_id), std::string(r.Text(name)),
                     std::string(r.Text(industry)), std::string(r.Text(country))};
-    const auto [it, inserted] = data->account_index.try_emplace(
-        account.account_id, static_cast<int32_t>(data->accounts.size()));
+    const auto [it, inserted] = out->account_index.try_emplace(
+        account.account_id, static_cast<int32_t>(out->accounts.size()));
     // Both rows are kept; lookups resolve to the first, as the duplicate is reported.
     if (!inserted) duplicates.Add(absl::StrCat(account.account_id, " (line ", r.line(), ")"));
-    data->accounts.push_back(std::move(account));
+    out->accounts.push_back(std::move(account));
     return absl::OkStatus();
   }
 };
 
 struct SubscriptionRows {
-  explicit SubscriptionRows(Dataset* d) : data(d) {}
-  Dataset* data;
+  SubscriptionRows(const Dataset& k, Dataset* o) : keys(k), out(o) {}
+  const Dataset& keys;  // accounts
+  Dataset* out;
   WarningTally duplicates{"duplicate subscription_id values"};
   WarningTally orphans{"subscriptions whose account_id is not in accounts"};
   Column id{}, account{}, plan{}, arr{}, trial{}, downgrade{}, start{}, end{}, seats{}, billing{},
@@ -148,23 +149,25 @@ struct SubscriptionRows {
     subscription.seats = seat_count;
     subscription.billing_frequency = std::string(r.Text(billing));
     subscription.auto_renew = auto_renew_flag;
-    if (auto it = data->account_index.find(subscription.account_id);
-        it != data->account_index.end()) {
+    if (auto it = keys.account_index.find(subscription.account_id);
+        it != keys.account_index.end()) {
       subscription.account_index = it->second;
     } else {
       orphans.Add(absl::StrCat(subscription.subscription_id, " -> ", subscription.account_id));
     }
-    const auto [it, inserted] = data->subscription_index.try_emplace(
-        subscription.subscription_id, static_cast<int32_t>(data->subscriptions.size()));
+    const auto [it, inserted] = out->subscription_index.try_emplace(
+        subscription.subscription_id, static_cast<int32_t>(out->subscriptions.size()));
     if (!inserted) duplicates.Add(absl::StrCat(subscription.subscription_id, " (line ", r.line(), ")"));
-    data->subscriptions.push_back(std::move(subscription));
+    out->subscriptions.push_back(std::move(subscription));
     return absl::OkStatus();
   }
 };
 
 struct UsageRows {
-  UsageRows(Dataset* d, UsageSink* s, int64_t limit) : data(d), sink(s), ids(limit) {}
-  Dataset* data;
+  UsageRows(const Dataset& k, Dataset* o, UsageSink* s, int64_t limit)
+      : keys(k), out(o), sink(s), ids(limit) {}
+  const Dataset& keys;  // subscriptions
+  Dataset* out;
   UsageSink* sink;
   DuplicateIdFinder ids;  // bounded memory: tens of millions of usage rows are normal
   bool ids_complete = true;  // when read in parts (ids then stays empty)
@@ -192,11 +195,11 @@ struct UsageRows {
         ids.Add(usage_id, r.line());
       }
     }
-    data->latest_usage_day = std::max(data->latest_usage_day.value_or(*usage_day), *usage_day);
+    out->latest_usage_day = std::max(out->latest_usage_day.value_or(*usage_day), *usage_day);
     if (subscription_id != last_subscription_id) {
       last_subscription_id.assign(subscription_id);
-      auto it = data->subscription_index.find(subscription_id);
-      last_subscription_index = it == data->subscription_index.end() ? kNoIndex : it->second;
+      auto it = keys.subscription_index.find(subscription_id);
+      last_subscription_index = it == keys.subscription_index.end() ? kNoIndex : it->second;
     }
     if (last_subscription_index == kNoIndex) {
       orphans.Add(absl::StrCat(std::string(subscription_id), " (line ", r.line(), ")"));
@@ -231,6 +234,7 @@ struct UsagePart {
   bool clean = true;  // false: a row or the CSV needs the one-thread reader's judgement
 
   explicit UsagePart(int64_t id_limit) : ids(id_limit) {}
+
   // How often a part publishes its id count and looks at those of the parts before it.
   static constexpr int64_t kIdCapRows = 4096;
 
@@ -238,7 +242,7 @@ struct UsagePart {
   // no allocation per row, and no error text (a problem sends the table to UsageRows).
   // `ids_held[i]` is how many usage ids part i holds so far; this is part `index`, and with an
   // id limit it keeps no more ids than the parts before it leave room for.
-  void Read(const Dataset& data, std::vector<std::atomic<int64_t>>& ids_held, size_t index,
+  void Read(const Dataset& keys, std::vector<std::atomic<int64_t>>& ids_held, size_t index,
             int64_t id_limit) {
     TableReader& r = *reader;
     const size_t width = r.header_width();
@@ -301,8 +305,8 @@ struct UsagePart {
       }
       if (subscription_id != last_subscription_id) {
         last_subscription_id.assign(subscription_id);
-        auto it = data.subscription_index.find(subscription_id);
-        last_subscription_index = it == data.subscription_index.end() ? kNoIndex : it->second;
+        auto it = keys.subscription_index.find(subscription_id);
+        last_subscription_index = it == keys.subscription_index.end() ? kNoIndex : it->second;
       }
       if (last_subscription_index == kNoIndex) {
         if (++orphans <= WarningTally::kExamples) {
@@ -322,8 +326,8 @@ struct UsagePart {
 // The usage table read by several threads (LoadOptions::usage_threads). Returns false, having
 // changed nothing, when the table is to be read on one thread instead: a small file, a sink that
 // needs rows in file order, or anything only that reader judges (see LoadOptions).
-bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Dataset* data,
-                      UsageSink* sink, UsageRows* usage, TableStats* stats) {
+bool LoadUsageInParts(const std::string& path, const LoadOptions& options, const Dataset& keys,
+                      Dataset* out, UsageSink* sink, UsageRows* usage, TableStats* stats) {
   const int threads = LoaderThreads(options);
   if (threads < 2) return false;
   std::error_code error;
@@ -367,9 +371,9 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Datas
     std::vector<std::thread> workers;
     for (size_t i = 1; i < count; ++i) {
       workers.emplace_back(
-          [&parts, &ids_held, data, i, id_limit] { parts[i].Read(*data, ids_held, i, id_limit); });
+          [&parts, &ids_held, &keys, i, id_limit] { parts[i].Read(keys, ids_held, i, id_limit); });
     }
-    parts[0].Read(*data, ids_held, 0, id_limit);
+    parts[0].Read(keys, ids_held, 0, id_limit);
     for (std::thread& worker : workers) worker.join();
   }
   for (const UsagePart& part : parts) {
@@ -400,8 +404,8 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Datas
     stats->rows += part.rows;
     stats->bytes += part.bytes;
     if (part.latest_day) {
-      data->latest_usage_day =
-          std::max(data->latest_usage_day.value_or(*part.latest_day), *part.latest_day);
+      out->latest_usage_day =
+          std::max(out->latest_usage_day.value_or(*part.latest_day), *part.latest_day);
     }
     for (const auto& [id, line] : part.orphan_examples) {
       usage->orphans.Add(absl::StrCat(id, " (line ", first_line + line - 1, ")"));
@@ -415,11 +419,12 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, Datas
 }
 
 struct ChurnEventRows {
-  explicit ChurnEventRows(Dataset* d) : data(d) {}
-  Dataset* data;
+  ChurnEventRows(const Dataset& k, Dataset* o) : keys(k), out(o) {}
+  const Dataset& keys;  // accounts
+  Dataset* out;
   WarningTally duplicates{"duplicate churn_event_id values"};
   WarningTally orphans{"churn events whose account_id is not in accounts"};
-  absl::flat_hash_set<std::string, IdHash, IdEq> seen_ids;
+  SeenIds seen_ids;
   Column id{}, account{}, date{}, reason{};
   void Bind(const TableReader& r) {
     id = r.ColumnNamed("churn_event_id");
@@ -433,26 +438,29 @@ struct ChurnEventRows {
     ChurnEvent event;
     event.churn_date = churn_date;
     event.reason_code = std::string(r.Text(reason));
-    if (auto it = data->account_index.find(account_id); it != data->account_index.end()) {
+    if (auto it = keys.account_index.find(account_id); it != keys.account_index.end()) {
       event.account_index = it->second;
     } else {
       orphans.Add(std::string(account_id));
     }
     if (const std::string_view event_id = r.Text(id); !event_id.empty()) {
-      if (!seen_ids.emplace(event_id).second) duplicates.Add(std::string(event_id));
+      if (!seen_ids.Insert(event_id)) duplicates.Add(std::string(event_id));
     }
-    data->churn_events.push_back(std::move(event));
+    out->churn_events.push_back(std::move(event));
     return absl::OkStatus();
   }
 };
 
 struct TicketRows {
-  explicit TicketRows(Dataset* d) : data(d) {}
-  Dataset* data;
+  TicketRows(const Dataset& k, Dataset* o) : keys(k), out(o) {}
+  const Dataset& keys;  // accounts
+  Dataset* out;
   WarningTally duplicates{"duplicate ticket_id values"};
   WarningTally orphans{"support tickets whose account_id is not in accounts"};
-  absl::flat_hash_set<std::string, IdHash, IdEq> seen_ids;
+  SeenIds seen_ids;
   Column id{}, account{}, submitted{}, satisfaction{}, escalation{}, first_response{}, resolution{};
+  std::string last_account_id;
+  int32_t last_account_index = kNoIndex;
   void Bind(const TableReader& r) {
     id = r.ColumnNamed("ticket_id");
     account = r.ColumnNamed("account_id");
@@ -483,17 +491,20 @@ struct TicketRows {
     ticket.escalated = escalated.value_or(false);
     ticket.first_response_minutes = first_response_minutes;
     ticket.resolution_hours = resolution_hours;
-    data->latest_ticket_day = std::max(data->latest_ticket_day.value_or(ticket.submitted),
-                                       ticket.submitted);
-    if (auto it = data->account_index.find(account_id); it != data->account_index.end()) {
-      ticket.account_index = it->second;
-    } else {
-      orphans.Add(std::string(account_id));
+    out->latest_ticket_day =
+        std::max(out->latest_ticket_day.value_or(ticket.submitted), ticket.submitted);
+    // Ticket exports are often grouped by account: remember the last lookup.
+    if (account_id != last_account_id) {
+      last_account_id.assign(account_id);
+      auto it = keys.account_index.find(account_id);
+      last_account_index = it == keys.account_index.end() ? kNoIndex : it->second;
     }
+    ticket.account_index = last_account_index;
+    if (last_account_index == kNoIndex) orphans.Add(std::string(account_id));
     if (const std::string_view ticket_id = r.Text(id); !ticket_id.empty()) {
-      if (!seen_ids.emplace(ticket_id).second) duplicates.Add(std::string(ticket_id));
+      if (!seen_ids.Insert(ticket_id)) duplicates.Add(std::string(ticket_id));
     }
-    data->tickets.push_back(std::move(ticket));
+    out->tickets.push_back(std::move(ticket));
     return absl::OkStatus();
   }
 };
@@ -533,83 +544,123 @@ absl::StatusOr<DataFiles> FindDataFiles(const std::string& dir) {
   return files;
 }
 
+namespace {
+
+// One table read into a Dataset of its own, its keys resolved against `keys`; bad rows count
+// against `*rejected`.
+absl::StatusOr<Dataset> ReadTable(Table table, const std::string& path, const LoadOptions& options,
+                                  int64_t* rejected_so_far, UsageSink* usage_sink,
+                                  const Dataset& keys) {
+  Dataset staged;
+  int64_t rejected = *rejected_so_far;
+  TableStats* stats = &staged.report.of(table);
+  std::vector<std::string>* warnings = &stats->warnings;
+  auto load = [&](auto& rows) { return ForEachRow(table, path, options, &rejected, stats, rows); };
+  switch (table) {
+    case Table::kAccounts: {
+      AccountRows accounts(&staged);
+      CHURN_RETURN_IF_ERROR(load(accounts));
+      accounts.duplicates.AppendTo(warnings);
+      break;
+    }
+    case Table::kSubscriptions: {
+      SubscriptionRows subscriptions(keys, &staged);
+      CHURN_RETURN_IF_ERROR(load(subscriptions));
+      subscriptions.duplicates.AppendTo(warnings);
+      subscriptions.orphans.AppendTo(warnings);
+      break;
+    }
+    case Table::kFeatureUsage: {
+      UsageRows usage(keys, &staged, usage_sink, options.usage_id_check_limit);
+      if (!LoadUsageInParts(path, options, keys, &staged, usage_sink, &usage, stats)) {
+        CHURN_RETURN_IF_ERROR(load(usage));
+      }
+      WarningTally usage_duplicates("duplicate usage_id values");
+      for (const DuplicateIdFinder::Duplicate& duplicate : usage.ids.Finish()) {
+        usage_duplicates.Add(
+            absl::StrCat("line ", duplicate.line, " repeats line ", duplicate.first_line));
+      }
+      usage_duplicates.AppendTo(warnings);
+      usage.orphans.AppendTo(warnings);
+      if (!usage.ids.complete() || !usage.ids_complete) {
+        warnings->push_back(absl::StrCat("duplicate usage_id check covered the first ",
+                                         usage.ids.limit(), " rows only"));
+      }
+      break;
+    }
+    case Table::kChurnEvents: {
+      ChurnEventRows churn_events(keys, &staged);
+      CHURN_RETURN_IF_ERROR(load(churn_events));
+      churn_events.duplicates.AppendTo(warnings);
+      churn_events.orphans.AppendTo(warnings);
+      break;
+    }
+    case Table::kSupportTickets: {
+      TicketRows tickets(keys, &staged);
+      CHURN_RETURN_IF_ERROR(load(tickets));
+      tickets.duplicates.AppendTo(warnings);
+      tickets.orphans.AppendTo(warnings);
+      break;
+    }
+  }
+  *rejected_so_far = rejected;
+  return staged;
+}
+
+}  // namespace
+
+absl::StatusOr<Dataset> ReplaceTable(Table table, const std::string& path,
+                                     const LoadOptions& options, int64_t* rejected_so_far,
+                                     UsageSink* usage_sink, Dataset* data) {
+  int64_t rejected = *rejected_so_far;
+  CHURN_ASSIGN_OR_RETURN(Dataset staged,
+                         ReadTable(table, path, options, &rejected, usage_sink, *data));
+  *rejected_so_far = rejected;
+  SwapTable(table, *data, staged);
+  return staged;
+}
+
 absl::StatusOr<Dataset> LoadDataset(const DataFiles& files, const LoadOptions& options,
                                     UsageSink* usage_sink) {
   Dataset data;
   int64_t rejected = 0;
-  auto load = [&](Table table, auto& rows) {
-    return ForEachRow(table, files.of(table), options, &rejected, &data.report.of(table), rows);
+  auto replace = [&](Table table, UsageSink* sink) {
+    return ReplaceTable(table, files.of(table), options, &rejected, sink, &data).status();
   };
-  // Order matters: keys are resolved against the tables loaded before.
-  AccountRows accounts(&data);
-  CHURN_RETURN_IF_ERROR(load(Table::kAccounts, accounts));
-  ChurnEventRows churn_events(&data);
-  TicketRows tickets(&data);
+  // Keys are resolved against the tables loaded before (kAllTables order).
+  CHURN_RETURN_IF_ERROR(replace(Table::kAccounts, nullptr));
   // Churn events and tickets need only the accounts: with threads to spare they are read on
   // their own thread while the subscriptions and the usage are. That load stands only when it
   // rejected no row and failed nowhere (then the order of the tables cannot matter); otherwise
   // they are read again after the usage, in the one-thread order, with its budget and errors.
-  SubscriptionRows subscriptions(&data);
-  UsageRows usage(&data, usage_sink, options.usage_id_check_limit);
-  bool later_tables_read = false;
+  // The reading thread sees only the accounts; the main thread swaps in only other tables.
+  absl::StatusOr<Dataset> churn_events = absl::UnknownError("not read");
+  absl::StatusOr<Dataset> tickets = absl::UnknownError("not read");
+  int64_t later_rejected = 0;
   {
-    absl::Status later_status;
-    int64_t later_rejected = 0;
     std::jthread later;
-    const bool concurrent = LoaderThreads(options) >= 2;
-    if (concurrent) {
+    if (LoaderThreads(options) >= 2) {
       later = std::jthread([&] {
-        later_status =
-            ForEachRow(Table::kChurnEvents, files.of(Table::kChurnEvents), options, &later_rejected,
-                       &data.report.of(Table::kChurnEvents), churn_events);
-        if (later_status.ok()) {
-          later_status =
-              ForEachRow(Table::kSupportTickets, files.of(Table::kSupportTickets), options,
-                         &later_rejected, &data.report.of(Table::kSupportTickets), tickets);
+        churn_events = ReadTable(Table::kChurnEvents, files.of(Table::kChurnEvents), options,
+                                 &later_rejected, nullptr, data);
+        if (churn_events.ok()) {
+          tickets = ReadTable(Table::kSupportTickets, files.of(Table::kSupportTickets), options,
+                              &later_rejected, nullptr, data);
         }
       });
     }
-    absl::Status status = load(Table::kSubscriptions, subscriptions);
-    if (status.ok() && !LoadUsageInParts(files.of(Table::kFeatureUsage), options, &data, usage_sink,
-                                         &usage, &data.report.of(Table::kFeatureUsage))) {
-      status = load(Table::kFeatureUsage, usage);
-    }
+    absl::Status status = replace(Table::kSubscriptions, nullptr);
+    if (status.ok()) status = replace(Table::kFeatureUsage, usage_sink);
     if (later.joinable()) later.join();
     CHURN_RETURN_IF_ERROR(status);
-    later_tables_read = concurrent && later_status.ok() && later_rejected == 0;
   }
-  if (!later_tables_read) {
-    data.churn_events.clear();
-    data.tickets.clear();
-    data.latest_ticket_day.reset();
-    data.report.of(Table::kChurnEvents) = TableStats{};
-    data.report.of(Table::kSupportTickets) = TableStats{};
-    churn_events = ChurnEventRows(&data);
-    tickets = TicketRows(&data);
-    CHURN_RETURN_IF_ERROR(load(Table::kChurnEvents, churn_events));
-    CHURN_RETURN_IF_ERROR(load(Table::kSupportTickets, tickets));
+  if (churn_events.ok() && tickets.ok() && later_rejected == 0) {
+    SwapTable(Table::kChurnEvents, data, *churn_events);
+    SwapTable(Table::kSupportTickets, data, *tickets);
+  } else {
+    CHURN_RETURN_IF_ERROR(replace(Table::kChurnEvents, nullptr));
+    CHURN_RETURN_IF_ERROR(replace(Table::kSupportTickets, nullptr));
   }
-
-  auto warnings = [&](Table table) { return &data.report.of(table).warnings; };
-  accounts.duplicates.AppendTo(warnings(Table::kAccounts));
-  subscriptions.duplicates.AppendTo(warnings(Table::kSubscriptions));
-  subscriptions.orphans.AppendTo(warnings(Table::kSubscriptions));
-  WarningTally usage_duplicates("duplicate usage_id values");
-  for (const DuplicateIdFinder::Duplicate& duplicate : usage.ids.Finish()) {
-    usage_duplicates.Add(absl::StrCat("line ", duplicate.line, " repeats line ",
-                                      duplicate.first_line));
-  }
-  usage_duplicates.AppendTo(warnings(Table::kFeatureUsage));
-  usage.orphans.AppendTo(warnings(Table::kFeatureUsage));
-  if (!usage.ids.complete() || !usage.ids_complete) {
-    warnings(Table::kFeatureUsage)
-        ->push_back(absl::StrCat("duplicate usage_id check covered the first ",
-                                 usage.ids.limit(), " rows only"));
-  }
-  churn_events.duplicates.AppendTo(warnings(Table::kChurnEvents));
-  churn_events.orphans.AppendTo(warnings(Table::kChurnEvents));
-  tickets.duplicates.AppendTo(warnings(Table::kSupportTickets));
-  tickets.orphans.AppendTo(warnings(Table::kSupportTickets));
   return data;
 }
 

@@ -42,4 +42,15 @@ struct LoadOptions {
 absl::StatusOr<Dataset> LoadDataset(const DataFiles& files, const LoadOptions& options,
                                     UsageSink* usage_sink);
 
+// Loads one table from `path` into `data`, resolving its keys against the tables `data` holds
+// (subscriptions against accounts, usage against subscriptions, churn events and tickets against
+// accounts), so a refresh reads only the tables that changed. Returns what `data` held of the
+// table before, as a Dataset holding only that table, so a caller can put it back (SwapTable).
+// On failure `data` is unchanged. Bad rows count against `*rejected_so_far`, the budget of
+// LoadOptions::max_rejected_rows spent by the tables before it in kAllTables order; usage rows
+// go to `usage_sink` (may be null).
+absl::StatusOr<Dataset> ReplaceTable(Table table, const std::string& path,
+                                     const LoadOptions& options, int64_t* rejected_so_far,
+                                     UsageSink* usage_sink, Dataset* data);
+
 }  // namespace churn::dataset

@@ -1,7 +1,5 @@
 #include "signals/signal_builder.h"
 
-#include <memory>
-
 #include "signals/usage_windows.h"
 #include "status/status_macros.h"
 
@@ -109,30 +107,39 @@ std::vector<CustomerSignals> AssembleSignals(
   return customers;
 }
 
-absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
-                                            const SignalOptions& options) {
-  // The day rings are released once totalled, before the customers are assembled.
-  auto usage = std::make_unique<UsageWindows>(options.as_of);
-  CHURN_ASSIGN_OR_RETURN(dataset::Dataset loaded,
-                         dataset::LoadDataset(files, options.load, usage.get()));
-  const dataset::Dataset& data = loaded;
+std::optional<Day> UsageWindowEnd(const dataset::Dataset& data, std::optional<Day> as_of) {
+  return as_of ? as_of : data.latest_usage_day;
+}
 
+SignalSnapshot AssembleSnapshot(const dataset::Dataset& data,
+                                const std::vector<UsageTotals>& usage_totals,
+                                size_t usage_entries_retained, const SignalOptions& options) {
   SignalSnapshot snapshot;
-  snapshot.usage_window_end = options.as_of ? options.as_of : data.latest_usage_day;
+  snapshot.usage_window_end = UsageWindowEnd(data, options.as_of);
   snapshot.support_window_end = options.as_of ? options.as_of : data.latest_ticket_day;
-  snapshot.usage_entries_retained = usage->retained_entries();
+  snapshot.usage_entries_retained = usage_entries_retained;
   for (const dataset::ChurnEvent& event : data.churn_events) {
     ++snapshot.churn_reason_counts[event.reason_code.empty() ? "(blank)" : event.reason_code];
   }
-  const std::vector<UsageTotals> usage_totals =
-      snapshot.usage_window_end
-          ? usage->Totals(*snapshot.usage_window_end, data.subscriptions.size())
-          : std::vector<UsageTotals>(data.subscriptions.size());
-  usage.reset();
   snapshot.customers = AssembleSignals(data, usage_totals, snapshot.support_window_end,
                                        options.churn_intent_by_customer);
   snapshot.report = data.report;
   return snapshot;
+}
+
+absl::StatusOr<SignalSnapshot> BuildSignals(const dataset::DataFiles& files,
+                                            const SignalOptions& options) {
+  // The day rings are released once totalled, before the customers are assembled.
+  auto usage = std::make_unique<UsageWindows>(options.as_of);
+  CHURN_ASSIGN_OR_RETURN(dataset::Dataset data,
+                         dataset::LoadDataset(files, options.load, usage.get()));
+  const std::optional<Day> end = UsageWindowEnd(data, options.as_of);
+  const std::vector<UsageTotals> usage_totals =
+      end ? usage->Totals(*end, data.subscriptions.size())
+          : std::vector<UsageTotals>(data.subscriptions.size());
+  const size_t retained = usage->retained_entries();
+  usage.reset();
+  return AssembleSnapshot(data, usage_totals, retained, options);
 }
 
 absl::StatusOr<SignalSnapshot> BuildSignalsFromFolder(const std::string& data_dir,

@@ -23,7 +23,8 @@ struct Snapshot {
   absl::Time loaded_at;
   std::string source_dir;    // the data folder the files were found in
   dataset::DataFiles files;  // the five files loaded (an upload replaces one of them)
-  // Hex SHA-256 over the five files' bytes and the as-of date: equal hashes mean equal signals.
+  // Hex SHA-256 over the five files' own SHA-256 and the as-of date (content_hash.h): equal
+  // hashes mean equal signals.
   std::string content_hash;
   std::optional<dataset::Day> as_of;
   SignalSnapshot signals;

@@ -69,23 +69,24 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
   if (!files.ok()) return Fail(files.status());
-  absl::StatusOr<std::string> hash = HashDataFiles(*files, as_of);
-  if (!hash.ok()) return Fail(hash.status());
+  absl::StatusOr<TableHashes> table_hashes = hashes_.Hash(*files);
+  if (!table_hashes.ok()) return Fail(table_hashes.status());
+  std::string hash = CombineTableHashes(table_hashes->of_table, as_of);
 
   std::shared_ptr<const Snapshot> current = Current();
-  if (current && current->content_hash == *hash) {
+  if (current && current->content_hash == hash) {
     concurrency::MutexLock lock(state_mu_);
     last_failure_.reset();  // the data is usable again, and unchanged
-    return LoadResult{current, false, elapsed()};
+    return LoadResult{current, false, elapsed(), {}, table_hashes->read};
   }
 
-  SignalOptions signal_options;
-  signal_options.as_of = as_of;
-  signal_options.load = options_.load;
-  absl::StatusOr<SignalSnapshot> signals = BuildSignals(*files, signal_options);
-  if (!signals.ok()) return Fail(signals.status());
+  absl::StatusOr<TablesRead> parsed =
+      tables_.Refresh(*files, table_hashes->of_table, as_of, options_.load);
+  if (!parsed.ok()) return Fail(parsed.status());
+  SignalSnapshot signals = tables_.Signals();
   if (options_.long_views) {
-    if (absl::Status added = AddLongViews(*files, options_.load, &*signals); !added.ok()) {
+    // The long views read every table again (days and weeks before the as-of date).
+    if (absl::Status added = AddLongViews(*files, options_.load, &signals); !added.ok()) {
       return Fail(added);
     }
   }
@@ -96,15 +97,15 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
   snapshot->loaded_at = absl::Now();
   snapshot->source_dir = source_dir;
   snapshot->files = *files;
-  snapshot->content_hash = *std::move(hash);
+  snapshot->content_hash = std::move(hash);
   snapshot->as_of = as_of;
-  snapshot->signals = *std::move(signals);
+  snapshot->signals = std::move(signals);
 
   concurrency::MutexLock lock(state_mu_);
   held_.push_front(snapshot);
   while (held_.size() > std::max<size_t>(options_.versions_kept, 1)) held_.pop_back();
   last_failure_.reset();
-  return LoadResult{std::move(snapshot), true, elapsed()};
+  return LoadResult{std::move(snapshot), true, elapsed(), *parsed, table_hashes->read};
 }
 
 absl::Status SnapshotStore::Fail(absl::Status status) {

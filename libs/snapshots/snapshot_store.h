@@ -4,6 +4,10 @@
 // the current snapshot in place, so a bad file never replaces the last good data. Loading data
 // identical to the current snapshot (same content hash) publishes nothing.
 //
+// The tables behind the current snapshot are kept parsed (signals/parsed_tables.h) with each
+// file's content hash (table_hash_cache.h): a load reads and parses only the tables that changed
+// and those whose keys resolve against them, and builds the same signals a full load would.
+//
 // Thread-safe: loads run one at a time (so versions and hash comparisons are consistent), while
 // readers take the current pointer at any moment without waiting for a load.
 
@@ -18,7 +22,9 @@
 #include "absl/status/statusor.h"
 #include "concurrency/mutex.h"
 #include "dataset/loader.h"
+#include "signals/parsed_tables.h"
 #include "snapshots/snapshot.h"
+#include "snapshots/table_hash_cache.h"
 
 namespace churn::snapshots {
 
@@ -36,6 +42,10 @@ struct LoadResult {
   std::shared_ptr<const Snapshot> snapshot;  // the snapshot current after the load
   bool published = false;                    // false: the data equalled the current snapshot
   double seconds = 0;                        // wall time of hashing + building
+  // Tables whose files were parsed by this load (indexed by dataset::Table); the others were
+  // unchanged and kept as parsed before.
+  TablesRead tables_parsed{};
+  TablesRead tables_hashed{};  // files read to hash them (the others' identity was unchanged)
 };
 
 class SnapshotStore {
@@ -75,6 +85,8 @@ class SnapshotStore {
 
   const SnapshotStoreOptions options_;
   concurrency::Mutex load_mu_ ABSL_ACQUIRED_BEFORE(state_mu_);  // one load at a time
+  TableHashCache hashes_ ABSL_GUARDED_BY(load_mu_);
+  ParsedTables tables_ ABSL_GUARDED_BY(load_mu_);  // those of the current snapshot
   mutable concurrency::Mutex state_mu_;
   std::deque<std::shared_ptr<const Snapshot>> held_ ABSL_GUARDED_BY(state_mu_);  // newest first
   std::optional<LoadFailure> last_failure_ ABSL_GUARDED_BY(state_mu_);

@@ -1,5 +1,7 @@
 #include "churn_intent.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "churn/v1/enrichment.grpc.pb.h"
@@ -39,6 +41,12 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
       std::unique_ptr<grpc::ClientContext> context = scope.NewContext(options.list_deadline);
       grpc::Status status = ingest->ListTicketTextSets(context.get(), {}, &sets);
       if (!status.ok()) return Failed("ingest ListTicketTextSets", status);
+    }
+    // Without a linked set there is nothing to count (and no index of every customer to build).
+    if (std::none_of(sets.sets().begin(), sets.sets().end(),
+                     [](const v1::TicketTextSet& set) { return set.linked(); })) {
+      if (analyses != nullptr) analyses->Publish({});
+      return ChurnIntentByCustomer{};
     }
     std::vector<tickets::CustomerKeys> keys;
     keys.reserve(customers.size());

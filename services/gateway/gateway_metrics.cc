@@ -25,9 +25,19 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry) {
   refreshes_[static_cast<int>(RefreshResult::kUnchanged)] =
       &refreshes.Add({{"result", "unchanged"}});
   refreshes_[static_cast<int>(RefreshResult::kError)] = &refreshes.Add({{"result", "error"}});
+  const prometheus::Histogram::BucketBoundaries buckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                           0.5,   1,    2.5,   5,    10,  30, 60};
   refresh_seconds_ = metrics.Histogram(
       "churn_gateway_refresh_seconds", "Duration of refresh attempts (check, pull, score, build)",
-      {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60});
+      buckets);
+  auto& stages = metrics.HistogramFamily(
+      "churn_gateway_refresh_stage_seconds",
+      "Time of each stage of a views rebuild: stream_signals (from ingest), churn_intent, score "
+      "(ScoreBatch calls), build_views");
+  const char* stage_names[] = {"stream_signals", "churn_intent", "score", "build_views"};
+  for (int stage = 0; stage < 4; ++stage) {
+    stage_seconds_[stage] = &stages.Add({{"stage", stage_names[stage]}}, buckets);
+  }
   views_age_ = metrics.Gauge("churn_gateway_views_age_seconds",
                              "Seconds since the views were last confirmed current");
   views_stale_ =
@@ -44,6 +54,10 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry) {
 void GatewayMetrics::ObserveRefresh(RefreshResult result, double seconds) {
   refreshes_[static_cast<int>(result)]->Increment();
   refresh_seconds_->Observe(seconds);
+}
+
+void GatewayMetrics::ObserveRefreshStage(RefreshStage stage, double seconds) {
+  stage_seconds_[static_cast<int>(stage)]->Observe(seconds);
 }
 
 void GatewayMetrics::SetViews(const viewsets::ViewSet& views) {

@@ -4,6 +4,8 @@
 //   churn_gateway_arr_at_risk{level}           ARR held by those customers, by risk level
 //   churn_gateway_refresh_total{result}        refresh attempts: updated, unchanged, error
 //   churn_gateway_refresh_seconds              duration of refresh attempts (histogram)
+//   churn_gateway_refresh_stage_seconds{stage} time of each stage of a rebuild: stream_signals,
+//                                              churn_intent, score, build_views (histogram)
 //   churn_gateway_views_age_seconds            seconds since the views were confirmed current
 //   churn_gateway_views_stale                  1 when responses say stale
 //   churn_gateway_snapshot_version             ingest snapshot version of the views
@@ -15,12 +17,14 @@
 namespace churn::gateway {
 
 enum class RefreshResult { kUpdated, kUnchanged, kError };
+enum class RefreshStage { kStreamSignals, kChurnIntent, kScore, kBuildViews };
 
 class GatewayMetrics {
  public:
   explicit GatewayMetrics(prometheus::Registry& registry);
 
   void ObserveRefresh(RefreshResult result, double seconds);
+  void ObserveRefreshStage(RefreshStage stage, double seconds);
   void SetViews(const viewsets::ViewSet& views);
   void SetFreshness(double age_seconds, bool stale);
   void CountTicketAnalysis(bool fallback);
@@ -30,6 +34,7 @@ class GatewayMetrics {
   prometheus::Gauge* arr_[3];
   prometheus::Counter* refreshes_[3];  // indexed by RefreshResult
   prometheus::Histogram* refresh_seconds_;
+  prometheus::Histogram* stage_seconds_[4];  // indexed by RefreshStage
   prometheus::Gauge* views_age_;
   prometheus::Gauge* views_stale_;
   prometheus::Gauge* snapshot_version_;

@@ -318,6 +318,12 @@ absl::StatusOr<RefreshOrchestrator::RuleLabelMap> RefreshOrchestrator::RuleLabel
 
 absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Rebuild(
     const CallScope& scope, const v1::SnapshotInfo& info) {
+  // Each stage's time, so a slow refresh says where the time went.
+  auto stage_start = std::chrono::steady_clock::now();
+  auto end_stage = [&](RefreshStage stage) {
+    metrics_->ObserveRefreshStage(stage, SecondsSince(stage_start));
+    stage_start = std::chrono::steady_clock::now();
+  };
   // 1. The snapshot's signals, pinned to the version just seen, converted (and checked) once.
   std::vector<CustomerSignals> signals;
   v1::SnapshotInfo streamed_info = info;
@@ -349,6 +355,7 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
     if (!status.ok()) return service::DownstreamError("ingest StreamSignals", status);
   }
 
+  end_stage(RefreshStage::kStreamSignals);
   // 2. Churn intent from analysed, linked tickets. A failing enrichment costs only that signal.
   absl::StatusOr<ChurnIntentByCustomer> intent = churn_intent_(scope, streamed_info, signals);
   if (!intent.ok()) {
@@ -357,6 +364,7 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
     churn::signals::MergeChurnIntent(*intent, signals);
   }
 
+  end_stage(RefreshStage::kChurnIntent);
   // 3. Scores, batch by batch, all with the same rules; a few batches in flight at once, so the
   // conversion of one overlaps scoring's work on the next.
   const size_t batch_size = static_cast<size_t>(options_.score_batch_size);
@@ -412,6 +420,7 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   CHURN_ASSIGN_OR_RETURN(RuleLabelMap rule_labels,
                          RuleLabelsFor(scope, rules_sha256, rules_in_force));
 
+  end_stage(RefreshStage::kScore);
   // 4. The views, built off to the side and swapped in by the caller.
   viewsets::ViewSetInputs inputs;
   convert::FromProto(streamed_info, &inputs);
@@ -419,7 +428,9 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   inputs.built_at = absl::Now();
   inputs.rules_sha256 = std::move(rules_sha256);
   inputs.rule_labels = std::move(rule_labels);
-  return viewsets::ViewSet::Build(std::move(inputs));
+  std::shared_ptr<const viewsets::ViewSet> views = viewsets::ViewSet::Build(std::move(inputs));
+  end_stage(RefreshStage::kBuildViews);
+  return views;
 }
 
 }  // namespace churn::gateway

@@ -20,10 +20,18 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry) {
                                      "Rows of every published snapshot, per table.");
   auto& rejected = metrics.CounterFamily("churn_ingest_rows_rejected_total",
                                          "Rows skipped as bad in published snapshots, per table.");
+  auto& parses = metrics.CounterFamily(
+      "churn_ingest_table_parses_total",
+      "Tables parsed by successful loads, per table; an unchanged table is kept parsed.");
+  auto& hashes = metrics.CounterFamily(
+      "churn_ingest_table_hashes_total",
+      "Files read to compute their content hash, per table; an unchanged file keeps its hash.");
   for (dataset::Table table : dataset::kAllTables) {
     const std::string name(dataset::SchemaOf(table).name);
     rows_[static_cast<int>(table)] = &rows.Add({{"table", name}});
     rejected_[static_cast<int>(table)] = &rejected.Add({{"table", name}});
+    parses_[static_cast<int>(table)] = &parses.Add({{"table", name}});
+    hashes_[static_cast<int>(table)] = &hashes.Add({{"table", name}});
   }
   version_ = metrics.Gauge("churn_ingest_snapshot_version",
                            "Version of the current snapshot; 0 until the first one is loaded.");
@@ -65,6 +73,14 @@ void IngestMetrics::CountFailure(double seconds) {
   failures_->Increment();
   loads_failed_->Increment();
   load_seconds_->Observe(seconds);
+}
+
+void IngestMetrics::CountTableReads(const std::array<bool, 5>& parsed,
+                                    const std::array<bool, 5>& hashed) {
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    if (parsed[i]) parses_[i]->Increment();
+    if (hashed[i]) hashes_[i]->Increment();
+  }
 }
 
 void IngestMetrics::SetSnapshotAge(double seconds) { age_seconds_->Set(seconds); }

@@ -7,7 +7,12 @@
 //   churn_ingest_load_failures_total          loads (folder, watch, upload) that were rejected
 //   churn_ingest_load_seconds                 time to hash, load and build one snapshot
 //   churn_ingest_loads_total{result}          loads by result: published, unchanged, failed
+//   churn_ingest_table_parses_total{table}    tables parsed by successful loads (an unchanged
+//                                             table is kept parsed, not read again)
+//   churn_ingest_table_hashes_total{table}    files read to hash them (an unchanged, settled
+//                                             file keeps its hash)
 
+#include <array>
 #include <cstdint>
 
 #include "common/metric_registrar.h"
@@ -22,12 +27,16 @@ class IngestMetrics {
   void CountPublished(const dataset::LoadReport& report, int64_t version, double seconds);
   void CountUnchanged(double seconds);
   void CountFailure(double seconds);
+  // Indexed by dataset::Table.
+  void CountTableReads(const std::array<bool, 5>& parsed, const std::array<bool, 5>& hashed);
   // Nothing loaded yet: 0.
   void SetSnapshotAge(double seconds);
 
  private:
   prometheus::Counter* rows_[5];      // indexed by dataset::Table
   prometheus::Counter* rejected_[5];  // indexed by dataset::Table
+  prometheus::Counter* parses_[5];    // indexed by dataset::Table
+  prometheus::Counter* hashes_[5];    // indexed by dataset::Table
   prometheus::Gauge* version_;
   prometheus::Gauge* age_seconds_;
   prometheus::Counter* failures_;

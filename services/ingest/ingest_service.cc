@@ -49,6 +49,16 @@ absl::StatusOr<std::optional<dataset::Day>> AsOfFromRequest(
   return std::optional<dataset::Day>(day);
 }
 
+// "support_tickets,accounts": the tables marked, for the logs.
+std::string TableNames(const std::array<bool, 5>& marked) {
+  std::string names;
+  for (dataset::Table table : dataset::kAllTables) {
+    if (!marked[static_cast<int>(table)]) continue;
+    absl::StrAppend(&names, names.empty() ? "" : ",", std::string(dataset::SchemaOf(table).name));
+  }
+  return names;
+}
+
 snapshots::SnapshotStoreOptions StoreOptions(const IngestServiceOptions& options) {
   snapshots::SnapshotStoreOptions store;
   store.versions_kept = options.versions_kept;
@@ -180,6 +190,7 @@ absl::StatusOr<snapshots::LoadResult> IngestService::RecordLoad(
     return result;
   }
   const snapshots::Snapshot& snapshot = *result->snapshot;
+  metrics_.CountTableReads(result->tables_parsed, result->tables_hashed);
   if (result->published) {
     metrics_.CountPublished(snapshot.signals.report, snapshot.version, seconds);
     LogInfo("snapshot_published",
@@ -194,6 +205,8 @@ absl::StatusOr<snapshots::LoadResult> IngestService::RecordLoad(
                                         ? dataset::FormatDate(*snapshot.signals.support_window_end)
                                         : std::string()},
              {"content_hash", snapshot.content_hash.substr(0, 16)},
+             {"tables_parsed", TableNames(result->tables_parsed)},
+             {"tables_hashed", TableNames(result->tables_hashed)},
              {"seconds", seconds}});
     RemoveUnreferencedUploads();
   } else {
@@ -464,8 +477,11 @@ grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignal
 grpc::ServerUnaryReactor* IngestService::ListTicketTextSets(
     grpc::CallbackServerContext* context, const v1::ListTicketTextSetsRequest* /*request*/,
     v1::ListTicketTextSetsResponse* response) {
-  std::shared_ptr<const snapshots::CustomerDirectory> directory = Directory();
-  for (const snapshots::TicketSetEntry& entry : tickets_.List()) {
+  const std::vector<snapshots::TicketSetEntry> sets = tickets_.List();
+  // The directory indexes every customer of the snapshot: built only when a set needs it.
+  std::shared_ptr<const snapshots::CustomerDirectory> directory =
+      sets.empty() ? nullptr : Directory();
+  for (const snapshots::TicketSetEntry& entry : sets) {
     convert::ToProto(entry, directory.get(), response->add_sets());
   }
   return FinishWith(context, absl::OkStatus());

@@ -179,6 +179,26 @@ TEST(Loader, DuplicateIdsAreWarningsAndRowsAreKept) {
               HasSubstr("1 duplicate account_id values"));
 }
 
+TEST(Loader, DuplicateTicketAndChurnEventIdsAreWarnings) {
+  absl::StatusOr<Dataset> data = Load(WriteDataFolder(
+      "duplicate_tickets",
+      {{"support_tickets.csv",
+        "ticket_id,account_id,submitted_at,satisfaction_score,escalation_flag\n"
+        "T-1,A-1,2024-12-30,,False\nT-2,A-2,2024-12-30,,False\nT-1,A-1,2024-12-31,,False\n"
+        "T-3,A-1,2024-12-31,,False\nT-2,A-2,2024-12-31,,False\n"},
+       {"churn_events.csv",
+        "churn_event_id,account_id,churn_date,reason_code\n"
+        "C-1,A-2,2024-10-01,pricing\nC-1,A-2,2024-10-02,pricing\n"}}));
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_EQ(data->tickets.size(), 5u);
+  EXPECT_THAT(Joined(data->report.of(Table::kSupportTickets).warnings),
+              HasSubstr("2 duplicate ticket_id values (rows kept): T-1, T-2"));
+  EXPECT_EQ(data->tickets[2].account_index, 0);  // the remembered account lookup
+  EXPECT_EQ(data->tickets[4].account_index, 1);
+  EXPECT_THAT(Joined(data->report.of(Table::kChurnEvents).warnings),
+              HasSubstr("1 duplicate churn_event_id values (rows kept): C-1"));
+}
+
 TEST(Loader, OrphanKeysAreWarningsAndRowsAreKept) {
   absl::StatusOr<Dataset> data = Load(WriteDataFolder(
       "orphans",

@@ -1,0 +1,157 @@
+// The snapshot store re-reads only the tables that changed: a tickets change parses the tickets
+// alone, and the published signals and their assessments equal a full load of the same folder.
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "demodata/generator.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "scoring/rule_set.h"
+#include "scoring/engine.h"
+#include "signals/signal_builder.h"
+#include "snapshots/snapshot_store.h"
+
+namespace churn::snapshots {
+namespace {
+
+using dataset::Table;
+using ::testing::HasSubstr;
+
+std::string Generate(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
+                                    ("churn_incremental_" + std::to_string(getpid())) / name;
+  std::filesystem::remove_all(dir);
+  demodata::GeneratorOptions options;
+  options.accounts = 120;
+  options.seed = 9;
+  const absl::Status status = demodata::GenerateDemoData(options, dir.string());
+  EXPECT_TRUE(status.ok()) << status;
+  return dir.string();
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+TablesRead Only(std::initializer_list<Table> tables) {
+  TablesRead read{};
+  for (Table table : tables) read[static_cast<int>(table)] = true;
+  return read;
+}
+
+// The snapshot's customers scored with the default rules equal a full load's, one by one.
+void ExpectAssessmentsOfAFullLoad(const Snapshot& snapshot, const std::string& dir) {
+  absl::StatusOr<SignalSnapshot> full = BuildSignalsFromFolder(dir, {});
+  ASSERT_TRUE(full.ok()) << full.status();
+  ASSERT_EQ(snapshot.signals.customers.size(), full->customers.size());
+  const scoring::RuleSet& rules = scoring::DefaultRuleSet();
+  int high = 0;
+  for (size_t i = 0; i < full->customers.size(); ++i) {
+    const CustomerSignals& a = snapshot.signals.customers[i];
+    const CustomerSignals& b = full->customers[i];
+    SCOPED_TRACE(b.customer_id);
+    EXPECT_EQ(a.customer_id, b.customer_id);
+    EXPECT_EQ(a.account_name, b.account_name);
+    EXPECT_EQ(a.tickets_30d, b.tickets_30d);
+    EXPECT_EQ(a.satisfaction_score, b.satisfaction_score);
+    EXPECT_EQ(a.usage_drop_pct, b.usage_drop_pct);
+    EXPECT_EQ(a.churned, b.churned);
+    const scoring::Assessment x = scoring::ScoreCustomer(rules, a);
+    const scoring::Assessment y = scoring::ScoreCustomer(rules, b);
+    EXPECT_EQ(x.risk_score, y.risk_score);
+    EXPECT_EQ(x.risk_level, y.risk_level);
+    EXPECT_EQ(x.top_reasons, y.top_reasons);
+    EXPECT_EQ(x.recommended_actions, y.recommended_actions);
+    high += y.risk_level == scoring::RiskLevel::kHigh;
+  }
+  EXPECT_GT(high, 0);  // the comparison covers scored risk, not only quiet customers
+  EXPECT_EQ(snapshot.signals.support_window_end, full->support_window_end);
+  EXPECT_EQ(snapshot.signals.churn_reason_counts, full->churn_reason_counts);
+  for (Table table : dataset::kAllTables) {
+    EXPECT_EQ(snapshot.signals.report.of(table).warnings, full->report.of(table).warnings);
+    EXPECT_EQ(snapshot.signals.report.of(table).rows, full->report.of(table).rows);
+  }
+}
+
+TEST(IncrementalLoad, ATicketsChangeParsesOnlyTheTickets) {
+  const std::string dir = Generate("tickets");
+  SnapshotStore store;
+  absl::StatusOr<LoadResult> first = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->tables_parsed,
+            Only({Table::kAccounts, Table::kSubscriptions, Table::kFeatureUsage,
+                  Table::kChurnEvents, Table::kSupportTickets}));
+
+  const std::string tickets = (std::filesystem::path(dir) / "support_tickets.csv").string();
+  const std::string accounts = ReadFile((std::filesystem::path(dir) / "accounts.csv").string());
+  const std::string account = accounts.substr(accounts.find('\n') + 1, 8);  // "A-xxxxxx"
+  // Three unhappy, escalated tickets on the last day for one account.
+  std::string text = ReadFile(tickets);
+  for (int i = 0; i < 3; ++i) {
+    absl::StrAppend(&text, "T-x", i, ",", account, ",2024-12-31,,5.0,high,60,1.0,True\n");
+  }
+  WriteFile(tickets, text);
+  absl::StatusOr<LoadResult> second = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(second->published);
+  EXPECT_EQ(second->snapshot->version, 2);
+  EXPECT_EQ(second->tables_parsed, Only({Table::kSupportTickets}));
+  ExpectAssessmentsOfAFullLoad(*second->snapshot, dir);
+}
+
+TEST(IncrementalLoad, AnAccountsChangeKeepsTheUsageAndEqualsAFullLoad) {
+  const std::string dir = Generate("accounts");
+  SnapshotStore store;
+  ASSERT_TRUE(store.LoadFolder(dir, std::nullopt).ok());
+  const std::string path = (std::filesystem::path(dir) / "accounts.csv").string();
+  std::string text = ReadFile(path);
+  // The first account removed: its subscriptions lose their company, every index moves.
+  const size_t first = text.find('\n') + 1;
+  text.erase(first, text.find('\n', first) + 1 - first);
+  WriteFile(path, text);
+  absl::StatusOr<LoadResult> result = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->tables_parsed, Only({Table::kAccounts, Table::kSubscriptions,
+                                         Table::kChurnEvents, Table::kSupportTickets}));
+  ExpectAssessmentsOfAFullLoad(*result->snapshot, dir);
+}
+
+TEST(IncrementalLoad, BadTicketsNameTheCellAndKeepTheLastGoodSnapshot) {
+  const std::string dir = Generate("bad_tickets");
+  SnapshotStore store;
+  absl::StatusOr<LoadResult> good = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(good.ok());
+  const std::string tickets = (std::filesystem::path(dir) / "support_tickets.csv").string();
+  const std::string original = ReadFile(tickets);
+  WriteFile(tickets, original + "T-bad,A-1,2024-12-31,,5.0,high,60,7,True\n");
+  absl::StatusOr<LoadResult> bad = store.LoadFolder(dir, std::nullopt);
+  ASSERT_FALSE(bad.ok());
+  const int64_t line = std::count(original.begin(), original.end(), '\n') + 1;
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr(absl::StrCat("support_tickets.csv:", line, ":")));
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("satisfaction_score"));
+  EXPECT_EQ(store.Current(), good->snapshot);
+  ASSERT_TRUE(store.LastFailure().has_value());
+
+  // The original bytes again: nothing to publish, nothing parsed, the failure cleared.
+  WriteFile(tickets, original);
+  absl::StatusOr<LoadResult> restored = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_FALSE(restored->published);
+  EXPECT_EQ(restored->tables_parsed, Only({}));
+  EXPECT_FALSE(store.LastFailure().has_value());
+}
+
+}  // namespace
+}  // namespace churn::snapshots
