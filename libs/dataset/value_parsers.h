@@ -42,9 +42,9 @@ inline std::optional<Day> ParsePlainDate(std::string_view text) {
   const unsigned y0 = digit(0), y1 = digit(1), y2 = digit(2), y3 = digit(3), m0 = digit(5),
                  m1 = digit(6), d0 = digit(8), d1 = digit(9);
   // One test for all eight digits and both dashes: no branch per byte.
-  const bool bad = (y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) |
-                   (d1 > 9) | (text[4] != '-') | (text[7] != '-');
-  if (bad) return std::nullopt;
+  const int bad = (y0 > 9) + (y1 > 9) + (y2 > 9) + (y3 > 9) + (m0 > 9) + (m1 > 9) + (d0 > 9) +
+                  (d1 > 9) + (text[4] != '-') + (text[7] != '-');
+  if (bad != 0) return std::nullopt;
   const int year = static_cast<int>(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
   const int month = static_cast<int>(m0 * 10 + m1);
   const int day = static_cast<int>(d0 * 10 + d1);
