@@ -45,6 +45,20 @@ class ServiceProcess {
     return Start(binary, std::move(options));
   }
 
+  // A service as the system tests run it: metrics on an ephemeral port, a short drain and only
+  // warnings in its log.
+  static absl::StatusOr<std::unique_ptr<ServiceProcess>> StartQuiet(
+      const std::string& binary, std::vector<std::string> args,
+      std::chrono::milliseconds start_timeout) {
+    args.push_back("--metrics_address=127.0.0.1:0");
+    args.push_back("--drain_timeout_ms=1000");
+    args.push_back("--log_level=warn");
+    Options options;
+    options.args = std::move(args);
+    options.start_timeout = start_timeout;
+    return Start(binary, std::move(options));
+  }
+
   ~ServiceProcess();  // SIGKILL and reap, if still running
   ServiceProcess(const ServiceProcess&) = delete;
   ServiceProcess& operator=(const ServiceProcess&) = delete;

@@ -145,13 +145,7 @@ class SecondOpinionSystemTest : public ::testing::Test {
 
   void Start(std::unique_ptr<ServiceProcess>* process, const std::string& binary,
              std::vector<std::string> args) {
-    args.push_back("--metrics_address=127.0.0.1:0");
-    args.push_back("--drain_timeout_ms=1000");
-    args.push_back("--log_level=warn");
-    ServiceProcess::Options options;
-    options.args = std::move(args);
-    options.start_timeout = 60s;
-    auto started = ServiceProcess::Start(binary, std::move(options));
+    auto started = ServiceProcess::StartQuiet(binary, std::move(args), 60s);
     ASSERT_TRUE(started.ok()) << started.status();
     *process = *std::move(started);
   }
