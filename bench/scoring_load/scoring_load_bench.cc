@@ -37,6 +37,7 @@
 // when every call succeeded and the results matched, 1 otherwise, 2 on bad flags.
 #include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/grpcpp.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -46,6 +47,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -57,8 +60,11 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "bench_flags.h"
 #include "churn/v1/scoring.grpc.pb.h"
 #include "churn/v1/scoring.pb.h"
@@ -96,6 +102,9 @@ struct Flags {
   int customers = 10000;
   int deadline_ms = 5000;
   double unary_rate = 5000;  // calls/s of the open-loop unary phase
+  std::string phases = "inprocess,batch,unary,open";
+  std::string service_cpus;  // empty: not pinned
+  std::string client_cpus;   // empty: not pinned
 };
 
 constexpr const char* kUsage =
@@ -103,7 +112,48 @@ constexpr const char* kUsage =
     "                          [--threads=K] [--batch=B] [--warmup=S] [--batch_threads=K]\n"
     "                          [--unary_threads=K] [--customers=N] [--deadline_ms=MS]\n"
     "                          [--unary_rate=R]\n"
-    "  --threads sets both --batch_threads (default 4) and --unary_threads (default 8).\n";
+    "                          [--phases=inprocess,batch,unary,open]\n"
+    "                          [--service_cpus=LIST] [--client_cpus=LIST]\n"
+    "  --threads sets both --batch_threads (default 4) and --unary_threads (default 8).\n"
+    "  --phases picks the groups to run: inprocess (1a-1d), batch (2, 3, 2c, 3c, 3e),\n"
+    "  unary (4a, 4b), open (5); default all.\n"
+    "  --service_cpus / --client_cpus pin the started churn-scoring and this bench (every\n"
+    "  thread, sched_setaffinity) to CPUs such as 0, 1, 0-1 or 0,2-3.\n";
+
+// "0", "0-1", "0,2-3": the CPUs of a pinned process; false when malformed or empty.
+bool ParseCpuList(const std::string& text, cpu_set_t* set) {
+  CPU_ZERO(set);
+  if (text.empty()) return false;
+  for (const std::string& part : std::vector<std::string>(absl::StrSplit(text, ','))) {
+    std::pair<std::string, std::string> range = absl::StrSplit(part, absl::MaxSplits('-', 1));
+    int first = 0, last = 0;
+    if (!absl::SimpleAtoi(range.first, &first)) return false;
+    last = first;
+    if (!range.second.empty() && !absl::SimpleAtoi(range.second, &last)) return false;
+    if (first < 0 || last < first || last >= CPU_SETSIZE) return false;
+    for (int cpu = first; cpu <= last; ++cpu) CPU_SET(cpu, set);
+  }
+  return true;
+}
+
+// Pins every thread of process `pid` (0: this one) to `cpus`. Threads started later inherit
+// the mask of the thread that starts them, and a spawned child that of its parent.
+absl::Status PinProcess(pid_t pid, const std::string& cpus) {
+  cpu_set_t set;
+  if (!ParseCpuList(cpus, &set)) return absl::InvalidArgumentError("bad CPU list " + cpus);
+  const std::string tasks = pid == 0 ? "/proc/self/task" : absl::StrCat("/proc/", pid, "/task");
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(tasks, error)) {
+    int tid = 0;
+    if (!absl::SimpleAtoi(entry.path().filename().string(), &tid)) continue;
+    if (::sched_setaffinity(tid, sizeof set, &set) != 0) {
+      return absl::InternalError(
+          absl::StrCat("sched_setaffinity(", tid, ", ", cpus, "): ", std::strerror(errno)));
+    }
+  }
+  if (error) return absl::InternalError(absl::StrCat(tasks, ": ", error.message()));
+  return absl::OkStatus();
+}
 
 // std::nullopt to run, else the exit code (BenchFlags::Parse).
 std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
@@ -123,6 +173,25 @@ std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
   parser.Int("customers", &flags->customers, 1);
   parser.Int("deadline_ms", &flags->deadline_ms, 1);
   parser.Double("unary_rate", &flags->unary_rate, 0, /*inclusive_min=*/false);
+  parser.Custom("phases", [flags](const std::string& value) {
+    for (const std::string& phase : std::vector<std::string>(absl::StrSplit(value, ','))) {
+      if (phase != "inprocess" && phase != "batch" && phase != "unary" && phase != "open") {
+        return false;
+      }
+    }
+    flags->phases = value;
+    return true;
+  });
+  parser.Custom("service_cpus", [flags](const std::string& value) {
+    cpu_set_t set;
+    flags->service_cpus = value;
+    return ParseCpuList(value, &set);
+  });
+  parser.Custom("client_cpus", [flags](const std::string& value) {
+    cpu_set_t set;
+    flags->client_cpus = value;
+    return ParseCpuList(value, &set);
+  });
   return parser.Parse(argc, argv);
 }
 
@@ -233,6 +302,28 @@ std::optional<double> ProcessCpuSeconds(pid_t pid) {
   return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+// Context switches (voluntary + involuntary) of every thread of another process, summed over
+// /proc/<pid>/task/*/status: how often the service's threads block, wake and hand work to each
+// other. nullopt when unknown.
+std::optional<int64_t> ProcessContextSwitches(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  int64_t total = 0;
+  std::error_code error;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(absl::StrCat("/proc/", pid, "/task"), error)) {
+    std::ifstream in(entry.path() / "status");
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("ctxt_switches:") == std::string::npos) continue;
+      int64_t count = 0;
+      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(line.find(':') + 1)), &count)) {
+        total += count;
+      }
+    }
+  }
+  if (error) return std::nullopt;
+  return total;
+}
+
 std::string LoadAverage() {
   std::ifstream in("/proc/loadavg");
   std::string a, b, c;
@@ -258,6 +349,7 @@ struct PhaseResult {
   std::vector<double> latencies_us;  // sorted, calls inside the window
   double client_cpu = 0;             // seconds during the window
   std::optional<double> server_cpu;  // ditto
+  std::optional<int64_t> server_switches;  // the service's context switches, ditto
 
   double CallsPerSecond() const { return elapsed > 0 ? static_cast<double>(calls) / elapsed : 0; }
   double CustomersPerSecond() const {
@@ -322,14 +414,17 @@ PhaseResult RunPhase(const std::string& name, int threads, double warmup, double
   std::this_thread::sleep_until(measure_start);
   const double client_cpu_start = SelfCpuSeconds();
   const std::optional<double> server_cpu_start = ProcessCpuSeconds(server_pid);
+  const std::optional<int64_t> switches_start = ProcessContextSwitches(server_pid);
   std::this_thread::sleep_until(measure_end);
   const double client_cpu_end = SelfCpuSeconds();
   const std::optional<double> server_cpu_end = ProcessCpuSeconds(server_pid);
+  const std::optional<int64_t> switches_end = ProcessContextSwitches(server_pid);
   for (std::thread& thread : pool) thread.join();
 
   result.elapsed = seconds;
   result.client_cpu = client_cpu_end - client_cpu_start;
   if (server_cpu_start && server_cpu_end) result.server_cpu = *server_cpu_end - *server_cpu_start;
+  if (switches_start && switches_end) result.server_switches = *switches_end - *switches_start;
   for (PerThread& mine : per_thread) {
     result.calls += mine.calls;
     result.customers += mine.customers;
@@ -367,17 +462,37 @@ std::string FormatCpu(std::optional<double> cpu_seconds, double window) {
   return buffer;
 }
 
+// The service's CPU per call in microseconds: with the machine shared, a steadier figure than
+// the latencies.
+std::string FormatCpuPerCall(std::optional<double> cpu_seconds, int64_t calls) {
+  if (!cpu_seconds || calls <= 0) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.0f", 1e6 * *cpu_seconds / static_cast<double>(calls));
+  return buffer;
+}
+
+std::string FormatPerCall(std::optional<int64_t> count, int64_t calls) {
+  if (!count || calls <= 0) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f",
+                static_cast<double>(*count) / static_cast<double>(calls));
+  return buffer;
+}
+
 void PrintTable(const std::vector<PhaseResult>& phases) {
-  std::printf("\n%-44s %4s %9s %11s %9s %9s %9s %9s %6s %6s %6s\n", "phase", "thr", "calls/s",
-              "customers/s", "p50", "p90", "p99", "max", "errors", "cliCPU", "svcCPU");
+  std::printf("\n%-44s %4s %9s %11s %9s %9s %9s %9s %6s %6s %6s %8s %7s\n", "phase", "thr",
+              "calls/s", "customers/s", "p50", "p90", "p99", "max", "errors", "cliCPU", "svcCPU",
+              "svcus/c", "svcsw/c");
   for (const PhaseResult& p : phases) {
-    std::printf("%-44s %4d %9s %11s %9s %9s %9s %9s %6lld %6s %6s\n", p.name.c_str(), p.threads,
-                FormatRate(p.CallsPerSecond()).c_str(), FormatRate(p.CustomersPerSecond()).c_str(),
-                FormatLatency(p.Percentile(50)).c_str(), FormatLatency(p.Percentile(90)).c_str(),
-                FormatLatency(p.Percentile(99)).c_str(),
+    std::printf("%-44s %4d %9s %11s %9s %9s %9s %9s %6lld %6s %6s %8s %7s\n", p.name.c_str(),
+                p.threads, FormatRate(p.CallsPerSecond()).c_str(),
+                FormatRate(p.CustomersPerSecond()).c_str(), FormatLatency(p.Percentile(50)).c_str(),
+                FormatLatency(p.Percentile(90)).c_str(), FormatLatency(p.Percentile(99)).c_str(),
                 FormatLatency(p.latencies_us.empty() ? 0 : p.latencies_us.back()).c_str(),
                 static_cast<long long>(p.errors), FormatCpu(p.client_cpu, p.elapsed).c_str(),
-                FormatCpu(p.server_cpu, p.elapsed).c_str());
+                FormatCpu(p.server_cpu, p.elapsed).c_str(),
+                FormatCpuPerCall(p.server_cpu, p.calls).c_str(),
+                FormatPerCall(p.server_switches, p.calls).c_str());
   }
   for (const PhaseResult& p : phases) {
     if (p.errors > 0) {
@@ -414,7 +529,12 @@ bool SameAssessment(const v1::RiskAssessment& a, const v1::RiskAssessment& b) {
 // ---------------------------------------------------------------------------------------------
 // The open-loop unary driver: calls are sent on a fixed schedule whatever the answers do, and a
 // call's latency runs from its scheduled send time to its answer, so queueing (in the client, the
-// connection or the service) counts.
+// connection or the service) counts. One sender thread keeps the absolute schedule (a late send
+// does not shift the ones after it) and only starts calls (callback API); gRPC's own threads take
+// the answers, so the sender never waits for one. How late the sender was (its lag) is reported:
+// a lagging sender is the client's share of the latency, not the service's. (A hand-run
+// completion queue with its own threads was tried: under load its sender fell seconds behind,
+// as the queue's thread then also had to drive the connection.)
 
 struct OpenLoopResult {
   double rate = 0;        // asked, calls/s
@@ -422,20 +542,22 @@ struct OpenLoopResult {
   int64_t completed = 0;
   int64_t errors = 0;
   std::string first_error;
-  double send_lag_max_us = 0;        // the worst lateness of a send against its schedule
-  std::vector<double> latencies_us;  // sorted
+  std::vector<double> latencies_us;       // from the scheduled send, sorted
+  std::vector<double> sent_latencies_us;  // from the actual send, sorted
+  std::vector<double> send_lags_us;       // actual send - scheduled send, sorted
   double client_cpu = 0;
   std::optional<double> server_cpu;
+  std::optional<int64_t> server_switches;
   double seconds = 0;
-
-  double Percentile(double p) const {
-    if (latencies_us.empty()) return 0;
-    size_t rank =
-        static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(latencies_us.size())));
-    rank = std::clamp<size_t>(rank, 1, latencies_us.size());
-    return latencies_us[rank - 1];
-  }
 };
+
+// Nearest rank of sorted `values`.
+double PercentileOf(const std::vector<double>& values, double p) {
+  if (values.empty()) return 0;
+  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
+  rank = std::clamp<size_t>(rank, 1, values.size());
+  return values[rank - 1];
+}
 
 OpenLoopResult RunOpenLoopScore(v1::ScoringService::Stub& stub,
                                 const std::vector<v1::ScoreRequest>& requests, double rate,
@@ -444,8 +566,10 @@ OpenLoopResult RunOpenLoopScore(v1::ScoringService::Stub& stub,
   struct Call {
     grpc::ClientContext context;
     v1::ScoreResponse response;
+    const v1::ScoreRequest* request = nullptr;
     Clock::time_point scheduled;
-    int64_t slot = -1;  // index into latencies when inside the window, else -1
+    Clock::time_point sent;
+    int64_t slot = -1;  // index into the window's vectors when inside the window, else -1
   };
   OpenLoopResult result;
   result.rate = rate;
@@ -453,7 +577,10 @@ OpenLoopResult RunOpenLoopScore(v1::ScoringService::Stub& stub,
   const auto interval = std::chrono::duration<double>(1.0 / rate);
   const int64_t warmup_calls = static_cast<int64_t>(warmup * rate);
   const int64_t window_calls = static_cast<int64_t>(seconds * rate);
+  // Each slot written by one callback, read after every call has ended.
   std::vector<double> latencies(static_cast<size_t>(window_calls), -1);
+  std::vector<double> sent_latencies(static_cast<size_t>(window_calls), -1);
+  std::vector<double> lags(static_cast<size_t>(window_calls), 0);
   std::atomic<int64_t> outstanding{0};
   std::atomic<int64_t> errors{0};
   std::mutex error_mu;
@@ -462,6 +589,7 @@ OpenLoopResult RunOpenLoopScore(v1::ScoringService::Stub& stub,
   const auto start = Clock::now() + std::chrono::milliseconds(20);
   double client_cpu_start = 0;
   std::optional<double> server_cpu_start;
+  std::optional<int64_t> switches_start;
   for (int64_t n = 0; n < warmup_calls + window_calls; ++n) {
     const auto scheduled =
         start + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(n));
@@ -469,30 +597,36 @@ OpenLoopResult RunOpenLoopScore(v1::ScoringService::Stub& stub,
       std::this_thread::sleep_until(scheduled);
       client_cpu_start = SelfCpuSeconds();
       server_cpu_start = ProcessCpuSeconds(server_pid);
+      switches_start = ProcessContextSwitches(server_pid);
     }
     std::this_thread::sleep_until(scheduled);
-    const double lag_us =
-        std::chrono::duration<double, std::micro>(Clock::now() - scheduled).count();
-    if (n >= warmup_calls) result.send_lag_max_us = std::max(result.send_lag_max_us, lag_us);
     auto* call = new Call;
     call->scheduled = scheduled;
+    call->sent = Clock::now();
     call->slot = n >= warmup_calls ? n - warmup_calls : -1;
+    if (call->slot >= 0) {
+      lags[static_cast<size_t>(call->slot)] =
+          std::chrono::duration<double, std::micro>(call->sent - scheduled).count();
+    }
     call->context.set_deadline(std::chrono::system_clock::now() + deadline);
-    const v1::ScoreRequest* request = &requests[static_cast<size_t>(n) % requests.size()];
+    call->request = &requests[static_cast<size_t>(n) % requests.size()];
     outstanding.fetch_add(1, std::memory_order_relaxed);
     stub.async()->Score(
-        &call->context, request, &call->response, [&, call, request](grpc::Status status) {
+        &call->context, call->request, &call->response, [&, call](grpc::Status status) {
           const auto done = Clock::now();
           if (!status.ok() ||
-              call->response.assessment().customer_id() != request->signals().customer_id()) {
+              call->response.assessment().customer_id() != call->request->signals().customer_id()) {
             if (errors.fetch_add(1) == 0) {
               std::lock_guard<std::mutex> lock(error_mu);
               first_error =
                   status.ok() ? std::string("answer for another customer") : StatusText(status);
             }
           } else if (call->slot >= 0) {
-            latencies[static_cast<size_t>(call->slot)] =
+            const auto slot = static_cast<size_t>(call->slot);
+            latencies[slot] =
                 std::chrono::duration<double, std::micro>(done - call->scheduled).count();
+            sent_latencies[slot] =
+                std::chrono::duration<double, std::micro>(done - call->sent).count();
           }
           delete call;
           outstanding.fetch_sub(1, std::memory_order_release);
@@ -505,17 +639,25 @@ OpenLoopResult RunOpenLoopScore(v1::ScoringService::Stub& stub,
   if (std::optional<double> end = ProcessCpuSeconds(server_pid); end && server_cpu_start) {
     result.server_cpu = *end - *server_cpu_start;
   }
+  if (std::optional<int64_t> end = ProcessContextSwitches(server_pid); end && switches_start) {
+    result.server_switches = *end - *switches_start;
+  }
   while (outstanding.load(std::memory_order_acquire) > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   result.scheduled = window_calls;
   result.errors = errors.load();
   result.first_error = first_error;
-  for (double latency : latencies) {
-    if (latency >= 0) result.latencies_us.push_back(latency);
+  for (size_t i = 0; i < latencies.size(); ++i) {
+    if (latencies[i] < 0) continue;
+    result.latencies_us.push_back(latencies[i]);
+    result.sent_latencies_us.push_back(sent_latencies[i]);
   }
+  result.send_lags_us = std::move(lags);
   result.completed = static_cast<int64_t>(result.latencies_us.size());
   std::sort(result.latencies_us.begin(), result.latencies_us.end());
+  std::sort(result.sent_latencies_us.begin(), result.sent_latencies_us.end());
+  std::sort(result.send_lags_us.begin(), result.send_lags_us.end());
   return result;
 }
 
@@ -530,6 +672,19 @@ int main(int argc, char** argv) {
   // --- the service ---
   std::unique_ptr<churn::testing::ServiceProcess> process;
   std::string target = flags.target;
+  if (!flags.target.empty() && !flags.service_cpus.empty()) {
+    std::fprintf(stderr,
+                 "scoring_load_bench: --service_cpus needs the bench to start the service "
+                 "(no --target)\n");
+    return 2;
+  }
+  // The child inherits this thread's CPUs at the spawn; its threads inherit them from it.
+  if (!flags.service_cpus.empty()) {
+    if (absl::Status pinned = PinProcess(0, flags.service_cpus); !pinned.ok()) {
+      std::fprintf(stderr, "scoring_load_bench: %s\n", pinned.ToString().c_str());
+      return 1;
+    }
+  }
   if (target.empty()) {
     if (flags.scoring_binary.empty()) {
       std::fprintf(stderr, "scoring_load_bench: --scoring_binary or --target is required\n");
@@ -548,6 +703,23 @@ int main(int argc, char** argv) {
     process = *std::move(started);
     target = process->grpc_target();
   }
+  // The bench's own threads (and gRPC's, started from them) on the client's CPUs; unpinned again
+  // when only the service is pinned.
+  if (!flags.client_cpus.empty() || !flags.service_cpus.empty()) {
+    const std::string all = absl::StrCat("0-", std::thread::hardware_concurrency() - 1);
+    const std::string client = flags.client_cpus.empty() ? all : flags.client_cpus;
+    if (absl::Status pinned = PinProcess(0, client); !pinned.ok()) {
+      std::fprintf(stderr, "scoring_load_bench: %s\n", pinned.ToString().c_str());
+      return 1;
+    }
+  }
+  const std::vector<std::string> wanted_phases = absl::StrSplit(flags.phases, ',');
+  auto wants = [&wanted_phases](std::string_view group) {
+    for (const std::string& phase : wanted_phases) {
+      if (phase == group) return true;
+    }
+    return false;
+  };
   if (absl::Status serving = churn::testing::WaitForServing(target); !serving.ok()) {
     std::fprintf(stderr, "scoring_load_bench: %s not serving: %s\n", target.c_str(),
                  serving.ToString().c_str());
@@ -652,113 +824,120 @@ int main(int argc, char** argv) {
               batch_count, batch, batch_request_bytes[0].size());
   std::printf("  timing       %.1f s warm-up + %.1f s measured per phase, deadline %d ms per RPC\n",
               flags.warmup, flags.seconds, flags.deadline_ms);
+  std::printf("  cpus         service %s, client %s; phases %s\n",
+              flags.service_cpus.empty() ? "unpinned" : flags.service_cpus.c_str(),
+              flags.client_cpus.empty() ? "unpinned" : flags.client_cpus.c_str(),
+              flags.phases.c_str());
   std::fflush(stdout);
 
   std::vector<PhaseResult> phases;
   std::atomic<int64_t> sink{0};
 
   // --- 1a: in-process ScoreCustomer ---
-  phases.push_back(RunPhase(
-      "1a in-process ScoreCustomer", 1, flags.warmup, flags.seconds,
-      server_pid, [&](int) -> Worker {
-        return [&](uint64_t iteration, std::string*) -> int64_t {
-          const std::vector<int>& indices = batch_indices[iteration % batch_count];
-          int64_t local = 0;
-          for (int index : indices) {
-            local += churn::scoring::ScoreCustomer(rules, pool_signals[index]).risk_score;
-          }
-          sink.fetch_add(local, std::memory_order_relaxed);
-          return static_cast<int64_t>(indices.size());
-        };
-      }));
+  if (wants("inprocess")) {
+    phases.push_back(RunPhase(
+        "1a in-process ScoreCustomer", 1, flags.warmup, flags.seconds, server_pid,
+        [&](int) -> Worker {
+          return [&](uint64_t iteration, std::string*) -> int64_t {
+            const std::vector<int>& indices = batch_indices[iteration % batch_count];
+            int64_t local = 0;
+            for (int index : indices) {
+              local += churn::scoring::ScoreCustomer(rules, pool_signals[index]).risk_score;
+            }
+            sink.fetch_add(local, std::memory_order_relaxed);
+            return static_cast<int64_t>(indices.size());
+          };
+        }));
 
-  // --- 1b: in-process server work per batch, bytes to bytes ---
-  phases.push_back(RunPhase(
-      "1b in-process parse+convert+score+serialise", 1, flags.warmup, flags.seconds, server_pid,
-      [&](int) -> Worker {
-        auto request = std::make_shared<v1::ScoreBatchRequest>();
-        auto response = std::make_shared<v1::ScoreBatchResponse>();
-        auto out = std::make_shared<std::string>();
-        return [&, request, response, out](uint64_t iteration, std::string* error) -> int64_t {
-          if (!request->ParseFromString(batch_request_bytes[iteration % batch_count])) {
-            *error = "cannot parse the request bytes";
-            return -1;
-          }
-          response->Clear();
-          response->mutable_assessments()->Reserve(request->customers_size());
-          int64_t counts[3] = {0, 0, 0};
-          for (int i = 0; i < request->customers_size(); ++i) {
-            absl::StatusOr<churn::CustomerSignals> signals = churn::convert::FromProto(
-                request->customers(i), absl::StrCat("customers[", i, "]"));
-            if (!signals.ok()) {
-              *error = signals.status().ToString();
+    // --- 1b: in-process server work per batch, bytes to bytes ---
+    phases.push_back(RunPhase(
+        "1b in-process parse+convert+score+serialise", 1, flags.warmup, flags.seconds, server_pid,
+        [&](int) -> Worker {
+          auto request = std::make_shared<v1::ScoreBatchRequest>();
+          auto response = std::make_shared<v1::ScoreBatchResponse>();
+          auto out = std::make_shared<std::string>();
+          return [&, request, response, out](uint64_t iteration, std::string* error) -> int64_t {
+            if (!request->ParseFromString(batch_request_bytes[iteration % batch_count])) {
+              *error = "cannot parse the request bytes";
               return -1;
             }
-            churn::scoring::Assessment assessment = churn::scoring::ScoreCustomer(rules, *signals);
-            ++counts[static_cast<int>(assessment.risk_level)];
-            churn::convert::ToProto(assessment, response->add_assessments());
-          }
-          response->mutable_level_counts()->set_low(counts[0]);
-          response->mutable_level_counts()->set_medium(counts[1]);
-          response->mutable_level_counts()->set_high(counts[2]);
-          response->SerializeToString(out.get());
-          return request->customers_size();
-        };
-      }));
+            response->Clear();
+            response->mutable_assessments()->Reserve(request->customers_size());
+            int64_t counts[3] = {0, 0, 0};
+            for (int i = 0; i < request->customers_size(); ++i) {
+              absl::StatusOr<churn::CustomerSignals> signals = churn::convert::FromProto(
+                  request->customers(i), absl::StrCat("customers[", i, "]"));
+              if (!signals.ok()) {
+                *error = signals.status().ToString();
+                return -1;
+              }
+              churn::scoring::Assessment assessment =
+                  churn::scoring::ScoreCustomer(rules, *signals);
+              ++counts[static_cast<int>(assessment.risk_level)];
+              churn::convert::ToProto(assessment, response->add_assessments());
+            }
+            response->mutable_level_counts()->set_low(counts[0]);
+            response->mutable_level_counts()->set_medium(counts[1]);
+            response->mutable_level_counts()->set_high(counts[2]);
+            response->SerializeToString(out.get());
+            return request->customers_size();
+          };
+        }));
 
-  // --- 1c: in-process ScoreCustomerCompact: the rules without writing any text ---
-  phases.push_back(RunPhase(
-      "1c in-process ScoreCustomerCompact", 1, flags.warmup, flags.seconds, server_pid,
-      [&](int) -> Worker {
-        return [&](uint64_t iteration, std::string*) -> int64_t {
-          const std::vector<int>& indices = batch_indices[iteration % batch_count];
-          int64_t local = 0;
-          for (int index : indices) {
-            local += churn::scoring::ScoreCustomerCompact(rules, pool_signals[index]).risk_score;
-          }
-          sink.fetch_add(local, std::memory_order_relaxed);
-          return static_cast<int64_t>(indices.size());
-        };
-      }));
+    // --- 1c: in-process ScoreCustomerCompact: the rules without writing any text ---
+    phases.push_back(RunPhase(
+        "1c in-process ScoreCustomerCompact", 1, flags.warmup, flags.seconds, server_pid,
+        [&](int) -> Worker {
+          return [&](uint64_t iteration, std::string*) -> int64_t {
+            const std::vector<int>& indices = batch_indices[iteration % batch_count];
+            int64_t local = 0;
+            for (int index : indices) {
+              local += churn::scoring::ScoreCustomerCompact(rules, pool_signals[index]).risk_score;
+            }
+            sink.fetch_add(local, std::memory_order_relaxed);
+            return static_cast<int64_t>(indices.size());
+          };
+        }));
 
-  // --- 1d: in-process server work per batch in the compact form, bytes to bytes ---
-  const churn::scoring::RulesTexts rules_texts = churn::scoring::BuildRulesTexts(rules);
-  phases.push_back(
-      RunPhase("1d in-process compact parse+convert+score+ser.", 1, flags.warmup, flags.seconds,
-               server_pid, [&](int) -> Worker {
-                 auto arena = std::make_shared<google::protobuf::Arena>();
-                 auto out = std::make_shared<std::string>();
-                 return [&, arena, out](uint64_t iteration, std::string* error) -> int64_t {
-                   arena->Reset();
-                   auto* request =
-                       google::protobuf::Arena::CreateMessage<v1::ScoreBatchRequest>(arena.get());
-                   auto* response =
-                       google::protobuf::Arena::CreateMessage<v1::ScoreBatchResponse>(arena.get());
-                   if (!request->ParseFromString(batch_request_bytes[iteration % batch_count])) {
-                     *error = "cannot parse the request bytes";
-                     return -1;
-                   }
-                   int64_t counts[3] = {0, 0, 0};
-                   v1::CompactAssessments* compact = response->mutable_compact();
-                   for (int i = 0; i < request->customers_size(); ++i) {
-                     absl::StatusOr<churn::CustomerSignals> signals =
-                         churn::convert::FromProto(request->customers(i), "");
-                     if (!signals.ok()) {
-                       *error = signals.status().ToString();
-                       return -1;
-                     }
-                     churn::scoring::CompactAssessment assessment =
-                         churn::scoring::ScoreCustomerCompact(rules, *signals);
-                     ++counts[static_cast<int>(assessment.risk_level)];
-                     churn::convert::AppendToProto(assessment, rules_texts, compact);
-                   }
-                   response->mutable_level_counts()->set_low(counts[0]);
-                   response->mutable_level_counts()->set_medium(counts[1]);
-                   response->mutable_level_counts()->set_high(counts[2]);
-                   response->SerializeToString(out.get());
-                   return request->customers_size();
-                 };
-               }));
+    // --- 1d: in-process server work per batch in the compact form, bytes to bytes ---
+    const churn::scoring::RulesTexts rules_texts = churn::scoring::BuildRulesTexts(rules);
+    phases.push_back(RunPhase(
+        "1d in-process compact parse+convert+score+ser.", 1, flags.warmup, flags.seconds,
+        server_pid, [&](int) -> Worker {
+          auto arena = std::make_shared<google::protobuf::Arena>();
+          auto out = std::make_shared<std::string>();
+          return [&, arena, out](uint64_t iteration, std::string* error) -> int64_t {
+            arena->Reset();
+            auto* request =
+                google::protobuf::Arena::CreateMessage<v1::ScoreBatchRequest>(arena.get());
+            auto* response =
+                google::protobuf::Arena::CreateMessage<v1::ScoreBatchResponse>(arena.get());
+            if (!request->ParseFromString(batch_request_bytes[iteration % batch_count])) {
+              *error = "cannot parse the request bytes";
+              return -1;
+            }
+            int64_t counts[3] = {0, 0, 0};
+            v1::CompactAssessments* compact = response->mutable_compact();
+            for (int i = 0; i < request->customers_size(); ++i) {
+              absl::StatusOr<churn::CustomerSignals> signals =
+                  churn::convert::FromProto(request->customers(i), "");
+              if (!signals.ok()) {
+                *error = signals.status().ToString();
+                return -1;
+              }
+              churn::scoring::CompactAssessment assessment =
+                  churn::scoring::ScoreCustomerCompact(rules, *signals);
+              ++counts[static_cast<int>(assessment.risk_level)];
+              churn::convert::AppendToProto(assessment, rules_texts, compact);
+            }
+            response->mutable_level_counts()->set_low(counts[0]);
+            response->mutable_level_counts()->set_medium(counts[1]);
+            response->mutable_level_counts()->set_high(counts[2]);
+            response->SerializeToString(out.get());
+            return request->customers_size();
+          };
+        }));
+  }
 
   // --- correctness: every prepared batch once over gRPC against the in-process result ---
   int64_t compared = 0, mismatches = 0;
@@ -857,11 +1036,13 @@ int main(int argc, char** argv) {
       return request.customers_size();
     };
   };
-  phases.push_back(RunPhase(absl::StrCat("2  gRPC ScoreBatch x", batch, ", 1 channel"), 1,
-                            flags.warmup, flags.seconds, server_pid, score_batch_worker));
-  phases.push_back(RunPhase(absl::StrCat("3  gRPC ScoreBatch x", batch, ", 1 shared channel"),
-                            flags.batch_threads, flags.warmup, flags.seconds, server_pid,
-                            score_batch_worker));
+  if (wants("batch")) {
+    phases.push_back(RunPhase(absl::StrCat("2  gRPC ScoreBatch x", batch, ", 1 channel"), 1,
+                              flags.warmup, flags.seconds, server_pid, score_batch_worker));
+    phases.push_back(RunPhase(absl::StrCat("3  gRPC ScoreBatch x", batch, ", 1 shared channel"),
+                              flags.batch_threads, flags.warmup, flags.seconds, server_pid,
+                              score_batch_worker));
+  }
 
   // --- 2c, 3c: the same in the compact form; 3e also expands every answer to full texts here ---
   auto compact_worker = [&](bool expand) -> WorkerFactory {
@@ -896,14 +1077,16 @@ int main(int argc, char** argv) {
       };
     };
   };
-  const size_t first_compact_phase = phases.size();
-  phases.push_back(RunPhase(absl::StrCat("2c gRPC ScoreBatch x", batch, " compact, 1 channel"), 1,
-                            flags.warmup, flags.seconds, server_pid, compact_worker(false)));
-  phases.push_back(RunPhase(absl::StrCat("3c gRPC ScoreBatch x", batch, " compact, shared"),
-                            flags.batch_threads, flags.warmup, flags.seconds, server_pid,
-                            compact_worker(false)));
-  phases.push_back(RunPhase(absl::StrCat("3e 3c + expand to full texts here"), flags.batch_threads,
-                            flags.warmup, flags.seconds, server_pid, compact_worker(true)));
+  if (wants("batch")) {
+    phases.push_back(RunPhase(absl::StrCat("2c gRPC ScoreBatch x", batch, " compact, 1 channel"), 1,
+                              flags.warmup, flags.seconds, server_pid, compact_worker(false)));
+    phases.push_back(RunPhase(absl::StrCat("3c gRPC ScoreBatch x", batch, " compact, shared"),
+                              flags.batch_threads, flags.warmup, flags.seconds, server_pid,
+                              compact_worker(false)));
+    phases.push_back(RunPhase(absl::StrCat("3e 3c + expand to full texts here"),
+                              flags.batch_threads, flags.warmup, flags.seconds, server_pid,
+                              compact_worker(true)));
+  }
 
   // --- 4: unary Score, shared channel and one channel per thread ---
   auto unary_worker = [&](bool own_channel) -> WorkerFactory {
@@ -937,59 +1120,77 @@ int main(int argc, char** argv) {
       };
     };
   };
-  phases.push_back(RunPhase("4a gRPC Score (unary), 1 shared channel", flags.unary_threads,
-                            flags.warmup, flags.seconds, server_pid, unary_worker(false)));
-  phases.push_back(RunPhase("4b gRPC Score (unary), 1 channel per thread", flags.unary_threads,
-                            flags.warmup, flags.seconds, server_pid, unary_worker(true)));
+  if (wants("unary")) {
+    phases.push_back(RunPhase("4a gRPC Score (unary), 1 shared channel", flags.unary_threads,
+                              flags.warmup, flags.seconds, server_pid, unary_worker(false)));
+    phases.push_back(RunPhase("4b gRPC Score (unary), 1 channel per thread", flags.unary_threads,
+                              flags.warmup, flags.seconds, server_pid, unary_worker(true)));
+  }
 
   // --- 5: unary Score at a fixed rate (open loop) ---
-  const OpenLoopResult open_loop =
-      RunOpenLoopScore(*shared_stub, unary_requests, flags.unary_rate, flags.warmup, flags.seconds,
-                       deadline, server_pid);
+  std::optional<OpenLoopResult> open_loop;
+  if (wants("open")) {
+    open_loop = RunOpenLoopScore(*shared_stub, unary_requests, flags.unary_rate, flags.warmup,
+                                 flags.seconds, deadline, server_pid);
+  }
 
   PrintTable(phases);
-  std::printf(
-      "\n5  gRPC Score (unary), open loop at %.0f calls/s, 1 shared channel: %lld sent, "
-      "%lld answered, %lld errors\n"
-      "   latency from the scheduled send: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s; "
-      "worst send lag %s; cliCPU %s svcCPU %s\n",
-      open_loop.rate, static_cast<long long>(open_loop.scheduled),
-      static_cast<long long>(open_loop.completed), static_cast<long long>(open_loop.errors),
-      FormatLatency(open_loop.Percentile(50)).c_str(),
-      FormatLatency(open_loop.Percentile(90)).c_str(),
-      FormatLatency(open_loop.Percentile(99)).c_str(),
-      FormatLatency(open_loop.Percentile(99.9)).c_str(),
-      FormatLatency(open_loop.latencies_us.empty() ? 0 : open_loop.latencies_us.back()).c_str(),
-      FormatLatency(open_loop.send_lag_max_us).c_str(),
-      FormatCpu(open_loop.client_cpu, open_loop.seconds).c_str(),
-      FormatCpu(open_loop.server_cpu, open_loop.seconds).c_str());
-  if (open_loop.errors > 0) std::printf("   first error: %s\n", open_loop.first_error.c_str());
-
-  // --- ratios ---
-  const double floor_rate = phases[0].CustomersPerSecond();
-  const double server_work_rate = phases[1].CustomersPerSecond();
-  auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
-  std::printf("\nratios (customers/s)\n");
-  std::printf("  1b server work in-process / 1a ScoreCustomer        %.2f\n",
-              ratio(server_work_rate, floor_rate));
-  std::printf("  1c ScoreCustomerCompact / 1a ScoreCustomer          %.2f\n",
-              ratio(phases[2].CustomersPerSecond(), floor_rate));
-  std::printf("  1d compact server work / 1b full server work        %.2f\n",
-              ratio(phases[3].CustomersPerSecond(), server_work_rate));
-  for (size_t i = 4; i < phases.size(); ++i) {
-    std::printf("  %-44s / 1a %.3f   / 1b %.3f\n", phases[i].name.c_str(),
-                ratio(phases[i].CustomersPerSecond(), floor_rate),
-                ratio(phases[i].CustomersPerSecond(), server_work_rate));
+  if (open_loop) {
+    const OpenLoopResult& o = *open_loop;
+    auto at = [](const std::vector<double>& values, double p) {
+      return FormatLatency(PercentileOf(values, p));
+    };
+    std::printf(
+        "\n5  gRPC Score (unary), open loop at %.0f calls/s, 1 shared channel: %lld sent, "
+        "%lld answered, %lld errors\n"
+        "   latency from the scheduled send: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n"
+        "   latency from the actual send:    p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n"
+        "   sender lag (actual - scheduled): p50 %s  p99 %s  max %s; %lld sends over 1 ms late\n"
+        "   cliCPU %s svcCPU %s; service %s us CPU and %s context switches per call\n",
+        o.rate, static_cast<long long>(o.scheduled), static_cast<long long>(o.completed),
+        static_cast<long long>(o.errors), at(o.latencies_us, 50).c_str(),
+        at(o.latencies_us, 90).c_str(), at(o.latencies_us, 99).c_str(),
+        at(o.latencies_us, 99.9).c_str(), at(o.latencies_us, 100).c_str(),
+        at(o.sent_latencies_us, 50).c_str(), at(o.sent_latencies_us, 90).c_str(),
+        at(o.sent_latencies_us, 99).c_str(), at(o.sent_latencies_us, 99.9).c_str(),
+        at(o.sent_latencies_us, 100).c_str(), at(o.send_lags_us, 50).c_str(),
+        at(o.send_lags_us, 99).c_str(), at(o.send_lags_us, 100).c_str(),
+        static_cast<long long>(std::count_if(o.send_lags_us.begin(), o.send_lags_us.end(),
+                                             [](double lag) { return lag > 1000; })),
+        FormatCpu(o.client_cpu, o.seconds).c_str(), FormatCpu(o.server_cpu, o.seconds).c_str(),
+        FormatCpuPerCall(o.server_cpu, o.completed).c_str(),
+        FormatPerCall(o.server_switches, o.completed).c_str());
+    if (o.errors > 0) std::printf("   first error: %s\n", o.first_error.c_str());
   }
-  std::printf(
-      "  2c compact / 2 full, 1 channel                      %.2f\n",
-      ratio(phases[first_compact_phase].CustomersPerSecond(), phases[4].CustomersPerSecond()));
-  std::printf(
-      "  3c compact / 3 full, %d threads                      %.2f\n", flags.batch_threads,
-      ratio(phases[first_compact_phase + 1].CustomersPerSecond(), phases[5].CustomersPerSecond()));
+
+  // --- ratios (of the phases that ran) ---
+  auto find = [&phases](std::string_view prefix) -> const PhaseResult* {
+    for (const PhaseResult& p : phases) {
+      if (p.name.compare(0, prefix.size(), prefix) == 0) return &p;
+    }
+    return nullptr;
+  };
+  auto print_ratio = [&find](const char* label, std::string_view a, std::string_view b) {
+    const PhaseResult* pa = find(a);
+    const PhaseResult* pb = find(b);
+    if (pa == nullptr || pb == nullptr || pb->CustomersPerSecond() <= 0) return;
+    std::printf("  %-52s %.3f\n", label, pa->CustomersPerSecond() / pb->CustomersPerSecond());
+  };
+  std::printf("\nratios (customers/s)\n");
+  print_ratio("1b server work in-process / 1a ScoreCustomer", "1b", "1a");
+  print_ratio("1c ScoreCustomerCompact / 1a ScoreCustomer", "1c", "1a");
+  print_ratio("1d compact server work / 1b full server work", "1d", "1b");
+  for (const PhaseResult& p : phases) {
+    if (p.name[0] == '1') continue;
+    const std::string name(p.name.substr(0, 2));
+    print_ratio(absl::StrCat(p.name, " / 1a").c_str(), name, "1a");
+    print_ratio(absl::StrCat(p.name, " / 1b").c_str(), name, "1b");
+  }
+  print_ratio("2c compact / 2 full, 1 channel", "2c", "2 ");
+  print_ratio("3c compact / 3 full, shared channel", "3c", "3 ");
   std::printf("  load average at the end: %s\n", LoadAverage().c_str());
 
-  int64_t total_errors = check_errors + open_loop.errors;
+  int64_t total_errors = check_errors + (open_loop ? open_loop->errors : 0);
   for (const PhaseResult& p : phases) total_errors += p.errors;
 
   int exit_code_of_service = 0;

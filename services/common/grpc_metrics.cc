@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 
+#include "common/absl_compat.h"
 #include "common/grpc_code_name.h"
 #include "common/grpc_status.h"
 #include "common/metric_registrar.h"
@@ -140,10 +141,11 @@ GrpcServerMetrics::~GrpcServerMetrics() = default;
 
 GrpcServerMetrics::MethodSeries& GrpcServerMetrics::SeriesFor(std::string_view full_method,
                                                               std::string_view grpc_type) {
-  std::string key(full_method);
   concurrency::MutexLock lock(mu_);
-  auto it = series_.find(key);
+  // Looked up by view: every call asks, so the hit path allocates nothing.
+  auto it = series_.find(ToAbsl(full_method));
   if (it != series_.end()) return *it->second;
+  std::string key(full_method);
 
   auto [service, method] = SplitMethod(full_method);
   const prometheus::Labels labels = {
