@@ -5,6 +5,7 @@
 //   scoring_load_bench [--scoring_binary=PATH] [--target=HOST:PORT] [--seconds=N] [--threads=K]
 //                      [--batch=B] [--warmup=S] [--batch_threads=K] [--unary_threads=K]
 //                      [--customers=N] [--deadline_ms=MS] [--unary_rate=R]
+//                      [--phases=inprocess,batch,unary,open] [--service_cpus=L --client_cpus=L]
 //
 // Without --target it starts churn-scoring (default: the binary built next to this one) on
 // 127.0.0.1:0 with the built-in rules and stops it with SIGTERM at the end. With --target it
@@ -25,7 +26,12 @@
 //   4b the same with one channel (and TCP connection) per thread.
 //   5  unary Score in an open loop: --unary_rate calls/s (default 5000) sent on a fixed
 //      schedule over one shared channel; latency from the scheduled send (queueing counts),
-//      p50/p90/p99/p99.9.
+//      p50/p90/p99/p99.9, beside the latency from the actual send and the sender's lag.
+//
+// --phases runs only some groups: inprocess (1a-1d), batch (2, 3, 2c, 3c, 3e), unary (4a, 4b),
+// open (5). --service_cpus and --client_cpus (e.g. 0 and 1) pin the started service and this
+// process, every thread, to separate CPUs, so the client's threads stop preempting the
+// service's (and the other way round).
 //
 // Latencies are per call (a batch for 1b/2/3, one customer for 4), all of them kept and sorted.
 // Every RPC has a deadline (--deadline_ms, default 5000). Errors of any phase, including
@@ -33,7 +39,9 @@
 // gRPC and compared with the in-process result, and once more in the compact form, expanded
 // here and compared message for message with the full-text answer. Client and service CPU are
 // reported per phase (service CPU only when this process started it): the client shares the cores
-// with the service, so the figures are for the whole machine, not the service alone. Exit code: 0
+// with the service, so the figures are for the whole machine, not the service alone. The
+// service's CPU per call (svcus/c) and context switches per call (svcsw/c, every thread's from
+// /proc/<pid>/task/*/status) are steadier than the latencies on a shared machine. Exit code: 0
 // when every call succeeded and the results matched, 1 otherwise, 2 on bad flags.
 #include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/grpcpp.h>
