@@ -1,0 +1,73 @@
+#pragma once
+// Writes JSON text into a string as it goes: no tree of values, no allocation but the string's
+// own growth. Commas and colons are placed by the writer; the caller nests Begin/End calls
+// correctly and gives every object member a Key first. Numbers follow protobuf's JSON mapping
+// (what the gateway's other responses print), so a response written here reads the same as the
+// message printed by protobuf: 64-bit integers as quoted decimal strings, doubles in their
+// shortest of 15 or 17 significant digits that reads back exactly, NaN and infinities as the
+// strings "NaN", "Infinity" and "-Infinity".
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace churn::jsonwriter {
+
+// `text` as a JSON string literal, quotes included: '"', '\\' and control characters escaped,
+// UTF-8 copied as it is, and every byte that is not part of valid UTF-8 replaced by U+FFFD (so
+// the output is always valid JSON and valid UTF-8).
+void AppendJsonString(std::string_view text, std::string* out);
+
+// A double as protobuf's JSON printer writes it (see above).
+void AppendJsonDouble(double value, std::string* out);
+
+class JsonWriter {
+ public:
+  // Appends to *out, which must outlive the writer.
+  explicit JsonWriter(std::string* out) : out_(out) {}
+
+  void BeginObject() { Open('{'); }
+  void EndObject() { Close('}'); }
+  void BeginArray() { Open('['); }
+  void EndArray() { Close(']'); }
+  // The next member's name; the value call that follows is its value.
+  void Key(std::string_view name);
+
+  void String(std::string_view text);
+  void Int(int64_t value);          // a bare number (int32 fields)
+  void Int64String(int64_t value);  // a quoted number (int64 fields in protobuf's mapping)
+  void Double(double value);
+  void Bool(bool value);
+  void Null();
+
+  // Shorthands for a member: Key(name) then the value.
+  void String(std::string_view name, std::string_view text) { Key(name), String(text); }
+  void Int(std::string_view name, int64_t value) { Key(name), Int(value); }
+  void Int64String(std::string_view name, int64_t value) { Key(name), Int64String(value); }
+  void Double(std::string_view name, double value) { Key(name), Double(value); }
+  void Bool(std::string_view name, bool value) { Key(name), Bool(value); }
+
+ private:
+  void Separate() {
+    if (after_key_) {
+      after_key_ = false;
+    } else if (need_comma_) {
+      out_->push_back(',');
+    }
+  }
+  void Open(char bracket) {
+    Separate();
+    out_->push_back(bracket);
+    need_comma_ = false;
+  }
+  void Close(char bracket) {
+    out_->push_back(bracket);
+    need_comma_ = true;
+  }
+
+  std::string* out_;
+  bool need_comma_ = false;  // a value was written at this level: the next one needs a comma
+  bool after_key_ = false;   // a key was written: its value follows without a comma
+};
+
+}  // namespace churn::jsonwriter

@@ -1,0 +1,173 @@
+// JsonWriter: escaping (quotes, backslashes, control characters, UTF-8 kept, bad bytes replaced),
+// protobuf's number spellings and the placement of commas and colons; every output is read back
+// with a JSON parser.
+#include "jsonwriter/json_writer.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace churn::jsonwriter {
+namespace {
+
+std::string Quoted(std::string_view text) {
+  std::string out;
+  AppendJsonString(text, &out);
+  return out;
+}
+
+std::string DoubleText(double value) {
+  std::string out;
+  AppendJsonDouble(value, &out);
+  return out;
+}
+
+// What JSON.parse or any parser reads from the literal.
+std::string ReadBack(const std::string& literal) {
+  return nlohmann::json::parse(literal).get<std::string>();
+}
+
+TEST(JsonStringTest, EscapesQuotesAndBackslashes) {
+  EXPECT_EQ(Quoted(R"(say "hi")"), R"("say \"hi\"")");
+  EXPECT_EQ(Quoted(R"(C:\path\)"), R"("C:\\path\\")");
+  EXPECT_EQ(Quoted(R"(\")"), R"("\\\"")");
+  EXPECT_EQ(ReadBack(Quoted(R"(a"b\c\\"")")), R"(a"b\c\\"")");
+  EXPECT_EQ(Quoted(""), R"("")");
+}
+
+TEST(JsonStringTest, EscapesEveryControlCharacter) {
+  EXPECT_EQ(Quoted("a\nb\tc\rd\be\ff"), R"("a\nb\tc\rd\be\ff")");
+  EXPECT_EQ(Quoted(std::string("\0x", 2)), R"("\u0000x")");
+  EXPECT_EQ(Quoted("\x01\x1f"), R"("\u0001\u001f")");
+  for (int c = 0; c < 0x20; ++c) {
+    const std::string text = "<" + std::string(1, static_cast<char>(c)) + ">";
+    const std::string literal = Quoted(text);
+    for (char byte : literal) {
+      EXPECT_GE(static_cast<unsigned char>(byte), 0x20) << "control " << c << " left raw";
+    }
+    EXPECT_EQ(ReadBack(literal), text) << c;
+  }
+  // DEL and printable ASCII need nothing.
+  EXPECT_EQ(Quoted("\x7f ~<>/'"), "\"\x7f ~<>/'\"");
+}
+
+TEST(JsonStringTest, KeepsUtf8AsItIs) {
+  const std::string text = "Zürich – 東京 😀 \u2028 \xC2\x80 \xF4\x8F\xBF\xBF";
+  EXPECT_EQ(Quoted(text), "\"" + text + "\"");
+  EXPECT_EQ(ReadBack(Quoted(text)), text);
+}
+
+TEST(JsonStringTest, ReplacesBytesThatAreNotUtf8) {
+  const std::string kFffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(Quoted("a\xFF"
+                   "b"),
+            "\"a" + kFffd + "b\"");
+  EXPECT_EQ(Quoted("\xC3"), "\"" + kFffd + "\"");                          // cut short at the end
+  EXPECT_EQ(Quoted("\xC3(x"), "\"" + kFffd + "(x\"");                      // no continuation
+  EXPECT_EQ(Quoted("\xC0\xAF"), "\"" + kFffd + kFffd + "\"");              // overlong '/'
+  EXPECT_EQ(Quoted("\xE0\x80\xAF"), "\"" + kFffd + kFffd + kFffd + "\"");  // overlong
+  EXPECT_EQ(Quoted("\xED\xA0\x80"), "\"" + kFffd + kFffd + kFffd + "\"");  // a surrogate
+  EXPECT_EQ(Quoted("\xF4\x90\x80\x80"), "\"" + kFffd + kFffd + kFffd + kFffd + "\"");  // > U+10FFFF
+  EXPECT_EQ(Quoted("\x80"), "\"" + kFffd + "\"");  // a lone continuation byte
+  // Whatever the bytes, the output parses.
+  std::mt19937 random(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string bytes(random() % 12, '\0');
+    for (char& c : bytes) c = static_cast<char>(random() % 256);
+    const std::string literal = Quoted(bytes);
+    EXPECT_NO_THROW(nlohmann::json::parse(literal)) << literal;
+  }
+}
+
+TEST(JsonDoubleTest, SpellsDoublesAsProtobufDoes) {
+  EXPECT_EQ(DoubleText(0), "0");
+  EXPECT_EQ(DoubleText(-0.0), "-0");
+  EXPECT_EQ(DoubleText(25000), "25000");
+  EXPECT_EQ(DoubleText(0.6), "0.6");
+  EXPECT_EQ(DoubleText(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(DoubleText(1e21), "1e+21");
+  EXPECT_EQ(DoubleText(1e-7), "1e-07");
+  EXPECT_EQ(DoubleText(123456789012345678.0), "1.2345678901234568e+17");
+  EXPECT_EQ(DoubleText(std::nan("")), "\"NaN\"");
+  EXPECT_EQ(DoubleText(std::numeric_limits<double>::infinity()), "\"Infinity\"");
+  EXPECT_EQ(DoubleText(-std::numeric_limits<double>::infinity()), "\"-Infinity\"");
+}
+
+// protobuf's SimpleDtoa is printf's %.15g, or %.17g when that does not read back exactly.
+TEST(JsonDoubleTest, MatchesPrintfAndReadsBackExactly) {
+  std::mt19937_64 random(11);
+  for (int i = 0; i < 20000; ++i) {
+    double value;
+    switch (i % 3) {
+      case 0: value = std::uniform_real_distribution<double>(-1e6, 1e6)(random); break;
+      case 1:
+        value = std::round(std::uniform_real_distribution<double>(0, 1e6)(random)) / 100;
+        break;
+      default: {
+        const uint64_t bits = random();
+        std::memcpy(&value, &bits, sizeof(value));
+        if (!std::isfinite(value)) value = 1.5;
+      }
+    }
+    char expected[40];
+    std::snprintf(expected, sizeof(expected), "%.15g", value);
+    if (std::strtod(expected, nullptr) != value) {
+      std::snprintf(expected, sizeof(expected), "%.17g", value);
+    }
+    const std::string text = DoubleText(value);
+    ASSERT_EQ(text, expected);
+    ASSERT_EQ(std::strtod(text.c_str(), nullptr), value);
+  }
+}
+
+TEST(JsonWriterTest, PlacesCommasAndColons) {
+  std::string out;
+  JsonWriter json(&out);
+  json.BeginObject();
+  json.String("name", "a");
+  json.Key("empty");
+  json.BeginObject();
+  json.EndObject();
+  json.Key("list");
+  json.BeginArray();
+  json.Int(1);
+  json.BeginArray();
+  json.EndArray();
+  json.BeginObject();
+  json.Bool("yes", true);
+  json.Bool("no", false);
+  json.EndObject();
+  json.Null();
+  json.Int(-5);
+  json.EndArray();
+  json.Int64String("big", int64_t{9007199254740993});
+  json.Double("ratio", 0.25);
+  json.Key("he said \"x\"");
+  json.String("");
+  json.EndObject();
+  EXPECT_EQ(out, R"({"name":"a","empty":{},"list":[1,[],{"yes":true,"no":false},null,-5],)"
+                 R"("big":"9007199254740993","ratio":0.25,"he said \"x\"":""})");
+  const nlohmann::json parsed = nlohmann::json::parse(out);
+  EXPECT_EQ(parsed["big"], "9007199254740993");
+  EXPECT_EQ(parsed["list"][2]["no"], false);
+}
+
+TEST(JsonWriterTest, AppendsToWhatIsThere) {
+  std::string out = "prefix:";
+  JsonWriter json(&out);
+  json.BeginArray();
+  json.Int(std::numeric_limits<int64_t>::min());
+  json.Int64String(std::numeric_limits<int64_t>::max());
+  json.EndArray();
+  EXPECT_EQ(out, R"(prefix:[-9223372036854775808,"9223372036854775807"])");
+}
+
+}  // namespace
+}  // namespace churn::jsonwriter
