@@ -1,19 +1,39 @@
 #include "jsonwriter/json_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstddef>
+#include <cstring>
 #include <system_error>
 
 namespace churn::jsonwriter {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// The most one input byte becomes ("\u001f"), and the most a number takes.
+constexpr size_t kMaxEscapedBytes = 6;
+constexpr size_t kMaxNumberBytes = 40;
 
 // Bytes copied as they are inside a string literal: printable ASCII but '"' and '\\'.
 constexpr bool PlainAscii(unsigned char c) {
   return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+// Whether any of 8 bytes needs attention (below 0x20, '"', '\\' or 0x80 and up), exactly: the
+// "has less than" and "has zero byte" bit tricks borrow only from a byte that matches.
+bool AnySpecial(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  uint64_t v;
+  std::memcpy(&v, p, sizeof(v));
+  const uint64_t below_space = (v - kOnes * 0x20) & ~v;
+  const uint64_t quote = v ^ (kOnes * '"');
+  const uint64_t backslash = v ^ (kOnes * '\\');
+  const uint64_t matches =
+      below_space | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash);
+  return ((matches | v) & kHigh) != 0;
 }
 
 bool Continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
@@ -40,113 +60,161 @@ size_t Utf8SequenceLength(std::string_view text, size_t i) {
   return 0;
 }
 
-template <typename Int>
-void AppendInt(Int value, std::string* out) {
-  char buffer[24];
-  const std::to_chars_result end = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  out->append(buffer, end.ptr);
+char* Copy(char* at, const char* from, size_t size) {
+  std::memcpy(at, from, size);
+  return at + size;
 }
 
-}  // namespace
-
-void AppendJsonString(std::string_view text, std::string* out) {
-  out->push_back('"');
+// Writes the literal at `at`, which has room for 2 + kMaxEscapedBytes * text.size() bytes.
+char* WriteString(std::string_view text, char* at) {
+  *at++ = '"';
   size_t i = 0;
   while (i < text.size()) {
     // The common case first: a run of bytes that need nothing.
     size_t run = i;
+    while (run + 8 <= text.size() && !AnySpecial(text.data() + run)) run += 8;
     while (run < text.size() && PlainAscii(static_cast<unsigned char>(text[run]))) ++run;
-    out->append(text.data() + i, run - i);
+    at = Copy(at, text.data() + i, run - i);
     i = run;
     if (i == text.size()) break;
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const size_t length = Utf8SequenceLength(text, i);
       if (length == 0) {
-        out->append(kReplacement);
+        at = Copy(at, kReplacement, 3);
         ++i;
       } else {
-        out->append(text.data() + i, length);
+        at = Copy(at, text.data() + i, length);
         i += length;
       }
       continue;
     }
+    *at++ = '\\';
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"': *at++ = '"'; break;
+      case '\\': *at++ = '\\'; break;
+      case '\b': *at++ = 'b'; break;
+      case '\f': *at++ = 'f'; break;
+      case '\n': *at++ = 'n'; break;
+      case '\r': *at++ = 'r'; break;
+      case '\t': *at++ = 't'; break;
       default: {
-        const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out->append(escaped, sizeof(escaped));
+        const char code[] = {'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        at = Copy(at, code, sizeof(code));
       }
     }
     ++i;
   }
-  out->push_back('"');
+  *at++ = '"';
+  return at;
+}
+
+size_t StringRoom(std::string_view text) { return 2 + kMaxEscapedBytes * text.size(); }
+
+// Writes the double at `at`, which has room for kMaxNumberBytes.
+char* WriteDouble(double value, char* at) {
+  if (std::isnan(value)) return Copy(at, "\"NaN\"", 5);
+  if (std::isinf(value)) {
+    return value > 0 ? Copy(at, "\"Infinity\"", 10) : Copy(at, "\"-Infinity\"", 11);
+  }
+  // protobuf's SimpleDtoa: %.15g, or %.17g when that does not read back as the same double
+  // (std::to_chars with a precision is specified as printf's %.*g).
+  char* const end = at + kMaxNumberBytes;
+  std::to_chars_result written = std::to_chars(at, end, value, std::chars_format::general, 15);
+  double back = 0;
+  std::from_chars(at, written.ptr, back);
+  if (back != value) written = std::to_chars(at, end, value, std::chars_format::general, 17);
+  return written.ptr;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  const size_t used = out->size();
+  out->resize(used + StringRoom(text));
+  out->resize(static_cast<size_t>(WriteString(text, out->data() + used) - out->data()));
 }
 
 void AppendJsonDouble(double value, std::string* out) {
-  if (std::isnan(value)) return out->append("\"NaN\""), void();
-  if (std::isinf(value)) return out->append(value > 0 ? "\"Infinity\"" : "\"-Infinity\""), void();
-  // protobuf's SimpleDtoa: %.15g, or %.17g when that does not read back as the same double
-  // (std::to_chars with a precision is specified as printf's %.*g).
-  char buffer[40];
-  std::to_chars_result end =
-      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::general, 15);
-  double back = 0;
-  std::from_chars(buffer, end.ptr, back);
-  if (back != value) {
-    end = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::general, 17);
-  }
-  out->append(buffer, end.ptr);
+  const size_t used = out->size();
+  out->resize(used + kMaxNumberBytes);
+  out->resize(static_cast<size_t>(WriteDouble(value, out->data() + used) - out->data()));
+}
+
+JsonWriter::JsonWriter(std::string* out) : out_(out), used_(out->size()) {
+  // Work in the room already reserved (resizing within the capacity does not allocate).
+  out_->resize(std::max(out_->capacity(), used_ + 256));
+  capacity_ = out_->size();
+}
+
+void JsonWriter::Finish() {
+  out_->resize(used_);
+  capacity_ = used_;
+}
+
+void JsonWriter::Grow(size_t bytes) {
+  out_->resize(std::max(2 * capacity_, used_ + bytes + 256));
+  capacity_ = out_->size();
+}
+
+void JsonWriter::Open(char bracket) {
+  char* at = Separate(Room(1));
+  *at++ = bracket;
+  used_ = static_cast<size_t>(at - out_->data());
+  need_comma_ = false;
+}
+
+void JsonWriter::Close(char bracket) {
+  *Room(1) = bracket;
+  ++used_;
+  need_comma_ = true;
 }
 
 void JsonWriter::Key(std::string_view name) {
-  Separate();
-  AppendJsonString(name, out_);
-  out_->push_back(':');
+  char* at = Separate(Room(StringRoom(name) + 1));
+  at = WriteString(name, at);
+  *at++ = ':';
+  used_ = static_cast<size_t>(at - out_->data());
   after_key_ = true;
 }
 
 void JsonWriter::String(std::string_view text) {
-  Separate();
-  AppendJsonString(text, out_);
+  char* at = Separate(Room(StringRoom(text)));
+  used_ = static_cast<size_t>(WriteString(text, at) - out_->data());
   need_comma_ = true;
 }
 
 void JsonWriter::Int(int64_t value) {
-  Separate();
-  AppendInt(value, out_);
+  char* at = Separate(Room(kMaxNumberBytes));
+  used_ = static_cast<size_t>(std::to_chars(at, at + kMaxNumberBytes, value).ptr - out_->data());
   need_comma_ = true;
 }
 
 void JsonWriter::Int64String(int64_t value) {
-  Separate();
-  out_->push_back('"');
-  AppendInt(value, out_);
-  out_->push_back('"');
+  char* at = Separate(Room(kMaxNumberBytes + 2));
+  *at++ = '"';
+  at = std::to_chars(at, at + kMaxNumberBytes, value).ptr;
+  *at++ = '"';
+  used_ = static_cast<size_t>(at - out_->data());
   need_comma_ = true;
 }
 
 void JsonWriter::Double(double value) {
-  Separate();
-  AppendJsonDouble(value, out_);
+  char* at = Separate(Room(kMaxNumberBytes));
+  used_ = static_cast<size_t>(WriteDouble(value, at) - out_->data());
   need_comma_ = true;
 }
 
 void JsonWriter::Bool(bool value) {
-  Separate();
-  out_->append(value ? "true" : "false");
+  char* at = Separate(Room(5));
+  at = value ? Copy(at, "true", 4) : Copy(at, "false", 5);
+  used_ = static_cast<size_t>(at - out_->data());
   need_comma_ = true;
 }
 
 void JsonWriter::Null() {
-  Separate();
-  out_->append("null");
+  char* at = Separate(Room(4));
+  used_ = static_cast<size_t>(Copy(at, "null", 4) - out_->data());
   need_comma_ = true;
 }
 

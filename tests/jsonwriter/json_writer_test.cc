@@ -64,6 +64,30 @@ TEST(JsonStringTest, KeepsUtf8AsItIs) {
   EXPECT_EQ(ReadBack(Quoted(text)), text);
 }
 
+// Long plain runs are scanned 8 bytes at a time: a byte that needs escaping is found wherever it
+// stands in the word.
+TEST(JsonStringTest, FindsSpecialBytesAtEveryPositionOfALongString) {
+  for (const std::string special : {"\"", "\\", "\n", "\x01", "\x1f", "é", "😀", "\xFF"}) {
+    for (size_t at = 0; at <= 33; ++at) {
+      std::string text(33, 'a');
+      text.insert(at, special);
+      const std::string literal = Quoted(text);
+      const std::string expected =
+          special == "\xFF" ? std::string(text).replace(at, 1, "\xEF\xBF\xBD") : text;
+      EXPECT_EQ(ReadBack(literal), expected) << "at " << at;
+      if (special == "\"") {
+        EXPECT_NE(literal.find("\\\""), std::string::npos);
+      }
+    }
+  }
+  // Bytes just around the boundaries of the classes: 0x1f/0x20, 0x21 '"' 0x23, 0x5b '\\' 0x5d,
+  // 0x7f/0x80.
+  for (char c : {'\x20', '\x21', '\x23', '\x5b', '\x5d', '\x7f'}) {
+    const std::string text(20, c);
+    EXPECT_EQ(Quoted(text), "\"" + text + "\"");
+  }
+}
+
 TEST(JsonStringTest, ReplacesBytesThatAreNotUtf8) {
   const std::string kFffd = "\xEF\xBF\xBD";
   EXPECT_EQ(Quoted("a\xFF"
@@ -79,10 +103,14 @@ TEST(JsonStringTest, ReplacesBytesThatAreNotUtf8) {
   // Whatever the bytes, the output parses.
   std::mt19937 random(7);
   for (int i = 0; i < 2000; ++i) {
-    std::string bytes(random() % 12, '\0');
-    for (char& c : bytes) c = static_cast<char>(random() % 256);
+    std::string bytes(random() % 40, '\0');
+    for (char& c : bytes)
+      c = static_cast<char>(random() % 4 ? 'a' + random() % 26 : random() % 256);
     const std::string literal = Quoted(bytes);
-    EXPECT_NO_THROW(nlohmann::json::parse(literal)) << literal;
+    ASSERT_NO_THROW(nlohmann::json::parse(literal)) << literal;
+    // Read back as it was, unless bytes had to be replaced.
+    const std::string back = ReadBack(literal);
+    EXPECT_TRUE(back == bytes || back.find(kFffd) != std::string::npos) << literal;
   }
 }
 
@@ -152,6 +180,7 @@ TEST(JsonWriterTest, PlacesCommasAndColons) {
   json.Key("he said \"x\"");
   json.String("");
   json.EndObject();
+  json.Finish();
   EXPECT_EQ(out, R"({"name":"a","empty":{},"list":[1,[],{"yes":true,"no":false},null,-5],)"
                  R"("big":"9007199254740993","ratio":0.25,"he said \"x\"":""})");
   const nlohmann::json parsed = nlohmann::json::parse(out);
@@ -166,7 +195,30 @@ TEST(JsonWriterTest, AppendsToWhatIsThere) {
   json.Int(std::numeric_limits<int64_t>::min());
   json.Int64String(std::numeric_limits<int64_t>::max());
   json.EndArray();
+  json.Finish();
   EXPECT_EQ(out, R"(prefix:[-9223372036854775808,"9223372036854775807"])");
+}
+
+// The writer grows its room as it goes: long texts, many values, all read back.
+TEST(JsonWriterTest, GrowsForLongOutput) {
+  std::string out;
+  {
+    JsonWriter json(&out);
+    json.BeginArray();
+    for (int i = 0; i < 3000; ++i) {
+      json.BeginObject();
+      json.String("text", std::string(static_cast<size_t>(i % 700), i % 2 ? '\n' : 'x'));
+      json.Int64String("i", i);
+      json.Double("d", i / 8.0);
+      json.EndObject();
+    }
+    json.EndArray();
+  }  // the writer's end cuts the room off
+  const nlohmann::json parsed = nlohmann::json::parse(out);
+  ASSERT_EQ(parsed.size(), 3000u);
+  EXPECT_EQ(parsed[2999]["text"], std::string(2999 % 700, '\n'));
+  EXPECT_EQ(parsed[1234]["i"], "1234");
+  EXPECT_EQ(parsed[5]["d"], 0.625);
 }
 
 }  // namespace
