@@ -17,9 +17,18 @@ constexpr size_t kMaxEscapedBytes = 6;
 constexpr size_t kMaxNumberBytes = 40;
 
 // Bytes copied as they are inside a string literal: printable ASCII but '"' and '\\'.
-constexpr bool PlainAscii(unsigned char c) {
+constexpr bool PlainAsciiByte(unsigned char c) {
   return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
+// The same as a table: one load a byte in the loop over a string's last few bytes.
+struct PlainTable {
+  bool plain[256];
+  constexpr PlainTable() : plain() {
+    for (int c = 0; c < 256; ++c) plain[c] = PlainAsciiByte(static_cast<unsigned char>(c));
+  }
+};
+constexpr PlainTable kPlain;
+bool PlainAscii(unsigned char c) { return kPlain.plain[c]; }
 
 // Whether any of 8 bytes needs attention (below 0x20, '"', '\\' or 0x80 and up), exactly: the
 // "has less than" and "has zero byte" bit tricks borrow only from a byte that matches.
@@ -117,14 +126,30 @@ char* WriteDouble(double value, char* at) {
   if (std::isinf(value)) {
     return value > 0 ? Copy(at, "\"Infinity\"", 10) : Copy(at, "\"-Infinity\"", 11);
   }
-  // protobuf's SimpleDtoa: %.15g, or %.17g when that does not read back as the same double
-  // (std::to_chars with a precision is specified as printf's %.*g).
+  // protobuf's SimpleDtoa: %.15g, or %.17g when that does not read back as the same double.
   char* const end = at + kMaxNumberBytes;
-  std::to_chars_result written = std::to_chars(at, end, value, std::chars_format::general, 15);
-  double back = 0;
-  std::from_chars(at, written.ptr, back);
-  if (back != value) written = std::to_chars(at, end, value, std::chars_format::general, 17);
-  return written.ptr;
+  // Whole numbers below 1e15: %.15g writes their digits, nothing else ("-0" for minus zero).
+  if (std::fabs(value) < 1e15 && value == std::trunc(value)) {
+    if (value == 0) return std::signbit(value) ? Copy(at, "-0", 2) : Copy(at, "0", 1);
+    return std::to_chars(at, end, static_cast<int64_t>(value)).ptr;
+  }
+  // The shortest digits that read back: with at most 15 of them, %.15g (the value rounded to 15
+  // digits) has the very same digits, since a double's half ULP is under half a unit of the 15th
+  // digit; %.15g writes them fixed for exponents -4..14 and in scientific notation otherwise,
+  // both as std::to_chars writes its shortest forms. With 16 or 17 no 15-digit text reads back,
+  // so %.17g (std::to_chars with a precision is specified as printf's %.*g).
+  const std::to_chars_result scientific =
+      std::to_chars(at, end, value, std::chars_format::scientific);
+  const char* e = std::find(at, scientific.ptr, 'e');
+  int digits = 0;
+  for (const char* p = at; p < e; ++p) digits += *p >= '0' && *p <= '9';
+  int exponent = 0;
+  std::from_chars(e + (e[1] == '+' ? 2 : 1), scientific.ptr, exponent);
+  if (digits > 15) return std::to_chars(at, end, value, std::chars_format::general, 17).ptr;
+  if (exponent >= -4 && exponent < 15) {
+    return std::to_chars(at, end, value, std::chars_format::fixed).ptr;
+  }
+  return scientific.ptr;
 }
 
 }  // namespace

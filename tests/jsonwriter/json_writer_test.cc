@@ -123,6 +123,14 @@ TEST(JsonDoubleTest, SpellsDoublesAsProtobufDoes) {
   EXPECT_EQ(DoubleText(1e21), "1e+21");
   EXPECT_EQ(DoubleText(1e-7), "1e-07");
   EXPECT_EQ(DoubleText(123456789012345678.0), "1.2345678901234568e+17");
+  EXPECT_EQ(DoubleText(999999999999999.0), "999999999999999");
+  EXPECT_EQ(DoubleText(1e15), "1e+15");
+  EXPECT_EQ(DoubleText(-1234567.0), "-1234567");
+  EXPECT_EQ(DoubleText(123.456), "123.456");
+  EXPECT_EQ(DoubleText(0.0001), "0.0001");
+  EXPECT_EQ(DoubleText(0.00001234), "1.234e-05");
+  EXPECT_EQ(DoubleText(1.0 / 3), "0.33333333333333331");
+  EXPECT_EQ(DoubleText(2.5e-300), "2.5e-300");
   EXPECT_EQ(DoubleText(std::nan("")), "\"NaN\"");
   EXPECT_EQ(DoubleText(std::numeric_limits<double>::infinity()), "\"Infinity\"");
   EXPECT_EQ(DoubleText(-std::numeric_limits<double>::infinity()), "\"-Infinity\"");
@@ -133,8 +141,14 @@ TEST(JsonDoubleTest, MatchesPrintfAndReadsBackExactly) {
   std::mt19937_64 random(11);
   for (int i = 0; i < 20000; ++i) {
     double value;
-    switch (i % 3) {
+    switch (i % 5) {
       case 0: value = std::uniform_real_distribution<double>(-1e6, 1e6)(random); break;
+      // Whole numbers and short decimals around the edges of the fixed spelling.
+      case 3: value = static_cast<double>(random() % 2000000000000000) - 1e15; break;
+      case 4:
+        value = static_cast<double>(random() % 100000) *
+                std::pow(10.0, static_cast<int>(random() % 44) - 22);
+        break;
       case 1:
         value = std::round(std::uniform_real_distribution<double>(0, 1e6)(random)) / 100;
         break;
