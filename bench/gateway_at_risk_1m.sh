@@ -7,12 +7,16 @@
 #   - cold start: gateway start -> views published (ready), and the refresh's own seconds;
 #   - a forced full refresh (POST /api/v1/refresh: stream, score, swap), wall time;
 #   - gateway RSS after the first views (steady) and its peak (VmHWM);
-#   - per at-risk query: the CPU the gateway spends on one request (sequential requests), and
-#     wrk at BENCH_GW_CONNECTIONS connections: p50, p99, requests/s, timeouts;
+#   - per at-risk query: the CPU the gateway spends on one request (sequential requests; in
+#     10 ms ticks, so coarse, and any background work of the gateway counts too), and wrk at
+#     BENCH_GW_CONNECTIONS connections: p50, p99, requests/s, timeouts, and the gateway's CPU
+#     over the wrk run per request served (wrk_cpu_us: many requests, so finer);
 #   - the risk history's cost: its first write and the backfill's dates so far.
 # Usage: bench/gateway_at_risk_1m.sh BUILD_DIR [GATEWAY_BINARY...]
 # Needs wrk and curl (scripts/install-deps.sh bench). Scratch in BENCH_GW_WORK (default
 # /tmp/churn-gateway-1m); the data set is kept in BENCH_GW_DATA (default var/bench-gateway-1m).
+# BENCH_GW_GATEWAY_FLAGS: more flags for every gateway (e.g. --history_backfill_days=0, so the
+# risk history's backfill does not count in the CPU per request).
 set -uo pipefail
 build="${1:?usage: $0 BUILD_DIR [GATEWAY_BINARY...]}"
 shift
@@ -89,7 +93,7 @@ for gateway in "${gateways[@]}"; do
     --scoring_address=127.0.0.1:"$(port scoring grpc_port)" \
     --enrichment_address=127.0.0.1:"$(port enrichment grpc_port)" --http_address=127.0.0.1:0 \
     --outcomes_db="$work/$name-outcomes.sqlite" --history_db="$work/$name-history.sqlite" \
-    --web_root="$web_root"
+    --web_root="$web_root" ${BENCH_GW_GATEWAY_FLAGS:-}
   gw=${pids[-1]}
   for _ in $(seq 1 600); do [ -n "$(port "$name" http_port)" ] && break; sleep 0.1; done
   base="http://127.0.0.1:$(port "$name" http_port)"
@@ -109,7 +113,8 @@ for gateway in "${gateways[@]}"; do
   echo "forced full refresh (POST /api/v1/refresh): ${refresh} s" \
     "($(grep -o 'views_published.*seconds=[0-9.]*' "$work/$name.log" | tail -1 | grep -o 'seconds=[0-9.]*'))"
 
-  printf '%-62s %9s %8s %8s %8s %9s %8s\n' query cpu_ms/req single_ms p50_ms p99_ms req/s timeouts
+  printf '%-62s %9s %8s %8s %8s %9s %8s %10s\n' query cpu_ms/req single_ms p50_ms p99_ms req/s timeouts \
+    wrk_cpu_us
   for q in "${queries[@]}"; do
     url="$base/api/v1/at-risk?$q"
     curl -sf --max-time 120 -o "$work/page.json" "$url" || { echo "$q: request failed"; continue; }
@@ -118,7 +123,11 @@ for gateway in "${gateways[@]}"; do
       sort -n | awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] * 1000}')
     cpu_ms=$(awk -v a="$ticks0" -v b="$(cpu_ticks "$gw")" -v n="$single" -v hz="$(getconf CLK_TCK)" \
       'BEGIN {printf "%.2f", (b - a) * 1000 / hz / n}')
+    ticks0=$(cpu_ticks "$gw")
     out=$(wrk -t2 -c"$connections" -d"${seconds}s" --timeout 2s --latency "$url" 2>&1)
+    requests=$(awk '$2 == "requests" && $3 == "in" {print $1}' <<< "$out")
+    wrk_cpu_us=$(awk -v a="$ticks0" -v b="$(cpu_ticks "$gw")" -v n="${requests:-0}" \
+      -v hz="$(getconf CLK_TCK)" 'BEGIN {if (n > 0) printf "%.0f", (b - a) * 1e6 / hz / n; else print "-"}')
     p50=$(awk '$1 == "50%" {print $2}' <<< "$out")
     p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
     rps=$(awk '$1 == "Requests/sec:" {printf "%.0f", $2}' <<< "$out")
@@ -128,7 +137,8 @@ for gateway in "${gateways[@]}"; do
     # wrk reports 0 latency when no request finished within its timeout.
     if [ "${rps:-0}" = 0 ]; then p50="-"; p99="-"; fi
     peak=$(kib "$gw" VmHWM)
-    printf '%-62s %9s %8s %8s %8s %9s %8s\n' "$q" "$cpu_ms" "$single_ms" "$p50" "$p99" "$rps" "${timeouts:-0}"
+    printf '%-62s %9s %8s %8s %8s %9s %8s %10s\n' "$q" "$cpu_ms" "$single_ms" "$p50" "$p99" "$rps" \
+      "${timeouts:-0}" "$wrk_cpu_us"
   done
   echo "RSS now: $(($(kib "$gw" VmRSS) / 1024)) MiB, peak (VmHWM): $(($(kib "$gw" VmHWM) / 1024)) MiB"
   # The risk history's work after the publishes, on its background thread (not holding the views).

@@ -57,21 +57,27 @@ ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
     consumed_ += n;
     return static_cast<ssize_t>(n);
   }
-  if (!WaitFor(socket_, POLLIN, read_timeout_)) return -1;
-  ssize_t n;
-  do {
-    n = ::recv(socket_, ptr, size, 0);
-  } while (n < 0 && errno == EINTR);
-  return n;
+  // Try first, wait only when nothing is there: a poll call a read saved.
+  while (true) {
+    ssize_t n;
+    do {
+      n = ::recv(socket_, ptr, size, MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return n;
+    if (!WaitFor(socket_, POLLIN, read_timeout_)) return -1;
+  }
 }
 
 ssize_t BufferedSocketStream::write(const char* ptr, size_t size) {
-  if (!is_writable()) return -1;
-  ssize_t n;
-  do {
-    n = ::send(socket_, ptr, size, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  return n;
+  // Send what the socket takes now (the caller writes the rest); wait only when it takes nothing.
+  while (true) {
+    ssize_t n;
+    do {
+      n = ::send(socket_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return n;
+    if (!is_writable()) return -1;
+  }
 }
 
 void BufferedSocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {

@@ -126,38 +126,51 @@ absl::StatusOr<viewsets::AtRiskQuery> GatewayApi::QueryFromRequest(
   return query;
 }
 
-absl::Status GatewayApi::ListAtRisk(const v1::ListAtRiskRequest& request,
-                                    v1::ListAtRiskResponse* response) const {
+absl::StatusOr<AtRiskListing> GatewayApi::ListAtRisk(const v1::ListAtRiskRequest& request) const {
   CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskQuery query, QueryFromRequest(request, /*paged=*/true));
-  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const viewsets::ViewSet> views, CurrentViews());
-  const std::shared_ptr<const riskhistory::RiskMovements> movements = Movements();
-  query.movements = movements.get();
+  AtRiskListing listing;
+  CHURN_ASSIGN_OR_RETURN(listing.views, CurrentViews());
+  const viewsets::ViewSet& views = *listing.views;
+  listing.movements = Movements();
+  query.movements = listing.movements.get();
   if (!request.page_token().empty()) {
     CHURN_ASSIGN_OR_RETURN(size_t offset,
-                           viewsets::AtRiskOffsetFromToken(request.page_token(), *views, query));
+                           viewsets::AtRiskOffsetFromToken(request.page_token(), views, query));
     query.offset = offset;
   }
-  CHURN_ASSIGN_OR_RETURN(viewsets::AtRiskPage page, viewsets::QueryAtRisk(*views, query));
-  FillFreshness(views.get(), response->mutable_freshness());
+  CHURN_ASSIGN_OR_RETURN(listing.page, viewsets::QueryAtRisk(views, query));
+  listing.freshness = store_->FreshnessOf(&views, absl::Now());
+  const viewsets::AtRiskPage& page = listing.page;
+  if (page.has_more) {
+    listing.next_page_token =
+        viewsets::AtRiskPageToken(views, query, page.offset + page.customers.size());
+  }
+  if (page.offset > 0) {
+    const size_t previous = page.offset > query.limit ? page.offset - query.limit : 0;
+    listing.previous_page_token = viewsets::AtRiskPageToken(views, query, previous);
+  }
+  return listing;
+}
+
+absl::Status GatewayApi::ListAtRisk(const v1::ListAtRiskRequest& request,
+                                    v1::ListAtRiskResponse* response) const {
+  CHURN_ASSIGN_OR_RETURN(AtRiskListing listing, ListAtRisk(request));
+  convert::ToProto(listing.freshness, listing.views.get(), response->mutable_freshness());
+  const viewsets::AtRiskPage& page = listing.page;
   response->mutable_customers()->Reserve(static_cast<int>(page.customers.size()));
   for (const reports::ScoredCustomer* customer : page.customers) {
     convert::ToProto(*customer, response->add_customers());
     v1::RiskMovement* movement = response->add_movements();
-    if (const riskhistory::RiskMovement* found = movements->Find(customer->signals.customer_id)) {
+    if (const riskhistory::RiskMovement* found =
+            listing.movements->Find(customer->signals.customer_id)) {
       convert::ToProto(*found, movement);
     }
   }
   response->set_total_matched(static_cast<int64_t>(page.total_matched));
   response->set_offset(
       static_cast<int32_t>(std::min<size_t>(page.offset, std::numeric_limits<int32_t>::max())));
-  if (page.has_more) {
-    response->set_next_page_token(
-        viewsets::AtRiskPageToken(*views, query, page.offset + page.customers.size()));
-  }
-  if (page.offset > 0) {
-    const size_t previous = page.offset > query.limit ? page.offset - query.limit : 0;
-    response->set_previous_page_token(viewsets::AtRiskPageToken(*views, query, previous));
-  }
+  response->set_next_page_token(listing.next_page_token);
+  response->set_previous_page_token(listing.previous_page_token);
   return absl::OkStatus();
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "at_risk_listing.h"
 #include "viewsets/at_risk_query.h"
 #include "viewsets/view_store.h"
 #include "churn/v1/gateway.pb.h"
@@ -35,6 +36,8 @@ class GatewayApi {
                           v1::GetDriversResponse* response) const;
   absl::Status ListAtRisk(const v1::ListAtRiskRequest& request,
                           v1::ListAtRiskResponse* response) const;
+  // The same page in library types (the HTTP API writes its JSON from it without messages).
+  absl::StatusOr<AtRiskListing> ListAtRisk(const v1::ListAtRiskRequest& request) const;
   // NOT_FOUND for a customer not in the current views.
   absl::Status GetCustomerBrief(const v1::GetCustomerBriefRequest& request,
                                 v1::GetCustomerBriefResponse* response) const;

@@ -3,7 +3,8 @@
 // scripts, the CSV exports, the NDJSON progress stream of a ticket-set batch, /healthz,
 // /readyz, /metrics (the service's one Prometheus registry) and the dashboard's static files.
 // Bodies are the gateway.proto response messages in protobuf's JSON mapping (field names as in
-// the .proto, every field printed); errors are {"error": "...", "code": "INVALID_ARGUMENT"} with
+// the .proto, every field printed; the at-risk page, the busiest, is written straight from the
+// rows as the same JSON: at_risk_page_json.h); errors are {"error": "...", "code": "INVALID_ARGUMENT"} with
 // the matching HTTP status.
 //
 // With callers configured, every /api/ route needs `Authorization: Bearer <token>` and the

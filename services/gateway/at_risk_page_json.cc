@@ -1,0 +1,184 @@
+#include "at_risk_page_json.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string_view>
+
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "dataset/value_parsers.h"
+#include "jsonwriter/json_writer.h"
+#include "reports/scored_customer.h"
+
+namespace churn::gateway {
+namespace {
+
+using jsonwriter::JsonWriter;
+
+std::string_view ProtoRiskLevelName(scoring::RiskLevel level) {
+  switch (level) {
+    case scoring::RiskLevel::kLow: return "RISK_LEVEL_LOW";
+    case scoring::RiskLevel::kMedium: return "RISK_LEVEL_MEDIUM";
+    case scoring::RiskLevel::kHigh: return "RISK_LEVEL_HIGH";
+  }
+  return "RISK_LEVEL_UNSPECIFIED";
+}
+
+// google.protobuf.Timestamp in the JSON mapping: UTC, the fraction in 0, 3, 6 or 9 digits.
+std::string TimestampJson(absl::Time time) {
+  const int64_t seconds = absl::ToUnixSeconds(time);
+  const int64_t nanos = absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds));
+  std::string text =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(seconds), absl::UTCTimeZone());
+  if (nanos != 0) {
+    const std::string fraction = absl::StrFormat("%09d", nanos);
+    const size_t digits = nanos % 1000000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
+    text += '.';
+    text.append(fraction, 0, digits);
+  }
+  text += 'Z';
+  return text;
+}
+
+std::string DayText(const std::optional<dataset::Day>& day) {
+  return day ? dataset::FormatDate(*day) : std::string();
+}
+
+void WriteFreshness(const viewsets::Freshness& freshness, const viewsets::ViewSet* views,
+                    JsonWriter& json) {
+  json.BeginObject();
+  json.Int64String("snapshot_version", freshness.snapshot_version);
+  if (freshness.built_at) json.String("as_of", TimestampJson(*freshness.built_at));
+  json.Bool("stale", freshness.stale);
+  json.Int64String("stale_seconds", freshness.stale_seconds);
+  json.String("last_error", freshness.last_error);
+  json.String("usage_window_end", views ? DayText(views->usage_window_end()) : "");
+  json.String("support_window_end", views ? DayText(views->support_window_end()) : "");
+  json.String("rules_sha256", views ? std::string_view(views->rules_sha256()) : "");
+  json.EndObject();
+}
+
+void WriteLongViews(const LongViews& v, JsonWriter& json) {
+  json.BeginObject();
+  json.Int64String("usage_90d", v.usage_90d);
+  if (v.usage_trend_90d) json.Double("usage_trend_90d", *v.usage_trend_90d);
+  json.Double("usage_slope_90d", v.usage_slope_90d);
+  if (v.days_since_last_activity) {
+    json.Int64String("days_since_last_activity", *v.days_since_last_activity);
+  }
+  if (v.tenure_days) json.Int64String("tenure_days", *v.tenure_days);
+  if (v.seats) json.Int64String("seats", *v.seats);
+  if (v.billing_months) json.Int64String("billing_months", *v.billing_months);
+  if (v.auto_renew) json.Bool("auto_renew", *v.auto_renew);
+  json.Int64String("tickets_prev30d", v.tickets_prev30d);
+  if (v.satisfaction_prev30d) json.Double("satisfaction_prev30d", *v.satisfaction_prev30d);
+  json.EndObject();
+}
+
+// CustomerSignals in field-number order.
+void WriteSignals(const CustomerSignals& s, JsonWriter& json) {
+  json.BeginObject();
+  json.String("customer_id", s.customer_id);
+  json.String("account_id", s.account_id);
+  json.String("account_name", s.account_name);
+  json.String("industry", s.industry);
+  json.String("country", s.country);
+  json.String("plan_tier", s.plan_tier);
+  json.Double("arr", s.arr);
+  json.Bool("churned", s.churned);
+  json.Int64String("usage_30d", s.usage_30d);
+  json.Int64String("usage_prev30d", s.usage_prev30d);
+  json.Double("usage_drop_pct", s.usage_drop_pct);
+  json.Int64String("errors_30d", s.errors_30d);
+  json.Int64String("tickets_30d", s.tickets_30d);
+  if (s.satisfaction_score) json.Double("satisfaction_score", *s.satisfaction_score);
+  json.Bool("escalation_flag", s.escalation_flag);
+  if (s.avg_first_response_min) json.Double("avg_first_response_min", *s.avg_first_response_min);
+  if (s.avg_resolution_hours) json.Double("avg_resolution_hours", *s.avg_resolution_hours);
+  json.Int64String("churn_intent_30d", s.churn_intent_30d);
+  json.Bool("downgrade_flag", s.downgrade_flag);
+  json.Bool("is_trial", s.is_trial);
+  if (s.long_views) {
+    json.Key("long_views");
+    WriteLongViews(*s.long_views, json);
+  }
+  json.EndObject();
+}
+
+void WriteStrings(std::string_view name, const std::vector<std::string>& values, JsonWriter& json) {
+  json.Key(name);
+  json.BeginArray();
+  for (const std::string& value : values) json.String(value);
+  json.EndArray();
+}
+
+// RiskAssessment in field-number order.
+void WriteAssessment(const scoring::Assessment& a, JsonWriter& json) {
+  json.BeginObject();
+  json.String("customer_id", a.customer_id);
+  json.Int("risk_score", a.risk_score);
+  json.String("risk_level", ProtoRiskLevelName(a.risk_level));
+  json.Key("fired_rules");
+  json.BeginArray();
+  for (const scoring::FiredRule& fired : a.fired_rules) {
+    json.BeginObject();
+    json.String("rule", fired.rule);
+    json.String("tier", fired.tier);
+    json.Int("points", fired.points);
+    json.String("reason", fired.reason);
+    json.EndObject();
+  }
+  json.EndArray();
+  WriteStrings("reasons", a.reasons, json);
+  WriteStrings("actions", a.actions, json);
+  json.String("top_reasons", a.top_reasons);
+  json.String("recommended_actions", a.recommended_actions);
+  json.EndObject();
+}
+
+}  // namespace
+
+void AppendAtRiskPageJson(const AtRiskListing& listing, std::string* out) {
+  const viewsets::AtRiskPage& page = listing.page;
+  // Rows take about 700 bytes: one allocation for the usual page.
+  out->reserve(out->size() + 1024 + page.customers.size() * 1024);
+  JsonWriter json(out);
+  json.BeginObject();
+  json.Key("freshness");
+  WriteFreshness(listing.freshness, listing.views.get(), json);
+  json.Key("customers");
+  json.BeginArray();
+  for (const reports::ScoredCustomer* customer : page.customers) {
+    json.BeginObject();
+    json.Key("signals");
+    WriteSignals(customer->signals, json);
+    json.Key("assessment");
+    WriteAssessment(customer->assessment, json);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Int64String("total_matched", static_cast<int64_t>(page.total_matched));
+  json.Int("offset", static_cast<int32_t>(
+                         std::min<size_t>(page.offset, std::numeric_limits<int32_t>::max())));
+  json.String("next_page_token", listing.next_page_token);
+  json.String("previous_page_token", listing.previous_page_token);
+  json.Key("movements");
+  json.BeginArray();
+  for (const reports::ScoredCustomer* customer : page.customers) {
+    json.BeginObject();
+    if (const riskhistory::RiskMovement* found =
+            listing.movements->Find(customer->signals.customer_id)) {
+      if (found->score_change_30d) json.Int("score_change_30d", *found->score_change_30d);
+      json.Bool("entered_high", found->entered_high);
+    } else {
+      json.Bool("entered_high", false);
+    }
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+}
+
+}  // namespace churn::gateway
