@@ -36,6 +36,9 @@ struct LoadOptions {
   // again in table order when that load rejected a row or failed).
   int usage_threads = 0;
   int64_t min_usage_part_bytes = 8 << 20;
+  // The tickets table is read by as many threads, in parts of at least this many bytes, the
+  // same way: a refresh after a tickets change reads only it (signals/parsed_tables.h).
+  int64_t min_ticket_part_bytes = 1 << 20;
 };
 
 // Loads every table; usage rows go to `usage_sink` (may be null) instead of memory.
