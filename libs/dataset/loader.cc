@@ -35,6 +35,11 @@ class WarningTally {
   }
   // Occurrences past the examples (their text is not needed).
   void AddUnshown(int64_t count) { count_ += count; }
+  // Appends what a tally of a later part of the same table counted, as if counted here.
+  void Merge(const WarningTally& later) {
+    for (const std::string& example : later.examples_) Add(example);
+    AddUnshown(later.count_ - static_cast<int64_t>(later.examples_.size()));
+  }
   static constexpr int64_t kExamples = 3;
   void AppendTo(std::vector<std::string>* warnings) const {
     if (count_ == 0) return;
@@ -458,6 +463,9 @@ struct TicketRows {
   WarningTally duplicates{"duplicate ticket_id values"};
   WarningTally orphans{"support tickets whose account_id is not in accounts"};
   SeenIds seen_ids;
+  // Reading one part of the table (LoadTicketsInParts): ticket ids go here instead, compared
+  // across the parts once all are read.
+  IdFingerprints* part_ids = nullptr;
   Column id{}, account{}, submitted{}, satisfaction{}, escalation{}, first_response{}, resolution{};
   std::string last_account_id;
   int32_t last_account_index = kNoIndex;
@@ -502,12 +510,138 @@ struct TicketRows {
     ticket.account_index = last_account_index;
     if (last_account_index == kNoIndex) orphans.Add(std::string(account_id));
     if (const std::string_view ticket_id = r.Text(id); !ticket_id.empty()) {
-      if (!seen_ids.Insert(ticket_id)) duplicates.Add(std::string(ticket_id));
+      if (part_ids != nullptr) {
+        part_ids->Add(ticket_id);
+      } else if (!seen_ids.Insert(ticket_id)) {
+        duplicates.Add(std::string(ticket_id));
+      }
     }
     out->tickets.push_back(std::move(ticket));
     return absl::OkStatus();
   }
 };
+
+// One part of the tickets table, read on its own thread by the one-thread row handler with
+// tallies of its own.
+struct TicketPart {
+  explicit TicketPart(const Dataset& keys) : rows(keys, &data) {}
+  Dataset data;  // the part's tickets and latest day
+  TicketRows rows;
+  IdFingerprints ids{0};
+  std::unique_ptr<TableReader> reader;
+  int64_t row_count = 0;
+  int64_t bytes = 0;
+  bool clean = true;  // false: a row or the CSV needs the one-thread reader's judgement
+
+  void Read(int64_t reserve_rows) {
+    TableReader& r = *reader;
+    data.tickets.reserve(static_cast<size_t>(reserve_rows));
+    ids.Reserve(reserve_rows);
+    rows.part_ids = &ids;
+    rows.Bind(r);
+    for (;;) {
+      const absl::StatusOr<bool> more = r.Next();
+      if (!more.ok()) {
+        clean = false;
+        return;
+      }
+      if (!*more) break;
+      if (!r.CheckRowShape().ok() || !rows(r).ok()) {
+        clean = false;
+        return;
+      }
+      ++row_count;
+    }
+    bytes = r.bytes_read();
+    ids.Sort(1);
+  }
+};
+
+// The tickets table read by several threads (LoadOptions::usage_threads), split at line starts
+// (csv::SplitAtLineStarts). A part that cannot be judged alone sends the reading back to where it
+// began: part i starts where a record starts when every part before it ended cleanly, so the
+// first part that did not is read again from its start to the end of the file on this thread
+// (a split guessed inside a quoted field costs one part's reading again, not the table's).
+// Returns false, having changed nothing, when the table is to be read on one thread instead: a
+// small file, a bad row or malformed CSV (for the error and the rejection budget), or a repeated
+// ticket_id (the warning names the ids in file order).
+bool LoadTicketsInParts(const std::string& path, const LoadOptions& options, const Dataset& keys,
+                        Dataset* out, TicketRows* tickets, TableStats* stats) {
+  const int threads = LoaderThreads(options);
+  if (threads < 2) return false;
+  std::error_code error;
+  const auto file_bytes = static_cast<int64_t>(fs::file_size(path, error));
+  if (error) return false;  // the one-thread reader reports it
+  absl::StatusOr<std::unique_ptr<TableReader>> header =
+      TableReader::Open(Table::kSupportTickets, path);
+  if (!header.ok()) return false;
+  const int64_t begin = (*header)->data_begin();
+  const int64_t part_bytes = std::max<int64_t>(options.min_ticket_part_bytes, 1);
+  const int parts_wanted =
+      static_cast<int>(std::min<int64_t>(threads, (file_bytes - begin) / part_bytes));
+  if (parts_wanted < 2) return false;
+  const absl::StatusOr<std::vector<int64_t>> split =
+      csv::SplitAtLineStarts(path, begin, file_bytes, parts_wanted);
+  if (!split.ok()) return false;
+  std::vector<int64_t> boundaries = *split;
+  if (boundaries.size() < 3) return false;
+  // A ticket row takes well over 32 bytes ("id,account,YYYY-MM-DD,..." in nine columns).
+  auto reserve_rows = [&](size_t i) { return (boundaries[i + 1] - boundaries[i]) / 32 + 1; };
+  std::vector<std::unique_ptr<TicketPart>> parts;
+  for (size_t i = 0; i + 1 < boundaries.size(); ++i) {
+    auto part = std::make_unique<TicketPart>(keys);
+    absl::StatusOr<std::unique_ptr<TableReader>> reader =
+        (*header)->OpenPart(boundaries[i], boundaries[i + 1], 1);
+    if (!reader.ok()) return false;
+    part->reader = *std::move(reader);
+    parts.push_back(std::move(part));
+  }
+  {
+    std::vector<std::thread> workers;
+    for (size_t i = 1; i < parts.size(); ++i) {
+      workers.emplace_back([&parts, &reserve_rows, i] { parts[i]->Read(reserve_rows(i)); });
+    }
+    parts[0]->Read(reserve_rows(0));
+    for (std::thread& worker : workers) worker.join();
+  }
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i]->clean) continue;
+    // Parts 0..i-1 ended where records end, so part i starts at one: read the rest from there.
+    boundaries.resize(i + 1);
+    boundaries.push_back(file_bytes);
+    parts.resize(i);
+    auto rest = std::make_unique<TicketPart>(keys);
+    absl::StatusOr<std::unique_ptr<TableReader>> reader =
+        (*header)->OpenPart(boundaries[i], boundaries[i + 1], 1);
+    if (!reader.ok()) return false;
+    rest->reader = *std::move(reader);
+    rest->Read(reserve_rows(i));
+    if (!rest->clean) return false;
+    parts.push_back(std::move(rest));
+    break;
+  }
+  std::vector<const IdFingerprints*> sorted;
+  for (const auto& part : parts) sorted.push_back(&part->ids);
+  if (IdFingerprints::AnyRepeat(sorted)) return false;
+
+  stats->table = Table::kSupportTickets;
+  stats->file = path;
+  stats->bytes = begin;
+  stats->parts = static_cast<int>(parts.size());
+  size_t rows = 0;
+  for (const auto& part : parts) rows += part->data.tickets.size();
+  out->tickets.reserve(rows);
+  for (const auto& part : parts) {
+    out->tickets.insert(out->tickets.end(), part->data.tickets.begin(), part->data.tickets.end());
+    if (const std::optional<Day> latest = part->data.latest_ticket_day) {
+      out->latest_ticket_day = std::max(out->latest_ticket_day.value_or(*latest), *latest);
+    }
+    tickets->orphans.Merge(part->rows.orphans);
+    stats->rows += part->row_count;
+    stats->bytes += part->bytes;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -597,7 +731,9 @@ absl::StatusOr<Dataset> ReadTable(Table table, const std::string& path, const Lo
     }
     case Table::kSupportTickets: {
       TicketRows tickets(keys, &staged);
-      CHURN_RETURN_IF_ERROR(load(tickets));
+      if (!LoadTicketsInParts(path, options, keys, &staged, &tickets, stats)) {
+        CHURN_RETURN_IF_ERROR(load(tickets));
+      }
       tickets.duplicates.AppendTo(warnings);
       tickets.orphans.AppendTo(warnings);
       break;

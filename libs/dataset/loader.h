@@ -28,14 +28,19 @@ struct LoadOptions {
   // partial. Each thread reading the usage table keeps 8-byte fingerprints of the ids it may
   // need: at most this many, fewer as the parts before it fill the limit.
   int64_t usage_id_check_limit = 4'000'000;
-  // Threads that read the usage table (0: one per core). The file is split at line starts
-  // into parts of at least min_usage_part_bytes; anything only a reader of the whole file can
-  // judge (a bad row, malformed CSV, a split inside a quoted field, a repeated usage_id) makes
-  // the table be read again on one thread, so the result never depends on the threads.
-  // With 2 or more, churn events and tickets are read on a thread of their own meanwhile (read
-  // again in table order when that load rejected a row or failed).
+  // Threads that read the usage table and the tickets table (0: one per core). The file is split at
+  // line starts into parts of at least min_usage_part_bytes; anything only a reader of the whole
+  // file can judge (a bad row, malformed CSV, a split inside a quoted field, a repeated usage_id)
+  // makes the table be read again on one thread, so the result never depends on the threads. With 2
+  // or more, churn events and tickets are read on a thread of their own meanwhile (read again in
+  // table order when that load rejected a row or failed).
   int usage_threads = 0;
   int64_t min_usage_part_bytes = 8 << 20;
+  // The tickets table is read in parts of at least this many bytes the same way (a refresh after
+  // a tickets change reads only it: signals/parsed_tables.h), except that a split guessed inside
+  // a quoted field (ticket text) reads on from the last part that starts a record instead of
+  // reading the whole table again.
+  int64_t min_ticket_part_bytes = 1 << 20;
 };
 
 // Loads every table; usage rows go to `usage_sink` (may be null) instead of memory.

@@ -1,5 +1,8 @@
 #include "signals/signal_builder.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "signals/usage_windows.h"
 #include "status/status_macros.h"
 
@@ -68,42 +71,59 @@ std::vector<CustomerSignals> AssembleSignals(
     if (event.account_index != dataset::kNoIndex) account_churned[event.account_index] = true;
   }
 
-  std::vector<CustomerSignals> customers;
-  customers.reserve(data.subscriptions.size());
-  for (size_t i = 0; i < data.subscriptions.size(); ++i) {
-    const dataset::Subscription& subscription = data.subscriptions[i];
-    CustomerSignals signals;
-    signals.customer_id = subscription.subscription_id;
-    signals.account_id = subscription.account_id;
-    signals.plan_tier = subscription.plan_tier;
-    signals.arr = subscription.arr;
-    signals.downgrade_flag = subscription.downgrade_flag;
-    signals.is_trial = subscription.is_trial;
-    if (i < usage_totals.size()) {
-      signals.usage_30d = usage_totals[i].usage_30d;
-      signals.usage_prev30d = usage_totals[i].usage_prev30d;
-      signals.errors_30d = usage_totals[i].errors_30d;
+  // Each row is filled in place, in ranges on all cores: a refresh after a tickets change
+  // assembles every customer again (the snapshot is a new immutable vector), so this is most of
+  // what it costs besides reading the tickets.
+  std::vector<CustomerSignals> customers(data.subscriptions.size());
+  auto fill = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const dataset::Subscription& subscription = data.subscriptions[i];
+      CustomerSignals& signals = customers[i];
+      signals.customer_id = subscription.subscription_id;
+      signals.account_id = subscription.account_id;
+      signals.plan_tier = subscription.plan_tier;
+      signals.arr = subscription.arr;
+      signals.downgrade_flag = subscription.downgrade_flag;
+      signals.is_trial = subscription.is_trial;
+      if (i < usage_totals.size()) {
+        signals.usage_30d = usage_totals[i].usage_30d;
+        signals.usage_prev30d = usage_totals[i].usage_prev30d;
+        signals.errors_30d = usage_totals[i].errors_30d;
+      }
+      signals.usage_drop_pct = UsageDrop(signals.usage_30d, signals.usage_prev30d);
+      if (subscription.account_index != dataset::kNoIndex) {
+        const dataset::Account& account = data.accounts[subscription.account_index];
+        signals.account_name = account.account_name;
+        signals.industry = account.industry;
+        signals.country = account.country;
+        signals.churned = account_churned[subscription.account_index];
+        const SupportWindow& window = support[subscription.account_index];
+        signals.tickets_30d = window.tickets;
+        signals.satisfaction_score = MeanOf(window.satisfaction_sum, window.satisfaction_count);
+        signals.escalation_flag = window.escalated;
+        signals.avg_first_response_min =
+            MeanOf(window.first_response_sum, window.first_response_count);
+        signals.avg_resolution_hours = MeanOf(window.resolution_sum, window.resolution_count);
+      }
+      if (!churn_intent_by_customer.empty()) {
+        if (auto it = churn_intent_by_customer.find(signals.customer_id);
+            it != churn_intent_by_customer.end()) {
+          signals.churn_intent_30d = it->second;
+        }
+      }
     }
-    signals.usage_drop_pct = UsageDrop(signals.usage_30d, signals.usage_prev30d);
-    if (subscription.account_index != dataset::kNoIndex) {
-      const dataset::Account& account = data.accounts[subscription.account_index];
-      signals.account_name = account.account_name;
-      signals.industry = account.industry;
-      signals.country = account.country;
-      signals.churned = account_churned[subscription.account_index];
-      const SupportWindow& window = support[subscription.account_index];
-      signals.tickets_30d = window.tickets;
-      signals.satisfaction_score = MeanOf(window.satisfaction_sum, window.satisfaction_count);
-      signals.escalation_flag = window.escalated;
-      signals.avg_first_response_min = MeanOf(window.first_response_sum, window.first_response_count);
-      signals.avg_resolution_hours = MeanOf(window.resolution_sum, window.resolution_count);
-    }
-    if (auto it = churn_intent_by_customer.find(signals.customer_id);
-        it != churn_intent_by_customer.end()) {
-      signals.churn_intent_30d = it->second;
-    }
-    customers.push_back(std::move(signals));
+  };
+  // Below this many rows per thread a thread costs more than it saves.
+  constexpr size_t kMinRowsPerThread = 16384;
+  const size_t count = customers.size();
+  const size_t threads = std::clamp<size_t>(count / kMinRowsPerThread, 1,
+                                            std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> workers;
+  for (size_t t = 1; t < threads; ++t) {
+    workers.emplace_back(fill, count * t / threads, count * (t + 1) / threads);
   }
+  fill(0, count / threads);
+  for (std::thread& worker : workers) worker.join();
   return customers;
 }
 

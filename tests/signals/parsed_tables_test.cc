@@ -198,16 +198,17 @@ Refreshed RefreshAndRebuild(ParsedTables& tables, const Folder& folder,
 }
 
 // Loads the generated tables, applies `change` to them and refreshes.
-Refreshed AfterChange(const std::string& name, const std::function<void(Tables&)>& change) {
+Refreshed AfterChange(const std::string& name, const std::function<void(Tables&)>& change,
+                      const dataset::LoadOptions& load = {}) {
   Folder folder(name);
   Tables tables = Generated();
   folder.Write(tables);
   ParsedTables parsed;
-  Refreshed first = RefreshAndRebuild(parsed, folder);
+  Refreshed first = RefreshAndRebuild(parsed, folder, std::nullopt, load);
   EXPECT_EQ(first.read, kAll);
   change(tables);
   folder.Write(tables);
-  return RefreshAndRebuild(parsed, folder);
+  return RefreshAndRebuild(parsed, folder, std::nullopt, load);
 }
 
 TEST(ParsedTables, TheFirstRefreshReadsEveryTableAndEqualsAFullLoad) {
@@ -242,6 +243,24 @@ TEST(ParsedTables, ChangedTicketsReadOnlyTickets) {
   });
   EXPECT_EQ(after.read, Only({Table::kSupportTickets}));
   EXPECT_EQ(dataset::FormatDate(*after.full.support_window_end), "2025-01-21");
+  ExpectSameSnapshot(after.incremental, after.full);
+}
+
+// The tickets read by several threads (a refresh after a tickets change reads them in parts).
+TEST(ParsedTables, ChangedTicketsReadInPartsEqualAFullLoad) {
+  dataset::LoadOptions load;
+  load.usage_threads = 3;
+  load.min_ticket_part_bytes = 64;
+  Refreshed after = AfterChange(
+      "tickets_parts",
+      [](Tables& tables) {
+        std::string& tickets = tables[kTickets];
+        tickets = RemoveLine(tickets, 4);
+        tickets = Append(tickets, "T-new3,A-nobody,2025-01-22,,,low,,,False");  // an orphan
+      },
+      load);
+  EXPECT_EQ(after.read, Only({Table::kSupportTickets}));
+  EXPECT_EQ(after.full.report.of(Table::kSupportTickets).parts, 3);
   ExpectSameSnapshot(after.incremental, after.full);
 }
 
