@@ -40,6 +40,9 @@ struct CustomerSignals {
 
   // The trained model's longer views; absent unless asked for (the rules never read them).
   std::optional<LongViews> long_views;
+
+  // Field by field (a NaN never equals itself, so such a row always counts as changed).
+  bool operator==(const CustomerSignals&) const = default;
 };
 
 }  // namespace churn

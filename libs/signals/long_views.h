@@ -29,6 +29,8 @@ struct LongViews {
   // against the rule signals' 30-day support window.
   int64_t tickets_prev30d = 0;
   std::optional<double> satisfaction_prev30d;
+
+  bool operator==(const LongViews&) const = default;
 };
 
 }  // namespace churn

@@ -12,21 +12,40 @@
 namespace churn::viewsets {
 namespace {
 
-// Keys sorted by value then position: the position breaks ties, which keeps the at-risk order.
+// Row positions sorted on a field, ties by position (which keeps the at-risk order), and for
+// each position in that order whether its value equals the previous one's: the runs of equal
+// values, found while the keys are at hand rather than by comparing rows again.
+struct SortedField {
+  std::vector<uint32_t> positions;
+  std::vector<uint8_t> same_as_previous;
+};
+
+// Keys sorted by value then position.
 template <typename Key>
-std::vector<uint32_t> SortedPositions(std::vector<std::pair<Key, uint32_t>> keyed) {
+SortedField SortedPositions(std::vector<std::pair<Key, uint32_t>> keyed) {
   std::sort(keyed.begin(), keyed.end());
-  std::vector<uint32_t> positions(keyed.size());
-  for (size_t i = 0; i < keyed.size(); ++i) positions[i] = keyed[i].second;
-  return positions;
+  SortedField sorted;
+  sorted.positions.resize(keyed.size());
+  sorted.same_as_previous.resize(keyed.size());
+  for (size_t i = 0; i < keyed.size(); ++i) {
+    sorted.positions[i] = keyed[i].second;
+    // Neither before the other (as the at-risk comparisons see equal values).
+    sorted.same_as_previous[i] =
+        i > 0 && !(keyed[i - 1].first < keyed[i].first) && !(keyed[i].first < keyed[i - 1].first);
+  }
+  return sorted;
 }
 
-// Text keys: the first 16 bytes as two big-endian numbers compare like the text itself, so the
-// sort rarely needs to read the rows' strings (only when those 16 bytes are equal).
+// Text keys: the first 16 bytes as two big-endian numbers compare like the text itself, and for
+// texts of at most 16 bytes the length settles the rest (a prefix sorts first), so the sort
+// reads the rows' strings only for longer texts whose first 16 bytes are equal.
 struct TextKey {
   uint64_t high = 0, low = 0;
+  uint32_t length = 0;  // capped at 17: "longer than the key"
   uint32_t position = 0;
 };
+
+constexpr uint32_t kLongText = 17;
 
 uint64_t BigEndianBytes(std::string_view text, size_t from) {
   uint64_t value = 0;
@@ -37,36 +56,49 @@ uint64_t BigEndianBytes(std::string_view text, size_t from) {
 }
 
 template <typename TextOf>
-std::vector<uint32_t> SortedByText(size_t n, TextOf text_of) {
+SortedField SortedByText(size_t n, TextOf text_of) {
   std::vector<TextKey> keys(n);
   for (uint32_t i = 0; i < n; ++i) {
     const std::string_view text = text_of(i);
-    keys[i] = TextKey{BigEndianBytes(text, 0), BigEndianBytes(text, 8), i};
+    keys[i] = TextKey{BigEndianBytes(text, 0), BigEndianBytes(text, 8),
+                      static_cast<uint32_t>(std::min<size_t>(text.size(), kLongText)), i};
   }
-  std::sort(keys.begin(), keys.end(), [&](const TextKey& a, const TextKey& b) {
-    if (a.high != b.high) return a.high < b.high;
-    if (a.low != b.low) return a.low < b.low;
+  // -1, 0 or 1 comparing the texts of two keys.
+  auto compare = [&](const TextKey& a, const TextKey& b) {
+    if (a.high != b.high) return a.high < b.high ? -1 : 1;
+    if (a.low != b.low) return a.low < b.low ? -1 : 1;
+    if (a.length < kLongText || b.length < kLongText) {
+      return a.length == b.length ? 0 : (a.length < b.length ? -1 : 1);
+    }
     const int order = text_of(a.position).compare(text_of(b.position));
-    if (order != 0) return order < 0;
-    return a.position < b.position;
+    return order < 0 ? -1 : (order > 0 ? 1 : 0);
+  };
+  std::sort(keys.begin(), keys.end(), [&](const TextKey& a, const TextKey& b) {
+    const int order = compare(a, b);
+    return order != 0 ? order < 0 : a.position < b.position;
   });
-  std::vector<uint32_t> positions(n);
-  for (size_t i = 0; i < n; ++i) positions[i] = keys[i].position;
-  return positions;
+  SortedField sorted;
+  sorted.positions.resize(n);
+  sorted.same_as_previous.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    sorted.positions[i] = keys[i].position;
+    sorted.same_as_previous[i] = i > 0 && compare(keys[i - 1], keys[i]) == 0;
+  }
+  return sorted;
 }
 
 // `ascending` sorted on a field with ties in at-risk order -> the field descending with ties
 // still in at-risk order: the runs of equal values in reverse, each run kept as it is.
-template <typename Equal>
-std::vector<uint32_t> ReverseRuns(const std::vector<uint32_t>& ascending, Equal equal) {
+std::vector<uint32_t> ReverseRuns(const SortedField& ascending) {
+  const std::vector<uint32_t>& positions = ascending.positions;
   std::vector<uint32_t> descending;
-  descending.reserve(ascending.size());
-  size_t end = ascending.size();
+  descending.reserve(positions.size());
+  size_t end = positions.size();
   while (end > 0) {
     size_t begin = end - 1;
-    while (begin > 0 && equal(ascending[begin - 1], ascending[end - 1])) --begin;
-    descending.insert(descending.end(), ascending.begin() + static_cast<std::ptrdiff_t>(begin),
-                      ascending.begin() + static_cast<std::ptrdiff_t>(end));
+    while (begin > 0 && ascending.same_as_previous[begin]) --begin;
+    descending.insert(descending.end(), positions.begin() + static_cast<std::ptrdiff_t>(begin),
+                      positions.begin() + static_cast<std::ptrdiff_t>(end));
     end = begin;
   }
   return descending;
@@ -109,18 +141,21 @@ AtRiskIndex::AtRiskIndex(const std::vector<reports::ScoredCustomer>& rows) {
   }
 
   auto sort_one = [&](AtRiskSort sort) {
-    std::vector<uint32_t> ascending;
+    SortedField ascending;
     switch (sort) {
       case AtRiskSort::kRiskScore: {
         // The rows are in at-risk order already: that is this field descending.
-        std::vector<uint32_t> identity(n);
-        std::iota(identity.begin(), identity.end(), 0u);
-        orders_[static_cast<int>(sort)][1] = identity;
+        SortedField identity;
+        identity.positions.resize(n);
+        std::iota(identity.positions.begin(), identity.positions.end(), 0u);
+        orders_[static_cast<int>(sort)][1] = identity.positions;
         // Score ascending: the runs of equal scores in reverse.
-        ascending = ReverseRuns(identity, [&](uint32_t a, uint32_t b) {
-          return rows[a].assessment.risk_score == rows[b].assessment.risk_score;
-        });
-        orders_[static_cast<int>(sort)][0] = std::move(ascending);
+        identity.same_as_previous.resize(n);
+        for (size_t i = 1; i < n; ++i) {
+          identity.same_as_previous[i] =
+              rows[i - 1].assessment.risk_score == rows[i].assessment.risk_score;
+        }
+        orders_[static_cast<int>(sort)][0] = ReverseRuns(identity);
         return;
       }
       case AtRiskSort::kArr:
@@ -153,10 +188,8 @@ AtRiskIndex::AtRiskIndex(const std::vector<reports::ScoredCustomer>& rows) {
         break;
       case AtRiskSort::kScoreChange30d: return;
     }
-    orders_[static_cast<int>(sort)][1] = ReverseRuns(ascending, [&](uint32_t a, uint32_t b) {
-      return CompareAtRiskField(sort, rows[a], rows[b]) == 0;
-    });
-    orders_[static_cast<int>(sort)][0] = std::move(ascending);
+    orders_[static_cast<int>(sort)][1] = ReverseRuns(ascending);
+    orders_[static_cast<int>(sort)][0] = std::move(ascending.positions);
   };
 
   // The sorts are independent: two threads share them (more would only add peak memory).

@@ -38,6 +38,14 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry) {
   for (int stage = 0; stage < 4; ++stage) {
     stage_seconds_[stage] = &stages.Add({{"stage", stage_names[stage]}}, buckets);
   }
+  auto& refresh_customers = metrics.CounterFamily(
+      "churn_gateway_refresh_customers_total",
+      "Customers of views rebuilds: streamed (by ingest, all or a delta), removed (by a delta), "
+      "rescored (ScoreBatch) and reused (assessment kept, signals unchanged)");
+  const char* kind_names[] = {"streamed", "removed", "rescored", "reused"};
+  for (int kind = 0; kind < 4; ++kind) {
+    refresh_customers_[kind] = &refresh_customers.Add({{"kind", kind_names[kind]}});
+  }
   views_age_ = metrics.Gauge("churn_gateway_views_age_seconds",
                              "Seconds since the views were last confirmed current");
   views_stale_ =
@@ -58,6 +66,10 @@ void GatewayMetrics::ObserveRefresh(RefreshResult result, double seconds) {
 
 void GatewayMetrics::ObserveRefreshStage(RefreshStage stage, double seconds) {
   stage_seconds_[static_cast<int>(stage)]->Observe(seconds);
+}
+
+void GatewayMetrics::CountRefreshCustomers(RefreshCustomers kind, size_t count) {
+  refresh_customers_[static_cast<int>(kind)]->Increment(static_cast<double>(count));
 }
 
 void GatewayMetrics::SetViews(const viewsets::ViewSet& views) {

@@ -6,6 +6,9 @@
 //   churn_gateway_refresh_seconds              duration of refresh attempts (histogram)
 //   churn_gateway_refresh_stage_seconds{stage} time of each stage of a rebuild: stream_signals,
 //                                              churn_intent, score, build_views (histogram)
+//   churn_gateway_refresh_customers_total{kind} customers of rebuilds: streamed (signals sent by
+//                                              ingest, all or a delta), removed (by a delta),
+//                                              rescored (ScoreBatch), reused (assessment kept)
 //   churn_gateway_views_age_seconds            seconds since the views were confirmed current
 //   churn_gateway_views_stale                  1 when responses say stale
 //   churn_gateway_snapshot_version             ingest snapshot version of the views
@@ -18,6 +21,7 @@ namespace churn::gateway {
 
 enum class RefreshResult { kUpdated, kUnchanged, kError };
 enum class RefreshStage { kStreamSignals, kChurnIntent, kScore, kBuildViews };
+enum class RefreshCustomers { kStreamed, kRemoved, kRescored, kReused };
 
 class GatewayMetrics {
  public:
@@ -25,6 +29,7 @@ class GatewayMetrics {
 
   void ObserveRefresh(RefreshResult result, double seconds);
   void ObserveRefreshStage(RefreshStage stage, double seconds);
+  void CountRefreshCustomers(RefreshCustomers kind, size_t count);
   void SetViews(const viewsets::ViewSet& views);
   void SetFreshness(double age_seconds, bool stale);
   void CountTicketAnalysis(bool fallback);
@@ -35,6 +40,7 @@ class GatewayMetrics {
   prometheus::Counter* refreshes_[3];  // indexed by RefreshResult
   prometheus::Histogram* refresh_seconds_;
   prometheus::Histogram* stage_seconds_[4];  // indexed by RefreshStage
+  prometheus::Counter* refresh_customers_[4];  // indexed by RefreshCustomers
   prometheus::Gauge* views_age_;
   prometheus::Gauge* views_stale_;
   prometheus::Gauge* snapshot_version_;

@@ -239,15 +239,29 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
 
 absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
                                                 const std::vector<CustomerSignals>& signals,
+                                                const std::vector<uint32_t>& positions,
                                                 size_t begin, size_t end, BatchScores* out) {
   v1::ScoreBatchRequest request;
   request.mutable_customers()->Reserve(static_cast<int>(end - begin));
-  for (size_t i = begin; i < end; ++i) convert::ToProto(signals[i], request.add_customers());
+  for (size_t i = begin; i < end; ++i)
+    convert::ToProto(signals[positions[i]], request.add_customers());
+  {
+    concurrency::MutexLock lock(expander_mu_);
+    expander_.PrepareRequest(&request);
+  }
   v1::ScoreBatchResponse response;
   {
+    v1::ScoreBatchResponse compact;
     TrackedContext context(this, scope, options_.score_deadline);
-    grpc::Status status = scoring_->ScoreBatch(context.get(), request, &response);
+    grpc::Status status = scoring_->ScoreBatch(context.get(), request, &compact);
     if (!status.ok()) return service::DownstreamError("scoring ScoreBatch", status);
+    concurrency::MutexLock lock(expander_mu_);
+    absl::Status expanded = expander_.Expand(request, compact, &response);
+    if (absl::IsFailedPrecondition(expanded)) {
+      // Another batch learnt newer rules meanwhile: the rules changed during the refresh.
+      return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
+    }
+    if (!expanded.ok()) return Prefixed("scoring ScoreBatch", expanded);
   }
   if (response.assessments_size() != static_cast<int>(end - begin)) {
     return absl::InternalError(absl::StrCat("scoring ScoreBatch: answered ",
@@ -255,14 +269,17 @@ absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
                                             end - begin, " customers"));
   }
   out->rules_sha256 = response.rules().sha256();
+  out->loaded_at_seconds = response.rules().loaded_at().seconds();
+  out->loaded_at_nanos = response.rules().loaded_at().nanos();
   out->assessments.reserve(end - begin);
   for (size_t i = begin; i < end; ++i) {
     const v1::RiskAssessment& proto = response.assessments(static_cast<int>(i - begin));
     const std::string path = absl::StrCat("assessments[", i - begin, "]");
-    if (proto.customer_id() != signals[i].customer_id) {
+    const CustomerSignals& customer = signals[positions[i]];
+    if (proto.customer_id() != customer.customer_id) {
       return absl::InternalError(absl::StrCat("scoring ScoreBatch: ", path, " is for '",
                                               proto.customer_id(), "', expected '",
-                                              signals[i].customer_id, "'"));
+                                              customer.customer_id, "'"));
     }
     absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, path);
     if (!assessment.ok()) return Prefixed("scoring ScoreBatch", assessment.status());
@@ -274,7 +291,7 @@ absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
     const std::string path = absl::StrCat("model_opinions[", o, "]");
     const int64_t index = proto.customer_index();
     if (index < 0 || index >= static_cast<int64_t>(end - begin) ||
-        signals[begin + static_cast<size_t>(index)].customer_id != proto.customer_id()) {
+        signals[positions[begin + static_cast<size_t>(index)]].customer_id != proto.customer_id()) {
       return absl::InternalError(absl::StrCat("scoring ScoreBatch: ", path, " names '",
                                               proto.customer_id(), "' at ", index,
                                               ", not a customer of the request"));
@@ -285,6 +302,116 @@ absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
     out->opinions[static_cast<size_t>(index)] = *std::move(opinion);
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<RefreshOrchestrator::Scored> RefreshOrchestrator::ScoreAll(
+    const CallScope& scope, const std::vector<CustomerSignals>& signals,
+    const std::vector<uint32_t>& positions) {
+  // Batch by batch, all with the same rules; a few batches in flight at once, so the conversion
+  // of one overlaps scoring's work on the next.
+  const size_t batch_size = static_cast<size_t>(options_.score_batch_size);
+  const size_t batches = (positions.size() + batch_size - 1) / batch_size;
+  std::vector<BatchScores> assessed(batches);
+  std::vector<absl::Status> batch_status(batches);
+  std::atomic<size_t> next_batch{0};
+  std::atomic<bool> failed{false};
+  auto score_batches = [&] {
+    for (size_t b = next_batch++; b < batches && !failed.load(); b = next_batch++) {
+      const size_t begin = b * batch_size;
+      const size_t end = std::min(positions.size(), begin + batch_size);
+      batch_status[b] = ScoreOneBatch(scope, signals, positions, begin, end, &assessed[b]);
+      if (!batch_status[b].ok()) failed = true;
+    }
+  };
+  {
+    std::vector<std::thread> helpers;
+    const size_t in_flight = std::min(
+        batches, static_cast<size_t>(std::max<int64_t>(1, options_.score_batches_in_flight)));
+    for (size_t i = 1; i < in_flight; ++i) helpers.emplace_back(score_batches);
+    score_batches();
+    for (std::thread& helper : helpers) helper.join();
+  }
+  // The first failure in batch order, as one batch after another would have met it.
+  for (const absl::Status& status : batch_status) CHURN_RETURN_IF_ERROR(status);
+  Scored scored;
+  if (batches > 0) {
+    scored.by = {assessed[0].rules_sha256, assessed[0].loaded_at_seconds,
+                 assessed[0].loaded_at_nanos};
+  }
+  scored.assessments.reserve(positions.size());
+  for (BatchScores& batch : assessed) {
+    if (batch.rules_sha256 != scored.by.rules_sha256) {
+      // Rules were reloaded mid-way: a view mixing two rule sets would explain nothing.
+      return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
+    }
+    if (batch.loaded_at_seconds != scored.by.loaded_at_seconds ||
+        batch.loaded_at_nanos != scored.by.loaded_at_nanos) {
+      scored.by.loaded_at_seconds = -1;  // answered by different loads: reuse none of it later
+    }
+    const bool with_opinions = !batch.opinions.empty();
+    if (with_opinions && scored.opinions.empty()) scored.opinions.resize(positions.size());
+    const size_t begin = scored.assessments.size();
+    for (size_t i = 0; i < batch.assessments.size(); ++i) {
+      scored.assessments.push_back(std::move(batch.assessments[i]));
+      if (with_opinions) scored.opinions[begin + i] = std::move(batch.opinions[i]);
+    }
+    batch = {};
+  }
+  return scored;
+}
+
+absl::StatusOr<std::vector<CustomerSignals>> RefreshOrchestrator::StreamSignals(
+    const CallScope& scope, const v1::SnapshotInfo& info, v1::SnapshotInfo* streamed_info) {
+  *streamed_info = info;
+  // A delta only against views of this ingest process (versions restart with it).
+  const viewsets::ViewSet* base =
+      last_build_ && last_build_->views->snapshot_instance() == info.instance_id()
+          ? last_build_->views.get()
+          : nullptr;
+  TrackedContext context(this, scope, options_.stream_signals_deadline);
+  v1::StreamSignalsRequest request;
+  request.set_snapshot_version(info.version());
+  if (base != nullptr) request.set_base_snapshot_version(base->snapshot_version());
+  std::unique_ptr<grpc::ClientReader<v1::StreamSignalsResponse>> reader =
+      ingest_->StreamSignals(context.get(), request);
+  v1::StreamSignalsResponse chunk;
+  std::vector<CustomerSignals> signals;
+  bool delta = false;
+  bool first = true;
+  std::vector<std::string> removed;
+  absl::Status invalid;
+  while (reader->Read(&chunk)) {
+    if (first) {
+      delta = chunk.delta();
+      if (!delta) signals.reserve(static_cast<size_t>(std::max<int64_t>(0, info.customer_count())));
+      first = false;
+    }
+    if (chunk.has_snapshot()) *streamed_info = chunk.snapshot();
+    for (std::string& id : *chunk.mutable_removed_customer_ids()) removed.push_back(std::move(id));
+    for (const v1::CustomerSignals& customer : chunk.signals()) {
+      if (!invalid.ok()) break;
+      absl::StatusOr<CustomerSignals> converted =
+          convert::FromProto(customer, absl::StrCat("signals[", signals.size(), "]"));
+      if (!converted.ok()) {
+        invalid = converted.status();
+        context.get()->TryCancel();
+        break;
+      }
+      signals.push_back(*std::move(converted));
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (!invalid.ok()) return Prefixed("ingest StreamSignals", invalid);
+  if (!status.ok()) return service::DownstreamError("ingest StreamSignals", status);
+  metrics_->CountRefreshCustomers(RefreshCustomers::kStreamed, signals.size());
+  if (!delta) return signals;
+  if (base == nullptr) {
+    return absl::InternalError("ingest StreamSignals: a delta that was not asked for");
+  }
+  metrics_->CountRefreshCustomers(RefreshCustomers::kRemoved, removed.size());
+  std::vector<CustomerSignals> all = StreamedSignalsOf(*base, last_build_->streamed_intent);
+  ApplySignalsDelta(std::move(signals), removed, &all);
+  return all;
 }
 
 absl::StatusOr<v1::GetRulesResponse> RefreshOrchestrator::GetRules(const CallScope& scope) {
@@ -325,97 +452,85 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
     stage_start = std::chrono::steady_clock::now();
   };
   // 1. The snapshot's signals, pinned to the version just seen, converted (and checked) once.
-  std::vector<CustomerSignals> signals;
-  v1::SnapshotInfo streamed_info = info;
-  {
-    TrackedContext context(this, scope, options_.stream_signals_deadline);
-    v1::StreamSignalsRequest request;
-    request.set_snapshot_version(info.version());
-    std::unique_ptr<grpc::ClientReader<v1::StreamSignalsResponse>> reader =
-        ingest_->StreamSignals(context.get(), request);
-    v1::StreamSignalsResponse chunk;
-    signals.reserve(static_cast<size_t>(std::max<int64_t>(0, info.customer_count())));
-    absl::Status invalid;
-    while (reader->Read(&chunk)) {
-      if (chunk.has_snapshot()) streamed_info = chunk.snapshot();
-      for (const v1::CustomerSignals& customer : chunk.signals()) {
-        if (!invalid.ok()) break;
-        absl::StatusOr<CustomerSignals> converted =
-            convert::FromProto(customer, absl::StrCat("signals[", signals.size(), "]"));
-        if (!converted.ok()) {
-          invalid = converted.status();
-          context.get()->TryCancel();
-          break;
-        }
-        signals.push_back(*std::move(converted));
-      }
-    }
-    grpc::Status status = reader->Finish();
-    if (!invalid.ok()) return Prefixed("ingest StreamSignals", invalid);
-    if (!status.ok()) return service::DownstreamError("ingest StreamSignals", status);
-  }
+  v1::SnapshotInfo streamed_info;
+  CHURN_ASSIGN_OR_RETURN(std::vector<CustomerSignals> signals,
+                         StreamSignals(scope, info, &streamed_info));
 
   end_stage(RefreshStage::kStreamSignals);
   // 2. Churn intent from analysed, linked tickets. A failing enrichment costs only that signal.
+  StreamedIntent streamed_intent;
   absl::StatusOr<ChurnIntentByCustomer> intent = churn_intent_(scope, streamed_info, signals);
   if (!intent.ok()) {
     LogWarn("churn_intent_unavailable", {{"error", intent.status()}});
-  } else {
+  } else if (!intent->empty()) {
+    std::vector<int64_t> streamed(signals.size());
+    for (size_t i = 0; i < signals.size(); ++i) streamed[i] = signals[i].churn_intent_30d;
     churn::signals::MergeChurnIntent(*intent, signals);
+    streamed_intent = IntentRaisedByMerge(streamed, signals);
   }
 
   end_stage(RefreshStage::kChurnIntent);
-  // 3. Scores, batch by batch, all with the same rules; a few batches in flight at once, so the
-  // conversion of one overlaps scoring's work on the next.
-  const size_t batch_size = static_cast<size_t>(options_.score_batch_size);
-  const size_t batches = (signals.size() + batch_size - 1) / batch_size;
-  std::vector<BatchScores> assessed(batches);
-  std::vector<absl::Status> batch_status(batches);
-  std::atomic<size_t> next_batch{0};
-  std::atomic<bool> failed{false};
-  auto score_batches = [&] {
-    for (size_t b = next_batch++; b < batches && !failed.load(); b = next_batch++) {
-      const size_t begin = b * batch_size;
-      const size_t end = std::min(signals.size(), begin + batch_size);
-      batch_status[b] = ScoreOneBatch(scope, signals, begin, end, &assessed[b]);
-      if (!batch_status[b].ok()) failed = true;
-    }
-  };
-  {
-    std::vector<std::thread> helpers;
-    const size_t in_flight = std::min(
-        batches, static_cast<size_t>(std::max<int64_t>(1, options_.score_batches_in_flight)));
-    for (size_t i = 1; i < in_flight; ++i) helpers.emplace_back(score_batches);
-    score_batches();
-    for (std::thread& helper : helpers) helper.join();
-  }
-  // The first failure in batch order, as one batch after another would have met it.
-  for (const absl::Status& status : batch_status) CHURN_RETURN_IF_ERROR(status);
-  std::string rules_sha256 = batches > 0 ? assessed[0].rules_sha256 : std::string();
-  for (const BatchScores& batch : assessed) {
-    if (batch.rules_sha256 != rules_sha256) {
-      // Rules were reloaded mid-way: a view mixing two rule sets would explain nothing.
-      return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
+  // 3. Scores. A customer whose signals equal those the views in force hold keeps its
+  // assessment when scoring still answers with the same rules and model; the others are scored.
+  const viewsets::ViewSet* previous = last_build_ ? last_build_->views.get() : nullptr;
+  std::vector<const reports::ScoredCustomer*> reusable(signals.size(), nullptr);
+  std::vector<uint32_t> to_score;
+  for (uint32_t i = 0; i < signals.size(); ++i) {
+    const reports::ScoredCustomer* row =
+        previous ? previous->FindCustomer(signals[i].customer_id) : nullptr;
+    if (row != nullptr && row->signals == signals[i]) {
+      reusable[i] = row;
+    } else {
+      to_score.push_back(i);
     }
   }
-  std::vector<reports::ScoredCustomer> scored;
-  scored.reserve(signals.size());
-  for (size_t b = 0; b < batches; ++b) {
-    const size_t begin = b * batch_size;
-    BatchScores& batch = assessed[b];
-    for (size_t i = 0; i < batch.assessments.size(); ++i) {
-      scored.push_back({std::move(signals[begin + i]), std::move(batch.assessments[i])});
-      if (!batch.opinions.empty()) scored.back().second_opinion = std::move(batch.opinions[i]);
-    }
-    assessed[b] = {};
-  }
+  CHURN_ASSIGN_OR_RETURN(Scored fresh, ScoreAll(scope, signals, to_score));
   std::optional<v1::GetRulesResponse> rules_in_force;
-
-  if (signals.empty()) {
+  if (to_score.empty()) {
     // No batch told which rules are in force; the views must still name them.
     CHURN_ASSIGN_OR_RETURN(rules_in_force, GetRules(scope));
-    rules_sha256 = rules_in_force->rules().sha256();
+    fresh.by = {rules_in_force->rules().sha256(), rules_in_force->rules().loaded_at().seconds(),
+                rules_in_force->rules().loaded_at().nanos()};
   }
+  const bool reuse =
+      previous != nullptr && fresh.by.loaded_at_seconds >= 0 && fresh.by == last_build_->scored_by;
+  if (!reuse && to_score.size() < signals.size()) {
+    // New rules or a new model (or mixed answers): everyone else is scored too.
+    std::vector<uint32_t> rest;
+    for (uint32_t i = 0; i < signals.size(); ++i) {
+      if (reusable[i] != nullptr) rest.push_back(i);
+    }
+    CHURN_ASSIGN_OR_RETURN(Scored more, ScoreAll(scope, signals, rest));
+    if (more.by.rules_sha256 != fresh.by.rules_sha256) {
+      return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
+    }
+    if (!(more.by == fresh.by)) fresh.by.loaded_at_seconds = -1;
+    for (uint32_t i : rest) reusable[i] = nullptr;
+    to_score.insert(to_score.end(), rest.begin(), rest.end());
+    fresh.assessments.insert(fresh.assessments.end(),
+                             std::make_move_iterator(more.assessments.begin()),
+                             std::make_move_iterator(more.assessments.end()));
+    if (!more.opinions.empty() || !fresh.opinions.empty()) {
+      fresh.opinions.resize(to_score.size() - rest.size());
+      more.opinions.resize(rest.size());
+      fresh.opinions.insert(fresh.opinions.end(), std::make_move_iterator(more.opinions.begin()),
+                            std::make_move_iterator(more.opinions.end()));
+    }
+  }
+  metrics_->CountRefreshCustomers(RefreshCustomers::kRescored, to_score.size());
+  metrics_->CountRefreshCustomers(RefreshCustomers::kReused, signals.size() - to_score.size());
+  std::vector<reports::ScoredCustomer> scored;
+  scored.reserve(signals.size());
+  for (size_t k = 0; k < to_score.size(); ++k) {
+    scored.push_back({std::move(signals[to_score[k]]), std::move(fresh.assessments[k])});
+    if (!fresh.opinions.empty()) scored.back().second_opinion = std::move(fresh.opinions[k]);
+  }
+  for (size_t i = 0; i < signals.size(); ++i) {
+    if (reusable[i] == nullptr) continue;
+    scored.push_back({std::move(signals[i]), reusable[i]->assessment, reusable[i]->second_opinion});
+  }
+  std::string rules_sha256 = fresh.by.rules_sha256;
+
   // The Drivers view names the rules as the rules file does.
   CHURN_ASSIGN_OR_RETURN(RuleLabelMap rule_labels,
                          RuleLabelsFor(scope, rules_sha256, rules_in_force));
@@ -430,6 +545,7 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   inputs.rule_labels = std::move(rule_labels);
   std::shared_ptr<const viewsets::ViewSet> views = viewsets::ViewSet::Build(std::move(inputs));
   end_stage(RefreshStage::kBuildViews);
+  last_build_ = LastBuild{views, fresh.by, std::move(streamed_intent)};
   return views;
 }
 

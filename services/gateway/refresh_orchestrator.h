@@ -4,7 +4,12 @@
 // streams the snapshot's signals from ingest, merges churn intent from ticket enrichment
 // (churn_intent.h, signals::MergeChurnIntent), scores them through ScoringService.ScoreBatch in
 // batches, builds a new ViewSet (with the Drivers labels of the rules in force, read from scoring
-// GetRules once per rules hash) and swaps it in atomically. When a neighbour fails or is slow the
+// GetRules once per rules hash) and swaps it in atomically.
+// A refresh costs what changed: it asks ingest for a delta against the snapshot version the
+// views in force were built from (StreamSignals base_snapshot_version; a full stream when ingest
+// no longer holds it or restarted), and rescores only the customers whose signals differ from
+// those views' while scoring answers with the same rules and model (rules hash and load time);
+// the others keep their assessment and second opinion. When a neighbour fails or is slow the
 // last good views stay in place and the failure is recorded in the ViewStore, so every response
 // says how stale it is.
 // One refresh runs at a time.
@@ -30,6 +35,8 @@
 #include "churn/v1/ingest.grpc.pb.h"
 #include "churn/v1/scoring.grpc.pb.h"
 #include "churn_intent.h"
+#include "convert/compact_response_expander.h"
+#include "streamed_signals.h"
 #include "gateway_metrics.h"
 
 namespace churn::gateway {
@@ -96,10 +103,37 @@ class RefreshOrchestrator {
     std::vector<scoring::Assessment> assessments;
     std::vector<std::optional<reports::SecondOpinion>> opinions;
     std::string rules_sha256;
+    int64_t loaded_at_seconds = 0;  // of those rules
+    int32_t loaded_at_nanos = 0;
   };
-  // Scores signals[begin, end) through one ScoreBatch call into `out`.
+  // What scored a customer: the rules hash and their load time (a new model only comes with a
+  // scoring restart, which loads the rules anew).
+  struct ScoredBy {
+    std::string rules_sha256;
+    int64_t loaded_at_seconds = 0;
+    int32_t loaded_at_nanos = 0;
+    bool operator==(const ScoredBy&) const = default;
+  };
+  // Scores signals[positions[begin..end)] through one ScoreBatch call (compact form) into `out`.
   absl::Status ScoreOneBatch(const CallScope& scope, const std::vector<CustomerSignals>& signals,
-                             size_t begin, size_t end, BatchScores* out);
+                             const std::vector<uint32_t>& positions, size_t begin, size_t end,
+                             BatchScores* out);
+  // Scores signals[positions] a few batches in flight at once: assessed[i] is positions[i]'s.
+  // ABORTED when the batches were answered by different rules.
+  struct Scored {
+    std::vector<scoring::Assessment> assessments;
+    std::vector<std::optional<reports::SecondOpinion>> opinions;
+    ScoredBy by;
+  };
+  absl::StatusOr<Scored> ScoreAll(const CallScope& scope,
+                                  const std::vector<CustomerSignals>& signals,
+                                  const std::vector<uint32_t>& positions);
+  // The signals of `info`: a delta against the last build's snapshot applied to its signals when
+  // ingest can give one, else the full stream. Sets `streamed_info`.
+  absl::StatusOr<std::vector<CustomerSignals>> StreamSignals(const CallScope& scope,
+                                                             const v1::SnapshotInfo& info,
+                                                             v1::SnapshotInfo* streamed_info)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);
   absl::StatusOr<v1::GetRulesResponse> GetRules(const CallScope& scope);
   // Rule id -> Drivers label of the rules with that hash, parsed from scoring's GetRules (or from
   // `known` when it is that answer) once per hash. ABORTED when the rules changed meanwhile.
@@ -130,6 +164,16 @@ class RefreshOrchestrator {
   std::string last_logged_error_ ABSL_GUARDED_BY(refresh_mu_);
   std::string labels_sha256_ ABSL_GUARDED_BY(refresh_mu_);  // the rules rule_labels_ are of
   RuleLabelMap rule_labels_ ABSL_GUARDED_BY(refresh_mu_);
+  // What the last views were built from, for the next refresh to reuse.
+  struct LastBuild {
+    std::shared_ptr<const viewsets::ViewSet> views;
+    ScoredBy scored_by;
+    StreamedIntent streamed_intent;  // ingest's churn intent where the merge raised it
+  };
+  std::optional<LastBuild> last_build_ ABSL_GUARDED_BY(refresh_mu_);
+  // Texts of the rules for ScoreBatch's compact form, shared by the batches in flight.
+  concurrency::Mutex expander_mu_;
+  convert::CompactResponseExpander expander_ ABSL_GUARDED_BY(expander_mu_);
 
   concurrency::Mutex contexts_mu_;
   std::set<grpc::ClientContext*> contexts_ ABSL_GUARDED_BY(contexts_mu_);

@@ -391,6 +391,29 @@ grpc::ServerUnaryReactor* IngestService::GetSnapshotInfo(
   return FinishWith(context, absl::OkStatus());
 }
 
+namespace {
+
+// Every customer of `snapshot`, `chunk` a message. The generator holds the snapshot: a newer
+// publish cannot pull it away mid-stream.
+ChunkedStreamReactor<v1::StreamSignalsResponse>::Generator FullSignalsStream(
+    std::shared_ptr<const snapshots::Snapshot> snapshot, size_t chunk) {
+  return [snapshot = std::move(snapshot), chunk, next = size_t{0},
+          first = true](v1::StreamSignalsResponse* response) mutable {
+    const std::vector<CustomerSignals>& customers = snapshot->signals.customers;
+    if (!first && next >= customers.size()) return false;
+    if (first) {
+      convert::ToProto(*snapshot, response->mutable_snapshot());
+      first = false;
+    }
+    const size_t end = std::min(customers.size(), next + chunk);
+    response->mutable_signals()->Reserve(static_cast<int>(end - next));
+    for (; next < end; ++next) convert::ToProto(customers[next], response->add_signals());
+    return true;
+  };
+}
+
+}  // namespace
+
 grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignals(
     grpc::CallbackServerContext* /*context*/, const v1::StreamSignalsRequest* request) {
   using Reactor = ChunkedStreamReactor<v1::StreamSignalsResponse>;
@@ -419,20 +442,51 @@ grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignal
     }
     return StreamSignalsAsOf(std::move(snapshot), *as_of, chunk);
   }
-  // The reactor holds the snapshot: a newer publish cannot pull it away mid-stream.
-  return new Reactor([snapshot, chunk, next = size_t{0},
-                      first = true](v1::StreamSignalsResponse* response) mutable {
-    const std::vector<CustomerSignals>& customers = snapshot->signals.customers;
-    if (!first && next >= customers.size()) return false;
-    if (first) {
-      convert::ToProto(*snapshot, response->mutable_snapshot());
-      first = false;
+  if (request->base_snapshot_version() != 0 &&
+      request->base_snapshot_version() != snapshot->version) {
+    if (std::shared_ptr<const snapshots::Snapshot> base =
+            store_.Find(request->base_snapshot_version())) {
+      return StreamSignalsDelta(std::move(base), std::move(snapshot), chunk);
     }
-    const size_t end = std::min(customers.size(), next + chunk);
-    response->mutable_signals()->Reserve(static_cast<int>(end - next));
-    for (; next < end; ++next) convert::ToProto(customers[next], response->add_signals());
-    return true;
+  }
+  return new Reactor(FullSignalsStream(std::move(snapshot), chunk));
+}
+
+grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignalsDelta(
+    std::shared_ptr<const snapshots::Snapshot> base,
+    std::shared_ptr<const snapshots::Snapshot> snapshot, size_t chunk) {
+  using Reactor = ChunkedStreamReactor<v1::StreamSignalsResponse>;
+  Reactor* reactor = Reactor::Deferred();
+  // Comparing every customer is a pass over both snapshots: on the executor.
+  absl::Status queued = executor_->Submit([base, snapshot, chunk, reactor] {
+    std::optional<snapshots::SignalsDelta> diff =
+        snapshots::DiffSignals(base->signals.customers, snapshot->signals.customers);
+    if (!diff) {
+      // Ids repeat: the full stream, which the client takes for what it is (delta unset).
+      reactor->Start(FullSignalsStream(snapshot, chunk));
+      return;
+    }
+    auto delta = std::make_shared<const snapshots::SignalsDelta>(*std::move(diff));
+    reactor->Start([snapshot, delta, chunk, next = size_t{0},
+                    first = true](v1::StreamSignalsResponse* response) mutable {
+      const std::vector<CustomerSignals>& customers = snapshot->signals.customers;
+      if (!first && next >= delta->changed.size()) return false;
+      if (first) {
+        convert::ToProto(*snapshot, response->mutable_snapshot());
+        response->set_delta(true);
+        for (const std::string& id : delta->removed_ids) response->add_removed_customer_ids(id);
+        first = false;
+      }
+      const size_t end = std::min(delta->changed.size(), next + chunk);
+      response->mutable_signals()->Reserve(static_cast<int>(end - next));
+      for (; next < end; ++next) {
+        convert::ToProto(customers[delta->changed[next]], response->add_signals());
+      }
+      return true;
+    });
   });
+  if (!queued.ok()) reactor->Fail(ToGrpcStatus(queued));
+  return reactor;
 }
 
 grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignalsAsOf(

@@ -28,6 +28,7 @@
 #include "ingest_metrics.h"
 #include "snapshots/customer_directory.h"
 #include "snapshots/folder_watcher.h"
+#include "snapshots/signals_delta.h"
 #include "snapshots/snapshot_store.h"
 #include "snapshots/ticket_catalog.h"
 
@@ -115,6 +116,11 @@ class IngestService final : public v1::IngestService::CallbackService {
   data_sets::DataSetLibrary* data_sets() const { return data_sets_.get(); }
 
  private:
+  // StreamSignals with a held base_snapshot_version: the customers compared on the executor,
+  // then only those that differ streamed (with the removed ids), or all when ids repeat.
+  grpc::ServerWriteReactor<v1::StreamSignalsResponse>* StreamSignalsDelta(
+      std::shared_ptr<const snapshots::Snapshot> base,
+      std::shared_ptr<const snapshots::Snapshot> snapshot, size_t chunk);
   // StreamSignals with as_of: the tables re-read on the executor, then streamed.
   grpc::ServerWriteReactor<v1::StreamSignalsResponse>* StreamSignalsAsOf(
       std::shared_ptr<const snapshots::Snapshot> snapshot, dataset::Day as_of, size_t chunk);

@@ -1,0 +1,26 @@
+#pragma once
+// What changed between two snapshots' signals, customer by customer (by customer_id): the rows
+// StreamSignals sends when a client already holds the base version's signals.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "signals/customer_signals.h"
+
+namespace churn::snapshots {
+
+struct SignalsDelta {
+  // Positions in `current` of the customers whose signals differ from the base's or that are
+  // new, in `current` order.
+  std::vector<uint32_t> changed;
+  // Ids of the base's customers that `current` no longer has, in base order.
+  std::vector<std::string> removed_ids;
+};
+
+// Nullopt when either side repeats a customer id: a delta by id would be ambiguous.
+std::optional<SignalsDelta> DiffSignals(const std::vector<CustomerSignals>& base,
+                                        const std::vector<CustomerSignals>& current);
+
+}  // namespace churn::snapshots

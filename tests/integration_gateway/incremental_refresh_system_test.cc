@@ -1,0 +1,394 @@
+// Incremental refreshes end to end (issue 11): the real ingest, scoring, enrichment and gateway on
+// loopback. After a change the running gateway streams a delta from ingest (StreamSignals
+// base_snapshot_version) and rescores only the customers whose signals changed; its views must
+// equal those a fresh gateway builds from scratch (full stream, everyone scored): after a tickets
+// change with customers added and removed and linked ticket intent moving, after a rules reload,
+// and after ingest restarted (its versions start again: a full stream).
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "churn/v1/gateway.grpc.pb.h"
+#include "churn/v1/ingest.grpc.pb.h"
+#include "churn/v1/scoring.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "integration/port_reservation.h"
+#include "integration/process.h"
+#include "integration/run_command.h"
+#include "integration/service_probe.h"
+
+namespace churn {
+namespace {
+
+namespace fs = std::filesystem;
+using ::churn::testing::PortReservation;
+using ::churn::testing::ServiceProcess;
+using namespace std::chrono_literals;
+
+std::unique_ptr<grpc::ClientContext> Deadline(std::chrono::seconds seconds) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + seconds);
+  return context;
+}
+
+std::vector<std::string> ReadLines(const fs::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// Written aside and renamed into place, as an export would land.
+void WriteLines(const fs::path& path, const std::vector<std::string>& lines) {
+  const fs::path aside = path.string() + ".new";
+  {
+    std::ofstream out(aside);
+    for (const std::string& line : lines) out << line << "\n";
+  }
+  fs::rename(aside, path);
+}
+
+// Everything the gateway's views answer that does not depend on when or by which gateway they
+// were built: executive, drivers by each segment, and the at-risk list in every sort order.
+std::string ViewsText(v1::GatewayService::Stub& stub) {
+  std::ostringstream text;
+  v1::GetExecutiveResponse executive;
+  EXPECT_TRUE(stub.GetExecutive(Deadline(10s).get(), {}, &executive).ok());
+  executive.clear_freshness();
+  executive.clear_level_moves();
+  text << executive.DebugString();
+  for (const char* segment : {"plan_tier", "industry", "country"}) {
+    v1::GetDriversRequest request;
+    request.set_segment(segment);
+    v1::GetDriversResponse drivers;
+    EXPECT_TRUE(stub.GetDrivers(Deadline(10s).get(), request, &drivers).ok());
+    drivers.clear_freshness();
+    text << drivers.DebugString();
+  }
+  for (v1::AtRiskSortField sort :
+       {v1::AT_RISK_SORT_FIELD_UNSPECIFIED, v1::AT_RISK_SORT_FIELD_ARR,
+        v1::AT_RISK_SORT_FIELD_ACCOUNT_NAME, v1::AT_RISK_SORT_FIELD_TICKETS_30D,
+        v1::AT_RISK_SORT_FIELD_USAGE_DROP_PCT}) {
+    v1::ListAtRiskRequest request;
+    request.set_sort_by(sort);
+    request.set_descending(true);
+    request.set_page_size(1000);
+    int64_t rows = 0;
+    while (true) {
+      v1::ListAtRiskResponse page;
+      grpc::Status status = stub.ListAtRisk(Deadline(10s).get(), request, &page);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) break;
+      for (const v1::ScoredCustomer& customer : page.customers()) {
+        text << customer.DebugString();
+        ++rows;
+      }
+      if (page.next_page_token().empty()) break;
+      request.set_page_token(page.next_page_token());
+    }
+    text << "rows " << rows << "\n";
+  }
+  return text.str();
+}
+
+class IncrementalRefreshTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    work_ = fs::path(::testing::TempDir()) / absl::StrCat("incremental_refresh_", ::getpid());
+    fs::remove_all(work_);
+    fs::create_directories(work_ / "tickets");
+    data_ = work_ / "data";
+    int exit_code = 0;
+    testing::RunCommand(absl::StrCat(CHURNCTL_BINARY, " generate --out ", data_.string(),
+                                     " --accounts 300 --seed 7 --history-days 61 2>&1"),
+                        &exit_code);
+    ASSERT_EQ(exit_code, 0) << "churnctl generate failed";
+    // Linked tickets with cancellation language in the support window (it ends on the latest
+    // ticket date): churn intent the gateway merges into the signals it streamed.
+    const std::vector<std::string> tickets = ReadLines(data_ / "support_tickets.csv");
+    ASSERT_GT(tickets.size(), 50u);
+    for (size_t i = 1; i < tickets.size(); ++i) {
+      std::vector<std::string> fields = absl::StrSplit(tickets[i], ',');
+      latest_ticket_day_ = std::max(latest_ticket_day_, fields[2].substr(0, 10));
+      if (std::find(intent_accounts_.begin(), intent_accounts_.end(), fields[1]) ==
+              intent_accounts_.end() &&
+          intent_accounts_.size() < 4) {
+        intent_accounts_.push_back(fields[1]);
+      }
+    }
+    WriteLinkedTickets(intent_accounts_);
+    ASSERT_NE(ingest_port_.port(), 0);
+    ASSERT_NE(scoring_port_.port(), 0);
+    ASSERT_NE(enrichment_port_.port(), 0);
+  }
+
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(work_, ignored);
+  }
+
+  void WriteLinkedTickets(const std::vector<std::string>& accounts) {
+    std::vector<std::string> lines = {"ticket_id,account_id,created_at,subject,body"};
+    for (size_t i = 0; i < accounts.size(); ++i) {
+      lines.push_back(
+          absl::StrCat("X-", i, ",", accounts[i], ",", latest_ticket_day_,
+                       ",Renewal,\"The renewal is beyond our budget, we will cancel.\""));
+    }
+    WriteLines(work_ / "tickets" / "linked.csv", lines);
+  }
+
+  static std::vector<std::string> Common(std::vector<std::string> args) {
+    for (const char* arg :
+         {"--metrics_address=127.0.0.1:0", "--drain_timeout_ms=1000", "--log_level=warn"}) {
+      args.push_back(arg);
+    }
+    return args;
+  }
+
+  void StartIngest() {
+    auto process = ServiceProcess::Start(
+        CHURN_INGEST_BINARY,
+        Common({absl::StrCat("--grpc_address=127.0.0.1:", ingest_port_.port()),
+                "--data_dir=" + data_.string(), "--tickets_dir=" + (work_ / "tickets").string(),
+                "--watch_interval_ms=100"}));
+    ASSERT_TRUE(process.ok()) << process.status();
+    ingest_ = *std::move(process);
+  }
+
+  void StartNeighbours() {
+    StartIngest();
+    auto scoring = ServiceProcess::Start(
+        CHURN_SCORING_BINARY,
+        Common({absl::StrCat("--grpc_address=127.0.0.1:", scoring_port_.port()), "--rules_file="}));
+    ASSERT_TRUE(scoring.ok()) << scoring.status();
+    scoring_ = *std::move(scoring);
+    auto enrichment = ServiceProcess::Start(
+        CHURN_ENRICHMENT_BINARY,
+        Common({absl::StrCat("--grpc_address=127.0.0.1:", enrichment_port_.port()),
+                "--use_model=false", "--warm_up=false",
+                "--cache_path=" + (work_ / "enrichment-cache.sqlite").string()}));
+    ASSERT_TRUE(enrichment.ok()) << enrichment.status();
+    enrichment_ = *std::move(enrichment);
+  }
+
+  // A gateway of its own (own history and outcomes files), refreshing every 100 ms.
+  std::unique_ptr<ServiceProcess> StartGateway(const std::string& name) {
+    fs::create_directories(work_ / name);
+    auto process = ServiceProcess::Start(
+        CHURN_GATEWAY_BINARY,
+        Common({"--grpc_address=127.0.0.1:0", "--http_address=127.0.0.1:0",
+                absl::StrCat("--ingest_address=127.0.0.1:", ingest_port_.port()),
+                absl::StrCat("--scoring_address=127.0.0.1:", scoring_port_.port()),
+                absl::StrCat("--enrichment_address=127.0.0.1:", enrichment_port_.port()),
+                "--refresh_interval_ms=100", "--reconnect_backoff_max_ms=200",
+                "--outcomes_db=" + (work_ / name / "outcomes.sqlite").string(),
+                "--history_db=" + (work_ / name / "risk-history.sqlite").string()}));
+    EXPECT_TRUE(process.ok()) << process.status();
+    if (!process.ok()) return nullptr;
+    EXPECT_TRUE(testing::WaitForServing((*process)->grpc_target(), 60s).ok());
+    return *std::move(process);
+  }
+
+  static std::unique_ptr<v1::GatewayService::Stub> Stub(const ServiceProcess& gateway) {
+    return v1::GatewayService::NewStub(
+        grpc::CreateChannel(gateway.grpc_target(), grpc::InsecureChannelCredentials()));
+  }
+
+  v1::SnapshotInfo IngestSnapshot() {
+    auto stub = v1::IngestService::NewStub(
+        grpc::CreateChannel(ingest_->grpc_target(), grpc::InsecureChannelCredentials()));
+    v1::GetSnapshotInfoResponse info;
+    EXPECT_TRUE(stub->GetSnapshotInfo(Deadline(5s).get(), {}, &info).ok());
+    return info.snapshot();
+  }
+
+  std::string RulesSha256() {
+    auto stub = v1::ScoringService::NewStub(
+        grpc::CreateChannel(scoring_->grpc_target(), grpc::InsecureChannelCredentials()));
+    v1::GetRulesResponse rules;
+    EXPECT_TRUE(stub->GetRules(Deadline(5s).get(), {}, &rules).ok());
+    return rules.rules().sha256();
+  }
+
+  // Waits until ingest serves a version other than `old_version`; returns it.
+  int64_t WaitForIngestVersionAfter(int64_t old_version) {
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < until) {
+      const int64_t version = IngestSnapshot().version();
+      if (version != 0 && version != old_version) return version;
+      std::this_thread::sleep_for(50ms);
+    }
+    ADD_FAILURE() << "ingest did not publish a new snapshot";
+    return old_version;
+  }
+
+  static double Customers(const ServiceProcess& gateway, const std::string& kind) {
+    absl::StatusOr<std::string> metrics = testing::ScrapeMetrics(gateway.metrics_port());
+    EXPECT_TRUE(metrics.ok()) << metrics.status();
+    if (!metrics.ok()) return -1;
+    return testing::SumSamples(*metrics, "churn_gateway_refresh_customers_total", {{"kind", kind}})
+        .value_or(-1);
+  }
+
+  // Waits until the gateway's views are of ingest's current snapshot and scoring's rules (read
+  // again on every poll: a watcher may publish once more). Returns that version, or -1.
+  int64_t WaitForCurrentViews(v1::GatewayService::Stub& stub) {
+    const auto until = std::chrono::steady_clock::now() + 60s;
+    v1::GetExecutiveResponse executive;
+    while (std::chrono::steady_clock::now() < until) {
+      const int64_t version = IngestSnapshot().version();
+      const std::string rules = RulesSha256();
+      executive.Clear();
+      if (stub.GetExecutive(Deadline(5s).get(), {}, &executive).ok() &&
+          executive.freshness().snapshot_version() == version &&
+          executive.freshness().rules_sha256() == rules) {
+        return version;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    ADD_FAILURE() << "the gateway's views did not reach ingest's current snapshot; last: "
+                  << executive.freshness().DebugString();
+    return -1;
+  }
+
+  // The running gateway's views against those of a gateway started now (a full rebuild), once
+  // both serve the same snapshot and rules.
+  void ExpectEqualToFreshGateway(v1::GatewayService::Stub& running, const std::string& name) {
+    std::unique_ptr<ServiceProcess> fresh = StartGateway(name);
+    ASSERT_NE(fresh, nullptr);
+    auto fresh_stub = Stub(*fresh);
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const int64_t version = WaitForCurrentViews(running);
+      if (WaitForCurrentViews(*fresh_stub) != version || version < 0) continue;
+      const std::string incremental = ViewsText(running);
+      const std::string full = ViewsText(*fresh_stub);
+      // Compared only when nothing was published meanwhile.
+      if (WaitForCurrentViews(running) != version || WaitForCurrentViews(*fresh_stub) != version) {
+        continue;
+      }
+      EXPECT_GT(incremental.size(), 1000u);
+      EXPECT_TRUE(incremental == full)
+          << "incremental views differ from a full rebuild (" << name << ")";
+      // The fresh gateway had nothing to reuse: it scored everyone.
+      EXPECT_EQ(Customers(*fresh, "reused"), 0);
+      EXPECT_GT(Customers(*fresh, "rescored"), 250);
+      return;
+    }
+    ADD_FAILURE() << "ingest kept publishing; nothing compared (" << name << ")";
+  }
+
+  fs::path work_;
+  fs::path data_;
+  std::string latest_ticket_day_;
+  std::vector<std::string> intent_accounts_;
+  PortReservation ingest_port_, scoring_port_, enrichment_port_;
+  std::unique_ptr<ServiceProcess> ingest_, scoring_, enrichment_;
+};
+
+TEST_F(IncrementalRefreshTest, ViewsEqualAFullRebuildAfterChangesRulesAndIngestRestart) {
+  StartNeighbours();
+  std::unique_ptr<ServiceProcess> gateway = StartGateway("running");
+  ASSERT_NE(gateway, nullptr);
+  auto stub = Stub(*gateway);
+  const v1::SnapshotInfo first = IngestSnapshot();
+  WaitForCurrentViews(*stub);
+  const double customers = Customers(*gateway, "streamed");
+  ASSERT_GT(customers, 250);
+
+  // 1. Tickets change (every 9th ticket gone), a subscription removed and one added, and the
+  // linked ticket intent of one account withdrawn (its customers' streamed intent stays 0, the
+  // merged one falls back to 0).
+  std::vector<std::string> tickets = ReadLines(data_ / "support_tickets.csv");
+  std::vector<std::string> kept_tickets = {tickets[0]};
+  for (size_t i = 1; i < tickets.size(); ++i) {
+    if (i % 9 != 0) kept_tickets.push_back(tickets[i]);
+  }
+  std::vector<std::string> subscriptions = ReadLines(data_ / "subscriptions.csv");
+  ASSERT_GT(subscriptions.size(), 10u);
+  std::vector<std::string> added = absl::StrSplit(subscriptions[5], ',');
+  added[0] = "S-added-1";
+  subscriptions.erase(subscriptions.begin() + 3);
+  subscriptions.push_back(absl::StrJoin(added, ","));
+  WriteLinkedTickets({intent_accounts_.begin() + 1, intent_accounts_.end()});
+  WriteLines(data_ / "subscriptions.csv", subscriptions);
+  WriteLines(data_ / "support_tickets.csv", kept_tickets);
+  const double streamed_before = Customers(*gateway, "streamed");
+  const double rescored_before = Customers(*gateway, "rescored");
+  WaitForIngestVersionAfter(first.version());
+  WaitForCurrentViews(*stub);
+  // A delta: fewer customers streamed and rescored than the whole population.
+  EXPECT_LT(Customers(*gateway, "streamed") - streamed_before, customers);
+  EXPECT_LT(Customers(*gateway, "rescored") - rescored_before, customers);
+  EXPECT_GE(Customers(*gateway, "removed"), 1);
+  ExpectEqualToFreshGateway(*stub, "fresh-after-change");
+
+  // 2. A rules reload: same snapshot, new rules; everyone is scored again.
+  {
+    auto scoring = v1::ScoringService::NewStub(
+        grpc::CreateChannel(scoring_->grpc_target(), grpc::InsecureChannelCredentials()));
+    v1::GetRulesResponse rules;
+    ASSERT_TRUE(scoring->GetRules(Deadline(5s).get(), {}, &rules).ok());
+    std::string yaml = rules.yaml();
+    ASSERT_NE(yaml.find("high_min: 60"), std::string::npos);
+    yaml = absl::StrReplaceAll(
+        yaml, {{"high_min: 60", "high_min: 45"}, {"medium_min: 30", "medium_min: 20"}});
+    v1::ReloadRulesRequest reload;
+    reload.set_yaml(yaml);
+    v1::ReloadRulesResponse reloaded;
+    ASSERT_TRUE(scoring->ReloadRules(Deadline(5s).get(), reload, &reloaded).ok());
+    ASSERT_TRUE(reloaded.changed());
+  }
+  const double rescored_before_rules = Customers(*gateway, "rescored");
+  WaitForCurrentViews(*stub);
+  EXPECT_GE(Customers(*gateway, "rescored") - rescored_before_rules, customers - 2);
+  ExpectEqualToFreshGateway(*stub, "fresh-after-rules");
+
+  // 3. Ingest restarted with changed tickets: its versions start again, the gateway's base is
+  // unknown to it and the stream is full.
+  ASSERT_EQ(ingest_->Terminate(10s).value_or(-1), 0);
+  kept_tickets.resize(kept_tickets.size() - kept_tickets.size() / 5);
+  WriteLines(data_ / "support_tickets.csv", kept_tickets);
+  const double streamed_before_restart = Customers(*gateway, "streamed");
+  std::this_thread::sleep_for(1s);  // the file's change is older than the new ingest
+  StartIngest();
+  const v1::SnapshotInfo restarted = IngestSnapshot();
+  ASSERT_NE(restarted.instance_id(), first.instance_id());
+  // The gateway sees the new instance (its version may even equal the old one).
+  const auto until = std::chrono::steady_clock::now() + 60s;
+  while (Customers(*gateway, "streamed") - streamed_before_restart < customers - 2 &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_GE(Customers(*gateway, "streamed") - streamed_before_restart, customers - 2);
+  ExpectEqualToFreshGateway(*stub, "fresh-after-restart");
+
+  // 4. Another small change after the restart: a delta against the new instance again.
+  const double streamed_before_last = Customers(*gateway, "streamed");
+  const int64_t before_last = IngestSnapshot().version();
+  kept_tickets.pop_back();
+  WriteLines(data_ / "support_tickets.csv", kept_tickets);
+  WaitForIngestVersionAfter(before_last);
+  WaitForCurrentViews(*stub);
+  EXPECT_LT(Customers(*gateway, "streamed") - streamed_before_last, customers / 2);
+  ExpectEqualToFreshGateway(*stub, "fresh-after-last");
+}
+
+}  // namespace
+}  // namespace churn
