@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <system_error>
 
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
@@ -22,14 +23,23 @@ namespace {
 namespace fs = std::filesystem;
 using churn::fuzz::Check;
 
+// The fuzzer's scratch folder, removed when libFuzzer exits (exit() runs static destructors).
+struct ScratchBase {
+  fs::path dir;
+  ~ScratchBase() {
+    std::error_code ignored;
+    fs::remove_all(dir, ignored);
+  }
+};
+
 const fs::path& Base() {
-  static const fs::path base = [] {
+  static const ScratchBase base = [] {
     fs::path dir = fs::temp_directory_path() / ("churn_zip_fuzz_" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir / "dest");
-    return dir;
+    return ScratchBase{dir};
   }();
-  return base;
+  return base.dir;
 }
 
 }  // namespace

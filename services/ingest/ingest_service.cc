@@ -90,9 +90,17 @@ IngestService::~IngestService() { Stop(); }
 absl::Status IngestService::Start() {
   uploads_dir_ = options_.uploads_dir;
   if (uploads_dir_.empty()) {
-    uploads_dir_ =
-        (fs::temp_directory_path() / absl::StrCat("churn-ingest-uploads-", ::getpid())).string();
-    remove_uploads_dir_ = true;
+    std::error_code error;
+    const fs::path temp = fs::temp_directory_path(error);
+    if (error) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("uploads_dir is empty and there is no temp dir: ", error.message()));
+    }
+    for (const std::string& removed : UploadStagingDir::RemoveAbandoned(temp)) {
+      LogInfo("abandoned_uploads_removed", {{"dir", removed}});
+    }
+    CHURN_ASSIGN_OR_RETURN(private_uploads_, UploadStagingDir::Create(temp));
+    uploads_dir_ = private_uploads_->path();
   }
   std::error_code error;
   fs::create_directories(uploads_dir_, error);
@@ -100,6 +108,8 @@ absl::Status IngestService::Start() {
     return absl::FailedPreconditionError(
         absl::StrCat("uploads_dir ", uploads_dir_, ": cannot create it: ", error.message()));
   }
+  LogInfo("uploads_staged_in",
+          {{"uploads_dir", uploads_dir_}, {"removed_at_exit", private_uploads_ != nullptr}});
   data_sets_ = std::make_unique<data_sets::DataSetLibrary>(
       options_.data_sets_dir.empty() ? (fs::path(uploads_dir_) / "data-sets").string()
                                      : options_.data_sets_dir,
@@ -162,11 +172,16 @@ void IngestService::Stop() {
   }
   age_wake_.NotifyAll();
   if (age_thread_.joinable()) age_thread_.join();
-  if (remove_uploads_dir_) {
-    std::error_code ignored;
-    fs::remove_all(uploads_dir_, ignored);
-    remove_uploads_dir_ = false;
+  {
+    // Staged tables live as long as the process's snapshots: no later start reads them.
+    concurrency::MutexLock lock(uploads_mu_);
+    for (const std::string& path : accepted_uploads_) {
+      std::error_code ignored;
+      fs::remove(path, ignored);
+    }
+    accepted_uploads_.clear();
   }
+  private_uploads_.reset();
 }
 
 void IngestService::UpdateSnapshotAge() {

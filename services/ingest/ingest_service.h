@@ -31,6 +31,7 @@
 #include "snapshots/signals_delta.h"
 #include "snapshots/snapshot_store.h"
 #include "snapshots/ticket_catalog.h"
+#include "upload_staging_dir.h"
 
 namespace churn::ingest_service {
 
@@ -38,7 +39,8 @@ struct IngestServiceOptions {
   std::string data_dir;
   std::string data_root;    // LoadDataFolder stays inside it
   std::string tickets_dir;  // empty: no folder sets
-  // Where uploads are staged; empty: a private folder in the system temp dir, removed at exit.
+  // Where uploads are staged; empty: a private folder in the system temp dir ($TMPDIR, else /tmp),
+  // removed at exit (UploadStagingDir). Either way, Stop() removes the files it staged.
   std::string uploads_dir;
   std::chrono::milliseconds watch_interval{2000};  // 0: no watching
   int64_t max_upload_bytes = int64_t{64} << 20;
@@ -156,7 +158,8 @@ class IngestService final : public v1::IngestService::CallbackService {
   std::once_flag ready_once_;
 
   std::string uploads_dir_;
-  bool remove_uploads_dir_ = false;
+  // The private staging folder (no uploads_dir configured); removed by Stop().
+  std::unique_ptr<UploadStagingDir> private_uploads_;
   std::unique_ptr<data_sets::DataSetLibrary> data_sets_;
   concurrency::Mutex uploads_mu_;
   int64_t upload_sequence_ ABSL_GUARDED_BY(uploads_mu_) = 0;

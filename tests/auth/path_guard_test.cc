@@ -1,4 +1,5 @@
 #include "auth/path_guard.h"
+#include "testing/scratch_dir.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,14 +14,12 @@ namespace fs = std::filesystem;
 class PathGuardTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("path_guard_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
     fs::create_directories(dir_ / "root" / "export");
     fs::create_directories(dir_ / "secret");
     fs::create_directory_symlink(dir_ / "secret", dir_ / "root" / "escape");
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  const churn::testing::ScratchDir scratch_;
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(PathGuardTest, InsideTheRootResolves) {

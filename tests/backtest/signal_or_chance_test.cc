@@ -9,6 +9,7 @@
 #include "demodata/generator.h"
 #include "gtest/gtest.h"
 #include "testing/real_component.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::backtest {
 namespace {
@@ -28,9 +29,7 @@ BacktestReport Backtest(const std::string& dir, const char* from, const char* to
 }
 
 std::string Generate(demodata::GeneratorMode mode, const std::string& name) {
-  const std::string dir = (std::filesystem::path(::testing::TempDir()) /
-                           ("churn_backtest_" + std::to_string(getpid())) / name)
-                              .string();
+  const std::string dir = (churn::testing::ProgramScratch() / name).string();
   demodata::GeneratorOptions options;
   options.mode = mode;
   options.accounts = 2000;

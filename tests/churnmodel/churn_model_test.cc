@@ -12,6 +12,7 @@
 #include "demodata/generator.h"
 #include "gtest/gtest.h"
 #include "scoring/rule_set.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::churnmodel {
 namespace {
@@ -19,9 +20,7 @@ namespace {
 dataset::Day D(const char* text) { return *dataset::ParseDate(text); }
 
 std::string Generate(demodata::GeneratorMode mode, const std::string& name) {
-  const std::string dir = (std::filesystem::path(::testing::TempDir()) /
-                           ("churn_model_" + std::to_string(getpid())) / name)
-                              .string();
+  const std::string dir = (churn::testing::ProgramScratch() / name).string();
   demodata::GeneratorOptions options;
   options.mode = mode;
   options.accounts = 1500;
@@ -89,9 +88,8 @@ TEST(ChurnModelTest, PlantedData) {
   SCOPED_TRACE("the model file round-trips");
   absl::StatusOr<std::string> text = model.ToJson();
   ASSERT_TRUE(text.ok()) << text.status();
-  const std::string path = (std::filesystem::path(::testing::TempDir()) /
-                            ("churn_model_" + std::to_string(getpid()) + ".json"))
-                               .string();
+  const churn::testing::ScratchDir scratch;
+  const std::string path = (scratch / "model.json").string();
   ASSERT_TRUE(model.Save(path).ok());
   absl::StatusOr<ChurnModel> loaded = ChurnModel::Load(path);
   ASSERT_TRUE(loaded.ok()) << loaded.status();

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "testing/data_folder.h"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
@@ -25,8 +26,7 @@ struct Result {
 };
 
 Result RunChurnctl(const std::string& args) {
-  const std::string err_file =
-      ::testing::TempDir() + "/churnctl_stderr_" + std::to_string(getpid()) + ".txt";
+  const std::string err_file = (churn::testing::ProgramScratch() / "churnctl_stderr.txt").string();
   const std::string command = std::string(CHURNCTL_BINARY) + " " + args + " 2>" + err_file;
   Result result;
   FILE* pipe = popen(command.c_str(), "r");
@@ -128,7 +128,8 @@ TEST(Churnctl, BadInputFailsWithPositionOnStderr) {
 }
 
 TEST(Churnctl, GeneratedDemoDataScoresDeterministically) {
-  const std::string dir = ::testing::TempDir() + "/cli_generated";
+  const churn::testing::ScratchDir scratch;
+  const std::string dir = (scratch / "generated").string();
   Result generated = RunChurnctl("generate --out " + dir + " --accounts 60 --seed 3");
   ASSERT_EQ(generated.exit_code, 0) << generated.err;
   Result first = RunChurnctl("score --data " + dir + " --format json");
@@ -139,7 +140,8 @@ TEST(Churnctl, GeneratedDemoDataScoresDeterministically) {
 }
 
 TEST(Churnctl, BacktestOnPlantedDataIsInformativeAndDeterministic) {
-  const std::string dir = ::testing::TempDir() + "/cli_planted_" + std::to_string(getpid());
+  const churn::testing::ScratchDir scratch;
+  const std::string dir = (scratch / "planted").string();
   Result generated =
       RunChurnctl("generate --out " + dir + " --accounts 600 --history-days 300 --mode planted");
   ASSERT_EQ(generated.exit_code, 0) << generated.err;
@@ -164,7 +166,8 @@ TEST(Churnctl, BacktestOnPlantedDataIsInformativeAndDeterministic) {
 // train writes a model with a walk-forward report; backtest --model evaluates it beside the rules
 // only where its training labels did not reach, and refuses where nothing is left.
 TEST(Churnctl, TrainThenBacktestTheModelOutOfSample) {
-  const std::string dir = ::testing::TempDir() + "/cli_train_" + std::to_string(getpid());
+  const churn::testing::ScratchDir scratch;
+  const std::string dir = (scratch / "train").string();
   Result generated =
       RunChurnctl("generate --out " + dir + " --accounts 400 --history-days 365 --mode planted");
   ASSERT_EQ(generated.exit_code, 0) << generated.err;

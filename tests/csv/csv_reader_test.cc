@@ -13,6 +13,7 @@
 #include "csv/reader_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::csv {
 namespace {
@@ -364,8 +365,8 @@ TEST(CsvReaderTest, QuotedFieldCrossingChunkBoundary) {
 
 TEST(CsvReaderTest, OpenFileReadsLargeFile) {
   const std::string text = MakeUsageTable(5 * kMiB);
-  const std::string path =
-      ::testing::TempDir() + "/csv_reader_test_large_" + std::to_string(::getpid()) + ".csv";
+  const churn::testing::ScratchDir scratch;
+  const std::string path = (scratch / "large.csv").string();
   {
     std::ofstream out(path, std::ios::binary);
     out << text;

@@ -11,13 +11,13 @@
 
 #include "csv/reader.h"
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::csv {
 namespace {
 
 std::string WriteFile(const std::string& name, const std::string& text) {
-  const std::filesystem::path path =
-      std::filesystem::path(::testing::TempDir()) / (std::to_string(getpid()) + "_" + name);
+  const std::filesystem::path path = churn::testing::ProgramScratch() / name;
   std::ofstream(path, std::ios::binary) << text;
   return path.string();
 }

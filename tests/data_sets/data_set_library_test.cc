@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "testing/data_folder.h"
 #include "zip_writer.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::data_sets {
 namespace {
@@ -27,13 +28,7 @@ using ::testing::Not;
 
 class DataSetLibraryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) /
-            ("churn_sets_" + std::to_string(getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  void SetUp() override { root_ = scratch_ / "sets"; }
 
   std::unique_ptr<DataSetLibrary> Library(DataSetLimits limits = {}) {
     auto library = std::make_unique<DataSetLibrary>(root_.string(), limits, dataset::LoadOptions{});
@@ -71,6 +66,7 @@ class DataSetLibraryTest : public ::testing::Test {
     return text.str();
   }
 
+  const churn::testing::ScratchDir scratch_;
   fs::path root_;
 };
 

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "zip_writer.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::data_sets {
 namespace {
@@ -27,15 +28,11 @@ using ::testing::HasSubstr;
 class ZipExtractorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::path(::testing::TempDir()) /
-            ("churn_zip_" + std::to_string(getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(base_);
+    base_ = scratch_.path();
     dest_ = base_ / "out" / "dest";
     fs::create_directories(dest_);
     zip_ = (base_ / "upload.zip").string();
   }
-  void TearDown() override { fs::remove_all(base_); }
 
   // Every file under base_ except the zip itself.
   std::set<std::string> FilesWritten() const {
@@ -55,6 +52,7 @@ class ZipExtractorTest : public ::testing::Test {
     return text.str();
   }
 
+  const churn::testing::ScratchDir scratch_;
   fs::path base_;
   fs::path dest_;
   std::string zip_;

@@ -14,6 +14,7 @@
 #include "demodata/calendar.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::demodata {
 namespace {
@@ -83,8 +84,7 @@ Table ParseCsv(const std::string& text) {
 
 fs::path TestDir(const std::string& name) {
   // One folder per process: CTest runs the cases of this file in parallel processes.
-  const fs::path dir = fs::path(::testing::TempDir()) /
-                       ("churn_demodata_test_" + std::to_string(getpid())) / name;
+  const fs::path dir = churn::testing::ProgramScratch() / name;
   fs::remove_all(dir);
   return dir;
 }
@@ -471,9 +471,8 @@ namespace churn::demodata {
 namespace {
 
 TEST(DemoTicketTexts, TextsAreLinkedToTheSupportTicketsAndSomeSayTheyWillLeave) {
-  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
-                                    ("churn_demo_texts_" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
+  const churn::testing::ScratchDir scratch;
+  const std::filesystem::path dir = scratch / "demo";
   GeneratorOptions options;
   options.accounts = 300;
   ASSERT_TRUE(GenerateDemoData(options, dir.string()).ok());

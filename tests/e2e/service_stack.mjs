@@ -258,6 +258,9 @@ export class ServiceStack {
     } catch {
       for (const entry of this.processes) if (!entry.exited) entry.child.kill('SIGKILL');
     }
-    if (!keepWorkDir) fs.rmSync(this.workDir, {recursive: true, force: true});
+    // CHURN_KEEP_TEST_SCRATCH=1 keeps every test's scratch (tests/testing/scratch_dir.h).
+    if (!keepWorkDir && process.env.CHURN_KEEP_TEST_SCRATCH !== '1') {
+      fs.rmSync(this.workDir, {recursive: true, force: true});
+    }
   }
 }

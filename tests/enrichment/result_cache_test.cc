@@ -8,13 +8,13 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::enrichment {
 namespace {
 
 std::string FreshPath(const std::string& name) {
-  const std::filesystem::path dir =
-      std::filesystem::path(::testing::TempDir()) / "cache-test" / name;
+  const std::filesystem::path dir = churn::testing::ProgramScratch() / "cache-test" / name;
   std::filesystem::remove_all(dir);
   return (dir / "sub" / "enrichment-cache.sqlite").string();
 }

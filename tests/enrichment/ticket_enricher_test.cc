@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "recording_observer.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::enrichment {
 namespace {
@@ -67,10 +68,7 @@ class TicketEnricherTest : public ::testing::Test {
     auto fake = FakeOllamaServer::Start({});
     ASSERT_TRUE(fake.ok()) << fake.status();
     fake_ = *std::move(fake);
-    cache_path_ = (std::filesystem::path(::testing::TempDir()) / "enricher-test" /
-                   ::testing::UnitTest::GetInstance()->current_test_info()->name() / "cache.sqlite")
-                      .string();
-    std::filesystem::remove_all(std::filesystem::path(cache_path_).parent_path());
+    cache_path_ = (scratch_ / "cache.sqlite").string();
   }
 
   std::unique_ptr<ollama::OllamaClient> Model(std::string base_url = "") const {
@@ -104,6 +102,7 @@ class TicketEnricherTest : public ::testing::Test {
     return TicketFromUserMessage(body["messages"][1]["content"].get<std::string>()).value_or("");
   }
 
+  const churn::testing::ScratchDir scratch_;
   std::unique_ptr<FakeOllamaServer> fake_;
   std::string cache_path_;
   RecordingObserver observer_;

@@ -21,21 +21,21 @@
 #include "demodata/generator.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "integration/ingest_harness.h"
 #include "integration/process.h"
 #include "integration/service_probe.h"
 #include "signals/signal_builder.h"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
 
 namespace fs = std::filesystem;
-using ::churn::testing::ServiceProcess;
+using ::churn::testing::PollUntil;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-const std::string kConfigFile = std::string(CHURN_SOURCE_DIR) + "/config/ingest-service.yaml";
-constexpr auto kRpcTimeout = 10s;
-constexpr auto kReloadTimeout = 15s;
+constexpr auto kReloadTimeout = churn::testing::kIngestReloadTimeout;
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -44,52 +44,11 @@ std::string ReadFile(const fs::path& path) {
   return text.str();
 }
 
-void WriteFile(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".part";
-  std::ofstream(tmp, std::ios::binary | std::ios::trunc) << text;
-  fs::rename(tmp, path);
-}
-
-template <typename Condition>
-bool PollUntil(Condition condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
-
-class IngestIncrementalTest : public ::testing::Test {
+class IngestIncrementalTest : public churn::testing::IngestHarness {
  protected:
-  void TearDown() override {
-    if (process_ && process_->Running()) (void)process_->Terminate(10s);
-  }
-
-  void StartIngest(const std::string& data_dir) {
-    absl::StatusOr<std::unique_ptr<ServiceProcess>> process = ServiceProcess::Start(
-        CHURN_INGEST_BINARY,
-        {"--config=" + kConfigFile, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
-         "--data_dir=" + data_dir, "--watch_interval_ms=50", "--drain_timeout_ms=2000",
-         "--log_level=warn"});
-    ASSERT_TRUE(process.ok()) << process.status();
-    process_ = *std::move(process);
-    stub_ = v1::IngestService::NewStub(
-        grpc::CreateChannel(process_->grpc_target(), grpc::InsecureChannelCredentials()));
-  }
-
-  v1::GetSnapshotInfoResponse Info() {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + kRpcTimeout);
-    v1::GetSnapshotInfoResponse response;
-    grpc::Status status = stub_->GetSnapshotInfo(&context, {}, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response;
-  }
-
   std::vector<CustomerSignals> StreamSignals() {
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + kRpcTimeout);
+    context.set_deadline(std::chrono::system_clock::now() + churn::testing::kIngestRpcTimeout);
     std::unique_ptr<grpc::ClientReader<v1::StreamSignalsResponse>> reader =
         stub_->StreamSignals(&context, v1::StreamSignalsRequest());
     std::vector<CustomerSignals> signals;
@@ -113,9 +72,6 @@ class IngestIncrementalTest : public ::testing::Test {
     return churn::testing::SumSamples(*text, "churn_ingest_table_parses_total", {{"table", table}})
         .value_or(-1);
   }
-
-  std::unique_ptr<ServiceProcess> process_;
-  std::unique_ptr<v1::IngestService::Stub> stub_;
 };
 
 void ExpectSignalsOfAFullLoad(const std::vector<CustomerSignals>& served, const std::string& dir) {
@@ -141,9 +97,8 @@ void ExpectSignalsOfAFullLoad(const std::vector<CustomerSignals>& served, const 
 }
 
 TEST_F(IngestIncrementalTest, RewritingOnlyTicketsServesTheNewDataWithoutParsingUsageAgain) {
-  const fs::path dir =
-      fs::path(::testing::TempDir()) / ("churn_ingest_incremental_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const churn::testing::ScratchDir scratch;
+  const fs::path dir = scratch / "data";
   demodata::GeneratorOptions options;
   options.accounts = 200;
   options.seed = 17;
@@ -166,7 +121,7 @@ TEST_F(IngestIncrementalTest, RewritingOnlyTicketsServesTheNewDataWithoutParsing
   for (int i = 0; i < 4; ++i) {
     absl::StrAppend(&changed, "T-new", i, ",", account, ",2025-01-02,,8.0,urgent,90,1.0,True\n");
   }
-  WriteFile(tickets, changed);
+  churn::testing::WriteFileAtomically(tickets, changed);
   ASSERT_TRUE(PollUntil([&] { return Info().snapshot().version() == 2; }, kReloadTimeout))
       << "the tickets change was never published";
   EXPECT_EQ(Info().snapshot().support_window_end(), "2025-01-02");
@@ -180,8 +135,8 @@ TEST_F(IngestIncrementalTest, RewritingOnlyTicketsServesTheNewDataWithoutParsing
 
   // A bad satisfaction score: version 2 stays served, the error names file, line and column.
   const int64_t bad_line = std::count(changed.begin(), changed.end(), '\n') + 1;
-  WriteFile(tickets,
-            changed + absl::StrCat("T-bad,", account, ",2025-01-02,,1.0,low,5,11,False\n"));
+  churn::testing::WriteFileAtomically(
+      tickets, changed + absl::StrCat("T-bad,", account, ",2025-01-02,,1.0,low,5,11,False\n"));
   ASSERT_TRUE(PollUntil([&] { return !Info().last_error().empty(); }, kReloadTimeout));
   v1::GetSnapshotInfoResponse info = Info();
   EXPECT_THAT(info.last_error(), HasSubstr(absl::StrCat("support_tickets.csv:", bad_line, ":")));
@@ -194,7 +149,7 @@ TEST_F(IngestIncrementalTest, RewritingOnlyTicketsServesTheNewDataWithoutParsing
   }
 
   // The original tickets back: version 3, again without parsing the usage.
-  WriteFile(tickets, original);
+  churn::testing::WriteFileAtomically(tickets, original);
   ASSERT_TRUE(PollUntil([&] { return Info().snapshot().version() == 3; }, kReloadTimeout));
   EXPECT_EQ(Info().last_error(), "");
   ExpectSignalsOfAFullLoad(StreamSignals(), dir.string());

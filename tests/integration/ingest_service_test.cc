@@ -2,6 +2,7 @@
 // a broken file that never replaces the last good snapshot, uploads, streams and metrics.
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,26 +21,28 @@
 #include "convert/signals_convert.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "integration/ingest_harness.h"
 #include "integration/process.h"
 #include "integration/service_probe.h"
 #include "signals/signal_builder.h"
 #include "snapshots/customer_directory.h"
 #include "testing/data_folder.h"
 #include "testing/real_component.h"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
 
 namespace fs = std::filesystem;
+using ::churn::testing::PollUntil;
 using ::churn::testing::ServiceProcess;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
 
-const std::string kConfigFile = std::string(CHURN_SOURCE_DIR) + "/config/ingest-service.yaml";
 const std::string kRavenstackDir = std::string(CHURN_SOURCE_DIR) + "/../shared/data/ravenstack";
-constexpr auto kRpcTimeout = 10s;
-constexpr auto kReloadTimeout = 15s;
+const std::string kConfigFile = std::string(CHURN_SOURCE_DIR) + "/config/ingest-service.yaml";
+constexpr auto kReloadTimeout = churn::testing::kIngestReloadTimeout;
 
 constexpr char kUsageHeader[] =
     "usage_id,subscription_id,usage_date,feature_name,usage_count,usage_duration_secs,"
@@ -55,56 +58,8 @@ const std::string kBadDateUsage = std::string(kUsageHeader) +
 // Test folders are per process, so parallel runs from several build trees never share one.
 std::string UniqueName(const std::string& name) { return name + "_" + std::to_string(::getpid()); }
 
-void WriteFile(const fs::path& path, const std::string& text) {
-  // Written aside and renamed, as a careful exporter would; the watcher must cope either way.
-  const fs::path tmp = path.string() + ".part";
-  std::ofstream(tmp, std::ios::binary | std::ios::trunc) << text;
-  fs::rename(tmp, path);
-}
-
-template <typename Condition>
-bool PollUntil(Condition condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
-
-class IngestServiceTest : public ::testing::Test {
+class IngestServiceTest : public churn::testing::IngestHarness {
  protected:
-  void TearDown() override {
-    if (process_ && process_->Running()) (void)process_->Terminate(10s);
-  }
-
-  void StartIngest(const std::string& data_dir, std::vector<std::string> extra_args = {}) {
-    std::vector<std::string> args = {
-        "--config=" + kConfigFile, "--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
-        "--data_dir=" + data_dir,  "--watch_interval_ms=50",     "--drain_timeout_ms=2000",
-        "--log_level=warn"};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
-    absl::StatusOr<std::unique_ptr<ServiceProcess>> process =
-        ServiceProcess::Start(CHURN_INGEST_BINARY, std::move(args));
-    ASSERT_TRUE(process.ok()) << process.status();
-    process_ = *std::move(process);
-    stub_ = v1::IngestService::NewStub(
-        grpc::CreateChannel(process_->grpc_target(), grpc::InsecureChannelCredentials()));
-  }
-
-  static std::unique_ptr<grpc::ClientContext> Context() {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + kRpcTimeout);
-    return context;
-  }
-
-  v1::GetSnapshotInfoResponse Info() {
-    v1::GetSnapshotInfoResponse response;
-    grpc::Status status = stub_->GetSnapshotInfo(Context().get(), {}, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response;
-  }
-
   struct Streamed {
     grpc::Status status;
     std::vector<v1::StreamSignalsResponse> messages;
@@ -165,9 +120,6 @@ class IngestServiceTest : public ::testing::Test {
     if (!text.ok()) return -1;
     return churn::testing::SumSamples(*text, name, labels).value_or(-1);
   }
-
-  std::unique_ptr<ServiceProcess> process_;
-  std::unique_ptr<v1::IngestService::Stub> stub_;
 };
 
 TEST_F(IngestServiceTest, WatchedFolderBrokenFileKeepsTheSnapshotAndTheFixPublishes) {
@@ -207,7 +159,7 @@ TEST_F(IngestServiceTest, WatchedFolderBrokenFileKeepsTheSnapshotAndTheFixPublis
   EXPECT_EQ(streamed.signals[0].tickets_30d(), 2);
 
   // A bad date: the reload fails, the error names file, line and column, version 1 stays.
-  WriteFile(fs::path(dir) / "feature_usage.csv", kBadDateUsage);
+  churn::testing::WriteFileAtomically(fs::path(dir) / "feature_usage.csv", kBadDateUsage);
   ASSERT_TRUE(PollUntil([&] { return !Info().last_error().empty(); }, kReloadTimeout))
       << "the watcher never reported the broken file";
   info = Info();
@@ -222,7 +174,7 @@ TEST_F(IngestServiceTest, WatchedFolderBrokenFileKeepsTheSnapshotAndTheFixPublis
   EXPECT_EQ(churn::testing::HealthStatus(process_->grpc_target()).value_or("error"), "SERVING");
 
   // Fixed: version 2 with the new data, and the error is gone.
-  WriteFile(fs::path(dir) / "feature_usage.csv", kGoodUsage);
+  churn::testing::WriteFileAtomically(fs::path(dir) / "feature_usage.csv", kGoodUsage);
   ASSERT_TRUE(PollUntil([&] { return Info().snapshot().version() == 2; }, kReloadTimeout));
   info = Info();
   EXPECT_EQ(info.snapshot().usage_window_end(), "2025-01-05");
@@ -257,7 +209,7 @@ TEST_F(IngestServiceTest, NotServingUntilTheFolderIsUsable) {
   EXPECT_EQ(streamed.status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_TRUE(streamed.signals.empty());
 
-  WriteFile(fs::path(dir) / "feature_usage.csv", kGoodUsage);
+  churn::testing::WriteFileAtomically(fs::path(dir) / "feature_usage.csv", kGoodUsage);
   ASSERT_TRUE(churn::testing::WaitForServing(process_->grpc_target(), kReloadTimeout).ok());
   EXPECT_EQ(Info().snapshot().version(), 1);
 }
@@ -323,6 +275,69 @@ TEST_F(IngestServiceTest, UploadsAreLimitedValidatedAndPublished) {
   EXPECT_EQ(Metric("churn_ingest_snapshot_version"), 3);
 }
 
+// Without uploads_dir, uploads are staged in a private folder of the temp dir (TMPDIR): gone after
+// a graceful stop; a SIGKILLed process leaves its folder, and the next start removes it.
+TEST_F(IngestServiceTest, UploadStagingFolderIsRemovedAtStopAndAfterACrashAtTheNextStart) {
+  const churn::testing::ScratchDir scratch;
+  const fs::path temp = scratch / "tmp";
+  fs::create_directories(temp);
+  auto staging_folders = [&temp] {
+    std::vector<fs::path> found;
+    for (const fs::directory_entry& entry : fs::directory_iterator(temp)) {
+      found.push_back(entry.path());
+    }
+    return found;
+  };
+  const std::string dir = churn::testing::WriteDataFolder("staging");
+  StartIngest(dir, {}, {{"TMPDIR", temp.string()}});
+  ASSERT_TRUE(churn::testing::WaitForServing(process_->grpc_target(), 30s).ok());
+  const std::vector<fs::path> first = staging_folders();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].filename().string().rfind("churn-ingest-uploads-", 0), 0u) << first[0];
+  EXPECT_TRUE(fs::exists(first[0] / ".owner"));
+  const Uploaded uploaded = Upload(v1::TABLE_KIND_FEATURE_USAGE, "usage.csv", kGoodUsage);
+  ASSERT_TRUE(uploaded.status.ok()) << uploaded.status.error_message();
+  ASSERT_TRUE(uploaded.response.published());
+  bool staged = false;
+  for (const fs::directory_entry& entry : fs::directory_iterator(first[0])) {
+    staged = staged || entry.path().filename().string().find("usage.csv") != std::string::npos;
+  }
+  EXPECT_TRUE(staged) << "the accepted upload is staged in " << first[0];
+
+  ::kill(process_->pid(), SIGKILL);
+  ASSERT_TRUE(process_->WaitForExit(10s).ok());
+  EXPECT_EQ(staging_folders(), first) << "a killed process cannot clean up";
+
+  StartIngest(dir, {}, {{"TMPDIR", temp.string()}});
+  ASSERT_TRUE(churn::testing::WaitForServing(process_->grpc_target(), 30s).ok());
+  const std::vector<fs::path> second = staging_folders();
+  ASSERT_EQ(second.size(), 1u) << "the abandoned folder is removed";
+  EXPECT_NE(second[0], first[0]);
+
+  EXPECT_EQ(process_->Terminate(10s).value_or(-1), 0);
+  EXPECT_TRUE(staging_folders().empty());
+}
+
+// With uploads_dir set, the folder is the operator's: it stays, the files staged in it do not.
+TEST_F(IngestServiceTest, AConfiguredUploadsDirKeepsOnlyWhatWasThereBefore) {
+  const churn::testing::ScratchDir scratch;
+  const fs::path uploads = scratch / "uploads";
+  fs::create_directories(uploads);
+  churn::testing::WriteFileAtomically(uploads / "operator-note.txt", "mine\n");
+  StartIngest(churn::testing::WriteDataFolder("configured_uploads"),
+              {"--uploads_dir=" + uploads.string()});
+  ASSERT_TRUE(churn::testing::WaitForServing(process_->grpc_target(), 30s).ok());
+  const Uploaded uploaded = Upload(v1::TABLE_KIND_FEATURE_USAGE, "usage.csv", kGoodUsage);
+  ASSERT_TRUE(uploaded.status.ok()) << uploaded.status.error_message();
+  ASSERT_TRUE(uploaded.response.published());
+  EXPECT_EQ(process_->Terminate(10s).value_or(-1), 0);
+  std::set<std::string> left;
+  for (const fs::directory_entry& entry : fs::directory_iterator(uploads)) {
+    if (entry.is_regular_file()) left.insert(entry.path().filename().string());
+  }
+  EXPECT_EQ(left, std::set<std::string>{"operator-note.txt"});
+}
+
 TEST_F(IngestServiceTest, LoadDataFolderAsOfAndOlderVersions) {
   const std::string first = churn::testing::WriteDataFolder(UniqueName("ingest_load_first"));
   const std::string second = churn::testing::WriteDataFolder(UniqueName("ingest_load_second"),
@@ -384,13 +399,14 @@ TEST_F(IngestServiceTest, LoadDataFolderAsOfAndOlderVersions) {
 
 TEST_F(IngestServiceTest, TicketTextSetsFromTheFolderAndUploads) {
   const std::string dir = churn::testing::WriteDataFolder(UniqueName("ingest_tickets_data"));
-  const fs::path tickets = fs::path(::testing::TempDir()) / UniqueName("ingest_tickets");
-  fs::remove_all(tickets);
+  const churn::testing::ScratchDir scratch;
+  const fs::path tickets = scratch / "tickets";
   fs::create_directories(tickets);
-  WriteFile(tickets / "linked.csv",
-            "ticket_id,account_id,submitted_at,subject,body\n"
-            "T-1,A-1,2024-12-30,Renewal,\"We may cancel, the quote is over budget\"\n"
-            "T-2,A-9,2024-12-29,Other,Unknown account\n");
+  churn::testing::WriteFileAtomically(
+      tickets / "linked.csv",
+      "ticket_id,account_id,submitted_at,subject,body\n"
+      "T-1,A-1,2024-12-30,Renewal,\"We may cancel, the quote is over budget\"\n"
+      "T-2,A-9,2024-12-29,Other,Unknown account\n");
   StartIngest(dir, {"--tickets_dir=" + tickets.string()});
   ASSERT_TRUE(churn::testing::WaitForServing(process_->grpc_target(), 30s).ok());
 

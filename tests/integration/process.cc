@@ -161,9 +161,11 @@ absl::StatusOr<int> ServiceProcess::Terminate(std::chrono::milliseconds timeout)
 }
 
 ServiceProcess::~ServiceProcess() {
+  // SIGTERM first, so the service cleans up after itself (ingest removes its upload staging
+  // folder); SIGKILL when it has not exited in time.
   if (Running()) {
-    ::kill(pid_, SIGKILL);
-    (void)WaitForExit(std::chrono::seconds(10));
+    ::kill(pid_, SIGCONT);  // a stopped (SIGSTOP) process must run to act on SIGTERM
+    (void)Terminate(std::chrono::seconds(10));
   }
   std::error_code ignored;
   std::filesystem::remove_all(temp_dir_, ignored);

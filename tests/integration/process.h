@@ -59,7 +59,7 @@ class ServiceProcess {
     return Start(binary, std::move(options));
   }
 
-  ~ServiceProcess();  // SIGKILL and reap, if still running
+  ~ServiceProcess();  // Terminate (SIGTERM, then SIGKILL after 10 s), if still running
   ServiceProcess(const ServiceProcess&) = delete;
   ServiceProcess& operator=(const ServiceProcess&) = delete;
 

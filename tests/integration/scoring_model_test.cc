@@ -21,6 +21,7 @@
 #include "nlohmann/json.hpp"
 #include "signals/signal_builder.h"
 #include "signals/signal_history.h"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
@@ -39,8 +40,7 @@ struct TrainedFolder {
 // Small planted data and a model trained on it, once for the whole test program.
 const TrainedFolder& Trained() {
   static const TrainedFolder* folder = [] {
-    const std::filesystem::path root = std::filesystem::path(::testing::TempDir()) /
-                                       ("churn_scoring_model_" + std::to_string(getpid()));
+    const std::filesystem::path& root = churn::testing::ProgramScratch().path();
     auto* f = new TrainedFolder{(root / "data").string(), (root / "model.json").string()};
     int code = -1;
     churn::testing::RunCommand(std::string(CHURNCTL_BINARY) +
@@ -192,9 +192,8 @@ TEST_F(ScoringModelTest, NoModelNoOpinion) {
 }
 
 TEST(ScoringModelBinaryTest, AnUnreadableModelStopsTheStart) {
-  const std::string path = (std::filesystem::path(::testing::TempDir()) /
-                            ("churn_not_a_model_" + std::to_string(getpid()) + ".json"))
-                               .string();
+  const churn::testing::ScratchDir scratch;
+  const std::string path = (scratch / "not_a_model.json").string();
   for (const std::string& file : {path + ".missing", path}) {
     if (file == path) {
       FILE* out = std::fopen(path.c_str(), "w");

@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "integration/process.h"
 #include "integration/service_probe.h"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
@@ -526,10 +527,8 @@ TEST_F(ScoringServiceTest, DryRunReportsChangesWithoutApplyingThem) {
 }
 
 TEST_F(ScoringServiceTest, ReloadWithABrokenFileKeepsTheOldRules) {
-  const std::string dir =
-      (std::filesystem::temp_directory_path() / ("churn-rules-" + std::to_string(::getpid())))
-          .string();
-  std::filesystem::create_directories(dir);
+  const churn::testing::ScratchDir scratch;
+  const std::string dir = scratch.string();
   const std::string rules_file = dir + "/rules.yaml";
   const std::string good = ReadFile(kRulesFile);
   WriteFile(rules_file, good);

@@ -33,6 +33,7 @@
 #include "integration/service_probe.h"
 #include "nlohmann/json.hpp"
 #include "testing/data_folder.h"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
@@ -67,7 +68,7 @@ const TestCaller& CallerWithRole(auth::Role role) {
   return Callers().front();
 }
 
-fs::path RunDir() { return fs::temp_directory_path() / absl::StrCat("auth_system_", ::getpid()); }
+fs::path RunDir() { return churn::testing::ProgramScratch() / "run"; }
 
 std::string Loopback(int port) { return absl::StrCat("127.0.0.1:", port); }
 

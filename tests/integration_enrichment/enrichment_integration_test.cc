@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "integration/process.h"
 #include "nlohmann/json.hpp"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
@@ -42,7 +43,7 @@ std::unique_ptr<ServiceProcess> StartFakeOllama() {
 }
 
 std::string FreshDir(const std::string& name) {
-  const auto dir = std::filesystem::path(::testing::TempDir()) / "enrichment-it" / name;
+  const auto dir = churn::testing::ProgramScratch() / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();

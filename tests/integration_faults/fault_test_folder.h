@@ -1,22 +1,23 @@
 #pragma once
-// Per-test folders for the fault tests: a work folder under the test temp dir (per process, as
-// ctest runs tests in parallel), the demo tables from `churnctl generate`, and a linked ticket
+// Per-test folders for the fault tests: a scratch work folder (removed with the FaultTestFolder),
+// the demo tables from `churnctl generate`, and a linked ticket
 // text set for ingest.
-
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "integration/run_command.h"
 #include "integration_faults/restartable_service_set.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::testing {
 
 struct FaultTestFolder {
+  std::shared_ptr<const ScratchDir> scratch;  // owns `work`
   std::filesystem::path work;
   std::filesystem::path data;
   std::filesystem::path tickets;
@@ -24,12 +25,9 @@ struct FaultTestFolder {
 
 // Fails the test (ADD_FAILURE) when churnctl cannot generate the tables.
 inline FaultTestFolder MakeFaultTestFolder(int accounts = 150) {
-  const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
   FaultTestFolder folder;
-  folder.work =
-      std::filesystem::path(::testing::TempDir()) / absl::StrCat("faults_", ::getpid()) / test;
-  std::filesystem::remove_all(folder.work);
-  std::filesystem::create_directories(folder.work);
+  folder.scratch = std::make_shared<const ScratchDir>();
+  folder.work = folder.scratch->path();
   folder.data = folder.work / "data";
   int exit_code = 0;
   const std::string output =
@@ -54,11 +52,6 @@ inline ServiceSetConfig ConfigFor(const FaultTestFolder& folder) {
   config.work_dir = folder.work.string();
   config.outcomes_db = (folder.work / "outcomes.sqlite").string();
   return config;
-}
-
-inline void RemoveFaultTestFolder(const FaultTestFolder& folder) {
-  std::error_code ignored;
-  std::filesystem::remove_all(folder.work, ignored);
 }
 
 }  // namespace churn::testing

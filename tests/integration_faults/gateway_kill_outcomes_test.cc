@@ -160,7 +160,6 @@ TEST(GatewayKillOutcomesTest, EveryAcknowledgedWriteSurvivesGatewayKills) {
   absl::StatusOr<std::string> integrity = IntegrityCheck(db);
   ASSERT_TRUE(integrity.ok()) << integrity.status();
   EXPECT_EQ(*integrity, "ok");
-  RemoveFaultTestFolder(folder);
 }
 
 }  // namespace

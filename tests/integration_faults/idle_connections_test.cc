@@ -126,7 +126,6 @@ TEST(IdleConnectionsTest, ProbesAndViewsAnswerWithinASecondBesideIdleAndSlowlori
   // The gateway is still whole afterwards.
   EXPECT_TRUE(services.process(Service::kGateway)->Running());
   EXPECT_EQ(HttpGet(port, "/readyz").status, 200);
-  RemoveFaultTestFolder(folder);
 }
 
 }  // namespace

@@ -200,7 +200,6 @@ TEST(KillRestartTest, EveryServiceKilledUnderLoadComesBackWithTheSameViewsAndNoL
                                           << reference;
   EXPECT_TRUE(record.bad_answers.empty())
       << record.bad_answers.size() << " unexpected answers, e.g. " << record.bad_answers[0];
-  RemoveFaultTestFolder(folder);
 }
 
 }  // namespace

@@ -94,7 +94,6 @@ TEST_P(ModelMisbehaviourTest, AnalysisEndsByItsDeadlineAsFallbackAndViewsKeepAns
   EXPECT_EQ(failed_views.load(), 0);
   EXPECT_GT(views.load(), 0);
   EXPECT_LT(slowest_view_ms.load(), 1000);
-  RemoveFaultTestFolder(folder);
 }
 
 INSTANTIATE_TEST_SUITE_P(Behaviours, ModelMisbehaviourTest,

@@ -54,7 +54,6 @@ class OutcomeDiskTest : public ::testing::Test {
   }
   void TearDown() override {
     services_.reset();  // before the unmount
-    RemoveFaultTestFolder(folder_);
   }
 
   int port() const { return services_->http_port(); }

@@ -15,14 +15,15 @@
 
 #include "churn/v1/gateway.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "integration/gateway_stack.h"
 #include "integration/process.h"
 #include "integration/service_probe.h"
 #include "testing/data_folder.h"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
 
-using ::churn::testing::ServiceProcess;
 using namespace std::chrono_literals;
 
 v1::GetCustomerBriefResponse Brief(v1::GatewayService::Stub& stub, const std::string& id) {
@@ -37,9 +38,8 @@ v1::GetCustomerBriefResponse Brief(v1::GatewayService::Stub& stub, const std::st
 
 TEST(ChurnIntentSystem, LinkedTicketsRaiseChurnIntentAndUnlinkedOnesDoNot) {
   const std::string data = churn::testing::WriteDataFolder("intent_system");
-  const std::filesystem::path tickets =
-      std::filesystem::path(::testing::TempDir()) / ("intent_tickets_" + std::to_string(getpid()));
-  std::filesystem::remove_all(tickets);
+  const churn::testing::ScratchDir scratch;
+  const std::filesystem::path tickets = scratch / "tickets";
   std::filesystem::create_directories(tickets);
   // Linked through account_id; T (support window end) is 2024-12-31 in the default tables.
   std::ofstream(tickets / "linked.csv")
@@ -52,34 +52,15 @@ TEST(ChurnIntentSystem, LinkedTicketsRaiseChurnIntentAndUnlinkedOnesDoNot) {
   // "Ticket analysis").
   std::ofstream(tickets / "demo.csv") << "id,subject,body\n1,Bye,We will cancel everything.\n";
 
-  const std::vector<std::string> loopback = {"--grpc_address=127.0.0.1:0",
-                                             "--metrics_address=127.0.0.1:0", "--log_level=warn"};
-  auto with = [&](std::vector<std::string> extra) {
-    extra.insert(extra.end(), loopback.begin(), loopback.end());
-    return extra;
-  };
-  auto ingest = ServiceProcess::Start(
-      CHURN_INGEST_BINARY, with({"--data_dir=" + data, "--tickets_dir=" + tickets.string()}));
-  ASSERT_TRUE(ingest.ok()) << ingest.status();
-  auto scoring = ServiceProcess::Start(CHURN_SCORING_BINARY, with({"--rules_file="}));
-  ASSERT_TRUE(scoring.ok()) << scoring.status();
-  auto enrichment = ServiceProcess::Start(
-      CHURN_ENRICHMENT_BINARY,
-      with({"--use_model=false", "--warm_up=false",
-            "--cache_path=" + (tickets / "cache.sqlite").string()}));
-  ASSERT_TRUE(enrichment.ok()) << enrichment.status();
-  auto gateway = ServiceProcess::Start(
-      CHURN_GATEWAY_BINARY,
-      with({"--ingest_address=" + (*ingest)->grpc_target(),
-            "--scoring_address=" + (*scoring)->grpc_target(),
-            "--enrichment_address=" + (*enrichment)->grpc_target(), "--http_address=127.0.0.1:0",
-            "--refresh_interval_ms=200", "--outcomes_db=" + (tickets / "outcomes.sqlite").string(),
-            "--history_db=" + (tickets / "risk-history.sqlite").string()}));
-  ASSERT_TRUE(gateway.ok()) << gateway.status();
-  ASSERT_TRUE(churn::testing::WaitForServing((*gateway)->grpc_target(), 60s).ok());
+  churn::testing::GatewayStack stack;
+  const absl::Status started = stack.Start({.data_dir = data,
+                                            .work_dir = tickets,
+                                            .ingest_args = {"--tickets_dir=" + tickets.string()},
+                                            .gateway_args = {"--refresh_interval_ms=200"}});
+  ASSERT_TRUE(started.ok()) << started;
 
   auto stub = v1::GatewayService::NewStub(
-      grpc::CreateChannel((*gateway)->grpc_target(), grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel(stack.gateway().grpc_target(), grpc::InsecureChannelCredentials()));
   // S-2 (account A-2): downgrade 12 + trial 8 + cancellation language 22 = 42 Medium.
   const v1::GetCustomerBriefResponse s2 = Brief(*stub, "S-2");
   EXPECT_EQ(s2.customer().signals().churn_intent_30d(), 1);

@@ -21,17 +21,17 @@
 #include "data_sets/zip_writer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "integration/port_reservation.h"
+#include "integration/gateway_stack.h"
 #include "integration/process.h"
 #include "integration/service_probe.h"
 #include "nlohmann/json.hpp"
 #include "testing/data_folder.h"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
 
 namespace fs = std::filesystem;
-using ::churn::testing::ServiceProcess;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
@@ -63,45 +63,16 @@ std::string ReadFile(const fs::path& path) {
 class DataSetUploadTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    work_ = fs::path(::testing::TempDir()) / ("churn_data_set_upload_" + std::to_string(getpid()));
-    fs::remove_all(work_);
-    fs::create_directories(work_);
     const std::string data = churn::testing::WriteDataFolder("data_set_upload_configured");
-    const std::vector<std::string> loopback = {"--grpc_address=127.0.0.1:0",
-                                               "--metrics_address=127.0.0.1:0", "--log_level=warn"};
-    auto with = [&](std::vector<std::string> extra) {
-      extra.insert(extra.end(), loopback.begin(), loopback.end());
-      return extra;
-    };
-    auto ingest = ServiceProcess::Start(CHURN_INGEST_BINARY,
-                                        with({"--data_dir=" + data, "--watch_interval_ms=0",
-                                              "--uploads_dir=" + (work_ / "uploads").string()}));
-    ASSERT_TRUE(ingest.ok()) << ingest.status();
-    ingest_ = *std::move(ingest);
-    auto scoring = ServiceProcess::Start(CHURN_SCORING_BINARY, with({"--rules_file="}));
-    ASSERT_TRUE(scoring.ok()) << scoring.status();
-    scoring_ = *std::move(scoring);
-    auto enrichment = ServiceProcess::Start(
-        CHURN_ENRICHMENT_BINARY, with({"--use_model=false", "--warm_up=false",
-                                       "--cache_path=" + (work_ / "cache.sqlite").string()}));
-    ASSERT_TRUE(enrichment.ok()) << enrichment.status();
-    enrichment_ = *std::move(enrichment);
-    http_port_ = http_reservation_.port();
-    auto gateway = ServiceProcess::Start(
-        CHURN_GATEWAY_BINARY,
-        with({"--ingest_address=" + ingest_->grpc_target(),
-              "--scoring_address=" + scoring_->grpc_target(),
-              "--enrichment_address=" + enrichment_->grpc_target(),
-              "--http_address=127.0.0.1:" + std::to_string(http_port_),
-              "--refresh_interval_ms=60000",  // only the selection's own refresh moves the views
-              "--outcomes_db=" + (work_ / "outcomes.sqlite").string(),
-              "--history_db=" + (work_ / "risk-history.sqlite").string()}));
-    ASSERT_TRUE(gateway.ok()) << gateway.status();
-    gateway_ = *std::move(gateway);
-    ASSERT_TRUE(churn::testing::WaitForServing(gateway_->grpc_target(), 60s).ok());
+    absl::Status started = stack_.Start(
+        {.data_dir = data,
+         .work_dir = work_,
+         .ingest_args = {"--watch_interval_ms=0", "--uploads_dir=" + (work_ / "uploads").string()},
+         // Only the selection's own refresh moves the views.
+         .gateway_args = {"--refresh_interval_ms=60000"}});
+    ASSERT_TRUE(started.ok()) << started;
+    http_port_ = stack_.http_port();
   }
-
-  void TearDown() override { fs::remove_all(work_); }
 
   httplib::Client Http() {
     httplib::Client client("127.0.0.1", http_port_);
@@ -138,10 +109,10 @@ class DataSetUploadTest : public ::testing::Test {
     return sets;
   }
 
-  fs::path work_;
-  churn::testing::PortReservation http_reservation_;
+  const churn::testing::ScratchDir scratch_;
+  const fs::path work_ = scratch_.path();
+  churn::testing::GatewayStack stack_;
   int http_port_ = 0;
-  std::unique_ptr<ServiceProcess> ingest_, scoring_, enrichment_, gateway_;
 };
 
 TEST_F(DataSetUploadTest, UploadFilesOrZipRefuseBadDataSelectAndServe) {
@@ -234,7 +205,7 @@ TEST_F(DataSetUploadTest, UploadFilesOrZipRefuseBadDataSelectAndServe) {
             200);
   EXPECT_EQ(Customers(), 2);
   auto stub = v1::GatewayService::NewStub(
-      grpc::CreateChannel(gateway_->grpc_target(), grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel(stack_.gateway().grpc_target(), grpc::InsecureChannelCredentials()));
   {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + 30s);

@@ -14,6 +14,7 @@
 #include "viewsets/sample_views.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::gateway {
 namespace {
@@ -24,10 +25,6 @@ using ::testing::HasSubstr;
 class GatewayApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("gateway_api_test_" + std::to_string(::getpid())) / name;
-    std::filesystem::remove_all(dir_);
     absl::StatusOr<std::unique_ptr<outcomes::OutcomeLog>> log =
         outcomes::OutcomeLog::Open((dir_ / "outcomes.sqlite").string());
     ASSERT_TRUE(log.ok()) << log.status();
@@ -41,8 +38,6 @@ class GatewayApiTest : public ::testing::Test {
   void TearDown() override {
     api_.reset();
     log_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_.parent_path(), ignored);
   }
 
   void Publish() { store_.Publish(viewsets::testing::SampleViews(7, absl::Now()), absl::Now()); }
@@ -53,7 +48,8 @@ class GatewayApiTest : public ::testing::Test {
     return ids;
   }
 
-  std::filesystem::path dir_;
+  const churn::testing::ScratchDir scratch_;
+  const std::filesystem::path dir_ = scratch_.path();
   viewsets::ViewStore store_;
   std::unique_ptr<outcomes::OutcomeLog> log_;
   std::unique_ptr<GatewayApi> api_;

@@ -42,6 +42,7 @@
 #include "integration/run_command.h"
 #include "integration/service_probe.h"
 #include "nlohmann/json.hpp"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
@@ -156,10 +157,7 @@ std::ostream& operator<<(std::ostream& out, const AtRiskRow& row) {
 }
 
 // Per process: ctest runs tests in parallel, and other build trees may run them at the same time.
-std::filesystem::path RunDir() {
-  return std::filesystem::path(::testing::TempDir()) /
-         absl::StrCat("gateway_system_", ::getpid());
-}
+const std::filesystem::path& RunDir() { return churn::testing::ProgramScratch().path(); }
 
 using testing::PortReservation;
 using testing::RunCommand;
@@ -176,8 +174,6 @@ class GatewaySystemTest : public ::testing::Test {
     ASSERT_EQ(exit_code, 0) << "churnctl generate failed";
   }
   static void TearDownTestSuite() {
-    std::error_code ignored;
-    std::filesystem::remove_all(RunDir(), ignored);
     delete base_data_;
     base_data_ = nullptr;
   }

@@ -21,20 +21,18 @@
 #include "churn/v1/scoring.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "integration/port_reservation.h"
+#include "integration/gateway_stack.h"
 #include "integration/process.h"
 #include "integration/run_command.h"
 #include "integration/service_probe.h"
+#include "testing/scratch_dir.h"
 #include "nlohmann/json.hpp"
 
 namespace churn {
 namespace {
 
-using ::churn::testing::ServiceProcess;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
-
-std::string Loopback(int port) { return absl::StrCat("127.0.0.1:", port); }
 
 std::unique_ptr<grpc::ClientContext> Deadline(std::chrono::milliseconds timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -58,62 +56,28 @@ std::string WithHighFrom(int high_min) {
   return yaml;
 }
 
-std::filesystem::path RunDir() {
-  return std::filesystem::path(::testing::TempDir()) /
-         absl::StrCat("model_quality_system_", ::getpid());
-}
-
 class ModelQualitySystemTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    work_dir_ = RunDir() / name;
-    std::filesystem::remove_all(work_dir_);
-    std::filesystem::create_directories(work_dir_);
-    const std::string data = (work_dir_ / "data").string();
+    const std::string data = (scratch_ / "data").string();
     int exit_code = 0;
     testing::RunCommand(
         absl::StrCat(CHURNCTL_BINARY, " generate --out ", data, " --accounts 150 --seed 11 2>&1"),
         &exit_code);
     ASSERT_EQ(exit_code, 0) << "churnctl generate failed";
-    const int ingest_port = ingest_reservation_.port(), scoring_port = scoring_reservation_.port(),
-              enrichment_port = enrichment_reservation_.port();
-    http_port_ = http_reservation_.port();
-    ASSERT_NO_FATAL_FAILURE(Start(&ingest_, CHURN_INGEST_BINARY,
-                                  {"--grpc_address=" + Loopback(ingest_port), "--data_dir=" + data,
-                                   "--watch_interval_ms=0"}));
-    ASSERT_NO_FATAL_FAILURE(Start(&scoring_, CHURN_SCORING_BINARY,
-                                  {"--grpc_address=" + Loopback(scoring_port), "--rules_file="}));
-    ASSERT_NO_FATAL_FAILURE(
-        Start(&enrichment_, CHURN_ENRICHMENT_BINARY,
-              {"--grpc_address=" + Loopback(enrichment_port), "--use_model=false",
-               "--warm_up=false", "--cache_path=" + (work_dir_ / "cache.sqlite").string()}));
-    ASSERT_NO_FATAL_FAILURE(Start(
-        &gateway_, CHURN_GATEWAY_BINARY,
-        {"--grpc_address=127.0.0.1:0", "--http_address=" + Loopback(http_port_),
-         "--ingest_address=" + Loopback(ingest_port), "--scoring_address=" + Loopback(scoring_port),
-         "--enrichment_address=" + Loopback(enrichment_port), "--refresh_interval_ms=60000",
-         "--outcomes_db=" + (work_dir_ / "outcomes.sqlite").string(),
-         "--history_db=" + (work_dir_ / "risk-history.sqlite").string(),
-         "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web"}));
-    absl::Status serving = testing::WaitForServing(gateway_->grpc_target(), 30s);
-    ASSERT_TRUE(serving.ok()) << serving;
+    absl::Status started =
+        stack_.Start({.data_dir = data,
+                      .work_dir = scratch_.path(),
+                      .ingest_args = {"--watch_interval_ms=0"},
+                      .gateway_args = {"--refresh_interval_ms=60000",
+                                       "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web"},
+                      .timeout = 30s});
+    ASSERT_TRUE(started.ok()) << started;
+    http_port_ = stack_.http_port();
     gateway_stub_ = v1::GatewayService::NewStub(
-        grpc::CreateChannel(gateway_->grpc_target(), grpc::InsecureChannelCredentials()));
+        grpc::CreateChannel(stack_.gateway().grpc_target(), grpc::InsecureChannelCredentials()));
     ingest_stub_ = v1::IngestService::NewStub(
-        grpc::CreateChannel(Loopback(ingest_port), grpc::InsecureChannelCredentials()));
-  }
-
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(work_dir_, ignored);
-  }
-
-  void Start(std::unique_ptr<ServiceProcess>* process, const std::string& binary,
-             std::vector<std::string> args) {
-    auto started = ServiceProcess::StartQuiet(binary, std::move(args), 30s);
-    ASSERT_TRUE(started.ok()) << started.status();
-    *process = *std::move(started);
+        grpc::CreateChannel(stack_.ingest().grpc_target(), grpc::InsecureChannelCredentials()));
   }
 
   httplib::Result Post(const std::string& path, const nlohmann::json& body) {
@@ -151,11 +115,9 @@ class ModelQualitySystemTest : public ::testing::Test {
     return scores;
   }
 
-  std::filesystem::path work_dir_;
-  testing::PortReservation ingest_reservation_, scoring_reservation_, enrichment_reservation_,
-      http_reservation_;
+  const testing::ScratchDir scratch_;
+  testing::GatewayStack stack_;
   int http_port_ = 0;
-  std::unique_ptr<ServiceProcess> ingest_, scoring_, enrichment_, gateway_;
   std::unique_ptr<v1::GatewayService::Stub> gateway_stub_;
   std::unique_ptr<v1::IngestService::Stub> ingest_stub_;
 };

@@ -17,20 +17,18 @@
 #include "churn/v1/gateway.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "integration/port_reservation.h"
+#include "integration/gateway_stack.h"
 #include "integration/process.h"
 #include "integration/run_command.h"
 #include "integration/service_probe.h"
+#include "testing/scratch_dir.h"
 #include "nlohmann/json.hpp"
 
 namespace churn {
 namespace {
 
-using ::churn::testing::ServiceProcess;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
-
-std::string Loopback(int port) { return absl::StrCat("127.0.0.1:", port); }
 
 std::unique_ptr<grpc::ClientContext> Deadline(std::chrono::milliseconds timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -46,8 +44,7 @@ struct TrainedFolder {
 // Planted data and a model trained on it (labels up to 2024-09-30), once per test program.
 const TrainedFolder& Trained() {
   static const TrainedFolder* folder = [] {
-    const std::filesystem::path root = std::filesystem::path(::testing::TempDir()) /
-                                       absl::StrCat("churn_second_opinion_", ::getpid());
+    const std::filesystem::path& root = testing::ProgramScratch().path();
     auto* f = new TrainedFolder{(root / "data").string(), (root / "model.json").string()};
     int code = -1;
     testing::RunCommand(absl::StrCat(CHURNCTL_BINARY,
@@ -96,58 +93,23 @@ v1::GetModelQualityRequest OutOfSampleWindow() {
 class SecondOpinionSystemTest : public ::testing::Test {
  protected:
   void StartStack(bool with_model) {
-    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    work_dir_ = std::filesystem::path(::testing::TempDir()) /
-                absl::StrCat("second_opinion_system_", ::getpid()) / name;
-    std::filesystem::remove_all(work_dir_);
-    std::filesystem::create_directories(work_dir_);
     const std::string model_flag =
         with_model ? "--model_file=" + Trained().model : std::string("--model_file=");
-    const int ingest_port = ingest_reservation_.port(), scoring_port = scoring_reservation_.port(),
-              enrichment_port = enrichment_reservation_.port();
-    http_port_ = http_reservation_.port();
     // long_views is left at auto: on exactly when ingest has the model.
-    ASSERT_NO_FATAL_FAILURE(Start(&ingest_, CHURN_INGEST_BINARY,
-                                  {"--grpc_address=" + Loopback(ingest_port),
-                                   "--data_dir=" + Trained().data, "--watch_interval_ms=0",
-                                   model_flag}));
-    ASSERT_NO_FATAL_FAILURE(Start(
-        &scoring_, CHURN_SCORING_BINARY,
-        {"--grpc_address=" + Loopback(scoring_port), "--rules_file=", model_flag}));
-    // The gateway's first refresh needs ingest's first snapshot (long views: one more pass).
-    for (const int port : {ingest_port, scoring_port}) {
-      absl::Status ready = testing::WaitForServing(Loopback(port), 60s);
-      ASSERT_TRUE(ready.ok()) << ready;
-    }
-    ASSERT_NO_FATAL_FAILURE(
-        Start(&enrichment_, CHURN_ENRICHMENT_BINARY,
-              {"--grpc_address=" + Loopback(enrichment_port), "--use_model=false",
-               "--warm_up=false", "--cache_path=" + (work_dir_ / "cache.sqlite").string()}));
-    ASSERT_NO_FATAL_FAILURE(Start(
-        &gateway_, CHURN_GATEWAY_BINARY,
-        {"--grpc_address=127.0.0.1:0", "--http_address=" + Loopback(http_port_),
-         "--ingest_address=" + Loopback(ingest_port), "--scoring_address=" + Loopback(scoring_port),
-         "--enrichment_address=" + Loopback(enrichment_port), "--refresh_interval_ms=60000",
-         "--history_backfill_days=0",
-         "--outcomes_db=" + (work_dir_ / "outcomes.sqlite").string(),
-         "--history_db=" + (work_dir_ / "risk-history.sqlite").string(),
-         "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web"}));
-    absl::Status serving = testing::WaitForServing(gateway_->grpc_target(), 60s);
-    ASSERT_TRUE(serving.ok()) << serving;
+    absl::Status started = stack_.Start(
+        {.data_dir = Trained().data,
+         .work_dir = scratch_.path(),
+         .ingest_args = {"--watch_interval_ms=0", model_flag},
+         .scoring_args = {model_flag},
+         .gateway_args = {"--refresh_interval_ms=60000", "--history_backfill_days=0",
+                          "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web"},
+         // The gateway's first refresh needs ingest's first snapshot (long views: one more pass).
+         .ingest_and_scoring_first = true,
+         .timeout = 60s});
+    ASSERT_TRUE(started.ok()) << started;
+    http_port_ = stack_.http_port();
     gateway_stub_ = v1::GatewayService::NewStub(
-        grpc::CreateChannel(gateway_->grpc_target(), grpc::InsecureChannelCredentials()));
-  }
-
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(work_dir_, ignored);
-  }
-
-  void Start(std::unique_ptr<ServiceProcess>* process, const std::string& binary,
-             std::vector<std::string> args) {
-    auto started = ServiceProcess::StartQuiet(binary, std::move(args), 60s);
-    ASSERT_TRUE(started.ok()) << started.status();
-    *process = *std::move(started);
+        grpc::CreateChannel(stack_.gateway().grpc_target(), grpc::InsecureChannelCredentials()));
   }
 
   // The first `count` customers of the at-risk list.
@@ -174,11 +136,9 @@ class SecondOpinionSystemTest : public ::testing::Test {
     return nlohmann::json::parse(result->body, nullptr, false);
   }
 
-  std::filesystem::path work_dir_;
-  testing::PortReservation ingest_reservation_, scoring_reservation_, enrichment_reservation_,
-      http_reservation_;
+  const testing::ScratchDir scratch_;
+  testing::GatewayStack stack_;
   int http_port_ = 0;
-  std::unique_ptr<ServiceProcess> ingest_, scoring_, enrichment_, gateway_;
   std::unique_ptr<v1::GatewayService::Stub> gateway_stub_;
 };
 

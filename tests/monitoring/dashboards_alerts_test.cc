@@ -27,6 +27,7 @@
 #include "nlohmann/json.hpp"
 #include "testing/data_folder.h"
 #include "testing/real_component.h"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
@@ -91,10 +92,8 @@ TEST(MonitoringRules, EveryDashboardPanelHasDataAndAKilledServiceAlerts) {
       testing::LoadPanelQueries(kDeploy + "/grafana/dashboards");
   ASSERT_TRUE(queries.ok()) << queries.status();
 
-  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
-                                    absl::StrCat("monitoring-rules-", ::getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const churn::testing::ScratchDir scratch;
+  const std::filesystem::path& dir = scratch.path();
   testing::ServiceSet services;
   testing::ServiceSetOptions options;
   options.data_dir = churn::testing::WriteDataFolder("monitoring-rules");

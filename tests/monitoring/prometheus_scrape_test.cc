@@ -17,6 +17,7 @@
 #include "nlohmann/json.hpp"
 #include "testing/data_folder.h"
 #include "testing/real_component.h"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
@@ -47,10 +48,8 @@ TEST(Monitoring, PrometheusScrapesAllFourServices) {
   if (std::optional<std::string> missing = testing::MissingPrometheus()) {
     CHURN_SKIP_UNLESS_CI(*missing);
   }
-  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
-                                    absl::StrCat("prometheus-", ::getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const churn::testing::ScratchDir scratch;
+  const std::filesystem::path& dir = scratch.path();
   testing::ServiceSet services;
   testing::ServiceSetOptions options;
   options.data_dir = churn::testing::WriteDataFolder("monitoring");

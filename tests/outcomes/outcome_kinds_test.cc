@@ -17,6 +17,7 @@
 #include "outcomes/outcome_kind.h"
 #include "outcomes/outcome_log.h"
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::outcomes {
 namespace {
@@ -35,9 +36,8 @@ TEST(OutcomeKinds, SqlListIsTheListQuoted) {
 // Raw SQL on a file the outcome log created: the CHECK takes every listed kind
 // and nothing else.
 TEST(OutcomeKinds, TheLogsCheckAcceptsExactlyTheList) {
-  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
-                                    ("outcome_kinds_test_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  const churn::testing::ScratchDir scratch;
+  const std::filesystem::path dir = scratch / "log";
   const std::string path = (dir / "outcomes.sqlite").string();
   ASSERT_TRUE(OutcomeLog::Open(path).ok());
 

@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::outcomes {
 namespace {
@@ -18,17 +19,7 @@ using ::testing::HasSubstr;
 const absl::Time kT0 = absl::FromUnixSeconds(1735689600);  // 2025-01-01T00:00:00Z
 
 // Per process: tests may run in parallel, from several build trees. Removed at exit.
-const std::filesystem::path& TestRoot() {
-  static const std::filesystem::path root =
-      std::filesystem::path(::testing::TempDir()) / ("outcomes_test_" + std::to_string(::getpid()));
-  static const struct RemoveAtExit {
-    ~RemoveAtExit() {
-      std::error_code ignored;
-      std::filesystem::remove_all(root, ignored);
-    }
-  } remove_at_exit;
-  return root;
-}
+const std::filesystem::path& TestRoot() { return churn::testing::ProgramScratch().path(); }
 
 std::string FreshPath(const std::string& name) {
   std::filesystem::path dir = TestRoot() / name;

@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::riskhistory {
 namespace {
@@ -16,17 +17,7 @@ using scoring::RiskLevel;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-const std::filesystem::path& TestRoot() {
-  static const std::filesystem::path root = std::filesystem::path(::testing::TempDir()) /
-                                            ("riskhistory_test_" + std::to_string(::getpid()));
-  static const struct RemoveAtExit {
-    ~RemoveAtExit() {
-      std::error_code ignored;
-      std::filesystem::remove_all(root, ignored);
-    }
-  } remove_at_exit;
-  return root;
-}
+const std::filesystem::path& TestRoot() { return churn::testing::ProgramScratch().path(); }
 
 std::string FreshPath(const std::string& name) {
   std::filesystem::path dir = TestRoot() / name;

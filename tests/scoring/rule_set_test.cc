@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "scoring/engine.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::scoring {
 namespace {
@@ -138,7 +139,8 @@ TEST(LoadRuleSetFile, DirectoryIsAnError) {
 }
 
 TEST(LoadRuleSetFile, ErrorsNameTheFile) {
-  const std::string path = ::testing::TempDir() + "/bad_scoring.yaml";
+  const churn::testing::ScratchDir scratch;
+  const std::string path = (scratch / "bad_scoring.yaml").string();
   std::ofstream(path) << DefaultsWith("points: 40,", "points: -40,");
   const absl::StatusOr<RuleSet> loaded = LoadRuleSetFile(path);
   ASSERT_FALSE(loaded.ok());
@@ -181,7 +183,8 @@ default_action: Nothing to do
 )yaml";
 
 TEST(CustomRules, ThresholdsPointsTextsAndLimitsComeFromTheFile) {
-  const std::string path = ::testing::TempDir() + "/custom_scoring.yaml";
+  const churn::testing::ScratchDir scratch;
+  const std::string path = (scratch / "custom_scoring.yaml").string();
   std::ofstream(path) << kCustomRules;
   const absl::StatusOr<RuleSet> loaded = LoadRuleSetFile(path);
   std::filesystem::remove(path);
@@ -499,7 +502,7 @@ TEST(RuleSetValidation, SyntaxErrorNamesTheLine) {
   ASSERT_FALSE(parsed.ok());
   const std::string message(parsed.status().message());
   EXPECT_THAT(message, HasSubstr("invalid YAML"));
-  EXPECT_THAT(message, testing::MatchesRegex("test\\.yaml:[0-9]+:[0-9]+: .*"));
+  EXPECT_THAT(message, ::testing::MatchesRegex("test\\.yaml:[0-9]+:[0-9]+: .*"));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace {
 
@@ -33,8 +34,7 @@ Outcome RunScoring(const std::string& args, const std::string& env = "") {
 }
 
 std::string WriteFile(const std::string& text) {
-  const std::string path =
-      ::testing::TempDir() + "/scoring-settings-" + std::to_string(::getpid()) + ".yaml";
+  const std::string path = (churn::testing::ProgramScratch() / "scoring-settings.yaml").string();
   std::ofstream(path) << text;
   return path;
 }

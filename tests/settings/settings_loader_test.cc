@@ -10,6 +10,7 @@
 #include "test_settings.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::settings {
 namespace {
@@ -19,14 +20,6 @@ using ::testing::HasSubstr;
 
 class SettingsLoaderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("settings-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string WriteFile(const std::string& text) {
     const std::string path = (dir_ / "test-service.yaml").string();
     std::ofstream(path) << text;
@@ -47,7 +40,8 @@ class SettingsLoaderTest : public ::testing::Test {
     return LoadSettings(Sources(std::move(args)), &settings_);
   }
 
-  std::filesystem::path dir_;
+  const churn::testing::ScratchDir scratch_;
+  const std::filesystem::path dir_ = scratch_.path();
   std::map<std::string, std::string> env_;
   TestSettings settings_;
 };

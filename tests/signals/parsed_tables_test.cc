@@ -16,6 +16,7 @@
 #include "demodata/generator.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn {
 namespace {
@@ -41,8 +42,7 @@ std::string ReadFile(const std::filesystem::path& path) {
 // A generated data set (a few hundred customers) read into memory once.
 const Tables& Generated() {
   static const Tables* tables = [] {
-    const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
-                                      ("churn_parsed_" + std::to_string(getpid())) / "generated";
+    const std::filesystem::path dir = churn::testing::ProgramScratch() / "generated";
     demodata::GeneratorOptions options;
     options.accounts = 150;
     options.seed = 5;
@@ -92,9 +92,7 @@ std::string Append(const std::string& text, const std::string& line) {
 // A folder whose files are rewritten in place between refreshes (the same paths).
 class Folder {
  public:
-  explicit Folder(const std::string& name)
-      : dir_(std::filesystem::path(::testing::TempDir()) /
-             ("churn_parsed_" + std::to_string(getpid())) / name) {
+  explicit Folder(const std::string& name) : dir_(churn::testing::ProgramScratch() / name) {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }

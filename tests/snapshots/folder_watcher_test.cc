@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::snapshots {
 namespace {
@@ -16,7 +17,7 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 std::string FreshDir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / name;
+  const fs::path dir = churn::testing::ProgramScratch() / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();
@@ -97,7 +98,7 @@ TEST(FolderWatcher, WaitsUntilTheFilesStopChanging) {
 }
 
 TEST(FolderWatcher, AFolderThatAppearsIsAChange) {
-  const fs::path dir = fs::path(::testing::TempDir()) / "watch_appears";
+  const fs::path dir = churn::testing::ProgramScratch() / "watch_appears";
   fs::remove_all(dir);
   std::atomic<int> calls{0};
   FolderWatcher watcher(dir.string(), milliseconds(10), [&](const std::string&) { ++calls; });

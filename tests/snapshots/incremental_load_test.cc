@@ -14,6 +14,7 @@
 #include "scoring/engine.h"
 #include "signals/signal_builder.h"
 #include "snapshots/snapshot_store.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::snapshots {
 namespace {
@@ -22,8 +23,7 @@ using dataset::Table;
 using ::testing::HasSubstr;
 
 std::string Generate(const std::string& name) {
-  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
-                                    ("churn_incremental_" + std::to_string(getpid())) / name;
+  const std::filesystem::path dir = churn::testing::ProgramScratch() / name;
   std::filesystem::remove_all(dir);
   demodata::GeneratorOptions options;
   options.accounts = 120;

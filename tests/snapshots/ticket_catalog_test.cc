@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::snapshots {
 namespace {
@@ -16,7 +17,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
 std::string FreshDir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / name;
+  const fs::path dir = churn::testing::ProgramScratch() / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();

@@ -2,14 +2,13 @@
 // Writes small data folders for tests: the five tables with valid defaults, any of which a
 // test can replace with its own (dirty) text.
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
 
 #include "gtest/gtest.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::testing {
 
@@ -49,9 +48,9 @@ inline const std::map<std::string, std::string>& DefaultTables() {
 // empty file).
 inline std::string WriteDataFolder(const std::string& name,
                                    const std::map<std::string, std::string>& overrides = {}) {
-  // Per process as well as per name: CTest runs test cases in parallel processes.
-  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
-                                    ("churn_" + std::to_string(getpid())) / name;
+  // In the program's scratch folder: per process (CTest runs test cases in parallel processes)
+  // and removed at exit.
+  const std::filesystem::path dir = ProgramScratch() / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::map<std::string, std::string> tables = DefaultTables();

@@ -6,6 +6,7 @@
 
 #include "gtest/gtest.h"
 #include "tickets/labelled_tickets.h"
+#include "testing/scratch_dir.h"
 
 namespace churn::tickets {
 namespace {
@@ -60,7 +61,7 @@ TEST(IntentEvaluation, PoolingAddsCounts) {
 }
 
 std::string WriteTemporary(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "/" + name;
+  const std::string path = (churn::testing::ProgramScratch() / name).string();
   std::ofstream(path) << text;
   return path;
 }

@@ -9,6 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "testing/scratch_dir.h"
 
 namespace {
 
@@ -33,8 +34,8 @@ Result RunEval(const std::string& args) {
 // "cancel the weekly report" (no intent, flagged), "let the contract lapse" (intent, missed),
 // "password reset" (no intent, not flagged): precision = recall = F1 = 1/2.
 TEST(TicketIntentEval, ReportsTheConfusionOfATinySet) {
-  const std::string path =
-      ::testing::TempDir() + "/tiny_labelled_" + std::to_string(getpid()) + ".csv";
+  const churn::testing::ScratchDir scratch;
+  const std::string path = (scratch / "tiny_labelled.csv").string();
   std::ofstream(path) << "ticket_id,subject,body,churn_intent,split\n"
                          "T1,,Please cancel our subscription.,1,heldout\n"
                          "T2,,How do I cancel the weekly report?,0,heldout\n"
