@@ -18,6 +18,7 @@
 #include "signals/churn_intent_merge.h"
 #include "status/status_macros.h"
 #include "heap_trim.h"
+#include "viewsets/view_set_bytes.h"
 
 namespace churn::gateway {
 namespace {
@@ -155,7 +156,20 @@ absl::StatusOr<RefreshReport> RefreshOrchestrator::RunLocked(const CallScope& sc
     LogInfo("views_published", {{"snapshot_version", attempt->built->snapshot_version()},
                                 {"customers", attempt->built->at_risk().size()},
                                 {"rules_sha256", attempt->built->rules_sha256()},
-                                {"seconds", seconds}});
+                                {"seconds", seconds},
+                                {"heap_mib", HeapBytesInUse() >> 20}});
+    const viewsets::ViewSetBytes bytes = viewsets::MeasureViewSet(*attempt->built);
+    service::Log(service::LogLevel::kDebug, "views_bytes",
+                 {{"total_mib", bytes.Total() >> 20},
+                  {"rows_mib", bytes.rows >> 20},
+                  {"long_views_mib", bytes.long_views >> 20},
+                  {"signal_texts_mib", bytes.signal_texts >> 20},
+                  {"fired_rules_mib", bytes.fired_rules >> 20},
+                  {"reason_texts_mib", bytes.reason_texts >> 20},
+                  {"action_texts_mib", bytes.action_texts >> 20},
+                  {"second_opinions_mib", bytes.second_opinions >> 20},
+                  {"customer_index_mib", bytes.customer_index >> 20},
+                  {"at_risk_index_mib", bytes.at_risk_index >> 20}});
     if (on_published_) on_published_(attempt->built);
     // The old views and this refresh's intermediate signals and batches are freed by now.
     ReturnFreedHeapToSystem();
@@ -257,15 +271,20 @@ absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
   out->rules_sha256 = response.rules().sha256();
   out->assessments.reserve(end - begin);
   for (size_t i = begin; i < end; ++i) {
-    const v1::RiskAssessment& proto = response.assessments(static_cast<int>(i - begin));
-    const std::string path = absl::StrCat("assessments[", i - begin, "]");
-    if (proto.customer_id() != signals[i].customer_id) {
-      return absl::InternalError(absl::StrCat("scoring ScoreBatch: ", path, " is for '",
-                                              proto.customer_id(), "', expected '",
+    v1::RiskAssessment* proto = response.mutable_assessments(static_cast<int>(i - begin));
+    if (proto->customer_id() != signals[i].customer_id) {
+      return absl::InternalError(absl::StrCat("scoring ScoreBatch: assessments[", i - begin,
+                                              "] is for '", proto->customer_id(), "', expected '",
                                               signals[i].customer_id, "'"));
     }
-    absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, path);
-    if (!assessment.ok()) return Prefixed("scoring ScoreBatch", assessment.status());
+    // The response is dropped after this loop: its texts are moved, not copied. The path is
+    // only written for an error (a failed conversion leaves the proto as it was).
+    absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, "assessment");
+    if (!assessment.ok()) {
+      return Prefixed(
+          "scoring ScoreBatch",
+          convert::FromProto(*proto, absl::StrCat("assessments[", i - begin, "]")).status());
+    }
     out->assessments.push_back(*std::move(assessment));
   }
   // The model's second opinions (scoring with a model_file, signals with long views).
@@ -321,7 +340,12 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   // Each stage's time, so a slow refresh says where the time went.
   auto stage_start = std::chrono::steady_clock::now();
   auto end_stage = [&](RefreshStage stage) {
-    metrics_->ObserveRefreshStage(stage, SecondsSince(stage_start));
+    const double seconds = SecondsSince(stage_start);
+    metrics_->ObserveRefreshStage(stage, seconds);
+    service::Log(service::LogLevel::kDebug, "refresh_stage",
+                 {{"stage", static_cast<int>(stage)},
+                  {"seconds", seconds},
+                  {"heap_mib", HeapBytesInUse() >> 20}});
     stage_start = std::chrono::steady_clock::now();
   };
   // 1. The snapshot's signals, pinned to the version just seen, converted (and checked) once.
@@ -405,13 +429,19 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
     BatchScores& batch = assessed[b];
     for (size_t i = 0; i < batch.assessments.size(); ++i) {
       scored.push_back({std::move(signals[begin + i]), std::move(batch.assessments[i])});
-      if (!batch.opinions.empty()) scored.back().second_opinion = std::move(batch.opinions[i]);
+      if (!batch.opinions.empty() && batch.opinions[i]) {
+        scored.back().second_opinion = *std::move(batch.opinions[i]);
+      }
     }
     assessed[b] = {};
   }
+  // The moved-from signals still hold their array (a few hundred bytes a customer): free it
+  // before the views are built beside it.
+  const bool no_customers = signals.empty();
+  signals = {};
   std::optional<v1::GetRulesResponse> rules_in_force;
 
-  if (signals.empty()) {
+  if (no_customers) {
     // No batch told which rules are in force; the views must still name them.
     CHURN_ASSIGN_OR_RETURN(rules_in_force, GetRules(scope));
     rules_sha256 = rules_in_force->rules().sha256();
