@@ -12,13 +12,4 @@ void ReturnFreedHeapToSystem() {
 #endif
 }
 
-int64_t HeapBytesInUse() {
-#if defined(__GLIBC__)
-  const struct mallinfo2 info = mallinfo2();
-  return static_cast<int64_t>(info.uordblks + info.hblkhd);
-#else
-  return 0;
-#endif
-}
-
 }  // namespace churn::gateway
