@@ -7,6 +7,7 @@
 #include "reports/second_opinion.h"
 #include "scoring/engine.h"
 #include "signals/customer_signals.h"
+#include "signals/out_of_line_optional.h"
 
 namespace churn::reports {
 
@@ -14,7 +15,8 @@ struct ScoredCustomer {
   CustomerSignals signals;
   scoring::Assessment assessment;
   // The trained model's opinion when scoring has a model and the signals carried long views.
-  std::optional<SecondOpinion> second_opinion = std::nullopt;
+  // Out of line: absent for most customers, and a million inline optionals cost ~80 MB.
+  OutOfLineOptional<SecondOpinion> second_opinion = std::nullopt;
 };
 
 // Scores every customer and returns them in at-risk order (score desc, ARR desc, id asc).

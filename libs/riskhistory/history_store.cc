@@ -153,21 +153,20 @@ absl::Status RiskHistoryStore::ReadyLocked(bool write) const {
 
 absl::Status RiskHistoryStore::WriteSnapshot(dataset::Day date,
                                              absl::Span<const HistoryEntry> entries) {
-  absl::flat_hash_set<std::string> seen;
-  for (const HistoryEntry& entry : entries) {
-    if (entry.customer_id.empty()) {
-      return absl::InvalidArgumentError("risk history: empty customer id");
-    }
-    if (!seen.insert(entry.customer_id).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("risk history: customer '", entry.customer_id, "' appears twice"));
-    }
-  }
+  bool given = false;
+  return WriteSnapshotFrom(date, [&](std::vector<HistoryEntry>* chunk) {
+    if (!given) chunk->assign(entries.begin(), entries.end());
+    given = true;
+    return absl::OkStatus();
+  });
+}
+
+absl::Status RiskHistoryStore::WriteSnapshotFrom(dataset::Day date, const EntrySource& next) {
   concurrency::MutexLock lock(mu_);
   CHURN_RETURN_IF_ERROR(ReadyLocked(/*write=*/true));
   int begin = sqlite3_exec(db_, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr);
   if (begin != SQLITE_OK) return StepError(db_, begin, "begin");
-  absl::Status status = WriteLocked(date, entries);
+  absl::Status status = WriteLocked(date, next);
   if (status.ok()) {
     const int commit = sqlite3_exec(db_, "COMMIT;", nullptr, nullptr, nullptr);
     if (commit == SQLITE_OK) return absl::OkStatus();
@@ -178,8 +177,7 @@ absl::Status RiskHistoryStore::WriteSnapshot(dataset::Day date,
   return status;
 }
 
-absl::Status RiskHistoryStore::WriteLocked(dataset::Day date,
-                                           absl::Span<const HistoryEntry> entries) {
+absl::Status RiskHistoryStore::WriteLocked(dataset::Day date, const EntrySource& next) {
   Statement remove(db_, "DELETE FROM assessments WHERE day = ?1");
   if (!remove.ok()) return SqliteError(db_, "prepare delete");
   remove.BindInt(1, date);
@@ -194,25 +192,41 @@ absl::Status RiskHistoryStore::WriteLocked(dataset::Day date,
                    "INSERT INTO assessments (day, customer, score, level, rules) "
                    "VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!insert.ok()) return SqliteError(db_, "prepare insert");
-  for (const HistoryEntry& entry : entries) {
-    CHURN_ASSIGN_OR_RETURN(int64_t customer, customers.Id(entry.customer_id));
-    std::vector<int64_t> ids;
-    for (const std::string& rule : entry.fired_rules) {
-      auto it = rule_ids.find(rule);
-      if (it == rule_ids.end()) {
-        CHURN_ASSIGN_OR_RETURN(int64_t id, rules.Id(rule));
-        it = rule_ids.emplace(rule, id).first;
+  // Repeats found by interned id: 8 bytes a customer, not a copy of every id.
+  absl::flat_hash_set<int64_t> written;
+  std::vector<HistoryEntry> chunk;
+  std::vector<int64_t> ids;
+  while (true) {
+    chunk.clear();
+    CHURN_RETURN_IF_ERROR(next(&chunk));
+    if (chunk.empty()) break;
+    for (const HistoryEntry& entry : chunk) {
+      if (entry.customer_id.empty()) {
+        return absl::InvalidArgumentError("risk history: empty customer id");
       }
-      ids.push_back(it->second);
-    }
-    insert.Reset();
-    insert.BindInt(1, date);
-    insert.BindInt(2, customer);
-    insert.BindInt(3, entry.score);
-    insert.BindInt(4, static_cast<int>(entry.level));
-    insert.BindBlob(5, PackRuleIds(ids));
-    if (int step = sqlite3_step(insert.get()); step != SQLITE_DONE) {
-      return StepError(db_, step, "insert");
+      CHURN_ASSIGN_OR_RETURN(int64_t customer, customers.Id(entry.customer_id));
+      if (!written.insert(customer).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("risk history: customer '", entry.customer_id, "' appears twice"));
+      }
+      ids.clear();
+      for (const std::string& rule : entry.fired_rules) {
+        auto it = rule_ids.find(rule);
+        if (it == rule_ids.end()) {
+          CHURN_ASSIGN_OR_RETURN(int64_t id, rules.Id(rule));
+          it = rule_ids.emplace(rule, id).first;
+        }
+        ids.push_back(it->second);
+      }
+      insert.Reset();
+      insert.BindInt(1, date);
+      insert.BindInt(2, customer);
+      insert.BindInt(3, entry.score);
+      insert.BindInt(4, static_cast<int>(entry.level));
+      insert.BindBlob(5, PackRuleIds(ids));
+      if (int step = sqlite3_step(insert.get()); step != SQLITE_DONE) {
+        return StepError(db_, step, "insert");
+      }
     }
   }
   if (options_.retention_days > 0) {

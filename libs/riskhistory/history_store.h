@@ -17,6 +17,7 @@
 // store reconnects on the next call, as the outcome log does.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,11 @@ class RiskHistoryStore {
   // same date, e.g. after a rules reload, overwrites), then applies the retention.
   // InvalidArgument for an empty or repeated customer id.
   absl::Status WriteSnapshot(dataset::Day date, absl::Span<const HistoryEntry> entries);
+  // The same, with the entries pulled chunk by chunk: `next` appends the next few entries to
+  // its (empty) argument and leaves it empty when none are left. Memory stays at one chunk
+  // however many customers; an error from `next` rolls the write back and is returned.
+  using EntrySource = std::function<absl::Status(std::vector<HistoryEntry>* chunk)>;
+  absl::Status WriteSnapshotFrom(dataset::Day date, const EntrySource& next);
 
   // Every snapshot date held, ascending.
   absl::StatusOr<std::vector<dataset::Day>> SnapshotDates() const;
@@ -90,7 +96,7 @@ class RiskHistoryStore {
   RiskHistoryStore(std::string path, HistoryStoreOptions options);
   absl::Status ConnectLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ReadyLocked(bool write) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status WriteLocked(dataset::Day date, absl::Span<const HistoryEntry> entries)
+  absl::Status WriteLocked(dataset::Day date, const EntrySource& next)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // customer_id -> (score, level) of every row of `date`.
   struct ScoreLevel {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "signals/long_views.h"
+#include "signals/out_of_line_optional.h"
 
 namespace churn {
 
@@ -38,8 +39,9 @@ struct CustomerSignals {
   bool downgrade_flag = false;
   bool is_trial = false;
 
-  // The trained model's longer views; absent unless asked for (the rules never read them).
-  std::optional<LongViews> long_views;
+  // The trained model's longer views; absent unless asked for (the rules never read them). Out of
+  // line: most customers have none, and a million inline optionals would cost ~150 MB.
+  OutOfLineOptional<LongViews> long_views;
 
   // Field by field (a NaN never equals itself, so such a row always counts as changed).
   bool operator==(const CustomerSignals&) const = default;

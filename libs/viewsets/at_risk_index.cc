@@ -249,4 +249,16 @@ MovementColumns::MovementColumns(const std::vector<reports::ScoredCustomer>& row
   }
 }
 
+int64_t AtRiskIndex::ApproxBytes() const {
+  int64_t bytes =
+      static_cast<int64_t>(levels_.capacity() + churned_.capacity() +
+                           arr_.capacity() * sizeof(double) + tiers_.capacity() * sizeof(uint32_t));
+  for (const auto& by_direction : orders_) {
+    for (const std::vector<uint32_t>& order : by_direction) {
+      bytes += static_cast<int64_t>(order.capacity() * sizeof(uint32_t));
+    }
+  }
+  return bytes;
+}
+
 }  // namespace churn::viewsets

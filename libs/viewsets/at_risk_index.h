@@ -48,6 +48,8 @@ class AtRiskIndex {
   // The id of a plan tier compared ignoring ASCII case; nullopt when no row has that tier.
   std::optional<uint32_t> TierId(std::string_view tier) const;
   size_t tier_count() const { return tier_ids_.size(); }
+  // The bytes of the columns and orders (view_set_bytes.h).
+  int64_t ApproxBytes() const;
 
  private:
   std::vector<uint8_t> levels_;

@@ -60,6 +60,10 @@ class ViewSet {
     return snapshot_instance_ == instance && snapshot_version_ == version;
   }
   absl::Time built_at() const { return built_at_; }
+  // The customer index's own bytes (the ids are the rows'): see view_set_bytes.h.
+  int64_t customer_index_bytes() const {
+    return static_cast<int64_t>(index_.capacity() * (sizeof(uint32_t) + 1));
+  }
   const std::string& rules_sha256() const { return rules_sha256_; }
   std::optional<dataset::Day> usage_window_end() const { return executive_.usage_window_end; }
   std::optional<dataset::Day> support_window_end() const { return executive_.support_window_end; }

@@ -1,6 +1,7 @@
 #include "convert/assessment_convert.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "status/status_macros.h"
@@ -47,14 +48,27 @@ void ToProto(const scoring::Assessment& assessment, v1::RiskAssessment* proto) {
   proto->set_recommended_actions(assessment.recommended_actions);
 }
 
+namespace {
+
+// The level first: its error path (a string built per call) only when it is invalid.
+absl::StatusOr<scoring::RiskLevel> LevelOf(v1::RiskLevel level, std::string_view field_path) {
+  switch (level) {
+    case v1::RISK_LEVEL_LOW: return scoring::RiskLevel::kLow;
+    case v1::RISK_LEVEL_MEDIUM: return scoring::RiskLevel::kMedium;
+    case v1::RISK_LEVEL_HIGH: return scoring::RiskLevel::kHigh;
+    default: return FromProto(level, absl::StrCat(std::string(field_path), ".risk_level"));
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<scoring::Assessment> FromProto(const v1::RiskAssessment& proto,
                                               std::string_view field_path) {
   scoring::Assessment assessment;
-  CHURN_ASSIGN_OR_RETURN(
-      assessment.risk_level,
-      FromProto(proto.risk_level(), absl::StrCat(std::string(field_path), ".risk_level")));
+  CHURN_ASSIGN_OR_RETURN(assessment.risk_level, LevelOf(proto.risk_level(), field_path));
   assessment.customer_id = proto.customer_id();
   assessment.risk_score = proto.risk_score();
+  assessment.fired_rules.reserve(static_cast<size_t>(proto.fired_rules_size()));
   for (const v1::FiredRule& fired : proto.fired_rules()) {
     assessment.fired_rules.push_back(
         scoring::FiredRule{fired.rule(), fired.tier(), fired.points(), fired.reason()});
@@ -63,6 +77,31 @@ absl::StatusOr<scoring::Assessment> FromProto(const v1::RiskAssessment& proto,
   assessment.actions.assign(proto.actions().begin(), proto.actions().end());
   assessment.top_reasons = proto.top_reasons();
   assessment.recommended_actions = proto.recommended_actions();
+  return assessment;
+}
+
+absl::StatusOr<scoring::Assessment> FromProto(v1::RiskAssessment* proto,
+                                              std::string_view field_path) {
+  scoring::Assessment assessment;
+  CHURN_ASSIGN_OR_RETURN(assessment.risk_level, LevelOf(proto->risk_level(), field_path));
+  assessment.customer_id = std::move(*proto->mutable_customer_id());
+  assessment.risk_score = proto->risk_score();
+  assessment.fired_rules.reserve(static_cast<size_t>(proto->fired_rules_size()));
+  for (v1::FiredRule& fired : *proto->mutable_fired_rules()) {
+    assessment.fired_rules.push_back(
+        scoring::FiredRule{std::move(*fired.mutable_rule()), std::move(*fired.mutable_tier()),
+                           fired.points(), std::move(*fired.mutable_reason())});
+  }
+  assessment.reasons.reserve(static_cast<size_t>(proto->reasons_size()));
+  for (std::string& reason : *proto->mutable_reasons()) {
+    assessment.reasons.push_back(std::move(reason));
+  }
+  assessment.actions.reserve(static_cast<size_t>(proto->actions_size()));
+  for (std::string& action : *proto->mutable_actions()) {
+    assessment.actions.push_back(std::move(action));
+  }
+  assessment.top_reasons = std::move(*proto->mutable_top_reasons());
+  assessment.recommended_actions = std::move(*proto->mutable_recommended_actions());
   return assessment;
 }
 

@@ -16,5 +16,9 @@ absl::StatusOr<scoring::RiskLevel> FromProto(v1::RiskLevel level, std::string_vi
 void ToProto(const scoring::Assessment& assessment, v1::RiskAssessment* proto);
 absl::StatusOr<scoring::Assessment> FromProto(const v1::RiskAssessment& proto,
                                               std::string_view field_path);
+// The same, taking the texts out of *proto (left with empty strings) instead of copying them:
+// for a response converted once and then dropped.
+absl::StatusOr<scoring::Assessment> FromProto(v1::RiskAssessment* proto,
+                                              std::string_view field_path);
 
 }  // namespace churn::convert

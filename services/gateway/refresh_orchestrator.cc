@@ -18,6 +18,7 @@
 #include "signals/churn_intent_merge.h"
 #include "status/status_macros.h"
 #include "heap_trim.h"
+#include "viewsets/view_set_bytes.h"
 
 namespace churn::gateway {
 namespace {
@@ -156,6 +157,22 @@ absl::StatusOr<RefreshReport> RefreshOrchestrator::RunLocked(const CallScope& sc
                                 {"customers", attempt->built->at_risk().size()},
                                 {"rules_sha256", attempt->built->rules_sha256()},
                                 {"seconds", seconds}});
+    // Where the views' memory goes, once per process (one pass over every row).
+    if (!views_bytes_logged_) {
+      views_bytes_logged_ = true;
+      const viewsets::ViewSetBytes bytes = viewsets::MeasureViewSet(*attempt->built);
+      service::Log(service::LogLevel::kInfo, "views_bytes",
+                   {{"total_mib", bytes.Total() >> 20},
+                    {"rows_mib", bytes.rows >> 20},
+                    {"long_views_mib", bytes.long_views >> 20},
+                    {"signal_texts_mib", bytes.signal_texts >> 20},
+                    {"fired_rules_mib", bytes.fired_rules >> 20},
+                    {"reason_texts_mib", bytes.reason_texts >> 20},
+                    {"action_texts_mib", bytes.action_texts >> 20},
+                    {"second_opinions_mib", bytes.second_opinions >> 20},
+                    {"customer_index_mib", bytes.customer_index >> 20},
+                    {"at_risk_index_mib", bytes.at_risk_index >> 20}});
+    }
     if (on_published_) on_published_(attempt->built);
     // The old views and this refresh's intermediate signals and batches are freed by now.
     ReturnFreedHeapToSystem();
@@ -273,16 +290,21 @@ absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
   out->loaded_at_nanos = response.rules().loaded_at().nanos();
   out->assessments.reserve(end - begin);
   for (size_t i = begin; i < end; ++i) {
-    const v1::RiskAssessment& proto = response.assessments(static_cast<int>(i - begin));
-    const std::string path = absl::StrCat("assessments[", i - begin, "]");
+    v1::RiskAssessment* proto = response.mutable_assessments(static_cast<int>(i - begin));
     const CustomerSignals& customer = signals[positions[i]];
-    if (proto.customer_id() != customer.customer_id) {
-      return absl::InternalError(absl::StrCat("scoring ScoreBatch: ", path, " is for '",
-                                              proto.customer_id(), "', expected '",
+    if (proto->customer_id() != customer.customer_id) {
+      return absl::InternalError(absl::StrCat("scoring ScoreBatch: assessments[", i - begin,
+                                              "] is for '", proto->customer_id(), "', expected '",
                                               customer.customer_id, "'"));
     }
-    absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, path);
-    if (!assessment.ok()) return Prefixed("scoring ScoreBatch", assessment.status());
+    // The response is dropped after this loop: its texts are moved, not copied. The path is
+    // only written for an error (a failed conversion leaves the proto as it was).
+    absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, "assessment");
+    if (!assessment.ok()) {
+      return Prefixed(
+          "scoring ScoreBatch",
+          convert::FromProto(*proto, absl::StrCat("assessments[", i - begin, "]")).status());
+    }
     out->assessments.push_back(*std::move(assessment));
   }
   // The model's second opinions (scoring with a model_file, signals with long views).
@@ -448,7 +470,10 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   // Each stage's time, so a slow refresh says where the time went.
   auto stage_start = std::chrono::steady_clock::now();
   auto end_stage = [&](RefreshStage stage) {
-    metrics_->ObserveRefreshStage(stage, SecondsSince(stage_start));
+    const double seconds = SecondsSince(stage_start);
+    metrics_->ObserveRefreshStage(stage, seconds);
+    service::Log(service::LogLevel::kDebug, "refresh_stage",
+                 {{"stage", static_cast<int>(stage)}, {"seconds", seconds}});
     stage_start = std::chrono::steady_clock::now();
   };
   // 1. The snapshot's signals, pinned to the version just seen, converted (and checked) once.
@@ -523,12 +548,17 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   scored.reserve(signals.size());
   for (size_t k = 0; k < to_score.size(); ++k) {
     scored.push_back({std::move(signals[to_score[k]]), std::move(fresh.assessments[k])});
-    if (!fresh.opinions.empty()) scored.back().second_opinion = std::move(fresh.opinions[k]);
+    if (!fresh.opinions.empty() && fresh.opinions[k]) {
+      scored.back().second_opinion = *std::move(fresh.opinions[k]);
+    }
   }
   for (size_t i = 0; i < signals.size(); ++i) {
     if (reusable[i] == nullptr) continue;
     scored.push_back({std::move(signals[i]), reusable[i]->assessment, reusable[i]->second_opinion});
   }
+  // The moved-from signals still hold their array (a few hundred bytes a customer): free it
+  // before the views are built beside it.
+  signals = {};
   std::string rules_sha256 = fresh.by.rules_sha256;
 
   // The Drivers view names the rules as the rules file does.

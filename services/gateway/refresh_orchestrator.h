@@ -162,6 +162,7 @@ class RefreshOrchestrator {
   std::atomic<bool> refreshing_{false};
   // Log a failure once, not every poll.
   std::string last_logged_error_ ABSL_GUARDED_BY(refresh_mu_);
+  bool views_bytes_logged_ ABSL_GUARDED_BY(refresh_mu_) = false;  // views_bytes: once
   std::string labels_sha256_ ABSL_GUARDED_BY(refresh_mu_);  // the rules rule_labels_ are of
   RuleLabelMap rule_labels_ ABSL_GUARDED_BY(refresh_mu_);
   // What the last views were built from, for the next refresh to reuse.

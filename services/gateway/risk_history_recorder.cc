@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
@@ -25,6 +28,8 @@ using service::LogWarn;
 constexpr int kRetryPauses = 20;
 constexpr std::chrono::milliseconds kMinRetryWait{5000};
 constexpr std::chrono::milliseconds kBusyRecheck{100};
+// Entries a live write holds at once.
+constexpr size_t kLiveWriteChunk = 10000;
 
 // Nice 19 for this thread only (Linux: the nice value is per thread), so its conversions and
 // SQLite work yield the CPU to the threads serving requests.
@@ -97,7 +102,7 @@ void RiskHistoryRecorder::Run() {
       pending_ = nullptr;
     }
     if (views) {
-      WriteLive(*views);
+      WriteLive(std::move(views));
       continue;  // newer views first, then the backfill resumes
     }
     if (backfill_.empty() || std::chrono::steady_clock::now() < next_backfill) continue;
@@ -130,37 +135,88 @@ void RiskHistoryRecorder::Run() {
   }
 }
 
-void RiskHistoryRecorder::WriteLive(const viewsets::ViewSet& views) {
-  const dataset::Day date = SnapshotDateOf(views);
-  std::vector<riskhistory::HistoryEntry> entries;
-  entries.reserve(views.at_risk().size());
-  absl::flat_hash_set<std::string> seen;
-  for (const reports::ScoredCustomer& customer : views.at_risk()) {
-    // A repeated id is the customer FindCustomer answers for: its first row in at-risk order.
-    if (!seen.insert(customer.signals.customer_id).second) continue;
-    riskhistory::HistoryEntry& entry = entries.emplace_back();
-    entry.customer_id = customer.signals.customer_id;
-    entry.score = customer.assessment.risk_score;
-    entry.level = customer.assessment.risk_level;
-    for (const scoring::FiredRule& fired : customer.assessment.fired_rules) {
-      entry.fired_rules.push_back(fired.rule);
+namespace {
+
+// What the history keeps of each row of a view set, packed (ids in one buffer, rule ids as
+// small numbers): about 20 bytes a customer, so the views themselves can be let go before the
+// write, which at a million customers takes long enough for another refresh to publish.
+class PackedRows {
+ public:
+  void Add(const reports::ScoredCustomer& row) {
+    ids_.append(row.signals.customer_id);
+    id_ends_.push_back(ids_.size());
+    scores_.push_back(row.assessment.risk_score);
+    levels_.push_back(row.assessment.risk_level);
+    for (const scoring::FiredRule& fired : row.assessment.fired_rules) {
+      auto [it, inserted] = rule_ids_.try_emplace(fired.rule, rule_names_.size());
+      if (inserted) rule_names_.push_back(fired.rule);
+      rules_.push_back(it->second);
+    }
+    rule_ends_.push_back(rules_.size());
+  }
+  size_t size() const { return scores_.size(); }
+  // Appends rows [*next, ...) to `chunk`, at most `limit`.
+  void Fill(size_t* next, size_t limit, std::vector<riskhistory::HistoryEntry>* chunk) const {
+    for (; *next < size() && chunk->size() < limit; ++*next) {
+      const size_t i = *next;
+      riskhistory::HistoryEntry& entry = chunk->emplace_back();
+      const size_t id_begin = i == 0 ? 0 : id_ends_[i - 1];
+      entry.customer_id = ids_.substr(id_begin, id_ends_[i] - id_begin);
+      entry.score = scores_[i];
+      entry.level = levels_[i];
+      for (size_t r = i == 0 ? 0 : rule_ends_[i - 1]; r < rule_ends_[i]; ++r) {
+        entry.fired_rules.push_back(rule_names_[rules_[r]]);
+      }
     }
   }
+
+ private:
+  std::string ids_;
+  std::vector<size_t> id_ends_;
+  std::vector<int> scores_;
+  std::vector<scoring::RiskLevel> levels_;
+  absl::flat_hash_map<std::string, uint32_t> rule_ids_;
+  std::vector<std::string> rule_names_;
+  std::vector<uint32_t> rules_;
+  std::vector<size_t> rule_ends_;
+};
+
+}  // namespace
+
+void RiskHistoryRecorder::WriteLive(std::shared_ptr<const viewsets::ViewSet> views) {
+  const dataset::Day date = SnapshotDateOf(*views);
+  PackedRows rows;
+  for (const reports::ScoredCustomer& customer : views->at_risk()) {
+    // A repeated id is the customer FindCustomer answers for: its first row in at-risk order.
+    if (views->FindCustomer(customer.signals.customer_id) == &customer) rows.Add(customer);
+  }
+  views = nullptr;  // this thread no longer keeps them alive once newer views replace them
+  // Written a chunk at a time: a million entries held at once would cost more than the rows.
+  size_t next_row = 0;
+  auto next = [&](std::vector<riskhistory::HistoryEntry>* chunk) {
+    {
+      // A shutdown does not wait for the rest of a long write: it is rolled back.
+      concurrency::MutexLock lock(mu_);
+      if (stop_) return absl::CancelledError("risk history: stopping");
+    }
+    rows.Fill(&next_row, kLiveWriteChunk, chunk);
+    return absl::OkStatus();
+  };
+  const int64_t customers = static_cast<int64_t>(rows.size());
   const auto start = std::chrono::steady_clock::now();
-  if (absl::Status written = store_->WriteSnapshot(date, entries); !written.ok()) {
+  if (absl::Status written = store_->WriteSnapshotFrom(date, next); !written.ok()) {
     LogWarn("risk_history_write_failed", {{"date", dataset::FormatDate(date)}, {"error", written}});
     return;
   }
   LogInfo("risk_history_written",
           {{"date", dataset::FormatDate(date)},
-           {"customers", entries.size()},
+           {"customers", customers},
            {"seconds",
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}});
   if (absl::Status read = trends_->Reload(); !read.ok()) {
     LogWarn("risk_history_unreadable", {{"error", read}});
   }
-  entries = {};
-  ReturnFreedHeapToSystem();  // the entries and the movements replaced
+  ReturnFreedHeapToSystem();  // the movements replaced
   if (!planned_) PlanBackfill(date);
 }
 

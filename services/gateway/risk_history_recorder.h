@@ -66,7 +66,8 @@ class RiskHistoryRecorder {
 
  private:
   void Run();
-  void WriteLive(const viewsets::ViewSet& views);
+  // Takes the views so it can drop them before the (long) write.
+  void WriteLive(std::shared_ptr<const viewsets::ViewSet> views);
   // Plans the backfill once, from the stored anchor (or `live_date`, stored as the anchor).
   void PlanBackfill(dataset::Day live_date);
   absl::Status BackfillOne(dataset::Day date);

@@ -1,6 +1,7 @@
 // proto/convert: each message converted there and back keeps its meaning; bad input is named.
 #include <string>
 
+#include "convert/assessment_convert.h"
 #include "convert/backtest_convert.h"
 #include "convert/outcome_convert.h"
 #include "convert/scored_customer_convert.h"
@@ -42,6 +43,37 @@ TEST(ConvertTest, ScoredCustomerRoundTripAndBadPartsNamed) {
   ToProto(customer, &proto);
   proto.mutable_assessment()->set_risk_level(v1::RISK_LEVEL_UNSPECIFIED);
   EXPECT_THAT(std::string(FromProto(proto).status().message()), HasSubstr("assessment.risk_level"));
+}
+
+TEST(ConvertTest, AssessmentTakenOutOfItsProtoEqualsTheCopy) {
+  scoring::Assessment assessment;
+  assessment.customer_id = "S-000000000042";
+  assessment.risk_score = 70;
+  assessment.risk_level = scoring::RiskLevel::kHigh;
+  assessment.fired_rules = {{"usage_drop", "severe", 40, "Usage dropped 60% over the last 30 days"},
+                            {"tickets", "many", 30, "Opened 7 support tickets in 30 days"}};
+  assessment.reasons = {assessment.fired_rules[0].reason, assessment.fired_rules[1].reason};
+  assessment.actions = {"Book an executive business review this week", "Call"};
+  assessment.top_reasons = assessment.reasons[0] + "; " + assessment.reasons[1];
+  assessment.recommended_actions = assessment.actions[0] + "; " + assessment.actions[1];
+  v1::RiskAssessment proto;
+  ToProto(assessment, &proto);
+  absl::StatusOr<scoring::Assessment> copied = FromProto(proto, "a");
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  v1::RiskAssessment taken_from = proto;
+  absl::StatusOr<scoring::Assessment> taken = FromProto(&taken_from, "a");
+  ASSERT_TRUE(taken.ok()) << taken.status();
+  v1::RiskAssessment copied_back, taken_back;
+  ToProto(*copied, &copied_back);
+  ToProto(*taken, &taken_back);
+  EXPECT_EQ(taken_back.SerializeAsString(), proto.SerializeAsString());
+  EXPECT_EQ(copied_back.SerializeAsString(), proto.SerializeAsString());
+  // An invalid level is refused before anything is taken, naming the path.
+  proto.set_risk_level(v1::RISK_LEVEL_UNSPECIFIED);
+  v1::RiskAssessment refused = proto;
+  EXPECT_THAT(std::string(FromProto(&refused, "assessments[3]").status().message()),
+              HasSubstr("assessments[3].risk_level"));
+  EXPECT_EQ(refused.SerializeAsString(), proto.SerializeAsString());
 }
 
 TEST(ConvertTest, OutcomeKindsRoundTripAndUnspecifiedIsRefused) {

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -121,6 +123,63 @@ TEST(RiskHistoryStoreTest, RefusesEmptyOrRepeatedCustomers) {
           .code(),
       absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(*store->SnapshotDates(), IsEmpty());
+}
+
+// Pulls `entries` `per_chunk` at a time (the chunked write's source).
+RiskHistoryStore::EntrySource Chunks(std::vector<HistoryEntry> entries, size_t per_chunk) {
+  auto all = std::make_shared<std::vector<HistoryEntry>>(std::move(entries));
+  auto next = std::make_shared<size_t>(0);
+  return [all, next, per_chunk](std::vector<HistoryEntry>* chunk) {
+    for (; *next < all->size() && chunk->size() < per_chunk; ++*next) {
+      chunk->push_back((*all)[*next]);
+    }
+    return absl::OkStatus();
+  };
+}
+
+TEST(RiskHistoryStoreTest, ChunkedWriteStoresWhatOneWriteWould) {
+  auto store = OpenOrDie(FreshPath("chunked"));
+  std::vector<HistoryEntry> entries;
+  for (int i = 0; i < 25; ++i) {
+    entries.push_back(Entry("c" + std::to_string(i), i, i % 2 ? RiskLevel::kHigh : RiskLevel::kLow,
+                            {i % 3 ? "usage_drop" : "tickets", "errors"}));
+  }
+  ASSERT_TRUE(store->WriteSnapshotFrom(100, Chunks(entries, 4)).ok());
+  auto reference = OpenOrDie(FreshPath("chunked_reference"));
+  ASSERT_TRUE(reference->WriteSnapshot(100, entries).ok());
+  for (const HistoryEntry& entry : entries) {
+    absl::StatusOr<std::vector<TrendPoint>> got = store->Trend(entry.customer_id);
+    absl::StatusOr<std::vector<TrendPoint>> want = reference->Trend(entry.customer_id);
+    ASSERT_TRUE(got.ok() && want.ok());
+    ASSERT_EQ(got->size(), 1u);
+    ASSERT_EQ(want->size(), 1u);
+    EXPECT_EQ(got->at(0).score, want->at(0).score);
+    EXPECT_EQ(got->at(0).level, want->at(0).level);
+    EXPECT_EQ(got->at(0).fired_rules, want->at(0).fired_rules);
+    EXPECT_EQ(got->at(0).fired_rules, entry.fired_rules);
+  }
+}
+
+TEST(RiskHistoryStoreTest, ChunkedWriteRefusesARepeatAcrossChunksAndKeepsTheOldRows) {
+  auto store = OpenOrDie(FreshPath("chunked_repeat"));
+  ASSERT_TRUE(store->WriteSnapshot(100, {Entry("old", 5, RiskLevel::kLow)}).ok());
+  absl::Status repeated = store->WriteSnapshotFrom(
+      100, Chunks({Entry("a", 1, RiskLevel::kLow), Entry("b", 1, RiskLevel::kLow),
+                   Entry("a", 2, RiskLevel::kLow)},
+                  2));
+  EXPECT_EQ(repeated.code(), absl::StatusCode::kInvalidArgument) << repeated;
+  EXPECT_THAT(repeated.message(), ::testing::HasSubstr("'a' appears twice"));
+  // Rolled back: the date still holds its old rows only.
+  EXPECT_EQ(store->Trend("old")->size(), 1u);
+  EXPECT_THAT(*store->Trend("a"), IsEmpty());
+  // A failing source rolls back too, with its error.
+  absl::Status failed = store->WriteSnapshotFrom(100, [](std::vector<HistoryEntry>* chunk) {
+    chunk->push_back(HistoryEntry{"x", 1, RiskLevel::kLow, {}});
+    return absl::CancelledError("stopped");
+  });
+  EXPECT_EQ(failed.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(store->Trend("old")->size(), 1u);
+  EXPECT_THAT(*store->Trend("x"), IsEmpty());
 }
 
 TEST(RiskHistoryStoreTest, RetentionCountsBackFromTheNewestSnapshot) {
