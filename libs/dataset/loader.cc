@@ -328,31 +328,51 @@ struct UsagePart {
   }
 };
 
+// Where a table read by several threads splits: its header reader and the part boundaries (at
+// least 3, so 2 parts or more). None, to read it on one thread, when there are fewer than 2
+// threads or parts of `min_part_bytes`, or when opening or splitting fails (the one-thread
+// reader then reports the failure).
+struct PartPlan {
+  std::unique_ptr<TableReader> header;
+  std::vector<int64_t> boundaries;
+  int threads = 0;
+  int64_t begin = 0;  // where the rows start (after the header line)
+  int64_t file_bytes = 0;
+};
+
+std::optional<PartPlan> PlanParts(Table table, const std::string& path, const LoadOptions& options,
+                                  int64_t min_part_bytes) {
+  const int threads = LoaderThreads(options);
+  if (threads < 2) return std::nullopt;
+  std::error_code error;
+  const auto file_bytes = static_cast<int64_t>(fs::file_size(path, error));
+  if (error) return std::nullopt;
+  absl::StatusOr<std::unique_ptr<TableReader>> header = TableReader::Open(table, path);
+  if (!header.ok()) return std::nullopt;
+  const int64_t begin = (*header)->data_begin();
+  const int64_t part_bytes = std::max<int64_t>(min_part_bytes, 1);
+  const int parts_wanted =
+      static_cast<int>(std::min<int64_t>(threads, (file_bytes - begin) / part_bytes));
+  if (parts_wanted < 2) return std::nullopt;
+  absl::StatusOr<std::vector<int64_t>> split =
+      csv::SplitAtLineStarts(path, begin, file_bytes, parts_wanted);
+  if (!split.ok() || split->size() < 3) return std::nullopt;
+  return PartPlan{*std::move(header), *std::move(split), threads, begin, file_bytes};
+}
+
 // The usage table read by several threads (LoadOptions::usage_threads). Returns false, having
 // changed nothing, when the table is to be read on one thread instead: a small file, a sink that
 // needs rows in file order, or anything only that reader judges (see LoadOptions).
 bool LoadUsageInParts(const std::string& path, const LoadOptions& options, const Dataset& keys,
                       Dataset* out, UsageSink* sink, UsageRows* usage, TableStats* stats) {
-  const int threads = LoaderThreads(options);
-  if (threads < 2) return false;
-  std::error_code error;
-  const auto file_bytes = static_cast<int64_t>(fs::file_size(path, error));
-  if (error) return false;  // the one-thread reader reports it
-  absl::StatusOr<std::unique_ptr<TableReader>> header =
-      TableReader::Open(Table::kFeatureUsage, path);
-  if (!header.ok()) return false;
-  const int64_t begin = (*header)->data_begin();
-  const int64_t part_bytes = std::max<int64_t>(options.min_usage_part_bytes, 1);
-  const int parts_wanted =
-      static_cast<int>(std::min<int64_t>(threads, (file_bytes - begin) / part_bytes));
-  if (parts_wanted < 2) return false;
-  // Any failure to open or read is left to the one-thread reader, which reports it.
-  const absl::StatusOr<std::vector<int64_t>> split =
-      csv::SplitAtLineStarts(path, begin, file_bytes, parts_wanted);
-  if (!split.ok()) return false;
-  const std::vector<int64_t>& boundaries = *split;
+  std::optional<PartPlan> plan =
+      PlanParts(Table::kFeatureUsage, path, options, options.min_usage_part_bytes);
+  if (!plan) return false;
+  const std::unique_ptr<TableReader>& header = plan->header;
+  const std::vector<int64_t>& boundaries = plan->boundaries;
   const size_t count = boundaries.size() - 1;
-  if (count < 2) return false;
+  const int threads = plan->threads;
+  const int64_t begin = plan->begin;
   std::vector<UsagePart> parts;
   parts.reserve(count);
   for (size_t i = 0; i < count; ++i) {
@@ -360,7 +380,7 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, const
     // A usage row takes well over 16 bytes ("id,sub,YYYY-MM-DD,n,n\n").
     part.ids.Reserve((boundaries[i + 1] - boundaries[i]) / 16 + 1);
     absl::StatusOr<std::unique_ptr<TableReader>> reader =
-        (*header)->OpenPart(boundaries[i], boundaries[i + 1], 1);
+        header->OpenPart(boundaries[i], boundaries[i + 1], 1);
     if (!reader.ok()) return false;
     part.reader = *std::move(reader);
     if (sink != nullptr) {
@@ -404,7 +424,7 @@ bool LoadUsageInParts(const std::string& path, const LoadOptions& options, const
   stats->file = path;
   stats->bytes = begin;
   stats->parts = static_cast<int>(count);
-  int64_t first_line = (*header)->data_begin_line();
+  int64_t first_line = header->data_begin_line();
   for (UsagePart& part : parts) {
     stats->rows += part.rows;
     stats->bytes += part.bytes;
@@ -567,31 +587,20 @@ struct TicketPart {
 // ticket_id (the warning names the ids in file order).
 bool LoadTicketsInParts(const std::string& path, const LoadOptions& options, const Dataset& keys,
                         Dataset* out, TicketRows* tickets, TableStats* stats) {
-  const int threads = LoaderThreads(options);
-  if (threads < 2) return false;
-  std::error_code error;
-  const auto file_bytes = static_cast<int64_t>(fs::file_size(path, error));
-  if (error) return false;  // the one-thread reader reports it
-  absl::StatusOr<std::unique_ptr<TableReader>> header =
-      TableReader::Open(Table::kSupportTickets, path);
-  if (!header.ok()) return false;
-  const int64_t begin = (*header)->data_begin();
-  const int64_t part_bytes = std::max<int64_t>(options.min_ticket_part_bytes, 1);
-  const int parts_wanted =
-      static_cast<int>(std::min<int64_t>(threads, (file_bytes - begin) / part_bytes));
-  if (parts_wanted < 2) return false;
-  const absl::StatusOr<std::vector<int64_t>> split =
-      csv::SplitAtLineStarts(path, begin, file_bytes, parts_wanted);
-  if (!split.ok()) return false;
-  std::vector<int64_t> boundaries = *split;
-  if (boundaries.size() < 3) return false;
+  std::optional<PartPlan> plan =
+      PlanParts(Table::kSupportTickets, path, options, options.min_ticket_part_bytes);
+  if (!plan) return false;
+  const std::unique_ptr<TableReader>& header = plan->header;
+  std::vector<int64_t> boundaries = std::move(plan->boundaries);
+  const int64_t begin = plan->begin;
+  const int64_t file_bytes = plan->file_bytes;
   // A ticket row takes well over 32 bytes ("id,account,YYYY-MM-DD,..." in nine columns).
   auto reserve_rows = [&](size_t i) { return (boundaries[i + 1] - boundaries[i]) / 32 + 1; };
   std::vector<std::unique_ptr<TicketPart>> parts;
   for (size_t i = 0; i + 1 < boundaries.size(); ++i) {
     auto part = std::make_unique<TicketPart>(keys);
     absl::StatusOr<std::unique_ptr<TableReader>> reader =
-        (*header)->OpenPart(boundaries[i], boundaries[i + 1], 1);
+        header->OpenPart(boundaries[i], boundaries[i + 1], 1);
     if (!reader.ok()) return false;
     part->reader = *std::move(reader);
     parts.push_back(std::move(part));
@@ -612,7 +621,7 @@ bool LoadTicketsInParts(const std::string& path, const LoadOptions& options, con
     parts.resize(i);
     auto rest = std::make_unique<TicketPart>(keys);
     absl::StatusOr<std::unique_ptr<TableReader>> reader =
-        (*header)->OpenPart(boundaries[i], boundaries[i + 1], 1);
+        header->OpenPart(boundaries[i], boundaries[i + 1], 1);
     if (!reader.ok()) return false;
     rest->reader = *std::move(reader);
     rest->Read(reserve_rows(i));
