@@ -56,6 +56,7 @@ TEST(ChurnIntentSystem, LinkedTicketsRaiseChurnIntentAndUnlinkedOnesDoNot) {
   const absl::Status started = stack.Start({.data_dir = data,
                                             .work_dir = tickets,
                                             .ingest_args = {"--tickets_dir=" + tickets.string()},
+                                            .scoring_args = {},
                                             .gateway_args = {"--refresh_interval_ms=200"}});
   ASSERT_TRUE(started.ok()) << started;
 

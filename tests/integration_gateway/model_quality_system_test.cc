@@ -69,6 +69,7 @@ class ModelQualitySystemTest : public ::testing::Test {
         stack_.Start({.data_dir = data,
                       .work_dir = scratch_.path(),
                       .ingest_args = {"--watch_interval_ms=0"},
+                      .scoring_args = {},
                       .gateway_args = {"--refresh_interval_ms=60000",
                                        "--web_root=" + std::string(CHURN_SOURCE_DIR) + "/web"},
                       .timeout = 30s});
