@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -49,6 +50,10 @@ std::vector<std::string> UploadStagingDir::RemoveAbandoned(const fs::path& paren
     if (!absl::StartsWith(entry.path().filename().string(), kPrefix)) continue;
     std::error_code not_dir;
     if (!entry.is_directory(not_dir) || entry.is_symlink(not_dir)) continue;
+    // Only a folder of this user: in a shared temp dir another user's look-alike is not ours to
+    // remove (nor a way to make this process delete what that user points it at).
+    struct stat folder {};
+    if (::lstat(entry.path().c_str(), &folder) != 0 || folder.st_uid != ::geteuid()) continue;
     const int fd = ::open((entry.path() / kOwnerFile).c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) continue;
     // Free: its owner is gone. Held while removing, so two starts never remove it together.
