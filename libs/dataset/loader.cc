@@ -224,6 +224,14 @@ int LoaderThreads(const LoadOptions& options) {
              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
+// Advances one part's reader: true on a row; false at the part's end, or on a read error, which
+// also clears `clean` (the table is then read again on one thread, which reports the error).
+bool NextRowOfPart(TableReader& r, bool& clean) {
+  const absl::StatusOr<bool> more = r.Next();
+  if (!more.ok()) clean = false;
+  return more.ok() && *more;
+}
+
 // One part of the usage table, read on its own thread. Lines are counted from 1 at the part's
 // start and made absolute once the parts before it are known.
 struct UsagePart {
@@ -262,13 +270,7 @@ struct UsagePart {
     // while the next row has the same 10 bytes.
     char last_date_text[10] = {};
     std::optional<Day> last_date;
-    for (;;) {
-      const absl::StatusOr<bool> more = r.Next();
-      if (!more.ok()) {
-        clean = false;
-        return;
-      }
-      if (!*more) break;
+    while (NextRowOfPart(r, clean)) {
       const std::vector<std::string_view>& fields = r.fields();
       if (fields.size() != width && !r.CheckRowShape().ok()) {
         clean = false;
@@ -323,6 +325,7 @@ struct UsagePart {
         sink->Add(UsageRecord{last_subscription_index, *day, *usage_count, *error_count});
       }
     }
+    if (!clean) return;  // a read error
     lines = r.next_line() - 1;
     bytes = r.bytes_read();
   }
@@ -559,19 +562,14 @@ struct TicketPart {
     ids.Reserve(reserve_rows);
     rows.part_ids = &ids;
     rows.Bind(r);
-    for (;;) {
-      const absl::StatusOr<bool> more = r.Next();
-      if (!more.ok()) {
-        clean = false;
-        return;
-      }
-      if (!*more) break;
+    while (NextRowOfPart(r, clean)) {
       if (!r.CheckRowShape().ok() || !rows(r).ok()) {
         clean = false;
         return;
       }
       ++row_count;
     }
+    if (!clean) return;  // a read error
     bytes = r.bytes_read();
     ids.Sort(1);
   }
