@@ -190,8 +190,6 @@ TEST(BoundedHttpCall, StartsNoThreadAndLeavesNoneBehind) {
   auto fake = StartFake();
   ASSERT_NE(fake, nullptr);
   constexpr int kCalls = 20;
-  // Long enough for every call to reach the fake: its listen backlog is short, so some connects
-  // are retried after a second.
   constexpr milliseconds kDeadline{3000};
   // The fake's worker pool is complete once it has answered a request: count from then on.
   HttpRequest version;
@@ -200,25 +198,33 @@ TEST(BoundedHttpCall, StartsNoThreadAndLeavesNoneBehind) {
   const int before = ThreadCount();
 
   std::vector<absl::Status> results(kCalls);
+  std::vector<Clock::time_point> returned_at(kCalls);
   std::vector<std::thread> callers;
   const auto deadline = Clock::now() + kDeadline;
+  // One caller at a time, each once the previous one hangs in the fake: the fake's listen backlog
+  // (libcpp-httplib's, 5) would drop a burst of connects on a busy machine, and a dropped SYN is
+  // retried only after a second.
   for (int i = 0; i < kCalls; ++i) {
     callers.emplace_back([&, i] {
       results[i] =
           CallWithDeadline({fake->base_url()}, ChatWith("[[fake:hang]]"), deadline).status();
+      returned_at[i] = Clock::now();
     });
+    while (fake->stats().in_flight <= i && Clock::now() < deadline - milliseconds(200)) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
   }
   // With every call hanging in the fake: the callers' own threads and nothing more.
-  while (fake->stats().in_flight < kCalls && Clock::now() < deadline - milliseconds(200)) {
-    std::this_thread::sleep_for(milliseconds(10));
-  }
   EXPECT_EQ(fake->stats().in_flight, kCalls);
   EXPECT_EQ(ThreadCount(), before + kCalls);
   for (std::thread& caller : callers) caller.join();
-  EXPECT_LE(Clock::now() - deadline, kSlack);
   EXPECT_EQ(ThreadCount(), before);
-  for (const absl::Status& status : results) {
-    EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+  for (int i = 0; i < kCalls; ++i) {
+    EXPECT_EQ(results[i].code(), absl::StatusCode::kDeadlineExceeded) << results[i];
+    // Twenty calls expire at once: this checks none outlives the deadline by much (the 100 ms
+    // precision of one call is the tests above, a busy machine may not wake twenty threads as
+    // fast).
+    EXPECT_LE(returned_at[i] - deadline, milliseconds(500)) << "call " << i;
   }
 }
 
