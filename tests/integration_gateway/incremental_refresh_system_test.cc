@@ -3,7 +3,8 @@
 // base_snapshot_version) and rescores only the customers whose signals changed; its views must
 // equal those a fresh gateway builds from scratch (full stream, everyone scored): after a tickets
 // change with customers added and removed and linked ticket intent moving, after a rules reload,
-// and after ingest restarted (its versions start again: a full stream).
+// and after ingest restarted (its versions start again: a full stream). With a trained model, the
+// second opinions the running gateway reused equal those a fresh gateway gets from scoring.
 
 #include <unistd.h>
 
@@ -108,6 +109,35 @@ std::string ViewsText(v1::GatewayService::Stub& stub) {
   return text.str();
 }
 
+// Each customer's second opinion of the trained model (GetCustomerBrief), in at-risk order;
+// `with_opinion` counts the customers that have one.
+std::string SecondOpinionsText(v1::GatewayService::Stub& stub, int* with_opinion) {
+  std::ostringstream text;
+  *with_opinion = 0;
+  v1::ListAtRiskRequest request;
+  request.set_page_size(1000);
+  while (true) {
+    v1::ListAtRiskResponse page;
+    grpc::Status status = stub.ListAtRisk(Deadline(10s).get(), request, &page);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    if (!status.ok()) break;
+    for (const v1::ScoredCustomer& customer : page.customers()) {
+      v1::GetCustomerBriefRequest brief_request;
+      brief_request.set_customer_id(customer.signals().customer_id());
+      v1::GetCustomerBriefResponse brief;
+      status = stub.GetCustomerBrief(Deadline(10s).get(), brief_request, &brief);
+      EXPECT_TRUE(status.ok()) << customer.signals().customer_id() << ": "
+                               << status.error_message();
+      if (brief.has_second_opinion()) ++*with_opinion;
+      text << customer.signals().customer_id() << " " << brief.second_opinion().DebugString()
+           << "\n";
+    }
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  return text.str();
+}
+
 class IncrementalRefreshTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -115,11 +145,7 @@ class IncrementalRefreshTest : public ::testing::Test {
     fs::remove_all(work_);
     fs::create_directories(work_ / "tickets");
     data_ = work_ / "data";
-    int exit_code = 0;
-    testing::RunCommand(absl::StrCat(CHURNCTL_BINARY, " generate --out ", data_.string(),
-                                     " --accounts 300 --seed 7 --history-days 61 2>&1"),
-                        &exit_code);
-    ASSERT_EQ(exit_code, 0) << "churnctl generate failed";
+    ASSERT_NO_FATAL_FAILURE(GenerateData());
     // Linked tickets with cancellation language in the support window (it ends on the latest
     // ticket date): churn intent the gateway merges into the signals it streamed.
     const std::vector<std::string> tickets = ReadLines(data_ / "support_tickets.csv");
@@ -142,6 +168,14 @@ class IncrementalRefreshTest : public ::testing::Test {
   void TearDown() override {
     std::error_code ignored;
     fs::remove_all(work_, ignored);
+  }
+
+  virtual void GenerateData() {
+    int exit_code = 0;
+    testing::RunCommand(absl::StrCat(CHURNCTL_BINARY, " generate --out ", data_.string(),
+                                     " --accounts 300 --seed 7 --history-days 61 2>&1"),
+                        &exit_code);
+    ASSERT_EQ(exit_code, 0) << "churnctl generate failed";
   }
 
   void WriteLinkedTickets(const std::vector<std::string>& accounts) {
@@ -167,7 +201,7 @@ class IncrementalRefreshTest : public ::testing::Test {
         CHURN_INGEST_BINARY,
         Common({absl::StrCat("--grpc_address=127.0.0.1:", ingest_port_.port()),
                 "--data_dir=" + data_.string(), "--tickets_dir=" + (work_ / "tickets").string(),
-                "--watch_interval_ms=100"}));
+                "--watch_interval_ms=100", "--model_file=" + model_file_}));
     ASSERT_TRUE(process.ok()) << process.status();
     ingest_ = *std::move(process);
   }
@@ -176,7 +210,8 @@ class IncrementalRefreshTest : public ::testing::Test {
     StartIngest();
     auto scoring = ServiceProcess::Start(
         CHURN_SCORING_BINARY,
-        Common({absl::StrCat("--grpc_address=127.0.0.1:", scoring_port_.port()), "--rules_file="}));
+        Common({absl::StrCat("--grpc_address=127.0.0.1:", scoring_port_.port()),
+                "--rules_file=", "--model_file=" + model_file_}));
     ASSERT_TRUE(scoring.ok()) << scoring.status();
     scoring_ = *std::move(scoring);
     auto enrichment = ServiceProcess::Start(
@@ -279,6 +314,11 @@ class IncrementalRefreshTest : public ::testing::Test {
       if (WaitForCurrentViews(*fresh_stub) != version || version < 0) continue;
       const std::string incremental = ViewsText(running);
       const std::string full = ViewsText(*fresh_stub);
+      int incremental_opinions = 0, full_opinions = 0;
+      const std::string incremental_opinions_text =
+          model_file_.empty() ? "" : SecondOpinionsText(running, &incremental_opinions);
+      const std::string full_opinions_text =
+          model_file_.empty() ? "" : SecondOpinionsText(*fresh_stub, &full_opinions);
       // Compared only when nothing was published meanwhile.
       if (WaitForCurrentViews(running) != version || WaitForCurrentViews(*fresh_stub) != version) {
         continue;
@@ -286,6 +326,12 @@ class IncrementalRefreshTest : public ::testing::Test {
       EXPECT_GT(incremental.size(), 1000u);
       EXPECT_TRUE(incremental == full)
           << "incremental views differ from a full rebuild (" << name << ")";
+      if (!model_file_.empty()) {
+        EXPECT_GT(full_opinions, 250) << "the model gave few second opinions (" << name << ")";
+        EXPECT_EQ(incremental_opinions, full_opinions) << name;
+        EXPECT_TRUE(incremental_opinions_text == full_opinions_text)
+            << "second opinions differ from a full rebuild (" << name << ")";
+      }
       // The fresh gateway had nothing to reuse: it scored everyone.
       EXPECT_EQ(Customers(*fresh, "reused"), 0);
       EXPECT_GT(Customers(*fresh, "rescored"), 250);
@@ -296,6 +342,7 @@ class IncrementalRefreshTest : public ::testing::Test {
 
   fs::path work_;
   fs::path data_;
+  std::string model_file_;  // empty: no trained model (no long views, no second opinions)
   std::string latest_ticket_day_;
   std::vector<std::string> intent_accounts_;
   PortReservation ingest_port_, scoring_port_, enrichment_port_;
@@ -388,6 +435,54 @@ TEST_F(IncrementalRefreshTest, ViewsEqualAFullRebuildAfterChangesRulesAndIngestR
   WaitForCurrentViews(*stub);
   EXPECT_LT(Customers(*gateway, "streamed") - streamed_before_last, customers / 2);
   ExpectEqualToFreshGateway(*stub, "fresh-after-last");
+}
+
+// The same with a trained model: ingest computes long views and scoring adds the model's second
+// opinion to each customer. After a tickets change the running gateway reuses the assessment and
+// the second opinion of every customer whose signals did not change: both must equal what a fresh
+// gateway gets from scoring.
+class IncrementalRefreshWithModelTest : public IncrementalRefreshTest {
+ protected:
+  void GenerateData() override {
+    int exit_code = 0;
+    testing::RunCommand(absl::StrCat(CHURNCTL_BINARY, " generate --mode planted --accounts 300",
+                                     " --seed 7 --history-days 365 --end-date 2024-12-31 --out ",
+                                     data_.string(), " 2>&1"),
+                        &exit_code);
+    ASSERT_EQ(exit_code, 0) << "churnctl generate failed";
+    model_file_ = (work_ / "model.json").string();
+    const std::string out = testing::RunCommand(
+        absl::StrCat(CHURNCTL_BINARY, " train --data ", data_.string(),
+                     " --from 2024-04-01 --to 2024-08-01 --step-days 30 --horizon-days 60"
+                     " --rounds 30 --out ",
+                     model_file_, " 2>&1"),
+        &exit_code);
+    ASSERT_EQ(exit_code, 0) << "churnctl train failed: " << out;
+  }
+};
+
+TEST_F(IncrementalRefreshWithModelTest, ReusedSecondOpinionsEqualAFullRebuild) {
+  StartNeighbours();
+  std::unique_ptr<ServiceProcess> gateway = StartGateway("running");
+  ASSERT_NE(gateway, nullptr);
+  auto stub = Stub(*gateway);
+  const v1::SnapshotInfo first = IngestSnapshot();
+  WaitForCurrentViews(*stub);
+  const double customers = Customers(*gateway, "streamed");
+  ASSERT_GT(customers, 250);
+
+  // Every 7th ticket gone: a few customers' signals change, the others' are reused.
+  std::vector<std::string> tickets = ReadLines(data_ / "support_tickets.csv");
+  std::vector<std::string> kept_tickets = {tickets[0]};
+  for (size_t i = 1; i < tickets.size(); ++i) {
+    if (i % 7 != 0) kept_tickets.push_back(tickets[i]);
+  }
+  const double reused_before = Customers(*gateway, "reused");
+  WriteLines(data_ / "support_tickets.csv", kept_tickets);
+  WaitForIngestVersionAfter(first.version());
+  WaitForCurrentViews(*stub);
+  EXPECT_GT(Customers(*gateway, "reused") - reused_before, customers / 2);
+  ExpectEqualToFreshGateway(*stub, "fresh-with-model");
 }
 
 }  // namespace
