@@ -35,8 +35,10 @@ void AtRiskPageCache::AppendPageJson(const AtRiskListing& listing, std::string* 
     rows = std::move(written);
     Remember(listing, rows);
   }
-  out->reserve(out->size() + 1024 + rows->size());
+  // The head first, then room for the rows: the JSON writer fills the room it works in, so
+  // reserving the rows' room before it would cost clearing that much.
   AppendAtRiskPageHeadJson(listing, out);
+  out->reserve(out->size() + rows->size() + 2);
   out->push_back(',');
   out->append(*rows);
   out->push_back('}');
