@@ -195,7 +195,7 @@ void JsonWriter::Close(char bracket) {
   need_comma_ = true;
 }
 
-void JsonWriter::Key(std::string_view name) {
+void JsonWriter::KeyText(std::string_view name) {
   char* at = Separate(Room(StringRoom(name) + 1));
   at = WriteString(name, at);
   *at++ = ':';

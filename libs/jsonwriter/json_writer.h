@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,23 @@ void AppendJsonString(std::string_view text, std::string* out);
 
 // A double as protobuf's JSON printer writes it (see above).
 void AppendJsonDouble(double value, std::string* out);
+
+// An object member's name that needs no escaping (printable ASCII but '"' and '\\'), checked
+// when the program is compiled: the writer copies it as it is, without scanning it.
+class PlainName {
+ public:
+  template <size_t N>
+  consteval PlainName(const char (&name)[N]) : text_(name, N - 1) {  // NOLINT: implicit
+    for (size_t i = 0; i + 1 < N; ++i) {
+      const unsigned char c = static_cast<unsigned char>(name[i]);
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') throw "the name needs escaping";
+    }
+  }
+  std::string_view text() const { return text_; }
+
+ private:
+  std::string_view text_;
+};
 
 class JsonWriter {
  public:
@@ -38,8 +56,20 @@ class JsonWriter {
   void EndObject() { Close('}'); }
   void BeginArray() { Open('['); }
   void EndArray() { Close(']'); }
-  // The next member's name; the value call that follows is its value.
-  void Key(std::string_view name);
+  // The next member's name; the value call that follows is its value. Escaped as any string:
+  // for names known when compiling, Key(PlainName) copies them as they are.
+  void KeyText(std::string_view name);
+  void Key(PlainName name) {
+    const std::string_view text = name.text();
+    char* at = Separate(Room(text.size() + 3));
+    *at++ = '"';
+    std::memcpy(at, text.data(), text.size());
+    at += text.size();
+    *at++ = '"';
+    *at++ = ':';
+    used_ = static_cast<size_t>(at - out_->data());
+    after_key_ = true;
+  }
 
   void String(std::string_view text);
   void Int(int64_t value);          // a bare number (int32 fields)
@@ -49,11 +79,11 @@ class JsonWriter {
   void Null();
 
   // Shorthands for a member: Key(name) then the value.
-  void String(std::string_view name, std::string_view text) { Key(name), String(text); }
-  void Int(std::string_view name, int64_t value) { Key(name), Int(value); }
-  void Int64String(std::string_view name, int64_t value) { Key(name), Int64String(value); }
-  void Double(std::string_view name, double value) { Key(name), Double(value); }
-  void Bool(std::string_view name, bool value) { Key(name), Bool(value); }
+  void String(PlainName name, std::string_view text) { Key(name), String(text); }
+  void Int(PlainName name, int64_t value) { Key(name), Int(value); }
+  void Int64String(PlainName name, int64_t value) { Key(name), Int64String(value); }
+  void Double(PlainName name, double value) { Key(name), Double(value); }
+  void Bool(PlainName name, bool value) { Key(name), Bool(value); }
 
  private:
   // Room for `bytes` more at the cursor, plus a separator.

@@ -50,20 +50,30 @@ std::string CanonicalFilters(const AtRiskQuery& query) {
       "\nsort=", std::string(AtRiskSortName(query.sort)), descending ? " desc" : " asc");
 }
 
-PageTokenBinding Binding(const ViewSet& views, const AtRiskQuery& query) {
-  return PageTokenBinding{kList, ViewsIdentity(views), CanonicalFilters(query)};
-}
-
 }  // namespace
 
+AtRiskPageTokens::AtRiskPageTokens(const ViewSet& views, const AtRiskQuery& query)
+    : binding_{kList, views.at_risk_query_cache().ViewsFingerprint([&views] {
+                 return PageTokenFingerprint(ViewsIdentity(views));
+               }),
+               PageTokenFingerprint(CanonicalFilters(query))} {}
+
+std::string AtRiskPageTokens::Token(size_t offset) const {
+  return EncodePageToken(binding_, static_cast<int64_t>(offset));
+}
+
+absl::StatusOr<size_t> AtRiskPageTokens::Offset(std::string_view token) const {
+  CHURN_ASSIGN_OR_RETURN(int64_t cursor, DecodePageToken(token, binding_));
+  return static_cast<size_t>(cursor);
+}
+
 std::string AtRiskPageToken(const ViewSet& views, const AtRiskQuery& query, size_t offset) {
-  return EncodePageToken(Binding(views, query), static_cast<int64_t>(offset));
+  return AtRiskPageTokens(views, query).Token(offset);
 }
 
 absl::StatusOr<size_t> AtRiskOffsetFromToken(std::string_view token, const ViewSet& views,
                                              const AtRiskQuery& query) {
-  CHURN_ASSIGN_OR_RETURN(int64_t cursor, DecodePageToken(token, Binding(views, query)));
-  return static_cast<size_t>(cursor);
+  return AtRiskPageTokens(views, query).Offset(token);
 }
 
 }  // namespace churn::viewsets

@@ -10,10 +10,25 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "viewsets/page_token.h"
 #include "viewsets/at_risk_query.h"
 #include "viewsets/view_set.h"
 
 namespace churn::viewsets {
+
+// The tokens of one query over one ViewSet, its binding fingerprinted once: the views' part
+// once per ViewSet (remembered in its query cache), the filters' once here.
+class AtRiskPageTokens {
+ public:
+  AtRiskPageTokens(const ViewSet& views, const AtRiskQuery& query);
+
+  std::string Token(size_t offset) const;
+  // As AtRiskOffsetFromToken.
+  absl::StatusOr<size_t> Offset(std::string_view token) const;
+
+ private:
+  PageTokenFingerprints binding_;
+};
 
 std::string AtRiskPageToken(const ViewSet& views, const AtRiskQuery& query, size_t offset);
 

@@ -66,4 +66,15 @@ void AtRiskQueryCache::SetMovements(int64_t generation,
   movements_generation_ = generation;
 }
 
+std::string AtRiskQueryCache::ViewsFingerprint(const std::function<std::string()>& compute) {
+  {
+    concurrency::MutexLock lock(mu_);
+    if (!views_fingerprint_.empty()) return views_fingerprint_;
+  }
+  std::string computed = compute();  // the same text whoever computes it first
+  concurrency::MutexLock lock(mu_);
+  if (views_fingerprint_.empty()) views_fingerprint_ = computed;
+  return computed;
+}
+
 }  // namespace churn::viewsets

@@ -1,7 +1,8 @@
 #pragma once
 // The at-risk query's memory of one ViewSet: the matched rows (in order) of the last few distinct
 // queries, so the next page of the same filters and sort costs only that page, and the risk
-// movements laid out by row for the latest movements generation. Bounded: at most kEntries
+// movements laid out by row for the latest movements generation, and the views' page-token
+// fingerprint (at_risk_page_token.h). Bounded: at most kEntries
 // query results (each at most one position per row) and one set of movement columns.
 // Thread-safe; the results are immutable once stored.
 
@@ -33,6 +34,10 @@ class AtRiskQueryCache {
   std::shared_ptr<const MovementColumns> MovementsOrBuild(
       int64_t generation, const std::function<std::shared_ptr<const MovementColumns>()>& build);
 
+  // The views' page-token fingerprint: `compute`'s, remembered from the first call on.
+  std::string ViewsFingerprint(const std::function<std::string()>& compute)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
   std::shared_ptr<const Positions> Find(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_);
   void Insert(const std::string& key, std::shared_ptr<const Positions> positions)
@@ -50,6 +55,7 @@ class AtRiskQueryCache {
   std::vector<Entry> entries_ ABSL_GUARDED_BY(mu_);  // most recently used last
   int64_t movements_generation_ ABSL_GUARDED_BY(mu_) = 0;
   std::shared_ptr<const MovementColumns> movements_ ABSL_GUARDED_BY(mu_);
+  std::string views_fingerprint_ ABSL_GUARDED_BY(mu_);  // empty: not computed yet
 };
 
 }  // namespace churn::viewsets

@@ -107,7 +107,8 @@ void WriteSignals(const CustomerSignals& s, JsonWriter& json) {
   json.EndObject();
 }
 
-void WriteStrings(std::string_view name, const std::vector<std::string>& values, JsonWriter& json) {
+void WriteStrings(jsonwriter::PlainName name, const std::vector<std::string>& values,
+                  JsonWriter& json) {
   json.Key(name);
   json.BeginArray();
   for (const std::string& value : values) json.String(value);
@@ -140,14 +141,18 @@ void WriteAssessment(const scoring::Assessment& a, JsonWriter& json) {
 
 }  // namespace
 
-void AppendAtRiskPageJson(const AtRiskListing& listing, std::string* out) {
-  const viewsets::AtRiskPage& page = listing.page;
-  // Rows take about 700 bytes: one allocation for the usual page.
-  out->reserve(out->size() + 1024 + page.customers.size() * 1024);
+void AppendAtRiskPageHeadJson(const AtRiskListing& listing, std::string* out) {
   JsonWriter json(out);
   json.BeginObject();
   json.Key("freshness");
   WriteFreshness(listing.freshness, listing.views.get(), json);
+}
+
+void AppendAtRiskPageRowsJson(const AtRiskListing& listing, std::string* out) {
+  const viewsets::AtRiskPage& page = listing.page;
+  // Rows take about 700 bytes: one allocation for the usual page.
+  out->reserve(out->size() + 1024 + page.customers.size() * 1024);
+  JsonWriter json(out);
   json.Key("customers");
   json.BeginArray();
   for (const reports::ScoredCustomer* customer : page.customers) {
@@ -178,7 +183,14 @@ void AppendAtRiskPageJson(const AtRiskListing& listing, std::string* out) {
     json.EndObject();
   }
   json.EndArray();
-  json.EndObject();
+}
+
+void AppendAtRiskPageJson(const AtRiskListing& listing, std::string* out) {
+  out->reserve(out->size() + 2048 + listing.page.customers.size() * 1024);
+  AppendAtRiskPageHeadJson(listing, out);
+  out->push_back(',');
+  AppendAtRiskPageRowsJson(listing, out);
+  out->push_back('}');
 }
 
 }  // namespace churn::gateway

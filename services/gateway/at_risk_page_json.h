@@ -13,4 +13,10 @@ namespace churn::gateway {
 // Appends the ListAtRiskResponse JSON of `listing` to *out.
 void AppendAtRiskPageJson(const AtRiskListing& listing, std::string* out);
 
+// The same JSON in two parts: the freshness, which changes with the clock ('{"freshness":{..}'),
+// and the rest, written from the rows, totals, tokens and movements only
+// ('"customers":[..],..,"movements":[..]'). AppendAtRiskPageJson is head + ',' + rest + '}'.
+void AppendAtRiskPageHeadJson(const AtRiskListing& listing, std::string* out);
+void AppendAtRiskPageRowsJson(const AtRiskListing& listing, std::string* out);
+
 }  // namespace churn::gateway

@@ -4,9 +4,13 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
 
 namespace churn::gateway {
 namespace {
@@ -32,6 +36,14 @@ void AddressOf(const sockaddr_storage& address, std::string& ip, int& port) {
     port = ntohs(v6->sin6_port);
   }
   ip = text;
+}
+
+// A response head (status line to blank line) whose body has a known length: the body, in
+// memory, is the next write. A chunked head is not held: its first chunk may be long in coming.
+bool IsHeadOfBodyInMemory(absl::string_view bytes) {
+  return absl::StartsWith(bytes, "HTTP/1.") && absl::EndsWith(bytes, "\r\n\r\n") &&
+         absl::StrContains(bytes, "\r\nContent-Length: ") &&
+         !absl::StrContains(bytes, "\r\nTransfer-Encoding: chunked\r\n");
 }
 
 }  // namespace
@@ -69,15 +81,47 @@ ssize_t BufferedSocketStream::read(char* ptr, size_t size) {
 }
 
 ssize_t BufferedSocketStream::write(const char* ptr, size_t size) {
+  if (!wrote_) {
+    wrote_ = true;
+    if (IsHeadOfBodyInMemory(absl::string_view(ptr, size))) {
+      held_.assign(ptr, size);
+      return static_cast<ssize_t>(size);
+    }
+  }
   // Send what the socket takes now (the caller writes the rest); wait only when it takes nothing.
+  // A held head goes first, in the same call.
   while (true) {
+    const size_t held = held_.size() - held_sent_;
+    iovec parts[2] = {{held_.data() + held_sent_, held}, {const_cast<char*>(ptr), size}};
+    msghdr message{};
+    message.msg_iov = held > 0 ? parts : parts + 1;
+    message.msg_iovlen = held > 0 ? 2 : 1;
     ssize_t n;
     do {
-      n = ::send(socket_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      n = ::sendmsg(socket_, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
-    if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return n;
-    if (!is_writable()) return -1;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return n;
+    if (n < 0) {
+      if (!is_writable()) return -1;
+      continue;
+    }
+    if (static_cast<size_t>(n) < held) {
+      held_sent_ += static_cast<size_t>(n);
+      continue;
+    }
+    if (held > 0) {
+      held_.clear();
+      held_sent_ = 0;
+      n -= static_cast<ssize_t>(held);
+      if (n == 0 && size > 0) continue;  // the head went, none of this yet
+    }
+    return n;
   }
+}
+
+bool BufferedSocketStream::Flush() {
+  if (held_.size() == held_sent_) return true;
+  return write(nullptr, 0) >= 0;
 }
 
 void BufferedSocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {

@@ -2,6 +2,12 @@
 // An httplib::Stream over a connected socket that first yields bytes already read from it (by the
 // connection waiting room), then reads the socket itself, waiting at most read_timeout for each
 // read and write_timeout for each write.
+//
+// One stream serves one request. Its response head, when it announces a Content-Length (the body
+// is in memory, written right after), is held and goes out with the body's first bytes in one
+// send: one segment and one wake-up for the client instead of two. A chunked (streamed) response's
+// head goes out at once, so a client sees it before the first chunk, however long that takes.
+// Flush() sends what is still held (a head without a body, e.g. for HEAD).
 
 #include <chrono>
 #include <string>
@@ -23,6 +29,9 @@ class BufferedSocketStream : public httplib::Stream {
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   socket_t socket() const override { return socket_; }
 
+  // Sends a held response head; false when the socket does not take it within write_timeout.
+  bool Flush();
+
   // The bytes read from the socket but not consumed yet (a pipelined next request).
   std::string TakeUnread();
 
@@ -32,6 +41,9 @@ class BufferedSocketStream : public httplib::Stream {
   size_t consumed_ = 0;
   const std::chrono::milliseconds read_timeout_;
   const std::chrono::milliseconds write_timeout_;
+  bool wrote_ = false;  // anything written (or held) yet
+  std::string held_;    // a response head waiting for its body
+  size_t held_sent_ = 0;
 };
 
 }  // namespace churn::gateway

@@ -133,21 +133,18 @@ absl::StatusOr<AtRiskListing> GatewayApi::ListAtRisk(const v1::ListAtRiskRequest
   const viewsets::ViewSet& views = *listing.views;
   listing.movements = Movements();
   query.movements = listing.movements.get();
+  const viewsets::AtRiskPageTokens tokens(views, query);
   if (!request.page_token().empty()) {
-    CHURN_ASSIGN_OR_RETURN(size_t offset,
-                           viewsets::AtRiskOffsetFromToken(request.page_token(), views, query));
+    CHURN_ASSIGN_OR_RETURN(size_t offset, tokens.Offset(request.page_token()));
     query.offset = offset;
   }
   CHURN_ASSIGN_OR_RETURN(listing.page, viewsets::QueryAtRisk(views, query));
   listing.freshness = store_->FreshnessOf(&views, absl::Now());
   const viewsets::AtRiskPage& page = listing.page;
-  if (page.has_more) {
-    listing.next_page_token =
-        viewsets::AtRiskPageToken(views, query, page.offset + page.customers.size());
-  }
+  if (page.has_more) listing.next_page_token = tokens.Token(page.offset + page.customers.size());
   if (page.offset > 0) {
     const size_t previous = page.offset > query.limit ? page.offset - query.limit : 0;
-    listing.previous_page_token = viewsets::AtRiskPageToken(views, query, previous);
+    listing.previous_page_token = tokens.Token(previous);
   }
   return listing;
 }

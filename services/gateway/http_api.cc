@@ -20,7 +20,7 @@
 #include "common/absl_compat.h"
 #include "common/logging.h"
 #include "common/public_error.h"
-#include "at_risk_page_json.h"
+#include "at_risk_page_cache.h"
 #include "http_request_parsing.h"
 #include "nlohmann/json.hpp"
 #include "waiting_room_server.h"
@@ -208,7 +208,9 @@ HttpApi::HttpApi(HttpApiOptions options, GatewayApi* api, RefreshOrchestrator* r
     server_ = std::make_unique<httplib::SSLServer>(options_.tls_cert_file.c_str(),
                                                    options_.tls_key_file.c_str());
   } else {
-    auto server = std::make_unique<WaitingRoomServer>(kHttpThreads, WaitingRoomOptions{});
+    WaitingRoomOptions waiting;
+    waiting.threads = kHttpThreads;
+    auto server = std::make_unique<WaitingRoomServer>(waiting);
     waiting_room_server_ = server.get();
     server_ = std::move(server);
   }
@@ -237,8 +239,9 @@ absl::Status HttpApi::Start() {
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     listen_socket = sock;
   });
-  // httplib writes a response's head and body separately: with Nagle on, the body of every
-  // answer after the first on a kept-alive connection waits for the client's delayed ACK (40 ms
+  // httplib writes a response's head and body separately (plain HTTP joins them again in one
+  // send, buffered_socket_stream.h; HTTPS and streamed chunks do not): with Nagle on, the second
+  // write of an answer on a kept-alive connection would wait for the client's delayed ACK (40 ms
   // on Linux). Set on the listening socket, accepted connections inherit it.
   server_->set_tcp_nodelay(true);
   server_->set_payload_max_length(static_cast<size_t>(options_.max_body_bytes));
@@ -273,8 +276,10 @@ absl::Status HttpApi::Start() {
 
 void HttpApi::Stop() {
   if (!listener_.joinable()) return;
-  if (waiting_room_server_ != nullptr) waiting_room_server_->StopWaitingRoom();
+  // Stopped first, so a streamed response being served sees the shutdown and ends; the room
+  // then waits for the requests its threads serve.
   server_->stop();
+  if (waiting_room_server_ != nullptr) waiting_room_server_->StopWaitingRoom();
   listener_.join();
 }
 
@@ -382,13 +387,14 @@ void HttpApi::RegisterRoutes() {
                                                     const auth::Caller&) {
                absl::StatusOr<v1::ListAtRiskRequest> request = AtRiskRequestFromQuery(req.params);
                if (!request.ok()) return SendError(res, request.status());
-               // Written from the rows (the same JSON as the printed ListAtRiskResponse): the
-               // at-risk list is the dashboard's busiest call.
+               // Written from the rows (the same JSON as the printed ListAtRiskResponse), the
+               // rows' part remembered for the pages asked again: the at-risk list is the
+               // dashboard's busiest call.
                absl::StatusOr<AtRiskListing> listing = api_->ListAtRisk(*request);
                if (!listing.ok()) return SendError(res, listing.status());
                res.status = 200;
                res.body.clear();
-               AppendAtRiskPageJson(*listing, &res.body);
+               at_risk_pages_.AppendPageJson(*listing, &res.body);
                res.set_header("Content-Type", kJson);
              }));
   server.Get(R"(/api/v1/customers/([^/]+))",

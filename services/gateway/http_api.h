@@ -50,6 +50,7 @@
 
 #include "absl/status/status.h"
 #include "admission_limit.h"
+#include "at_risk_page_cache.h"
 #include "auth/bearer_token.h"
 #include "data_set_relay.h"
 #include "gateway_api.h"
@@ -72,8 +73,9 @@ namespace churn::gateway {
 class WaitingRoomServer;
 
 // Threads serving the HTTP port's requests: a long batch stream, the analyses and the views.
-// Plain-HTTP connections wait for a complete request head off these threads (idle keep-alive
-// connections and slow senders cost a socket, not a thread); HTTPS ones hold a thread while open.
+// Plain-HTTP connections wait for a complete request head in one epoll set these threads wait on
+// (idle keep-alive connections and slow senders cost a socket, not a thread; the thread their
+// head wakes serves the request); HTTPS ones hold a thread while open.
 inline constexpr int kHttpThreads = 16;
 
 struct HttpApiOptions {
@@ -133,6 +135,7 @@ class HttpApi {
   DataSetRelay* data_sets_ = nullptr;
   prometheus::Registry* registry_;
   AdmissionLimit admissions_;
+  AtRiskPageCache at_risk_pages_;
   std::unique_ptr<httplib::Server> server_;
   // The server_ when it serves plain HTTP (idle and slow connections wait off the worker threads).
   WaitingRoomServer* waiting_room_server_ = nullptr;

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <functional>
 #include <utility>
 
 #include "buffered_socket_stream.h"
@@ -15,21 +16,20 @@ void CloseSocket(int socket) {
   ::close(socket);
 }
 
+// The listener hands each accepted connection over through the task queue: parking it in the
+// room is quick, so it runs right there on the listener's thread (the room's threads serve).
+class ParkOnListenerThread : public httplib::TaskQueue {
+ public:
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override {}
+};
+
 }  // namespace
 
-WaitingRoomServer::WaitingRoomServer(int threads, WaitingRoomOptions options)
-    : room_(options, [this](int socket, std::string received) {
-        httplib::TaskQueue* workers = workers_.load();
-        if (workers == nullptr) return CloseSocket(socket);
-        workers->enqueue([this, socket, received = std::move(received)]() mutable {
-          Serve(socket, std::move(received));
-        });
-      }) {
-  new_task_queue = [this, threads] {
-    auto* pool = new httplib::ThreadPool(static_cast<size_t>(threads));
-    workers_ = pool;
-    return pool;
-  };
+WaitingRoomServer::WaitingRoomServer(WaitingRoomOptions options)
+    : room_(options,
+            [this](int socket, std::string received) { Serve(socket, std::move(received)); }) {
+  new_task_queue = [] { return new ParkOnListenerThread(); };
 }
 
 bool WaitingRoomServer::process_and_close_socket(socket_t sock) {
@@ -42,12 +42,17 @@ void WaitingRoomServer::Serve(int socket, std::string received) {
       std::chrono::seconds(read_timeout_sec_) + std::chrono::microseconds(read_timeout_usec_));
   const auto write_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::seconds(write_timeout_sec_) + std::chrono::microseconds(write_timeout_usec_));
-  BufferedSocketStream stream(socket, std::move(received), read_timeout, write_timeout);
-  bool connection_closed = false;
-  const bool served =
-      process_request(stream, /*close_connection=*/false, connection_closed, nullptr);
-  if (!served || connection_closed || !is_running()) return CloseSocket(socket);
-  room_.Park(socket, stream.TakeUnread());
+  while (true) {
+    BufferedSocketStream stream(socket, std::move(received), read_timeout, write_timeout);
+    bool connection_closed = false;
+    const bool served =
+        process_request(stream, /*close_connection=*/false, connection_closed, nullptr);
+    const bool flushed = stream.Flush();
+    if (!served || !flushed || connection_closed || !is_running()) return CloseSocket(socket);
+    received = stream.TakeUnread();
+    // A pipelined request already here is served now; otherwise the connection waits.
+    if (!HasCompleteRequestHead(received)) return room_.Park(socket, std::move(received));
+  }
 }
 
 }  // namespace churn::gateway

@@ -4,6 +4,8 @@
 // numbers spelled the same.
 #include "at_risk_page_json.h"
 
+#include "at_risk_page_cache.h"
+
 #include <unistd.h>
 
 #include <cmath>
@@ -171,6 +173,12 @@ class AtRiskPageJsonTest : public ::testing::Test {
     if (!status.ok() || !listing.ok()) return false;
     std::string text;
     AppendAtRiskPageJson(*listing, &text);
+    // The remembered page is the same bytes, written or remembered.
+    for (int i = 0; i < 2; ++i) {
+      std::string cached = "x";
+      cache_.AppendPageJson(*listing, &cached);
+      EXPECT_EQ(cached, "x" + text);
+    }
     *written = nlohmann::json::parse(text);
     *printed = nlohmann::json::parse(PrintedJson(response));
     *next_token = response.next_page_token();
@@ -181,6 +189,7 @@ class AtRiskPageJsonTest : public ::testing::Test {
   viewsets::ViewStore store_;
   std::unique_ptr<outcomes::OutcomeLog> log_;
   std::unique_ptr<GatewayApi> api_;
+  AtRiskPageCache cache_;
 };
 
 TEST_F(AtRiskPageJsonTest, EqualsThePrintedMessageForRandomPages) {
@@ -245,6 +254,62 @@ TEST_F(AtRiskPageJsonTest, EqualsThePrintedMessageForRandomPages) {
   EXPECT_GT(compared, 400);
   EXPECT_GT(rows, 5000u);
   EXPECT_GT(moved, 500u);
+  EXPECT_GT(cache_.hits(), 400);
+}
+
+// The remembered pages: served again only for the very same page of the very same views, the
+// freshness always written anew, bounded, and an old ViewSet still freed.
+TEST_F(AtRiskPageJsonTest, RemembersAPageOnlyForTheSameViewsAndPage) {
+  std::mt19937_64 random(7);
+  auto publish = [&](const std::vector<reports::ScoredCustomer>& customers) {
+    viewsets::ViewSetInputs inputs;
+    inputs.customers = customers;
+    inputs.snapshot_version = 1;
+    inputs.built_at = absl::FromUnixSeconds(1700000000);
+    inputs.rules_sha256 = "abc";
+    store_.Publish(viewsets::ViewSet::Build(std::move(inputs)), absl::Now());
+  };
+  const std::vector<reports::ScoredCustomer> customers = RandomCustomers(300, random);
+  publish(customers);
+  v1::ListAtRiskRequest request;
+  request.set_page_size(5);
+  auto page = [&](int offset) {
+    request.set_offset(offset);
+    absl::StatusOr<AtRiskListing> listing = api_->ListAtRisk(request);
+    EXPECT_TRUE(listing.ok()) << listing.status();
+    return *std::move(listing);
+  };
+  auto check = [&](const AtRiskListing& listing) {
+    std::string expected, cached;
+    AppendAtRiskPageJson(listing, &expected);
+    cache_.AppendPageJson(listing, &cached);
+    EXPECT_EQ(cached, expected);
+  };
+  AtRiskListing first = page(0);
+  check(first);
+  EXPECT_EQ(cache_.misses(), 1);
+  check(page(0));  // a new request for the same page
+  EXPECT_EQ(cache_.hits(), 1);
+  first.freshness.stale = true;  // the clock moved: written anew around the remembered rows
+  first.freshness.stale_seconds = 42;
+  check(first);
+  EXPECT_EQ(cache_.hits(), 2);
+  check(page(5));
+  EXPECT_EQ(cache_.misses(), 2);
+
+  // The same rows rebuilt into new views: another ViewSet, so not the remembered page.
+  const std::weak_ptr<const viewsets::ViewSet> old_views = first.views;
+  first = AtRiskListing();
+  publish(customers);
+  check(page(0));
+  EXPECT_EQ(cache_.misses(), 3);
+  EXPECT_TRUE(old_views.expired());  // remembered weakly: freed with its last reader
+
+  // Bounded: after kEntries other pages the first is written again.
+  for (size_t i = 1; i <= AtRiskPageCache::kEntries; ++i) check(page(static_cast<int>(i)));
+  const int64_t misses = cache_.misses();
+  check(page(0));
+  EXPECT_EQ(cache_.misses(), misses + 1);
 }
 
 // Beyond equal values: every double of a row is spelled as protobuf spells it.

@@ -139,5 +139,94 @@ TEST_F(ConnectionWaitingRoomTest, StopClosesWaitingConnectionsAndLaterOnes) {
   ::close(late_client);
 }
 
+// The room's threads serve what they read: with two threads, two requests are served at once
+// (each on the thread its head woke, never the caller's), and a third waits for a free thread.
+TEST(ConnectionWaitingRoomThreadsTest, EachThreadServesTheHeadItCompletedAndNoMoreRunAtOnce) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int serving = 0;
+  int served = 0;
+  bool release = false;
+  std::vector<std::thread::id> threads;
+  std::vector<int> sockets;
+  WaitingRoomOptions options;
+  options.threads = 2;
+  ConnectionWaitingRoom room(options, [&](int socket, std::string) {
+    std::unique_lock<std::mutex> lock(mu);
+    threads.push_back(std::this_thread::get_id());
+    sockets.push_back(socket);
+    ++serving;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+    --serving;
+    ++served;
+    cv.notify_all();
+  });
+  ASSERT_TRUE(room.Start().ok());
+  std::vector<int> clients;
+  for (int i = 0; i < 3; ++i) {
+    int fds[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    room.Park(fds[0], "");
+    clients.push_back(fds[1]);
+    const std::string head = "GET /healthz HTTP/1.1\r\n\r\n";
+    ASSERT_EQ(::send(fds[1], head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 2s, [&] { return serving == 2; }));
+  }
+  std::this_thread::sleep_for(200ms);
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    EXPECT_EQ(serving, 2);  // the third head waits: both threads are busy
+    EXPECT_NE(threads[0], threads[1]);
+    for (const std::thread::id& id : threads) EXPECT_NE(id, std::this_thread::get_id());
+    release = true;
+    cv.notify_all();
+    ASSERT_TRUE(cv.wait_for(lock, 2s, [&] { return served == 3; }));
+  }
+  room.Stop();
+  for (int socket : sockets) ::close(socket);
+  for (int client : clients) ::close(client);
+}
+
+// A served connection parked again (a keep-alive one) is woken by its next request, as often as
+// it sends one, and a slow sender beside it does not hold the room's only thread.
+TEST(ConnectionWaitingRoomThreadsTest, ServedConnectionParkedAgainIsServedAgainBesideASlowOne) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> heads;
+  ConnectionWaitingRoom* room_pointer = nullptr;
+  ConnectionWaitingRoom room({}, [&](int socket, std::string received) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      heads.push_back(received);
+      cv.notify_all();
+    }
+    room_pointer->Park(socket, "");  // kept alive: waits for its next request
+  });
+  room_pointer = &room;
+  ASSERT_TRUE(room.Start().ok());
+  int slow[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, slow), 0);
+  room.Park(slow[0], "");
+  ASSERT_EQ(::send(slow[1], "GET /", 5, 0), 5);  // never finishes its head
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  room.Park(fds[0], "");
+  for (int i = 0; i < 5; ++i) {
+    const std::string head = "GET /" + std::to_string(i) + " HTTP/1.1\r\n\r\n";
+    ASSERT_EQ(::send(fds[1], head.data(), head.size(), 0), static_cast<ssize_t>(head.size()));
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 2s, [&] { return heads.size() == static_cast<size_t>(i + 1); }));
+    EXPECT_EQ(heads.back(), head);
+  }
+  room.Stop();
+  EXPECT_EQ(heads.size(), 5u);
+  ::close(fds[1]);
+  ::close(slow[1]);
+}
+
 }  // namespace
 }  // namespace churn::gateway

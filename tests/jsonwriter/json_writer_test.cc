@@ -191,7 +191,7 @@ TEST(JsonWriterTest, PlacesCommasAndColons) {
   json.EndArray();
   json.Int64String("big", int64_t{9007199254740993});
   json.Double("ratio", 0.25);
-  json.Key("he said \"x\"");
+  json.KeyText("he said \"x\"");
   json.String("");
   json.EndObject();
   json.Finish();
@@ -200,6 +200,36 @@ TEST(JsonWriterTest, PlacesCommasAndColons) {
   const nlohmann::json parsed = nlohmann::json::parse(out);
   EXPECT_EQ(parsed["big"], "9007199254740993");
   EXPECT_EQ(parsed["list"][2]["no"], false);
+}
+
+// A name checked plain when compiled is written as the escaping writer writes it.
+TEST(JsonWriterTest, PlainNamesAreWrittenAsEscapedNames) {
+  std::string plain;
+  std::string escaped;
+  {
+    JsonWriter a(&plain);
+    JsonWriter b(&escaped);
+    a.BeginObject();
+    b.BeginObject();
+    a.Key("usage_drop_pct");
+    b.KeyText("usage_drop_pct");
+    a.Int(1);
+    b.Int(1);
+    a.Key("a b/c<d>'e'");
+    b.KeyText("a b/c<d>'e'");
+    a.BeginArray();
+    b.BeginArray();
+    a.EndArray();
+    b.EndArray();
+    a.Key("");
+    b.KeyText("");
+    a.Null();
+    b.Null();
+    a.EndObject();
+    b.EndObject();
+  }
+  EXPECT_EQ(plain, escaped);
+  EXPECT_EQ(plain, R"({"usage_drop_pct":1,"a b/c<d>'e'":[],"":null})");
 }
 
 TEST(JsonWriterTest, AppendsToWhatIsThere) {

@@ -27,6 +27,29 @@ TEST(AtRiskPageTokenTest, GivesTheOffsetBackForTheSameViewsAndFilters) {
   EXPECT_EQ(*offset, 25u);
 }
 
+// One query's tokens fingerprinted once are the tokens the free functions write and read; the
+// views' fingerprint is computed once per ViewSet.
+TEST(AtRiskPageTokenTest, TokensOfOneQueryAreThoseOfTheFreeFunctions) {
+  std::shared_ptr<const ViewSet> views = SampleViews();
+  const AtRiskQuery query = ProAndBasic();
+  const AtRiskPageTokens tokens(*views, query);
+  EXPECT_EQ(tokens.Token(25), AtRiskPageToken(*views, query, 25));
+  absl::StatusOr<size_t> offset = tokens.Offset(AtRiskPageToken(*views, query, 50));
+  ASSERT_TRUE(offset.ok()) << offset.status();
+  EXPECT_EQ(*offset, 50u);
+  AtRiskQuery other = query;
+  other.min_arr = 200;
+  EXPECT_FALSE(tokens.Offset(AtRiskPageToken(*views, other, 50)).ok());
+  // Remembered: a later compute is not asked.
+  int computed = 0;
+  const std::string remembered = views->at_risk_query_cache().ViewsFingerprint([&] {
+    ++computed;
+    return std::string("other");
+  });
+  EXPECT_EQ(computed, 0);
+  EXPECT_EQ(remembered.size(), 16u);
+}
+
 TEST(AtRiskPageTokenTest, MovementFiltersBindTheMovementsInForce) {
   std::shared_ptr<const ViewSet> views = SampleViews();
   riskhistory::RiskMovements movements;

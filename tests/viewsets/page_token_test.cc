@@ -1,6 +1,7 @@
 #include "viewsets/page_token.h"
 
 #include "absl/strings/escaping.h"
+#include "digest/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -11,6 +12,23 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 const PageTokenBinding kBinding{"at-risk", "ingest-a/7/rules", "tiers=pro"};
+
+// The layout tokens keep (old tokens stay readable): the list, 16 hex digits of SHA-256 of the
+// data and of the filters, and the cursor, in web-safe base64; fingerprinted once or per token.
+TEST(PageTokenTest, FingerprintedBindingWritesTheSameTokensAsTheBinding) {
+  const std::string expected = absl::WebSafeBase64Escape(
+      "churn-page-1|at-risk|" + digest::Sha256Hex(kBinding.data).substr(0, 16) + "|" +
+      digest::Sha256Hex(kBinding.filters).substr(0, 16) + "|50");
+  EXPECT_EQ(EncodePageToken(kBinding, 50), expected);
+  const PageTokenFingerprints fingerprints = FingerprintsOf(kBinding);
+  EXPECT_EQ(EncodePageToken(fingerprints, 50), expected);
+  absl::StatusOr<int64_t> decoded = DecodePageToken(expected, fingerprints);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, 50);
+  PageTokenFingerprints other = fingerprints;
+  other.filters = PageTokenFingerprint("tiers=basic");
+  EXPECT_FALSE(DecodePageToken(expected, other).ok());
+}
 
 TEST(PageTokenTest, RoundTripsTheCursorForTheSameBinding) {
   for (int64_t cursor : {int64_t{0}, int64_t{50}, int64_t{1} << 40}) {
