@@ -1,6 +1,7 @@
 #include "snapshots/snapshot_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <random>
 #include <utility>
@@ -10,6 +11,7 @@
 #include "absl/strings/str_replace.h"
 #include "signals/signal_history.h"
 #include "snapshots/content_hash.h"
+#include "snapshots/signals_delta.h"
 
 namespace churn::snapshots {
 
@@ -83,7 +85,8 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
   absl::StatusOr<TablesRead> parsed =
       tables_.Refresh(*files, table_hashes->of_table, as_of, options_.load);
   if (!parsed.ok()) return Fail(parsed.status());
-  SignalSnapshot signals = tables_.Signals();
+  SignalSnapshot signals = tables_.Signals(std::move(spare_customers_));
+  spare_customers_.clear();
   if (options_.long_views) {
     // The long views read every table again (days and weeks before the as-of date).
     if (absl::Status added = AddLongViews(*files, options_.load, &signals); !added.ok()) {
@@ -100,12 +103,47 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
   snapshot->content_hash = std::move(hash);
   snapshot->as_of = as_of;
   snapshot->signals = std::move(signals);
+  // A kept subscriptions table (an accounts change re-reads it) is the same customers, in order,
+  // with the same answer to whether an id repeats; a re-read one is compared.
+  const std::vector<CustomerSignals>& customers = snapshot->signals.customers;
+  if (current && !(*parsed)[static_cast<int>(dataset::Table::kSubscriptions)]) {
+    snapshot->same_customers_as_previous = true;
+    snapshot->unique_customer_ids = current->unique_customer_ids;
+  } else {
+    snapshot->same_customers_as_previous =
+        current && std::equal(customers.begin(), customers.end(),
+                              current->signals.customers.begin(), current->signals.customers.end(),
+                              [](const CustomerSignals& a, const CustomerSignals& b) {
+                                return a.customer_id == b.customer_id;
+                              });
+    snapshot->unique_customer_ids = UniqueCustomerIds(customers);
+  }
 
-  concurrency::MutexLock lock(state_mu_);
-  held_.push_front(snapshot);
-  while (held_.size() > std::max<size_t>(options_.versions_kept, 1)) held_.pop_back();
-  last_failure_.reset();
-  return LoadResult{std::move(snapshot), true, elapsed(), *parsed, table_hashes->read};
+  std::vector<std::shared_ptr<const Snapshot>> retired;
+  {
+    concurrency::MutexLock lock(state_mu_);
+    held_.push_front(snapshot);
+    while (held_.size() > std::max<size_t>(options_.versions_kept, 1)) {
+      retired.push_back(std::move(held_.back()));
+      held_.pop_back();
+    }
+    last_failure_.reset();
+  }
+  LoadResult result{std::move(snapshot), true, elapsed(), *parsed, table_hashes->read};
+  for (std::shared_ptr<const Snapshot>& old : retired) Retire(std::move(old));
+  return result;
+}
+
+void SnapshotStore::Retire(std::shared_ptr<const Snapshot> snapshot) {
+  // The only owner left (no reader streams it, and held_ no longer hands it out): its customer
+  // rows become the next load's, their memory reused instead of freed and faulted in again.
+  if (snapshot.use_count() != 1) return;  // the last reader frees it
+  // Pairs with the release of the other owners' decrements: their reads happened before.
+  std::atomic_thread_fence(std::memory_order_acquire);
+  // The store made every snapshot it holds as a non-const Snapshot.
+  std::vector<CustomerSignals>& customers =
+      std::const_pointer_cast<Snapshot>(snapshot)->signals.customers;
+  if (customers.size() > spare_customers_.size()) spare_customers_ = std::move(customers);
 }
 
 absl::Status SnapshotStore::Fail(absl::Status status) {

@@ -13,6 +13,7 @@
 #include "scoring/rule_set.h"
 #include "scoring/engine.h"
 #include "signals/signal_builder.h"
+#include "snapshots/signals_delta.h"
 #include "snapshots/snapshot_store.h"
 #include "testing/scratch_dir.h"
 
@@ -151,6 +152,102 @@ TEST(IncrementalLoad, BadTicketsNameTheCellAndKeepTheLastGoodSnapshot) {
   EXPECT_FALSE(restored->published);
   EXPECT_EQ(restored->tables_parsed, Only({}));
   EXPECT_FALSE(store.LastFailure().has_value());
+}
+
+TEST(IncrementalLoad, ARetiredSnapshotLendsItsRowsButNotWhileAReaderHoldsIt) {
+  const std::string dir = Generate("retired_rows");
+  SnapshotStore store(SnapshotStoreOptions{.versions_kept = 1});
+  ASSERT_TRUE(store.LoadFolder(dir, std::nullopt).ok());
+  const std::string tickets = (std::filesystem::path(dir) / "support_tickets.csv").string();
+  const std::string original = ReadFile(tickets);
+  const std::string accounts = ReadFile((std::filesystem::path(dir) / "accounts.csv").string());
+  const std::string account = accounts.substr(accounts.find('\n') + 1, 8);  // "A-xxxxxx"
+  int appended = 0;
+  auto change_tickets = [&] {
+    ++appended;
+    std::string text = original;
+    for (int i = 0; i < appended; ++i) {
+      absl::StrAppend(&text, "T-x", i, ",", account, ",2024-12-31,,5.0,high,60,1.0,True\n");
+    }
+    WriteFile(tickets, text);
+    absl::StatusOr<LoadResult> result = store.LoadFolder(dir, std::nullopt);
+    EXPECT_TRUE(result.ok() && result->published) << result.status();
+    return result.ok() ? result->snapshot : nullptr;
+  };
+
+  // A reader holds version 1 while it is replaced: its rows stay its own.
+  std::shared_ptr<const Snapshot> held = store.Current();
+  const std::vector<CustomerSignals> held_rows = held->signals.customers;
+  std::shared_ptr<const Snapshot> second = change_tickets();
+  ASSERT_NE(second, nullptr);
+  std::shared_ptr<const Snapshot> third = change_tickets();
+  ASSERT_NE(third, nullptr);
+  EXPECT_EQ(held->signals.customers, held_rows);
+  EXPECT_NE(third->signals.customers.data(), held->signals.customers.data());
+
+  // Nobody holds version 3 when version 4 replaces it: version 5 is assembled over its rows.
+  const CustomerSignals* third_rows = third->signals.customers.data();
+  second.reset();
+  third.reset();
+  ASSERT_NE(change_tickets(), nullptr);
+  std::shared_ptr<const Snapshot> fifth = change_tickets();
+  ASSERT_NE(fifth, nullptr);
+  EXPECT_EQ(fifth->signals.customers.data(), third_rows);
+  absl::StatusOr<SignalSnapshot> full = BuildSignalsFromFolder(dir, {});
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(fifth->signals.customers, full->customers);
+  ExpectAssessmentsOfAFullLoad(*fifth, dir);
+}
+
+TEST(IncrementalLoad, TheStoreKnowsWhenTheCustomersLineUpWithThePreviousVersion) {
+  const std::string dir = Generate("aligned");
+  SnapshotStore store;
+  absl::StatusOr<LoadResult> first = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->snapshot->same_customers_as_previous);
+  EXPECT_TRUE(first->snapshot->unique_customer_ids);
+
+  // Tickets: the subscriptions are kept, so are the customers; the row-by-row delta is the
+  // delta by id.
+  const std::string tickets = (std::filesystem::path(dir) / "support_tickets.csv").string();
+  const std::string accounts_path = (std::filesystem::path(dir) / "accounts.csv").string();
+  const std::string accounts = ReadFile(accounts_path);
+  const std::string account = accounts.substr(accounts.find('\n') + 1, 8);  // "A-xxxxxx"
+  WriteFile(tickets, ReadFile(tickets) + "T-y," + account + ",2024-12-31,,5.0,high,60,1.0,True\n");
+  absl::StatusOr<LoadResult> second = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(second->snapshot->same_customers_as_previous);
+  EXPECT_TRUE(second->snapshot->unique_customer_ids);
+  std::optional<SignalsDelta> aligned =
+      DiffAlignedSignals(first->snapshot->signals.customers, second->snapshot->signals.customers);
+  std::optional<SignalsDelta> by_id =
+      DiffSignals(first->snapshot->signals.customers, second->snapshot->signals.customers);
+  ASSERT_TRUE(aligned.has_value());
+  ASSERT_TRUE(by_id.has_value());
+  EXPECT_FALSE(aligned->changed.empty());
+  EXPECT_EQ(aligned->changed, by_id->changed);
+
+  // Accounts: the subscriptions are read again, and compared: the same ids.
+  const size_t name_start = accounts.find(',', accounts.find('\n')) + 1;
+  std::string renamed = accounts;
+  renamed.insert(name_start, "Renamed ");
+  WriteFile(accounts_path, renamed);
+  absl::StatusOr<LoadResult> third = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_TRUE(third->tables_parsed[static_cast<int>(Table::kSubscriptions)]);
+  EXPECT_TRUE(third->snapshot->same_customers_as_previous);
+
+  // A subscription removed: the customers no longer line up.
+  const std::string subscriptions_path =
+      (std::filesystem::path(dir) / "subscriptions.csv").string();
+  std::string subscriptions = ReadFile(subscriptions_path);
+  const size_t row = subscriptions.find('\n') + 1;
+  subscriptions.erase(row, subscriptions.find('\n', row) + 1 - row);
+  WriteFile(subscriptions_path, subscriptions);
+  absl::StatusOr<LoadResult> fourth = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(fourth.ok()) << fourth.status();
+  EXPECT_FALSE(fourth->snapshot->same_customers_as_previous);
+  EXPECT_TRUE(fourth->snapshot->unique_customer_ids);
 }
 
 }  // namespace
