@@ -130,6 +130,7 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
     last_failure_.reset();
   }
   LoadResult result{std::move(snapshot), true, elapsed(), *parsed, table_hashes->read};
+  current.reset();  // with one version kept, the retired one
   for (std::shared_ptr<const Snapshot>& old : retired) Retire(std::move(old));
   return result;
 }
