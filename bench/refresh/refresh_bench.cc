@@ -28,7 +28,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -162,10 +161,6 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
   std::vector<double> hash_ms, parse_ms, assemble_ms, total_ms, cpu_ms, process_cpu_ms;
   size_t customers = 0;
   bool only_tickets = true;
-  // As the store does (versions_kept 3): the customers of the snapshot that falls out are
-  // assembled over.
-  std::deque<std::vector<churn::CustomerSignals>> kept;
-  std::vector<churn::CustomerSignals> spare;
   for (int i = 0; i <= flags.repeats; ++i) {
     if (i > 0) scratch.ChangeTickets();
     const double cpu_start = ThreadCpuMs();
@@ -184,17 +179,11 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
       std::fprintf(stderr, "%s\n", std::string(read.status().message()).c_str());
       return false;
     }
-    churn::SignalSnapshot signals = tables.Signals(std::move(spare));
+    churn::SignalSnapshot signals = tables.Signals();
     const Clock::time_point done = Clock::now();
-    spare.clear();
     const double cpu = ThreadCpuMs() - cpu_start;
     const double process_cpu = ProcessCpuMs() - process_cpu_start;
     customers = signals.customers.size();
-    kept.push_back(std::move(signals.customers));
-    if (kept.size() > 3) {
-      spare = std::move(kept.front());
-      kept.pop_front();
-    }
     if (i == 0) {
       std::printf("1. ingest libraries, %zu customers\n", customers);
       std::printf("  full load (every table hashed and parsed): %9.1f ms  (hash %.1f, parse %.1f, "
@@ -215,7 +204,7 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
   std::printf("  tickets change:\n");
   PrintRow("hash (tickets read, the rest by identity)", hash_ms);
   PrintRow("parse support_tickets", parse_ms);
-  PrintRow("assemble signals (over retired rows)", assemble_ms);
+  PrintRow("assemble signals", assemble_ms);
   PrintRow("total", total_ms);
   PrintRow("total, CPU time of the loading thread", cpu_ms);
   PrintRow("total, CPU time of all threads", process_cpu_ms);

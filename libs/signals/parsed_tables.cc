@@ -95,10 +95,10 @@ absl::StatusOr<TablesRead> ParsedTables::Refresh(const dataset::DataFiles& files
   return read;
 }
 
-SignalSnapshot ParsedTables::Signals(std::vector<CustomerSignals> reuse) const {
+SignalSnapshot ParsedTables::Signals() const {
   SignalOptions options;
   options.as_of = as_of_;
-  return AssembleSnapshot(data_, usage_totals_, usage_entries_retained_, options, std::move(reuse));
+  return AssembleSnapshot(data_, usage_totals_, usage_entries_retained_, options);
 }
 
 }  // namespace churn

@@ -40,9 +40,8 @@ class ParsedTables {
                                      std::optional<dataset::Day> as_of,
                                      const dataset::LoadOptions& load);
 
-  // The signals of the tables held; requires a successful Refresh. The customers are assembled
-  // into `reuse` (a retired snapshot's rows: no new memory; signal_builder.h).
-  SignalSnapshot Signals(std::vector<CustomerSignals> reuse = {}) const;
+  // The signals of the tables held; requires a successful Refresh.
+  SignalSnapshot Signals() const;
 
  private:
   // What a refresh must read: changed tables and those resolving keys against them.

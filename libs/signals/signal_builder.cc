@@ -63,15 +63,6 @@ std::vector<CustomerSignals> AssembleSignals(
     const dataset::Dataset& data, const std::vector<UsageTotals>& usage_totals,
     std::optional<Day> support_window_end,
     const absl::flat_hash_map<std::string, int64_t>& churn_intent_by_customer) {
-  std::vector<CustomerSignals> customers;
-  AssembleSignalsInto(data, usage_totals, support_window_end, churn_intent_by_customer, &customers);
-  return customers;
-}
-
-void AssembleSignalsInto(const dataset::Dataset& data, const std::vector<UsageTotals>& usage_totals,
-                         std::optional<Day> support_window_end,
-                         const absl::flat_hash_map<std::string, int64_t>& churn_intent_by_customer,
-                         std::vector<CustomerSignals>* out) {
   std::vector<SupportWindow> support = support_window_end
                                            ? SupportWindows(data, *support_window_end)
                                            : std::vector<SupportWindow>(data.accounts.size());
@@ -82,10 +73,8 @@ void AssembleSignalsInto(const dataset::Dataset& data, const std::vector<UsageTo
 
   // Each row is filled in place, in ranges on all cores: a refresh after a tickets change
   // assembles every customer again (the snapshot is a new immutable vector), so this is most of
-  // what it costs besides reading the tickets. Every field is assigned, so a reused row (a
-  // retired snapshot's) keeps nothing of before but its strings' capacity.
-  std::vector<CustomerSignals>& customers = *out;
-  customers.resize(data.subscriptions.size());
+  // what it costs besides reading the tickets.
+  std::vector<CustomerSignals> customers(data.subscriptions.size());
   auto fill = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       const dataset::Subscription& subscription = data.subscriptions[i];
@@ -96,10 +85,11 @@ void AssembleSignalsInto(const dataset::Dataset& data, const std::vector<UsageTo
       signals.arr = subscription.arr;
       signals.downgrade_flag = subscription.downgrade_flag;
       signals.is_trial = subscription.is_trial;
-      const UsageTotals usage = i < usage_totals.size() ? usage_totals[i] : UsageTotals{};
-      signals.usage_30d = usage.usage_30d;
-      signals.usage_prev30d = usage.usage_prev30d;
-      signals.errors_30d = usage.errors_30d;
+      if (i < usage_totals.size()) {
+        signals.usage_30d = usage_totals[i].usage_30d;
+        signals.usage_prev30d = usage_totals[i].usage_prev30d;
+        signals.errors_30d = usage_totals[i].errors_30d;
+      }
       signals.usage_drop_pct = UsageDrop(signals.usage_30d, signals.usage_prev30d);
       if (subscription.account_index != dataset::kNoIndex) {
         const dataset::Account& account = data.accounts[subscription.account_index];
@@ -114,25 +104,13 @@ void AssembleSignalsInto(const dataset::Dataset& data, const std::vector<UsageTo
         signals.avg_first_response_min =
             MeanOf(window.first_response_sum, window.first_response_count);
         signals.avg_resolution_hours = MeanOf(window.resolution_sum, window.resolution_count);
-      } else {
-        signals.account_name.clear();
-        signals.industry.clear();
-        signals.country.clear();
-        signals.churned = false;
-        signals.tickets_30d = 0;
-        signals.satisfaction_score.reset();
-        signals.escalation_flag = false;
-        signals.avg_first_response_min.reset();
-        signals.avg_resolution_hours.reset();
       }
-      signals.churn_intent_30d = 0;
       if (!churn_intent_by_customer.empty()) {
         if (auto it = churn_intent_by_customer.find(signals.customer_id);
             it != churn_intent_by_customer.end()) {
           signals.churn_intent_30d = it->second;
         }
       }
-      signals.long_views.reset();
     }
   };
   // Below this many rows per thread a thread costs more than it saves.
@@ -146,6 +124,7 @@ void AssembleSignalsInto(const dataset::Dataset& data, const std::vector<UsageTo
   }
   fill(0, count / threads);
   for (std::thread& worker : workers) worker.join();
+  return customers;
 }
 
 std::optional<Day> UsageWindowEnd(const dataset::Dataset& data, std::optional<Day> as_of) {
@@ -154,18 +133,16 @@ std::optional<Day> UsageWindowEnd(const dataset::Dataset& data, std::optional<Da
 
 SignalSnapshot AssembleSnapshot(const dataset::Dataset& data,
                                 const std::vector<UsageTotals>& usage_totals,
-                                size_t usage_entries_retained, const SignalOptions& options,
-                                std::vector<CustomerSignals> reuse) {
+                                size_t usage_entries_retained, const SignalOptions& options) {
   SignalSnapshot snapshot;
-  snapshot.customers = std::move(reuse);
   snapshot.usage_window_end = UsageWindowEnd(data, options.as_of);
   snapshot.support_window_end = options.as_of ? options.as_of : data.latest_ticket_day;
   snapshot.usage_entries_retained = usage_entries_retained;
   for (const dataset::ChurnEvent& event : data.churn_events) {
     ++snapshot.churn_reason_counts[event.reason_code.empty() ? "(blank)" : event.reason_code];
   }
-  AssembleSignalsInto(data, usage_totals, snapshot.support_window_end,
-                      options.churn_intent_by_customer, &snapshot.customers);
+  snapshot.customers = AssembleSignals(data, usage_totals, snapshot.support_window_end,
+                                       options.churn_intent_by_customer);
   snapshot.report = data.report;
   return snapshot;
 }

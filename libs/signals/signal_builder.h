@@ -41,23 +41,13 @@ std::vector<CustomerSignals> AssembleSignals(
     std::optional<dataset::Day> support_window_end,
     const absl::flat_hash_map<std::string, int64_t>& churn_intent_by_customer);
 
-// AssembleSignals into `out`, resized to one row per subscription: rows it already holds (a
-// retired snapshot's) are overwritten field by field, reusing their strings' memory, so a refresh
-// allocates and faults in no new pages for the customers.
-void AssembleSignalsInto(const dataset::Dataset& data, const std::vector<UsageTotals>& usage_totals,
-                         std::optional<dataset::Day> support_window_end,
-                         const absl::flat_hash_map<std::string, int64_t>& churn_intent_by_customer,
-                         std::vector<CustomerSignals>* out);
-
 // The snapshot of loaded data whose usage, streamed through UsageWindows, gave `usage_totals`
 // (indexed by subscription, windows ending at the as-of date or the latest usage day) and held
 // `usage_entries_retained` cells. BuildSignals and ParsedTables (signals/parsed_tables.h) both
-// end here, so a refresh that re-reads one table builds what a full load would. The customers
-// are assembled into `reuse` (AssembleSignalsInto).
+// end here, so a refresh that re-reads one table builds what a full load would.
 SignalSnapshot AssembleSnapshot(const dataset::Dataset& data,
                                 const std::vector<UsageTotals>& usage_totals,
-                                size_t usage_entries_retained, const SignalOptions& options,
-                                std::vector<CustomerSignals> reuse = {});
+                                size_t usage_entries_retained, const SignalOptions& options);
 
 // The window end E of loaded data: the as-of date, else the latest usage day.
 std::optional<dataset::Day> UsageWindowEnd(const dataset::Dataset& data,

@@ -1,7 +1,6 @@
 #include "snapshots/snapshot_store.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <random>
 #include <utility>
@@ -85,8 +84,7 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
   absl::StatusOr<TablesRead> parsed =
       tables_.Refresh(*files, table_hashes->of_table, as_of, options_.load);
   if (!parsed.ok()) return Fail(parsed.status());
-  SignalSnapshot signals = tables_.Signals(std::move(spare_customers_));
-  spare_customers_.clear();
+  SignalSnapshot signals = tables_.Signals();
   if (options_.long_views) {
     // The long views read every table again (days and weeks before the as-of date).
     if (absl::Status added = AddLongViews(*files, options_.load, &signals); !added.ok()) {
@@ -129,22 +127,10 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
     }
     last_failure_.reset();
   }
-  LoadResult result{std::move(snapshot), true, elapsed(), *parsed, table_hashes->read};
-  current.reset();  // with one version kept, the retired one
-  for (std::shared_ptr<const Snapshot>& old : retired) Retire(std::move(old));
-  return result;
-}
-
-void SnapshotStore::Retire(std::shared_ptr<const Snapshot> snapshot) {
-  // The only owner left (no reader streams it, and held_ no longer hands it out): its customer
-  // rows become the next load's, their memory reused instead of freed and faulted in again.
-  if (snapshot.use_count() != 1) return;  // the last reader frees it
-  // Pairs with the release of the other owners' decrements: their reads happened before.
-  std::atomic_thread_fence(std::memory_order_acquire);
-  // The store made every snapshot it holds as a non-const Snapshot.
-  std::vector<CustomerSignals>& customers =
-      std::const_pointer_cast<Snapshot>(snapshot)->signals.customers;
-  if (customers.size() > spare_customers_.size()) spare_customers_ = std::move(customers);
+  // Freed after the publish, outside the lock: readers never wait for it.
+  current.reset();
+  retired.clear();
+  return LoadResult{std::move(snapshot), true, elapsed(), *parsed, table_hashes->read};
 }
 
 absl::Status SnapshotStore::Fail(absl::Status status) {

@@ -8,10 +8,6 @@
 // file's content hash (table_hash_cache.h): a load reads and parses only the tables that changed
 // and those whose keys resolve against them, and builds the same signals a full load would.
 //
-// A snapshot that falls out of the kept versions while no reader holds it lends its customer
-// rows to the next load, which assembles over them (no allocation, no page faults, nothing freed
-// on the publish path).
-//
 // Thread-safe: loads run one at a time (so versions and hash comparisons are consistent), while
 // readers take the current pointer at any moment without waiting for a load.
 
@@ -86,16 +82,11 @@ class SnapshotStore {
                                         std::optional<dataset::Day> as_of)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(load_mu_);
   absl::Status Fail(absl::Status status) ABSL_LOCKS_EXCLUDED(state_mu_);
-  // A snapshot no longer held: keeps its customer rows for the next load when no reader holds it.
-  void Retire(std::shared_ptr<const Snapshot> snapshot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(load_mu_);
 
   const SnapshotStoreOptions options_;
   concurrency::Mutex load_mu_ ABSL_ACQUIRED_BEFORE(state_mu_);  // one load at a time
   TableHashCache hashes_ ABSL_GUARDED_BY(load_mu_);
   ParsedTables tables_ ABSL_GUARDED_BY(load_mu_);  // those of the current snapshot
-  // A retired snapshot's customer rows, assembled over by the next load (one more snapshot's
-  // worth of memory at rest, none allocated or faulted in per load).
-  std::vector<CustomerSignals> spare_customers_ ABSL_GUARDED_BY(load_mu_);
   mutable concurrency::Mutex state_mu_;
   std::deque<std::shared_ptr<const Snapshot>> held_ ABSL_GUARDED_BY(state_mu_);  // newest first
   std::optional<LoadFailure> last_failure_ ABSL_GUARDED_BY(state_mu_);

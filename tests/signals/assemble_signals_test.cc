@@ -73,37 +73,5 @@ TEST(AssembleSignals, ManyCustomersAreFilledInOrderOnEveryThread) {
   EXPECT_EQ(mismatched, 0);
 }
 
-TEST(AssembleSignals, RowsReusedFromARetiredSnapshotKeepNothingOfBefore) {
-  constexpr dataset::Day kEnd = 20000;
-  dataset::Dataset data;
-  data.accounts.push_back({"A-0", "Zero Ltd.", "retail", "US"});
-  for (int s = 0; s < 3; ++s) {
-    dataset::Subscription subscription;
-    subscription.subscription_id = absl::StrCat("S-", s);
-    subscription.account_id = s == 2 ? "A-unknown" : "A-0";
-    subscription.account_index = s == 2 ? dataset::kNoIndex : 0;
-    subscription.plan_tier = "Basic";
-    data.subscriptions.push_back(std::move(subscription));
-  }
-  data.tickets.push_back({0, kEnd, 4.0, 10.0, 2.0, false});
-  const std::vector<UsageTotals> usage = {{5, 10, 1}};  // fewer totals than subscriptions
-  const std::vector<CustomerSignals> fresh = AssembleSignals(data, usage, kEnd, {});
-
-  // More rows than subscriptions, every field set to something no assembly gives.
-  CustomerSignals junk;
-  junk.customer_id = junk.account_id = junk.account_name = junk.industry = junk.country =
-      junk.plan_tier = "junk that is longer than a short string buffer";
-  junk.arr = 99;
-  junk.churned = junk.escalation_flag = junk.downgrade_flag = junk.is_trial = true;
-  junk.usage_30d = junk.usage_prev30d = junk.errors_30d = junk.tickets_30d = junk.churn_intent_30d =
-      99;
-  junk.usage_drop_pct = 0.99;
-  junk.satisfaction_score = junk.avg_first_response_min = junk.avg_resolution_hours = 99;
-  junk.long_views = LongViews{};
-  std::vector<CustomerSignals> reused(5, junk);
-  AssembleSignalsInto(data, usage, kEnd, {}, &reused);
-  EXPECT_EQ(reused, fresh);
-}
-
 }  // namespace
 }  // namespace churn

@@ -154,51 +154,6 @@ TEST(IncrementalLoad, BadTicketsNameTheCellAndKeepTheLastGoodSnapshot) {
   EXPECT_FALSE(store.LastFailure().has_value());
 }
 
-TEST(IncrementalLoad, ARetiredSnapshotLendsItsRowsButNotWhileAReaderHoldsIt) {
-  const std::string dir = Generate("retired_rows");
-  SnapshotStore store(SnapshotStoreOptions{.versions_kept = 1});
-  ASSERT_TRUE(store.LoadFolder(dir, std::nullopt).ok());
-  const std::string tickets = (std::filesystem::path(dir) / "support_tickets.csv").string();
-  const std::string original = ReadFile(tickets);
-  const std::string accounts = ReadFile((std::filesystem::path(dir) / "accounts.csv").string());
-  const std::string account = accounts.substr(accounts.find('\n') + 1, 8);  // "A-xxxxxx"
-  int appended = 0;
-  auto change_tickets = [&] {
-    ++appended;
-    std::string text = original;
-    for (int i = 0; i < appended; ++i) {
-      absl::StrAppend(&text, "T-x", i, ",", account, ",2024-12-31,,5.0,high,60,1.0,True\n");
-    }
-    WriteFile(tickets, text);
-    absl::StatusOr<LoadResult> result = store.LoadFolder(dir, std::nullopt);
-    EXPECT_TRUE(result.ok() && result->published) << result.status();
-    return result.ok() ? result->snapshot : nullptr;
-  };
-
-  // A reader holds version 1 while it is replaced: its rows stay its own.
-  std::shared_ptr<const Snapshot> held = store.Current();
-  const std::vector<CustomerSignals> held_rows = held->signals.customers;
-  std::shared_ptr<const Snapshot> second = change_tickets();
-  ASSERT_NE(second, nullptr);
-  std::shared_ptr<const Snapshot> third = change_tickets();
-  ASSERT_NE(third, nullptr);
-  EXPECT_EQ(held->signals.customers, held_rows);
-  EXPECT_NE(third->signals.customers.data(), held->signals.customers.data());
-
-  // Nobody holds version 3 when version 4 replaces it: version 5 is assembled over its rows.
-  const CustomerSignals* third_rows = third->signals.customers.data();
-  second.reset();
-  third.reset();
-  ASSERT_NE(change_tickets(), nullptr);
-  std::shared_ptr<const Snapshot> fifth = change_tickets();
-  ASSERT_NE(fifth, nullptr);
-  EXPECT_EQ(fifth->signals.customers.data(), third_rows);
-  absl::StatusOr<SignalSnapshot> full = BuildSignalsFromFolder(dir, {});
-  ASSERT_TRUE(full.ok()) << full.status();
-  EXPECT_EQ(fifth->signals.customers, full->customers);
-  ExpectAssessmentsOfAFullLoad(*fifth, dir);
-}
-
 TEST(IncrementalLoad, TheStoreKnowsWhenTheCustomersLineUpWithThePreviousVersion) {
   const std::string dir = Generate("aligned");
   SnapshotStore store;
