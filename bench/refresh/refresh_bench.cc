@@ -252,9 +252,10 @@ bool MeasureWatchedStore(Scratch& scratch, const Flags& flags) {
     reload_ms.push_back(Ms(published - reload_started));
   }
   watcher.Stop();
-  std::printf("2. file change -> snapshot published (SnapshotStore + FolderWatcher, %d ms polls, "
-              "file events %s)\n",
-              flags.watch_interval_ms, watcher.using_file_events() ? "on" : "off");
+  std::printf(
+      "2. file change -> snapshot published (SnapshotStore + FolderWatcher, %d ms polls, "
+      "file events %s)\n",
+      flags.watch_interval_ms, watcher.using_file_events() ? "on" : "off");
   std::printf("  full load (fresh store, baseline):        %9.1f ms\n", full_ms);
   PrintRow("tickets change", latency_ms);
   PrintRow("  of which the watcher's detection", debounce_ms);
