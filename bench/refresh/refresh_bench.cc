@@ -1,8 +1,8 @@
 // Refresh after a tickets change, on a generated data set (bench/README: `churnctl generate`),
 // against a full rebuild measured in the same run:
 //
-//   refresh_bench --data=DIR [--repeats=10] [--watch_interval_ms=10] [--e2e=true]
-//                 [--gateway_refresh_ms=20] [--work=DIR]
+//   refresh_bench --data=DIR [--repeats=10] [--watch_interval_ms=10] [--watch_file_events=true]
+//                 [--e2e=true] [--gateway_refresh_ms=20] [--work=DIR]
 //
 // DIR's tables are linked into a scratch folder (--work, default a fresh temp folder) whose
 // support_tickets.csv is rewritten (written aside, renamed into place) with one row fewer, then
@@ -10,9 +10,10 @@
 //   1. ingest's libraries, stage by stage: content hashes (TableHashCache), parsing the changed
 //      tables (ParsedTables::Refresh) and assembling the signals, for the first (full) load and
 //      for each tickets change;
-//   2. file change -> new snapshot in the store: a FolderWatcher (--watch_interval_ms, debounced:
-//      one to two intervals) reloading a SnapshotStore, from just before the rename to the
-//      publish, split at the moment the watcher starts the reload;
+//   2. file change -> new snapshot in the store: a FolderWatcher (the kernel's file events with
+//      --watch_file_events, and a poll every --watch_interval_ms, debounced: one to two
+//      intervals) reloading a SnapshotStore, from just before the rename to the publish, split at
+//      the moment the watcher starts the reload;
 //   3. with --e2e (default true): the real churn-ingest, churn-scoring, churn-enrichment and
 //      churn-gateway on loopback: from the rename to ingest serving the new version
 //      (GetSnapshotInfo) and to the gateway's views built from it (GetExecutive), with the
@@ -65,11 +66,13 @@ struct Flags {
   int watch_interval_ms = 10;
   int gateway_refresh_ms = 20;
   bool e2e = true;
+  bool watch_file_events = true;
 };
 
 constexpr const char* kUsage =
-    "usage: refresh_bench --data=DIR [--repeats=10] [--watch_interval_ms=10] [--e2e=true]\n"
-    "                     [--gateway_refresh_ms=20] [--work=DIR]\n";
+    "usage: refresh_bench --data=DIR [--repeats=10] [--watch_interval_ms=10]\n"
+    "                     [--watch_file_events=true] [--e2e=true] [--gateway_refresh_ms=20]\n"
+    "                     [--work=DIR]\n";
 
 double Ms(Clock::duration duration) {
   return std::chrono::duration<double, std::milli>(duration).count();
@@ -224,7 +227,10 @@ bool MeasureWatchedStore(Scratch& scratch, const Flags& flags) {
   std::atomic<int64_t> reload_started_ns{0};
   std::atomic<bool> only_tickets{true};
   churn::snapshots::FolderWatcher watcher(
-      scratch.dir(), std::chrono::milliseconds(flags.watch_interval_ms),
+      scratch.dir(),
+      churn::snapshots::FolderWatcherOptions{
+          .interval = std::chrono::milliseconds(flags.watch_interval_ms),
+          .file_events = flags.watch_file_events},
       [&](const std::string& dir) {
         reload_started_ns = Clock::now().time_since_epoch().count();
         absl::StatusOr<churn::snapshots::LoadResult> result = store.LoadFolder(dir, std::nullopt);
@@ -246,11 +252,13 @@ bool MeasureWatchedStore(Scratch& scratch, const Flags& flags) {
     reload_ms.push_back(Ms(published - reload_started));
   }
   watcher.Stop();
-  std::printf("2. file change -> snapshot published (SnapshotStore + FolderWatcher, %d ms polls)\n",
-              flags.watch_interval_ms);
+  std::printf(
+      "2. file change -> snapshot published (SnapshotStore + FolderWatcher, %d ms polls, "
+      "file events %s)\n",
+      flags.watch_interval_ms, watcher.using_file_events() ? "on" : "off");
   std::printf("  full load (fresh store, baseline):        %9.1f ms\n", full_ms);
   PrintRow("tickets change", latency_ms);
-  PrintRow("  of which the watcher's poll + debounce", debounce_ms);
+  PrintRow("  of which the watcher's detection", debounce_ms);
   PrintRow("  of which the reload (hash, parse, publish)", reload_ms);
   const double median = Summarize(latency_ms).median;
   std::printf("  ratio full / tickets change: %.0fx\n", median > 0 ? full_ms / median : 0);
@@ -295,7 +303,8 @@ bool MeasureServices(Scratch& scratch, const Flags& flags, const fs::path& work)
         "--warm_up=false", "--cache_path=" + (work / "enrichment-cache.sqlite").string()}},
       {CHURN_INGEST_BINARY,
        {"--grpc_address=" + Loopback(ingest_port.port()), "--data_dir=" + scratch.dir(),
-        absl::StrCat("--watch_interval_ms=", flags.watch_interval_ms)}},
+        absl::StrCat("--watch_interval_ms=", flags.watch_interval_ms),
+        absl::StrCat("--watch_file_events=", flags.watch_file_events ? "true" : "false")}},
       {CHURN_GATEWAY_BINARY,
        {"--grpc_address=127.0.0.1:0", "--http_address=" + Loopback(http_port.port()),
         "--ingest_address=" + Loopback(ingest_port.port()),
@@ -399,6 +408,11 @@ int main(int argc, char** argv) {
   parser.Custom("e2e", [&](const std::string& value) {
     if (value != "true" && value != "false") return false;
     flags.e2e = value == "true";
+    return true;
+  });
+  parser.Custom("watch_file_events", [&](const std::string& value) {
+    if (value != "true" && value != "false") return false;
+    flags.watch_file_events = value == "true";
     return true;
   });
   if (std::optional<int> exit_code = parser.Parse(argc, argv)) return *exit_code;

@@ -8,7 +8,7 @@ namespace {
 
 using P = Permission;
 
-constexpr std::array<std::pair<std::string_view, Permission>, 37> kMethodPermissions = {{
+constexpr std::array<std::pair<std::string_view, Permission>, 38> kMethodPermissions = {{
     {"/churn.v1.GatewayService/GetExecutive", P::kReadViews},
     {"/churn.v1.GatewayService/GetDrivers", P::kReadViews},
     {"/churn.v1.GatewayService/ListAtRisk", P::kReadViews},
@@ -35,6 +35,7 @@ constexpr std::array<std::pair<std::string_view, Permission>, 37> kMethodPermiss
     {"/churn.v1.IngestService/LoadDataFolder", P::kLoadData},
     {"/churn.v1.IngestService/UploadTable", P::kLoadData},
     {"/churn.v1.IngestService/GetSnapshotInfo", P::kReadSnapshots},
+    {"/churn.v1.IngestService/WatchSnapshots", P::kReadSnapshots},
     {"/churn.v1.IngestService/StreamSignals", P::kReadSnapshots},
     {"/churn.v1.IngestService/ListTicketTextSets", P::kReadSnapshots},
     {"/churn.v1.IngestService/StreamTicketTexts", P::kReadSnapshots},

@@ -34,4 +34,24 @@ std::optional<SignalsDelta> DiffSignals(const std::vector<CustomerSignals>& base
   return delta;
 }
 
+std::optional<SignalsDelta> DiffAlignedSignals(const std::vector<CustomerSignals>& base,
+                                               const std::vector<CustomerSignals>& current) {
+  if (base.size() != current.size()) return std::nullopt;
+  SignalsDelta delta;
+  for (uint32_t i = 0; i < current.size(); ++i) {
+    if (base[i].customer_id != current[i].customer_id) return std::nullopt;
+    if (!(base[i] == current[i])) delta.changed.push_back(i);
+  }
+  return delta;
+}
+
+bool UniqueCustomerIds(const std::vector<CustomerSignals>& customers) {
+  absl::flat_hash_set<std::string_view> seen;
+  seen.reserve(customers.size());
+  for (const CustomerSignals& customer : customers) {
+    if (!seen.insert(customer.customer_id).second) return false;
+  }
+  return true;
+}
+
 }  // namespace churn::snapshots

@@ -23,4 +23,13 @@ struct SignalsDelta {
 std::optional<SignalsDelta> DiffSignals(const std::vector<CustomerSignals>& base,
                                         const std::vector<CustomerSignals>& current);
 
+// DiffSignals for two sides known to hold the same, unique customer ids in the same order (the
+// snapshot store knows when: Snapshot::same_customers_as_previous): row against row, no index by
+// id. Nullopt when the sizes or ids do not line up after all.
+std::optional<SignalsDelta> DiffAlignedSignals(const std::vector<CustomerSignals>& base,
+                                               const std::vector<CustomerSignals>& current);
+
+// Whether no customer id repeats.
+bool UniqueCustomerIds(const std::vector<CustomerSignals>& customers);
+
 }  // namespace churn::snapshots

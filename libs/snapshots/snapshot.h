@@ -28,6 +28,11 @@ struct Snapshot {
   std::string content_hash;
   std::optional<dataset::Day> as_of;
   SignalSnapshot signals;
+  // The same customer ids in the same order as the store's previous version (version - 1), so a
+  // delta against it compares row by row (signals_delta.h DiffAlignedSignals); false for the
+  // first version.
+  bool same_customers_as_previous = false;
+  bool unique_customer_ids = false;  // no customer id repeats
 };
 
 // Why the last load failed, kept until a later load succeeds.

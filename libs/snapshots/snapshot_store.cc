@@ -10,6 +10,7 @@
 #include "absl/strings/str_replace.h"
 #include "signals/signal_history.h"
 #include "snapshots/content_hash.h"
+#include "snapshots/signals_delta.h"
 
 namespace churn::snapshots {
 
@@ -100,11 +101,35 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
   snapshot->content_hash = std::move(hash);
   snapshot->as_of = as_of;
   snapshot->signals = std::move(signals);
+  // A kept subscriptions table (an accounts change re-reads it) is the same customers, in order,
+  // with the same answer to whether an id repeats; a re-read one is compared.
+  const std::vector<CustomerSignals>& customers = snapshot->signals.customers;
+  if (current && !(*parsed)[static_cast<int>(dataset::Table::kSubscriptions)]) {
+    snapshot->same_customers_as_previous = true;
+    snapshot->unique_customer_ids = current->unique_customer_ids;
+  } else {
+    snapshot->same_customers_as_previous =
+        current && std::equal(customers.begin(), customers.end(),
+                              current->signals.customers.begin(), current->signals.customers.end(),
+                              [](const CustomerSignals& a, const CustomerSignals& b) {
+                                return a.customer_id == b.customer_id;
+                              });
+    snapshot->unique_customer_ids = UniqueCustomerIds(customers);
+  }
 
-  concurrency::MutexLock lock(state_mu_);
-  held_.push_front(snapshot);
-  while (held_.size() > std::max<size_t>(options_.versions_kept, 1)) held_.pop_back();
-  last_failure_.reset();
+  std::vector<std::shared_ptr<const Snapshot>> retired;
+  {
+    concurrency::MutexLock lock(state_mu_);
+    held_.push_front(snapshot);
+    while (held_.size() > std::max<size_t>(options_.versions_kept, 1)) {
+      retired.push_back(std::move(held_.back()));
+      held_.pop_back();
+    }
+    last_failure_.reset();
+  }
+  // Freed after the publish, outside the lock: readers never wait for it.
+  current.reset();
+  retired.clear();
   return LoadResult{std::move(snapshot), true, elapsed(), *parsed, table_hashes->read};
 }
 

@@ -237,6 +237,7 @@ void ServiceProcess::Shutdown() {
     if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
       health->Shutdown();
     }
+    for (const std::function<void()>& hook : shutdown_hooks_) hook();
     StopServer();
     auto elapsed_ms = [&started] {
       return std::chrono::duration_cast<std::chrono::milliseconds>(

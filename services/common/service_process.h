@@ -14,6 +14,7 @@
 #include <grpcpp/server.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -100,6 +101,10 @@ class ServiceProcess {
   // the executor's remaining work end, then stops /metrics (last, so the final counts can still
   // be scraped while draining). Idempotent.
   void Shutdown();
+  // Runs at the start of Shutdown(), after NOT_SERVING and before the drain: ends streams that
+  // would otherwise stay open until the drain deadline (they have no natural end). Call before
+  // Start().
+  void OnShutdownStarted(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
 
  private:
   absl::Status WritePortFile() const;
@@ -115,6 +120,7 @@ class ServiceProcess {
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;
   std::once_flag shutdown_once_;
+  std::vector<std::function<void()>> shutdown_hooks_;
 };
 
 }  // namespace churn::service

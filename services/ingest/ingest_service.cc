@@ -83,7 +83,16 @@ IngestService::IngestService(IngestServiceOptions options, prometheus::Registry&
       store_(StoreOptions(options_)),
       tickets_(CatalogOptions(options_)),
       backtests_(BacktestRunnerOptions{.load = {.max_rejected_rows = options_.max_rejected_rows},
-                                       .model = options_.model}) {}
+                                       .model = options_.model}),
+      snapshot_watches_([this](v1::WatchSnapshotsResponse* response) {
+        if (std::shared_ptr<const snapshots::Snapshot> current = store_.Current()) {
+          convert::ToProto(*current, response->mutable_snapshot());
+        }
+        if (std::optional<snapshots::LoadFailure> failure = store_.LastFailure()) {
+          response->set_last_error(std::string(failure->status.message()));
+          convert::ToProto(failure->at, response->mutable_last_error_at());
+        }
+      }) {}
 
 IngestService::~IngestService() { Stop(); }
 
@@ -124,9 +133,14 @@ absl::Status IngestService::Start() {
   // load is noticed; a folder that is bad now is retried as soon as it changes.
   if (options_.watch_interval.count() > 0) {
     watcher_ = std::make_unique<snapshots::FolderWatcher>(
-        options_.data_dir, options_.watch_interval,
+        options_.data_dir,
+        snapshots::FolderWatcherOptions{.interval = options_.watch_interval,
+                                        .file_events = options_.watch_file_events},
         [this](const std::string& dir) { ReloadWatched(dir); });
     watcher_->Start();
+    LogInfo("watching", {{"data_dir", options_.data_dir},
+                         {"interval_ms", static_cast<int64_t>(options_.watch_interval.count())},
+                         {"file_events", watcher_->using_file_events()}});
   }
   absl::StatusOr<snapshots::LoadResult> first =
       RecordLoad("startup", [&] { return store_.LoadFolder(options_.data_dir, options_.as_of); });
@@ -166,6 +180,7 @@ absl::Status IngestService::Start() {
 
 void IngestService::Stop() {
   if (watcher_) watcher_->Stop();
+  snapshot_watches_.Close();
   {
     concurrency::MutexLock lock(age_mu_);
     stopping_ = true;
@@ -195,6 +210,8 @@ absl::StatusOr<snapshots::LoadResult> IngestService::RecordLoad(
   absl::StatusOr<snapshots::LoadResult> result = load();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // First of all: a watching gateway starts its refresh while this one logs and counts.
+  snapshot_watches_.NotifyAll();
   if (!result.ok()) {
     metrics_.CountFailure(seconds);
     std::shared_ptr<const snapshots::Snapshot> kept = store_.Current();
@@ -393,6 +410,11 @@ grpc::ServerReadReactor<v1::UploadTableRequest>* IngestService::UploadTable(
       executor(), context, response, std::make_unique<TableUploadReceiver>(this));
 }
 
+grpc::ServerWriteReactor<v1::WatchSnapshotsResponse>* IngestService::WatchSnapshots(
+    grpc::CallbackServerContext* /*context*/, const v1::WatchSnapshotsRequest* /*request*/) {
+  return snapshot_watches_.Open();
+}
+
 grpc::ServerUnaryReactor* IngestService::GetSnapshotInfo(
     grpc::CallbackServerContext* context, const v1::GetSnapshotInfoRequest* /*request*/,
     v1::GetSnapshotInfoResponse* response) {
@@ -472,10 +494,22 @@ grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignal
     std::shared_ptr<const snapshots::Snapshot> snapshot, size_t chunk) {
   using Reactor = ChunkedStreamReactor<v1::StreamSignalsResponse>;
   Reactor* reactor = Reactor::Deferred();
+  // The customers line up when every version after the base kept the previous one's (a change
+  // of tickets, usage or churn events): then row against row, else matched by id.
+  bool aligned = base->version < snapshot->version && snapshot->unique_customer_ids;
+  for (int64_t version = base->version + 1; aligned && version <= snapshot->version; ++version) {
+    std::shared_ptr<const snapshots::Snapshot> step =
+        version == snapshot->version ? snapshot : store_.Find(version);
+    aligned = step != nullptr && step->store_instance == snapshot->store_instance &&
+              step->same_customers_as_previous;
+  }
   // Comparing every customer is a pass over both snapshots: on the executor.
-  absl::Status queued = executor_->Submit([base, snapshot, chunk, reactor] {
+  absl::Status queued = executor_->Submit([base, snapshot, chunk, reactor, aligned] {
     std::optional<snapshots::SignalsDelta> diff =
-        snapshots::DiffSignals(base->signals.customers, snapshot->signals.customers);
+        aligned
+            ? snapshots::DiffAlignedSignals(base->signals.customers, snapshot->signals.customers)
+            : std::nullopt;
+    if (!diff) diff = snapshots::DiffSignals(base->signals.customers, snapshot->signals.customers);
     if (!diff) {
       // Ids repeat: the full stream, which the client takes for what it is (delta unset).
       reactor->Start(FullSignalsStream(snapshot, chunk));

@@ -31,6 +31,7 @@
 #include "snapshots/signals_delta.h"
 #include "snapshots/snapshot_store.h"
 #include "snapshots/ticket_catalog.h"
+#include "snapshot_watchers.h"
 #include "upload_staging_dir.h"
 
 namespace churn::ingest_service {
@@ -43,6 +44,9 @@ struct IngestServiceOptions {
   // removed at exit (UploadStagingDir). Either way, Stop() removes the files it staged.
   std::string uploads_dir;
   std::chrono::milliseconds watch_interval{2000};  // 0: no watching
+  // Beside the poll, the kernel's file events (snapshots/folder_watcher.h): a finished change
+  // reloads at once instead of one to two intervals later.
+  bool watch_file_events = true;
   int64_t max_upload_bytes = int64_t{64} << 20;
   int32_t stream_chunk_size = 500;
   std::optional<dataset::Day> as_of;  // ends both windows; none = latest date in the data
@@ -74,8 +78,11 @@ class IngestService final : public v1::IngestService::CallbackService {
   // still runs, so fixing the folder makes the service ready; only an unusable uploads folder
   // stops the start.
   absl::Status Start();
-  // Stops the watcher and the age updates. Idempotent.
+  // Stops the watcher and the age updates, and ends the WatchSnapshots streams. Idempotent.
   void Stop();
+  // Ends the WatchSnapshots streams (UNAVAILABLE) and refuses new ones: at the start of the
+  // process's shutdown, so open streams do not hold the drain until its deadline.
+  void CloseSnapshotWatches() { snapshot_watches_.Close(); }
 
   grpc::ServerUnaryReactor* LoadDataFolder(grpc::CallbackServerContext* context,
                                            const v1::LoadDataFolderRequest* request,
@@ -85,6 +92,8 @@ class IngestService final : public v1::IngestService::CallbackService {
   grpc::ServerUnaryReactor* GetSnapshotInfo(grpc::CallbackServerContext* context,
                                             const v1::GetSnapshotInfoRequest* request,
                                             v1::GetSnapshotInfoResponse* response) override;
+  grpc::ServerWriteReactor<v1::WatchSnapshotsResponse>* WatchSnapshots(
+      grpc::CallbackServerContext* context, const v1::WatchSnapshotsRequest* request) override;
   grpc::ServerWriteReactor<v1::StreamSignalsResponse>* StreamSignals(
       grpc::CallbackServerContext* context, const v1::StreamSignalsRequest* request) override;
   grpc::ServerUnaryReactor* ListTicketTextSets(grpc::CallbackServerContext* context,
@@ -156,6 +165,8 @@ class IngestService final : public v1::IngestService::CallbackService {
   std::function<void()> on_ready_;
   BacktestRunner backtests_;
   std::once_flag ready_once_;
+  // WatchSnapshots streams, told after every load (RecordLoad).
+  SnapshotWatchers snapshot_watches_;
 
   std::string uploads_dir_;
   // The private staging folder (no uploads_dir configured); removed by Stop().

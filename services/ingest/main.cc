@@ -26,6 +26,7 @@ absl::StatusOr<IngestServiceOptions> OptionsFromSettings(
   options.tickets_dir = settings.tickets_dir();
   options.uploads_dir = settings.uploads_dir();
   options.watch_interval = std::chrono::milliseconds(settings.watch_interval_ms());
+  options.watch_file_events = settings.watch_file_events();
   options.max_upload_bytes = settings.max_upload_bytes();
   options.max_rejected_rows = settings.max_rejected_rows();
   options.data_sets_dir = settings.data_sets_dir();
@@ -91,6 +92,7 @@ class IngestParts : public svc::ServiceParts {
       : service_(options, host.metrics_registry(), &host.executor()) {
     host.AddService(&service_, churn::v1::IngestService::service_full_name());
     service_.SetOnReady([&host] { host.SetServing(true); });
+    host.OnShutdownStarted([this] { service_.CloseSnapshotWatches(); });
   }
 
   // Not ready without a snapshot: the process stays up NOT_SERVING while the watcher waits for

@@ -65,10 +65,11 @@ class IngestServiceTest : public churn::testing::IngestHarness {
     std::vector<v1::StreamSignalsResponse> messages;
     std::vector<v1::CustomerSignals> signals;
   };
-  Streamed StreamSignals(int64_t version = 0, int32_t chunk_size = 0) {
+  Streamed StreamSignals(int64_t version = 0, int32_t chunk_size = 0, int64_t base_version = 0) {
     v1::StreamSignalsRequest request;
     request.set_snapshot_version(version);
     request.set_chunk_size(chunk_size);
+    request.set_base_snapshot_version(base_version);
     auto context = Context();
     std::unique_ptr<grpc::ClientReader<v1::StreamSignalsResponse>> reader =
         stub_->StreamSignals(context.get(), request);
@@ -193,6 +194,61 @@ TEST_F(IngestServiceTest, WatchedFolderBrokenFileKeepsTheSnapshotAndTheFixPublis
   absl::StatusOr<int> exit_code = process_->Terminate(10s);
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();
   EXPECT_EQ(*exit_code, 0);
+}
+
+TEST_F(IngestServiceTest, WatchSnapshotsTellsOfEveryLoadAndEndsWhenTheServiceStops) {
+  const std::string dir = churn::testing::WriteDataFolder(UniqueName("ingest_watch_stream"));
+  // A drain deadline far beyond the test: the stream must end at the start of the shutdown.
+  StartIngest(dir, {"--drain_timeout_ms=60000"});
+  ASSERT_TRUE(churn::testing::WaitForServing(process_->grpc_target(), 30s).ok());
+  grpc::ClientContext context;
+  // A missed message fails the test instead of hanging it.
+  context.set_deadline(std::chrono::system_clock::now() + 60s);
+  std::unique_ptr<grpc::ClientReader<v1::WatchSnapshotsResponse>> reader =
+      stub_->WatchSnapshots(&context, {});
+  v1::WatchSnapshotsResponse message;
+  ASSERT_TRUE(reader->Read(&message));
+  EXPECT_EQ(message.snapshot().version(), 1);
+  EXPECT_EQ(message.snapshot().customer_count(), 2);
+
+  churn::testing::WriteFileAtomically(fs::path(dir) / "feature_usage.csv", kBadDateUsage);
+  ASSERT_TRUE(reader->Read(&message));
+  EXPECT_EQ(message.snapshot().version(), 1);
+  EXPECT_THAT(message.last_error(), HasSubstr("feature_usage.csv:3:9: usage_date"));
+
+  churn::testing::WriteFileAtomically(fs::path(dir) / "feature_usage.csv", kGoodUsage);
+  ASSERT_TRUE(reader->Read(&message));
+  EXPECT_EQ(message.snapshot().version(), 2);
+  EXPECT_EQ(message.snapshot().usage_window_end(), "2025-01-05");
+  EXPECT_EQ(message.last_error(), "");
+
+  // A usage change keeps the customers in line: the delta against version 1 is exactly the
+  // customers whose signals differ.
+  const Streamed v1_rows = StreamSignals(1);
+  const Streamed v2_rows = StreamSignals(2);
+  const Streamed delta = StreamSignals(2, 0, 1);
+  ASSERT_TRUE(delta.status.ok()) << delta.status.error_message();
+  ASSERT_FALSE(delta.messages.empty());
+  EXPECT_TRUE(delta.messages[0].delta());
+  EXPECT_EQ(delta.messages[0].removed_customer_ids_size(), 0);
+  ASSERT_EQ(v1_rows.signals.size(), v2_rows.signals.size());
+  std::vector<std::string> changed, streamed;
+  for (size_t i = 0; i < v2_rows.signals.size(); ++i) {
+    if (v1_rows.signals[i].SerializeAsString() != v2_rows.signals[i].SerializeAsString()) {
+      changed.push_back(v2_rows.signals[i].customer_id());
+    }
+  }
+  for (const v1::CustomerSignals& row : delta.signals) streamed.push_back(row.customer_id());
+  EXPECT_FALSE(changed.empty());
+  EXPECT_EQ(streamed, changed);
+
+  const auto stopping = std::chrono::steady_clock::now();
+  absl::StatusOr<int> exit_code = process_->Terminate(50s);
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, 20s) << "the stream held the drain";
+  EXPECT_FALSE(reader->Read(&message));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(IngestServiceTest, NotServingUntilTheFolderIsUsable) {

@@ -13,6 +13,7 @@
 #include "scoring/rule_set.h"
 #include "scoring/engine.h"
 #include "signals/signal_builder.h"
+#include "snapshots/signals_delta.h"
 #include "snapshots/snapshot_store.h"
 #include "testing/scratch_dir.h"
 
@@ -151,6 +152,57 @@ TEST(IncrementalLoad, BadTicketsNameTheCellAndKeepTheLastGoodSnapshot) {
   EXPECT_FALSE(restored->published);
   EXPECT_EQ(restored->tables_parsed, Only({}));
   EXPECT_FALSE(store.LastFailure().has_value());
+}
+
+TEST(IncrementalLoad, TheStoreKnowsWhenTheCustomersLineUpWithThePreviousVersion) {
+  const std::string dir = Generate("aligned");
+  SnapshotStore store;
+  absl::StatusOr<LoadResult> first = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->snapshot->same_customers_as_previous);
+  EXPECT_TRUE(first->snapshot->unique_customer_ids);
+
+  // Tickets: the subscriptions are kept, so are the customers; the row-by-row delta is the
+  // delta by id.
+  const std::string tickets = (std::filesystem::path(dir) / "support_tickets.csv").string();
+  const std::string accounts_path = (std::filesystem::path(dir) / "accounts.csv").string();
+  const std::string accounts = ReadFile(accounts_path);
+  const std::string account = accounts.substr(accounts.find('\n') + 1, 8);  // "A-xxxxxx"
+  WriteFile(tickets, ReadFile(tickets) + "T-y," + account + ",2024-12-31,,5.0,high,60,1.0,True\n");
+  absl::StatusOr<LoadResult> second = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(second->snapshot->same_customers_as_previous);
+  EXPECT_TRUE(second->snapshot->unique_customer_ids);
+  std::optional<SignalsDelta> aligned =
+      DiffAlignedSignals(first->snapshot->signals.customers, second->snapshot->signals.customers);
+  std::optional<SignalsDelta> by_id =
+      DiffSignals(first->snapshot->signals.customers, second->snapshot->signals.customers);
+  ASSERT_TRUE(aligned.has_value());
+  ASSERT_TRUE(by_id.has_value());
+  EXPECT_FALSE(aligned->changed.empty());
+  EXPECT_EQ(aligned->changed, by_id->changed);
+
+  // Accounts: the subscriptions are read again, and compared: the same ids.
+  const size_t name_start = accounts.find(',', accounts.find('\n')) + 1;
+  std::string renamed = accounts;
+  renamed.insert(name_start, "Renamed ");
+  WriteFile(accounts_path, renamed);
+  absl::StatusOr<LoadResult> third = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_TRUE(third->tables_parsed[static_cast<int>(Table::kSubscriptions)]);
+  EXPECT_TRUE(third->snapshot->same_customers_as_previous);
+
+  // A subscription removed: the customers no longer line up.
+  const std::string subscriptions_path =
+      (std::filesystem::path(dir) / "subscriptions.csv").string();
+  std::string subscriptions = ReadFile(subscriptions_path);
+  const size_t row = subscriptions.find('\n') + 1;
+  subscriptions.erase(row, subscriptions.find('\n', row) + 1 - row);
+  WriteFile(subscriptions_path, subscriptions);
+  absl::StatusOr<LoadResult> fourth = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(fourth.ok()) << fourth.status();
+  EXPECT_FALSE(fourth->snapshot->same_customers_as_previous);
+  EXPECT_TRUE(fourth->snapshot->unique_customer_ids);
 }
 
 }  // namespace

@@ -68,5 +68,28 @@ TEST(DiffSignals, RepeatedIdsGiveNoDelta) {
   EXPECT_FALSE(DiffSignals(unique, repeated_new).has_value());
 }
 
+TEST(DiffAlignedSignals, ComparesRowAgainstRowAndRefusesWhatDoesNotLineUp) {
+  const std::vector<CustomerSignals> base = {Customer("S-1", 1), Customer("S-2", 2),
+                                             Customer("S-3", 3)};
+  std::vector<CustomerSignals> current = base;
+  current[1].tickets_30d = 9;
+  current[2].satisfaction_score = 2.0;
+  std::optional<SignalsDelta> delta = DiffAlignedSignals(base, current);
+  ASSERT_TRUE(delta.has_value());
+  EXPECT_THAT(delta->changed, ElementsAre(1, 2));
+  EXPECT_THAT(delta->removed_ids, IsEmpty());
+  EXPECT_EQ(delta->changed, DiffSignals(base, current)->changed);
+
+  std::vector<CustomerSignals> reordered = {base[1], base[0], base[2]};
+  EXPECT_FALSE(DiffAlignedSignals(base, reordered).has_value());
+  EXPECT_FALSE(DiffAlignedSignals(base, {base[0], base[1]}).has_value());
+}
+
+TEST(UniqueCustomerIds, ARepeatedIdIsFound) {
+  EXPECT_TRUE(UniqueCustomerIds({Customer("S-1", 1), Customer("S-2", 1)}));
+  EXPECT_FALSE(UniqueCustomerIds({Customer("S-1", 1), Customer("S-2", 1), Customer("S-1", 2)}));
+  EXPECT_TRUE(UniqueCustomerIds({}));
+}
+
 }  // namespace
 }  // namespace churn::snapshots
