@@ -160,14 +160,21 @@ std::shared_ptr<const ViewSet> ViewSet::Update(const ViewSet& previous,
   std::sort(fresh.begin(), fresh.end(), RowBefore);  // ids unique: a total order
   std::vector<uint32_t> old_of_new;
   old_of_new.reserve(n);
-  size_t next_fresh = 0;
   const std::vector<const reports::ScoredCustomer*>& old_rows = previous.at_risk_.pointers();
+  // Each added row's place among all the previous rows (the removed ones are in order too), by
+  // binary search: the pass below then reads no row.
+  std::vector<size_t> fresh_at(fresh.size());
+  for (size_t j = 0; j < fresh.size(); ++j) {
+    fresh_at[j] = static_cast<size_t>(
+        std::lower_bound(old_rows.begin(), old_rows.end(), fresh[j], RowBefore) - old_rows.begin());
+  }
+  size_t next_fresh = 0;
   for (uint32_t old = 0; old < old_rows.size(); ++old) {
-    if (new_of_old[old] == kGone) continue;
-    while (next_fresh < fresh.size() && RowBefore(fresh[next_fresh], old_rows[old])) {
+    while (next_fresh < fresh.size() && fresh_at[next_fresh] <= old) {
       rows.push_back(fresh[next_fresh++]);
       old_of_new.push_back(kNew);
     }
+    if (new_of_old[old] == kGone) continue;
     new_of_old[old] = static_cast<uint32_t>(rows.size());
     rows.push_back(old_rows[old]);
     old_of_new.push_back(old);
@@ -193,10 +200,10 @@ std::shared_ptr<const ViewSet> ViewSet::Update(const ViewSet& previous,
 }
 
 void ViewSet::CompactIfSparse() {
-  // Up to a 32nd of the rows (and a few thousand) unused before copying: the copy's cost, a
-  // full copy of the rows, then comes once per n/32 changed rows.
+  // Up to a 64th of the rows (and a few thousand) unused before copying: the copy's cost, a
+  // full copy of the rows, then comes once per n/64 changed rows.
   const size_t used = at_risk_.size();
-  if (stored_rows_ - used <= used / 32 + 4096) return;
+  if (stored_rows_ - used <= used / 64 + 4096) return;
   auto storage = std::make_shared<std::vector<reports::ScoredCustomer>>();
   storage->reserve(used);
   for (const reports::ScoredCustomer& row : at_risk_) storage->push_back(row);
