@@ -1,6 +1,9 @@
 #include "viewsets/risk_tallies.h"
 
 #include <algorithm>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "scoring/rule_set.h"
 
@@ -27,6 +30,34 @@ void Adjust(Map& map, const std::string& key, int sign, Change adjust) {
 }
 
 }  // namespace
+
+RiskTallies RiskTallies::Of(const AtRiskRows& rows) {
+  absl::flat_hash_map<std::string_view, Tally> segments[3];
+  absl::flat_hash_map<std::string_view, int64_t> drivers;
+  for (const reports::ScoredCustomer& row : rows) {
+    for (SegmentKind kind : kAllSegmentKinds) {
+      Tally& tally = segments[static_cast<int>(kind)][SegmentOf(row.signals, kind)];
+      ++tally.customers;
+      tally.score_sum += row.assessment.risk_score;
+      switch (row.assessment.risk_level) {
+        case scoring::RiskLevel::kHigh: ++tally.high; break;
+        case scoring::RiskLevel::kMedium: ++tally.medium; break;
+        case scoring::RiskLevel::kLow: ++tally.low; break;
+      }
+    }
+    const auto& fired = row.assessment.fired_rules;
+    const size_t shown = std::min(fired.size(), row.assessment.reasons.size());
+    for (size_t i = 0; i < shown; ++i) ++drivers[fired[i].rule];
+  }
+  RiskTallies tallies;
+  for (int kind = 0; kind < 3; ++kind) {
+    for (const auto& [name, tally] : segments[kind]) {
+      tallies.segments_[kind].emplace(std::string(name), tally);
+    }
+  }
+  for (const auto& [rule, count] : drivers) tallies.drivers_.emplace(std::string(rule), count);
+  return tallies;
+}
 
 void RiskTallies::Count(const reports::ScoredCustomer& row, int sign) {
   for (SegmentKind kind : kAllSegmentKinds) {

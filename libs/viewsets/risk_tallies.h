@@ -11,12 +11,16 @@
 
 #include "reports/scored_customer.h"
 #include "reports/summary.h"
+#include "viewsets/at_risk_rows.h"
 #include "viewsets/segments.h"
 
 namespace churn::viewsets {
 
 class RiskTallies {
  public:
+  // Every row counted in: hashed while counting, sorted once (Count on each row would search
+  // the sorted maps a million times).
+  static RiskTallies Of(const AtRiskRows& rows);
   // `sign`: +1 counts the row in, -1 takes it out again.
   void Count(const reports::ScoredCustomer& row, int sign);
 

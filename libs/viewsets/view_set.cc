@@ -87,8 +87,8 @@ std::shared_ptr<const ViewSet> ViewSet::Build(ViewSetInputs inputs) {
   views->storage_.push_back(std::move(storage));
   views->at_risk_ = AtRiskRows(std::move(rows));
   views->at_risk_index_ = AtRiskIndex(views->at_risk_);
+  views->tallies_ = RiskTallies::Of(views->at_risk_);
   for (const reports::ScoredCustomer& row : views->at_risk_) {
-    views->tallies_.Count(row, +1);
     if (HasNanField(row)) views->has_nan_field_ = true;
   }
   views->Finish(inputs);
@@ -145,8 +145,8 @@ std::shared_ptr<const ViewSet> ViewSet::Update(const ViewSet& previous,
     views->at_risk_ = AtRiskRows(std::move(rows));
     views->CompactIfSparse();
     views->at_risk_index_ = AtRiskIndex(views->at_risk_);
+    views->tallies_ = RiskTallies::Of(views->at_risk_);
     for (const reports::ScoredCustomer& row : views->at_risk_) {
-      views->tallies_.Count(row, +1);
       if (HasNanField(row)) views->has_nan_field_ = true;
     }
     views->Finish(inputs);
