@@ -1,6 +1,7 @@
 // The gateway's views build (viewsets::ViewSet::Build) on a real data folder's scored customers:
 // what a refresh spends after scoring. Prints the median and extremes over REPEATS builds; the
-// copy of the inputs each build consumes is not timed.
+// copy of the inputs each build consumes is not timed. Then the same for ViewSet::Update with one
+// customer rescored (a tickets change): the refresh's build when few customers changed.
 //
 // Usage: view_set_bench DATA_DIR RULES_YAML [REPEATS]
 // For a profile: perf record -g view_set_bench DATA_DIR config/scoring.yaml 30
@@ -58,5 +59,37 @@ int main(int argc, char** argv) {
   std::sort(ms.begin(), ms.end());
   std::printf("customers %zu  build_views median %.1f ms  min %.1f  max %.1f  (%d builds)\n",
               inputs.customers.size(), ms[ms.size() / 2], ms.front(), ms.back(), repeats);
+
+  // One customer at a time rescored (its score up by one), each update from the one before.
+  std::shared_ptr<const churn::viewsets::ViewSet> views =
+      churn::viewsets::ViewSet::Build(churn::viewsets::ViewSetInputs(inputs));
+  ms.clear();
+  int incremental = 0;
+  for (int r = 0; r < repeats && !views->at_risk().empty(); ++r) {
+    const uint32_t changed = static_cast<uint32_t>((r * 7919u) % views->at_risk().size());
+    std::vector<uint32_t> kept;
+    kept.reserve(views->at_risk().size());
+    for (uint32_t i = 0; i < views->at_risk().size(); ++i) {
+      if (i != changed) kept.push_back(i);
+    }
+    churn::viewsets::ViewSetInputs update;  // the figures of `inputs`, not its customers
+    update.usage_window_end = inputs.usage_window_end;
+    update.support_window_end = inputs.support_window_end;
+    update.churn_reason_counts = inputs.churn_reason_counts;
+    update.rule_labels = inputs.rule_labels;
+    update.customers = {views->at_risk()[changed]};
+    ++update.customers[0].assessment.risk_score;
+    const Clock::time_point start = Clock::now();
+    views = churn::viewsets::ViewSet::Update(*views, kept, std::move(update));
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    if (views->built_incrementally()) ++incremental;
+  }
+  if (!ms.empty()) {
+    std::sort(ms.begin(), ms.end());
+    std::printf(
+        "customers %zu  update_views (1 rescored) median %.2f ms  min %.2f  max %.2f  "
+        "(%d updates, %d merged)\n",
+        views->at_risk().size(), ms[ms.size() / 2], ms.front(), ms.back(), repeats, incremental);
+  }
   return 0;
 }

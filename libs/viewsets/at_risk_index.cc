@@ -123,7 +123,7 @@ int CompareAtRiskField(AtRiskSort sort, const reports::ScoredCustomer& a,
   return 0;
 }
 
-AtRiskIndex::AtRiskIndex(const std::vector<reports::ScoredCustomer>& rows) {
+AtRiskIndex::AtRiskIndex(const AtRiskRows& rows) {
   const size_t n = rows.size();
   levels_.resize(n);
   churned_.resize(n);
@@ -206,6 +206,87 @@ AtRiskIndex::AtRiskIndex(const std::vector<reports::ScoredCustomer>& rows) {
   }
 }
 
+AtRiskIndex::AtRiskIndex(const AtRiskIndex& previous, const AtRiskRows& rows,
+                         const std::vector<uint32_t>& old_of_new,
+                         const std::vector<uint32_t>& new_of_old) {
+  constexpr uint32_t kNone = UINT32_MAX;
+  const size_t n = rows.size();
+  levels_.resize(n);
+  churned_.resize(n);
+  arr_.resize(n);
+  tiers_.resize(n);
+  // Tier ids renumbered in order of first appearance, as the full build numbers them.
+  std::vector<const std::string*> tier_names(previous.tier_ids_.size());
+  for (const auto& [name, id] : previous.tier_ids_) tier_names[id] = &name;
+  std::vector<uint32_t> renumbered(tier_names.size(), kNone);
+  std::vector<uint32_t> added;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t old = old_of_new[i];
+    if (old == kNone) {
+      const reports::ScoredCustomer& row = rows[i];
+      added.push_back(i);
+      levels_[i] = static_cast<uint8_t>(row.assessment.risk_level);
+      churned_[i] = row.signals.churned ? 1 : 0;
+      arr_[i] = row.signals.arr;
+      auto [it, inserted] = tier_ids_.try_emplace(absl::AsciiStrToLower(row.signals.plan_tier),
+                                                  static_cast<uint32_t>(tier_ids_.size()));
+      tiers_[i] = it->second;
+    } else {
+      levels_[i] = previous.levels_[old];
+      churned_[i] = previous.churned_[old];
+      arr_[i] = previous.arr_[old];
+      uint32_t& tier = renumbered[previous.tiers_[old]];
+      if (tier == kNone) {
+        tier = tier_ids_
+                   .try_emplace(*tier_names[previous.tiers_[old]],
+                                static_cast<uint32_t>(tier_ids_.size()))
+                   .first->second;
+      }
+      tiers_[i] = tier;
+    }
+    min_arr_ = std::min(min_arr_, arr_[i]);
+  }
+
+  std::vector<uint32_t> kept;
+  kept.reserve(n);
+  std::vector<uint32_t> fresh;
+  for (int s = 0; s < kAtRiskSortCount; ++s) {
+    const auto sort = static_cast<AtRiskSort>(s);
+    if (sort == AtRiskSort::kScoreChange30d) continue;
+    for (int descending = 0; descending < 2; ++descending) {
+      std::vector<uint32_t>& order = orders_[s][descending];
+      if (sort == AtRiskSort::kRiskScore && descending) {
+        // The rows are in at-risk order already: that is this field descending.
+        order.resize(n);
+        std::iota(order.begin(), order.end(), 0u);
+        continue;
+      }
+      // The field in the direction, ties in at-risk order (by position).
+      auto before = [&](uint32_t a, uint32_t b) {
+        const int field = CompareAtRiskField(sort, rows[a], rows[b]);
+        if (field != 0) return descending ? field > 0 : field < 0;
+        return a < b;
+      };
+      kept.clear();
+      for (uint32_t old : previous.orders_[s][descending]) {
+        if (new_of_old[old] != kNone) kept.push_back(new_of_old[old]);
+      }
+      fresh = added;
+      std::sort(fresh.begin(), fresh.end(), before);
+      order.clear();
+      order.reserve(n);
+      auto from = kept.begin();
+      for (uint32_t row : fresh) {
+        auto at = std::lower_bound(from, kept.end(), row, before);
+        order.insert(order.end(), from, at);
+        order.push_back(row);
+        from = at;
+      }
+      order.insert(order.end(), from, kept.end());
+    }
+  }
+}
+
 const std::vector<uint32_t>& AtRiskIndex::Order(AtRiskSort sort, bool descending) const {
   return orders_[static_cast<int>(sort)][descending ? 1 : 0];
 }
@@ -216,7 +297,7 @@ std::optional<uint32_t> AtRiskIndex::TierId(std::string_view tier) const {
   return it->second;
 }
 
-MovementColumns::MovementColumns(const std::vector<reports::ScoredCustomer>& rows,
+MovementColumns::MovementColumns(const AtRiskRows& rows,
                                  const riskhistory::RiskMovements* movements) {
   const size_t n = rows.size();
   score_change_30d.assign(n, kNoChange);

@@ -14,6 +14,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "reports/scored_customer.h"
+#include "viewsets/at_risk_rows.h"
 #include "riskhistory/risk_movements.h"
 #include "scoring/engine.h"
 #include "viewsets/at_risk_sort.h"
@@ -28,7 +29,14 @@ class AtRiskIndex {
  public:
   AtRiskIndex() = default;
   // `rows` in at-risk order (risk_score desc, arr desc, customer_id asc); positions index it.
-  explicit AtRiskIndex(const std::vector<reports::ScoredCustomer>& rows);
+  explicit AtRiskIndex(const AtRiskRows& rows);
+  // The index `rows` would get, from `previous`, the index of the rows before a few changed:
+  // `old_of_new[p]` is the previous position of the row now at p (UINT32_MAX: a new row) and
+  // `new_of_old` the reverse (UINT32_MAX: gone). The kept rows keep their relative order, so each
+  // order is the previous one renumbered with the new rows merged in: O(n) copies of positions
+  // and O(k log n) comparisons of rows for k new rows. Ids must be unique and no sort field NaN.
+  AtRiskIndex(const AtRiskIndex& previous, const AtRiskRows& rows,
+              const std::vector<uint32_t>& old_of_new, const std::vector<uint32_t>& new_of_old);
 
   size_t size() const { return levels_.size(); }
 
@@ -66,8 +74,7 @@ class AtRiskIndex {
 struct MovementColumns {
   static constexpr int32_t kNoChange = INT32_MIN;
   // `movements` may be null (no history): no row then has a change or entered High.
-  MovementColumns(const std::vector<reports::ScoredCustomer>& rows,
-                  const riskhistory::RiskMovements* movements);
+  MovementColumns(const AtRiskRows& rows, const riskhistory::RiskMovements* movements);
 
   std::vector<int32_t> score_change_30d;  // kNoChange: none
   std::vector<uint8_t> entered_high;

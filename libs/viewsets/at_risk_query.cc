@@ -230,7 +230,7 @@ absl::StatusOr<AtRiskPage> QueryAtRisk(const ViewSet& views, const AtRiskQuery& 
   const size_t remaining = matched->size() - page.offset;
   const size_t count = query.limit == 0 ? remaining : std::min(query.limit, remaining);
   page.customers.reserve(count);
-  const std::vector<reports::ScoredCustomer>& rows = views.at_risk();
+  const AtRiskRows& rows = views.at_risk();
   for (size_t i = page.offset; i < page.offset + count; ++i) {
     page.customers.push_back(&rows[(*matched)[i]]);
   }

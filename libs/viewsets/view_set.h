@@ -3,6 +3,11 @@
 // only read (by many threads at once) until a newer ViewSet replaces it. Everything a request
 // needs (at-risk order, executive and drivers figures, per-segment counts, the customer index)
 // is computed here, so serving a request never re-sorts or re-aggregates.
+//
+// The rows live in immutable storage shared between view sets: Update builds the views of a
+// refresh where a few customers changed from the previous views, sharing their unchanged rows
+// and merging the changed ones into the previous orders and tallies (O(n) copies of positions,
+// no row copies, no sorting of the unchanged), with the result Build would give.
 
 #include <cstdint>
 #include <map>
@@ -15,7 +20,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "viewsets/at_risk_index.h"
+#include "viewsets/at_risk_rows.h"
 #include "viewsets/at_risk_query_cache.h"
+#include "viewsets/risk_tallies.h"
 #include "viewsets/segments.h"
 #include "dataset/dataset.h"
 #include "dataset/value_parsers.h"
@@ -39,9 +46,18 @@ struct ViewSetInputs {
 class ViewSet {
  public:
   static std::shared_ptr<const ViewSet> Build(ViewSetInputs inputs);
+  // The views Build would give for the rows of `previous` at positions `kept` (of its at_risk(),
+  // in that order) followed by inputs.customers, sharing the kept rows with `previous`. When
+  // more than kIncrementalShare of the rows changed, or ids repeat, the orders are sorted afresh
+  // (still without copying rows); otherwise they are merged from `previous`'s.
+  static std::shared_ptr<const ViewSet> Update(const ViewSet& previous,
+                                               const std::vector<uint32_t>& kept,
+                                               ViewSetInputs inputs);
+  // The largest share of changed (added plus removed) rows merged into the previous views.
+  static constexpr double kIncrementalShare = 0.1;
 
   // Every customer in at-risk order (risk_score desc, arr desc, customer_id asc).
-  const std::vector<reports::ScoredCustomer>& at_risk() const { return at_risk_; }
+  const AtRiskRows& at_risk() const { return at_risk_; }
   // The at-risk list's ready sort orders and filter columns (at_risk_index.h).
   const AtRiskIndex& at_risk_index() const { return at_risk_index_; }
   // What at-risk queries over these views remember (at_risk_query_cache.h).
@@ -52,6 +68,10 @@ class ViewSet {
 
   // Null when the id is unknown. A duplicated id resolves to its first row in at-risk order.
   const reports::ScoredCustomer* FindCustomer(std::string_view customer_id) const;
+  // FindCustomer's row as a position in at_risk().
+  std::optional<uint32_t> FindPosition(std::string_view customer_id) const;
+  // Whether the last Build/Update merged into the previous views (rather than sorting afresh).
+  bool built_incrementally() const { return built_incrementally_; }
 
   int64_t snapshot_version() const { return snapshot_version_; }
   const std::string& snapshot_instance() const { return snapshot_instance_; }
@@ -64,14 +84,29 @@ class ViewSet {
   int64_t customer_index_bytes() const {
     return static_cast<int64_t>(index_.capacity() * (sizeof(uint32_t) + 1));
   }
+  // The row storage's own bytes (rows no longer in at_risk() included) and the row pointers'.
+  int64_t row_storage_bytes() const;
   const std::string& rules_sha256() const { return rules_sha256_; }
   std::optional<dataset::Day> usage_window_end() const { return executive_.usage_window_end; }
   std::optional<dataset::Day> support_window_end() const { return executive_.support_window_end; }
 
  private:
+  using RowStorage = std::shared_ptr<const std::vector<reports::ScoredCustomer>>;
   ViewSet() = default;
+  // The rest of the views from at_risk_ (in at-risk order) and at_risk_index_.
+  void Finish(ViewSetInputs& inputs);
+  // Copies every row into one new storage when too many stored rows are no longer used.
+  void CompactIfSparse();
 
-  std::vector<reports::ScoredCustomer> at_risk_;
+  // What the rows point into; rows of earlier views no longer used stay until compacted.
+  std::vector<RowStorage> storage_;
+  size_t stored_rows_ = 0;
+  AtRiskRows at_risk_;
+  RiskTallies tallies_;
+  bool unique_ids_ = true;
+  // A NaN ARR or usage drop: the orders of those fields are then only sorted afresh.
+  bool has_nan_field_ = false;
+  bool built_incrementally_ = false;
   AtRiskIndex at_risk_index_;
   mutable AtRiskQueryCache at_risk_query_cache_;
   reports::ExecutiveSummary executive_;
@@ -80,7 +115,7 @@ class ViewSet {
   // Row positions by customer id: 4 bytes a row, the ids themselves read from the rows.
   struct RowIdHash {
     using is_transparent = void;
-    const std::vector<reports::ScoredCustomer>* rows;
+    const AtRiskRows* rows;
     size_t operator()(uint32_t row) const {
       return dataset::IdHash()((*rows)[row].signals.customer_id);
     }
@@ -88,7 +123,7 @@ class ViewSet {
   };
   struct RowIdEq {
     using is_transparent = void;
-    const std::vector<reports::ScoredCustomer>* rows;
+    const AtRiskRows* rows;
     std::string_view Id(uint32_t row) const { return (*rows)[row].signals.customer_id; }
     std::string_view Id(std::string_view id) const { return id; }
     template <typename A, typename B>

@@ -20,8 +20,8 @@ int64_t Heap(const std::vector<T>& items) {
 
 ViewSetBytes MeasureViewSet(const ViewSet& views) {
   ViewSetBytes bytes;
-  const std::vector<reports::ScoredCustomer>& rows = views.at_risk();
-  bytes.rows = Heap(rows);
+  const AtRiskRows& rows = views.at_risk();
+  bytes.rows = views.row_storage_bytes();
   for (const reports::ScoredCustomer& row : rows) {
     const CustomerSignals& s = row.signals;
     bytes.signal_texts += Heap(s.customer_id) + Heap(s.account_id) + Heap(s.account_name) +

@@ -10,7 +10,7 @@
 namespace churn::viewsets {
 
 struct ViewSetBytes {
-  int64_t rows = 0;             // the row structs (ScoredCustomer, inline parts)
+  int64_t rows = 0;  // the row structs (inline parts; unused stored rows too) and row pointers
   int64_t long_views = 0;       // out-of-line long views of the rows that have them
   int64_t signal_texts = 0;     // ids, names, segments beyond the inline string buffer
   int64_t fired_rules = 0;      // fired rule structs and their rule/tier/reason texts

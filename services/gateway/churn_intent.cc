@@ -28,10 +28,9 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
   auto ingest = std::shared_ptr<v1::IngestService::Stub>(v1::IngestService::NewStub(ingest_channel));
   auto enrichment = std::shared_ptr<v1::EnrichmentService::Stub>(
       v1::EnrichmentService::NewStub(enrichment_channel));
-  return [ingest, enrichment, options, analyses](const CallScope& scope,
-                                                 const v1::SnapshotInfo& snapshot,
-                                                 const std::vector<CustomerSignals>& customers)
-             -> absl::StatusOr<ChurnIntentByCustomer> {
+  return [ingest, enrichment, options, analyses](
+             const CallScope& scope, const v1::SnapshotInfo& snapshot,
+             const CustomerKeysSource& customers) -> absl::StatusOr<ChurnIntentByCustomer> {
     const std::optional<dataset::Day> window_end =
         dataset::ParseDate(snapshot.support_window_end());
     if (!window_end) return ChurnIntentByCustomer{};  // no support window, no 30-day window
@@ -48,12 +47,7 @@ ChurnIntentSource LinkedTicketIntent(std::shared_ptr<grpc::Channel> ingest_chann
       if (analyses != nullptr) analyses->Publish({});
       return ChurnIntentByCustomer{};
     }
-    std::vector<tickets::CustomerKeys> keys;
-    keys.reserve(customers.size());
-    for (const CustomerSignals& customer : customers) {
-      keys.push_back({customer.customer_id, customer.account_id});
-    }
-    tickets::ChurnIntentTally tally(keys, *window_end);
+    tickets::ChurnIntentTally tally(customers(), *window_end);
     LinkedTicketAnalyses::ByCustomer shown;
 
     // One deadline for the whole pass: tickets not analysed by then count as no intent.

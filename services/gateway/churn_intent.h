@@ -30,9 +30,12 @@ namespace churn::gateway {
 
 using tickets::ChurnIntentByCustomer;
 
+// Every customer's keys, asked for only when a linked set needs them (a refresh from a delta
+// holds no list of every customer's signals to hand over).
+using CustomerKeysSource = std::function<std::vector<tickets::CustomerKeys>()>;
+
 using ChurnIntentSource = std::function<absl::StatusOr<ChurnIntentByCustomer>(
-    const CallScope& scope, const v1::SnapshotInfo& snapshot,
-    const std::vector<CustomerSignals>& customers)>;
+    const CallScope& scope, const v1::SnapshotInfo& snapshot, const CustomerKeysSource& customers)>;
 
 struct LinkedTicketIntentOptions {
   std::chrono::milliseconds list_deadline{2000};   // ListTicketTextSets

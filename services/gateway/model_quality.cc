@@ -124,7 +124,7 @@ absl::Status ModelQuality::WhatIfRules(const CallScope& scope,
   CHURN_ASSIGN_OR_RETURN(v1::GetRulesResponse rules, GetRules(scope));
 
   // Who changes level today: the dry run over every customer of the views, in batches.
-  const std::vector<reports::ScoredCustomer>& customers = views->at_risk();
+  const viewsets::AtRiskRows& customers = views->at_risk();
   SummarySum summary;
   std::vector<v1::CustomerRuleChange> level_changes;
   const size_t batch = static_cast<size_t>(std::max<int64_t>(1, options_.dry_run_batch_size));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <numeric>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -382,7 +384,7 @@ absl::StatusOr<RefreshOrchestrator::Scored> RefreshOrchestrator::ScoreAll(
   return scored;
 }
 
-absl::StatusOr<std::vector<CustomerSignals>> RefreshOrchestrator::StreamSignals(
+absl::StatusOr<RefreshOrchestrator::Streamed> RefreshOrchestrator::StreamSignals(
     const CallScope& scope, const v1::SnapshotInfo& info, v1::SnapshotInfo* streamed_info) {
   *streamed_info = info;
   // A delta only against views of this ingest process (versions restart with it).
@@ -397,43 +399,43 @@ absl::StatusOr<std::vector<CustomerSignals>> RefreshOrchestrator::StreamSignals(
   std::unique_ptr<grpc::ClientReader<v1::StreamSignalsResponse>> reader =
       ingest_->StreamSignals(context.get(), request);
   v1::StreamSignalsResponse chunk;
-  std::vector<CustomerSignals> signals;
-  bool delta = false;
+  Streamed streamed;
   bool first = true;
-  std::vector<std::string> removed;
   absl::Status invalid;
   while (reader->Read(&chunk)) {
     if (first) {
-      delta = chunk.delta();
-      if (!delta) signals.reserve(static_cast<size_t>(std::max<int64_t>(0, info.customer_count())));
+      streamed.delta = chunk.delta();
+      if (!streamed.delta) {
+        streamed.signals.reserve(static_cast<size_t>(std::max<int64_t>(0, info.customer_count())));
+      }
       first = false;
     }
     if (chunk.has_snapshot()) *streamed_info = chunk.snapshot();
-    for (std::string& id : *chunk.mutable_removed_customer_ids()) removed.push_back(std::move(id));
+    for (std::string& id : *chunk.mutable_removed_customer_ids()) {
+      streamed.removed.push_back(std::move(id));
+    }
     for (const v1::CustomerSignals& customer : chunk.signals()) {
       if (!invalid.ok()) break;
       absl::StatusOr<CustomerSignals> converted =
-          convert::FromProto(customer, absl::StrCat("signals[", signals.size(), "]"));
+          convert::FromProto(customer, absl::StrCat("signals[", streamed.signals.size(), "]"));
       if (!converted.ok()) {
         invalid = converted.status();
         context.get()->TryCancel();
         break;
       }
-      signals.push_back(*std::move(converted));
+      streamed.signals.push_back(*std::move(converted));
     }
   }
   grpc::Status status = reader->Finish();
   if (!invalid.ok()) return Prefixed("ingest StreamSignals", invalid);
   if (!status.ok()) return service::DownstreamError("ingest StreamSignals", status);
-  metrics_->CountRefreshCustomers(RefreshCustomers::kStreamed, signals.size());
-  if (!delta) return signals;
+  metrics_->CountRefreshCustomers(RefreshCustomers::kStreamed, streamed.signals.size());
+  if (!streamed.delta) return streamed;
   if (base == nullptr) {
     return absl::InternalError("ingest StreamSignals: a delta that was not asked for");
   }
-  metrics_->CountRefreshCustomers(RefreshCustomers::kRemoved, removed.size());
-  std::vector<CustomerSignals> all = StreamedSignalsOf(*base, last_build_->streamed_intent);
-  ApplySignalsDelta(std::move(signals), removed, &all);
-  return all;
+  metrics_->CountRefreshCustomers(RefreshCustomers::kRemoved, streamed.removed.size());
+  return streamed;
 }
 
 absl::StatusOr<v1::GetRulesResponse> RefreshOrchestrator::GetRules(const CallScope& scope) {
@@ -478,35 +480,66 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   };
   // 1. The snapshot's signals, pinned to the version just seen, converted (and checked) once.
   v1::SnapshotInfo streamed_info;
-  CHURN_ASSIGN_OR_RETURN(std::vector<CustomerSignals> signals,
-                         StreamSignals(scope, info, &streamed_info));
+  CHURN_ASSIGN_OR_RETURN(Streamed streamed, StreamSignals(scope, info, &streamed_info));
+  // The views in force: their rows are reused (and shared) where the signals did not change.
+  const viewsets::ViewSet* previous = last_build_ ? last_build_->views.get() : nullptr;
+  // A delta: the views' rows that stay and the changed signals, without copying the others.
+  std::optional<AppliedDelta> delta;
+  std::vector<CustomerSignals> signals;  // a full stream's
+  if (streamed.delta) {
+    delta = ApplySignalsDelta(*previous, std::move(streamed.signals), streamed.removed);
+  } else {
+    signals = std::move(streamed.signals);
+  }
+  streamed = {};
 
   end_stage(RefreshStage::kStreamSignals);
   // 2. Churn intent from analysed, linked tickets. A failing enrichment costs only that signal.
+  const CustomerKeysSource keys = [&] {
+    if (delta) return CustomerKeysAfter(*previous, *delta);
+    std::vector<tickets::CustomerKeys> all;
+    all.reserve(signals.size());
+    for (const CustomerSignals& customer : signals) {
+      all.push_back({customer.customer_id, customer.account_id});
+    }
+    return all;
+  };
+  absl::StatusOr<ChurnIntentByCustomer> intent = churn_intent_(scope, streamed_info, keys);
+  if (!intent.ok()) LogWarn("churn_intent_unavailable", {{"error", intent.status()}});
+  const ChurnIntentByCustomer no_intent;
+  const ChurnIntentByCustomer& merged_intent = intent.ok() ? *intent : no_intent;
   StreamedIntent streamed_intent;
-  absl::StatusOr<ChurnIntentByCustomer> intent = churn_intent_(scope, streamed_info, signals);
-  if (!intent.ok()) {
-    LogWarn("churn_intent_unavailable", {{"error", intent.status()}});
-  } else if (!intent->empty()) {
-    std::vector<int64_t> streamed(signals.size());
-    for (size_t i = 0; i < signals.size(); ++i) streamed[i] = signals[i].churn_intent_30d;
-    churn::signals::MergeChurnIntent(*intent, signals);
-    streamed_intent = IntentRaisedByMerge(streamed, signals);
+  if (delta) {
+    streamed_intent =
+        MergeIntentAfterDelta(*previous, last_build_->streamed_intent, merged_intent, &*delta);
+    // From here on, what is scored: the changed signals.
+    signals = std::move(delta->changed);
+  } else if (!merged_intent.empty()) {
+    std::vector<int64_t> as_streamed(signals.size());
+    for (size_t i = 0; i < signals.size(); ++i) as_streamed[i] = signals[i].churn_intent_30d;
+    churn::signals::MergeChurnIntent(merged_intent, signals);
+    streamed_intent = IntentRaisedByMerge(as_streamed, signals);
   }
 
   end_stage(RefreshStage::kChurnIntent);
-  // 3. Scores. A customer whose signals equal those the views in force hold keeps its
-  // assessment when scoring still answers with the same rules and model; the others are scored.
-  const viewsets::ViewSet* previous = last_build_ ? last_build_->views.get() : nullptr;
-  std::vector<const reports::ScoredCustomer*> reusable(signals.size(), nullptr);
+  // 3. Scores. A customer whose signals equal those the views in force hold keeps its row
+  // (assessment and second opinion) when scoring still answers with the same rules and model;
+  // the others are scored. `kept`: positions in the previous views.
+  std::vector<uint32_t> kept;
   std::vector<uint32_t> to_score;
-  for (uint32_t i = 0; i < signals.size(); ++i) {
-    const reports::ScoredCustomer* row =
-        previous ? previous->FindCustomer(signals[i].customer_id) : nullptr;
-    if (row != nullptr && row->signals == signals[i]) {
-      reusable[i] = row;
-    } else {
-      to_score.push_back(i);
+  if (delta) {
+    kept = delta->Kept();
+    to_score.resize(signals.size());
+    std::iota(to_score.begin(), to_score.end(), 0u);
+  } else {
+    for (uint32_t i = 0; i < signals.size(); ++i) {
+      std::optional<uint32_t> at =
+          previous ? previous->FindPosition(signals[i].customer_id) : std::nullopt;
+      if (at && previous->at_risk()[*at].signals == signals[i]) {
+        kept.push_back(*at);
+      } else {
+        to_score.push_back(i);
+      }
     }
   }
   CHURN_ASSIGN_OR_RETURN(Scored fresh, ScoreAll(scope, signals, to_score));
@@ -519,45 +552,44 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   }
   const bool reuse =
       previous != nullptr && fresh.by.loaded_at_seconds >= 0 && fresh.by == last_build_->scored_by;
-  if (!reuse && to_score.size() < signals.size()) {
-    // New rules or a new model (or mixed answers): everyone else is scored too.
-    std::vector<uint32_t> rest;
-    for (uint32_t i = 0; i < signals.size(); ++i) {
-      if (reusable[i] != nullptr) rest.push_back(i);
-    }
-    CHURN_ASSIGN_OR_RETURN(Scored more, ScoreAll(scope, signals, rest));
+  if (!reuse && !kept.empty()) {
+    // New rules or a new model (or mixed answers): everyone else is scored too, from the
+    // signals the previous views hold (merged as they are now).
+    std::vector<CustomerSignals> rest_signals;
+    rest_signals.reserve(kept.size());
+    for (uint32_t position : kept) rest_signals.push_back(previous->at_risk()[position].signals);
+    std::vector<uint32_t> rest(rest_signals.size());
+    std::iota(rest.begin(), rest.end(), 0u);
+    CHURN_ASSIGN_OR_RETURN(Scored more, ScoreAll(scope, rest_signals, rest));
     if (more.by.rules_sha256 != fresh.by.rules_sha256) {
       return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
     }
     if (!(more.by == fresh.by)) fresh.by.loaded_at_seconds = -1;
-    for (uint32_t i : rest) reusable[i] = nullptr;
-    to_score.insert(to_score.end(), rest.begin(), rest.end());
+    const size_t first_rest = to_score.size();
+    for (uint32_t i : rest) to_score.push_back(static_cast<uint32_t>(signals.size() + i));
+    signals.insert(signals.end(), std::make_move_iterator(rest_signals.begin()),
+                   std::make_move_iterator(rest_signals.end()));
+    kept.clear();
     fresh.assessments.insert(fresh.assessments.end(),
                              std::make_move_iterator(more.assessments.begin()),
                              std::make_move_iterator(more.assessments.end()));
     if (!more.opinions.empty() || !fresh.opinions.empty()) {
-      fresh.opinions.resize(to_score.size() - rest.size());
+      fresh.opinions.resize(first_rest);
       more.opinions.resize(rest.size());
       fresh.opinions.insert(fresh.opinions.end(), std::make_move_iterator(more.opinions.begin()),
                             std::make_move_iterator(more.opinions.end()));
     }
   }
   metrics_->CountRefreshCustomers(RefreshCustomers::kRescored, to_score.size());
-  metrics_->CountRefreshCustomers(RefreshCustomers::kReused, signals.size() - to_score.size());
+  metrics_->CountRefreshCustomers(RefreshCustomers::kReused, kept.size());
   std::vector<reports::ScoredCustomer> scored;
-  scored.reserve(signals.size());
+  scored.reserve(to_score.size());
   for (size_t k = 0; k < to_score.size(); ++k) {
     scored.push_back({std::move(signals[to_score[k]]), std::move(fresh.assessments[k])});
     if (!fresh.opinions.empty() && fresh.opinions[k]) {
       scored.back().second_opinion = *std::move(fresh.opinions[k]);
     }
   }
-  for (size_t i = 0; i < signals.size(); ++i) {
-    if (reusable[i] == nullptr) continue;
-    scored.push_back({std::move(signals[i]), reusable[i]->assessment, reusable[i]->second_opinion});
-  }
-  // The moved-from signals still hold their array (a few hundred bytes a customer): free it
-  // before the views are built beside it.
   signals = {};
   std::string rules_sha256 = fresh.by.rules_sha256;
 
@@ -573,7 +605,11 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   inputs.built_at = absl::Now();
   inputs.rules_sha256 = std::move(rules_sha256);
   inputs.rule_labels = std::move(rule_labels);
-  std::shared_ptr<const viewsets::ViewSet> views = viewsets::ViewSet::Build(std::move(inputs));
+  // Sharing the kept rows with the previous views (and merging into their orders when few
+  // changed); nothing kept: a fresh build.
+  std::shared_ptr<const viewsets::ViewSet> views =
+      kept.empty() ? viewsets::ViewSet::Build(std::move(inputs))
+                   : viewsets::ViewSet::Update(*previous, kept, std::move(inputs));
   end_stage(RefreshStage::kBuildViews);
   last_build_ = LastBuild{views, fresh.by, std::move(streamed_intent)};
   return views;

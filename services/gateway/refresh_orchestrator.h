@@ -9,10 +9,10 @@
 // views in force were built from (StreamSignals base_snapshot_version; a full stream when ingest
 // no longer holds it or restarted), and rescores only the customers whose signals differ from
 // those views' while scoring answers with the same rules and model (rules hash and load time);
-// the others keep their assessment and second opinion. When a neighbour fails or is slow the
-// last good views stay in place and the failure is recorded in the ViewStore, so every response
-// says how stale it is.
-// One refresh runs at a time.
+// the others keep their assessment and second opinion, and their rows are shared with the new
+// views, which merge the changed rows into the previous ones (viewsets::ViewSet::Update). When a
+// neighbour fails or is slow the last good views stay in place and the failure is recorded in the
+// ViewStore, so every response says how stale it is. One refresh runs at a time.
 
 #include <atomic>
 #include <chrono>
@@ -128,11 +128,16 @@ class RefreshOrchestrator {
   absl::StatusOr<Scored> ScoreAll(const CallScope& scope,
                                   const std::vector<CustomerSignals>& signals,
                                   const std::vector<uint32_t>& positions);
-  // The signals of `info`: a delta against the last build's snapshot applied to its signals when
-  // ingest can give one, else the full stream. Sets `streamed_info`.
-  absl::StatusOr<std::vector<CustomerSignals>> StreamSignals(const CallScope& scope,
-                                                             const v1::SnapshotInfo& info,
-                                                             v1::SnapshotInfo* streamed_info)
+  // The signals of `info` as streamed: a delta against the last build's views when ingest can
+  // give one (`delta` set: the changed signals and the removed ids), else every customer's.
+  struct Streamed {
+    bool delta = false;
+    std::vector<CustomerSignals> signals;
+    std::vector<std::string> removed;
+  };
+  // Sets `streamed_info`.
+  absl::StatusOr<Streamed> StreamSignals(const CallScope& scope, const v1::SnapshotInfo& info,
+                                         v1::SnapshotInfo* streamed_info)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);
   absl::StatusOr<v1::GetRulesResponse> GetRules(const CallScope& scope);
   // Rule id -> Drivers label of the rules with that hash, parsed from scoring's GetRules (or from

@@ -111,7 +111,7 @@ void ExpectSameAsScan(const ViewSet& views, const AtRiskQuery& query, const std:
 
 TEST(AtRiskIndex, EveryOrderIsTheStableSortOfTheAtRiskOrder) {
   std::shared_ptr<const ViewSet> views = ViewsOf(RandomCustomers(3000, 1));
-  const std::vector<reports::ScoredCustomer>& rows = views->at_risk();
+  const AtRiskRows& rows = views->at_risk();
   for (AtRiskSort sort : kAllSorts) {
     if (sort == AtRiskSort::kScoreChange30d) continue;
     for (bool descending : {false, true}) {

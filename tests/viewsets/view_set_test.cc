@@ -9,7 +9,7 @@ namespace {
 
 using testing::SampleViews;
 
-std::vector<std::string> Ids(const std::vector<reports::ScoredCustomer>& customers) {
+std::vector<std::string> Ids(const AtRiskRows& customers) {
   std::vector<std::string> ids;
   for (const auto& c : customers) ids.push_back(c.signals.customer_id);
   return ids;
