@@ -66,6 +66,7 @@ absl::StatusOr<GatewayOptions> GatewayOptionsFromSettings(
     }
     *d.target = std::chrono::milliseconds(d.value);
   }
+  options.refresh.watch_backoff_max = options.reconnect_backoff_max;
   options.churn_intent.list_deadline = options.refresh.ingest_deadline;
   options.history.stream_signals_deadline = options.refresh.stream_signals_deadline;
   options.history.score_deadline = options.refresh.score_deadline;

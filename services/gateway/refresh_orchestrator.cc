@@ -64,19 +64,22 @@ RefreshOrchestrator::RefreshOrchestrator(RefreshOptions options,
                                          ChurnIntentSource churn_intent, viewsets::ViewStore* store,
                                          GatewayMetrics* metrics)
     : options_(options),
-      ingest_(v1::IngestService::NewStub(std::move(ingest))),
+      ingest_(v1::IngestService::NewStub(ingest)),
       scoring_(v1::ScoringService::NewStub(std::move(scoring))),
       churn_intent_(std::move(churn_intent)),
       store_(store),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      snapshot_watch_(std::move(ingest), options.watch_backoff_max, [this] { PollNow(); }) {}
 
 RefreshOrchestrator::~RefreshOrchestrator() { Stop(); }
 
 void RefreshOrchestrator::Start() {
   poller_ = std::thread([this] { PollLoop(); });
+  snapshot_watch_.Start();
 }
 
 void RefreshOrchestrator::Stop() {
+  snapshot_watch_.Stop();
   {
     concurrency::MutexLock lock(poll_mu_);
     poll_stop_ = true;
@@ -111,9 +114,21 @@ void RefreshOrchestrator::PollLoop() {
       (void)RunLocked(CallScope::Background(), /*reload_data=*/false, Mode::kIfChanged);
     }
     concurrency::MutexLock lock(poll_mu_);
-    const auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(poll_mu_) { return poll_stop_; };
-    if (poll_wake_.WaitFor(poll_mu_, options_.interval, stop)) return;
+    const auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(poll_mu_) {
+      return poll_stop_ || poll_now_;
+    };
+    poll_wake_.WaitFor(poll_mu_, options_.interval, woken);
+    if (poll_stop_) return;
+    poll_now_ = false;
   }
+}
+
+void RefreshOrchestrator::PollNow() {
+  {
+    concurrency::MutexLock lock(poll_mu_);
+    poll_now_ = true;
+  }
+  poll_wake_.NotifyAll();
 }
 
 absl::StatusOr<RefreshReport> RefreshOrchestrator::RefreshNow(const CallScope& scope,

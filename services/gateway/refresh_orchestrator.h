@@ -1,6 +1,7 @@
 #pragma once
-// Keeps the gateway's views current. Every refresh_interval it asks ingest for the snapshot
-// version and scoring for the rules hash; when either changed (or when asked through Refresh) it
+// Keeps the gateway's views current. Every refresh_interval, and as soon as ingest says it has
+// published a snapshot (IngestSnapshotWatch), it asks ingest for the snapshot version and scoring
+// for the rules hash; when either changed (or when asked through Refresh) it
 // streams the snapshot's signals from ingest, merges churn intent from ticket enrichment
 // (churn_intent.h, signals::MergeChurnIntent), scores them through ScoringService.ScoreBatch in
 // batches, builds a new ViewSet (with the Drivers labels of the rules in force, read from scoring
@@ -38,11 +39,14 @@
 #include "convert/compact_response_expander.h"
 #include "streamed_signals.h"
 #include "gateway_metrics.h"
+#include "ingest_snapshot_watch.h"
 
 namespace churn::gateway {
 
 struct RefreshOptions {
   std::chrono::milliseconds interval{2000};
+  // The snapshot watch's longest pause before it opens its stream again (ingest_snapshot_watch.h).
+  std::chrono::milliseconds watch_backoff_max{2000};
   std::chrono::milliseconds ingest_deadline{2000};
   std::chrono::milliseconds reload_deadline{60000};
   std::chrono::milliseconds stream_signals_deadline{60000};
@@ -71,9 +75,10 @@ class RefreshOrchestrator {
       std::function<void(const std::shared_ptr<const viewsets::ViewSet>& views)>;
   void SetOnViewsPublished(PublishedCallback callback) { on_published_ = std::move(callback); }
 
-  // Starts the poller: a first refresh at once, then one every interval.
+  // Starts the poller (a first refresh at once, then one every interval or when ingest
+  // publishes) and the snapshot watch.
   void Start();
-  // Stops the poller and cancels the outgoing calls in flight. Idempotent.
+  // Stops both and cancels the outgoing calls in flight. Idempotent.
   void Stop();
 
   // Asks ingest to reload its data folder first when `reload_data`, then rebuilds the views from
@@ -148,6 +153,7 @@ class RefreshOrchestrator {
                                              const std::optional<v1::GetRulesResponse>& known)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(refresh_mu_);
   void PollLoop() ABSL_LOCKS_EXCLUDED(refresh_mu_, poll_mu_);
+  void PollNow() ABSL_LOCKS_EXCLUDED(poll_mu_);
   void UpdateFreshnessMetrics();
 
   // Outgoing contexts are tracked so Stop() can cancel them.
@@ -188,7 +194,9 @@ class RefreshOrchestrator {
   concurrency::Mutex poll_mu_;
   concurrency::CondVar poll_wake_;
   bool poll_stop_ ABSL_GUARDED_BY(poll_mu_) = false;
+  bool poll_now_ ABSL_GUARDED_BY(poll_mu_) = false;  // ingest published: poll before the interval
   std::thread poller_;
+  IngestSnapshotWatch snapshot_watch_;
 };
 
 }  // namespace churn::gateway

@@ -223,8 +223,9 @@ class IncrementalRefreshTest : public ::testing::Test {
     enrichment_ = *std::move(enrichment);
   }
 
-  // A gateway of its own (own history and outcomes files), refreshing every 100 ms.
-  std::unique_ptr<ServiceProcess> StartGateway(const std::string& name) {
+  // A gateway of its own (own history and outcomes files), polling every `refresh_interval_ms`.
+  std::unique_ptr<ServiceProcess> StartGateway(const std::string& name,
+                                               int refresh_interval_ms = 100) {
     fs::create_directories(work_ / name);
     auto process = ServiceProcess::Start(
         CHURN_GATEWAY_BINARY,
@@ -232,7 +233,8 @@ class IncrementalRefreshTest : public ::testing::Test {
                 absl::StrCat("--ingest_address=127.0.0.1:", ingest_port_.port()),
                 absl::StrCat("--scoring_address=127.0.0.1:", scoring_port_.port()),
                 absl::StrCat("--enrichment_address=127.0.0.1:", enrichment_port_.port()),
-                "--refresh_interval_ms=100", "--reconnect_backoff_max_ms=200",
+                absl::StrCat("--refresh_interval_ms=", refresh_interval_ms),
+                "--reconnect_backoff_max_ms=200",
                 "--outcomes_db=" + (work_ / name / "outcomes.sqlite").string(),
                 "--history_db=" + (work_ / name / "risk-history.sqlite").string()}));
     EXPECT_TRUE(process.ok()) << process.status();
@@ -435,6 +437,44 @@ TEST_F(IncrementalRefreshTest, ViewsEqualAFullRebuildAfterChangesRulesAndIngestR
   WaitForCurrentViews(*stub);
   EXPECT_LT(Customers(*gateway, "streamed") - streamed_before_last, customers / 2);
   ExpectEqualToFreshGateway(*stub, "fresh-after-last");
+}
+
+// The gateway follows ingest's publishes through WatchSnapshots, not its poll (here ten minutes
+// apart): after a tickets change, and after ingest restarted (the stream is opened again).
+TEST_F(IncrementalRefreshTest, FollowsIngestsPublishesWithoutWaitingForThePoll) {
+  StartNeighbours();
+  std::unique_ptr<ServiceProcess> gateway =
+      StartGateway("watching", /*refresh_interval_ms=*/600000);
+  ASSERT_NE(gateway, nullptr);
+  auto stub = Stub(*gateway);
+  const v1::SnapshotInfo first = IngestSnapshot();
+  ASSERT_EQ(WaitForCurrentViews(*stub), first.version());  // the refresh at start
+  const double customers = Customers(*gateway, "streamed");
+  ASSERT_GT(customers, 250);
+
+  std::vector<std::string> tickets = ReadLines(data_ / "support_tickets.csv");
+  tickets.pop_back();
+  const auto changed_at = std::chrono::steady_clock::now();
+  WriteLines(data_ / "support_tickets.csv", tickets);
+  const int64_t changed = WaitForIngestVersionAfter(first.version());
+  EXPECT_EQ(WaitForCurrentViews(*stub), changed);
+  EXPECT_LT(std::chrono::steady_clock::now() - changed_at, 30s);
+
+  // Ingest restarted: the watch opens its stream again and the gateway streams the new
+  // instance's snapshot in full.
+  const double streamed_before_restart = Customers(*gateway, "streamed");
+  ASSERT_EQ(ingest_->Terminate(10s).value_or(-1), 0);
+  StartIngest();
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (Customers(*gateway, "streamed") - streamed_before_restart < customers - 2 &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_GE(Customers(*gateway, "streamed") - streamed_before_restart, customers - 2);
+  // The open stream does not hold the gateway's shutdown.
+  const auto stopping = std::chrono::steady_clock::now();
+  EXPECT_EQ(gateway->Terminate(20s).value_or(-1), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, 5s);
 }
 
 // The same with a trained model: ingest computes long views and scoring adds the model's second
