@@ -107,10 +107,10 @@ void WriteSignals(const CustomerSignals& s, JsonWriter& json) {
   json.EndObject();
 }
 
-void WriteStrings(std::string_view name, const std::vector<std::string>& values, JsonWriter& json) {
+void WriteStrings(std::string_view name, const std::vector<SharedText>& values, JsonWriter& json) {
   json.Key(name);
   json.BeginArray();
-  for (const std::string& value : values) json.String(value);
+  for (const SharedText& value : values) json.String(value);
   json.EndArray();
 }
 
