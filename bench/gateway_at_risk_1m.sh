@@ -17,6 +17,9 @@
 # /tmp/churn-gateway-1m); the data set is kept in BENCH_GW_DATA (default var/bench-gateway-1m).
 # BENCH_GW_GATEWAY_FLAGS: more flags for every gateway (e.g. --history_backfill_days=0, so the
 # risk history's backfill does not count in the CPU per request).
+# BENCH_GW_DUMP: a folder to save what each gateway served after its first views into
+# (DUMP/gatewayN/: at-risk pages, customer details, the drivers, the sha256 of the at-risk and
+# playbooks CSV exports of every row), to diff two gateway builds' bytes.
 set -uo pipefail
 build="${1:?usage: $0 BUILD_DIR [GATEWAY_BINARY...]}"
 shift
@@ -107,6 +110,21 @@ for gateway in "${gateways[@]}"; do
   echo "cold start -> views published: $(awk -v a="$started" -v b="$ready" 'BEGIN {printf "%.2f", b - a}') s" \
     "(refresh itself: $(grep -o 'views_published.*seconds=[0-9.]*' "$work/$name.log" | head -1 | grep -o 'seconds=[0-9.]*'))"
   echo "RSS after first views: $(($(kib "$gw" VmRSS) / 1024)) MiB"
+  if [ -n "${BENCH_GW_DUMP:-}" ]; then
+    dump="$BENCH_GW_DUMP/$name"; rm -rf "$dump"; mkdir -p "$dump"
+    for q in "limit=1000" "limit=1000&offset=400000" "limit=1000&offset=1000000" \
+      "risk_level=Medium&limit=1000&offset=2000" "sort=risk_score&order=asc&limit=1000"; do
+      curl -sf "$base/api/v1/at-risk?$q" > "$dump/at-risk-${q//[&=]/_}.json"
+    done
+    for id in $(grep -o '"customer_id":"[^"]*"' "$dump/at-risk-limit_1000.json" | cut -d'"' -f4 |
+      awk 'NR % 20 == 1'); do
+      curl -sf "$base/api/v1/customers/$id" > "$dump/customer-$id.json"
+    done
+    curl -sf "$base/api/v1/drivers" > "$dump/drivers.json"
+    for csv in at-risk playbooks; do
+      curl -sf "$base/api/v1/export/$csv.csv" | sha256sum > "$dump/export-$csv.csv.sha256"
+    done
+  fi
   # A forced full refresh: stream, score and swap again with the first views still held.
   refresh=$(curl -s -o "$work/refresh.json" -w '%{time_total}' -X POST -H 'Content-Type: application/json' \
     -d '{}' "$base/api/v1/refresh")

@@ -806,7 +806,7 @@ int main(int argc, char** argv) {
     ++levels[static_cast<int>(assessment.risk_level)];
     fired_total += static_cast<int64_t>(assessment.fired_rules.size());
     for (const churn::scoring::FiredRule& fired : assessment.fired_rules) {
-      std::string kind = fired.rule + "/" + fired.tier;
+      std::string kind = fired.rule.str() + "/" + fired.tier.str();
       if (std::find(fired_kinds.begin(), fired_kinds.end(), kind) == fired_kinds.end()) {
         fired_kinds.push_back(kind);
       }

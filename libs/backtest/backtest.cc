@@ -277,8 +277,9 @@ absl::StatusOr<BacktestReport> RunBacktest(const SignalHistory& history,
       rows.churn_day.push_back(label ? *next_churn : 0);
       for (const scoring::FiredRule& rule : assessment.fired_rules) {
         for (const auto* map : {&index.rule, &index.tier}) {
-          const std::string key =
-              map == &index.rule ? rule.rule : absl::StrCat(rule.rule, "/", rule.tier);
+          const std::string key = map == &index.rule
+                                      ? rule.rule.str()
+                                      : absl::StrCat(rule.rule.str(), "/", rule.tier.str());
           if (auto it = map->find(key); it != map->end()) {
             ++fired[it->second];
             fired_churned[it->second] += label ? 1 : 0;

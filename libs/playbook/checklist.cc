@@ -86,7 +86,7 @@ std::string Detail(std::string_view id, const reports::ScoredCustomer& customer)
                           " events, 30d vs prior). Book 30 minutes with the account owner.");
     }
     return absl::StrCat("Book 30 minutes with the account owner about: ",
-                        customer.assessment.top_reasons, ".");
+                        customer.assessment.top_reasons.str(), ".");
   }
   if (id == "confirm_resolution_plan") {
     return absl::StrCat(Count(s.tickets_30d, "ticket"), " in the last 30 days",

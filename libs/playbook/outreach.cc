@@ -130,8 +130,8 @@ OutreachDraft BuildOutreach(const reports::ScoredCustomer& customer,
                                    a.risk_score, "/100] ", account, " (", s.customer_id, ", ",
                                    s.plan_tier.empty() ? "no plan" : s.plan_tier, ", ARR ",
                                    FormatArr(s.arr), strategic ? ", strategic" : "", ")");
-  if (!a.reasons.empty()) absl::StrAppend(&slack, ": ", absl::StrJoin(a.reasons, "; "), ".");
-  if (!a.actions.empty()) absl::StrAppend(&slack, " Next: ", a.actions.front(), ".");
+  if (!a.reasons.empty()) absl::StrAppend(&slack, ": ", JoinTexts(a.reasons, "; "), ".");
+  if (!a.actions.empty()) absl::StrAppend(&slack, " Next: ", a.actions.front().str(), ".");
   if (s.churned) absl::StrAppend(&slack, " (Account has a churn event.)");
   draft.slack_message = std::move(slack);
   return draft;

@@ -341,9 +341,11 @@ void WriteCustomerBrief(const ScoredCustomer& customer, OutputFormat format, std
   out << "\nFired rules\n";
   if (a.fired_rules.empty()) out << "  (none)\n";
   for (const scoring::FiredRule& rule : a.fired_rules) {
-    out << absl::StrFormat("  +%-3d %s/%s: %s\n", rule.points, rule.rule, rule.tier, rule.reason);
+    out << absl::StrFormat("  +%-3d %s/%s: %s\n", rule.points, rule.rule.str(), rule.tier.str(),
+                           rule.reason.str());
   }
-  out << "\nWhy at risk: " << (a.top_reasons.empty() ? "(no risk signals)" : a.top_reasons) << "\n";
+  out << "\nWhy at risk: " << (a.top_reasons.empty() ? "(no risk signals)" : a.top_reasons.str())
+      << "\n";
   out << "Recommended actions: " << a.recommended_actions << "\n";
 }
 

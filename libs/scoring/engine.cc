@@ -182,10 +182,8 @@ void FinishTexts(int max_reasons, std::string_view separator, Assessment* assess
     if (assessment->reasons.size() >= limit) break;
     assessment->reasons.push_back(fired.reason);
   }
-  // absl::string_view may be its own type in this Abseil build.
-  const absl::string_view joiner(separator.data(), separator.size());
-  assessment->top_reasons = absl::StrJoin(assessment->reasons, joiner);
-  assessment->recommended_actions = absl::StrJoin(assessment->actions, joiner);
+  assessment->top_reasons = JoinTexts(assessment->reasons, separator);
+  assessment->recommended_actions = JoinTexts(assessment->actions, separator);
 }
 
 }  // namespace internal

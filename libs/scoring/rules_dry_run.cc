@@ -12,7 +12,7 @@ namespace {
 std::set<std::string> FiredIds(const Assessment& assessment) {
   std::set<std::string> ids;
   for (const FiredRule& fired : assessment.fired_rules) {
-    ids.insert(absl::StrCat(fired.rule, "/", fired.tier));
+    ids.insert(absl::StrCat(fired.rule.str(), "/", fired.tier.str()));
   }
   return ids;
 }

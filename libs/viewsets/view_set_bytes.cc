@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
+
 namespace churn::viewsets {
 namespace {
 
@@ -10,6 +12,18 @@ namespace {
 int64_t Heap(const std::string& text) {
   return text.capacity() > std::string().capacity() ? static_cast<int64_t>(text.capacity()) + 1 : 0;
 }
+
+// A shared text's string counts once, with the first row that holds it.
+class SharedTexts {
+ public:
+  int64_t Heap(const SharedText& text) {
+    if (text.empty() || !seen_.insert(&text.str()).second) return 0;
+    return static_cast<int64_t>(text.StringBytes());
+  }
+
+ private:
+  absl::flat_hash_set<const std::string*> seen_;
+};
 
 template <typename T>
 int64_t Heap(const std::vector<T>& items) {
@@ -20,6 +34,7 @@ int64_t Heap(const std::vector<T>& items) {
 
 ViewSetBytes MeasureViewSet(const ViewSet& views) {
   ViewSetBytes bytes;
+  SharedTexts shared;
   const AtRiskRows& rows = views.at_risk();
   bytes.rows = views.row_storage_bytes();
   for (const reports::ScoredCustomer& row : rows) {
@@ -31,12 +46,13 @@ ViewSetBytes MeasureViewSet(const ViewSet& views) {
     bytes.signal_texts += Heap(a.customer_id);
     bytes.fired_rules += Heap(a.fired_rules);
     for (const scoring::FiredRule& fired : a.fired_rules) {
-      bytes.fired_rules += Heap(fired.rule) + Heap(fired.tier) + Heap(fired.reason);
+      bytes.fired_rules +=
+          shared.Heap(fired.rule) + shared.Heap(fired.tier) + shared.Heap(fired.reason);
     }
-    bytes.reason_texts += Heap(a.reasons) + Heap(a.top_reasons);
-    for (const std::string& reason : a.reasons) bytes.reason_texts += Heap(reason);
-    bytes.action_texts += Heap(a.actions) + Heap(a.recommended_actions);
-    for (const std::string& action : a.actions) bytes.action_texts += Heap(action);
+    bytes.reason_texts += Heap(a.reasons) + shared.Heap(a.top_reasons);
+    for (const SharedText& reason : a.reasons) bytes.reason_texts += shared.Heap(reason);
+    bytes.action_texts += Heap(a.actions) + shared.Heap(a.recommended_actions);
+    for (const SharedText& action : a.actions) bytes.action_texts += shared.Heap(action);
     if (row.second_opinion) {
       bytes.second_opinions +=
           Heap(row.second_opinion->label) + Heap(row.second_opinion->top_contributions);

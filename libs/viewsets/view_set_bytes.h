@@ -2,6 +2,7 @@
 // Where a ViewSet's memory goes, by part: the row structs themselves, the texts they point to,
 // the customer index and the at-risk index. Counted from sizes and string capacities (not what
 // malloc rounds to), so a slightly low estimate; logged once per publish to see what to shrink.
+// A SharedText's string counts once however many rows hold it.
 
 #include <cstdint>
 

@@ -37,15 +37,15 @@ void ToProto(const scoring::Assessment& assessment, v1::RiskAssessment* proto) {
   proto->set_risk_level(ToProto(assessment.risk_level));
   for (const scoring::FiredRule& fired : assessment.fired_rules) {
     v1::FiredRule* out = proto->add_fired_rules();
-    out->set_rule(fired.rule);
-    out->set_tier(fired.tier);
+    out->set_rule(fired.rule.str());
+    out->set_tier(fired.tier.str());
     out->set_points(fired.points);
-    out->set_reason(fired.reason);
+    out->set_reason(fired.reason.str());
   }
-  for (const std::string& reason : assessment.reasons) proto->add_reasons(reason);
-  for (const std::string& action : assessment.actions) proto->add_actions(action);
-  proto->set_top_reasons(assessment.top_reasons);
-  proto->set_recommended_actions(assessment.recommended_actions);
+  for (const SharedText& reason : assessment.reasons) proto->add_reasons(reason.str());
+  for (const SharedText& action : assessment.actions) proto->add_actions(action.str());
+  proto->set_top_reasons(assessment.top_reasons.str());
+  proto->set_recommended_actions(assessment.recommended_actions.str());
 }
 
 namespace {
@@ -81,27 +81,27 @@ absl::StatusOr<scoring::Assessment> FromProto(const v1::RiskAssessment& proto,
 }
 
 absl::StatusOr<scoring::Assessment> FromProto(v1::RiskAssessment* proto,
-                                              std::string_view field_path) {
+                                              std::string_view field_path, TextInterner* texts) {
   scoring::Assessment assessment;
   CHURN_ASSIGN_OR_RETURN(assessment.risk_level, LevelOf(proto->risk_level(), field_path));
   assessment.customer_id = std::move(*proto->mutable_customer_id());
   assessment.risk_score = proto->risk_score();
+  auto take = [texts](std::string* text) -> SharedText {
+    if (texts != nullptr) return texts->Intern(std::move(*text));
+    return SharedText(std::move(*text));
+  };
   assessment.fired_rules.reserve(static_cast<size_t>(proto->fired_rules_size()));
   for (v1::FiredRule& fired : *proto->mutable_fired_rules()) {
-    assessment.fired_rules.push_back(
-        scoring::FiredRule{std::move(*fired.mutable_rule()), std::move(*fired.mutable_tier()),
-                           fired.points(), std::move(*fired.mutable_reason())});
+    assessment.fired_rules.push_back(scoring::FiredRule{take(fired.mutable_rule()),
+                                                        take(fired.mutable_tier()), fired.points(),
+                                                        take(fired.mutable_reason())});
   }
   assessment.reasons.reserve(static_cast<size_t>(proto->reasons_size()));
-  for (std::string& reason : *proto->mutable_reasons()) {
-    assessment.reasons.push_back(std::move(reason));
-  }
+  for (std::string& reason : *proto->mutable_reasons()) assessment.reasons.push_back(take(&reason));
   assessment.actions.reserve(static_cast<size_t>(proto->actions_size()));
-  for (std::string& action : *proto->mutable_actions()) {
-    assessment.actions.push_back(std::move(action));
-  }
-  assessment.top_reasons = std::move(*proto->mutable_top_reasons());
-  assessment.recommended_actions = std::move(*proto->mutable_recommended_actions());
+  for (std::string& action : *proto->mutable_actions()) assessment.actions.push_back(take(&action));
+  assessment.top_reasons = take(proto->mutable_top_reasons());
+  assessment.recommended_actions = take(proto->mutable_recommended_actions());
   return assessment;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "churn/v1/common.pb.h"
 #include "scoring/engine.h"
+#include "signals/text_interner.h"
 
 namespace churn::convert {
 
@@ -17,8 +18,10 @@ void ToProto(const scoring::Assessment& assessment, v1::RiskAssessment* proto);
 absl::StatusOr<scoring::Assessment> FromProto(const v1::RiskAssessment& proto,
                                               std::string_view field_path);
 // The same, taking the texts out of *proto (left with empty strings) instead of copying them:
-// for a response converted once and then dropped.
+// for a response converted once and then dropped. With `texts`, every text (not the customer id)
+// is interned there: assessments converted with one interner share their equal texts.
 absl::StatusOr<scoring::Assessment> FromProto(v1::RiskAssessment* proto,
-                                              std::string_view field_path);
+                                              std::string_view field_path,
+                                              TextInterner* texts = nullptr);
 
 }  // namespace churn::convert

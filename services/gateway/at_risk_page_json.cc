@@ -107,11 +107,11 @@ void WriteSignals(const CustomerSignals& s, JsonWriter& json) {
   json.EndObject();
 }
 
-void WriteStrings(jsonwriter::PlainName name, const std::vector<std::string>& values,
+void WriteStrings(jsonwriter::PlainName name, const std::vector<SharedText>& values,
                   JsonWriter& json) {
   json.Key(name);
   json.BeginArray();
-  for (const std::string& value : values) json.String(value);
+  for (const SharedText& value : values) json.String(value);
   json.EndArray();
 }
 

@@ -274,7 +274,8 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
 absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
                                                 const std::vector<CustomerSignals>& signals,
                                                 const std::vector<uint32_t>& positions,
-                                                size_t begin, size_t end, BatchScores* out) {
+                                                size_t begin, size_t end, TextInterner* texts,
+                                                BatchScores* out) {
   v1::ScoreBatchRequest request;
   request.mutable_customers()->Reserve(static_cast<int>(end - begin));
   for (size_t i = begin; i < end; ++i)
@@ -316,7 +317,7 @@ absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
     }
     // The response is dropped after this loop: its texts are moved, not copied. The path is
     // only written for an error (a failed conversion leaves the proto as it was).
-    absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, "assessment");
+    absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, "assessment", texts);
     if (!assessment.ok()) {
       return Prefixed(
           "scoring ScoreBatch",
@@ -355,10 +356,11 @@ absl::StatusOr<RefreshOrchestrator::Scored> RefreshOrchestrator::ScoreAll(
   std::atomic<size_t> next_batch{0};
   std::atomic<bool> failed{false};
   auto score_batches = [&] {
+    TextInterner texts;
     for (size_t b = next_batch++; b < batches && !failed.load(); b = next_batch++) {
       const size_t begin = b * batch_size;
       const size_t end = std::min(positions.size(), begin + batch_size);
-      batch_status[b] = ScoreOneBatch(scope, signals, positions, begin, end, &assessed[b]);
+      batch_status[b] = ScoreOneBatch(scope, signals, positions, begin, end, &texts, &assessed[b]);
       if (!batch_status[b].ok()) failed = true;
     }
   };

@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "concurrency/mutex.h"
 #include "reports/second_opinion.h"
+#include "signals/text_interner.h"
 #include "viewsets/view_store.h"
 #include "call_scope.h"
 #include "churn/v1/ingest.grpc.pb.h"
@@ -119,10 +120,11 @@ class RefreshOrchestrator {
     int32_t loaded_at_nanos = 0;
     bool operator==(const ScoredBy&) const = default;
   };
-  // Scores signals[positions[begin..end)] through one ScoreBatch call (compact form) into `out`.
+  // Scores signals[positions[begin..end)] through one ScoreBatch call (compact form) into `out`,
+  // its texts interned in `texts` (one per scoring thread: the rows share their equal texts).
   absl::Status ScoreOneBatch(const CallScope& scope, const std::vector<CustomerSignals>& signals,
                              const std::vector<uint32_t>& positions, size_t begin, size_t end,
-                             BatchScores* out);
+                             TextInterner* texts, BatchScores* out);
   // Scores signals[positions] a few batches in flight at once: assessed[i] is positions[i]'s.
   // ABORTED when the batches were answered by different rules.
   struct Scored {

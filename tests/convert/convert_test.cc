@@ -54,8 +54,8 @@ TEST(ConvertTest, AssessmentTakenOutOfItsProtoEqualsTheCopy) {
                             {"tickets", "many", 30, "Opened 7 support tickets in 30 days"}};
   assessment.reasons = {assessment.fired_rules[0].reason, assessment.fired_rules[1].reason};
   assessment.actions = {"Book an executive business review this week", "Call"};
-  assessment.top_reasons = assessment.reasons[0] + "; " + assessment.reasons[1];
-  assessment.recommended_actions = assessment.actions[0] + "; " + assessment.actions[1];
+  assessment.top_reasons = assessment.reasons[0].str() + "; " + assessment.reasons[1].str();
+  assessment.recommended_actions = assessment.actions[0].str() + "; " + assessment.actions[1].str();
   v1::RiskAssessment proto;
   ToProto(assessment, &proto);
   absl::StatusOr<scoring::Assessment> copied = FromProto(proto, "a");
@@ -74,6 +74,41 @@ TEST(ConvertTest, AssessmentTakenOutOfItsProtoEqualsTheCopy) {
   EXPECT_THAT(std::string(FromProto(&refused, "assessments[3]").status().message()),
               HasSubstr("assessments[3].risk_level"));
   EXPECT_EQ(refused.SerializeAsString(), proto.SerializeAsString());
+}
+
+TEST(ConvertTest, AssessmentsTakenWithOneInternerShareTheirEqualTexts) {
+  scoring::Assessment assessment;
+  assessment.customer_id = "S-1";
+  assessment.risk_score = 40;
+  assessment.risk_level = scoring::RiskLevel::kMedium;
+  assessment.fired_rules = {
+      {"usage_drop", "severe", 40, "Usage dropped 60% over the last 30 days"}};
+  assessment.reasons = {assessment.fired_rules[0].reason};
+  assessment.actions = {"Book an executive business review this week"};
+  assessment.top_reasons = assessment.reasons[0];
+  assessment.recommended_actions = assessment.actions[0];
+  v1::RiskAssessment proto;
+  ToProto(assessment, &proto);
+  TextInterner texts;
+  v1::RiskAssessment first_proto = proto, second_proto = proto;
+  second_proto.set_customer_id("S-2");
+  absl::StatusOr<scoring::Assessment> first = FromProto(&first_proto, "a", &texts);
+  absl::StatusOr<scoring::Assessment> second = FromProto(&second_proto, "b", &texts);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(second.ok()) << second.status();
+  // The same values as without interning, to the byte.
+  v1::RiskAssessment back;
+  ToProto(*first, &back);
+  EXPECT_EQ(back.SerializeAsString(), proto.SerializeAsString());
+  EXPECT_EQ(second->customer_id, "S-2");
+  // One string per distinct text: the reason appears four times, the action twice.
+  EXPECT_TRUE(first->fired_rules[0].reason.SharesStringWith(second->fired_rules[0].reason));
+  EXPECT_TRUE(first->fired_rules[0].reason.SharesStringWith(second->reasons[0]));
+  EXPECT_TRUE(first->top_reasons.SharesStringWith(second->fired_rules[0].reason));
+  EXPECT_TRUE(first->actions[0].SharesStringWith(second->recommended_actions));
+  EXPECT_TRUE(first->fired_rules[0].rule.SharesStringWith(second->fired_rules[0].rule));
+  EXPECT_FALSE(first->fired_rules[0].rule.SharesStringWith(first->fired_rules[0].tier));
+  EXPECT_EQ(texts.size(), 4u);  // rule, tier, reason, action
 }
 
 TEST(ConvertTest, OutcomeKindsRoundTripAndUnspecifiedIsRefused) {

@@ -291,7 +291,7 @@ TEST(Score, IsCappedAtMaxScoreButTheAuditTrailKeepsEveryRule) {
   std::vector<std::string> rule_ids;
   int total = 0;
   for (const FiredRule& fired : a.fired_rules) {
-    rule_ids.push_back(fired.rule + "/" + fired.tier);
+    rule_ids.push_back(fired.rule.str() + "/" + fired.tier.str());
     total += fired.points;
   }
   EXPECT_EQ(total, 137);
