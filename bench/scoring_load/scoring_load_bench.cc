@@ -6,6 +6,7 @@
 //                      [--batch=B] [--warmup=S] [--batch_threads=K] [--unary_threads=K]
 //                      [--customers=N] [--deadline_ms=MS] [--unary_rate=R]
 //                      [--phases=inprocess,batch,unary,open] [--service_cpus=L --client_cpus=L]
+//                      [--open_client=queue|callback]
 //
 // Without --target it starts churn-scoring (default: the binary built next to this one) on
 // 127.0.0.1:0 with the built-in rules and stops it with SIGTERM at the end. With --target it
@@ -27,6 +28,9 @@
 //   5  unary Score in an open loop: --unary_rate calls/s (default 5000) sent on a fixed
 //      schedule over one shared channel; latency from the scheduled send (queueing counts),
 //      p50/p90/p99/p99.9, beside the latency from the actual send and the sender's lag.
+//      --open_client=queue (default): the answers are taken from a completion queue by one
+//      thread of the bench's own; callback: by gRPC's callback threads (two, handing polling
+//      to each other on every wake-up).
 //
 // --phases runs only some groups: inprocess (1a-1d), batch (2, 3, 2c, 3c, 3e), unary (4a, 4b),
 // open (5). --service_cpus and --client_cpus (e.g. 0 and 1) pin the started service and this
@@ -46,8 +50,6 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/grpcpp.h>
 #include <sched.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -55,25 +57,20 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "bench_flags.h"
+#include "scoring_load/cpu_pinning.h"
 #include "churn/v1/scoring.grpc.pb.h"
 #include "churn/v1/scoring.pb.h"
 #include "convert/assessment_convert.h"
@@ -82,6 +79,8 @@
 #include "convert/signals_convert.h"
 #include "integration/process.h"
 #include "integration/service_probe.h"
+#include "scoring_load/open_loop_score.h"
+#include "scoring_load/process_stats.h"
 #include "scoring/compact_assessment.h"
 #include "scoring/engine.h"
 #include "scoring/rule_set.h"
@@ -94,6 +93,18 @@
 namespace {
 
 namespace v1 = churn::v1;
+using churn::bench::CallbackStartScore;
+using churn::bench::LoadAverage;
+using churn::bench::OpenLoopResult;
+using churn::bench::ParseCpuList;
+using churn::bench::PercentileOf;
+using churn::bench::PinProcess;
+using churn::bench::ProcessContextSwitches;
+using churn::bench::ProcessCpuSeconds;
+using churn::bench::RunOpenLoopScore;
+using churn::bench::ScoreQueueClient;
+using churn::bench::SelfCpuSeconds;
+using churn::bench::StartScore;
 using Clock = std::chrono::steady_clock;
 
 // ---------------------------------------------------------------------------------------------
@@ -113,6 +124,7 @@ struct Flags {
   std::string phases = "inprocess,batch,unary,open";
   std::string service_cpus;  // empty: not pinned
   std::string client_cpus;   // empty: not pinned
+  std::string open_client = "queue";  // who takes phase 5's answers: queue or callback
 };
 
 constexpr const char* kUsage =
@@ -122,46 +134,14 @@ constexpr const char* kUsage =
     "                          [--unary_rate=R]\n"
     "                          [--phases=inprocess,batch,unary,open]\n"
     "                          [--service_cpus=LIST] [--client_cpus=LIST]\n"
+    "                          [--open_client=queue|callback]\n"
     "  --threads sets both --batch_threads (default 4) and --unary_threads (default 8).\n"
     "  --phases picks the groups to run: inprocess (1a-1d), batch (2, 3, 2c, 3c, 3e),\n"
     "  unary (4a, 4b), open (5); default all.\n"
     "  --service_cpus / --client_cpus pin the started churn-scoring and this bench (every\n"
-    "  thread, sched_setaffinity) to CPUs such as 0, 1, 0-1 or 0,2-3.\n";
-
-// "0", "0-1", "0,2-3": the CPUs of a pinned process; false when malformed or empty.
-bool ParseCpuList(const std::string& text, cpu_set_t* set) {
-  CPU_ZERO(set);
-  if (text.empty()) return false;
-  for (const std::string& part : std::vector<std::string>(absl::StrSplit(text, ','))) {
-    std::pair<std::string, std::string> range = absl::StrSplit(part, absl::MaxSplits('-', 1));
-    int first = 0, last = 0;
-    if (!absl::SimpleAtoi(range.first, &first)) return false;
-    last = first;
-    if (!range.second.empty() && !absl::SimpleAtoi(range.second, &last)) return false;
-    if (first < 0 || last < first || last >= CPU_SETSIZE) return false;
-    for (int cpu = first; cpu <= last; ++cpu) CPU_SET(cpu, set);
-  }
-  return true;
-}
-
-// Pins every thread of process `pid` (0: this one) to `cpus`. Threads started later inherit
-// the mask of the thread that starts them, and a spawned child that of its parent.
-absl::Status PinProcess(pid_t pid, const std::string& cpus) {
-  cpu_set_t set;
-  if (!ParseCpuList(cpus, &set)) return absl::InvalidArgumentError("bad CPU list " + cpus);
-  const std::string tasks = pid == 0 ? "/proc/self/task" : absl::StrCat("/proc/", pid, "/task");
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(tasks, error)) {
-    int tid = 0;
-    if (!absl::SimpleAtoi(entry.path().filename().string(), &tid)) continue;
-    if (::sched_setaffinity(tid, sizeof set, &set) != 0) {
-      return absl::InternalError(
-          absl::StrCat("sched_setaffinity(", tid, ", ", cpus, "): ", std::strerror(errno)));
-    }
-  }
-  if (error) return absl::InternalError(absl::StrCat(tasks, ": ", error.message()));
-  return absl::OkStatus();
-}
+    "  thread, sched_setaffinity) to CPUs such as 0, 1, 0-1 or 0,2-3.\n"
+    "  --open_client: phase 5's answers taken by one thread from a completion queue (queue,\n"
+    "  default) or by gRPC's callback threads (callback).\n";
 
 // std::nullopt to run, else the exit code (BenchFlags::Parse).
 std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
@@ -199,6 +179,10 @@ std::optional<int> ParseFlags(int argc, char** argv, Flags* flags) {
     cpu_set_t set;
     flags->client_cpus = value;
     return ParseCpuList(value, &set);
+  });
+  parser.Custom("open_client", [flags](const std::string& value) {
+    flags->open_client = value;
+    return value == "queue" || value == "callback";
   });
   return parser.Parse(argc, argv);
 }
@@ -277,66 +261,6 @@ v1::CustomerSignals SyntheticSignals(int64_t n) {
   s.set_downgrade_flag(rng.Chance(0.08));
   s.set_is_trial(rng.Chance(0.10));
   return s;
-}
-
-// ---------------------------------------------------------------------------------------------
-// CPU accounting
-
-double SelfCpuSeconds() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& tv) {
-    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-// utime + stime of another process from /proc/<pid>/stat; nullopt when unknown.
-std::optional<double> ProcessCpuSeconds(pid_t pid) {
-  if (pid <= 0) return std::nullopt;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t paren = text.rfind(')');
-  if (paren == std::string::npos) return std::nullopt;
-  std::istringstream fields(text.substr(paren + 1));
-  std::vector<std::string> tokens;
-  for (std::string token; fields >> token;) tokens.push_back(token);
-  // tokens[0] is field 3 (state); utime and stime are fields 14 and 15.
-  if (tokens.size() < 13) return std::nullopt;
-  double utime = 0, stime = 0;
-  if (!absl::SimpleAtod(tokens[11], &utime) || !absl::SimpleAtod(tokens[12], &stime)) {
-    return std::nullopt;
-  }
-  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-// Context switches (voluntary + involuntary) of every thread of another process, summed over
-// /proc/<pid>/task/*/status: how often the service's threads block, wake and hand work to each
-// other. nullopt when unknown.
-std::optional<int64_t> ProcessContextSwitches(pid_t pid) {
-  if (pid <= 0) return std::nullopt;
-  int64_t total = 0;
-  std::error_code error;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(absl::StrCat("/proc/", pid, "/task"), error)) {
-    std::ifstream in(entry.path() / "status");
-    for (std::string line; std::getline(in, line);) {
-      if (line.find("ctxt_switches:") == std::string::npos) continue;
-      int64_t count = 0;
-      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(line.find(':') + 1)), &count)) {
-        total += count;
-      }
-    }
-  }
-  if (error) return std::nullopt;
-  return total;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a.empty() ? std::string("?") : absl::StrCat(a, " ", b, " ", c);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -532,141 +456,6 @@ bool SameAssessment(const v1::RiskAssessment& a, const v1::RiskAssessment& b) {
          a.risk_level() == b.risk_level() && a.top_reasons() == b.top_reasons() &&
          a.recommended_actions() == b.recommended_actions() &&
          a.fired_rules_size() == b.fired_rules_size();
-}
-
-// ---------------------------------------------------------------------------------------------
-// The open-loop unary driver: calls are sent on a fixed schedule whatever the answers do, and a
-// call's latency runs from its scheduled send time to its answer, so queueing (in the client, the
-// connection or the service) counts. One sender thread keeps the absolute schedule (a late send
-// does not shift the ones after it) and only starts calls (callback API); gRPC's own threads take
-// the answers, so the sender never waits for one. How late the sender was (its lag) is reported:
-// a lagging sender is the client's share of the latency, not the service's. (A hand-run
-// completion queue with its own threads was tried: under load its sender fell seconds behind,
-// as the queue's thread then also had to drive the connection.)
-
-struct OpenLoopResult {
-  double rate = 0;        // asked, calls/s
-  int64_t scheduled = 0;  // calls in the window
-  int64_t completed = 0;
-  int64_t errors = 0;
-  std::string first_error;
-  std::vector<double> latencies_us;       // from the scheduled send, sorted
-  std::vector<double> sent_latencies_us;  // from the actual send, sorted
-  std::vector<double> send_lags_us;       // actual send - scheduled send, sorted
-  double client_cpu = 0;
-  std::optional<double> server_cpu;
-  std::optional<int64_t> server_switches;
-  double seconds = 0;
-};
-
-// Nearest rank of sorted `values`.
-double PercentileOf(const std::vector<double>& values, double p) {
-  if (values.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
-  rank = std::clamp<size_t>(rank, 1, values.size());
-  return values[rank - 1];
-}
-
-OpenLoopResult RunOpenLoopScore(v1::ScoringService::Stub& stub,
-                                const std::vector<v1::ScoreRequest>& requests, double rate,
-                                double warmup, double seconds, std::chrono::milliseconds deadline,
-                                pid_t server_pid) {
-  struct Call {
-    grpc::ClientContext context;
-    v1::ScoreResponse response;
-    const v1::ScoreRequest* request = nullptr;
-    Clock::time_point scheduled;
-    Clock::time_point sent;
-    int64_t slot = -1;  // index into the window's vectors when inside the window, else -1
-  };
-  OpenLoopResult result;
-  result.rate = rate;
-  result.seconds = seconds;
-  const auto interval = std::chrono::duration<double>(1.0 / rate);
-  const int64_t warmup_calls = static_cast<int64_t>(warmup * rate);
-  const int64_t window_calls = static_cast<int64_t>(seconds * rate);
-  // Each slot written by one callback, read after every call has ended.
-  std::vector<double> latencies(static_cast<size_t>(window_calls), -1);
-  std::vector<double> sent_latencies(static_cast<size_t>(window_calls), -1);
-  std::vector<double> lags(static_cast<size_t>(window_calls), 0);
-  std::atomic<int64_t> outstanding{0};
-  std::atomic<int64_t> errors{0};
-  std::mutex error_mu;
-  std::string first_error;
-
-  const auto start = Clock::now() + std::chrono::milliseconds(20);
-  double client_cpu_start = 0;
-  std::optional<double> server_cpu_start;
-  std::optional<int64_t> switches_start;
-  for (int64_t n = 0; n < warmup_calls + window_calls; ++n) {
-    const auto scheduled =
-        start + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(n));
-    if (n == warmup_calls) {
-      std::this_thread::sleep_until(scheduled);
-      client_cpu_start = SelfCpuSeconds();
-      server_cpu_start = ProcessCpuSeconds(server_pid);
-      switches_start = ProcessContextSwitches(server_pid);
-    }
-    std::this_thread::sleep_until(scheduled);
-    auto* call = new Call;
-    call->scheduled = scheduled;
-    call->sent = Clock::now();
-    call->slot = n >= warmup_calls ? n - warmup_calls : -1;
-    if (call->slot >= 0) {
-      lags[static_cast<size_t>(call->slot)] =
-          std::chrono::duration<double, std::micro>(call->sent - scheduled).count();
-    }
-    call->context.set_deadline(std::chrono::system_clock::now() + deadline);
-    call->request = &requests[static_cast<size_t>(n) % requests.size()];
-    outstanding.fetch_add(1, std::memory_order_relaxed);
-    stub.async()->Score(
-        &call->context, call->request, &call->response, [&, call](grpc::Status status) {
-          const auto done = Clock::now();
-          if (!status.ok() ||
-              call->response.assessment().customer_id() != call->request->signals().customer_id()) {
-            if (errors.fetch_add(1) == 0) {
-              std::lock_guard<std::mutex> lock(error_mu);
-              first_error =
-                  status.ok() ? std::string("answer for another customer") : StatusText(status);
-            }
-          } else if (call->slot >= 0) {
-            const auto slot = static_cast<size_t>(call->slot);
-            latencies[slot] =
-                std::chrono::duration<double, std::micro>(done - call->scheduled).count();
-            sent_latencies[slot] =
-                std::chrono::duration<double, std::micro>(done - call->sent).count();
-          }
-          delete call;
-          outstanding.fetch_sub(1, std::memory_order_release);
-        });
-  }
-  const auto window_end = start + std::chrono::duration_cast<Clock::duration>(
-                                      interval * static_cast<double>(warmup_calls + window_calls));
-  std::this_thread::sleep_until(window_end);
-  result.client_cpu = SelfCpuSeconds() - client_cpu_start;
-  if (std::optional<double> end = ProcessCpuSeconds(server_pid); end && server_cpu_start) {
-    result.server_cpu = *end - *server_cpu_start;
-  }
-  if (std::optional<int64_t> end = ProcessContextSwitches(server_pid); end && switches_start) {
-    result.server_switches = *end - *switches_start;
-  }
-  while (outstanding.load(std::memory_order_acquire) > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  result.scheduled = window_calls;
-  result.errors = errors.load();
-  result.first_error = first_error;
-  for (size_t i = 0; i < latencies.size(); ++i) {
-    if (latencies[i] < 0) continue;
-    result.latencies_us.push_back(latencies[i]);
-    result.sent_latencies_us.push_back(sent_latencies[i]);
-  }
-  result.send_lags_us = std::move(lags);
-  result.completed = static_cast<int64_t>(result.latencies_us.size());
-  std::sort(result.latencies_us.begin(), result.latencies_us.end());
-  std::sort(result.sent_latencies_us.begin(), result.sent_latencies_us.end());
-  std::sort(result.send_lags_us.begin(), result.send_lags_us.end());
-  return result;
 }
 
 }  // namespace
@@ -1138,7 +927,13 @@ int main(int argc, char** argv) {
   // --- 5: unary Score at a fixed rate (open loop) ---
   std::optional<OpenLoopResult> open_loop;
   if (wants("open")) {
-    open_loop = RunOpenLoopScore(*shared_stub, unary_requests, flags.unary_rate, flags.warmup,
+    std::optional<ScoreQueueClient> queue_client;
+    StartScore start_score = CallbackStartScore(*shared_stub);
+    if (flags.open_client == "queue") {
+      queue_client.emplace(*shared_stub);
+      start_score = queue_client->AsStartScore();
+    }
+    open_loop = RunOpenLoopScore(start_score, unary_requests, flags.unary_rate, flags.warmup,
                                  flags.seconds, deadline, server_pid);
   }
 
@@ -1149,13 +944,15 @@ int main(int argc, char** argv) {
       return FormatLatency(PercentileOf(values, p));
     };
     std::printf(
-        "\n5  gRPC Score (unary), open loop at %.0f calls/s, 1 shared channel: %lld sent, "
-        "%lld answered, %lld errors\n"
+        "\n5  gRPC Score (unary), open loop at %.0f calls/s, 1 shared channel, answers taken by "
+        "%s: %lld sent, %lld answered, %lld errors\n"
         "   latency from the scheduled send: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n"
         "   latency from the actual send:    p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n"
         "   sender lag (actual - scheduled): p50 %s  p99 %s  max %s; %lld sends over 1 ms late\n"
-        "   cliCPU %s svcCPU %s; service %s us CPU and %s context switches per call\n",
-        o.rate, static_cast<long long>(o.scheduled), static_cast<long long>(o.completed),
+        "   cliCPU %s svcCPU %s; service %s us CPU and %s context switches per call; client %s "
+        "context switches per call\n",
+        o.rate, flags.open_client == "queue" ? "a completion queue" : "gRPC's callback threads",
+        static_cast<long long>(o.scheduled), static_cast<long long>(o.completed),
         static_cast<long long>(o.errors), at(o.latencies_us, 50).c_str(),
         at(o.latencies_us, 90).c_str(), at(o.latencies_us, 99).c_str(),
         at(o.latencies_us, 99.9).c_str(), at(o.latencies_us, 100).c_str(),
@@ -1167,7 +964,8 @@ int main(int argc, char** argv) {
                                              [](double lag) { return lag > 1000; })),
         FormatCpu(o.client_cpu, o.seconds).c_str(), FormatCpu(o.server_cpu, o.seconds).c_str(),
         FormatCpuPerCall(o.server_cpu, o.completed).c_str(),
-        FormatPerCall(o.server_switches, o.completed).c_str());
+        FormatPerCall(o.server_switches, o.completed).c_str(),
+        FormatPerCall(o.client_switches, o.completed).c_str());
     if (o.errors > 0) std::printf("   first error: %s\n", o.first_error.c_str());
   }
 

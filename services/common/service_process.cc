@@ -124,19 +124,23 @@ absl::Status ServiceProcess::Start() {
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(grpc_metrics_.MakeInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  for (CompletionQueueServer* cq_server : cq_servers_) cq_server->AddTo(builder);
 
   server_ = builder.BuildAndStart();
   if (!server_ || grpc_port_ == 0) {
     server_.reset();
+    for (CompletionQueueServer* cq_server : cq_servers_) cq_server->Stop();
     return absl::UnavailableError(
         absl::StrCat("cannot serve gRPC on ", options_.grpc_address, " (address in use?)"));
   }
+  for (CompletionQueueServer* cq_server : cq_servers_) cq_server->Start();
   // The default health service reports SERVING for "" until told otherwise.
   SetServing(false);
 
   if (absl::Status s = metrics_.Start(options_.metrics_address); !s.ok()) {
     server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
+    for (CompletionQueueServer* cq_server : cq_servers_) cq_server->Stop();
     server_.reset();
     return s;
   }
@@ -158,6 +162,10 @@ absl::Status ServiceProcess::Start() {
              {"grpc_address", options_.grpc_address}});
   }
   return absl::OkStatus();
+}
+
+void ServiceProcess::AddCompletionQueueServer(CompletionQueueServer* server) {
+  cq_servers_.push_back(server);
 }
 
 void ServiceProcess::ExpectPortFileEntry(std::string name) {
@@ -214,6 +222,8 @@ void ServiceProcess::StopServer() {
   // the work they started on the executor).
   server_->Shutdown(std::chrono::system_clock::now() + options_.drain_timeout);
   server_->Wait();
+  // Every call has ended: the completion queues only hold the requests gRPC handed back.
+  for (CompletionQueueServer* cq_server : cq_servers_) cq_server->Stop();
 }
 
 void ServiceProcess::DrainExecutor(std::chrono::steady_clock::time_point deadline) {

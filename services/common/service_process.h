@@ -24,6 +24,7 @@
 #include "absl/status/status.h"
 #include "common/grpc_metrics.h"
 #include "concurrency/bounded_executor.h"
+#include "common/completion_queue_server.h"
 #include "common/metrics_endpoint.h"
 #include "common/server_security.h"
 #include "churn/settings/v1/process_settings.pb.h"
@@ -75,6 +76,11 @@ class ServiceProcess {
   // health status and the pre-created metric series.
   void AddService(grpc::Service* service, std::string_view full_name);
 
+  // Before Start(): methods served from completion queues of their own (gRPC's async API) in
+  // `server`, whose methods the service marked async. Started with the gRPC server, stopped
+  // after it has drained; `server` must outlive this process shell's Shutdown().
+  void AddCompletionQueueServer(CompletionQueueServer* server);
+
   // A port the service binds itself after Start() (the gateway's HTTP port), as `name=N` in the
   // port file. Before Start(): the port file then waits for SetPortFileEntry, so a reader never
   // sees it without that port.
@@ -115,6 +121,7 @@ class ServiceProcess {
   MetricsEndpoint metrics_;
   GrpcServerMetrics grpc_metrics_;
   std::vector<std::pair<grpc::Service*, std::string>> services_;
+  std::vector<CompletionQueueServer*> cq_servers_;
   std::vector<std::pair<std::string, int>> extra_ports_;  // 0: not bound yet
   std::unique_ptr<concurrency::BoundedExecutor> executor_;
   std::unique_ptr<grpc::Server> server_;

@@ -128,7 +128,6 @@ class ScoreStreamReactor
 ScoringService::ScoringService(ScoringServiceOptions options, prometheus::Registry& registry)
     : options_(std::move(options)), metrics_(registry) {
   SetMessageAllocatorFor_ScoreBatch(&score_batch_allocator_);
-  SetMessageAllocatorFor_Score(&score_allocator_);
 }
 
 absl::StatusOr<std::shared_ptr<const LoadedRules>> ScoringService::RulesInForce() const {
@@ -245,40 +244,30 @@ absl::Status ScoringService::AddModelOpinions(const std::vector<CustomerSignals>
   return absl::OkStatus();
 }
 
-// Score is answered inline, on the gRPC callback thread that delivered the request, not on the
+// Score runs inline on the thread that took the call from its completion queue, not on the
 // process's executor: it is bounded (one customer, a few microseconds of rules) and CPU-only, so
-// a handoff would only add a wake-up and a context switch per call (the profile's largest cost:
-// gRPC's own threads already switch about 3 times per call). No thread is started per request:
-// gRPC runs callbacks on its fixed pool (2 threads on 2 cores), so at most that many Score calls
-// run at once, and what bounds a flood is unchanged: calls wait in gRPC's transport until a
-// callback thread is free, each cut by its deadline (the executor's bounded queue never held
-// Score calls). The executor stays for what blocks or runs long.
-grpc::ServerUnaryReactor* ScoringService::Score(grpc::CallbackServerContext* context,
-                                                const v1::ScoreRequest* request,
-                                                v1::ScoreResponse* response) {
-  if (!request->has_signals()) {
-    return FinishWith(context, absl::InvalidArgumentError("signals: required"));
-  }
+// a handoff would only add a wake-up and a context switch per call (the profile's largest cost).
+absl::Status ScoringService::ScoreOne(const v1::ScoreRequest& request,
+                                      v1::ScoreResponse* response) {
+  if (!request.has_signals()) return absl::InvalidArgumentError("signals: required");
   auto start = std::chrono::steady_clock::now();
-  absl::StatusOr<std::shared_ptr<const LoadedRules>> rules = RulesInForce();
-  if (!rules.ok()) return FinishWith(context, rules.status());
-  absl::StatusOr<CustomerSignals> signals = convert::FromProto(request->signals(), "signals");
-  if (!signals.ok()) return FinishWith(context, signals.status());
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedRules> rules, RulesInForce());
+  CHURN_ASSIGN_OR_RETURN(CustomerSignals signals, convert::FromProto(request.signals(), "signals"));
 
-  scoring::Assessment assessment = scoring::ScoreCustomer((*rules)->rules, *signals);
+  scoring::Assessment assessment = scoring::ScoreCustomer(rules->rules, signals);
   metrics_.CountScored(assessment.risk_level);
   convert::ToProto(assessment, response->mutable_assessment());
-  FillRulesInfo(**rules, response->mutable_rules());
-  if (options_.model && signals->long_views) {  // else no opinion: no copy of the signals
+  FillRulesInfo(*rules, response->mutable_rules());
+  if (options_.model && signals.long_views) {  // else no opinion: no copy of the signals
     RepeatedPtrField<v1::ModelOpinion> opinions;
-    if (absl::Status status = AddModelOpinions({*signals}, &opinions); !status.ok()) {
+    if (absl::Status status = AddModelOpinions({signals}, &opinions); !status.ok()) {
       response->Clear();
-      return FinishWith(context, status);
+      return status;
     }
     if (!opinions.empty()) *response->mutable_model_opinion() = opinions[0];
   }
   metrics_.ObserveBatch(ScoringMethod::kScore, 1, SecondsSince(start));
-  return FinishWith(context, absl::OkStatus());
+  return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* ScoringService::ScoreBatch(grpc::CallbackServerContext* context,

@@ -26,7 +26,17 @@ struct ScoringServiceOptions {
   std::shared_ptr<const churnmodel::ChurnModel> model;
 };
 
-class ScoringService final : public v1::ScoringService::CallbackService {
+// Score is served through gRPC's async API (ScoreOne, run by a UnaryCompletionQueueServer's
+// threads, see main.cc); the other methods through the callback API.
+using ScoringServiceBase =
+    v1::ScoringService::WithAsyncMethod_Score<v1::ScoringService::WithCallbackMethod_ScoreBatch<
+        v1::ScoringService::WithCallbackMethod_ScoreStream<
+            v1::ScoringService::WithCallbackMethod_GetRules<
+                v1::ScoringService::WithCallbackMethod_DryRunRules<
+                    v1::ScoringService::WithCallbackMethod_ReloadRules<
+                        v1::ScoringService::Service>>>>>>;
+
+class ScoringService final : public ScoringServiceBase {
  public:
   ScoringService(ScoringServiceOptions options, prometheus::Registry& registry);
 
@@ -35,9 +45,9 @@ class ScoringService final : public v1::ScoringService::CallbackService {
   // (Re)loads the configured rules file; on failure the rules in force (if any) stay.
   absl::Status LoadConfiguredRules();
 
-  grpc::ServerUnaryReactor* Score(grpc::CallbackServerContext* context,
-                                  const v1::ScoreRequest* request,
-                                  v1::ScoreResponse* response) override;
+  // Score: one customer against the rules in force (and the model's opinion when it has long
+  // views). CPU-only and a few microseconds, so it runs on the thread that took the call.
+  absl::Status ScoreOne(const v1::ScoreRequest& request, v1::ScoreResponse* response);
   grpc::ServerUnaryReactor* ScoreBatch(grpc::CallbackServerContext* context,
                                        const v1::ScoreBatchRequest* request,
                                        v1::ScoreBatchResponse* response) override;
@@ -80,9 +90,6 @@ class ScoringService final : public v1::ScoringService::CallbackService {
   // ScoreBatch's request and response on one arena per call.
   ArenaMessageAllocator<v1::ScoreBatchRequest, v1::ScoreBatchResponse> score_batch_allocator_{
       64 << 10, 1 << 20};
-  // Score's too: its request strings and the assessment's texts land in one block (an answer is
-  // about 1-2 KB) instead of a malloc and free each.
-  ArenaMessageAllocator<v1::ScoreRequest, v1::ScoreResponse> score_allocator_{4 << 10, 64 << 10};
   ScoringMetrics metrics_;
   RulesStore rules_;
   concurrency::Mutex reload_mu_;  // one reload at a time, so "changed" and the logs tell the truth
