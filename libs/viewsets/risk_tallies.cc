@@ -10,15 +10,6 @@
 namespace churn::viewsets {
 namespace {
 
-const std::string& SegmentOf(const CustomerSignals& signals, SegmentKind kind) {
-  switch (kind) {
-    case SegmentKind::kPlanTier: return signals.plan_tier;
-    case SegmentKind::kIndustry: return signals.industry;
-    case SegmentKind::kCountry: return signals.country;
-  }
-  return signals.plan_tier;
-}
-
 // Applies `adjust` (which says whether the entry is now empty) to the entry of `key`, dropping an
 // entry that falls to zero (a value no row has any more is not listed, as a fresh count would not
 // list it).

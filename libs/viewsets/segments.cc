@@ -8,8 +8,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace churn::viewsets {
-namespace {
-
 const std::string& SegmentOf(const CustomerSignals& signals, SegmentKind kind) {
   switch (kind) {
     case SegmentKind::kPlanTier: return signals.plan_tier;
@@ -18,8 +16,6 @@ const std::string& SegmentOf(const CustomerSignals& signals, SegmentKind kind) {
   }
   return signals.plan_tier;
 }
-
-}  // namespace
 
 absl::StatusOr<SegmentKind> ParseSegmentKind(std::string_view name) {
   if (name.empty() || name == "plan_tier") return SegmentKind::kPlanTier;

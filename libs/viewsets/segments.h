@@ -2,6 +2,7 @@
 // Risk-level counts and mean score per customer segment (plan tier, industry or country), for
 // the Drivers view's "risk by segment" table.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,8 @@ inline constexpr SegmentKind kAllSegmentKinds[] = {SegmentKind::kPlanTier, Segme
 // InvalidArgument naming the accepted values.
 absl::StatusOr<SegmentKind> ParseSegmentKind(std::string_view name);
 std::string_view SegmentKindName(SegmentKind kind);
+// The customer's value of that segment.
+const std::string& SegmentOf(const CustomerSignals& signals, SegmentKind kind);
 
 // One row per distinct segment value, sorted by value (blank values form their own segment).
 std::vector<reports::SegmentRisk> SummarizeSegments(

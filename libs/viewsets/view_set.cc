@@ -73,6 +73,15 @@ reports::ExecutiveSummary ExecutiveOf(const AtRiskIndex& index,
 
 }  // namespace
 
+void ViewSet::IndexFromScratch(ViewSetInputs& inputs) {
+  at_risk_index_ = AtRiskIndex(at_risk_);
+  tallies_ = RiskTallies::Of(at_risk_);
+  for (const reports::ScoredCustomer& row : at_risk_) {
+    if (HasNanField(row)) has_nan_field_ = true;
+  }
+  Finish(inputs);
+}
+
 std::shared_ptr<const ViewSet> ViewSet::Build(ViewSetInputs inputs) {
   // make_shared cannot reach the private constructor.
   std::shared_ptr<ViewSet> views(new ViewSet());
@@ -86,12 +95,7 @@ std::shared_ptr<const ViewSet> ViewSet::Build(ViewSetInputs inputs) {
   views->stored_rows_ = storage->size();
   views->storage_.push_back(std::move(storage));
   views->at_risk_ = AtRiskRows(std::move(rows));
-  views->at_risk_index_ = AtRiskIndex(views->at_risk_);
-  views->tallies_ = RiskTallies::Of(views->at_risk_);
-  for (const reports::ScoredCustomer& row : views->at_risk_) {
-    if (HasNanField(row)) views->has_nan_field_ = true;
-  }
-  views->Finish(inputs);
+  views->IndexFromScratch(inputs);
   return views;
 }
 
@@ -144,12 +148,7 @@ std::shared_ptr<const ViewSet> ViewSet::Update(const ViewSet& previous,
     SortRowsAtRisk(rows);
     views->at_risk_ = AtRiskRows(std::move(rows));
     views->CompactIfSparse();
-    views->at_risk_index_ = AtRiskIndex(views->at_risk_);
-    views->tallies_ = RiskTallies::Of(views->at_risk_);
-    for (const reports::ScoredCustomer& row : views->at_risk_) {
-      if (HasNanField(row)) views->has_nan_field_ = true;
-    }
-    views->Finish(inputs);
+    views->IndexFromScratch(inputs);
     return views;
   }
 

@@ -95,6 +95,8 @@ class ViewSet {
   ViewSet() = default;
   // The rest of the views from at_risk_ (in at-risk order) and at_risk_index_.
   void Finish(ViewSetInputs& inputs);
+  // The index, tallies and NaN flag of at_risk_ computed afresh, then Finish.
+  void IndexFromScratch(ViewSetInputs& inputs);
   // Copies every row into one new storage when too many stored rows are no longer used.
   void CompactIfSparse();
 

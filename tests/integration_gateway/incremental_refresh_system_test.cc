@@ -342,6 +342,16 @@ class IncrementalRefreshTest : public ::testing::Test {
     ADD_FAILURE() << "ingest kept publishing; nothing compared (" << name << ")";
   }
 
+  // support_tickets.csv without every n-th ticket (the header kept).
+  std::vector<std::string> TicketsWithoutEvery(size_t n) {
+    const std::vector<std::string> tickets = ReadLines(data_ / "support_tickets.csv");
+    std::vector<std::string> kept = {tickets[0]};
+    for (size_t i = 1; i < tickets.size(); ++i) {
+      if (i % n != 0) kept.push_back(tickets[i]);
+    }
+    return kept;
+  }
+
   fs::path work_;
   fs::path data_;
   std::string model_file_;  // empty: no trained model (no long views, no second opinions)
@@ -364,11 +374,7 @@ TEST_F(IncrementalRefreshTest, ViewsEqualAFullRebuildAfterChangesRulesAndIngestR
   // 1. Tickets change (every 9th ticket gone), a subscription removed and one added, and the
   // linked ticket intent of one account withdrawn (its customers' streamed intent stays 0, the
   // merged one falls back to 0).
-  std::vector<std::string> tickets = ReadLines(data_ / "support_tickets.csv");
-  std::vector<std::string> kept_tickets = {tickets[0]};
-  for (size_t i = 1; i < tickets.size(); ++i) {
-    if (i % 9 != 0) kept_tickets.push_back(tickets[i]);
-  }
+  std::vector<std::string> kept_tickets = TicketsWithoutEvery(9);
   std::vector<std::string> subscriptions = ReadLines(data_ / "subscriptions.csv");
   ASSERT_GT(subscriptions.size(), 10u);
   std::vector<std::string> added = absl::StrSplit(subscriptions[5], ',');
@@ -512,11 +518,7 @@ TEST_F(IncrementalRefreshWithModelTest, ReusedSecondOpinionsEqualAFullRebuild) {
   ASSERT_GT(customers, 250);
 
   // Every 7th ticket gone: a few customers' signals change, the others' are reused.
-  std::vector<std::string> tickets = ReadLines(data_ / "support_tickets.csv");
-  std::vector<std::string> kept_tickets = {tickets[0]};
-  for (size_t i = 1; i < tickets.size(); ++i) {
-    if (i % 7 != 0) kept_tickets.push_back(tickets[i]);
-  }
+  const std::vector<std::string> kept_tickets = TicketsWithoutEvery(7);
   const double reused_before = Customers(*gateway, "reused");
   WriteLines(data_ / "support_tickets.csv", kept_tickets);
   WaitForIngestVersionAfter(first.version());
