@@ -278,7 +278,7 @@ TEST_F(AuthSystemTest, EveryRpcOfEveryServiceAdmitsExactlyTheRolesThatMayCallIt)
       }
     }
   }
-  EXPECT_EQ(checked, 4 * 33);
+  EXPECT_EQ(checked, 4 * 34);
 }
 
 struct Route {
