@@ -84,6 +84,9 @@ queries=(
   "sort=account_name&limit=50"
   "sort=-score_change_30d&limit=50"
   "min_score_change_30d=5&sort=-score_change_30d&limit=50"
+  # VARY: a random one of 2,000 offsets per request (bench/at_risk_many_pages.lua), past the
+  # gateway's page cache; the sequential requests (cpu_ms/req, single_ms) ask for offset 0.
+  "risk_level=High,Medium&sort=-arr&limit=50&offset=VARY"
 )
 
 i=0
@@ -134,7 +137,11 @@ for gateway in "${gateways[@]}"; do
   printf '%-62s %9s %8s %8s %8s %9s %8s %10s\n' query cpu_ms/req single_ms p50_ms p99_ms req/s timeouts \
     wrk_cpu_us
   for q in "${queries[@]}"; do
-    url="$base/api/v1/at-risk?$q"
+    url="$base/api/v1/at-risk?${q/VARY/0}"
+    wrk_script=()
+    if [[ $q == *VARY* ]]; then
+      wrk_script=(-s "$(dirname "$0")/at_risk_many_pages.lua")
+    fi
     curl -sf --max-time 120 -o "$work/page.json" "$url" || { echo "$q: request failed"; continue; }
     ticks0=$(cpu_ticks "$gw")
     single_ms=$(for _ in $(seq 1 "$single"); do curl -s --max-time 60 -o /dev/null -w '%{time_total}\n' "$url"; done |
@@ -142,7 +149,8 @@ for gateway in "${gateways[@]}"; do
     cpu_ms=$(awk -v a="$ticks0" -v b="$(cpu_ticks "$gw")" -v n="$single" -v hz="$(getconf CLK_TCK)" \
       'BEGIN {printf "%.2f", (b - a) * 1000 / hz / n}')
     ticks0=$(cpu_ticks "$gw")
-    out=$(wrk -t2 -c"$connections" -d"${seconds}s" --timeout 2s --latency "$url" 2>&1)
+    out=$(wrk -t2 -c"$connections" -d"${seconds}s" --timeout 2s --latency "${wrk_script[@]}" \
+      "$base/api/v1/at-risk?$q" 2>&1)
     requests=$(awk '$2 == "requests" && $3 == "in" {print $1}' <<< "$out")
     wrk_cpu_us=$(awk -v a="$ticks0" -v b="$(cpu_ticks "$gw")" -v n="${requests:-0}" \
       -v hz="$(getconf CLK_TCK)" 'BEGIN {if (n > 0) printf "%.0f", (b - a) * 1e6 / hz / n; else print "-"}')
