@@ -32,7 +32,8 @@ seconds="${BENCH_GW_SECONDS:-10}"
 single="${BENCH_GW_SINGLE:-20}"
 data="${BENCH_GW_DATA:-var/bench-gateway-1m}"
 work="${BENCH_GW_WORK:-/tmp/churn-gateway-1m}"
-web_root="$(cd "$(dirname "$0")/.." && pwd)/web"
+bench_dir="$(cd "$(dirname "$0")" && pwd)"
+web_root="$(cd "$bench_dir/.." && pwd)/web"
 command -v wrk > /dev/null || { echo "wrk missing: scripts/install-deps.sh bench"; exit 2; }
 
 if [ ! -f "$data/.complete" ]; then
@@ -140,7 +141,7 @@ for gateway in "${gateways[@]}"; do
     url="$base/api/v1/at-risk?${q/VARY/0}"
     wrk_script=()
     if [[ $q == *VARY* ]]; then
-      wrk_script=(-s "$(dirname "$0")/at_risk_many_pages.lua")
+      wrk_script=(-s "$bench_dir/at_risk_many_pages.lua")
     fi
     curl -sf --max-time 120 -o "$work/page.json" "$url" || { echo "$q: request failed"; continue; }
     ticks0=$(cpu_ticks "$gw")
