@@ -342,6 +342,24 @@ class IncrementalRefreshTest : public ::testing::Test {
     ADD_FAILURE() << "ingest kept publishing; nothing compared (" << name << ")";
   }
 
+  // The neighbours and a gateway `name`, once its first views are of ingest's snapshot.
+  struct StartedStack {
+    std::unique_ptr<ServiceProcess> gateway;
+    std::unique_ptr<v1::GatewayService::Stub> stub;
+    v1::SnapshotInfo first;  // ingest's snapshot then
+    double customers = 0;    // streamed for the first views
+  };
+  void StartStack(const std::string& name, int refresh_interval_ms, StartedStack* started) {
+    StartNeighbours();
+    started->gateway = StartGateway(name, refresh_interval_ms);
+    ASSERT_NE(started->gateway, nullptr);
+    started->stub = Stub(*started->gateway);
+    started->first = IngestSnapshot();
+    ASSERT_EQ(WaitForCurrentViews(*started->stub), started->first.version());
+    started->customers = Customers(*started->gateway, "streamed");
+    ASSERT_GT(started->customers, 250);
+  }
+
   // support_tickets.csv without every n-th ticket (the header kept).
   std::vector<std::string> TicketsWithoutEvery(size_t n) {
     const std::vector<std::string> tickets = ReadLines(data_ / "support_tickets.csv");
@@ -362,14 +380,12 @@ class IncrementalRefreshTest : public ::testing::Test {
 };
 
 TEST_F(IncrementalRefreshTest, ViewsEqualAFullRebuildAfterChangesRulesAndIngestRestart) {
-  StartNeighbours();
-  std::unique_ptr<ServiceProcess> gateway = StartGateway("running");
-  ASSERT_NE(gateway, nullptr);
-  auto stub = Stub(*gateway);
-  const v1::SnapshotInfo first = IngestSnapshot();
-  WaitForCurrentViews(*stub);
-  const double customers = Customers(*gateway, "streamed");
-  ASSERT_GT(customers, 250);
+  StartedStack started;
+  ASSERT_NO_FATAL_FAILURE(StartStack("running", /*refresh_interval_ms=*/100, &started));
+  std::unique_ptr<ServiceProcess>& gateway = started.gateway;
+  v1::GatewayService::Stub* stub = started.stub.get();
+  const v1::SnapshotInfo& first = started.first;
+  const double customers = started.customers;
 
   // 1. Tickets change (every 9th ticket gone), a subscription removed and one added, and the
   // linked ticket intent of one account withdrawn (its customers' streamed intent stays 0, the
@@ -448,15 +464,12 @@ TEST_F(IncrementalRefreshTest, ViewsEqualAFullRebuildAfterChangesRulesAndIngestR
 // The gateway follows ingest's publishes through WatchSnapshots, not its poll (here ten minutes
 // apart): after a tickets change, and after ingest restarted (the stream is opened again).
 TEST_F(IncrementalRefreshTest, FollowsIngestsPublishesWithoutWaitingForThePoll) {
-  StartNeighbours();
-  std::unique_ptr<ServiceProcess> gateway =
-      StartGateway("watching", /*refresh_interval_ms=*/600000);
-  ASSERT_NE(gateway, nullptr);
-  auto stub = Stub(*gateway);
-  const v1::SnapshotInfo first = IngestSnapshot();
-  ASSERT_EQ(WaitForCurrentViews(*stub), first.version());  // the refresh at start
-  const double customers = Customers(*gateway, "streamed");
-  ASSERT_GT(customers, 250);
+  StartedStack started;
+  ASSERT_NO_FATAL_FAILURE(StartStack("watching", /*refresh_interval_ms=*/600000, &started));
+  std::unique_ptr<ServiceProcess>& gateway = started.gateway;
+  v1::GatewayService::Stub* stub = started.stub.get();
+  const v1::SnapshotInfo& first = started.first;
+  const double customers = started.customers;
 
   std::vector<std::string> tickets = ReadLines(data_ / "support_tickets.csv");
   tickets.pop_back();
@@ -508,14 +521,12 @@ class IncrementalRefreshWithModelTest : public IncrementalRefreshTest {
 };
 
 TEST_F(IncrementalRefreshWithModelTest, ReusedSecondOpinionsEqualAFullRebuild) {
-  StartNeighbours();
-  std::unique_ptr<ServiceProcess> gateway = StartGateway("running");
-  ASSERT_NE(gateway, nullptr);
-  auto stub = Stub(*gateway);
-  const v1::SnapshotInfo first = IngestSnapshot();
-  WaitForCurrentViews(*stub);
-  const double customers = Customers(*gateway, "streamed");
-  ASSERT_GT(customers, 250);
+  StartedStack started;
+  ASSERT_NO_FATAL_FAILURE(StartStack("running", /*refresh_interval_ms=*/100, &started));
+  std::unique_ptr<ServiceProcess>& gateway = started.gateway;
+  v1::GatewayService::Stub* stub = started.stub.get();
+  const v1::SnapshotInfo& first = started.first;
+  const double customers = started.customers;
 
   // Every 7th ticket gone: a few customers' signals change, the others' are reused.
   const std::vector<std::string> kept_tickets = TicketsWithoutEvery(7);
