@@ -12,15 +12,11 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "viewsets/at_risk_query.h"
+#include "viewsets/at_risk_sort.h"
 #include "viewsets/view_set.h"
 
 namespace churn::viewsets {
 namespace {
-
-constexpr AtRiskSort kAllSorts[] = {AtRiskSort::kRiskScore,  AtRiskSort::kArr,
-                                    AtRiskSort::kCustomerId, AtRiskSort::kAccountName,
-                                    AtRiskSort::kPlanTier,   AtRiskSort::kUsageDropPct,
-                                    AtRiskSort::kTickets30d, AtRiskSort::kScoreChange30d};
 
 std::vector<reports::ScoredCustomer> RandomCustomers(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -84,7 +80,7 @@ AtRiskQuery RandomQuery(std::mt19937& rng, const riskhistory::RiskMovements* mov
   if (pick(4) == 0) query.min_score_change_30d = pick(41) - 20;
   query.only_entered_high = pick(8) == 0;
   query.movements = movements;
-  query.sort = kAllSorts[pick(8)];
+  query.sort = kAllAtRiskSorts[pick(8)];
   if (pick(3) != 0) query.descending = pick(2) == 0;
   query.offset = pick(3) == 0 ? 0 : static_cast<size_t>(pick(400));
   query.limit = static_cast<size_t>(pick(60));
@@ -112,7 +108,7 @@ void ExpectSameAsScan(const ViewSet& views, const AtRiskQuery& query, const std:
 TEST(AtRiskIndex, EveryOrderIsTheStableSortOfTheAtRiskOrder) {
   std::shared_ptr<const ViewSet> views = ViewsOf(RandomCustomers(3000, 1));
   const AtRiskRows& rows = views->at_risk();
-  for (AtRiskSort sort : kAllSorts) {
+  for (AtRiskSort sort : kAllAtRiskSorts) {
     if (sort == AtRiskSort::kScoreChange30d) continue;
     for (bool descending : {false, true}) {
       std::vector<uint32_t> expected(rows.size());

@@ -13,15 +13,11 @@
 #include "gtest/gtest.h"
 #include "reports/summary.h"
 #include "viewsets/at_risk_query.h"
+#include "viewsets/at_risk_sort.h"
 #include "viewsets/view_set.h"
 
 namespace churn::viewsets {
 namespace {
-
-constexpr AtRiskSort kAllSorts[] = {AtRiskSort::kRiskScore,  AtRiskSort::kArr,
-                                    AtRiskSort::kCustomerId, AtRiskSort::kAccountName,
-                                    AtRiskSort::kPlanTier,   AtRiskSort::kUsageDropPct,
-                                    AtRiskSort::kTickets30d, AtRiskSort::kScoreChange30d};
 
 class Generator {
  public:
@@ -144,7 +140,7 @@ void ExpectSameViews(const ViewSet& actual, const ViewSet& expected, Generator& 
   const AtRiskIndex& a = actual.at_risk_index();
   const AtRiskIndex& e = expected.at_risk_index();
   ASSERT_EQ(a.size(), e.size());
-  for (AtRiskSort sort : kAllSorts) {
+  for (AtRiskSort sort : kAllAtRiskSorts) {
     if (sort == AtRiskSort::kScoreChange30d) continue;
     for (bool descending : {false, true}) {
       EXPECT_EQ(a.Order(sort, descending), e.Order(sort, descending))
@@ -193,7 +189,7 @@ void ExpectSameViews(const ViewSet& actual, const ViewSet& expected, Generator& 
     if (gen.Pick(2)) query.risk_levels = {static_cast<scoring::RiskLevel>(gen.Pick(3))};
     if (gen.Pick(3) == 0) query.min_arr = 1000.0 * gen.Pick(30);
     query.only_churned = gen.Pick(4) == 0;
-    query.sort = kAllSorts[gen.Pick(7)];
+    query.sort = kAllAtRiskSorts[gen.Pick(7)];
     if (gen.Pick(2)) query.descending = gen.Pick(2) == 0;
     query.offset = static_cast<size_t>(gen.Pick(20));
     query.limit = static_cast<size_t>(gen.Pick(50));
