@@ -366,6 +366,41 @@ TEST(ViewSetUpdate, FindsCustomersThroughALongChainOfSingleChanges) {
   EXPECT_LT(views->customer_index_bytes(), 40000);
 }
 
+// Enough rows for the orders to be merged on two threads.
+TEST(ViewSetUpdate, EqualsAFullBuildForManyRows) {
+  Generator gen(5);
+  std::vector<reports::ScoredCustomer> first;
+  for (int i = 0; i < 40000; ++i) first.push_back(gen.Customer("C-" + std::to_string(i)));
+  std::shared_ptr<const ViewSet> views = ViewSet::Build(InputsWith(first, 0));
+  int next_id = 40000;
+  for (int step = 1; step <= 3; ++step) {
+    SCOPED_TRACE("step " + std::to_string(step));
+    const size_t n = views->at_risk().size();
+    std::vector<uint8_t> touched(n, 0);
+    std::vector<reports::ScoredCustomer> added;
+    for (int c = 0; c < 30; ++c) {
+      const uint32_t at = static_cast<uint32_t>(gen.Pick(static_cast<int>(n)));
+      if (touched[at]) continue;
+      touched[at] = 1;
+      if (gen.Pick(2)) added.push_back(gen.Changed(views->at_risk()[at]));
+    }
+    for (int a = 0; a < 5; ++a) added.push_back(gen.Customer("C-" + std::to_string(next_id++)));
+    std::vector<uint32_t> kept;
+    std::vector<reports::ScoredCustomer> all;
+    for (uint32_t i = 0; i < n; ++i) {
+      if (touched[i]) continue;
+      kept.push_back(i);
+      all.push_back(views->at_risk()[i]);
+    }
+    all.insert(all.end(), added.begin(), added.end());
+    std::shared_ptr<const ViewSet> expected = ViewSet::Build(InputsWith(all, step));
+    views = ViewSet::Update(*views, kept, InputsWith(std::move(added), step));
+    ASSERT_TRUE(views->built_incrementally());
+    ExpectSameViews(*views, *expected, gen);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
 TEST(ViewSetUpdate, SharesTheKeptRowsAndCompactsUnusedOnes) {
   Generator gen(7);
   std::vector<reports::ScoredCustomer> first;
