@@ -104,6 +104,9 @@ std::vector<uint32_t> ReverseRuns(const SortedField& ascending) {
   return descending;
 }
 
+// Below this many rows a second thread for the merged orders costs more than it saves.
+constexpr size_t kParallelMergeRows = 1 << 15;
+
 }  // namespace
 
 int CompareAtRiskField(AtRiskSort sort, const reports::ScoredCustomer& a,
@@ -247,43 +250,64 @@ AtRiskIndex::AtRiskIndex(const AtRiskIndex& previous, const AtRiskRows& rows,
     min_arr_ = std::min(min_arr_, arr_[i]);
   }
 
-  std::vector<uint32_t> kept;
-  kept.reserve(n);
-  std::vector<uint32_t> fresh;
-  for (int s = 0; s < kAtRiskSortCount; ++s) {
+  // Each order: the previous one renumbered (O(n) in a tight loop) with the new rows merged in.
+  auto merge_one = [&](int s, bool descending, std::vector<uint32_t>& fresh) {
     const auto sort = static_cast<AtRiskSort>(s);
-    if (sort == AtRiskSort::kScoreChange30d) continue;
-    for (int descending = 0; descending < 2; ++descending) {
-      std::vector<uint32_t>& order = orders_[s][descending];
-      if (sort == AtRiskSort::kRiskScore && descending) {
-        // The rows are in at-risk order already: that is this field descending.
-        order.resize(n);
-        std::iota(order.begin(), order.end(), 0u);
-        continue;
-      }
-      // The field in the direction, ties in at-risk order (by position).
-      auto before = [&](uint32_t a, uint32_t b) {
-        const int field = CompareAtRiskField(sort, rows[a], rows[b]);
-        if (field != 0) return descending ? field > 0 : field < 0;
-        return a < b;
-      };
-      kept.clear();
-      for (uint32_t old : previous.orders_[s][descending]) {
-        if (new_of_old[old] != kNone) kept.push_back(new_of_old[old]);
-      }
-      fresh = added;
-      std::sort(fresh.begin(), fresh.end(), before);
-      order.clear();
-      order.reserve(n);
-      auto from = kept.begin();
-      for (uint32_t row : fresh) {
-        auto at = std::lower_bound(from, kept.end(), row, before);
-        order.insert(order.end(), from, at);
-        order.push_back(row);
-        from = at;
-      }
-      order.insert(order.end(), from, kept.end());
+    std::vector<uint32_t>& order = orders_[s][descending];
+    if (sort == AtRiskSort::kRiskScore && descending) {
+      // The rows are in at-risk order already: that is this field descending.
+      order.resize(n);
+      std::iota(order.begin(), order.end(), 0u);
+      return;
     }
+    // The field in the direction, ties in at-risk order (by position).
+    auto before = [&](uint32_t a, uint32_t b) {
+      const int field = CompareAtRiskField(sort, rows[a], rows[b]);
+      if (field != 0) return descending ? field > 0 : field < 0;
+      return a < b;
+    };
+    // The kept rows, renumbered, written behind room for the new ones, without a branch per row
+    // (the gone rows are few and anywhere): each entry is written before it is known to stay,
+    // hence one entry of room past the end.
+    const std::vector<uint32_t>& previous_order = previous.orders_[s][descending];
+    order.resize(std::max(n, previous_order.size()) + 1);
+    uint32_t* const begin = order.data();
+    uint32_t* kept_end = begin + added.size();
+    for (uint32_t old : previous_order) {
+      const uint32_t now = new_of_old[old];
+      *kept_end = now;
+      kept_end += now != kNone;
+    }
+    // The new rows merged in from the front: each run of kept rows moves down by the new rows
+    // still to come, and the last run is in place already.
+    fresh = added;
+    std::sort(fresh.begin(), fresh.end(), before);
+    uint32_t* out = begin;
+    const uint32_t* from = begin + added.size();
+    for (uint32_t row : fresh) {
+      const uint32_t* at =
+          std::lower_bound(from, static_cast<const uint32_t*>(kept_end), row, before);
+      out = std::copy(from, at, out);  // down, overlapping: copy runs front to back
+      *out++ = row;
+      from = at;
+    }
+    order.resize(n);
+  };
+  // The orders are independent: two threads share them for many rows.
+  std::atomic<int> next{0};
+  auto worker = [&] {
+    std::vector<uint32_t> fresh;
+    for (int k = next++; k < 2 * kAtRiskSortCount; k = next++) {
+      if (static_cast<AtRiskSort>(k / 2) == AtRiskSort::kScoreChange30d) continue;
+      merge_one(k / 2, k % 2 == 1, fresh);
+    }
+  };
+  if (n < kParallelMergeRows) {
+    worker();
+  } else {
+    std::thread helper(worker);
+    worker();
+    helper.join();
   }
 }
 

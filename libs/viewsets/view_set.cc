@@ -74,6 +74,7 @@ reports::ExecutiveSummary ExecutiveOf(const AtRiskIndex& index,
 }  // namespace
 
 void ViewSet::IndexFromScratch(ViewSetInputs& inputs) {
+  customer_index_ = CustomerIndex(at_risk_);
   at_risk_index_ = AtRiskIndex(at_risk_);
   tallies_ = RiskTallies::Of(at_risk_);
   for (const reports::ScoredCustomer& row : at_risk_) {
@@ -111,7 +112,7 @@ std::shared_ptr<const ViewSet> ViewSet::Update(const ViewSet& previous,
   // new_of_old: each previous row's new position (kGone when not kept); a kept position twice,
   // a repeated id or a NaN sort field leaves only a fresh sort (its order is the input order).
   std::vector<uint32_t> new_of_old(previous.at_risk_.size(), kGone);
-  bool incremental = previous.unique_ids_ && !previous.has_nan_field_ &&
+  bool incremental = previous.unique_ids() && !previous.has_nan_field_ &&
                      static_cast<double>(added->size() + removed) <=
                          kIncrementalShare * static_cast<double>(std::max<size_t>(n, 1));
   for (size_t i = 0; incremental && i < kept.size(); ++i) {
@@ -120,15 +121,22 @@ std::shared_ptr<const ViewSet> ViewSet::Update(const ViewSet& previous,
     else
       new_of_old[kept[i]] = 0;  // kept; its position comes below
   }
+  // Each added row with the slot its id had in the previous views' customer index (a replaced
+  // row keeps it).
+  std::vector<std::pair<const reports::ScoredCustomer*, uint32_t>> fresh;
   if (incremental) {
     absl::flat_hash_set<std::string_view, dataset::IdHash> added_ids;
+    fresh.reserve(added->size());
     for (const reports::ScoredCustomer& row : *added) {
-      std::optional<uint32_t> at = previous.FindPosition(row.signals.customer_id);
-      if ((at && new_of_old[*at] != kGone) || !added_ids.insert(row.signals.customer_id).second ||
-          HasNanField(row)) {
+      const uint32_t slot =
+          previous.customer_index_.FindSlot(row.signals.customer_id, previous.at_risk_);
+      const uint32_t at = previous.customer_index_.Position(slot);
+      if ((at != CustomerIndex::kNone && new_of_old[at] != kGone) ||
+          !added_ids.insert(row.signals.customer_id).second || HasNanField(row)) {
         incremental = false;
         break;
       }
+      fresh.emplace_back(&row, slot);
     }
   }
 
@@ -153,10 +161,9 @@ std::shared_ptr<const ViewSet> ViewSet::Update(const ViewSet& previous,
   }
 
   // The kept rows stay in their previous order; the added ones, sorted, are merged in.
-  std::vector<const reports::ScoredCustomer*> fresh;
-  fresh.reserve(added->size());
-  for (const reports::ScoredCustomer& row : *added) fresh.push_back(&row);
-  std::sort(fresh.begin(), fresh.end(), RowBefore);  // ids unique: a total order
+  std::sort(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) {
+    return RowBefore(a.first, b.first);  // ids unique: a total order
+  });
   std::vector<uint32_t> old_of_new;
   old_of_new.reserve(n);
   const std::vector<const reports::ScoredCustomer*>& old_rows = previous.at_risk_.pointers();
@@ -165,32 +172,36 @@ std::shared_ptr<const ViewSet> ViewSet::Update(const ViewSet& previous,
   std::vector<size_t> fresh_at(fresh.size());
   for (size_t j = 0; j < fresh.size(); ++j) {
     fresh_at[j] = static_cast<size_t>(
-        std::lower_bound(old_rows.begin(), old_rows.end(), fresh[j], RowBefore) - old_rows.begin());
+        std::lower_bound(old_rows.begin(), old_rows.end(), fresh[j].first, RowBefore) -
+        old_rows.begin());
   }
+  std::vector<CustomerIndex::AddedRow> placed;
+  placed.reserve(fresh.size());
   size_t next_fresh = 0;
+  auto place_fresh = [&] {
+    placed.push_back({static_cast<uint32_t>(rows.size()), fresh[next_fresh].second});
+    rows.push_back(fresh[next_fresh++].first);
+    old_of_new.push_back(kNew);
+  };
   for (uint32_t old = 0; old < old_rows.size(); ++old) {
-    while (next_fresh < fresh.size() && fresh_at[next_fresh] <= old) {
-      rows.push_back(fresh[next_fresh++]);
-      old_of_new.push_back(kNew);
-    }
+    while (next_fresh < fresh.size() && fresh_at[next_fresh] <= old) place_fresh();
     if (new_of_old[old] == kGone) continue;
     new_of_old[old] = static_cast<uint32_t>(rows.size());
     rows.push_back(old_rows[old]);
     old_of_new.push_back(old);
   }
-  for (; next_fresh < fresh.size(); ++next_fresh) {
-    rows.push_back(fresh[next_fresh]);
-    old_of_new.push_back(kNew);
-  }
+  while (next_fresh < fresh.size()) place_fresh();
   views->storage_.push_back(std::move(added));
   views->at_risk_ = AtRiskRows(std::move(rows));
+  views->customer_index_ =
+      CustomerIndex::Updated(previous.customer_index_, views->at_risk_, new_of_old, placed);
   views->at_risk_index_ =
       AtRiskIndex(previous.at_risk_index_, views->at_risk_, old_of_new, new_of_old);
   views->tallies_ = previous.tallies_;
   for (uint32_t old = 0; old < old_rows.size(); ++old) {
     if (new_of_old[old] == kGone) views->tallies_.Count(*old_rows[old], -1);
   }
-  for (const reports::ScoredCustomer* row : fresh) views->tallies_.Count(*row, +1);
+  for (const auto& [row, slot] : fresh) views->tallies_.Count(*row, +1);
   views->built_incrementally_ = true;
   // Compacting only moves rows: the positions, orders and tallies stay right.
   views->CompactIfSparse();
@@ -222,11 +233,6 @@ void ViewSet::Finish(ViewSetInputs& inputs) {
     segments_[static_cast<int>(kind)] =
         kind == SegmentKind::kPlanTier ? drivers_.by_plan_tier : tallies_.Segments(kind);
   }
-  index_.reserve(at_risk_.size());
-  for (uint32_t i = 0; i < at_risk_.size(); ++i) {
-    index_.insert(i);  // a repeated id keeps its first row
-  }
-  unique_ids_ = index_.size() == at_risk_.size();
   snapshot_version_ = inputs.snapshot_version;
   snapshot_instance_ = std::move(inputs.snapshot_instance);
   built_at_ = inputs.built_at;
@@ -238,14 +244,12 @@ const std::vector<reports::SegmentRisk>& ViewSet::segments(SegmentKind kind) con
 }
 
 const reports::ScoredCustomer* ViewSet::FindCustomer(std::string_view customer_id) const {
-  auto it = index_.find(customer_id);
-  return it == index_.end() ? nullptr : &at_risk_[*it];
+  std::optional<uint32_t> at = customer_index_.Find(customer_id, at_risk_);
+  return at ? &at_risk_[*at] : nullptr;
 }
 
 std::optional<uint32_t> ViewSet::FindPosition(std::string_view customer_id) const {
-  auto it = index_.find(customer_id);
-  if (it == index_.end()) return std::nullopt;
-  return *it;
+  return customer_index_.Find(customer_id, at_risk_);
 }
 
 int64_t ViewSet::row_storage_bytes() const {

@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "viewsets/at_risk_index.h"
+#include "viewsets/customer_index.h"
 #include "viewsets/at_risk_rows.h"
 #include "viewsets/at_risk_query_cache.h"
 #include "viewsets/risk_tallies.h"
@@ -81,9 +82,9 @@ class ViewSet {
   }
   absl::Time built_at() const { return built_at_; }
   // The customer index's own bytes (the ids are the rows'): see view_set_bytes.h.
-  int64_t customer_index_bytes() const {
-    return static_cast<int64_t>(index_.capacity() * (sizeof(uint32_t) + 1));
-  }
+  int64_t customer_index_bytes() const { return customer_index_.bytes(); }
+  // Whether no customer id is repeated (FindCustomer then finds every row).
+  bool unique_ids() const { return customer_index_.unique(); }
   // The row storage's own bytes (rows no longer in at_risk() included) and the row pointers'.
   int64_t row_storage_bytes() const;
   const std::string& rules_sha256() const { return rules_sha256_; }
@@ -105,7 +106,6 @@ class ViewSet {
   size_t stored_rows_ = 0;
   AtRiskRows at_risk_;
   RiskTallies tallies_;
-  bool unique_ids_ = true;
   // A NaN ARR or usage drop: the orders of those fields are then only sorted afresh.
   bool has_nan_field_ = false;
   bool built_incrementally_ = false;
@@ -114,27 +114,8 @@ class ViewSet {
   reports::ExecutiveSummary executive_;
   reports::DriversSummary drivers_;
   std::vector<reports::SegmentRisk> segments_[3];  // indexed by SegmentKind
-  // Row positions by customer id: 4 bytes a row, the ids themselves read from the rows.
-  struct RowIdHash {
-    using is_transparent = void;
-    const AtRiskRows* rows;
-    size_t operator()(uint32_t row) const {
-      return dataset::IdHash()((*rows)[row].signals.customer_id);
-    }
-    size_t operator()(std::string_view id) const { return dataset::IdHash()(id); }
-  };
-  struct RowIdEq {
-    using is_transparent = void;
-    const AtRiskRows* rows;
-    std::string_view Id(uint32_t row) const { return (*rows)[row].signals.customer_id; }
-    std::string_view Id(std::string_view id) const { return id; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return Id(a) == Id(b);
-    }
-  };
-  absl::flat_hash_set<uint32_t, RowIdHash, RowIdEq> index_{0, RowIdHash{&at_risk_},
-                                                           RowIdEq{&at_risk_}};
+  // Row positions by customer id, patched by Update (customer_index.h).
+  CustomerIndex customer_index_;
   std::string snapshot_instance_;
   int64_t snapshot_version_ = 0;
   absl::Time built_at_;

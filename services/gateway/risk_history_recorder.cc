@@ -186,9 +186,12 @@ class PackedRows {
 void RiskHistoryRecorder::WriteLive(std::shared_ptr<const viewsets::ViewSet> views) {
   const dataset::Day date = SnapshotDateOf(*views);
   PackedRows rows;
+  const bool unique_ids = views->unique_ids();  // the usual case: no lookup per row
   for (const reports::ScoredCustomer& customer : views->at_risk()) {
     // A repeated id is the customer FindCustomer answers for: its first row in at-risk order.
-    if (views->FindCustomer(customer.signals.customer_id) == &customer) rows.Add(customer);
+    if (unique_ids || views->FindCustomer(customer.signals.customer_id) == &customer) {
+      rows.Add(customer);
+    }
   }
   views = nullptr;  // this thread no longer keeps them alive once newer views replace them
   // Written a chunk at a time: a million entries held at once would cost more than the rows.

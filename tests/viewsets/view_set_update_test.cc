@@ -1,7 +1,8 @@
 // ViewSet::Update (the views of a refresh where a few customers changed, merged into the previous
 // views) against ViewSet::Build of the same rows, through a chain of random deltas: changed
 // scores, levels, tiers, ARR and texts, removed and added customers, now and then a large delta
-// or a repeated id (both sorted afresh). Every view, order, column, filter and lookup must match.
+// or a repeated id (both sorted afresh). Every view, order, column, filter and lookup must match,
+// and the ids that left must not be found (the customer index is patched, not rebuilt).
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -208,6 +209,7 @@ TEST(ViewSetUpdate, EqualsAFullBuildThroughRandomDeltas) {
   for (int i = 0; i < 1500; ++i) first.push_back(gen.Customer(new_id()));
   std::shared_ptr<const ViewSet> views = ViewSet::Build(InputsWith(first, 0));
   int incremental = 0, afresh = 0;
+  std::vector<reports::ScoredCustomer> gone;  // removed rows, some of which come back later
   for (int step = 1; step <= 260; ++step) {
     SCOPED_TRACE("step " + std::to_string(step));
     const size_t n = views->at_risk().size();
@@ -217,17 +219,44 @@ TEST(ViewSetUpdate, EqualsAFullBuildThroughRandomDeltas) {
         kind == 0 ? n / 4 : static_cast<size_t>(gen.Pick(static_cast<int>(n / 33) + 1));
     std::vector<uint8_t> touched(n, 0);
     std::vector<reports::ScoredCustomer> added;
+    std::vector<std::string> removed_ids;
     for (size_t c = 0; c < changes; ++c) {
       const uint32_t at = static_cast<uint32_t>(gen.Pick(static_cast<int>(n)));
       if (touched[at]) continue;
       touched[at] = 1;
-      if (gen.Pick(3) != 0) added.push_back(gen.Changed(views->at_risk()[at]));  // else removed
+      const reports::ScoredCustomer& row = views->at_risk()[at];
+      switch (gen.Pick(6)) {
+        case 0:  // removed
+        case 1:
+          removed_ids.push_back(row.signals.customer_id);
+          gone.push_back(row);
+          break;
+        case 2: {  // renamed: the same customer under a new id
+          removed_ids.push_back(row.signals.customer_id);
+          gone.push_back(row);
+          reports::ScoredCustomer renamed = row;
+          renamed.signals.customer_id = renamed.assessment.customer_id = new_id();
+          added.push_back(std::move(renamed));
+          break;
+        }
+        default: added.push_back(gen.Changed(row));
+      }
     }
     for (int a = gen.Pick(4); a > 0; --a) added.push_back(gen.Customer(new_id()));
+    // Removed ids come back (changed or not), this step's too.
+    for (int a = gen.Pick(3); a > 0 && !gone.empty(); --a) {
+      const size_t back = static_cast<size_t>(gen.Pick(static_cast<int>(gone.size())));
+      added.push_back(gen.Pick(2) ? gone[back] : gen.Changed(gone[back]));
+      removed_ids.erase(
+          std::remove(removed_ids.begin(), removed_ids.end(), gone[back].signals.customer_id),
+          removed_ids.end());
+      gone.erase(gone.begin() + static_cast<std::ptrdiff_t>(back));
+    }
     if (kind == 1 && n > 0) {
       // A customer id again (the other row kept): only a fresh sort can order it.
-      added.push_back(
-          gen.Customer(views->at_risk()[gen.Pick(static_cast<int>(n))].signals.customer_id));
+      uint32_t at = static_cast<uint32_t>(gen.Pick(static_cast<int>(n)));
+      while (touched[at]) at = (at + 1) % static_cast<uint32_t>(n);
+      added.push_back(gen.Customer(views->at_risk()[at].signals.customer_id));
     }
     std::vector<uint32_t> kept;
     for (uint32_t i = 0; i < n; ++i) {
@@ -242,15 +271,130 @@ TEST(ViewSetUpdate, EqualsAFullBuildThroughRandomDeltas) {
         ViewSet::Update(*views, kept, InputsWith(std::move(added), step));
     ExpectSameViews(*updated, *expected, gen);
     if (::testing::Test::HasFatalFailure()) return;
+    for (const std::string& id : removed_ids) {
+      EXPECT_EQ(updated->FindCustomer(id), nullptr) << id;
+      EXPECT_EQ(updated->FindPosition(id), std::nullopt) << id;
+    }
     (updated->built_incrementally() ? incremental : afresh)++;
     // Repeated ids and large deltas are sorted afresh.
     if (kind == 0 || kind == 1) EXPECT_FALSE(updated->built_incrementally());
     // Views with a repeated id only ever sort afresh: the chain goes on from the views before.
-    if (kind != 1) views = updated;
+    if (kind != 1) {
+      views = updated;
+    } else {
+      // Those rows stay in the views before.
+      for (const std::string& id : removed_ids) {
+        gone.erase(std::remove_if(gone.begin(), gone.end(),
+                                  [&](const reports::ScoredCustomer& row) {
+                                    return row.signals.customer_id == id;
+                                  }),
+                   gone.end());
+      }
+    }
   }
   // Both ways were taken, mostly the incremental one.
   EXPECT_GT(incremental, 150);
   EXPECT_GT(afresh, 10);
+}
+
+// The customer index through a long chain of single changes on few rows: ids leaving, coming back
+// and new ones, so its added slots outgrow their table and the unused ones force fresh tables,
+// many times over. Every id, present or gone, is looked up after each step.
+TEST(ViewSetUpdate, FindsCustomersThroughALongChainOfSingleChanges) {
+  Generator gen(11);
+  std::vector<reports::ScoredCustomer> first;
+  for (int i = 0; i < 40; ++i) first.push_back(gen.Customer("C-" + std::to_string(i)));
+  std::shared_ptr<const ViewSet> views = ViewSet::Build(InputsWith(first, 0));
+  std::vector<reports::ScoredCustomer> gone;
+  int next_id = 40, incremental = 0;
+  for (int step = 1; step <= 4000; ++step) {
+    SCOPED_TRACE("step " + std::to_string(step));
+    const size_t n = views->at_risk().size();
+    std::vector<uint32_t> kept;
+    std::vector<reports::ScoredCustomer> added;
+    const uint32_t at = static_cast<uint32_t>(gen.Pick(static_cast<int>(n)));
+    const int kind = gen.Pick(4);
+    for (uint32_t i = 0; i < n; ++i) {
+      if (i != at || kind == 3) kept.push_back(i);
+    }
+    if (kind == 0) {
+      gone.push_back(views->at_risk()[at]);  // removed
+    } else if (kind == 1) {
+      added.push_back(gen.Changed(views->at_risk()[at]));  // replaced
+    } else if (kind == 2) {
+      gone.push_back(views->at_risk()[at]);  // renamed
+      added.push_back(views->at_risk()[at]);
+      added.back().signals.customer_id = added.back().assessment.customer_id =
+          "C-" + std::to_string(next_id++);
+    }
+    if (gen.Pick(2) && !gone.empty() && kind != 0 && kind != 2) {
+      const size_t back = static_cast<size_t>(gen.Pick(static_cast<int>(gone.size())));
+      added.push_back(gone[back]);  // back again
+      gone.erase(gone.begin() + static_cast<std::ptrdiff_t>(back));
+    } else if (kind == 3 || n < 30) {
+      added.push_back(gen.Customer("C-" + std::to_string(next_id++)));
+    }
+    std::vector<reports::ScoredCustomer> all;
+    for (uint32_t position : kept) all.push_back(views->at_risk()[position]);
+    all.insert(all.end(), added.begin(), added.end());
+    std::shared_ptr<const ViewSet> expected = ViewSet::Build(InputsWith(all, step));
+    views = ViewSet::Update(*views, kept, InputsWith(std::move(added), step));
+    incremental += views->built_incrementally();
+    ASSERT_EQ(views->at_risk().size(), expected->at_risk().size());
+    for (size_t i = 0; i < views->at_risk().size(); ++i) {
+      ASSERT_EQ(views->at_risk()[i].signals.customer_id, expected->at_risk()[i].signals.customer_id)
+          << i << " kind " << kind;
+    }
+    for (const reports::ScoredCustomer& row : expected->at_risk()) {
+      const std::string& id = row.signals.customer_id;
+      ASSERT_EQ(views->FindPosition(id), expected->FindPosition(id)) << id;
+      ASSERT_NE(views->FindCustomer(id), nullptr) << id;
+      ASSERT_EQ(views->FindCustomer(id)->signals, row.signals) << id;
+    }
+    for (const reports::ScoredCustomer& row : gone) {
+      ASSERT_EQ(views->FindCustomer(row.signals.customer_id), nullptr) << row.signals.customer_id;
+    }
+    ASSERT_EQ(views->FindCustomer("nobody"), nullptr);
+    ASSERT_TRUE(views->unique_ids());
+  }
+  EXPECT_GT(incremental, 3000);
+  // The index's memory stays within a bound of the rows, however many slots were given.
+  EXPECT_LT(views->customer_index_bytes(), 40000);
+}
+
+// Enough rows for the orders to be merged on two threads.
+TEST(ViewSetUpdate, EqualsAFullBuildForManyRows) {
+  Generator gen(5);
+  std::vector<reports::ScoredCustomer> first;
+  for (int i = 0; i < 40000; ++i) first.push_back(gen.Customer("C-" + std::to_string(i)));
+  std::shared_ptr<const ViewSet> views = ViewSet::Build(InputsWith(first, 0));
+  int next_id = 40000;
+  for (int step = 1; step <= 3; ++step) {
+    SCOPED_TRACE("step " + std::to_string(step));
+    const size_t n = views->at_risk().size();
+    std::vector<uint8_t> touched(n, 0);
+    std::vector<reports::ScoredCustomer> added;
+    for (int c = 0; c < 30; ++c) {
+      const uint32_t at = static_cast<uint32_t>(gen.Pick(static_cast<int>(n)));
+      if (touched[at]) continue;
+      touched[at] = 1;
+      if (gen.Pick(2)) added.push_back(gen.Changed(views->at_risk()[at]));
+    }
+    for (int a = 0; a < 5; ++a) added.push_back(gen.Customer("C-" + std::to_string(next_id++)));
+    std::vector<uint32_t> kept;
+    std::vector<reports::ScoredCustomer> all;
+    for (uint32_t i = 0; i < n; ++i) {
+      if (touched[i]) continue;
+      kept.push_back(i);
+      all.push_back(views->at_risk()[i]);
+    }
+    all.insert(all.end(), added.begin(), added.end());
+    std::shared_ptr<const ViewSet> expected = ViewSet::Build(InputsWith(all, step));
+    views = ViewSet::Update(*views, kept, InputsWith(std::move(added), step));
+    ASSERT_TRUE(views->built_incrementally());
+    ExpectSameViews(*views, *expected, gen);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
 }
 
 TEST(ViewSetUpdate, SharesTheKeptRowsAndCompactsUnusedOnes) {
