@@ -12,4 +12,11 @@ void ReturnFreedHeapToSystem() {
 #endif
 }
 
+void KeepLargeBlocksOutOfHeap() {
+#if defined(__GLIBC__)
+  // Setting it also turns off glibc's dynamic raising of this threshold and of the trim one.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
+
 }  // namespace churn::gateway
