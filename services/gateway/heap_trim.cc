@@ -1,5 +1,9 @@
 #include "heap_trim.h"
 
+// Any C library header defines __GLIBC__ under glibc; without one before the test below it is
+// never defined, and both calls compile to nothing.
+#include <cstdlib>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
