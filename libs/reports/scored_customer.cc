@@ -1,6 +1,7 @@
 #include "reports/scored_customer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <numeric>
 #include <thread>
@@ -35,26 +36,43 @@ constexpr size_t kParallelSortRows = 1 << 14;
 // sorting. `reversed`: the rows are in reverse input order, and ties keep the input order.
 void SortPositions(std::vector<ScoredCustomer>* customers, bool reversed) {
   std::vector<ScoredCustomer>& c = *customers;
-  std::vector<uint32_t> order(c.size());
-  std::iota(order.begin(), order.end(), 0u);
-  if (reversed) std::reverse(order.begin(), order.end());
-  auto before = [&c](uint32_t a, uint32_t b) {
-    return scoring::AtRiskBefore(c[a].assessment, c[a].signals.arr, c[b].assessment,
-                                 c[b].signals.arr);
+  // The fields the order reads first, side by side: the sort then reads the wide rows only to
+  // break a tie of score and ARR by id (rather than at every comparison, a cache miss each).
+  struct Key {
+    double arr;
+    int32_t score;
+    uint32_t position;
+  };
+  std::vector<Key> keys(c.size());
+  for (size_t i = 0; i < c.size(); ++i) {
+    const size_t at = reversed ? c.size() - 1 - i : i;
+    keys[i] = Key{c[at].signals.arr, c[at].assessment.risk_score, static_cast<uint32_t>(at)};
+  }
+  // scoring::AtRiskBefore, reading the keys.
+  auto before = [&c](const Key& a, const Key& b) {
+    if (a.score != b.score) return a.score > b.score;
+    const bool a_unknown = std::isnan(a.arr);
+    const bool b_unknown = std::isnan(b.arr);
+    if (a_unknown != b_unknown) return b_unknown;
+    if (!a_unknown && a.arr != b.arr) return a.arr > b.arr;
+    return c[a.position].assessment.customer_id < c[b.position].assessment.customer_id;
   };
   // Each half on its own thread, then merged: std::merge takes the first half's element of
   // two equal ones, so the whole stays a stable sort.
-  const auto middle = order.begin() + static_cast<std::ptrdiff_t>(order.size() / 2);
-  if (order.size() >= kParallelSortRows) {
-    std::thread first([&] { std::stable_sort(order.begin(), middle, before); });
-    std::stable_sort(middle, order.end(), before);
+  const auto middle = keys.begin() + static_cast<std::ptrdiff_t>(keys.size() / 2);
+  if (keys.size() >= kParallelSortRows) {
+    std::thread first([&] { std::stable_sort(keys.begin(), middle, before); });
+    std::stable_sort(middle, keys.end(), before);
     first.join();
-    std::vector<uint32_t> merged(order.size());
-    std::merge(order.begin(), middle, middle, order.end(), merged.begin(), before);
-    order = std::move(merged);
+    std::vector<Key> merged(keys.size());
+    std::merge(keys.begin(), middle, middle, keys.end(), merged.begin(), before);
+    keys = std::move(merged);
   } else {
-    std::stable_sort(order.begin(), order.end(), before);
+    std::stable_sort(keys.begin(), keys.end(), before);
   }
+  std::vector<uint32_t> order(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].position;
+  keys = {};
   // Position i takes the customer now at order[i]; done[] marks positions already filled.
   std::vector<bool> done(c.size(), false);
   for (size_t start = 0; start < c.size(); ++start) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "sqlitefile/durable_database.h"
@@ -308,14 +309,14 @@ absl::StatusOr<std::vector<TrendPoint>> RiskHistoryStore::Trend(
   return points;
 }
 
-absl::StatusOr<absl::flat_hash_map<std::string, RiskHistoryStore::ScoreLevel>>
-RiskHistoryStore::RowsOfLocked(dataset::Day date) const {
+absl::StatusOr<CustomerIdMap<RiskHistoryStore::ScoreLevel>> RiskHistoryStore::RowsOfLocked(
+    dataset::Day date) const {
   Statement select(db_,
                    "SELECT c.customer_id, a.score, a.level FROM assessments a "
                    "JOIN customers c ON c.id = a.customer WHERE a.day = ?1");
   if (!select.ok()) return SqliteError(db_, "prepare rows");
   select.BindInt(1, date);
-  absl::flat_hash_map<std::string, ScoreLevel> rows;
+  CustomerIdMap<ScoreLevel> rows;
   int step;
   while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
     CHURN_ASSIGN_OR_RETURN(scoring::RiskLevel level,
@@ -341,31 +342,34 @@ absl::StatusOr<RiskMovements> RiskHistoryStore::Movements() const {
       break;
     }
   }
-  CHURN_ASSIGN_OR_RETURN(auto latest, RowsOfLocked(*movements.latest));
-  absl::flat_hash_map<std::string, ScoreLevel> previous, baseline;
+  CHURN_ASSIGN_OR_RETURN(CustomerIdMap<ScoreLevel> latest, RowsOfLocked(*movements.latest));
+  CustomerIdMap<ScoreLevel> previous, baseline;
   if (movements.previous) {
     CHURN_ASSIGN_OR_RETURN(previous, RowsOfLocked(*movements.previous));
   }
+  const CustomerIdMap<ScoreLevel>* baseline_rows = &baseline;
   if (movements.baseline_30d) {
     if (movements.baseline_30d == movements.previous) {
-      baseline = previous;
+      baseline_rows = &previous;
     } else {
       CHURN_ASSIGN_OR_RETURN(baseline, RowsOfLocked(*movements.baseline_30d));
     }
   }
-  for (const auto& [customer_id, now] : latest) {
+  movements.by_customer.reserve(latest.size());
+  for (size_t row = 0; row < latest.size(); ++row) {
+    const std::string_view customer_id = latest.id(row);
+    const ScoreLevel& now = latest.value(row);
     RiskMovement& movement = movements.by_customer[customer_id];
-    if (auto it = baseline.find(customer_id); it != baseline.end()) {
-      movement.score_change_30d = now.score - it->second.score;
+    if (const ScoreLevel* then = baseline_rows->Find(customer_id); then != nullptr) {
+      movement.score_change_30d = now.score - then->score;
     }
-    auto before = previous.find(customer_id);
+    const ScoreLevel* before = previous.Find(customer_id);
     if (movements.previous && now.level == scoring::RiskLevel::kHigh) {
-      movement.entered_high =
-          before == previous.end() || before->second.level != scoring::RiskLevel::kHigh;
+      movement.entered_high = before == nullptr || before->level != scoring::RiskLevel::kHigh;
     }
-    if (before != previous.end()) {
-      if (now.level > before->second.level) ++movements.moved_up;
-      if (now.level < before->second.level) ++movements.moved_down;
+    if (before != nullptr) {
+      if (now.level > before->level) ++movements.moved_up;
+      if (now.level < before->level) ++movements.moved_down;
     }
   }
   return movements;

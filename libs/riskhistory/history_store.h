@@ -103,7 +103,7 @@ class RiskHistoryStore {
     int score;
     scoring::RiskLevel level;
   };
-  absl::StatusOr<absl::flat_hash_map<std::string, ScoreLevel>> RowsOfLocked(dataset::Day date) const
+  absl::StatusOr<CustomerIdMap<ScoreLevel>> RowsOfLocked(dataset::Day date) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::vector<dataset::Day>> DatesLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

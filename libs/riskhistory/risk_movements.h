@@ -9,9 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/strings/string_view.h"
 #include "dataset/value_parsers.h"
+#include "riskhistory/customer_id_map.h"
 
 namespace churn::riskhistory {
 
@@ -30,8 +29,8 @@ struct RiskMovements {
   std::optional<dataset::Day> latest;        // newest snapshot date in the history
   std::optional<dataset::Day> previous;      // the one before it
   std::optional<dataset::Day> baseline_30d;  // oldest in [latest - 30d, latest)
-  // Customers of the latest snapshot.
-  absl::flat_hash_map<std::string, RiskMovement> by_customer;
+  // Customers of the latest snapshot (packed: a million of them are held at once).
+  CustomerIdMap<RiskMovement> by_customer;
   // Customers in both the previous and the latest snapshot whose level rose / fell.
   int64_t moved_up = 0;
   int64_t moved_down = 0;
@@ -41,9 +40,7 @@ struct RiskMovements {
 
   // Null for a customer not in the latest snapshot.
   const RiskMovement* Find(std::string_view customer_id) const {
-    // Looked up without a copy of the id (Debian's Abseil has its own string_view type).
-    auto it = by_customer.find(absl::string_view(customer_id.data(), customer_id.size()));
-    return it == by_customer.end() ? nullptr : &it->second;
+    return by_customer.Find(customer_id);
   }
 };
 

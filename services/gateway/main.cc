@@ -18,6 +18,7 @@
 #include "gateway_metrics.h"
 #include "gateway_options.h"
 #include "gateway_service.h"
+#include "heap_trim.h"
 #include "http_api.h"
 #include "model_quality.h"
 #include "outcomes/outcome_log.h"
@@ -175,6 +176,7 @@ absl::StatusOr<std::unique_ptr<svc::ServiceParts>> Build(const gw::GatewayOption
 static_assert(gw::kMaxHttpAnalyses + 4 <= gw::kHttpThreads);
 
 int main(int argc, char** argv) {
+  gw::KeepLargeBlocksOutOfHeap();
   return svc::RunService<churn::settings::v1::GatewaySettings>(
       "gateway", argc, argv, gw::GatewayOptionsFromSettings, Build);
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 #include <utility>
 
@@ -16,6 +17,8 @@
 #include "common/logging.h"
 #include "convert/assessment_convert.h"
 #include "riskhistory/backfill_plan.h"
+#include "riskhistory/customer_id_map.h"
+#include "status/status_macros.h"
 #include "heap_trim.h"
 
 namespace churn::gateway {
@@ -143,16 +146,22 @@ namespace {
 class PackedRows {
  public:
   void Add(const reports::ScoredCustomer& row) {
-    ids_.append(row.signals.customer_id);
+    AddRow(row.signals.customer_id, row.assessment.risk_score, row.assessment.risk_level);
+    for (const scoring::FiredRule& fired : row.assessment.fired_rules) AddRule(fired.rule);
+  }
+  // A row, then its fired rules (AddRule) in rule order.
+  void AddRow(std::string_view customer_id, int score, scoring::RiskLevel level) {
+    ids_.append(customer_id);
     id_ends_.push_back(ids_.size());
-    scores_.push_back(row.assessment.risk_score);
-    levels_.push_back(row.assessment.risk_level);
-    for (const scoring::FiredRule& fired : row.assessment.fired_rules) {
-      auto [it, inserted] = rule_ids_.try_emplace(fired.rule, rule_names_.size());
-      if (inserted) rule_names_.push_back(fired.rule);
-      rules_.push_back(it->second);
-    }
+    scores_.push_back(score);
+    levels_.push_back(level);
     rule_ends_.push_back(rules_.size());
+  }
+  void AddRule(const std::string& rule) {
+    auto [it, inserted] = rule_ids_.try_emplace(rule, rule_names_.size());
+    if (inserted) rule_names_.push_back(rule);
+    rules_.push_back(it->second);
+    rule_ends_.back() = rules_.size();
   }
   size_t size() const { return scores_.size(); }
   // Appends rows [*next, ...) to `chunk`, at most `limit`.
@@ -270,8 +279,10 @@ void RiskHistoryRecorder::Forget() {
 }
 
 absl::Status RiskHistoryRecorder::BackfillOne(dataset::Day date) {
-  // 1. The population of that day with its signals, from ingest.
-  std::vector<v1::CustomerSignals> signals;
+  // 1. The population of that day with its signals, from ingest, kept as the bytes received: a
+  // million parsed messages take several times that in small blocks, which the heap keeps
+  // resident after they are freed.
+  std::vector<std::string> chunks;
   {
     std::unique_ptr<grpc::ClientContext> context = NewContext(options_.stream_signals_deadline);
     v1::StreamSignalsRequest request;
@@ -279,54 +290,69 @@ absl::Status RiskHistoryRecorder::BackfillOne(dataset::Day date) {
     std::unique_ptr<grpc::ClientReader<v1::StreamSignalsResponse>> reader =
         ingest_->StreamSignals(context.get(), request);
     v1::StreamSignalsResponse chunk;
-    while (reader->Read(&chunk)) {
-      for (v1::CustomerSignals& customer : *chunk.mutable_signals()) {
-        signals.push_back(std::move(customer));
-      }
-    }
+    while (reader->Read(&chunk)) chunks.push_back(chunk.SerializeAsString());
     grpc::Status status = reader->Finish();
     Forget();
     if (!status.ok()) return service::DownstreamError("ingest StreamSignals (as_of)", status);
   }
-  // 2. Their scores, in small batches.
-  std::vector<riskhistory::HistoryEntry> entries;
-  entries.reserve(signals.size());
-  absl::flat_hash_set<std::string> seen;
+  // 2. Their scores, in small batches, packed as a live write packs the views' rows (the first
+  // row of a repeated id counts).
+  PackedRows rows;
+  riskhistory::CustomerIdMap<uint8_t> seen;
   const size_t batch = static_cast<size_t>(std::max<int64_t>(1, options_.score_batch_size));
-  for (size_t begin = 0; begin < signals.size(); begin += batch) {
-    const size_t end = std::min(signals.size(), begin + batch);
-    v1::ScoreBatchRequest request;
-    for (size_t i = begin; i < end; ++i) *request.add_customers() = std::move(signals[i]);
+  v1::ScoreBatchRequest request;
+  auto score = [&]() -> absl::Status {
+    if (request.customers_size() == 0) return absl::OkStatus();
     v1::ScoreBatchResponse response;
     std::unique_ptr<grpc::ClientContext> context = NewContext(options_.score_deadline);
     grpc::Status status = scoring_->ScoreBatch(context.get(), request, &response);
     Forget();
     if (!status.ok()) return service::DownstreamError("scoring ScoreBatch", status);
-    if (response.assessments_size() != static_cast<int>(end - begin)) {
+    if (response.assessments_size() != request.customers_size()) {
       return absl::InternalError(absl::StrCat("scoring ScoreBatch: answered ",
                                               response.assessments_size(), " assessments for ",
-                                              end - begin, " customers"));
+                                              request.customers_size(), " customers"));
     }
     for (int i = 0; i < response.assessments_size(); ++i) {
       const v1::RiskAssessment& assessment = response.assessments(i);
-      if (!seen.insert(assessment.customer_id()).second) continue;
+      if (!seen.try_emplace(assessment.customer_id(), 1).second) continue;
       absl::StatusOr<scoring::RiskLevel> level =
           convert::FromProto(assessment.risk_level(), absl::StrCat("assessments[", i, "]"));
       if (!level.ok()) return level.status();
-      riskhistory::HistoryEntry& entry = entries.emplace_back();
-      entry.customer_id = assessment.customer_id();
-      entry.score = assessment.risk_score();
-      entry.level = *level;
-      for (const v1::FiredRule& fired : assessment.fired_rules()) {
-        entry.fired_rules.push_back(fired.rule());
-      }
+      rows.AddRow(assessment.customer_id(), assessment.risk_score(), *level);
+      for (const v1::FiredRule& fired : assessment.fired_rules()) rows.AddRule(fired.rule());
+    }
+    request.Clear();
+    return absl::OkStatus();
+  };
+  v1::StreamSignalsResponse chunk;
+  for (std::string& bytes : chunks) {
+    if (!chunk.ParseFromString(bytes)) {
+      return absl::InternalError("ingest StreamSignals (as_of): a chunk no longer parses");
+    }
+    std::string().swap(bytes);  // each chunk's bytes go as soon as they are parsed
+    for (v1::CustomerSignals& customer : *chunk.mutable_signals()) {
+      *request.add_customers() = std::move(customer);
+      if (static_cast<size_t>(request.customers_size()) >= batch) CHURN_RETURN_IF_ERROR(score());
     }
   }
-  // 3. Stored under that date (a date the live views wrote meanwhile is not overwritten).
+  CHURN_RETURN_IF_ERROR(score());
+  chunks = {};
+  chunk.Clear();
+  // 3. Stored under that date (a date the live views wrote meanwhile is not overwritten), a
+  // chunk of entries at a time.
   absl::StatusOr<std::vector<dataset::Day>> stored = store_->SnapshotDates();
   if (!stored.ok()) return stored.status();
   if (std::find(stored->begin(), stored->end(), date) != stored->end()) return absl::OkStatus();
-  return store_->WriteSnapshot(date, entries);
+  size_t next_row = 0;
+  return store_->WriteSnapshotFrom(date, [&](std::vector<riskhistory::HistoryEntry>* entries) {
+    {
+      concurrency::MutexLock lock(mu_);
+      if (stop_) return absl::CancelledError("risk history: stopping");
+    }
+    rows.Fill(&next_row, kLiveWriteChunk, entries);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace churn::gateway

@@ -1,4 +1,7 @@
+#include <algorithm>
+#include <cmath>
 #include <sstream>
+#include <string>
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "reports/report_format.h"
@@ -64,6 +67,36 @@ TEST(ScoreAll, EqualRowsKeepTheirInputOrder) {
     }
     previous = std::stoi(scored[i].signals.account_name);
   }
+}
+
+// SortAtRisk (sorting keys, on two threads past 16k rows) gives exactly std::stable_sort with
+// scoring::AtRiskBefore: ties of score and ARR by id, NaN ARR last, equal rows in input order.
+TEST(SortAtRisk, EqualsAStableSortOnAtRiskBefore) {
+  std::vector<ScoredCustomer> rows;
+  uint32_t state = 12345;
+  auto next = [&state] { return state = state * 1103515245u + 12345u, (state >> 8) % 1000; };
+  for (int i = 0; i < 40000; ++i) {
+    ScoredCustomer row;
+    row.signals.customer_id = "S-" + std::to_string(next() % 300);  // many repeated ids
+    row.assessment.customer_id = row.signals.customer_id;
+    row.signals.arr = next() % 13 == 0 ? std::nan("") : static_cast<double>(next() % 20) * 100;
+    row.assessment.risk_score = static_cast<int>(next() % 7) * 10;
+    row.signals.account_name = std::to_string(i);  // tells equal rows apart
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::string> expected;
+  {
+    std::vector<const ScoredCustomer*> sorted;
+    for (const ScoredCustomer& row : rows) sorted.push_back(&row);
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+      return scoring::AtRiskBefore(a->assessment, a->signals.arr, b->assessment, b->signals.arr);
+    });
+    for (const ScoredCustomer* row : sorted) expected.push_back(row->signals.account_name);
+  }
+  SortAtRisk(&rows);
+  ASSERT_EQ(rows.size(), expected.size());
+  for (size_t i = 0; i < rows.size(); ++i)
+    ASSERT_EQ(rows[i].signals.account_name, expected[i]) << i;
 }
 
 TEST(Summary, ExecutiveFigures) {
