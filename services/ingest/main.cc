@@ -11,7 +11,6 @@
 #include "common/run_service.h"
 #include "dataset/value_parsers.h"
 #include "ingest_service.h"
-#include "snapshot_heap.h"
 
 namespace {
 
@@ -113,7 +112,6 @@ absl::StatusOr<std::unique_ptr<svc::ServiceParts>> Build(const IngestServiceOpti
 }  // namespace
 
 int main(int argc, char** argv) {
-  churn::ingest_service::KeepSnapshotRowsInTheHeap();
   return svc::RunService<churn::settings::v1::IngestSettings>("ingest", argc, argv,
                                                               OptionsFromSettings, Build);
 }
