@@ -34,35 +34,10 @@ std::optional<SignalsDelta> DiffSignals(const std::vector<CustomerSignals>& base
   return delta;
 }
 
-// The fields SameNonTextSignals compares, with the six texts: a field added to CustomerSignals
-// changes its size, and must be compared there too.
-static_assert(sizeof(CustomerSignals) == 6 * sizeof(std::string) + 136,
-              "CustomerSignals changed: compare the new field in SameNonTextSignals");
-
-bool SameNonTextSignals(const CustomerSignals& a, const CustomerSignals& b) {
-  // The fields a tickets or usage change moves first.
-  return a.tickets_30d == b.tickets_30d && a.satisfaction_score == b.satisfaction_score &&
-         a.escalation_flag == b.escalation_flag &&
-         a.avg_first_response_min == b.avg_first_response_min &&
-         a.avg_resolution_hours == b.avg_resolution_hours && a.usage_30d == b.usage_30d &&
-         a.usage_prev30d == b.usage_prev30d && a.usage_drop_pct == b.usage_drop_pct &&
-         a.errors_30d == b.errors_30d && a.churn_intent_30d == b.churn_intent_30d &&
-         a.churned == b.churned && a.arr == b.arr && a.downgrade_flag == b.downgrade_flag &&
-         a.is_trial == b.is_trial && a.long_views == b.long_views;
-}
-
 std::optional<SignalsDelta> DiffAlignedSignals(const std::vector<CustomerSignals>& base,
-                                               const std::vector<CustomerSignals>& current,
-                                               AlignedTexts texts) {
+                                               const std::vector<CustomerSignals>& current) {
   if (base.size() != current.size()) return std::nullopt;
   SignalsDelta delta;
-  if (texts == AlignedTexts::kKnownEqual) {
-    // Neither the ids nor the other texts are read: a tenth of the memory a row compare reads.
-    for (uint32_t i = 0; i < current.size(); ++i) {
-      if (!SameNonTextSignals(base[i], current[i])) delta.changed.push_back(i);
-    }
-    return delta;
-  }
   for (uint32_t i = 0; i < current.size(); ++i) {
     if (base[i].customer_id != current[i].customer_id) return std::nullopt;
     if (!(base[i] == current[i])) delta.changed.push_back(i);

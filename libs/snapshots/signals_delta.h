@@ -23,24 +23,11 @@ struct SignalsDelta {
 std::optional<SignalsDelta> DiffSignals(const std::vector<CustomerSignals>& base,
                                         const std::vector<CustomerSignals>& current);
 
-// What a caller knows of the two sides' text fields (ids, account name, segment fields).
-enum class AlignedTexts {
-  kCompare,  // compare them as every other field
-  // Equal row by row: both sides were built from the same accounts and subscriptions rows
-  // (Snapshot::same_texts_as_previous along the versions). Only the other fields are compared.
-  kKnownEqual,
-};
-
 // DiffSignals for two sides known to hold the same, unique customer ids in the same order (the
 // snapshot store knows when: Snapshot::same_customers_as_previous): row against row, no index by
-// id. Nullopt when the sizes or ids do not line up after all (checked by size alone when the
-// texts are known equal).
+// id. Nullopt when the sizes or ids do not line up after all.
 std::optional<SignalsDelta> DiffAlignedSignals(const std::vector<CustomerSignals>& base,
-                                               const std::vector<CustomerSignals>& current,
-                                               AlignedTexts texts = AlignedTexts::kCompare);
-
-// Whether every field of `a` and `b` but the texts is equal (operator== without the strings).
-bool SameNonTextSignals(const CustomerSignals& a, const CustomerSignals& b);
+                                               const std::vector<CustomerSignals>& current);
 
 // Whether no customer id repeats.
 bool UniqueCustomerIds(const std::vector<CustomerSignals>& customers);

@@ -32,10 +32,6 @@ struct Snapshot {
   // delta against it compares row by row (signals_delta.h DiffAlignedSignals); false for the
   // first version.
   bool same_customers_as_previous = false;
-  // Also every customer's texts (ids, account name, industry, country, plan tier) equal version
-  // - 1's row by row: neither accounts nor subscriptions were read again, so the same rows built
-  // them (signals_delta.h AlignedTexts::kKnownEqual). False for the first version.
-  bool same_texts_as_previous = false;
   bool unique_customer_ids = false;  // no customer id repeats
 };
 

@@ -106,8 +106,6 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
   const std::vector<CustomerSignals>& customers = snapshot->signals.customers;
   if (current && !(*parsed)[static_cast<int>(dataset::Table::kSubscriptions)]) {
     snapshot->same_customers_as_previous = true;
-    // Accounts read again would have read the subscriptions again too (parsed_tables.h).
-    snapshot->same_texts_as_previous = !(*parsed)[static_cast<int>(dataset::Table::kAccounts)];
     snapshot->unique_customer_ids = current->unique_customer_ids;
   } else {
     snapshot->same_customers_as_previous =

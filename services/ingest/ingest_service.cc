@@ -499,26 +499,19 @@ grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignal
   Reactor* reactor = Reactor::Deferred();
   // The customers line up when every version after the base kept the previous one's (a change
   // of tickets, usage or churn events): then row against row, else matched by id.
-  // When no version since read accounts or subscriptions again, the texts are the same too and
-  // only the other fields are compared.
-  bool aligned = base->version < snapshot->version && snapshot->unique_customer_ids &&
-                 base->store_instance == snapshot->store_instance;
-  bool same_texts = aligned;
+  bool aligned = base->version < snapshot->version && snapshot->unique_customer_ids;
   for (int64_t version = base->version + 1; aligned && version <= snapshot->version; ++version) {
     std::shared_ptr<const snapshots::Snapshot> step =
         version == snapshot->version ? snapshot : store_.Find(version);
     aligned = step != nullptr && step->store_instance == snapshot->store_instance &&
               step->same_customers_as_previous;
-    same_texts = aligned && same_texts && step->same_texts_as_previous;
   }
-  const snapshots::AlignedTexts texts =
-      same_texts ? snapshots::AlignedTexts::kKnownEqual : snapshots::AlignedTexts::kCompare;
   // Comparing every customer is a pass over both snapshots: on the executor.
-  absl::Status queued = executor_->Submit([base, snapshot, chunk, reactor, aligned, texts] {
+  absl::Status queued = executor_->Submit([base, snapshot, chunk, reactor, aligned] {
     std::optional<snapshots::SignalsDelta> diff =
-        aligned ? snapshots::DiffAlignedSignals(base->signals.customers,
-                                                snapshot->signals.customers, texts)
-                : std::nullopt;
+        aligned
+            ? snapshots::DiffAlignedSignals(base->signals.customers, snapshot->signals.customers)
+            : std::nullopt;
     if (!diff) diff = snapshots::DiffSignals(base->signals.customers, snapshot->signals.customers);
     if (!diff) {
       // Ids repeat: the full stream, which the client takes for what it is (delta unset).

@@ -291,15 +291,6 @@ TEST(IncrementalLoad, TicketsOnlyReloadsEqualAFreshFullLoadOverRandomEdits) {
       const std::shared_ptr<const Snapshot> previous = store.Find(reloaded->snapshot->version - 1);
       ASSERT_NE(previous, nullptr);
       customers_changed += previous->signals.customers != reloaded->snapshot->signals.customers;
-      // The delta the texts-known-equal compare gives is the delta by id.
-      EXPECT_TRUE(reloaded->snapshot->same_texts_as_previous);
-      std::optional<SignalsDelta> known =
-          DiffAlignedSignals(previous->signals.customers, reloaded->snapshot->signals.customers,
-                             AlignedTexts::kKnownEqual);
-      ASSERT_TRUE(known.has_value());
-      EXPECT_EQ(
-          known->changed,
-          DiffSignals(previous->signals.customers, reloaded->snapshot->signals.customers)->changed);
       EXPECT_TRUE(reloaded->snapshot->same_customers_as_previous);
       SignalOptions full_options;
       full_options.load = options.load;
@@ -324,7 +315,6 @@ TEST(IncrementalLoad, TheStoreKnowsWhenTheCustomersLineUpWithThePreviousVersion)
   absl::StatusOr<LoadResult> first = store.LoadFolder(dir, std::nullopt);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_FALSE(first->snapshot->same_customers_as_previous);
-  EXPECT_FALSE(first->snapshot->same_texts_as_previous);
   EXPECT_TRUE(first->snapshot->unique_customer_ids);
 
   // Tickets: the subscriptions are kept, so are the customers; the row-by-row delta is the
@@ -337,7 +327,6 @@ TEST(IncrementalLoad, TheStoreKnowsWhenTheCustomersLineUpWithThePreviousVersion)
   absl::StatusOr<LoadResult> second = store.LoadFolder(dir, std::nullopt);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_TRUE(second->snapshot->same_customers_as_previous);
-  EXPECT_TRUE(second->snapshot->same_texts_as_previous);
   EXPECT_TRUE(second->snapshot->unique_customer_ids);
   std::optional<SignalsDelta> aligned =
       DiffAlignedSignals(first->snapshot->signals.customers, second->snapshot->signals.customers);
@@ -357,7 +346,6 @@ TEST(IncrementalLoad, TheStoreKnowsWhenTheCustomersLineUpWithThePreviousVersion)
   ASSERT_TRUE(third.ok()) << third.status();
   EXPECT_TRUE(third->tables_parsed[static_cast<int>(Table::kSubscriptions)]);
   EXPECT_TRUE(third->snapshot->same_customers_as_previous);
-  EXPECT_FALSE(third->snapshot->same_texts_as_previous);
 
   // A subscription removed: the customers no longer line up.
   const std::string subscriptions_path =
