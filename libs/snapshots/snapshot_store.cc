@@ -78,7 +78,7 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
   if (current && current->content_hash == hash) {
     concurrency::MutexLock lock(state_mu_);
     last_failure_.reset();  // the data is usable again, and unchanged
-    return LoadResult{current, false, elapsed(), {}, table_hashes->read};
+    return LoadResult{current, false, elapsed(), {}, table_hashes->read, {}};
   }
 
   absl::StatusOr<TablesRead> parsed =
@@ -127,10 +127,9 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
     }
     last_failure_.reset();
   }
-  // Freed after the publish, outside the lock: readers never wait for it.
-  current.reset();
-  retired.clear();
-  return LoadResult{std::move(snapshot), true, elapsed(), *parsed, table_hashes->read};
+  // Freed after the publish, outside the lock (readers never wait for it), by the caller.
+  return LoadResult{std::move(snapshot), true, elapsed(), *parsed, table_hashes->read,
+                    std::move(retired)};
 }
 
 absl::Status SnapshotStore::Fail(absl::Status status) {

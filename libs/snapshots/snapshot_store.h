@@ -46,6 +46,10 @@ struct LoadResult {
   // unchanged and kept as parsed before.
   TablesRead tables_parsed{};
   TablesRead tables_hashed{};  // files read to hash them (the others' identity was unchanged)
+  // The snapshots this publish stopped holding, unless a reader still holds them: freed when
+  // the result is dropped (a hundred thousand rows take milliseconds), so a caller can announce
+  // the publish first and free them after.
+  std::vector<std::shared_ptr<const Snapshot>> retired;
 };
 
 class SnapshotStore {

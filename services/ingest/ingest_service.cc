@@ -241,6 +241,9 @@ absl::StatusOr<snapshots::LoadResult> IngestService::RecordLoad(
              {"tables_hashed", TableNames(result->tables_hashed)},
              {"seconds", seconds}});
     RemoveUnreferencedUploads();
+    // Announced and counted: the snapshots it replaced are freed now, not on the way to the
+    // watchers.
+    result->retired.clear();
   } else {
     metrics_.CountUnchanged(seconds);
     LogInfo("snapshot_unchanged",
