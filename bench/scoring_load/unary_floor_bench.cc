@@ -165,13 +165,17 @@ int main(int argc, char** argv) {
   auto at = [](const std::vector<double>& values, double p) {
     return Ms(bench::PercentileOf(values, p));
   };
+  auto per_call_count = [&o](std::optional<int64_t> count) {
+    return PerCall(count ? std::optional<double>(static_cast<double>(*count)) : std::nullopt,
+                   o.completed, 1);
+  };
   std::printf(
       "unary floor (server --api=%s --threads=%d, client %s) at %.0f calls/s: %lld sent, %lld "
       "answered, %lld errors\n"
       "  latency from the scheduled send: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n"
       "  sender lag: p50 %s  p99 %s  max %s\n"
-      "  server %s us CPU and %s context switches per call; client %s context switches per "
-      "call; load average %s\n",
+      "  server %s us CPU and %s context switches per call (%s voluntary); client %s context "
+      "switches per call (%s voluntary); load average %s\n",
       flags.api.c_str(), flags.threads, flags.open_client.c_str(), o.rate,
       static_cast<long long>(o.scheduled), static_cast<long long>(o.completed),
       static_cast<long long>(o.errors), at(o.latencies_us, 50).c_str(),
@@ -179,15 +183,10 @@ int main(int argc, char** argv) {
       at(o.latencies_us, 99.9).c_str(), at(o.latencies_us, 100).c_str(),
       at(o.send_lags_us, 50).c_str(), at(o.send_lags_us, 99).c_str(),
       at(o.send_lags_us, 100).c_str(), PerCall(o.server_cpu, o.completed, 1e6).c_str(),
-      PerCall(o.server_switches ? std::optional<double>(static_cast<double>(*o.server_switches))
-                                : std::nullopt,
-              o.completed, 1)
-          .c_str(),
-      PerCall(o.client_switches ? std::optional<double>(static_cast<double>(*o.client_switches))
-                                : std::nullopt,
-              o.completed, 1)
-          .c_str(),
-      bench::LoadAverage().c_str());
+      per_call_count(o.server_switches).c_str(),
+      per_call_count(o.server_voluntary_switches).c_str(),
+      per_call_count(o.client_switches).c_str(),
+      per_call_count(o.client_voluntary_switches).c_str(), bench::LoadAverage().c_str());
   if (o.errors > 0) std::printf("  first error: %s\n", o.first_error.c_str());
   absl::StatusOr<int> exit_code = (*server)->Terminate(std::chrono::seconds(10));
   return o.errors == 0 && exit_code.value_or(-1) == 0 ? 0 : 1;

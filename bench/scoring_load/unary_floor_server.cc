@@ -23,6 +23,9 @@
 #include "bench_flags.h"
 #include "churn/v1/scoring.grpc.pb.h"
 #include "common/unary_completion_queue_server.h"
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <cstdlib>
 
 namespace {
 
@@ -90,6 +93,8 @@ int main(int argc, char** argv) {
         return Echo(request, response);
       });
 
+  if (std::getenv("FLOOR_HEALTH")) grpc::EnableDefaultHealthCheckService(true);
+  if (std::getenv("FLOOR_REFLECTION")) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   int port = 0;
   grpc::ServerBuilder builder;
   builder.AddListeningPort(flags.grpc_address, grpc::InsecureServerCredentials(), &port);
