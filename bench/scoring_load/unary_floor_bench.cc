@@ -42,8 +42,11 @@ constexpr const char* kUsage =
     "usage: unary_floor_bench [--server_binary=PATH] [--api=queue|callback] [--threads=N]\n"
     "                         [--open_client=queue|callback] [--unary_rate=R] [--seconds=S]\n"
     "                         [--warmup=S] [--deadline_ms=MS] [--service_cpus=L --client_cpus=L]\n"
+    "                         [--default_health=0|1] [--reflection=0|1]\n"
     "  --api/--threads: how unary_floor_server answers (completion-queue threads or gRPC's\n"
-    "  callback threads); --open_client: who takes the answers here (as scoring_load_bench).\n";
+    "  callback threads); --open_client: who takes the answers here (as scoring_load_bench);\n"
+    "  --default_health/--reflection: add gRPC's default health service (a callback service)\n"
+    "  or the reflection service (a sync service) to the server, never called.\n";
 
 struct Flags {
   std::string server_binary = UNARY_FLOOR_SERVER_BINARY;
@@ -56,6 +59,8 @@ struct Flags {
   int deadline_ms = 5000;
   std::string service_cpus;
   std::string client_cpus;
+  int default_health = 0;
+  int reflection = 0;
 };
 
 std::string Ms(double us) {
@@ -86,6 +91,8 @@ int main(int argc, char** argv) {
   };
   parser.Custom("api", one_of(&flags.api, "queue", "callback"));
   parser.Int("threads", &flags.threads, 1);
+  parser.Int("default_health", &flags.default_health, 0);
+  parser.Int("reflection", &flags.reflection, 0);
   parser.Custom("open_client", one_of(&flags.open_client, "queue", "callback"));
   parser.Double("unary_rate", &flags.unary_rate, 0, /*inclusive_min=*/false);
   parser.Double("seconds", &flags.seconds, 0, /*inclusive_min=*/false);
@@ -111,7 +118,9 @@ int main(int argc, char** argv) {
   }
   auto server = churn::testing::ServiceProcess::Start(
       flags.server_binary, {"--grpc_address=127.0.0.1:0", "--api=" + flags.api,
-                            absl::StrCat("--threads=", flags.threads)});
+                            absl::StrCat("--threads=", flags.threads),
+                            absl::StrCat("--default_health=", flags.default_health),
+                            absl::StrCat("--reflection=", flags.reflection)});
   if (!server.ok()) {
     std::fprintf(stderr, "unary_floor_bench: %s\n", server.status().ToString().c_str());
     return 1;
