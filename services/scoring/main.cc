@@ -20,7 +20,7 @@ using churn::scoring_service::ScoringServiceOptions;
 
 struct ScoringProcessOptions {
   ScoringServiceOptions service;
-  int score_threads = 1;  // Score's completion-queue threads
+  int score_threads = 1;  // the unary methods' completion-queue threads
 };
 
 absl::StatusOr<ScoringProcessOptions> OptionsFromSettings(
