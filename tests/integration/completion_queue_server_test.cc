@@ -123,6 +123,14 @@ class CompletionQueueServerTest : public ::testing::Test {
     if (host_) host_->Shutdown();
   }
 
+  void WaitForExecutorBusy(int busy) {
+    const auto give_up = std::chrono::steady_clock::now() + 5s;
+    while (host_->executor().busy() != busy && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(1ms);
+    }
+    ASSERT_EQ(host_->executor().busy(), busy);
+  }
+
   grpc::Status GetRules(v1::GetRulesResponse* response) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + 5s);
@@ -275,14 +283,13 @@ TEST_F(CompletionQueueServerTest, AMethodOnTheExecutorLeavesTheQueuesFree) {
     grpc::Status status = GetRules(&response);
     return status.ok() ? response.yaml() : status.error_message();
   });
-  std::this_thread::sleep_for(100ms);  // GetRules is running on the executor
-  // Both queue threads are free: Score answers while GetRules sleeps.
-  const auto started = std::chrono::steady_clock::now();
+  WaitForExecutorBusy(1);  // GetRules is running on the executor
+  // The queue threads are free: Score answers while GetRules still sleeps.
   for (int i = 0; i < 2 * kThreads; ++i) {
     v1::ScoreResponse response;
     ASSERT_TRUE(Score("quick" + std::to_string(i), &response).ok());
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 150ms);
+  EXPECT_EQ(host_->executor().busy(), 1);
   EXPECT_EQ(slow.get(), "slow");
   EXPECT_NE(executor_thread_, std::thread::id());
 }
@@ -294,10 +301,11 @@ TEST_F(CompletionQueueServerTest, AFullExecutorAnswersResourceExhausted) {
     v1::GetRulesResponse response;
     return GetRules(&response).error_code();
   });
-  std::this_thread::sleep_for(100ms);
+  WaitForExecutorBusy(1);  // the first call holds the one thread
   v1::GetRulesResponse response;
   EXPECT_EQ(GetRules(&response).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(first.get(), grpc::StatusCode::OK);
+  WaitForExecutorBusy(0);  // its task ends just after its answer went out
   EXPECT_TRUE(GetRules(&response).ok());
 }
 
