@@ -109,6 +109,8 @@ OpenLoopResult RunOpenLoopScore(const StartScore& start_score,
   std::optional<double> server_cpu_start;
   std::optional<int64_t> switches_start;
   std::optional<int64_t> client_switches_start;
+  std::optional<int64_t> voluntary_start;
+  std::optional<int64_t> client_voluntary_start;
   for (int64_t n = 0; n < warmup_calls + window_calls; ++n) {
     const auto scheduled =
         start + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(n));
@@ -118,6 +120,8 @@ OpenLoopResult RunOpenLoopScore(const StartScore& start_score,
       server_cpu_start = ProcessCpuSeconds(server_pid);
       switches_start = ProcessContextSwitches(server_pid);
       client_switches_start = ProcessContextSwitches(::getpid());
+      voluntary_start = ProcessVoluntaryContextSwitches(server_pid);
+      client_voluntary_start = ProcessVoluntaryContextSwitches(::getpid());
     }
     std::this_thread::sleep_until(scheduled);
     auto* call = new Call;
@@ -162,6 +166,14 @@ OpenLoopResult RunOpenLoopScore(const StartScore& start_score,
   if (std::optional<int64_t> end = ProcessContextSwitches(::getpid());
       end && client_switches_start) {
     result.client_switches = *end - *client_switches_start;
+  }
+  if (std::optional<int64_t> end = ProcessVoluntaryContextSwitches(server_pid);
+      end && voluntary_start) {
+    result.server_voluntary_switches = *end - *voluntary_start;
+  }
+  if (std::optional<int64_t> end = ProcessVoluntaryContextSwitches(::getpid());
+      end && client_voluntary_start) {
+    result.client_voluntary_switches = *end - *client_voluntary_start;
   }
   while (outstanding.load(std::memory_order_acquire) > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));

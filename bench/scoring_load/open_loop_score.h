@@ -69,7 +69,9 @@ struct OpenLoopResult {
   double client_cpu = 0;
   std::optional<double> server_cpu;
   std::optional<int64_t> server_switches;
+  std::optional<int64_t> server_voluntary_switches;  // of server_switches
   std::optional<int64_t> client_switches;  // this process's threads, the window's
+  std::optional<int64_t> client_voluntary_switches;
   double seconds = 0;
 };
 

@@ -3,7 +3,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <initializer_list>
+#include <string_view>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -42,7 +45,10 @@ std::optional<double> ProcessCpuSeconds(pid_t pid) {
   return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-std::optional<int64_t> ProcessContextSwitches(pid_t pid) {
+namespace {
+
+// Sum over the threads of `pid` of the status lines that start with one of `keys`.
+std::optional<int64_t> SumThreadStatus(pid_t pid, std::initializer_list<std::string_view> keys) {
   if (pid <= 0) return std::nullopt;
   int64_t total = 0;
   std::error_code error;
@@ -50,7 +56,10 @@ std::optional<int64_t> ProcessContextSwitches(pid_t pid) {
        std::filesystem::directory_iterator(absl::StrCat("/proc/", pid, "/task"), error)) {
     std::ifstream in(entry.path() / "status");
     for (std::string line; std::getline(in, line);) {
-      if (line.find("ctxt_switches:") == std::string::npos) continue;
+      if (std::none_of(keys.begin(), keys.end(),
+                       [&line](std::string_view key) { return line.rfind(key, 0) == 0; })) {
+        continue;
+      }
       int64_t count = 0;
       if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(line.find(':') + 1)), &count)) {
         total += count;
@@ -59,6 +68,16 @@ std::optional<int64_t> ProcessContextSwitches(pid_t pid) {
   }
   if (error) return std::nullopt;
   return total;
+}
+
+}  // namespace
+
+std::optional<int64_t> ProcessContextSwitches(pid_t pid) {
+  return SumThreadStatus(pid, {"voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:"});
+}
+
+std::optional<int64_t> ProcessVoluntaryContextSwitches(pid_t pid) {
+  return SumThreadStatus(pid, {"voluntary_ctxt_switches:"});
 }
 
 std::string LoadAverage() {

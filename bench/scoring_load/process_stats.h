@@ -20,6 +20,9 @@ std::optional<double> ProcessCpuSeconds(pid_t pid);
 // /proc/<pid>/task/*/status: how often its threads block, wake and hand work to each other.
 // nullopt when unknown.
 std::optional<int64_t> ProcessContextSwitches(pid_t pid);
+// The voluntary ones only (a thread blocking: waiting for work, a lock, the poller's hand-off),
+// the process's own design; the rest are preemptions, the machine's other load.
+std::optional<int64_t> ProcessVoluntaryContextSwitches(pid_t pid);
 
 // "/proc/loadavg"'s three figures, "?" when unreadable.
 std::string LoadAverage();

@@ -949,8 +949,8 @@ int main(int argc, char** argv) {
         "   latency from the scheduled send: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n"
         "   latency from the actual send:    p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n"
         "   sender lag (actual - scheduled): p50 %s  p99 %s  max %s; %lld sends over 1 ms late\n"
-        "   cliCPU %s svcCPU %s; service %s us CPU and %s context switches per call; client %s "
-        "context switches per call\n",
+        "   cliCPU %s svcCPU %s; service %s us CPU and %s context switches per call (%s "
+        "voluntary); client %s context switches per call (%s voluntary)\n",
         o.rate, flags.open_client == "queue" ? "a completion queue" : "gRPC's callback threads",
         static_cast<long long>(o.scheduled), static_cast<long long>(o.completed),
         static_cast<long long>(o.errors), at(o.latencies_us, 50).c_str(),
@@ -965,7 +965,9 @@ int main(int argc, char** argv) {
         FormatCpu(o.client_cpu, o.seconds).c_str(), FormatCpu(o.server_cpu, o.seconds).c_str(),
         FormatCpuPerCall(o.server_cpu, o.completed).c_str(),
         FormatPerCall(o.server_switches, o.completed).c_str(),
-        FormatPerCall(o.client_switches, o.completed).c_str());
+        FormatPerCall(o.server_voluntary_switches, o.completed).c_str(),
+        FormatPerCall(o.client_switches, o.completed).c_str(),
+        FormatPerCall(o.client_voluntary_switches, o.completed).c_str());
     if (o.errors > 0) std::printf("   first error: %s\n", o.first_error.c_str());
   }
 

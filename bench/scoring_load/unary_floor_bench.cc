@@ -42,8 +42,11 @@ constexpr const char* kUsage =
     "usage: unary_floor_bench [--server_binary=PATH] [--api=queue|callback] [--threads=N]\n"
     "                         [--open_client=queue|callback] [--unary_rate=R] [--seconds=S]\n"
     "                         [--warmup=S] [--deadline_ms=MS] [--service_cpus=L --client_cpus=L]\n"
+    "                         [--default_health=0|1] [--reflection=0|1]\n"
     "  --api/--threads: how unary_floor_server answers (completion-queue threads or gRPC's\n"
-    "  callback threads); --open_client: who takes the answers here (as scoring_load_bench).\n";
+    "  callback threads); --open_client: who takes the answers here (as scoring_load_bench);\n"
+    "  --default_health/--reflection: add gRPC's default health service (a callback service)\n"
+    "  or the reflection service (a sync service) to the server, never called.\n";
 
 struct Flags {
   std::string server_binary = UNARY_FLOOR_SERVER_BINARY;
@@ -56,6 +59,8 @@ struct Flags {
   int deadline_ms = 5000;
   std::string service_cpus;
   std::string client_cpus;
+  int default_health = 0;
+  int reflection = 0;
 };
 
 std::string Ms(double us) {
@@ -86,6 +91,8 @@ int main(int argc, char** argv) {
   };
   parser.Custom("api", one_of(&flags.api, "queue", "callback"));
   parser.Int("threads", &flags.threads, 1);
+  parser.Int("default_health", &flags.default_health, 0);
+  parser.Int("reflection", &flags.reflection, 0);
   parser.Custom("open_client", one_of(&flags.open_client, "queue", "callback"));
   parser.Double("unary_rate", &flags.unary_rate, 0, /*inclusive_min=*/false);
   parser.Double("seconds", &flags.seconds, 0, /*inclusive_min=*/false);
@@ -111,7 +118,9 @@ int main(int argc, char** argv) {
   }
   auto server = churn::testing::ServiceProcess::Start(
       flags.server_binary, {"--grpc_address=127.0.0.1:0", "--api=" + flags.api,
-                            absl::StrCat("--threads=", flags.threads)});
+                            absl::StrCat("--threads=", flags.threads),
+                            absl::StrCat("--default_health=", flags.default_health),
+                            absl::StrCat("--reflection=", flags.reflection)});
   if (!server.ok()) {
     std::fprintf(stderr, "unary_floor_bench: %s\n", server.status().ToString().c_str());
     return 1;
@@ -165,13 +174,17 @@ int main(int argc, char** argv) {
   auto at = [](const std::vector<double>& values, double p) {
     return Ms(bench::PercentileOf(values, p));
   };
+  auto per_call_count = [&o](std::optional<int64_t> count) {
+    return PerCall(count ? std::optional<double>(static_cast<double>(*count)) : std::nullopt,
+                   o.completed, 1);
+  };
   std::printf(
       "unary floor (server --api=%s --threads=%d, client %s) at %.0f calls/s: %lld sent, %lld "
       "answered, %lld errors\n"
       "  latency from the scheduled send: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n"
       "  sender lag: p50 %s  p99 %s  max %s\n"
-      "  server %s us CPU and %s context switches per call; client %s context switches per "
-      "call; load average %s\n",
+      "  server %s us CPU and %s context switches per call (%s voluntary); client %s context "
+      "switches per call (%s voluntary); load average %s\n",
       flags.api.c_str(), flags.threads, flags.open_client.c_str(), o.rate,
       static_cast<long long>(o.scheduled), static_cast<long long>(o.completed),
       static_cast<long long>(o.errors), at(o.latencies_us, 50).c_str(),
@@ -179,15 +192,10 @@ int main(int argc, char** argv) {
       at(o.latencies_us, 99.9).c_str(), at(o.latencies_us, 100).c_str(),
       at(o.send_lags_us, 50).c_str(), at(o.send_lags_us, 99).c_str(),
       at(o.send_lags_us, 100).c_str(), PerCall(o.server_cpu, o.completed, 1e6).c_str(),
-      PerCall(o.server_switches ? std::optional<double>(static_cast<double>(*o.server_switches))
-                                : std::nullopt,
-              o.completed, 1)
-          .c_str(),
-      PerCall(o.client_switches ? std::optional<double>(static_cast<double>(*o.client_switches))
-                                : std::nullopt,
-              o.completed, 1)
-          .c_str(),
-      bench::LoadAverage().c_str());
+      per_call_count(o.server_switches).c_str(),
+      per_call_count(o.server_voluntary_switches).c_str(),
+      per_call_count(o.client_switches).c_str(),
+      per_call_count(o.client_voluntary_switches).c_str(), bench::LoadAverage().c_str());
   if (o.errors > 0) std::printf("  first error: %s\n", o.first_error.c_str());
   absl::StatusOr<int> exit_code = (*server)->Terminate(std::chrono::seconds(10));
   return o.errors == 0 && exit_code.value_or(-1) == 0 ? 0 : 1;

@@ -6,10 +6,16 @@
 // Started by unary_floor_bench:
 //
 //   unary_floor_server [--grpc_address=127.0.0.1:0] [--port_file=PATH] [--api=queue|callback]
-//                      [--threads=N]
+//                      [--threads=N] [--default_health=0|1] [--reflection=0|1]
+//
+// --default_health adds gRPC's default health service (a callback service: it starts gRPC's
+// callback threads), --reflection the reflection service (a sync service), to see what each
+// costs the other methods' calls.
 //
 // Writes "grpc_port=N\nmetrics_port=0\n" to --port_file once it serves; SIGTERM/SIGINT stop it.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -22,7 +28,8 @@
 
 #include "bench_flags.h"
 #include "churn/v1/scoring.grpc.pb.h"
-#include "common/unary_completion_queue_server.h"
+#include "common/completion_queue_server.h"
+#include "common/unary_completion_queue_method.h"
 
 namespace {
 
@@ -30,13 +37,16 @@ namespace v1 = churn::v1;
 
 constexpr const char* kUsage =
     "usage: unary_floor_server [--grpc_address=HOST:PORT] [--port_file=PATH]\n"
-    "                          [--api=queue|callback] [--threads=N]\n";
+    "                          [--api=queue|callback] [--threads=N]\n"
+    "                          [--default_health=0|1] [--reflection=0|1]\n";
 
 struct Flags {
   std::string grpc_address = "127.0.0.1:0";
   std::string port_file;
   std::string api = "queue";
   int threads = 2;
+  int default_health = 0;
+  int reflection = 0;
 };
 
 grpc::Status Echo(const v1::ScoreRequest& request, v1::ScoreResponse* response) {
@@ -68,6 +78,8 @@ int main(int argc, char** argv) {
     return value == "queue" || value == "callback";
   });
   parser.Int("threads", &flags.threads, 1);
+  parser.Int("default_health", &flags.default_health, 0);
+  parser.Int("reflection", &flags.reflection, 0);
   if (std::optional<int> exit_code = parser.Parse(argc, argv)) return *exit_code;
 
   // Before any thread starts, so every thread inherits the mask and sigwait gets the signal.
@@ -79,8 +91,9 @@ int main(int argc, char** argv) {
 
   v1::ScoringService::AsyncService async_service;  // only Score is ever requested
   CallbackScore callback_service;
-  churn::service::UnaryCompletionQueueServer<v1::ScoreRequest, v1::ScoreResponse> queue_server(
-      "floor", flags.threads,
+  churn::service::CompletionQueueServer queue_server("floor", flags.threads);
+  churn::service::UnaryCompletionQueueMethod<v1::ScoreRequest, v1::ScoreResponse> score(
+      queue_server,
       [&async_service](grpc::ServerContext* context, v1::ScoreRequest* request,
                        grpc::ServerAsyncResponseWriter<v1::ScoreResponse>* writer,
                        grpc::ServerCompletionQueue* cq, void* tag) {
@@ -90,6 +103,8 @@ int main(int argc, char** argv) {
         return Echo(request, response);
       });
 
+  grpc::EnableDefaultHealthCheckService(flags.default_health != 0);
+  if (flags.reflection != 0) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   int port = 0;
   grpc::ServerBuilder builder;
   builder.AddListeningPort(flags.grpc_address, grpc::InsecureServerCredentials(), &port);

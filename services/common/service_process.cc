@@ -5,6 +5,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/server_builder.h>
 #include <signal.h>
 
@@ -100,7 +101,8 @@ void ServiceProcess::AddService(grpc::Service* service, std::string_view full_na
 absl::Status ServiceProcess::Start() {
   if (server_) return absl::FailedPreconditionError("server already started");
   CHURN_RETURN_IF_ERROR(options_.Validate());
-  grpc::EnableDefaultHealthCheckService(true);
+  // A process-wide switch, read by BuildAndStart below.
+  grpc::EnableDefaultHealthCheckService(sync_health_ == nullptr);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   // Linking the health messages puts their descriptor in the pool, so the Health series are
@@ -121,6 +123,12 @@ absl::Status ServiceProcess::Start() {
   builder.AddListeningPort(options_.grpc_address, MakeServerCredentials(options_.security),
                            &grpc_port_);
   for (const auto& [service, name] : services_) builder.RegisterService(service);
+  if (sync_health_) {
+    builder.RegisterService(sync_health_.get());
+    grpc::ResourceQuota quota(absl::StrCat(options_.service_name, " sync threads"));
+    quota.SetMaxThreads(options_.worker_threads + SyncHealthService::kMaxWatchers + 2);
+    builder.SetResourceQuota(quota);
+  }
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(grpc_metrics_.MakeInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
@@ -164,6 +172,10 @@ absl::Status ServiceProcess::Start() {
   return absl::OkStatus();
 }
 
+void ServiceProcess::UseSyncHealthService() {
+  if (!sync_health_) sync_health_ = std::make_unique<SyncHealthService>();
+}
+
 void ServiceProcess::AddCompletionQueueServer(CompletionQueueServer* server) {
   cq_servers_.push_back(server);
 }
@@ -200,6 +212,12 @@ absl::Status ServiceProcess::WritePortFile() const {
 
 void ServiceProcess::SetServing(bool serving) {
   if (!server_) return;
+  if (sync_health_) {
+    sync_health_->SetServingStatus(serving);  // "" and every name set so far
+    for (const auto& [service, name] : services_) sync_health_->SetServingStatus(name, serving);
+    LogInfo("health_changed", {{"status", serving ? "SERVING" : "NOT_SERVING"}});
+    return;
+  }
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   if (health == nullptr) return;
   health->SetServingStatus(serving);  // "" (the whole server)
@@ -244,6 +262,7 @@ void ServiceProcess::Shutdown() {
     LogInfo("shutdown_started",
             {{"drain_timeout_ms", static_cast<int64_t>(options_.drain_timeout.count())}});
     // Load balancers see NOT_SERVING first; the status can no longer change afterwards.
+    if (sync_health_) sync_health_->Shutdown();
     if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
       health->Shutdown();
     }

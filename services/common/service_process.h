@@ -27,6 +27,7 @@
 #include "common/completion_queue_server.h"
 #include "common/metrics_endpoint.h"
 #include "common/server_security.h"
+#include "common/sync_health_service.h"
 #include "churn/settings/v1/process_settings.pb.h"
 
 namespace churn::service {
@@ -81,6 +82,14 @@ class ServiceProcess {
   // after it has drained; `server` must outlive this process shell's Shutdown().
   void AddCompletionQueueServer(CompletionQueueServer* server);
 
+  // Before Start(), for a service with no callback method (its methods async or sync): health
+  // is answered by a SyncHealthService on gRPC's sync threads instead of gRPC's default health
+  // service, a callback service whose two callback threads would join every poller hand-off
+  // (one more wake-up and context switch per call of every method). The sync threads (sync
+  // methods, health Watch streams, reflection) are then capped at worker_threads +
+  // SyncHealthService::kMaxWatchers + 2; a call finding none free gets RESOURCE_EXHAUSTED.
+  void UseSyncHealthService();
+
   // A port the service binds itself after Start() (the gateway's HTTP port), as `name=N` in the
   // port file. Before Start(): the port file then waits for SetPortFileEntry, so a reader never
   // sees it without that port.
@@ -124,6 +133,7 @@ class ServiceProcess {
   std::vector<CompletionQueueServer*> cq_servers_;
   std::vector<std::pair<std::string, int>> extra_ports_;  // 0: not bound yet
   std::unique_ptr<concurrency::BoundedExecutor> executor_;
+  std::unique_ptr<SyncHealthService> sync_health_;  // null: gRPC's default health service
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;
   std::once_flag shutdown_once_;

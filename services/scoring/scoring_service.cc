@@ -22,7 +22,6 @@ namespace churn::scoring_service {
 namespace {
 
 using google::protobuf::RepeatedPtrField;
-using service::FinishWith;
 using service::LogInfo;
 using service::LogWarn;
 using service::ToGrpcStatus;
@@ -80,55 +79,10 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// ScoreStream: read one chunk, answer it, read the next; the client closing its side ends the
-// call with OK, a bad chunk ends it with INVALID_ARGUMENT naming the chunk and field.
-class ScoreStreamReactor
-    : public grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::ScoreStreamResponse> {
- public:
-  explicit ScoreStreamReactor(ScoringService* service) : service_(service) { StartRead(&request_); }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      Finish(grpc::Status::OK);
-      return;
-    }
-    response_.Clear();
-    response_.set_chunk_index(chunk_index_);
-    absl::Status status = service_->ScoreCustomers(
-        ScoringMethod::kScoreStream, request_.customers(), "customers",
-        response_.mutable_assessments(), response_.mutable_rules(), nullptr);
-    if (!status.ok()) {
-      Finish(ToGrpcStatus(absl::Status(
-          status.code(), absl::StrCat("message ", chunk_index_, ": ", status.message()))));
-      return;
-    }
-    ++chunk_index_;
-    StartWrite(&response_);
-  }
-
-  void OnWriteDone(bool ok) override {
-    if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream closed by the client"));
-      return;
-    }
-    StartRead(&request_);
-  }
-
-  void OnDone() override { delete this; }
-
- private:
-  ScoringService* service_;
-  v1::ScoreStreamRequest request_;
-  v1::ScoreStreamResponse response_;
-  int64_t chunk_index_ = 0;
-};
-
 }  // namespace
 
 ScoringService::ScoringService(ScoringServiceOptions options, prometheus::Registry& registry)
-    : options_(std::move(options)), metrics_(registry) {
-  SetMessageAllocatorFor_ScoreBatch(&score_batch_allocator_);
-}
+    : options_(std::move(options)), metrics_(registry) {}
 
 absl::StatusOr<std::shared_ptr<const LoadedRules>> ScoringService::RulesInForce() const {
   std::shared_ptr<const LoadedRules> rules = rules_.Current();
@@ -270,93 +224,100 @@ absl::Status ScoringService::ScoreOne(const v1::ScoreRequest& request,
   return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* ScoringService::ScoreBatch(grpc::CallbackServerContext* context,
-                                                     const v1::ScoreBatchRequest* request,
-                                                     v1::ScoreBatchResponse* response) {
-  if (!v1::ScoreResponseForm_IsValid(request->response_form())) {
-    return FinishWith(context, absl::InvalidArgumentError(absl::StrCat(
-                                   "response_form: unknown form ", request->response_form())));
+absl::Status ScoringService::AnswerScoreBatch(const v1::ScoreBatchRequest& request,
+                                              v1::ScoreBatchResponse* response) {
+  if (!v1::ScoreResponseForm_IsValid(request.response_form())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("response_form: unknown form ", request.response_form()));
   }
   absl::Status status =
-      request->response_form() == v1::SCORE_RESPONSE_FORM_COMPACT
-          ? ScoreCompact(*request, response)
-          : ScoreCustomers(ScoringMethod::kScoreBatch, request->customers(), "customers",
+      request.response_form() == v1::SCORE_RESPONSE_FORM_COMPACT
+          ? ScoreCompact(request, response)
+          : ScoreCustomers(ScoringMethod::kScoreBatch, request.customers(), "customers",
                            response->mutable_assessments(), response->mutable_rules(),
                            response->mutable_level_counts(), response->mutable_model_opinions());
   if (!status.ok()) response->Clear();
-  return FinishWith(context, status);
+  return status;
 }
 
-grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::ScoreStreamResponse>*
-ScoringService::ScoreStream(grpc::CallbackServerContext* /*context*/) {
-  return new ScoreStreamReactor(this);
+// ScoreStream: read one chunk, answer it, read the next; the client closing its side ends the
+// call with OK, a bad chunk ends it with INVALID_ARGUMENT naming the chunk and field.
+grpc::Status ScoringService::ScoreStream(
+    grpc::ServerContext* /*context*/,
+    grpc::ServerReaderWriter<v1::ScoreStreamResponse, v1::ScoreStreamRequest>* stream) {
+  v1::ScoreStreamRequest request;
+  v1::ScoreStreamResponse response;
+  for (int64_t chunk_index = 0; stream->Read(&request); ++chunk_index) {
+    response.Clear();
+    response.set_chunk_index(chunk_index);
+    absl::Status status =
+        ScoreCustomers(ScoringMethod::kScoreStream, request.customers(), "customers",
+                       response.mutable_assessments(), response.mutable_rules(), nullptr);
+    if (!status.ok()) {
+      return ToGrpcStatus(absl::Status(
+          status.code(), absl::StrCat("message ", chunk_index, ": ", status.message())));
+    }
+    if (!stream->Write(response)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "stream closed by the client");
+    }
+  }
+  return grpc::Status::OK;
 }
 
-grpc::ServerUnaryReactor* ScoringService::GetRules(grpc::CallbackServerContext* context,
-                                                   const v1::GetRulesRequest* /*request*/,
-                                                   v1::GetRulesResponse* response) {
-  absl::StatusOr<std::shared_ptr<const LoadedRules>> rules = RulesInForce();
-  if (!rules.ok()) return FinishWith(context, rules.status());
-  FillRulesInfo(**rules, response->mutable_rules());
-  response->set_yaml((*rules)->yaml);
-  return FinishWith(context, absl::OkStatus());
+absl::Status ScoringService::AnswerGetRules(v1::GetRulesResponse* response) {
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedRules> rules, RulesInForce());
+  FillRulesInfo(*rules, response->mutable_rules());
+  response->set_yaml(rules->yaml);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* ScoringService::DryRunRules(grpc::CallbackServerContext* context,
-                                                      const v1::DryRunRulesRequest* request,
-                                                      v1::DryRunRulesResponse* response) {
+absl::Status ScoringService::AnswerDryRunRules(const v1::DryRunRulesRequest& request,
+                                               v1::DryRunRulesResponse* response) {
   auto start = std::chrono::steady_clock::now();
-  absl::StatusOr<std::shared_ptr<const LoadedRules>> current = RulesInForce();
-  if (!current.ok()) return FinishWith(context, current.status());
-  if (request->candidate_yaml().empty()) {
-    return FinishWith(context, absl::InvalidArgumentError("candidate_yaml: required"));
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedRules> current, RulesInForce());
+  if (request.candidate_yaml().empty()) {
+    return absl::InvalidArgumentError("candidate_yaml: required");
   }
-  if (static_cast<int64_t>(request->candidate_yaml().size()) > options_.max_rules_bytes) {
-    return FinishWith(context, absl::InvalidArgumentError(absl::StrCat(
-                                   "candidate_yaml: at most ", options_.max_rules_bytes,
-                                   " bytes, got ", request->candidate_yaml().size())));
+  if (static_cast<int64_t>(request.candidate_yaml().size()) > options_.max_rules_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("candidate_yaml: at most ",
+                                                   options_.max_rules_bytes, " bytes, got ",
+                                                   request.candidate_yaml().size()));
   }
-  absl::StatusOr<std::shared_ptr<const LoadedRules>> candidate =
-      ParseRules(request->candidate_yaml(), "candidate_yaml");
-  if (!candidate.ok()) return FinishWith(context, candidate.status());
-  absl::StatusOr<std::vector<CustomerSignals>> signals =
-      SignalsFromRequest(request->customers(), "customers", options_.max_batch);
-  if (!signals.ok()) return FinishWith(context, signals.status());
+  CHURN_ASSIGN_OR_RETURN(std::shared_ptr<const LoadedRules> candidate,
+                         ParseRules(request.candidate_yaml(), "candidate_yaml"));
+  CHURN_ASSIGN_OR_RETURN(std::vector<CustomerSignals> signals,
+                         SignalsFromRequest(request.customers(), "customers", options_.max_batch));
 
-  scoring::RulesDryRun dry_run =
-      scoring::DryRunRules((*current)->rules, (*candidate)->rules, *signals);
-  FillRulesInfo(**current, response->mutable_current_rules());
-  FillRulesInfo(**candidate, response->mutable_candidate_rules());
+  scoring::RulesDryRun dry_run = scoring::DryRunRules(current->rules, candidate->rules, signals);
+  FillRulesInfo(*current, response->mutable_current_rules());
+  FillRulesInfo(*candidate, response->mutable_candidate_rules());
 
   const scoring::RulesDiffSummary& summary = dry_run.summary;
   convert::ToProto(summary, response->mutable_summary());
   for (const scoring::CustomerRulesDiff& diff : dry_run.customers) {
-    if (!diff.changed && !request->include_unchanged()) continue;
+    if (!diff.changed && !request.include_unchanged()) continue;
     convert::ToProto(diff, response->add_changes());
   }
   metrics_.ObserveBatch(ScoringMethod::kDryRunRules, summary.customers, SecondsSince(start));
-  return FinishWith(context, absl::OkStatus());
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* ScoringService::ReloadRules(grpc::CallbackServerContext* context,
-                                                      const v1::ReloadRulesRequest* request,
-                                                      v1::ReloadRulesResponse* response) {
-  if (static_cast<int64_t>(request->yaml().size()) > options_.max_rules_bytes) {
-    return FinishWith(
-        context, absl::InvalidArgumentError(absl::StrCat("yaml: at most ", options_.max_rules_bytes,
-                                                         " bytes, got ", request->yaml().size())));
+absl::Status ScoringService::AnswerReloadRules(const v1::ReloadRulesRequest& request,
+                                               v1::ReloadRulesResponse* response) {
+  if (static_cast<int64_t>(request.yaml().size()) > options_.max_rules_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("yaml: at most ", options_.max_rules_bytes,
+                                                   " bytes, got ", request.yaml().size()));
   }
   concurrency::MutexLock lock(reload_mu_);
   absl::StatusOr<std::shared_ptr<const LoadedRules>> loaded =
-      request->yaml().empty() ? LoadRulesFile(options_.rules_file)
-                              : ParseRules(request->yaml(), "request");
+      request.yaml().empty() ? LoadRulesFile(options_.rules_file)
+                             : ParseRules(request.yaml(), "request");
   std::shared_ptr<const LoadedRules> published;
   bool changed = false;
-  absl::Status status = Publish(std::move(loaded), &published, &changed);
-  if (!status.ok()) return FinishWith(context, status);
+  CHURN_RETURN_IF_ERROR(Publish(std::move(loaded), &published, &changed));
   FillRulesInfo(*published, response->mutable_rules());
   response->set_changed(changed);
-  return FinishWith(context, absl::OkStatus());
+  return absl::OkStatus();
 }
 
 }  // namespace churn::scoring_service

@@ -10,7 +10,6 @@
 #include <string>
 
 #include "churn/v1/scoring.grpc.pb.h"
-#include "arena_message_allocator.h"
 #include "churnmodel/churn_model.h"
 #include "concurrency/mutex.h"
 #include "rules_store.h"
@@ -26,15 +25,14 @@ struct ScoringServiceOptions {
   std::shared_ptr<const churnmodel::ChurnModel> model;
 };
 
-// Score is served through gRPC's async API (ScoreOne, run by a UnaryCompletionQueueServer's
-// threads, see main.cc); the other methods through the callback API.
-using ScoringServiceBase =
-    v1::ScoringService::WithAsyncMethod_Score<v1::ScoringService::WithCallbackMethod_ScoreBatch<
-        v1::ScoringService::WithCallbackMethod_ScoreStream<
-            v1::ScoringService::WithCallbackMethod_GetRules<
-                v1::ScoringService::WithCallbackMethod_DryRunRules<
-                    v1::ScoringService::WithCallbackMethod_ReloadRules<
-                        v1::ScoringService::Service>>>>>>;
+// The unary methods are served through gRPC's async API (a CompletionQueueServer's threads call
+// the methods below, see main.cc), ScoreStream through the sync API: no callback method, so gRPC
+// never starts its callback threads, which would join every poller hand-off and cost each call
+// a wake-up and a context switch more (bench/scoring_load/README.md).
+using ScoringServiceBase = v1::ScoringService::WithAsyncMethod_Score<
+    v1::ScoringService::WithAsyncMethod_ScoreBatch<v1::ScoringService::WithAsyncMethod_GetRules<
+        v1::ScoringService::WithAsyncMethod_DryRunRules<
+            v1::ScoringService::WithAsyncMethod_ReloadRules<v1::ScoringService::Service>>>>>;
 
 class ScoringService final : public ScoringServiceBase {
  public:
@@ -48,20 +46,17 @@ class ScoringService final : public ScoringServiceBase {
   // Score: one customer against the rules in force (and the model's opinion when it has long
   // views). CPU-only and a few microseconds, so it runs on the thread that took the call.
   absl::Status ScoreOne(const v1::ScoreRequest& request, v1::ScoreResponse* response);
-  grpc::ServerUnaryReactor* ScoreBatch(grpc::CallbackServerContext* context,
-                                       const v1::ScoreBatchRequest* request,
-                                       v1::ScoreBatchResponse* response) override;
-  grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::ScoreStreamResponse>* ScoreStream(
-      grpc::CallbackServerContext* context) override;
-  grpc::ServerUnaryReactor* GetRules(grpc::CallbackServerContext* context,
-                                     const v1::GetRulesRequest* request,
-                                     v1::GetRulesResponse* response) override;
-  grpc::ServerUnaryReactor* DryRunRules(grpc::CallbackServerContext* context,
-                                        const v1::DryRunRulesRequest* request,
-                                        v1::DryRunRulesResponse* response) override;
-  grpc::ServerUnaryReactor* ReloadRules(grpc::CallbackServerContext* context,
-                                        const v1::ReloadRulesRequest* request,
-                                        v1::ReloadRulesResponse* response) override;
+  // The other unary methods; each leaves `response` empty on error.
+  absl::Status AnswerScoreBatch(const v1::ScoreBatchRequest& request,
+                                v1::ScoreBatchResponse* response);
+  absl::Status AnswerGetRules(v1::GetRulesResponse* response);
+  absl::Status AnswerDryRunRules(const v1::DryRunRulesRequest& request,
+                                 v1::DryRunRulesResponse* response);
+  absl::Status AnswerReloadRules(const v1::ReloadRulesRequest& request,
+                                 v1::ReloadRulesResponse* response);
+  grpc::Status ScoreStream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::ScoreStreamResponse, v1::ScoreStreamRequest>* stream) override;
 
   // Validates `customers` (at most max_batch; errors name "<field>[i].<signal>") and scores
   // them in order with the rules in force. Shared by Score, ScoreBatch and ScoreStream.
@@ -87,9 +82,6 @@ class ScoringService final : public ScoringServiceBase {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
 
   const ScoringServiceOptions options_;
-  // ScoreBatch's request and response on one arena per call.
-  ArenaMessageAllocator<v1::ScoreBatchRequest, v1::ScoreBatchResponse> score_batch_allocator_{
-      64 << 10, 1 << 20};
   ScoringMetrics metrics_;
   RulesStore rules_;
   concurrency::Mutex reload_mu_;  // one reload at a time, so "changed" and the logs tell the truth
