@@ -28,19 +28,26 @@ bool AtRiskPageCache::IsPageOf(const Entry& entry, const AtRiskListing& listing)
 
 void AtRiskPageCache::AppendPageJson(const AtRiskListing& listing, std::string* out) {
   std::shared_ptr<const std::string> rows = Find(listing);
-  if (rows == nullptr) {
-    auto written = std::make_shared<std::string>();
-    AppendAtRiskPageRowsJson(listing, written.get());
-    written->shrink_to_fit();
-    rows = std::move(written);
-    Remember(listing, rows);
+  if (rows != nullptr) {
+    // The head first, then room for the rows: the JSON writer fills the room it works in, so
+    // reserving the rows' room before it would cost clearing that much.
+    AppendAtRiskPageHeadJson(listing, out);
+    out->reserve(out->size() + rows->size() + 2);
+    out->push_back(',');
+    out->append(*rows);
+    out->push_back('}');
+    return;
   }
-  // The head first, then room for the rows: the JSON writer fills the room it works in, so
-  // reserving the rows' room before it would cost clearing that much.
+  // Written straight into *out, and remembered as one copy of exactly its size (not written
+  // apart, then shrunk and appended: two more copies of the page on every miss).
   AppendAtRiskPageHeadJson(listing, out);
-  out->reserve(out->size() + rows->size() + 2);
   out->push_back(',');
-  out->append(*rows);
+  const size_t rows_begin = out->size();
+  AppendAtRiskPageRowsJson(listing, out);
+  if (out->size() - rows_begin <= kMaxBytes / 4) {  // a huge page is not worth the room
+    Remember(listing, std::make_shared<const std::string>(out->data() + rows_begin,
+                                                          out->size() - rows_begin));
+  }
   out->push_back('}');
 }
 

@@ -312,6 +312,32 @@ TEST_F(AtRiskPageJsonTest, RemembersAPageOnlyForTheSameViewsAndPage) {
   EXPECT_EQ(cache_.misses(), misses + 1);
 }
 
+// A page written on a miss (straight into the response) and served on a hit, both after what the
+// response already holds, and a page past the first of a large base.
+TEST_F(AtRiskPageJsonTest, AppendsAfterWhatTheResponseHolds) {
+  std::mt19937_64 random(11);
+  viewsets::ViewSetInputs inputs;
+  inputs.customers = RandomCustomers(2000, random);
+  inputs.snapshot_version = 1;
+  inputs.built_at = absl::FromUnixSeconds(1700000000);
+  store_.Publish(viewsets::ViewSet::Build(std::move(inputs)), absl::Now());
+  v1::ListAtRiskRequest request;
+  request.set_page_size(50);
+  request.set_offset(1234);
+  absl::StatusOr<AtRiskListing> listing = api_->ListAtRisk(request);
+  ASSERT_TRUE(listing.ok()) << listing.status();
+  ASSERT_EQ(listing->page.customers.size(), 50u);
+  std::string expected = "prefix";
+  AppendAtRiskPageJson(*listing, &expected);
+  for (int round = 0; round < 2; ++round) {
+    std::string cached = "prefix";
+    cache_.AppendPageJson(*listing, &cached);
+    EXPECT_EQ(cached, expected) << "round " << round;
+  }
+  EXPECT_EQ(cache_.misses(), 1);
+  EXPECT_EQ(cache_.hits(), 1);
+}
+
 // Beyond equal values: every double of a row is spelled as protobuf spells it.
 TEST(AtRiskPageJsonNumbersTest, DoublesAreSpelledAsProtobufPrintsThem) {
   std::mt19937_64 random(5);
