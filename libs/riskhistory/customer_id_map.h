@@ -72,6 +72,11 @@ class CustomerIdMap {
     return it == index_.end() ? nullptr : &rows_->values[*it];
   }
 
+  // Starts loading the index's slot for `customer_id` into the cache, for a lookup soon after.
+  void prefetch(std::string_view customer_id) const {
+    index_.prefetch(absl::string_view(customer_id.data(), customer_id.size()));
+  }
+
   size_t size() const { return index_.size(); }
   bool empty() const { return index_.empty(); }
   // Row `row`'s id and value, rows in the order they were added.

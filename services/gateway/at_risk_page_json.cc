@@ -187,7 +187,7 @@ void PrefetchPointees(const reports::ScoredCustomer& row,
   PrefetchSharedString(a.top_reasons);
   PrefetchSharedString(a.recommended_actions);
   // Hashes the id, which is in the row (or its bytes, prefetched just above, for a long one).
-  movements.by_customer.prefetch(absl::string_view(s.customer_id.data(), s.customer_id.size()));
+  movements.by_customer.prefetch(std::string_view(s.customer_id.data(), s.customer_id.size()));
 }
 
 void PrefetchTexts(const reports::ScoredCustomer& row) {
