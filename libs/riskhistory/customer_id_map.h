@@ -74,7 +74,7 @@ class CustomerIdMap {
 
   // Starts loading the index's slot for `customer_id` into the cache, for a lookup soon after.
   void prefetch(std::string_view customer_id) const {
-    index_.prefetch(absl::string_view(customer_id.data(), customer_id.size()));
+    index_.prefetch(customer_id);
   }
 
   size_t size() const { return index_.size(); }
