@@ -16,6 +16,7 @@
 #include "demodata/generator.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/same_snapshot_parts.h"
 #include "testing/scratch_dir.h"
 
 namespace churn {
@@ -145,22 +146,7 @@ void ExpectSameSnapshot(const SignalSnapshot& incremental, const SignalSnapshot&
   for (size_t i = 0; i < full.customers.size(); ++i) {
     ExpectSameSignals(incremental.customers[i], full.customers[i]);
   }
-  EXPECT_EQ(incremental.usage_window_end, full.usage_window_end);
-  EXPECT_EQ(incremental.support_window_end, full.support_window_end);
-  EXPECT_EQ(incremental.churn_reason_counts, full.churn_reason_counts);
-  EXPECT_EQ(incremental.usage_entries_retained, full.usage_entries_retained);
-  for (Table table : dataset::kAllTables) {
-    const dataset::TableStats& a = incremental.report.of(table);
-    const dataset::TableStats& b = full.report.of(table);
-    SCOPED_TRACE(b.file);
-    EXPECT_EQ(a.table, b.table);
-    EXPECT_EQ(a.file, b.file);
-    EXPECT_EQ(a.rows, b.rows);
-    EXPECT_EQ(a.rejected, b.rejected);
-    EXPECT_EQ(a.bytes, b.bytes);
-    EXPECT_EQ(a.parts, b.parts);
-    EXPECT_EQ(a.warnings, b.warnings);
-  }
+  churn::testing::ExpectSameSnapshotParts(incremental, full);
 }
 
 TablesRead Only(std::initializer_list<Table> tables) {

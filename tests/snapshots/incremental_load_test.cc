@@ -19,6 +19,7 @@
 #include "signals/signal_builder.h"
 #include "snapshots/signals_delta.h"
 #include "snapshots/snapshot_store.h"
+#include "testing/same_snapshot_parts.h"
 #include "testing/scratch_dir.h"
 
 namespace churn::snapshots {
@@ -164,22 +165,7 @@ void ExpectSameSignals(const SignalSnapshot& reloaded, const SignalSnapshot& ful
   for (size_t i = 0; i < full.customers.size(); ++i) {
     ASSERT_EQ(reloaded.customers[i], full.customers[i]) << full.customers[i].customer_id;
   }
-  EXPECT_EQ(reloaded.usage_window_end, full.usage_window_end);
-  EXPECT_EQ(reloaded.support_window_end, full.support_window_end);
-  EXPECT_EQ(reloaded.churn_reason_counts, full.churn_reason_counts);
-  EXPECT_EQ(reloaded.usage_entries_retained, full.usage_entries_retained);
-  for (Table table : dataset::kAllTables) {
-    const dataset::TableStats& a = reloaded.report.of(table);
-    const dataset::TableStats& b = full.report.of(table);
-    SCOPED_TRACE(b.file);
-    EXPECT_EQ(a.table, b.table);
-    EXPECT_EQ(a.file, b.file);
-    EXPECT_EQ(a.rows, b.rows);
-    EXPECT_EQ(a.rejected, b.rejected);
-    EXPECT_EQ(a.bytes, b.bytes);
-    EXPECT_EQ(a.parts, b.parts);
-    EXPECT_EQ(a.warnings, b.warnings);
-  }
+  churn::testing::ExpectSameSnapshotParts(reloaded, full);
 }
 
 // Random changes to a tickets file's rows (header first): values edited, tickets added and
