@@ -17,7 +17,8 @@
 //   3. with --e2e (default true): the real churn-ingest, churn-scoring, churn-enrichment and
 //      churn-gateway on loopback: from the rename to ingest serving the new version
 //      (GetSnapshotInfo) and to the gateway's views built from it (GetExecutive), with the
-//      gateway's own stage times (churn_gateway_refresh_stage_seconds) for the same refreshes.
+//      gateway's own stage times (churn_gateway_refresh_stage_seconds) for the same refreshes, and
+//      the risk history's writes after them (churn_gateway_risk_history_write_seconds).
 // Prints medians and extremes in milliseconds. Exit 1 when a tickets change parsed another table.
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
@@ -278,20 +279,38 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> StartProcess(const std::string& 
   return ServiceProcess::Start(binary, std::move(options));
 }
 
-std::map<std::string, std::pair<double, double>> StageSums(int metrics_port) {
-  std::map<std::string, std::pair<double, double>> sums;  // stage -> (sum, count)
+// A histogram family's (sum, count) per value of `label`; absent values (an older binary) are
+// left out.
+std::map<std::string, std::pair<double, double>> HistogramSums(
+    int metrics_port, const std::string& family, const std::string& label,
+    const std::vector<std::string>& values) {
+  std::map<std::string, std::pair<double, double>> sums;  // value -> (sum, count)
   absl::StatusOr<std::string> text = churn::testing::ScrapeMetrics(metrics_port);
   if (!text.ok()) return sums;
-  for (const char* stage : {"stream_signals", "churn_intent", "score", "build_views"}) {
-    sums[stage] = {
-        churn::testing::SumSamples(*text, "churn_gateway_refresh_stage_seconds_sum",
-                                   {{"stage", stage}})
-            .value_or(0),
-        churn::testing::SumSamples(*text, "churn_gateway_refresh_stage_seconds_count",
-                                   {{"stage", stage}})
-            .value_or(0)};
+  for (const std::string& value : values) {
+    std::optional<double> sum =
+        churn::testing::SumSamples(*text, family + "_sum", {{label, value}});
+    std::optional<double> count =
+        churn::testing::SumSamples(*text, family + "_count", {{label, value}});
+    if (sum && count) sums[value] = {*sum, *count};
   }
   return sums;
+}
+
+std::map<std::string, std::pair<double, double>> StageSums(int metrics_port) {
+  return HistogramSums(metrics_port, "churn_gateway_refresh_stage_seconds", "stage",
+                       {"stream_signals", "churn_intent", "score", "build_views"});
+}
+
+std::map<std::string, std::pair<double, double>> HistoryWriteSums(int metrics_port) {
+  return HistogramSums(metrics_port, "churn_gateway_risk_history_write_seconds", "kind",
+                       {"changed_rows", "whole_date"});
+}
+
+double WriteCount(const std::map<std::string, std::pair<double, double>>& sums) {
+  double count = 0;
+  for (const auto& [kind, sum_count] : sums) count += sum_count.second;
+  return count;
 }
 
 bool MeasureServices(Scratch& scratch, const Flags& flags, const fs::path& work) {
@@ -361,6 +380,13 @@ bool MeasureServices(Scratch& scratch, const Flags& flags, const fs::path& work)
 
   std::vector<double> ingest_ms, views_ms;
   const auto stages_before = StageSums(gateway.metrics_port());
+  // The first views' write (whole) has landed: the history is written once per publish.
+  for (int wait = 0; wait < 600; ++wait) {
+    const auto sums = HistoryWriteSums(gateway.metrics_port());
+    if (sums.empty() || WriteCount(sums) >= 1) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  const auto history_before = HistoryWriteSums(gateway.metrics_port());
   for (int i = 0; i < flags.repeats; ++i) {
     const int64_t target = ingest_version() + 1;
     const Clock::time_point changed_at = scratch.ChangeTickets();
@@ -379,6 +405,14 @@ bool MeasureServices(Scratch& scratch, const Flags& flags, const fs::path& work)
     std::this_thread::sleep_for(500ms);  // the risk history write after a publish settles
   }
   const auto stages_after = StageSums(gateway.metrics_port());
+  // The last refresh's history write (after its publish, on a thread of its own).
+  for (int wait = 0; wait < 300 && !history_before.empty() &&
+                     WriteCount(HistoryWriteSums(gateway.metrics_port())) <
+                         WriteCount(history_before) + flags.repeats;
+       ++wait) {
+    std::this_thread::sleep_for(100ms);
+  }
+  const auto history_after = HistoryWriteSums(gateway.metrics_port());
   std::printf("3. real services on loopback (ingest watch %d ms, gateway refresh every %d ms)\n",
               flags.watch_interval_ms, flags.gateway_refresh_ms);
   std::printf("  start -> first views:                     %9.1f ms\n", first_views_ms);
@@ -390,6 +424,22 @@ bool MeasureServices(Scratch& scratch, const Flags& flags, const fs::path& work)
     const double count = after.second - before.second;
     std::printf("    %-16s %9.1f ms\n", stage.c_str(),
                 count > 0 ? (after.first - before.first) / count * 1000 : 0.0);
+  }
+  if (history_after.empty()) {
+    std::printf(
+        "  risk history writes: not measured (no churn_gateway_risk_history_write_seconds)\n");
+  } else {
+    std::printf(
+        "  risk history writes after these refreshes (mean, "
+        "churn_gateway_risk_history_write_seconds):\n");
+    for (const auto& [kind, after] : history_after) {
+      const auto before =
+          history_before.count(kind) ? history_before.at(kind) : std::pair<double, double>{0, 0};
+      const double count = after.second - before.second;
+      if (count <= 0) continue;
+      std::printf("    %-16s %9.1f ms   (n=%.0f)\n", kind.c_str(),
+                  (after.first - before.first) / count * 1000, count);
+    }
   }
   for (auto it = processes.rbegin(); it != processes.rend(); ++it) (void)(*it)->Terminate(30s);
   return true;

@@ -3,10 +3,11 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <string_view>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "sqlitefile/durable_database.h"
 #include "sqlitefile/statement.h"
@@ -138,6 +139,7 @@ absl::Status RiskHistoryStore::ConnectLocked() const {
   sqlite3_close(db_);
   db_ = nullptr;
   read_only_ = false;
+  last_write_.reset();  // data_version counts per connection
   CHURN_ASSIGN_OR_RETURN(sqlite3 * db, sqlitefile::OpenDurableDatabase(path_, kSchema, kWhat));
   db_ = db;
   read_only_ = sqlite3_db_readonly(db, "main") == 1;
@@ -155,46 +157,95 @@ absl::Status RiskHistoryStore::ReadyLocked(bool write) const {
 absl::Status RiskHistoryStore::WriteSnapshot(dataset::Day date,
                                              absl::Span<const HistoryEntry> entries) {
   bool given = false;
-  return WriteSnapshotFrom(date, [&](std::vector<HistoryEntry>* chunk) {
-    if (!given) chunk->assign(entries.begin(), entries.end());
-    given = true;
-    return absl::OkStatus();
-  });
+  return WriteSnapshotFrom(date,
+                           [&](std::vector<HistoryEntry>* chunk) {
+                             if (!given) chunk->assign(entries.begin(), entries.end());
+                             given = true;
+                             return absl::OkStatus();
+                           })
+      .status();
 }
 
-absl::Status RiskHistoryStore::WriteSnapshotFrom(dataset::Day date, const EntrySource& next) {
+absl::StatusOr<WrittenRows> RiskHistoryStore::WriteSnapshotFrom(dataset::Day date,
+                                                                const EntrySource& next) {
   concurrency::MutexLock lock(mu_);
   CHURN_RETURN_IF_ERROR(ReadyLocked(/*write=*/true));
   int begin = sqlite3_exec(db_, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr);
   if (begin != SQLITE_OK) return StepError(db_, begin, "begin");
-  absl::Status status = WriteLocked(date, next);
+  // Read under the write lock: no other connection commits between this and the commit.
+  absl::StatusOr<int64_t> data_version = DataVersionLocked();
+  absl::Status status = data_version.status();
+  // An older date (a backfilled one) leaves the fingerprints those of the newest.
+  const bool newest = !last_write_ || date >= last_write_->date;
+  const bool compare = data_version.ok() && last_write_ && last_write_->date == date &&
+                       last_write_->data_version == *data_version;
+  CustomerIdMap<uint64_t> fingerprints;
+  bool pruned = false;
+  absl::StatusOr<WrittenRows> written;
+  if (status.ok()) {
+    written =
+        WriteLocked(date, next, compare ? &last_write_->rows : nullptr, &fingerprints, &pruned);
+    status = written.status();
+  }
   if (status.ok()) {
     const int commit = sqlite3_exec(db_, "COMMIT;", nullptr, nullptr, nullptr);
-    if (commit == SQLITE_OK) return absl::OkStatus();
+    if (commit == SQLITE_OK) {
+      if (pruned) {
+        last_write_.reset();  // the retention may have deleted rows they describe
+      } else if (newest) {
+        last_write_ = LastWrite{date, *data_version, std::move(fingerprints)};
+      }
+      return written;
+    }
     status = StepError(db_, commit, "commit");
   }
   sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+  last_write_.reset();
   if (absl::IsUnavailable(status)) read_only_ = true;  // reconnect on the next write
   return status;
 }
 
-absl::Status RiskHistoryStore::WriteLocked(dataset::Day date, const EntrySource& next) {
-  Statement remove(db_, "DELETE FROM assessments WHERE day = ?1");
-  if (!remove.ok()) return SqliteError(db_, "prepare delete");
-  remove.BindInt(1, date);
-  if (int step = sqlite3_step(remove.get()); step != SQLITE_DONE) {
-    return StepError(db_, step, "delete");
+absl::StatusOr<int64_t> RiskHistoryStore::DataVersionLocked() const {
+  Statement version(db_, "PRAGMA data_version");
+  if (!version.ok()) return SqliteError(db_, "prepare data_version");
+  if (sqlite3_step(version.get()) != SQLITE_ROW) return SqliteError(db_, "data_version");
+  return sqlite3_column_int64(version.get(), 0);
+}
+
+namespace {
+
+// What a row holds, for telling a changed row from an unchanged one within this process (a
+// 64-bit hash: two different rows alike by chance about once in 2^64 comparisons).
+uint64_t Fingerprint(const HistoryEntry& entry) {
+  return absl::HashOf(entry.score, static_cast<int>(entry.level), entry.fired_rules);
+}
+
+}  // namespace
+
+absl::StatusOr<WrittenRows> RiskHistoryStore::WriteLocked(dataset::Day date,
+                                                          const EntrySource& next,
+                                                          const CustomerIdMap<uint64_t>* before,
+                                                          CustomerIdMap<uint64_t>* after,
+                                                          bool* pruned) {
+  WrittenRows written;
+  written.whole_date = before == nullptr;
+  if (written.whole_date) {
+    Statement remove(db_, "DELETE FROM assessments WHERE day = ?1");
+    if (!remove.ok()) return SqliteError(db_, "prepare delete");
+    remove.BindInt(1, date);
+    if (int step = sqlite3_step(remove.get()); step != SQLITE_DONE) {
+      return StepError(db_, step, "delete");
+    }
   }
   // Rule ids repeat on every row: intern each once per write.
   absl::flat_hash_map<std::string, int64_t> rule_ids;
   Interner customers(db_, "customers", "customer_id");
   Interner rules(db_, "rules", "rule");
-  Statement insert(db_,
+  Statement upsert(db_,
                    "INSERT INTO assessments (day, customer, score, level, rules) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5)");
-  if (!insert.ok()) return SqliteError(db_, "prepare insert");
-  // Repeats found by interned id: 8 bytes a customer, not a copy of every id.
-  absl::flat_hash_set<int64_t> written;
+                   "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (day, customer) DO UPDATE SET "
+                   "score = excluded.score, level = excluded.level, rules = excluded.rules");
+  if (!upsert.ok()) return SqliteError(db_, "prepare insert");
   std::vector<HistoryEntry> chunk;
   std::vector<int64_t> ids;
   while (true) {
@@ -205,11 +256,16 @@ absl::Status RiskHistoryStore::WriteLocked(dataset::Day date, const EntrySource&
       if (entry.customer_id.empty()) {
         return absl::InvalidArgumentError("risk history: empty customer id");
       }
-      CHURN_ASSIGN_OR_RETURN(int64_t customer, customers.Id(entry.customer_id));
-      if (!written.insert(customer).second) {
+      const uint64_t fingerprint = Fingerprint(entry);
+      if (!after->try_emplace(entry.customer_id, fingerprint).second) {
         return absl::InvalidArgumentError(
             absl::StrCat("risk history: customer '", entry.customer_id, "' appears twice"));
       }
+      if (before != nullptr) {
+        const uint64_t* stored = before->Find(entry.customer_id);
+        if (stored != nullptr && *stored == fingerprint) continue;
+      }
+      CHURN_ASSIGN_OR_RETURN(int64_t customer, customers.Id(entry.customer_id));
       ids.clear();
       for (const std::string& rule : entry.fired_rules) {
         auto it = rule_ids.find(rule);
@@ -219,17 +275,37 @@ absl::Status RiskHistoryStore::WriteLocked(dataset::Day date, const EntrySource&
         }
         ids.push_back(it->second);
       }
-      insert.Reset();
-      insert.BindInt(1, date);
-      insert.BindInt(2, customer);
-      insert.BindInt(3, entry.score);
-      insert.BindInt(4, static_cast<int>(entry.level));
-      insert.BindBlob(5, PackRuleIds(ids));
-      if (int step = sqlite3_step(insert.get()); step != SQLITE_DONE) {
+      upsert.Reset();
+      upsert.BindInt(1, date);
+      upsert.BindInt(2, customer);
+      upsert.BindInt(3, entry.score);
+      upsert.BindInt(4, static_cast<int>(entry.level));
+      upsert.BindBlob(5, PackRuleIds(ids));
+      if (int step = sqlite3_step(upsert.get()); step != SQLITE_DONE) {
         return StepError(db_, step, "insert");
       }
+      ++written.stored;
     }
   }
+  if (before != nullptr) {
+    // Customers of the last write that this one no longer has.
+    Statement remove(db_,
+                     "DELETE FROM assessments WHERE day = ?1 AND customer = "
+                     "(SELECT id FROM customers WHERE customer_id = ?2)");
+    if (!remove.ok()) return SqliteError(db_, "prepare delete");
+    for (size_t row = 0; row < before->size(); ++row) {
+      const std::string_view customer_id = before->id(row);
+      if (after->Find(customer_id) != nullptr) continue;
+      remove.Reset();
+      remove.BindInt(1, date);
+      remove.BindText(2, std::string(customer_id));
+      if (int step = sqlite3_step(remove.get()); step != SQLITE_DONE) {
+        return StepError(db_, step, "delete");
+      }
+      ++written.removed;
+    }
+  }
+  *pruned = false;
   if (options_.retention_days > 0) {
     Statement prune(db_,
                     "DELETE FROM assessments WHERE day < (SELECT MAX(day) FROM assessments) - ?1");
@@ -239,6 +315,7 @@ absl::Status RiskHistoryStore::WriteLocked(dataset::Day date, const EntrySource&
       return StepError(db_, step, "retention");
     }
     if (sqlite3_changes(db_) > 0) {
+      *pruned = true;
       // Customers left without rows would only take space.
       const int orphans =
           sqlite3_exec(db_,
@@ -248,7 +325,7 @@ absl::Status RiskHistoryStore::WriteLocked(dataset::Day date, const EntrySource&
       if (orphans != SQLITE_OK) return StepError(db_, orphans, "retention of customers");
     }
   }
-  return absl::OkStatus();
+  return written;
 }
 
 absl::StatusOr<std::vector<dataset::Day>> RiskHistoryStore::DatesLocked() const {

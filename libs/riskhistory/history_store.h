@@ -12,7 +12,14 @@
 //   settings(key TEXT PRIMARY KEY, value INTEGER)  -- the backfill anchor
 //
 // Retention counts back from the newest snapshot date, not from the clock, so replayed or old
-// exports are not deleted on arrival. Safe to use from many threads (one connection behind a
+// exports are not deleted on arrival.
+//
+// A rewrite of the newest date this store wrote touches only the rows that changed: the store
+// keeps a fingerprint of each row of that write (score, level and fired rules: about 30 bytes a
+// customer), so a refresh that rescored a few customers of a million writes a few rows, not a
+// million. The fingerprints are dropped, and the next write of the date rewrites it whole, when
+// another connection changed the file (PRAGMA data_version), the retention deleted rows, a
+// write failed or the store reconnected. Safe to use from many threads (one connection behind a
 // mutex). A full disk is RESOURCE_EXHAUSTED, a file that cannot be written UNAVAILABLE; the
 // store reconnects on the next call, as the outcome log does.
 
@@ -49,6 +56,13 @@ struct TrendPoint {
   std::vector<std::string> fired_rules;
 };
 
+// What a write did to the file.
+struct WrittenRows {
+  bool whole_date = false;  // the date's rows were all deleted and written again
+  int64_t stored = 0;       // rows inserted or replaced
+  int64_t removed = 0;      // rows of customers no longer in the date, deleted (not whole_date)
+};
+
 struct HistoryStoreOptions {
   // Rows dated more than this many days before the newest snapshot are deleted; 0 keeps all.
   int64_t retention_days = 365;
@@ -73,10 +87,11 @@ class RiskHistoryStore {
   // InvalidArgument for an empty or repeated customer id.
   absl::Status WriteSnapshot(dataset::Day date, absl::Span<const HistoryEntry> entries);
   // The same, with the entries pulled chunk by chunk: `next` appends the next few entries to
-  // its (empty) argument and leaves it empty when none are left. Memory stays at one chunk
-  // however many customers; an error from `next` rolls the write back and is returned.
+  // its (empty) argument and leaves it empty when none are left. Memory stays at one chunk (and
+  // the fingerprints) however many customers; an error from `next` rolls the write back and is
+  // returned.
   using EntrySource = std::function<absl::Status(std::vector<HistoryEntry>* chunk)>;
-  absl::Status WriteSnapshotFrom(dataset::Day date, const EntrySource& next);
+  absl::StatusOr<WrittenRows> WriteSnapshotFrom(dataset::Day date, const EntrySource& next);
 
   // Every snapshot date held, ascending.
   absl::StatusOr<std::vector<dataset::Day>> SnapshotDates() const;
@@ -96,8 +111,21 @@ class RiskHistoryStore {
   RiskHistoryStore(std::string path, HistoryStoreOptions options);
   absl::Status ConnectLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ReadyLocked(bool write) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status WriteLocked(dataset::Day date, const EntrySource& next)
+  // The rows of the newest date written, as fingerprints (see the class comment).
+  struct LastWrite {
+    dataset::Day date = 0;
+    int64_t data_version = 0;  // PRAGMA data_version after its commit
+    CustomerIdMap<uint64_t> rows;
+  };
+  // Writes the entries into an open transaction: every row of `date` replaced when `before`
+  // is null, else only the rows whose fingerprints differ from `before`'s, and the customers
+  // `before` has and the entries lack deleted. The entries' fingerprints go to `after`;
+  // `pruned`: the retention deleted rows.
+  absl::StatusOr<WrittenRows> WriteLocked(dataset::Day date, const EntrySource& next,
+                                          const CustomerIdMap<uint64_t>* before,
+                                          CustomerIdMap<uint64_t>* after, bool* pruned)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<int64_t> DataVersionLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // customer_id -> (score, level) of every row of `date`.
   struct ScoreLevel {
     int score;
@@ -112,6 +140,7 @@ class RiskHistoryStore {
   mutable concurrency::Mutex mu_;
   mutable sqlite3* db_ ABSL_GUARDED_BY(mu_) = nullptr;
   mutable bool read_only_ ABSL_GUARDED_BY(mu_) = false;
+  mutable std::optional<LastWrite> last_write_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace churn::riskhistory

@@ -57,6 +57,17 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry) {
                                          "Ticket analyses answered, by source (model or fallback)");
   analyses_model_ = &analyses.Add({{"source", "model"}});
   analyses_fallback_ = &analyses.Add({{"source", "fallback"}});
+  auto& history_writes = metrics.HistogramFamily(
+      "churn_gateway_risk_history_write_seconds",
+      "Time of each write of new views into the risk history, by kind: changed_rows (compared "
+      "with the last write of the date) or whole_date");
+  history_write_seconds_[0] = &history_writes.Add({{"kind", "changed_rows"}}, buckets);
+  history_write_seconds_[1] = &history_writes.Add({{"kind", "whole_date"}}, buckets);
+  auto& history_rows = metrics.CounterFamily(
+      "churn_gateway_risk_history_rows_total",
+      "Rows the risk history's live writes stored (inserted or replaced) and removed");
+  history_rows_[0] = &history_rows.Add({{"kind", "stored"}});
+  history_rows_[1] = &history_rows.Add({{"kind", "removed"}});
 }
 
 void GatewayMetrics::ObserveRefresh(RefreshResult result, double seconds) {
@@ -96,6 +107,13 @@ void GatewayMetrics::SetFreshness(double age_seconds, bool stale) {
 
 void GatewayMetrics::CountTicketAnalysis(bool fallback) {
   (fallback ? analyses_fallback_ : analyses_model_)->Increment();
+}
+
+void GatewayMetrics::ObserveHistoryWrite(bool whole_date, double seconds, int64_t stored,
+                                         int64_t removed) {
+  history_write_seconds_[whole_date ? 1 : 0]->Observe(seconds);
+  history_rows_[0]->Increment(static_cast<double>(stored));
+  history_rows_[1]->Increment(static_cast<double>(removed));
 }
 
 }  // namespace churn::gateway

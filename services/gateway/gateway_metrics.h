@@ -33,6 +33,9 @@ class GatewayMetrics {
   void SetViews(const viewsets::ViewSet& views);
   void SetFreshness(double age_seconds, bool stale);
   void CountTicketAnalysis(bool fallback);
+  // A live write of the risk history: its seconds, whether it rewrote the whole date, and the
+  // rows it stored and removed.
+  void ObserveHistoryWrite(bool whole_date, double seconds, int64_t stored, int64_t removed);
 
  private:
   prometheus::Gauge* customers_[3];  // indexed by scoring::RiskLevel
@@ -46,6 +49,8 @@ class GatewayMetrics {
   prometheus::Gauge* snapshot_version_;
   prometheus::Counter* analyses_model_;
   prometheus::Counter* analyses_fallback_;
+  prometheus::Histogram* history_write_seconds_[2];  // changed rows, whole date
+  prometheus::Counter* history_rows_[2];             // stored, removed
 };
 
 }  // namespace churn::gateway

@@ -65,7 +65,7 @@ class GatewayParts : public svc::ServiceParts {
             gw::LinkedTicketIntent(ingest_, enrichment_, options.churn_intent, &linked_analyses_),
             &store_, &metrics_),
         recorder_(options.history, history_.get(), &trends_, ingest_,
-                  NeighbourChannel(options.scoring_address, options)),
+                  NeighbourChannel(options.scoring_address, options), &metrics_),
         analyzer_(options.analyzer, ingest_, enrichment_, &metrics_),
         data_sets_(gw::DataSetRelayOptions{}, ingest_, &refresher_),
         api_(options.api, &store_, outcome_log_.get()),

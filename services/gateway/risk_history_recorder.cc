@@ -51,10 +51,12 @@ dataset::Day SnapshotDateOf(const viewsets::ViewSet& views) {
 RiskHistoryRecorder::RiskHistoryRecorder(RiskHistoryOptions options,
                                          riskhistory::RiskHistoryStore* store, RiskTrends* trends,
                                          std::shared_ptr<grpc::Channel> ingest,
-                                         std::shared_ptr<grpc::Channel> scoring)
+                                         std::shared_ptr<grpc::Channel> scoring,
+                                         GatewayMetrics* metrics)
     : options_(options),
       store_(store),
       trends_(trends),
+      metrics_(metrics),
       ingest_(v1::IngestService::NewStub(std::move(ingest))),
       scoring_(v1::ScoringService::NewStub(std::move(scoring))) {}
 
@@ -216,19 +218,28 @@ void RiskHistoryRecorder::WriteLive(std::shared_ptr<const viewsets::ViewSet> vie
   };
   const int64_t customers = static_cast<int64_t>(rows.size());
   const auto start = std::chrono::steady_clock::now();
-  if (absl::Status written = store_->WriteSnapshotFrom(date, next); !written.ok()) {
-    LogWarn("risk_history_write_failed", {{"date", dataset::FormatDate(date)}, {"error", written}});
+  absl::StatusOr<riskhistory::WrittenRows> written = store_->WriteSnapshotFrom(date, next);
+  if (!written.ok()) {
+    LogWarn("risk_history_write_failed",
+            {{"date", dataset::FormatDate(date)}, {"error", written.status()}});
     return;
   }
-  LogInfo("risk_history_written",
-          {{"date", dataset::FormatDate(date)},
-           {"customers", customers},
-           {"seconds",
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}});
-  if (absl::Status read = trends_->Reload(); !read.ok()) {
-    LogWarn("risk_history_unreadable", {{"error", read}});
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_->ObserveHistoryWrite(written->whole_date, seconds, written->stored, written->removed);
+  LogInfo("risk_history_written", {{"date", dataset::FormatDate(date)},
+                                   {"customers", customers},
+                                   {"whole_date", written->whole_date},
+                                   {"rows_stored", written->stored},
+                                   {"rows_removed", written->removed},
+                                   {"seconds", seconds}});
+  // Rows as they were: the movements read from them are too.
+  if (written->whole_date || written->stored > 0 || written->removed > 0) {
+    if (absl::Status read = trends_->Reload(); !read.ok()) {
+      LogWarn("risk_history_unreadable", {{"error", read}});
+    }
   }
-  ReturnFreedHeapToSystem();  // the movements replaced
+  ReturnFreedHeapToSystem();  // the packed rows, and the movements replaced
   if (!planned_) PlanBackfill(date);
 }
 
@@ -345,14 +356,17 @@ absl::Status RiskHistoryRecorder::BackfillOne(dataset::Day date) {
   if (!stored.ok()) return stored.status();
   if (std::find(stored->begin(), stored->end(), date) != stored->end()) return absl::OkStatus();
   size_t next_row = 0;
-  return store_->WriteSnapshotFrom(date, [&](std::vector<riskhistory::HistoryEntry>* entries) {
-    {
-      concurrency::MutexLock lock(mu_);
-      if (stop_) return absl::CancelledError("risk history: stopping");
-    }
-    rows.Fill(&next_row, kLiveWriteChunk, entries);
-    return absl::OkStatus();
-  });
+  return store_
+      ->WriteSnapshotFrom(date,
+                          [&](std::vector<riskhistory::HistoryEntry>* entries) {
+                            {
+                              concurrency::MutexLock lock(mu_);
+                              if (stop_) return absl::CancelledError("risk history: stopping");
+                            }
+                            rows.Fill(&next_row, kLiveWriteChunk, entries);
+                            return absl::OkStatus();
+                          })
+      .status();
 }
 
 }  // namespace churn::gateway

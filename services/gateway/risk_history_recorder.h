@@ -29,6 +29,7 @@
 #include "viewsets/view_set.h"
 #include "churn/v1/ingest.grpc.pb.h"
 #include "churn/v1/scoring.grpc.pb.h"
+#include "gateway_metrics.h"
 #include "risk_trends.h"
 
 namespace churn::gateway {
@@ -51,7 +52,7 @@ class RiskHistoryRecorder {
  public:
   RiskHistoryRecorder(RiskHistoryOptions options, riskhistory::RiskHistoryStore* store,
                       RiskTrends* trends, std::shared_ptr<grpc::Channel> ingest,
-                      std::shared_ptr<grpc::Channel> scoring);
+                      std::shared_ptr<grpc::Channel> scoring, GatewayMetrics* metrics);
   ~RiskHistoryRecorder();  // Stop()
   RiskHistoryRecorder(const RiskHistoryRecorder&) = delete;
   RiskHistoryRecorder& operator=(const RiskHistoryRecorder&) = delete;
@@ -77,6 +78,7 @@ class RiskHistoryRecorder {
   const RiskHistoryOptions options_;
   riskhistory::RiskHistoryStore* const store_;
   RiskTrends* const trends_;
+  GatewayMetrics* const metrics_;
   std::unique_ptr<v1::IngestService::Stub> ingest_;
   std::unique_ptr<v1::ScoringService::Stub> scoring_;
   std::function<bool()> busy_;

@@ -109,11 +109,9 @@ std::string ViewsText(v1::GatewayService::Stub& stub) {
   return text.str();
 }
 
-// Each customer's second opinion of the trained model (GetCustomerBrief), in at-risk order;
-// `with_opinion` counts the customers that have one.
-std::string SecondOpinionsText(v1::GatewayService::Stub& stub, int* with_opinion) {
-  std::ostringstream text;
-  *with_opinion = 0;
+// The views' customer ids, in at-risk order.
+std::vector<std::string> CustomerIds(v1::GatewayService::Stub& stub) {
+  std::vector<std::string> ids;
   v1::ListAtRiskRequest request;
   request.set_page_size(1000);
   while (true) {
@@ -122,20 +120,46 @@ std::string SecondOpinionsText(v1::GatewayService::Stub& stub, int* with_opinion
     EXPECT_TRUE(status.ok()) << status.error_message();
     if (!status.ok()) break;
     for (const v1::ScoredCustomer& customer : page.customers()) {
-      v1::GetCustomerBriefRequest brief_request;
-      brief_request.set_customer_id(customer.signals().customer_id());
-      v1::GetCustomerBriefResponse brief;
-      status = stub.GetCustomerBrief(Deadline(10s).get(), brief_request, &brief);
-      EXPECT_TRUE(status.ok()) << customer.signals().customer_id() << ": "
-                               << status.error_message();
-      if (brief.has_second_opinion()) ++*with_opinion;
-      text << customer.signals().customer_id() << " " << brief.second_opinion().DebugString()
-           << "\n";
+      ids.push_back(customer.signals().customer_id());
     }
     if (page.next_page_token().empty()) break;
     request.set_page_token(page.next_page_token());
   }
+  return ids;
+}
+
+// Each customer's brief, in at-risk order, reduced to `part` of it.
+std::string BriefsText(
+    v1::GatewayService::Stub& stub,
+    const std::function<std::string(const v1::GetCustomerBriefResponse&)>& part) {
+  std::ostringstream text;
+  for (const std::string& id : CustomerIds(stub)) {
+    v1::GetCustomerBriefRequest request;
+    request.set_customer_id(id);
+    v1::GetCustomerBriefResponse brief;
+    grpc::Status status = stub.GetCustomerBrief(Deadline(10s).get(), request, &brief);
+    EXPECT_TRUE(status.ok()) << id << ": " << status.error_message();
+    text << id << " " << part(brief) << "\n";
+  }
   return text.str();
+}
+
+// Each customer's second opinion of the trained model; `with_opinion` counts the customers that
+// have one.
+std::string SecondOpinionsText(v1::GatewayService::Stub& stub, int* with_opinion) {
+  *with_opinion = 0;
+  return BriefsText(stub, [&](const v1::GetCustomerBriefResponse& brief) {
+    if (brief.has_second_opinion()) ++*with_opinion;
+    return brief.second_opinion().DebugString();
+  });
+}
+
+// Each customer's newest risk-history point (the views' snapshot date once their write landed).
+std::string NewestTrendPointsText(v1::GatewayService::Stub& stub) {
+  return BriefsText(stub, [](const v1::GetCustomerBriefResponse& brief) {
+    return brief.risk_trend().empty() ? std::string("none")
+                                      : brief.risk_trend().rbegin()->ShortDebugString();
+  });
 }
 
 class IncrementalRefreshTest : public ::testing::Test {
@@ -337,6 +361,19 @@ class IncrementalRefreshTest : public ::testing::Test {
       // The fresh gateway had nothing to reuse: it scored everyone.
       EXPECT_EQ(Customers(*fresh, "reused"), 0);
       EXPECT_GT(Customers(*fresh, "rescored"), 250);
+      // The risk history of the views' date: the running gateway rewrote only the rows that
+      // changed, the fresh one wrote them all; both writes land after the publish.
+      std::string running_history, fresh_history;
+      const auto until = std::chrono::steady_clock::now() + 30s;
+      do {
+        running_history = NewestTrendPointsText(running);
+        fresh_history = NewestTrendPointsText(*fresh_stub);
+        if (running_history == fresh_history) break;
+        std::this_thread::sleep_for(200ms);
+      } while (std::chrono::steady_clock::now() < until);
+      EXPECT_EQ(running_history.find(" none"), std::string::npos) << name;
+      EXPECT_TRUE(running_history == fresh_history)
+          << "risk history differs from a fresh gateway's (" << name << ")";
       return;
     }
     ADD_FAILURE() << "ingest kept publishing; nothing compared (" << name << ")";

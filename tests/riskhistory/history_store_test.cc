@@ -3,7 +3,12 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <random>
+#include <set>
+#include <tuple>
 #include <memory>
 #include <string>
 #include <vector>
@@ -163,23 +168,173 @@ TEST(RiskHistoryStoreTest, ChunkedWriteStoresWhatOneWriteWould) {
 TEST(RiskHistoryStoreTest, ChunkedWriteRefusesARepeatAcrossChunksAndKeepsTheOldRows) {
   auto store = OpenOrDie(FreshPath("chunked_repeat"));
   ASSERT_TRUE(store->WriteSnapshot(100, {Entry("old", 5, RiskLevel::kLow)}).ok());
-  absl::Status repeated = store->WriteSnapshotFrom(
-      100, Chunks({Entry("a", 1, RiskLevel::kLow), Entry("b", 1, RiskLevel::kLow),
-                   Entry("a", 2, RiskLevel::kLow)},
-                  2));
+  absl::Status repeated = store
+                              ->WriteSnapshotFrom(100, Chunks({Entry("a", 1, RiskLevel::kLow),
+                                                               Entry("b", 1, RiskLevel::kLow),
+                                                               Entry("a", 2, RiskLevel::kLow)},
+                                                              2))
+                              .status();
   EXPECT_EQ(repeated.code(), absl::StatusCode::kInvalidArgument) << repeated;
   EXPECT_THAT(repeated.message(), ::testing::HasSubstr("'a' appears twice"));
   // Rolled back: the date still holds its old rows only.
   EXPECT_EQ(store->Trend("old")->size(), 1u);
   EXPECT_THAT(*store->Trend("a"), IsEmpty());
   // A failing source rolls back too, with its error.
-  absl::Status failed = store->WriteSnapshotFrom(100, [](std::vector<HistoryEntry>* chunk) {
-    chunk->push_back(HistoryEntry{"x", 1, RiskLevel::kLow, {}});
-    return absl::CancelledError("stopped");
-  });
+  absl::Status failed =
+      store
+          ->WriteSnapshotFrom(100,
+                              [](std::vector<HistoryEntry>* chunk) {
+                                chunk->push_back(HistoryEntry{"x", 1, RiskLevel::kLow, {}});
+                                return absl::CancelledError("stopped");
+                              })
+          .status();
   EXPECT_EQ(failed.code(), absl::StatusCode::kCancelled);
   EXPECT_EQ(store->Trend("old")->size(), 1u);
   EXPECT_THAT(*store->Trend("x"), IsEmpty());
+}
+
+// Every customer's trend, for comparing what two stores hold.
+std::map<std::string, std::vector<std::tuple<int, int, int, std::vector<std::string>>>> Trends(
+    RiskHistoryStore& store, const std::set<std::string>& customer_ids) {
+  std::map<std::string, std::vector<std::tuple<int, int, int, std::vector<std::string>>>> trends;
+  for (const std::string& id : customer_ids) {
+    absl::StatusOr<std::vector<TrendPoint>> points = store.Trend(id);
+    EXPECT_TRUE(points.ok()) << points.status();
+    if (!points.ok()) continue;
+    for (const TrendPoint& point : *points) {
+      trends[id].emplace_back(point.date, point.score, static_cast<int>(point.level),
+                              point.fired_rules);
+    }
+  }
+  return trends;
+}
+
+TEST(RiskHistoryStoreTest, RewritingTheLastDateWritesOnlyTheRowsThatChanged) {
+  const std::string path = FreshPath("differential");
+  auto store = OpenOrDie(path);
+  std::vector<HistoryEntry> entries;
+  for (int i = 0; i < 50; ++i) {
+    entries.push_back(Entry("c" + std::to_string(i), i, RiskLevel::kLow, {"usage_drop"}));
+  }
+  absl::StatusOr<WrittenRows> first = store->WriteSnapshotFrom(100, Chunks(entries, 7));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(first->whole_date);
+  EXPECT_EQ(first->stored, 50);
+  // The same rows again: nothing to write.
+  absl::StatusOr<WrittenRows> same = store->WriteSnapshotFrom(100, Chunks(entries, 7));
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_FALSE(same->whole_date);
+  EXPECT_EQ(same->stored, 0);
+  EXPECT_EQ(same->removed, 0);
+  // A score, a level and the fired rules change; one customer goes, one comes.
+  entries[3].score = 90;
+  entries[4].level = RiskLevel::kHigh;
+  entries[5].fired_rules = {"tickets", "usage_drop"};
+  entries.erase(entries.begin() + 10);
+  entries.push_back(Entry("new", 70, RiskLevel::kHigh, {"trial"}));
+  absl::StatusOr<WrittenRows> changed = store->WriteSnapshotFrom(100, Chunks(entries, 7));
+  ASSERT_TRUE(changed.ok()) << changed.status();
+  EXPECT_FALSE(changed->whole_date);
+  EXPECT_EQ(changed->stored, 4);
+  EXPECT_EQ(changed->removed, 1);
+  EXPECT_EQ(CountRows(path, "SELECT COUNT(*) FROM assessments WHERE day = 100"), 50);
+
+  auto reference = OpenOrDie(FreshPath("differential_reference"));
+  ASSERT_TRUE(reference->WriteSnapshot(100, entries).ok());
+  std::set<std::string> ids = {"c10", "new"};
+  for (const HistoryEntry& entry : entries) ids.insert(entry.customer_id);
+  EXPECT_EQ(Trends(*store, ids), Trends(*reference, ids));
+  EXPECT_THAT(*store->Trend("c10"), IsEmpty());
+}
+
+TEST(RiskHistoryStoreTest, RandomRewritesOfTheLastDateEqualWholeWrites) {
+  const std::string path = FreshPath("differential_random");
+  auto store = OpenOrDie(path);
+  std::mt19937 random(7);
+  const std::vector<std::string> rule_names = {"usage_drop", "tickets", "trial", "errors"};
+  auto random_entry = [&](std::string id) {
+    std::vector<std::string> rules;
+    for (const std::string& rule : rule_names) {
+      if (random() % 3 == 0) rules.push_back(rule);
+    }
+    return Entry(std::move(id), static_cast<int>(random() % 101),
+                 static_cast<RiskLevel>(random() % 3), std::move(rules));
+  };
+  std::vector<HistoryEntry> entries;
+  std::set<std::string> ids;
+  for (int i = 0; i < 300; ++i) entries.push_back(random_entry("c" + std::to_string(i)));
+  int next_id = 300;
+  for (int round = 0; round < 12; ++round) {
+    // Older dates now and then, as the backfill writes them between live writes.
+    if (round % 4 == 1) {
+      ASSERT_TRUE(store->WriteSnapshot(100 - 7 * round, {random_entry("c1")}).ok());
+    }
+    for (HistoryEntry& entry : entries) {
+      if (random() % 10 == 0) entry = random_entry(entry.customer_id);
+    }
+    for (int k = 0; k < 5; ++k) {
+      entries.erase(entries.begin() + static_cast<long>(random() % entries.size()));
+      entries.push_back(random_entry("c" + std::to_string(next_id++)));
+    }
+    std::shuffle(entries.begin(), entries.end(), random);
+    absl::StatusOr<WrittenRows> written = store->WriteSnapshotFrom(100, Chunks(entries, 64));
+    ASSERT_TRUE(written.ok()) << written.status();
+    EXPECT_EQ(written->whole_date, round == 0);
+    for (const HistoryEntry& entry : entries) ids.insert(entry.customer_id);
+    // The same rows written whole into a fresh file; the dates compared: 100.
+    auto reference = OpenOrDie(FreshPath("differential_random_reference"));
+    ASSERT_TRUE(reference->WriteSnapshot(100, entries).ok());
+    auto latest_only = [](auto trends) {
+      for (auto& [id, points] : trends) {
+        std::erase_if(points, [](const auto& point) { return std::get<0>(point) != 100; });
+      }
+      std::erase_if(trends, [](const auto& trend) { return trend.second.empty(); });
+      return trends;
+    };
+    ASSERT_EQ(latest_only(Trends(*store, ids)), latest_only(Trends(*reference, ids)))
+        << "round " << round;
+  }
+}
+
+TEST(RiskHistoryStoreTest, AnotherConnectionsWriteMakesTheNextRewriteWhole) {
+  const std::string path = FreshPath("other_connection");
+  auto store = OpenOrDie(path);
+  ASSERT_TRUE(
+      store->WriteSnapshot(100, {Entry("a", 10, RiskLevel::kLow), Entry("b", 20, RiskLevel::kLow)})
+          .ok());
+  auto other = OpenOrDie(path);
+  ASSERT_TRUE(
+      other->WriteSnapshot(100, {Entry("a", 10, RiskLevel::kLow), Entry("b", 99, RiskLevel::kHigh)})
+          .ok());
+  // Compared with its own last write, b would look unchanged and keep the other's 99.
+  absl::StatusOr<WrittenRows> written = store->WriteSnapshotFrom(
+      100, Chunks({Entry("a", 10, RiskLevel::kLow), Entry("b", 20, RiskLevel::kLow)}, 10));
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_TRUE(written->whole_date);
+  EXPECT_EQ(store->Trend("b")->at(0).score, 20);
+}
+
+TEST(RiskHistoryStoreTest, AFailedWriteOrTheRetentionMakesTheNextRewriteWhole) {
+  auto store = OpenOrDie(FreshPath("whole_again"), /*retention=*/14);
+  ASSERT_TRUE(store->WriteSnapshot(100, {Entry("a", 10, RiskLevel::kLow)}).ok());
+  absl::StatusOr<WrittenRows> failed = store->WriteSnapshotFrom(
+      100, [](std::vector<HistoryEntry>*) { return absl::CancelledError("stopped"); });
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kCancelled);
+  absl::StatusOr<WrittenRows> after_failure =
+      store->WriteSnapshotFrom(100, Chunks({Entry("a", 10, RiskLevel::kLow)}, 10));
+  ASSERT_TRUE(after_failure.ok());
+  EXPECT_TRUE(after_failure->whole_date);
+  // A newer date prunes day 100: its rows are gone, so are the fingerprints.
+  ASSERT_TRUE(store->WriteSnapshot(120, {Entry("a", 11, RiskLevel::kLow)}).ok());
+  absl::StatusOr<WrittenRows> after_prune =
+      store->WriteSnapshotFrom(120, Chunks({Entry("a", 11, RiskLevel::kLow)}, 10));
+  ASSERT_TRUE(after_prune.ok());
+  EXPECT_TRUE(after_prune->whole_date);
+  absl::StatusOr<WrittenRows> then_compared =
+      store->WriteSnapshotFrom(120, Chunks({Entry("a", 11, RiskLevel::kLow)}, 10));
+  ASSERT_TRUE(then_compared.ok());
+  EXPECT_FALSE(then_compared->whole_date);
+  EXPECT_EQ(then_compared->stored, 0);
 }
 
 TEST(RiskHistoryStoreTest, RetentionCountsBackFromTheNewestSnapshot) {
