@@ -27,3 +27,5 @@ if [ ! -f "$refresh_data/feature_usage.csv" ]; then
   "$build/tools/churnctl/churnctl" generate --out "$refresh_data" --accounts 46000 --seed 11
 fi
 "$build/bench/refresh/refresh_bench" --data="$refresh_data" --repeats="${BENCH_REFRESH_REPEATS:-10}"
+echo "== The risk history after a publish (101,000 customers, 27 weekly dates)"
+"$build/bench/risk_history_bench" 101000 27 100 3
