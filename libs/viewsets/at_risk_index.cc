@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <numeric>
 #include <thread>
@@ -326,31 +327,73 @@ MovementColumns::MovementColumns(const AtRiskRows& rows,
   const size_t n = rows.size();
   score_change_30d.assign(n, kNoChange);
   entered_high.assign(n, 0);
-  std::vector<std::pair<int32_t, uint32_t>> changed;
-  std::vector<uint32_t> unchanged;
-  for (uint32_t i = 0; i < n; ++i) {
-    const riskhistory::RiskMovement* movement =
-        movements ? movements->Find(rows[i].signals.customer_id) : nullptr;
-    if (movement != nullptr) {
-      entered_high[i] = movement->entered_high ? 1 : 0;
-      if (movement->score_change_30d) {
-        score_change_30d[i] = *movement->score_change_30d;
-        changed.emplace_back(*movement->score_change_30d, i);
-        continue;
+  if (movements != nullptr) {
+    // Rows and their hash slots are scattered over memory: both are fetched ahead, the row
+    // (whose id the slot's hash needs) twice as far ahead as the slot.
+    constexpr size_t kSlotAhead = 8;
+    constexpr size_t kRowAhead = 2 * kSlotAhead;
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kRowAhead < n) __builtin_prefetch(&rows[i + kRowAhead].signals.customer_id);
+      if (i + kSlotAhead < n) {
+        movements->by_customer.prefetch(rows[i + kSlotAhead].signals.customer_id);
       }
+      const riskhistory::RiskMovement* movement = movements->Find(rows[i].signals.customer_id);
+      if (movement == nullptr) continue;
+      entered_high[i] = movement->entered_high ? 1 : 0;
+      if (movement->score_change_30d) score_change_30d[i] = *movement->score_change_30d;
     }
-    unchanged.push_back(i);
   }
-  // Ascending: by change, ties by position (at-risk order).
-  std::sort(changed.begin(), changed.end());
-  for (auto& [change, position] : changed) by_change[0].push_back(position);
-  // Descending: by change largest first, ties still by position.
-  std::sort(changed.begin(), changed.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
-  });
-  for (auto& [change, position] : changed) by_change[1].push_back(position);
-  for (std::vector<uint32_t>& order : by_change) {
-    order.insert(order.end(), unchanged.begin(), unchanged.end());
+  // By change, ties in at-risk order, rows without a change last in at-risk order: a counting
+  // sort over the changes' range (scores are 0-100, so changes span at most 201 values), both
+  // directions from the same buckets.
+  int32_t low = INT32_MAX, high = INT32_MIN;
+  size_t with_change = 0;
+  for (int32_t change : score_change_30d) {
+    if (change == kNoChange) continue;
+    low = std::min(low, change);
+    high = std::max(high, change);
+    ++with_change;
+  }
+  for (std::vector<uint32_t>& order : by_change) order.resize(n);
+  constexpr int64_t kMaxBuckets = 1 << 16;
+  if (with_change > 0 && int64_t{high} - low + 1 > kMaxBuckets) {
+    // A history with changes far outside the score scale: sorted by comparison instead.
+    std::vector<std::pair<int32_t, uint32_t>> changed;
+    changed.reserve(with_change);
+    for (uint32_t i = 0; i < n; ++i) {
+      if (score_change_30d[i] != kNoChange) changed.emplace_back(score_change_30d[i], i);
+    }
+    std::sort(changed.begin(), changed.end());
+    for (size_t k = 0; k < changed.size(); ++k) by_change[0][k] = changed[k].second;
+    std::stable_sort(changed.begin(), changed.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (size_t k = 0; k < changed.size(); ++k) by_change[1][k] = changed[k].second;
+  } else if (with_change > 0) {
+    const size_t buckets = static_cast<size_t>(high - low) + 1;
+    std::vector<uint32_t> ascending_start(buckets + 1, 0);
+    for (int32_t change : score_change_30d) {
+      if (change != kNoChange) ++ascending_start[static_cast<size_t>(change - low) + 1];
+    }
+    for (size_t b = 0; b < buckets; ++b) ascending_start[b + 1] += ascending_start[b];
+    // Descending: bucket b starts after every larger change.
+    std::vector<uint32_t> descending_start(buckets);
+    for (size_t b = 0; b < buckets; ++b) {
+      descending_start[b] = static_cast<uint32_t>(with_change) - ascending_start[b + 1];
+    }
+    for (uint32_t i = 0; i < n; ++i) {
+      const int32_t change = score_change_30d[i];
+      if (change == kNoChange) continue;
+      const size_t b = static_cast<size_t>(change - low);
+      by_change[0][ascending_start[b]++] = i;
+      by_change[1][descending_start[b]++] = i;
+    }
+  }
+  size_t next = with_change;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (score_change_30d[i] != kNoChange) continue;
+    by_change[0][next] = i;
+    by_change[1][next] = i;
+    ++next;
   }
 }
 

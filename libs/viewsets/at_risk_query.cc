@@ -179,6 +179,10 @@ absl::StatusOr<scoring::RiskLevel> ParseRiskLevelName(std::string_view name) {
       absl::StrCat("risk_level: must be High, Medium or Low, got '", std::string(name), "'"));
 }
 
+void PrepareMovementColumns(const ViewSet& views, const riskhistory::RiskMovements& movements) {
+  if (movements.generation != 0) (void)MovementColumnsFor(views, movements);
+}
+
 absl::StatusOr<AtRiskPage> QueryAtRisk(const ViewSet& views, const AtRiskQuery& query) {
   if (!std::isfinite(query.min_arr)) {
     return absl::InvalidArgumentError(

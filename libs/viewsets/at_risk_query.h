@@ -63,6 +63,11 @@ struct AtRiskPage {
 // queried under a generation other than 0 (generation 0 is never remembered).
 absl::StatusOr<AtRiskPage> QueryAtRisk(const ViewSet& views, const AtRiskQuery& query);
 
+// Lays `movements` out by row of `views` now (remembered per generation, as a query would), so
+// the first query with a movement filter on new views does not pay for it: for a thread off
+// the request path, right after a publish. Nothing for generation 0.
+void PrepareMovementColumns(const ViewSet& views, const riskhistory::RiskMovements& movements);
+
 // The same answer by filtering every row and sorting the matches: the reference the indexed
 // query is tested against.
 absl::StatusOr<AtRiskPage> QueryAtRiskByScan(const ViewSet& views, const AtRiskQuery& query);

@@ -9,6 +9,7 @@
 
 #include <grpcpp/support/channel_arguments.h>
 
+#include "viewsets/at_risk_query.h"
 #include "viewsets/view_store.h"
 #include "churn_intent.h"
 #include "common/logging.h"
@@ -87,6 +88,9 @@ class GatewayParts : public svc::ServiceParts {
         [this](const std::shared_ptr<const churn::viewsets::ViewSet>& views) {
           if (!serving_.exchange(true)) host_.SetServing(true);
           recorder_.Record(views);
+          // Still on the refresh thread: the movement filters' columns of the new views are
+          // built here rather than by the first request that filters on movements.
+          churn::viewsets::PrepareMovementColumns(*views, *trends_.Movements());
         });
     // The port file waits for the HTTP port.
     host.ExpectPortFileEntry("http_port");

@@ -132,18 +132,26 @@ TEST(AtRiskIndex, TiersMatchIgnoringCase) {
   EXPECT_FALSE(index.TierId("Gold").has_value());
 }
 
-TEST(MovementColumns, OrderByChangeWithRowsWithoutChangeLast) {
-  std::shared_ptr<const ViewSet> views = ViewsOf(RandomCustomers(2000, 3));
-  riskhistory::RiskMovements movements = RandomMovements(*views, 4, 1);
-  MovementColumns columns(views->at_risk(), &movements);
+void ExpectOrderedByChange(const ViewSet& views, const riskhistory::RiskMovements& movements) {
+  MovementColumns columns(views.at_risk(), &movements);
+  for (size_t i = 0; i < views.at_risk().size(); ++i) {
+    const riskhistory::RiskMovement* movement =
+        movements.Find(views.at_risk()[i].signals.customer_id);
+    EXPECT_EQ(columns.score_change_30d[i], movement && movement->score_change_30d
+                                               ? *movement->score_change_30d
+                                               : MovementColumns::kNoChange);
+    EXPECT_EQ(columns.entered_high[i], movement && movement->entered_high ? 1 : 0);
+  }
   for (bool descending : {false, true}) {
     const std::vector<uint32_t>& order = columns.by_change[descending ? 1 : 0];
-    ASSERT_EQ(order.size(), views->at_risk().size());
+    ASSERT_EQ(order.size(), views.at_risk().size());
     for (size_t i = 1; i < order.size(); ++i) {
       const int32_t a = columns.score_change_30d[order[i - 1]];
       const int32_t b = columns.score_change_30d[order[i]];
       if (b == MovementColumns::kNoChange) {
-        if (a == MovementColumns::kNoChange) EXPECT_LT(order[i - 1], order[i]);
+        if (a == MovementColumns::kNoChange) {
+          EXPECT_LT(order[i - 1], order[i]);
+        }
         continue;
       }
       ASSERT_NE(a, MovementColumns::kNoChange) << "a row without change before one with";
@@ -153,7 +161,40 @@ TEST(MovementColumns, OrderByChangeWithRowsWithoutChangeLast) {
         EXPECT_EQ(a > b, descending);
       }
     }
+    std::vector<uint32_t> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    for (uint32_t i = 0; i < sorted.size(); ++i) ASSERT_EQ(sorted[i], i) << "not a permutation";
   }
+}
+
+TEST(MovementColumns, OrderByChangeWithRowsWithoutChangeLast) {
+  std::shared_ptr<const ViewSet> views = ViewsOf(RandomCustomers(2000, 3));
+  ExpectOrderedByChange(*views, RandomMovements(*views, 4, 1));
+  // No movements at all, and changes far outside the score scale (sorted by comparison).
+  ExpectOrderedByChange(*views, riskhistory::RiskMovements{});
+  riskhistory::RiskMovements wide = RandomMovements(*views, 5, 1);
+  int k = 0;
+  for (size_t row = 0; row < wide.by_customer.size(); ++row) {
+    riskhistory::RiskMovement* movement =
+        wide.by_customer.try_emplace(wide.by_customer.id(row), {}).first;
+    if (movement->score_change_30d) *movement->score_change_30d *= (++k % 5 == 0 ? 100000 : 1);
+  }
+  ExpectOrderedByChange(*views, wide);
+}
+
+TEST(MovementColumns, PreparedColumnsAreTheOnesQueriesUse) {
+  std::shared_ptr<const ViewSet> views = ViewsOf(RandomCustomers(500, 9));
+  const riskhistory::RiskMovements movements = RandomMovements(*views, 10, 4);
+  PrepareMovementColumns(*views, movements);
+  bool built_again = false;
+  std::shared_ptr<const MovementColumns> held =
+      views->at_risk_query_cache().MovementsOrBuild(movements.generation, [&] {
+        built_again = true;
+        return std::make_shared<const MovementColumns>(views->at_risk(), &movements);
+      });
+  EXPECT_FALSE(built_again);
+  ASSERT_NE(held, nullptr);
+  EXPECT_EQ(held->score_change_30d, MovementColumns(views->at_risk(), &movements).score_change_30d);
 }
 
 TEST(QueryAtRiskIndexed, SameAsScanOnRandomQueries) {
