@@ -180,7 +180,12 @@ absl::StatusOr<scoring::RiskLevel> ParseRiskLevelName(std::string_view name) {
 }
 
 void PrepareMovementColumns(const ViewSet& views, const riskhistory::RiskMovements& movements) {
-  if (movements.generation != 0) (void)MovementColumnsFor(views, movements);
+  AtRiskQueryCache& cache = views.at_risk_query_cache();
+  if (movements.generation == 0 || cache.Movements(movements.generation) != nullptr) return;
+  // Without the cache's build lock: a query meanwhile builds its own columns rather than wait
+  // for this thread, which may run at a low priority.
+  cache.OfferMovements(movements.generation,
+                       std::make_shared<const MovementColumns>(views.at_risk(), &movements));
 }
 
 absl::StatusOr<AtRiskPage> QueryAtRisk(const ViewSet& views, const AtRiskQuery& query) {

@@ -64,8 +64,8 @@ struct AtRiskPage {
 absl::StatusOr<AtRiskPage> QueryAtRisk(const ViewSet& views, const AtRiskQuery& query);
 
 // Lays `movements` out by row of `views` now (remembered per generation, as a query would), so
-// the first query with a movement filter on new views does not pay for it: for a thread off
-// the request path, right after a publish. Nothing for generation 0.
+// the first query with a movement filter on new views or movements does not pay for it: for a
+// thread off the request path, after a publish or a movements reload. Nothing for generation 0.
 void PrepareMovementColumns(const ViewSet& views, const riskhistory::RiskMovements& movements);
 
 // The same answer by filtering every row and sorting the matches: the reference the indexed

@@ -20,7 +20,7 @@ std::shared_ptr<const MovementColumns> AtRiskQueryCache::MovementsOrBuild(
   concurrency::MutexLock building(build_mu_);
   if (std::shared_ptr<const MovementColumns> held = Movements(generation)) return held;
   std::shared_ptr<const MovementColumns> built = build();
-  SetMovements(generation, built);
+  OfferMovements(generation, built);
   return built;
 }
 
@@ -57,8 +57,8 @@ std::shared_ptr<const MovementColumns> AtRiskQueryCache::Movements(int64_t gener
   return movements_generation_ == generation ? movements_ : nullptr;
 }
 
-void AtRiskQueryCache::SetMovements(int64_t generation,
-                                    std::shared_ptr<const MovementColumns> columns) {
+void AtRiskQueryCache::OfferMovements(int64_t generation,
+                                      std::shared_ptr<const MovementColumns> columns) {
   std::shared_ptr<const MovementColumns> dropped;
   concurrency::MutexLock lock(mu_);
   if (generation < movements_generation_) return;  // an older generation lost the race

@@ -34,6 +34,12 @@ class AtRiskQueryCache {
   std::shared_ptr<const MovementColumns> MovementsOrBuild(
       int64_t generation, const std::function<std::shared_ptr<const MovementColumns>()>& build);
 
+  // The columns of this movements generation when held, else null.
+  std::shared_ptr<const MovementColumns> Movements(int64_t generation) ABSL_LOCKS_EXCLUDED(mu_);
+  // Keeps `columns`, built elsewhere without the build lock, unless a newer generation is held.
+  void OfferMovements(int64_t generation, std::shared_ptr<const MovementColumns> columns)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // The views' page-token fingerprint: `compute`'s, remembered from the first call on.
   std::string ViewsFingerprint(const std::function<std::string()>& compute)
       ABSL_LOCKS_EXCLUDED(mu_);
@@ -41,9 +47,6 @@ class AtRiskQueryCache {
  private:
   std::shared_ptr<const Positions> Find(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_);
   void Insert(const std::string& key, std::shared_ptr<const Positions> positions)
-      ABSL_LOCKS_EXCLUDED(mu_);
-  std::shared_ptr<const MovementColumns> Movements(int64_t generation) ABSL_LOCKS_EXCLUDED(mu_);
-  void SetMovements(int64_t generation, std::shared_ptr<const MovementColumns> columns)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   struct Entry {

@@ -81,6 +81,13 @@ class GatewayParts : public svc::ServiceParts {
     http_.set_data_sets(&data_sets_);
     api_.set_risk_trends(&trends_);
     recorder_.SetBusy([this] { return refresher_.Refreshing(); });
+    // The movement columns of the views in force, for the new movements: on the recorder's
+    // thread, without holding up a query (PrepareMovementColumns takes no lock while building).
+    recorder_.SetOnMovementsReloaded([this] {
+      if (std::shared_ptr<const churn::viewsets::ViewSet> views = store_.Current()) {
+        churn::viewsets::PrepareMovementColumns(*views, *trends_.Movements());
+      }
+    });
     host.AddService(&service_, churn::v1::GatewayService::service_full_name());
     // NOT_SERVING until the first views exist; stale views later still serve.
     // The risk history is written after the swap, on its own thread: never on the view path.

@@ -126,9 +126,7 @@ void RiskHistoryRecorder::Run() {
                {"remaining", backfill_.size()},
                {"seconds",
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}});
-      if (absl::Status read = trends_->Reload(); !read.ok()) {
-        LogWarn("risk_history_unreadable", {{"error", read}});
-      }
+      ReloadMovements();
       ReturnFreedHeapToSystem();  // the replayed date's signals and scores
       next_backfill = std::chrono::steady_clock::now() + options_.backfill_pause;
     } else {
@@ -234,13 +232,17 @@ void RiskHistoryRecorder::WriteLive(std::shared_ptr<const viewsets::ViewSet> vie
                                    {"rows_removed", written->removed},
                                    {"seconds", seconds}});
   // Rows as they were: the movements read from them are too.
-  if (written->whole_date || written->stored > 0 || written->removed > 0) {
-    if (absl::Status read = trends_->Reload(); !read.ok()) {
-      LogWarn("risk_history_unreadable", {{"error", read}});
-    }
-  }
+  if (written->whole_date || written->stored > 0 || written->removed > 0) ReloadMovements();
   ReturnFreedHeapToSystem();  // the packed rows, and the movements replaced
   if (!planned_) PlanBackfill(date);
+}
+
+void RiskHistoryRecorder::ReloadMovements() {
+  if (absl::Status read = trends_->Reload(); !read.ok()) {
+    LogWarn("risk_history_unreadable", {{"error", read}});
+    return;
+  }
+  if (on_movements_reloaded_) on_movements_reloaded_();
 }
 
 void RiskHistoryRecorder::PlanBackfill(dataset::Day live_date) {

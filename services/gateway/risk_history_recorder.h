@@ -64,11 +64,17 @@ class RiskHistoryRecorder {
   void Record(std::shared_ptr<const viewsets::ViewSet> views);
   // While it answers true (a refresh is running) no backfill date starts; set before Start().
   void SetBusy(std::function<bool()> busy) { busy_ = std::move(busy); }
+  // Called on the recorder's thread after each reload of the movements; set before Start().
+  void SetOnMovementsReloaded(std::function<void()> reloaded) {
+    on_movements_reloaded_ = std::move(reloaded);
+  }
 
  private:
   void Run();
   // Takes the views so it can drop them before the (long) write.
   void WriteLive(std::shared_ptr<const viewsets::ViewSet> views);
+  // Reads the movements again, then tells on_movements_reloaded_.
+  void ReloadMovements();
   // Plans the backfill once, from the stored anchor (or `live_date`, stored as the anchor).
   void PlanBackfill(dataset::Day live_date);
   absl::Status BackfillOne(dataset::Day date);
@@ -82,6 +88,7 @@ class RiskHistoryRecorder {
   std::unique_ptr<v1::IngestService::Stub> ingest_;
   std::unique_ptr<v1::ScoringService::Stub> scoring_;
   std::function<bool()> busy_;
+  std::function<void()> on_movements_reloaded_;
 
   concurrency::Mutex mu_;
   concurrency::CondVar wake_;
