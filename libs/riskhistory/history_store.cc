@@ -394,20 +394,21 @@ absl::StatusOr<std::vector<TrendPoint>> RiskHistoryStore::Trend(
   return points;
 }
 
-absl::StatusOr<CustomerIdMap<RiskHistoryStore::ScoreLevel>> RiskHistoryStore::RowsOfLocked(
+absl::StatusOr<std::vector<RiskHistoryStore::StoredRow>> RiskHistoryStore::RowsOfLocked(
     dataset::Day date) const {
+  // The primary key's order: no join, no sort.
   Statement select(db_,
-                   "SELECT c.customer_id, a.score, a.level FROM assessments a "
-                   "JOIN customers c ON c.id = a.customer WHERE a.day = ?1");
+                   "SELECT customer, score, level FROM assessments WHERE day = ?1 "
+                   "ORDER BY customer");
   if (!select.ok()) return SqliteError(db_, "prepare rows");
   select.BindInt(1, date);
-  CustomerIdMap<ScoreLevel> rows;
+  std::vector<StoredRow> rows;
   int step;
   while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
     CHURN_ASSIGN_OR_RETURN(scoring::RiskLevel level,
                            LevelOf(sqlite3_column_int64(select.get(), 2)));
-    rows[ColumnText(select.get(), 0)] =
-        ScoreLevel{static_cast<int>(sqlite3_column_int64(select.get(), 1)), level};
+    rows.push_back({sqlite3_column_int64(select.get(), 0),
+                    static_cast<int>(sqlite3_column_int64(select.get(), 1)), level});
   }
   if (step != SQLITE_DONE) return SqliteError(db_, "rows");
   return rows;
@@ -427,12 +428,11 @@ absl::StatusOr<RiskMovements> RiskHistoryStore::Movements() const {
       break;
     }
   }
-  CHURN_ASSIGN_OR_RETURN(CustomerIdMap<ScoreLevel> latest, RowsOfLocked(*movements.latest));
-  CustomerIdMap<ScoreLevel> previous, baseline;
+  std::vector<StoredRow> previous, baseline;
   if (movements.previous) {
     CHURN_ASSIGN_OR_RETURN(previous, RowsOfLocked(*movements.previous));
   }
-  const CustomerIdMap<ScoreLevel>* baseline_rows = &baseline;
+  const std::vector<StoredRow>* baseline_rows = &baseline;
   if (movements.baseline_30d) {
     if (movements.baseline_30d == movements.previous) {
       baseline_rows = &previous;
@@ -440,23 +440,41 @@ absl::StatusOr<RiskMovements> RiskHistoryStore::Movements() const {
       CHURN_ASSIGN_OR_RETURN(baseline, RowsOfLocked(*movements.baseline_30d));
     }
   }
-  movements.by_customer.reserve(latest.size());
-  for (size_t row = 0; row < latest.size(); ++row) {
-    const std::string_view customer_id = latest.id(row);
-    const ScoreLevel& now = latest.value(row);
-    RiskMovement& movement = movements.by_customer[customer_id];
-    if (const ScoreLevel* then = baseline_rows->Find(customer_id); then != nullptr) {
-      movement.score_change_30d = now.score - then->score;
+  // The latest rows with their ids, in customer order as the others: each customer's rows of
+  // the earlier dates are found by walking those alongside.
+  Statement select(db_,
+                   "SELECT a.customer, c.customer_id, a.score, a.level FROM assessments a "
+                   "JOIN customers c ON c.id = a.customer WHERE a.day = ?1 ORDER BY a.customer");
+  if (!select.ok()) return SqliteError(db_, "prepare rows");
+  select.BindInt(1, *movements.latest);
+  auto at_or_after = [](const std::vector<StoredRow>& rows, size_t* next,
+                        int64_t customer) -> const StoredRow* {
+    while (*next < rows.size() && rows[*next].customer < customer) ++*next;
+    return *next < rows.size() && rows[*next].customer == customer ? &rows[*next] : nullptr;
+  };
+  size_t next_previous = 0, next_baseline = 0;
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    const int64_t customer = sqlite3_column_int64(select.get(), 0);
+    CHURN_ASSIGN_OR_RETURN(scoring::RiskLevel level,
+                           LevelOf(sqlite3_column_int64(select.get(), 3)));
+    const int score = static_cast<int>(sqlite3_column_int64(select.get(), 2));
+    const auto* id = reinterpret_cast<const char*>(sqlite3_column_text(select.get(), 1));
+    RiskMovement& movement = movements.by_customer[std::string_view(
+        id != nullptr ? id : "", static_cast<size_t>(sqlite3_column_bytes(select.get(), 1)))];
+    if (const StoredRow* then = at_or_after(*baseline_rows, &next_baseline, customer)) {
+      movement.score_change_30d = score - then->score;
     }
-    const ScoreLevel* before = previous.Find(customer_id);
-    if (movements.previous && now.level == scoring::RiskLevel::kHigh) {
+    const StoredRow* before = at_or_after(previous, &next_previous, customer);
+    if (movements.previous && level == scoring::RiskLevel::kHigh) {
       movement.entered_high = before == nullptr || before->level != scoring::RiskLevel::kHigh;
     }
     if (before != nullptr) {
-      if (now.level > before->level) ++movements.moved_up;
-      if (now.level < before->level) ++movements.moved_down;
+      if (level > before->level) ++movements.moved_up;
+      if (level < before->level) ++movements.moved_down;
     }
   }
+  if (step != SQLITE_DONE) return SqliteError(db_, "rows");
   return movements;
 }
 

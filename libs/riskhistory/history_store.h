@@ -126,12 +126,13 @@ class RiskHistoryStore {
                                           CustomerIdMap<uint64_t>* after, bool* pruned)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> DataVersionLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // customer_id -> (score, level) of every row of `date`.
-  struct ScoreLevel {
+  // The (interned customer, score, level) of every row of `date`, by customer.
+  struct StoredRow {
+    int64_t customer;
     int score;
     scoring::RiskLevel level;
   };
-  absl::StatusOr<CustomerIdMap<ScoreLevel>> RowsOfLocked(dataset::Day date) const
+  absl::StatusOr<std::vector<StoredRow>> RowsOfLocked(dataset::Day date) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::vector<dataset::Day>> DatesLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <tuple>
@@ -413,6 +414,57 @@ TEST(RiskHistoryStoreTest, MovementsCompareLatestWithPreviousAndThirtyDaysBack) 
   // 93 -> 100: rising Medium->High, jumped Low->High up; falling Medium->Low down.
   EXPECT_EQ(movements->moved_up, 2);
   EXPECT_EQ(movements->moved_down, 1);
+}
+
+// Movements over random populations (customers come and go, ids interned in another order than
+// they sort), against the definition computed from the written entries.
+TEST(RiskHistoryStoreTest, MovementsOfRandomHistoriesFollowTheirDefinition) {
+  std::mt19937 random(21);
+  for (int trial = 0; trial < 5; ++trial) {
+    auto store = OpenOrDie(FreshPath("movements_random"));
+    const std::vector<dataset::Day> days = {50, 64, 71, 78, 85, 92};
+    std::map<dataset::Day, std::map<std::string, HistoryEntry>> written;
+    for (dataset::Day day : days) {
+      std::vector<HistoryEntry> entries;
+      for (int c = 0; c < 150; ++c) {
+        if (random() % 4 == 0) continue;  // not a customer at that date
+        const int score = static_cast<int>(random() % 101);
+        entries.push_back(Entry("id" + std::to_string((c * 37) % 150), score,
+                                static_cast<RiskLevel>(random() % 3)));
+      }
+      std::shuffle(entries.begin(), entries.end(), random);
+      ASSERT_TRUE(store->WriteSnapshot(day, entries).ok());
+      for (const HistoryEntry& entry : entries) written[day][entry.customer_id] = entry;
+    }
+    absl::StatusOr<RiskMovements> movements = store->Movements();
+    ASSERT_TRUE(movements.ok()) << movements.status();
+    const auto& latest = written[92];
+    const auto& previous = written[85];
+    const auto& baseline = written[64];  // the oldest within [92 - 30, 92)
+    EXPECT_EQ(movements->baseline_30d, 64);
+    ASSERT_EQ(movements->by_customer.size(), latest.size());
+    int64_t up = 0, down = 0;
+    for (const auto& [id, now] : latest) {
+      const RiskMovement* movement = movements->Find(id);
+      ASSERT_NE(movement, nullptr) << id;
+      auto then = baseline.find(id);
+      EXPECT_EQ(movement->score_change_30d,
+                then == baseline.end() ? std::nullopt
+                                       : std::optional<int>(now.score - then->second.score))
+          << id;
+      auto before = previous.find(id);
+      EXPECT_EQ(movement->entered_high,
+                now.level == RiskLevel::kHigh &&
+                    (before == previous.end() || before->second.level != RiskLevel::kHigh))
+          << id;
+      if (before != previous.end()) {
+        up += now.level > before->second.level;
+        down += now.level < before->second.level;
+      }
+    }
+    EXPECT_EQ(movements->moved_up, up);
+    EXPECT_EQ(movements->moved_down, down);
+  }
 }
 
 TEST(RiskHistoryStoreTest, OneSnapshotHasNoMovements) {
