@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 
 namespace churn::viewsets {
@@ -106,6 +107,18 @@ SortedField SortedByText(size_t n, TextOf text_of) {
     key.length = static_cast<uint32_t>(std::min<size_t>(text.size(), kLongText));
     key.position = i;
   }
+  // By the first 8 bytes first, with the radix sort (positions ascending among equal ones); then
+  // each run of keys equal there sorted on the rest, a short sort in cache each, where one sort
+  // of all the keys compared the first words again at every step.
+  std::vector<uint64_t> first_words(n);
+  for (size_t i = 0; i < n; ++i) first_words[i] = keys[i].words[0];
+  const SortedField by_first = SortedByKey(first_words);
+  first_words = {};
+  {
+    std::vector<TextKey> ordered(n);
+    for (size_t i = 0; i < n; ++i) ordered[i] = keys[by_first.positions[i]];
+    keys = std::move(ordered);
+  }
   // -1, 0 or 1 comparing the texts of two keys.
   auto compare = [&](const TextKey& a, const TextKey& b) {
     for (size_t w = 0; w < kKeyWords; ++w) {
@@ -117,10 +130,19 @@ SortedField SortedByText(size_t n, TextOf text_of) {
     const int order = text_of(a.position).compare(text_of(b.position));
     return order < 0 ? -1 : (order > 0 ? 1 : 0);
   };
-  std::sort(keys.begin(), keys.end(), [&](const TextKey& a, const TextKey& b) {
+  auto before = [&](const TextKey& a, const TextKey& b) {
     const int order = compare(a, b);
     return order != 0 ? order < 0 : a.position < b.position;
-  });
+  };
+  for (size_t begin = 0; begin < n;) {
+    size_t end = begin + 1;
+    while (end < n && by_first.same_as_previous[end]) ++end;
+    if (end - begin > 1) {
+      std::sort(keys.begin() + static_cast<std::ptrdiff_t>(begin),
+                keys.begin() + static_cast<std::ptrdiff_t>(end), before);
+    }
+    begin = end;
+  }
   SortedField sorted;
   sorted.positions.resize(n);
   sorted.same_as_previous.resize(n);
@@ -138,6 +160,14 @@ SortedField SortedByText(size_t n, TextOf text_of) {
 // `max_distinct` texts differ: the comparison sort is then the cheaper one.
 template <typename TextOf>
 std::optional<SortedField> SortedByTextRank(size_t n, TextOf text_of, size_t max_distinct) {
+  {
+    // A look at the first rows first: names that hardly repeat are not hashed a million times
+    // only to give up.
+    absl::flat_hash_set<std::string_view> sample;
+    const size_t sampled = std::min<size_t>(n, 4096);
+    for (uint32_t i = 0; i < sampled; ++i) sample.insert(text_of(i));
+    if (sample.size() > std::max<size_t>(16, sampled / 4)) return std::nullopt;
+  }
   absl::flat_hash_map<std::string_view, uint32_t> ids;
   std::vector<std::string_view> distinct;
   std::vector<uint32_t> id_of_row(n);
