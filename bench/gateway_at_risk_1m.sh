@@ -4,8 +4,11 @@
 # starts the real ingest, scoring and enrichment on loopback, then each gateway binary given in
 # turn (default: BUILD/services/gateway/churn-gateway; pass a second one, e.g. main's, to compare
 # in the same run) against them, with the risk history on (its defaults), and prints:
-#   - cold start: gateway start -> views published (ready), and the refresh's own seconds;
-#   - a forced full refresh (POST /api/v1/refresh: stream, score, swap), wall time;
+#   - cold start: gateway start -> views published (ready), and the refresh's own seconds: the
+#     full refresh (every customer streamed, scored and put into new views), by stage (from the
+#     gateway's churn_gateway_refresh_stage_seconds), and the gateway's CPU time until then;
+#   - a requested refresh of unchanged data (POST /api/v1/refresh: stream and compare; every
+#     assessment is reused, nothing is scored), wall time;
 #   - gateway RSS after the first views (steady) and its peak (VmHWM);
 #   - per at-risk query: the CPU the gateway spends on one request (sequential requests; in
 #     10 ms ticks, so coarse, and any background work of the gateway counts too), and wrk at
@@ -113,6 +116,12 @@ for gateway in "${gateways[@]}"; do
   sleep 0.5  # the log line lands just after the health change
   echo "cold start -> views published: $(awk -v a="$started" -v b="$ready" 'BEGIN {printf "%.2f", b - a}') s" \
     "(refresh itself: $(grep -o 'views_published.*seconds=[0-9.]*' "$work/$name.log" | head -1 | grep -o 'seconds=[0-9.]*'))"
+  # The first refresh is the full one: its stages from the metrics (one observation each so far).
+  stages=$(curl -sf "http://127.0.0.1:$(port "$name" metrics_port)/metrics" |
+    awk -F'[{}" ]' '/^churn_gateway_refresh_stage_seconds_sum/ {printf "%s %.2f s, ", $3, $NF}')
+  echo "full refresh stages: ${stages%, }"
+  echo "gateway CPU from start to views: $(awk -v t="$(cpu_ticks "$gw")" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%.2f", t / hz}') s"
   echo "RSS after first views: $(($(kib "$gw" VmRSS) / 1024)) MiB"
   if [ -n "${BENCH_GW_DUMP:-}" ]; then
     dump="$BENCH_GW_DUMP/$name"; rm -rf "$dump"; mkdir -p "$dump"
@@ -129,10 +138,11 @@ for gateway in "${gateways[@]}"; do
       curl -sf "$base/api/v1/export/$csv.csv" | sha256sum > "$dump/export-$csv.csv.sha256"
     done
   fi
-  # A forced full refresh: stream, score and swap again with the first views still held.
+  # A requested refresh of the same data: the signals streamed again and compared with the views'
+  # (every assessment reused, nothing scored), with the first views still held.
   refresh=$(curl -s -o "$work/refresh.json" -w '%{time_total}' -X POST -H 'Content-Type: application/json' \
     -d '{}' "$base/api/v1/refresh")
-  echo "forced full refresh (POST /api/v1/refresh): ${refresh} s" \
+  echo "requested refresh, data unchanged (POST /api/v1/refresh, all reused): ${refresh} s" \
     "($(grep -o 'views_published.*seconds=[0-9.]*' "$work/$name.log" | tail -1 | grep -o 'seconds=[0-9.]*'))"
 
   printf '%-62s %9s %8s %8s %8s %9s %8s %10s\n' query cpu_ms/req single_ms p50_ms p99_ms req/s timeouts \

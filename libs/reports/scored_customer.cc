@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -38,15 +39,28 @@ void SortPositions(std::vector<ScoredCustomer>* customers, bool reversed) {
   std::vector<ScoredCustomer>& c = *customers;
   // The fields the order reads first, side by side: the sort then reads the wide rows only to
   // break a tie of score and ARR by id (rather than at every comparison, a cache miss each).
+  // The id's first 8 bytes as a big-endian number (zeros past its end) order two ids that differ
+  // there as the ids do; equal prefixes (a longer id, a NUL byte, a repeated id) read the ids.
+  // Scores and ARRs tie often (round amounts), and each tie broken by reading two rows was a
+  // cache miss each.
   struct Key {
     double arr;
     int32_t score;
     uint32_t position;
+    uint64_t id_prefix;
+  };
+  auto id_prefix = [](std::string_view id) {
+    uint64_t value = 0;
+    for (size_t i = 0; i < 8; ++i) {
+      value = (value << 8) | (i < id.size() ? static_cast<unsigned char>(id[i]) : 0u);
+    }
+    return value;
   };
   std::vector<Key> keys(c.size());
   for (size_t i = 0; i < c.size(); ++i) {
     const size_t at = reversed ? c.size() - 1 - i : i;
-    keys[i] = Key{c[at].signals.arr, c[at].assessment.risk_score, static_cast<uint32_t>(at)};
+    keys[i] = Key{c[at].signals.arr, c[at].assessment.risk_score, static_cast<uint32_t>(at),
+                  id_prefix(c[at].assessment.customer_id)};
   }
   // scoring::AtRiskBefore, reading the keys.
   auto before = [&c](const Key& a, const Key& b) {
@@ -55,6 +69,7 @@ void SortPositions(std::vector<ScoredCustomer>* customers, bool reversed) {
     const bool b_unknown = std::isnan(b.arr);
     if (a_unknown != b_unknown) return b_unknown;
     if (!a_unknown && a.arr != b.arr) return a.arr > b.arr;
+    if (a.id_prefix != b.id_prefix) return a.id_prefix < b.id_prefix;
     return c[a.position].assessment.customer_id < c[b.position].assessment.customer_id;
   };
   // Each half on its own thread, then merged: std::merge takes the first half's element of

@@ -67,4 +67,57 @@ Assessment ExpandAssessment(const RulesTexts& texts, const CompactAssessment& co
   return assessment;
 }
 
+SharedRulesTexts ShareRulesTexts(const RulesTexts& texts, TextInterner* interner) {
+  SharedRulesTexts shared;
+  shared.tiers.reserve(texts.tiers.size());
+  for (const TierText& tier : texts.tiers) {
+    shared.tiers.push_back(
+        {interner->Intern(tier.rule), interner->Intern(tier.tier), interner->Intern(tier.reason)});
+  }
+  shared.actions.reserve(texts.actions.size());
+  for (const std::string& action : texts.actions)
+    shared.actions.push_back(interner->Intern(action));
+  return shared;
+}
+
+Assessment ExpandAssessment(const RulesTexts& texts, const SharedRulesTexts& shared,
+                            const CompactAssessment& compact, std::string customer_id,
+                            TextInterner* interner) {
+  Assessment assessment;
+  assessment.customer_id = std::move(customer_id);
+  assessment.risk_score = compact.risk_score;
+  assessment.risk_level = compact.risk_level;
+  assessment.fired_rules.reserve(compact.fired.size());
+  for (const CompactFiredTier& fired : compact.fired) {
+    const size_t index = static_cast<size_t>(fired.tier);
+    const TierText& tier = texts.tiers[index];
+    const SharedRulesTexts::Tier& held = shared.tiers[index];
+    if (tier.reading == ReasonReading::kNone) {
+      assessment.fired_rules.push_back({held.rule, held.tier, tier.points, held.reason});
+      continue;
+    }
+    internal::SignalReading reading{fired.value, std::nullopt};
+    if (tier.reading == ReasonReading::kCount) {
+      reading = internal::SignalReading{static_cast<double>(fired.count), fired.count};
+    }
+    assessment.fired_rules.push_back(
+        {held.rule, held.tier, tier.points,
+         interner->Intern(internal::FormatReason(tier.reason, reading))});
+  }
+  assessment.actions.reserve(compact.actions.size());
+  for (int32_t action : compact.actions) {
+    assessment.actions.push_back(shared.actions[static_cast<size_t>(action)]);
+  }
+  // As internal::FinishTexts, the joined texts interned.
+  const size_t limit = static_cast<size_t>(std::max(texts.max_reasons, 0));
+  assessment.reasons.reserve(std::min(limit, assessment.fired_rules.size()));
+  for (const FiredRule& fired : assessment.fired_rules) {
+    if (assessment.reasons.size() >= limit) break;
+    assessment.reasons.push_back(fired.reason);
+  }
+  assessment.top_reasons = interner->Intern(JoinTexts(assessment.reasons, texts.separator));
+  assessment.recommended_actions = interner->Intern(JoinTexts(assessment.actions, texts.separator));
+  return assessment;
+}
+
 }  // namespace churn::scoring

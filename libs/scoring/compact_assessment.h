@@ -15,6 +15,8 @@
 #include "scoring/engine.h"
 #include "scoring/rule_set.h"
 #include "signals/customer_signals.h"
+#include "signals/shared_text.h"
+#include "signals/text_interner.h"
 
 namespace churn::scoring {
 
@@ -60,5 +62,27 @@ CompactAssessment ScoreCustomerCompact(const RuleSet& rules, const CustomerSigna
 // The full assessment of `compact` (indices must be in range of `texts`: the caller checks).
 Assessment ExpandAssessment(const RulesTexts& texts, const CompactAssessment& compact,
                             std::string customer_id);
+
+// The texts of a RulesTexts as shared texts, made once per rules version (and per thread: the
+// copies' reference counts then stay in one core's cache): assessments expanded with them hold
+// the rule's strings instead of a copy each.
+struct SharedRulesTexts {
+  struct Tier {
+    SharedText rule;
+    SharedText tier;
+    SharedText reason;  // as written; used when the tier's reading is kNone
+  };
+  std::vector<Tier> tiers;
+  std::vector<SharedText> actions;
+};
+
+SharedRulesTexts ShareRulesTexts(const RulesTexts& texts, TextInterner* interner);
+
+// ExpandAssessment's assessment (equal field by field), its texts shared: the rules' from
+// `shared` (made from `texts`), the reasons that quote a value and the joined texts interned in
+// `interner`, so rows with equal texts hold one string.
+Assessment ExpandAssessment(const RulesTexts& texts, const SharedRulesTexts& shared,
+                            const CompactAssessment& compact, std::string customer_id,
+                            TextInterner* interner);
 
 }  // namespace churn::scoring

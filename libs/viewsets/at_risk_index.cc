@@ -1,13 +1,20 @@
 #include "viewsets/at_risk_index.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
 #include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <numeric>
+#include <optional>
+#include <string_view>
 #include <thread>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 
 namespace churn::viewsets {
@@ -21,32 +28,65 @@ struct SortedField {
   std::vector<uint8_t> same_as_previous;
 };
 
-// Keys sorted by value then position.
-template <typename Key>
-SortedField SortedPositions(std::vector<std::pair<Key, uint32_t>> keyed) {
-  std::sort(keyed.begin(), keyed.end());
+// Positions sorted by `keys` (keys[i] is position i's), ties by position: a least-significant-
+// byte-first radix sort, stable pass after pass, skipping the bytes every key shares (the high
+// bytes of small counts, the low bytes of round amounts). O(n) per pass where the comparison
+// sort made about log2(n) passes over the keys.
+SortedField SortedByKey(const std::vector<uint64_t>& keys) {
+  const size_t n = keys.size();
+  struct Keyed {
+    uint64_t key;
+    uint32_t position;
+  };
+  std::vector<Keyed> from(n), to(n);
+  std::vector<std::array<uint32_t, 256>> counts(8);
+  for (auto& count : counts) count.fill(0);
+  for (uint32_t i = 0; i < n; ++i) {
+    from[i] = Keyed{keys[i], i};
+    for (int byte = 0; byte < 8; ++byte) ++counts[byte][(keys[i] >> (8 * byte)) & 0xff];
+  }
+  for (int byte = 0; byte < 8; ++byte) {
+    std::array<uint32_t, 256>& count = counts[byte];
+    if (n == 0 || count[(from[0].key >> (8 * byte)) & 0xff] == n) continue;  // shared by all
+    uint32_t sum = 0;
+    for (uint32_t& c : count) sum += std::exchange(c, sum);  // -> each digit's first slot
+    for (const Keyed& keyed : from) to[count[(keyed.key >> (8 * byte)) & 0xff]++] = keyed;
+    from.swap(to);
+  }
   SortedField sorted;
-  sorted.positions.resize(keyed.size());
-  sorted.same_as_previous.resize(keyed.size());
-  for (size_t i = 0; i < keyed.size(); ++i) {
-    sorted.positions[i] = keyed[i].second;
-    // Neither before the other (as the at-risk comparisons see equal values).
-    sorted.same_as_previous[i] =
-        i > 0 && !(keyed[i - 1].first < keyed[i].first) && !(keyed[i].first < keyed[i - 1].first);
+  sorted.positions.resize(n);
+  sorted.same_as_previous.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    sorted.positions[i] = from[i].position;
+    sorted.same_as_previous[i] = i > 0 && from[i - 1].key == from[i].key;
   }
   return sorted;
 }
 
-// Text keys: the first 16 bytes as two big-endian numbers compare like the text itself, and for
-// texts of at most 16 bytes the length settles the rest (a prefix sorts first), so the sort
-// reads the rows' strings only for longer texts whose first 16 bytes are equal.
+// A double as a key that orders as the numbers do: -0 as 0, and NaN after every number (NaNs
+// equal among themselves), where the comparisons left a NaN's place unspecified.
+uint64_t OrderedKey(double value) {
+  if (std::isnan(value)) return UINT64_MAX;
+  if (value == 0) value = 0;
+  const auto bits = std::bit_cast<uint64_t>(value);
+  return (bits >> 63) != 0 ? ~bits : bits | (uint64_t{1} << 63);
+}
+
+uint64_t OrderedKey(int64_t value) { return static_cast<uint64_t>(value) ^ (uint64_t{1} << 63); }
+
+// Text keys: the first 32 bytes as four big-endian numbers compare like the text itself, and for
+// texts of at most 32 bytes the length settles the rest (a prefix sorts first), so the sort
+// reads the rows' strings only for longer texts whose first 32 bytes are equal. (16 bytes left
+// generated names such as "Granite Systems GmbH 12" to a string comparison per pair, reading
+// two rows each: two thirds of a million-row views build.)
+constexpr size_t kKeyWords = 4;
+constexpr uint32_t kLongText = 8 * kKeyWords + 1;
+
 struct TextKey {
-  uint64_t high = 0, low = 0;
-  uint32_t length = 0;  // capped at 17: "longer than the key"
+  std::array<uint64_t, kKeyWords> words{};
+  uint32_t length = 0;  // capped at kLongText: "longer than the key"
   uint32_t position = 0;
 };
-
-constexpr uint32_t kLongText = 17;
 
 uint64_t BigEndianBytes(std::string_view text, size_t from) {
   uint64_t value = 0;
@@ -61,23 +101,49 @@ SortedField SortedByText(size_t n, TextOf text_of) {
   std::vector<TextKey> keys(n);
   for (uint32_t i = 0; i < n; ++i) {
     const std::string_view text = text_of(i);
-    keys[i] = TextKey{BigEndianBytes(text, 0), BigEndianBytes(text, 8),
-                      static_cast<uint32_t>(std::min<size_t>(text.size(), kLongText)), i};
+    TextKey& key = keys[i];
+    for (size_t w = 0; w < kKeyWords && 8 * w < text.size(); ++w) {
+      key.words[w] = BigEndianBytes(text, 8 * w);
+    }
+    key.length = static_cast<uint32_t>(std::min<size_t>(text.size(), kLongText));
+    key.position = i;
+  }
+  // By the first 8 bytes first, with the radix sort (positions ascending among equal ones); then
+  // each run of keys equal there sorted on the rest, a short sort in cache each, where one sort
+  // of all the keys compared the first words again at every step.
+  std::vector<uint64_t> first_words(n);
+  for (size_t i = 0; i < n; ++i) first_words[i] = keys[i].words[0];
+  const SortedField by_first = SortedByKey(first_words);
+  first_words = {};
+  {
+    std::vector<TextKey> ordered(n);
+    for (size_t i = 0; i < n; ++i) ordered[i] = keys[by_first.positions[i]];
+    keys = std::move(ordered);
   }
   // -1, 0 or 1 comparing the texts of two keys.
   auto compare = [&](const TextKey& a, const TextKey& b) {
-    if (a.high != b.high) return a.high < b.high ? -1 : 1;
-    if (a.low != b.low) return a.low < b.low ? -1 : 1;
+    for (size_t w = 0; w < kKeyWords; ++w) {
+      if (a.words[w] != b.words[w]) return a.words[w] < b.words[w] ? -1 : 1;
+    }
     if (a.length < kLongText || b.length < kLongText) {
       return a.length == b.length ? 0 : (a.length < b.length ? -1 : 1);
     }
     const int order = text_of(a.position).compare(text_of(b.position));
     return order < 0 ? -1 : (order > 0 ? 1 : 0);
   };
-  std::sort(keys.begin(), keys.end(), [&](const TextKey& a, const TextKey& b) {
+  auto before = [&](const TextKey& a, const TextKey& b) {
     const int order = compare(a, b);
     return order != 0 ? order < 0 : a.position < b.position;
-  });
+  };
+  for (size_t begin = 0; begin < n;) {
+    size_t end = begin + 1;
+    while (end < n && by_first.same_as_previous[end]) ++end;
+    if (end - begin > 1) {
+      std::sort(keys.begin() + static_cast<std::ptrdiff_t>(begin),
+                keys.begin() + static_cast<std::ptrdiff_t>(end), before);
+    }
+    begin = end;
+  }
   SortedField sorted;
   sorted.positions.resize(n);
   sorted.same_as_previous.resize(n);
@@ -85,6 +151,57 @@ SortedField SortedByText(size_t n, TextOf text_of) {
     sorted.positions[i] = keys[i].position;
     sorted.same_as_previous[i] = i > 0 && compare(keys[i - 1], keys[i]) == 0;
   }
+  return sorted;
+}
+
+// A text field with few distinct values (account names, plan tiers): each distinct text sorted
+// once (SortedByText), then the rows placed by their text's rank with a counting sort, which keeps
+// equal texts in position order. Reads each row's text once, where the comparison sort read the
+// texts (and compared long equal ones in full) about log2(n) times. Nothing when more than
+// `max_distinct` texts differ: the comparison sort is then the cheaper one.
+template <typename TextOf>
+std::optional<SortedField> SortedByTextRank(size_t n, TextOf text_of, size_t max_distinct) {
+  {
+    // A look at the first rows first: names that hardly repeat are not hashed a million times
+    // only to give up.
+    absl::flat_hash_set<std::string_view> sample;
+    const size_t sampled = std::min<size_t>(n, 4096);
+    for (uint32_t i = 0; i < sampled; ++i) sample.insert(text_of(i));
+    if (sample.size() > std::max<size_t>(16, sampled / 4)) return std::nullopt;
+  }
+  absl::flat_hash_map<std::string_view, uint32_t> ids;
+  std::vector<std::string_view> distinct;
+  std::vector<uint32_t> id_of_row(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    const std::string_view text = text_of(i);
+    auto [it, inserted] = ids.try_emplace(text, static_cast<uint32_t>(distinct.size()));
+    if (inserted) {
+      if (distinct.size() == max_distinct) return std::nullopt;
+      distinct.push_back(text);
+    }
+    id_of_row[i] = it->second;
+  }
+  ids = {};
+  const SortedField by_text =
+      SortedByText(distinct.size(), [&](uint32_t id) { return distinct[id]; });
+  // rank_of_id: the text's place in text order; start: each rank's first place in the order.
+  std::vector<uint32_t> rank_of_id(distinct.size());
+  for (uint32_t rank = 0; rank < by_text.positions.size(); ++rank) {
+    rank_of_id[by_text.positions[rank]] = rank;
+  }
+  std::vector<uint32_t> start(distinct.size() + 1, 0);
+  for (uint32_t& id : id_of_row) {
+    id = rank_of_id[id];
+    ++start[id + 1];
+  }
+  for (size_t rank = 1; rank < start.size(); ++rank) start[rank] += start[rank - 1];
+  SortedField sorted;
+  sorted.positions.resize(n);
+  sorted.same_as_previous.assign(n, 1);
+  for (size_t rank = 0; rank + 1 < start.size(); ++rank) {
+    if (start[rank] < n) sorted.same_as_previous[start[rank]] = 0;
+  }
+  for (uint32_t i = 0; i < n; ++i) sorted.positions[start[id_of_row[i]]++] = i;
   return sorted;
 }
 
@@ -164,18 +281,18 @@ AtRiskIndex::AtRiskIndex(const AtRiskRows& rows) {
       }
       case AtRiskSort::kArr:
       case AtRiskSort::kUsageDropPct: {
-        std::vector<std::pair<double, uint32_t>> keyed(n);
+        std::vector<uint64_t> keys(n);
         for (uint32_t i = 0; i < n; ++i) {
-          keyed[i] = {
-              sort == AtRiskSort::kArr ? rows[i].signals.arr : rows[i].signals.usage_drop_pct, i};
+          keys[i] = OrderedKey(sort == AtRiskSort::kArr ? rows[i].signals.arr
+                                                        : rows[i].signals.usage_drop_pct);
         }
-        ascending = SortedPositions(std::move(keyed));
+        ascending = SortedByKey(keys);
         break;
       }
       case AtRiskSort::kTickets30d: {
-        std::vector<std::pair<int64_t, uint32_t>> keyed(n);
-        for (uint32_t i = 0; i < n; ++i) keyed[i] = {rows[i].signals.tickets_30d, i};
-        ascending = SortedPositions(std::move(keyed));
+        std::vector<uint64_t> keys(n);
+        for (uint32_t i = 0; i < n; ++i) keys[i] = OrderedKey(rows[i].signals.tickets_30d);
+        ascending = SortedByKey(keys);
         break;
       }
       case AtRiskSort::kCustomerId:
@@ -183,13 +300,16 @@ AtRiskIndex::AtRiskIndex(const AtRiskRows& rows) {
             n, [&](uint32_t i) -> std::string_view { return rows[i].signals.customer_id; });
         break;
       case AtRiskSort::kAccountName:
-        ascending = SortedByText(
-            n, [&](uint32_t i) -> std::string_view { return rows[i].signals.account_name; });
+      case AtRiskSort::kPlanTier: {
+        // Names and tiers repeat (a generated base has a few hundred names for a million rows).
+        auto text_of = [&](uint32_t i) -> std::string_view {
+          return sort == AtRiskSort::kAccountName ? rows[i].signals.account_name
+                                                  : rows[i].signals.plan_tier;
+        };
+        std::optional<SortedField> ranked = SortedByTextRank(n, text_of, n / 4 + 16);
+        ascending = ranked ? *std::move(ranked) : SortedByText(n, text_of);
         break;
-      case AtRiskSort::kPlanTier:
-        ascending = SortedByText(
-            n, [&](uint32_t i) -> std::string_view { return rows[i].signals.plan_tier; });
-        break;
+      }
       case AtRiskSort::kScoreChange30d: return;
     }
     orders_[static_cast<int>(sort)][1] = ReverseRuns(ascending);

@@ -1,5 +1,7 @@
 #include "gateway_metrics.h"
 
+#include <string>
+
 #include "common/metric_registrar.h"
 
 namespace churn::gateway {
@@ -8,6 +10,16 @@ namespace {
 constexpr const char* kLevelNames[] = {"low", "medium", "high"};  // scoring::RiskLevel order
 
 }  // namespace
+
+std::string_view RefreshStageName(RefreshStage stage) {
+  switch (stage) {
+    case RefreshStage::kStreamSignals: return "stream_signals";
+    case RefreshStage::kChurnIntent: return "churn_intent";
+    case RefreshStage::kScore: return "score";
+    case RefreshStage::kBuildViews: return "build_views";
+  }
+  return "unknown";
+}
 
 GatewayMetrics::GatewayMetrics(prometheus::Registry& registry) {
   service::MetricRegistrar metrics(registry);
@@ -34,9 +46,9 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry) {
       "churn_gateway_refresh_stage_seconds",
       "Time of each stage of a views rebuild: stream_signals (from ingest), churn_intent, score "
       "(ScoreBatch calls), build_views");
-  const char* stage_names[] = {"stream_signals", "churn_intent", "score", "build_views"};
   for (int stage = 0; stage < 4; ++stage) {
-    stage_seconds_[stage] = &stages.Add({{"stage", stage_names[stage]}}, buckets);
+    stage_seconds_[stage] = &stages.Add(
+        {{"stage", std::string(RefreshStageName(static_cast<RefreshStage>(stage)))}}, buckets);
   }
   auto& refresh_customers = metrics.CounterFamily(
       "churn_gateway_refresh_customers_total",

@@ -14,6 +14,8 @@
 //   churn_gateway_snapshot_version             ingest snapshot version of the views
 //   churn_gateway_ticket_analyses_total{source} ticket analyses answered: model or fallback
 
+#include <string_view>
+
 #include "common/metric_registrar.h"
 #include "viewsets/view_set.h"
 
@@ -21,6 +23,8 @@ namespace churn::gateway {
 
 enum class RefreshResult { kUpdated, kUnchanged, kError };
 enum class RefreshStage { kStreamSignals, kChurnIntent, kScore, kBuildViews };
+// The stage's label in churn_gateway_refresh_stage_seconds (and the refresh_stage log line).
+std::string_view RefreshStageName(RefreshStage stage);
 enum class RefreshCustomers { kStreamed, kRemoved, kRescored, kReused };
 
 class GatewayMetrics {

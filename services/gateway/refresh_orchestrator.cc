@@ -274,7 +274,8 @@ absl::StatusOr<RefreshOrchestrator::Attempt> RefreshOrchestrator::Try(const Call
 absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
                                                 const std::vector<CustomerSignals>& signals,
                                                 const std::vector<uint32_t>& positions,
-                                                size_t begin, size_t end, TextInterner* texts,
+                                                size_t begin, size_t end,
+                                                convert::CompactAssessmentReader* reader,
                                                 BatchScores* out) {
   v1::ScoreBatchRequest request;
   request.mutable_customers()->Reserve(static_cast<int>(end - begin));
@@ -286,44 +287,56 @@ absl::Status RefreshOrchestrator::ScoreOneBatch(const CallScope& scope,
   }
   v1::ScoreBatchResponse response;
   {
-    v1::ScoreBatchResponse compact;
     TrackedContext context(this, scope, options_.score_deadline);
-    grpc::Status status = scoring_->ScoreBatch(context.get(), request, &compact);
+    grpc::Status status = scoring_->ScoreBatch(context.get(), request, &response);
     if (!status.ok()) return service::DownstreamError("scoring ScoreBatch", status);
-    concurrency::MutexLock lock(expander_mu_);
-    absl::Status expanded = expander_.Expand(request, compact, &response);
-    if (absl::IsFailedPrecondition(expanded)) {
-      // Another batch learnt newer rules meanwhile: the rules changed during the refresh.
-      return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
-    }
-    if (!expanded.ok()) return Prefixed("scoring ScoreBatch", expanded);
-  }
-  if (response.assessments_size() != static_cast<int>(end - begin)) {
-    return absl::InternalError(absl::StrCat("scoring ScoreBatch: answered ",
-                                            response.assessments_size(), " assessments for ",
-                                            end - begin, " customers"));
   }
   out->rules_sha256 = response.rules().sha256();
   out->loaded_at_seconds = response.rules().loaded_at().seconds();
   out->loaded_at_nanos = response.rules().loaded_at().nanos();
-  out->assessments.reserve(end - begin);
-  for (size_t i = begin; i < end; ++i) {
-    v1::RiskAssessment* proto = response.mutable_assessments(static_cast<int>(i - begin));
-    const CustomerSignals& customer = signals[positions[i]];
-    if (proto->customer_id() != customer.customer_id) {
-      return absl::InternalError(absl::StrCat("scoring ScoreBatch: assessments[", i - begin,
-                                              "] is for '", proto->customer_id(), "', expected '",
-                                              customer.customer_id, "'"));
+  if (response.assessments_size() == 0 && end > begin) {
+    // The compact form: the assessments straight from its columns and the rules' texts (held
+    // once per rules version), without the full-text protos.
+    absl::StatusOr<std::shared_ptr<const convert::HeldRulesTexts>> held;
+    {
+      concurrency::MutexLock lock(expander_mu_);
+      held = expander_.Learn(response);
     }
-    // The response is dropped after this loop: its texts are moved, not copied. The path is
-    // only written for an error (a failed conversion leaves the proto as it was).
-    absl::StatusOr<scoring::Assessment> assessment = convert::FromProto(proto, "assessment", texts);
-    if (!assessment.ok()) {
-      return Prefixed(
-          "scoring ScoreBatch",
-          convert::FromProto(*proto, absl::StrCat("assessments[", i - begin, "]")).status());
+    if (absl::IsFailedPrecondition(held.status())) {
+      // Another batch learnt newer rules meanwhile: the rules changed during the refresh.
+      return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
     }
-    out->assessments.push_back(*std::move(assessment));
+    if (!held.ok()) return Prefixed("scoring ScoreBatch", held.status());
+    absl::StatusOr<std::vector<scoring::Assessment>> read = reader->Read(**held, request, response);
+    if (!read.ok()) return Prefixed("scoring ScoreBatch", read.status());
+    out->assessments = *std::move(read);
+  } else {
+    // A scoring service that answers the full-text form (one that predates the compact form).
+    if (response.assessments_size() != static_cast<int>(end - begin)) {
+      return absl::InternalError(absl::StrCat("scoring ScoreBatch: answered ",
+                                              response.assessments_size(), " assessments for ",
+                                              end - begin, " customers"));
+    }
+    out->assessments.reserve(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      v1::RiskAssessment* proto = response.mutable_assessments(static_cast<int>(i - begin));
+      const CustomerSignals& customer = signals[positions[i]];
+      if (proto->customer_id() != customer.customer_id) {
+        return absl::InternalError(absl::StrCat("scoring ScoreBatch: assessments[", i - begin,
+                                                "] is for '", proto->customer_id(), "', expected '",
+                                                customer.customer_id, "'"));
+      }
+      // The response is dropped after this loop: its texts are moved, not copied. The path is
+      // only written for an error (a failed conversion leaves the proto as it was).
+      absl::StatusOr<scoring::Assessment> assessment =
+          convert::FromProto(proto, "assessment", reader->interner());
+      if (!assessment.ok()) {
+        return Prefixed(
+            "scoring ScoreBatch",
+            convert::FromProto(*proto, absl::StrCat("assessments[", i - begin, "]")).status());
+      }
+      out->assessments.push_back(*std::move(assessment));
+    }
   }
   // The model's second opinions (scoring with a model_file, signals with long views).
   for (int o = 0; o < response.model_opinions_size(); ++o) {
@@ -356,11 +369,11 @@ absl::StatusOr<RefreshOrchestrator::Scored> RefreshOrchestrator::ScoreAll(
   std::atomic<size_t> next_batch{0};
   std::atomic<bool> failed{false};
   auto score_batches = [&] {
-    TextInterner texts;
+    convert::CompactAssessmentReader reader;
     for (size_t b = next_batch++; b < batches && !failed.load(); b = next_batch++) {
       const size_t begin = b * batch_size;
       const size_t end = std::min(positions.size(), begin + batch_size);
-      batch_status[b] = ScoreOneBatch(scope, signals, positions, begin, end, &texts, &assessed[b]);
+      batch_status[b] = ScoreOneBatch(scope, signals, positions, begin, end, &reader, &assessed[b]);
       if (!batch_status[b].ok()) failed = true;
     }
   };
@@ -492,7 +505,7 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
     const double seconds = SecondsSince(stage_start);
     metrics_->ObserveRefreshStage(stage, seconds);
     service::Log(service::LogLevel::kDebug, "refresh_stage",
-                 {{"stage", static_cast<int>(stage)}, {"seconds", seconds}});
+                 {{"stage", RefreshStageName(stage)}, {"seconds", seconds}});
     stage_start = std::chrono::steady_clock::now();
   };
   // 1. The snapshot's signals, pinned to the version just seen, converted (and checked) once.

@@ -121,10 +121,10 @@ class RefreshOrchestrator {
     bool operator==(const ScoredBy&) const = default;
   };
   // Scores signals[positions[begin..end)] through one ScoreBatch call (compact form) into `out`,
-  // its texts interned in `texts` (one per scoring thread: the rows share their equal texts).
+  // the assessments read by `reader` (one per scoring thread: the rows share their equal texts).
   absl::Status ScoreOneBatch(const CallScope& scope, const std::vector<CustomerSignals>& signals,
                              const std::vector<uint32_t>& positions, size_t begin, size_t end,
-                             TextInterner* texts, BatchScores* out);
+                             convert::CompactAssessmentReader* reader, BatchScores* out);
   // Scores signals[positions] a few batches in flight at once: assessed[i] is positions[i]'s.
   // ABORTED when the batches were answered by different rules.
   struct Scored {

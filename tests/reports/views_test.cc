@@ -77,7 +77,16 @@ TEST(SortAtRisk, EqualsAStableSortOnAtRiskBefore) {
   auto next = [&state] { return state = state * 1103515245u + 12345u, (state >> 8) % 1000; };
   for (int i = 0; i < 40000; ++i) {
     ScoredCustomer row;
-    row.signals.customer_id = "S-" + std::to_string(next() % 300);  // many repeated ids
+    // Many repeated ids; ids that share their first 8 bytes (the sort's key) and differ later,
+    // end within them, hold a NUL byte or a byte past 127 (compared unsigned).
+    const uint32_t id = next() % 300;
+    switch (next() % 5) {
+      case 0: row.signals.customer_id = "S-" + std::to_string(id); break;
+      case 1: row.signals.customer_id = "SUB-0000" + std::to_string(id); break;
+      case 2: row.signals.customer_id = std::string("S-\0", 3) + std::to_string(id % 7); break;
+      case 3: row.signals.customer_id = "S-\xe9" + std::to_string(id % 11); break;
+      default: row.signals.customer_id = std::string(id % 9, 'S'); break;
+    }
     row.assessment.customer_id = row.signals.customer_id;
     row.signals.arr = next() % 13 == 0 ? std::nan("") : static_cast<double>(next() % 20) * 100;
     row.assessment.risk_score = static_cast<int>(next() % 7) * 10;

@@ -4,6 +4,8 @@
 #include "viewsets/at_risk_index.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <string>
@@ -27,9 +29,12 @@ std::vector<reports::ScoredCustomer> RandomCustomers(size_t n, uint32_t seed) {
     reports::ScoredCustomer& row = rows[i];
     // A few ids repeat, as a dirty export can.
     row.signals.customer_id = "S-" + std::to_string(pick(10) == 0 ? pick(50) : 1000 + i);
-    // Names share a 20-byte prefix half of the time, so the sort must read past 16 bytes.
+    // Names share a 20-byte or a 37-byte prefix half of the time, so the sort must read past the
+    // 32 bytes of its keys.
     row.signals.account_name =
-        (pick(2) ? "Company Holdings Intl " : "Co ") + std::to_string(pick(static_cast<int>(n)));
+        (pick(2) ? (pick(2) ? "Company Holdings Intl " : "Company Holdings International Group ")
+                 : "Co ") +
+        std::to_string(pick(static_cast<int>(n)));
     row.signals.plan_tier = tiers[pick(static_cast<int>(tiers.size()))];
     row.signals.arr = pick(8) == 0 ? -100.0 * pick(3) : 1000.0 * pick(40);
     row.signals.churned = pick(5) == 0;
@@ -105,9 +110,8 @@ void ExpectSameAsScan(const ViewSet& views, const AtRiskQuery& query, const std:
   }
 }
 
-TEST(AtRiskIndex, EveryOrderIsTheStableSortOfTheAtRiskOrder) {
-  std::shared_ptr<const ViewSet> views = ViewsOf(RandomCustomers(3000, 1));
-  const AtRiskRows& rows = views->at_risk();
+void ExpectEveryOrderIsTheStableSort(const ViewSet& views) {
+  const AtRiskRows& rows = views.at_risk();
   for (AtRiskSort sort : kAllAtRiskSorts) {
     if (sort == AtRiskSort::kScoreChange30d) continue;
     for (bool descending : {false, true}) {
@@ -117,6 +121,64 @@ TEST(AtRiskIndex, EveryOrderIsTheStableSortOfTheAtRiskOrder) {
         const int order = CompareAtRiskField(sort, rows[a], rows[b]);
         return descending ? order > 0 : order < 0;
       });
+      EXPECT_EQ(views.at_risk_index().Order(sort, descending), expected)
+          << AtRiskSortName(sort) << (descending ? " desc" : " asc");
+    }
+  }
+}
+
+TEST(AtRiskIndex, EveryOrderIsTheStableSortOfTheAtRiskOrder) {
+  ExpectEveryOrderIsTheStableSort(*ViewsOf(RandomCustomers(3000, 1)));
+}
+
+// Few distinct names (ranked once, then placed by rank) and as many as rows (sorted by
+// comparison): both orders are the stable sort.
+TEST(AtRiskIndex, NameOrdersWithFewOrManyDistinctNames) {
+  for (int distinct : {1, 7, 300, 5000}) {
+    std::vector<reports::ScoredCustomer> rows = RandomCustomers(5000, 7);
+    std::mt19937 rng(static_cast<uint32_t>(distinct));
+    for (reports::ScoredCustomer& row : rows) {
+      const int name = static_cast<int>(rng() % static_cast<uint32_t>(distinct));
+      // Long shared prefixes, a prefix of another name, and the empty name.
+      row.signals.account_name =
+          name == 0  ? ""
+          : name % 3 ? "Company Holdings International Group " + std::to_string(name)
+                     : "Company Holdings International Group";
+      if (name % 5 == 0) row.signals.account_name += "x" + std::to_string(name);
+    }
+    SCOPED_TRACE(distinct);
+    ExpectEveryOrderIsTheStableSort(*ViewsOf(std::move(rows)));
+  }
+}
+
+// A NaN ARR or usage drop has no place among the numbers: after all of them ascending (NaNs
+// in at-risk order), before them descending; -0 and 0 are one value.
+TEST(AtRiskIndex, NanSortsAfterEveryNumberAscending) {
+  std::vector<reports::ScoredCustomer> rows = RandomCustomers(2000, 3);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i % 7 == 0) rows[i].signals.arr = nan;
+    if (i % 11 == 0) rows[i].signals.arr = i % 2 ? inf : -inf;
+    if (i % 13 == 0) rows[i].signals.arr = i % 2 ? -0.0 : 0.0;
+    if (i % 5 == 0) rows[i].signals.usage_drop_pct = nan;
+  }
+  std::shared_ptr<const ViewSet> views = ViewsOf(std::move(rows));
+  const AtRiskRows& sorted = views->at_risk();
+  for (AtRiskSort sort : {AtRiskSort::kArr, AtRiskSort::kUsageDropPct}) {
+    auto value = [&](uint32_t i) {
+      return sort == AtRiskSort::kArr ? sorted[i].signals.arr : sorted[i].signals.usage_drop_pct;
+    };
+    std::vector<uint32_t> numbers, nans;
+    for (uint32_t i = 0; i < sorted.size(); ++i)
+      (std::isnan(value(i)) ? nans : numbers).push_back(i);
+    ASSERT_FALSE(nans.empty());
+    for (bool descending : {false, true}) {
+      std::vector<uint32_t> expected = numbers;
+      std::stable_sort(expected.begin(), expected.end(), [&](uint32_t a, uint32_t b) {
+        return descending ? value(a) > value(b) : value(a) < value(b);
+      });
+      expected.insert(descending ? expected.begin() : expected.end(), nans.begin(), nans.end());
       EXPECT_EQ(views->at_risk_index().Order(sort, descending), expected)
           << AtRiskSortName(sort) << (descending ? " desc" : " asc");
     }

@@ -172,6 +172,13 @@ void ExpectSameViews(const ViewSet& actual, const ViewSet& expected, Generator& 
   for (SegmentKind kind : kAllSegmentKinds) {
     ExpectSameSegments(actual.segments(kind), SummarizeSegments(copies, kind));
   }
+  const reports::DriversSummary drivers = reports::SummarizeDrivers(copies, {});
+  EXPECT_FALSE(drivers.drivers.empty());
+  ASSERT_EQ(actual.drivers().drivers.size(), drivers.drivers.size());
+  for (size_t i = 0; i < drivers.drivers.size(); ++i) {
+    EXPECT_EQ(actual.drivers().drivers[i].rule, drivers.drivers[i].rule);
+    EXPECT_EQ(actual.drivers().drivers[i].customers, drivers.drivers[i].customers);
+  }
   EXPECT_EQ(actual.snapshot_version(), expected.snapshot_version());
   EXPECT_EQ(actual.rules_sha256(), expected.rules_sha256());
   // Every id (and an unknown one) found at the same row.
