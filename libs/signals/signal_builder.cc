@@ -105,21 +105,19 @@ AccountSupport AccountSupportOf(const dataset::Dataset& data,
   return support;
 }
 
-// Calls fill(begin, end) over [0, count) in ranges on all cores; the range of worker t is the
-// t-th of `*ranges` (its size the number of ranges used).
+// Calls fill(begin, end) over [0, count) in ranges on all cores.
 template <typename Fill>
-void InRanges(size_t count, Fill&& fill, size_t* ranges = nullptr) {
+void InRanges(size_t count, Fill&& fill) {
   // Below this many rows per thread a thread costs more than it saves.
   constexpr size_t kMinRowsPerThread = 16384;
   const size_t threads = std::clamp<size_t>(count / kMinRowsPerThread, 1,
                                             std::max(1u, std::thread::hardware_concurrency()));
-  if (ranges != nullptr) *ranges = threads;
   std::vector<std::thread> workers;
   for (size_t t = 1; t < threads; ++t) {
     workers.emplace_back(
-        [&fill, count, t, threads] { fill(t, count * t / threads, count * (t + 1) / threads); });
+        [&fill, count, t, threads] { fill(count * t / threads, count * (t + 1) / threads); });
   }
-  fill(size_t{0}, size_t{0}, count / threads);
+  fill(size_t{0}, count / threads);
   for (std::thread& worker : workers) worker.join();
 }
 
@@ -137,7 +135,7 @@ std::vector<CustomerSignals> AssembleSignals(
   const AccountSupport support = AccountSupportOf(data, support_window_end);
   // Each row is filled in place, in ranges on all cores.
   std::vector<CustomerSignals> customers(data.subscriptions.size());
-  auto fill = [&](size_t /*range*/, size_t begin, size_t end) {
+  auto fill = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       const dataset::Subscription& subscription = data.subscriptions[i];
       CustomerSignals& signals = customers[i];
@@ -203,31 +201,28 @@ SignalSnapshot ReassembleSupport(const dataset::Dataset& data, const SignalSnaps
   }
   const AccountSupport support = AccountSupportOf(data, snapshot.support_window_end);
   const std::vector<CustomerSignals>& before = previous.customers;
-  // The rows are copied, in ranges on all cores (most of what this costs: the strings), and
-  // only the support fields assembled again; each range lists its changed rows.
-  std::vector<CustomerSignals> customers(before.size());
-  std::vector<std::vector<uint32_t>> changed_in_range(
-      std::max(1u, std::thread::hardware_concurrency()));
-  auto fill = [&](size_t range, size_t begin, size_t end) {
-    std::vector<uint32_t>& changed_here = changed_in_range[range];
-    for (size_t i = begin; i < end; ++i) {
-      CustomerSignals& signals = customers[i];
-      signals = before[i];
-      const int32_t account =
-          i < data.subscriptions.size() ? data.subscriptions[i].account_index : dataset::kNoIndex;
-      if (account == dataset::kNoIndex) continue;
-      const SupportFields now(support.windows[account], support.churned[account]);
-      if (now == SupportFields(signals)) continue;
-      now.ApplyTo(signals);
-      changed_here.push_back(static_cast<uint32_t>(i));
-    }
+  // Which customers' support fields differ: read on another thread while this one copies the
+  // rows (most of what this costs: one pass over every row and its strings), then patched.
+  auto support_of = [&](size_t i) -> std::optional<SupportFields> {
+    const int32_t account =
+        i < data.subscriptions.size() ? data.subscriptions[i].account_index : dataset::kNoIndex;
+    if (account == dataset::kNoIndex) return std::nullopt;
+    return SupportFields(support.windows[account], support.churned[account]);
   };
-  size_t ranges = 0;
-  InRanges(customers.size(), fill, &ranges);
   changed->clear();
-  for (size_t range = 0; range < ranges; ++range) {
-    changed->insert(changed->end(), changed_in_range[range].begin(), changed_in_range[range].end());
+  std::vector<CustomerSignals> customers;
+  {
+    std::jthread compare([&] {
+      for (size_t i = 0; i < before.size(); ++i) {
+        const std::optional<SupportFields> now = support_of(i);
+        if (now && !(*now == SupportFields(before[i]))) {
+          changed->push_back(static_cast<uint32_t>(i));
+        }
+      }
+    });
+    customers = before;
   }
+  for (const uint32_t i : *changed) support_of(i)->ApplyTo(customers[i]);
   snapshot.customers = std::move(customers);
   snapshot.report = data.report;
   return snapshot;
