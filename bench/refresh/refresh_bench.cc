@@ -160,6 +160,7 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
   churn::snapshots::TableHashCache hashes;
   churn::ParsedTables tables;
   std::vector<double> hash_ms, parse_ms, assemble_ms, total_ms, cpu_ms, process_cpu_ms;
+  std::vector<double> hash_cpu_ms, parse_cpu_ms, assemble_cpu_ms;  // of all threads
   std::vector<double> changed_customers;  // -1: every customer assembled, the changes unknown
   churn::SignalSnapshot previous;
   size_t customers = 0;
@@ -171,6 +172,7 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
     const Clock::time_point start = Clock::now();
     absl::StatusOr<churn::snapshots::TableHashes> hashed = hashes.Hash(files);
     const Clock::time_point hashed_at = Clock::now();
+    const double hashed_cpu = ProcessCpuMs();
     if (!hashed.ok()) {
       std::fprintf(stderr, "%s\n", std::string(hashed.status().message()).c_str());
       return false;
@@ -178,6 +180,7 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
     absl::StatusOr<churn::TablesRead> read =
         tables.Refresh(files, hashed->of_table, std::nullopt, {});
     const Clock::time_point parsed_at = Clock::now();
+    const double parsed_cpu = ProcessCpuMs();
     if (!read.ok()) {
       std::fprintf(stderr, "%s\n", std::string(read.status().message()).c_str());
       return false;
@@ -202,6 +205,9 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
     }
     only_tickets = only_tickets && OnlyTickets(*read) &&
                    !hashed->read[static_cast<int>(Table::kFeatureUsage)];
+    hash_cpu_ms.push_back(hashed_cpu - process_cpu_start);
+    parse_cpu_ms.push_back(parsed_cpu - hashed_cpu);
+    assemble_cpu_ms.push_back(process_cpu_start + process_cpu - parsed_cpu);
     hash_ms.push_back(Ms(hashed_at - start));
     parse_ms.push_back(Ms(parsed_at - hashed_at));
     assemble_ms.push_back(Ms(done - parsed_at));
@@ -220,6 +226,9 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
   PrintRow("total", total_ms);
   PrintRow("total, CPU time of the loading thread", cpu_ms);
   PrintRow("total, CPU time of all threads", process_cpu_ms);
+  PrintRow("  hash, CPU time of all threads", hash_cpu_ms);
+  PrintRow("  parse, CPU time of all threads", parse_cpu_ms);
+  PrintRow("  assemble, CPU time of all threads", assemble_cpu_ms);
   if (!only_tickets) std::printf("  ERROR: a tickets change read another table\n");
   return only_tickets;
 }

@@ -163,6 +163,43 @@ TEST(TicketParts, RejectedRowsCountAsOnOneThread) {
   EXPECT_EQ(ExpectSameAsOneThread(csv, 3, /*max_rejected_rows=*/5), 1);
 }
 
+// Tickets in the accounts' order, with gaps of several accounts and orphans between them: the
+// parts look at the next accounts' rows before the id index, and resolve every ticket to the
+// account the index gives, also when an account id repeats in the accounts table.
+TEST(TicketParts, TicketsInTheAccountsOrderResolveAsTheIndexDoes) {
+  const std::string accounts_header =
+      "account_id,account_name,industry,country,signup_date,referral_source,plan_tier,seats,"
+      "is_trial,churn_flag\n";
+  auto account_row = [](int i) {
+    return absl::StrCat("A-", i, ",Co ", i, ",FinTech,US,2024-01-01,partner,Pro,10,False,False\n");
+  };
+  std::string csv = absl::StrCat(kHeader, Row(1000, "A-5"), Row(1001, "A-3"));
+  for (int i = 0, account = 1; i < 600; ++i) {
+    if (i % 3 == 0) account += 1 + i % 7;  // 1 to 7 accounts ahead
+    csv += Row(i, i % 50 == 7 ? "A-nobody" : absl::StrCat("A-", account % 200));
+  }
+  for (const bool repeated : {false, true}) {
+    SCOPED_TRACE(repeated ? "an account id repeats" : "unique account ids");
+    std::string accounts = accounts_header;
+    for (int i = 0; i < 200; ++i) {
+      // A-3 again in place of A-6: the index keeps the first A-3, so a ticket of A-3 after one
+      // of A-5 is not the account on the next row.
+      accounts += account_row(repeated && i == 6 ? 3 : i);
+    }
+    const std::string dir = churn::testing::WriteDataFolder(
+        "ticket_parts_order", {{"support_tickets.csv", csv}, {"accounts.csv", accounts}});
+    const Loaded one = Load(dir, 1);
+    const Loaded many = Load(dir, 3);
+    ASSERT_TRUE(many.status.ok()) << many.status;
+    EXPECT_EQ(many.stats.parts, 3);
+    ASSERT_EQ(one.tickets.size(), many.tickets.size());
+    for (size_t i = 0; i < one.tickets.size(); ++i) {
+      EXPECT_EQ(one.tickets[i].account_index, many.tickets[i].account_index) << "ticket " << i;
+    }
+    EXPECT_EQ(one.stats.warnings, many.stats.warnings);
+  }
+}
+
 // The parts read the cells straight from the row: every spelling the one-thread reader takes
 // (blanks around values, other boolean words, exponents, signs, long numbers) gives the same
 // tickets, and a blank where a value is required, a bad word or a score off the scale sends the
