@@ -8,7 +8,8 @@
 // support_tickets.csv is rewritten (written aside, renamed into place) with one row fewer, then
 // back, --repeats times. Three measurements:
 //   1. ingest's libraries, stage by stage: content hashes (TableHashCache), parsing the changed
-//      tables (ParsedTables::Refresh) and assembling the signals, for the first (full) load and
+//      tables (ParsedTables::Refresh) and assembling the signals (after a tickets change from the
+//      previous signals, as the snapshot store does), for the first (full) load and
 //      for each tickets change;
 //   2. file change -> new snapshot in the store: a FolderWatcher (the kernel's file events with
 //      --watch_file_events, and a poll every --watch_interval_ms, debounced: one to two
@@ -160,6 +161,9 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
   churn::snapshots::TableHashCache hashes;
   churn::ParsedTables tables;
   std::vector<double> hash_ms, parse_ms, assemble_ms, total_ms, cpu_ms, process_cpu_ms;
+  std::vector<double> hash_cpu_ms, parse_cpu_ms, assemble_cpu_ms;  // of all threads
+  std::vector<double> changed_customers;  // -1: every customer assembled, the changes unknown
+  churn::SignalSnapshot previous;
   size_t customers = 0;
   bool only_tickets = true;
   for (int i = 0; i <= flags.repeats; ++i) {
@@ -169,6 +173,7 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
     const Clock::time_point start = Clock::now();
     absl::StatusOr<churn::snapshots::TableHashes> hashed = hashes.Hash(files);
     const Clock::time_point hashed_at = Clock::now();
+    const double hashed_cpu = ProcessCpuMs();
     if (!hashed.ok()) {
       std::fprintf(stderr, "%s\n", std::string(hashed.status().message()).c_str());
       return false;
@@ -176,15 +181,21 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
     absl::StatusOr<churn::TablesRead> read =
         tables.Refresh(files, hashed->of_table, std::nullopt, {});
     const Clock::time_point parsed_at = Clock::now();
+    const double parsed_cpu = ProcessCpuMs();
     if (!read.ok()) {
       std::fprintf(stderr, "%s\n", std::string(read.status().message()).c_str());
       return false;
     }
-    churn::SignalSnapshot signals = tables.Signals();
+    // As the snapshot store does: from the previous signals when only the tickets changed.
+    std::optional<std::vector<uint32_t>> changed;
+    churn::SignalSnapshot signals =
+        i == 0 ? tables.Signals() : tables.SignalsSince(previous, &changed);
     const Clock::time_point done = Clock::now();
+    if (i > 0) changed_customers.push_back(changed ? static_cast<double>(changed->size()) : -1);
     const double cpu = ThreadCpuMs() - cpu_start;
     const double process_cpu = ProcessCpuMs() - process_cpu_start;
     customers = signals.customers.size();
+    previous = std::move(signals);
     if (i == 0) {
       std::printf("1. ingest libraries, %zu customers\n", customers);
       std::printf("  full load (every table hashed and parsed): %9.1f ms  (hash %.1f, parse %.1f, "
@@ -195,6 +206,9 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
     }
     only_tickets = only_tickets && OnlyTickets(*read) &&
                    !hashed->read[static_cast<int>(Table::kFeatureUsage)];
+    hash_cpu_ms.push_back(hashed_cpu - process_cpu_start);
+    parse_cpu_ms.push_back(parsed_cpu - hashed_cpu);
+    assemble_cpu_ms.push_back(process_cpu_start + process_cpu - parsed_cpu);
     hash_ms.push_back(Ms(hashed_at - start));
     parse_ms.push_back(Ms(parsed_at - hashed_at));
     assemble_ms.push_back(Ms(done - parsed_at));
@@ -206,9 +220,16 @@ bool MeasureStages(Scratch& scratch, const Flags& flags) {
   PrintRow("hash (tickets read, the rest by identity)", hash_ms);
   PrintRow("parse support_tickets", parse_ms);
   PrintRow("assemble signals", assemble_ms);
+  const Summary changed = Summarize(changed_customers);
+  std::printf(
+      "  customers known changed (-1: unknown)      median %9.0f      min %9.0f   max %9.0f\n",
+      changed.median, changed.min, changed.max);
   PrintRow("total", total_ms);
   PrintRow("total, CPU time of the loading thread", cpu_ms);
   PrintRow("total, CPU time of all threads", process_cpu_ms);
+  PrintRow("  hash, CPU time of all threads", hash_cpu_ms);
+  PrintRow("  parse, CPU time of all threads", parse_cpu_ms);
+  PrintRow("  assemble, CPU time of all threads", assemble_cpu_ms);
   if (!only_tickets) std::printf("  ERROR: a tickets change read another table\n");
   return only_tickets;
 }

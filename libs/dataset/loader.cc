@@ -486,9 +486,6 @@ struct TicketRows {
   WarningTally duplicates{"duplicate ticket_id values"};
   WarningTally orphans{"support tickets whose account_id is not in accounts"};
   SeenIds seen_ids;
-  // Reading one part of the table (LoadTicketsInParts): ticket ids go here instead, compared
-  // across the parts once all are read.
-  IdFingerprints* part_ids = nullptr;
   Column id{}, account{}, submitted{}, satisfaction{}, escalation{}, first_response{}, resolution{};
   std::string last_account_id;
   int32_t last_account_index = kNoIndex;
@@ -533,19 +530,15 @@ struct TicketRows {
     ticket.account_index = last_account_index;
     if (last_account_index == kNoIndex) orphans.Add(std::string(account_id));
     if (const std::string_view ticket_id = r.Text(id); !ticket_id.empty()) {
-      if (part_ids != nullptr) {
-        part_ids->Add(ticket_id);
-      } else if (!seen_ids.Insert(ticket_id)) {
-        duplicates.Add(std::string(ticket_id));
-      }
+      if (!seen_ids.Insert(ticket_id)) duplicates.Add(std::string(ticket_id));
     }
     out->tickets.push_back(std::move(ticket));
     return absl::OkStatus();
   }
 };
 
-// One part of the tickets table, read on its own thread by the one-thread row handler with
-// tallies of its own.
+// One part of the tickets table, read on its own thread with the one-thread row handler's
+// columns, account lookup and tallies; ticket ids are compared across the parts once all are read.
 struct TicketPart {
   explicit TicketPart(const Dataset& keys) : rows(keys, &data) {}
   Dataset data;  // the part's tickets and latest day
@@ -556,17 +549,90 @@ struct TicketPart {
   int64_t bytes = 0;
   bool clean = true;  // false: a row or the CSV needs the one-thread reader's judgement
 
+  // The rows of TicketRows, with the fields read straight from the row: the same parsers and
+  // checks, no status per value and no error text (a problem sends the table to TicketRows).
   void Read(int64_t reserve_rows) {
     TableReader& r = *reader;
     data.tickets.reserve(static_cast<size_t>(reserve_rows));
     ids.Reserve(reserve_rows);
-    rows.part_ids = &ids;
     rows.Bind(r);
+    const size_t width = r.header_width();
+    const size_t account = *r.FieldOf(rows.account);
+    const size_t submitted = *r.FieldOf(rows.submitted);
+    const size_t satisfaction = *r.FieldOf(rows.satisfaction);
+    const size_t escalation = *r.FieldOf(rows.escalation);
+    const std::optional<size_t> first_response = r.FieldOf(rows.first_response);
+    const std::optional<size_t> resolution = r.FieldOf(rows.resolution);
+    const std::optional<size_t> id = r.FieldOf(rows.id);
+    const std::vector<Account>& accounts = rows.keys.accounts;
+    const bool accounts_unique = rows.keys.account_index.size() == accounts.size();
+    constexpr size_t kAccountsAhead = 4;
+    // A blank cell is nullopt; `bad` is set when a present value does not parse.
+    auto number = [](std::string_view text, bool& bad) -> std::optional<double> {
+      text = TrimBlanks(text);
+      if (text.empty()) return std::nullopt;
+      std::optional<double> value = ParseNumber(text);
+      bad = bad || !value;
+      return value;
+    };
     while (NextRowOfPart(r, clean)) {
-      if (!r.CheckRowShape().ok() || !rows(r).ok()) {
+      const std::vector<std::string_view>& fields = r.fields();
+      if (fields.size() != width && !r.CheckRowShape().ok()) {
         clean = false;
         return;
       }
+      bool bad = false;
+      const std::string_view account_id = TrimBlanks(fields[account]);
+      const std::string_view submitted_text = TrimBlanks(fields[submitted]);
+      const std::string_view escalation_text = TrimBlanks(fields[escalation]);
+      const std::optional<Day> submitted_day =
+          submitted_text.empty() ? std::nullopt : ParseDate(submitted_text);
+      const std::optional<bool> escalated =
+          escalation_text.empty() ? std::nullopt : ParseBool(escalation_text);
+      SupportTicket ticket;
+      ticket.satisfaction_score = number(fields[satisfaction], bad);
+      if (first_response) ticket.first_response_minutes = number(fields[*first_response], bad);
+      if (resolution) ticket.resolution_hours = number(fields[*resolution], bad);
+      if (bad || account_id.empty() || !submitted_day || !escalated ||
+          (ticket.satisfaction_score &&
+           !kSatisfactionScoreRange.Contains(*ticket.satisfaction_score))) {
+        clean = false;
+        return;
+      }
+      ticket.submitted = *submitted_day;
+      ticket.escalated = *escalated;
+      data.latest_ticket_day =
+          std::max(data.latest_ticket_day.value_or(ticket.submitted), ticket.submitted);
+      // Ticket exports are often grouped by account, in the accounts' order: remember the last
+      // lookup, and try the next few accounts' rows before the id index (a hash lookup is a
+      // cache miss or two; the rows ahead are in cache). Without repeated account ids a row's
+      // position is what the index gives.
+      if (account_id != rows.last_account_id) {
+        int32_t found = kNoIndex;
+        if (accounts_unique && rows.last_account_index != kNoIndex) {
+          const size_t from = static_cast<size_t>(rows.last_account_index) + 1;
+          for (size_t i = from; i < std::min(from + kAccountsAhead, accounts.size()); ++i) {
+            if (accounts[i].account_id == account_id) {
+              found = static_cast<int32_t>(i);
+              break;
+            }
+          }
+        }
+        if (found == kNoIndex) {
+          auto it = rows.keys.account_index.find(account_id);
+          found = it == rows.keys.account_index.end() ? kNoIndex : it->second;
+        }
+        rows.last_account_id.assign(account_id);
+        rows.last_account_index = found;
+      }
+      ticket.account_index = rows.last_account_index;
+      if (ticket.account_index == kNoIndex) rows.orphans.Add(std::string(account_id));
+      if (id) {
+        if (const std::string_view ticket_id = TrimBlanks(fields[*id]); !ticket_id.empty()) {
+          ids.Add(ticket_id);
+        }
+      }
+      data.tickets.push_back(ticket);
       ++row_count;
     }
     if (!clean) return;  // a read error

@@ -80,7 +80,7 @@ std::string FormatDate(Day day) {
   return buffer;
 }
 
-std::optional<bool> ParseBool(std::string_view text) {
+std::optional<bool> value_parsers_internal::ParseBoolText(std::string_view text) {
   text = TrimBlanks(text);
   if (std::optional<bool> value = settings::ParseBoolWord(text)) return value;
   // Exports also write flags as one letter (t/f, y/n); settings never do.
@@ -110,7 +110,7 @@ std::optional<int64_t> value_parsers_internal::ParseCountText(std::string_view t
   return value;
 }
 
-std::optional<double> ParseNumber(std::string_view text) {
+std::optional<double> value_parsers_internal::ParseNumberText(std::string_view text) {
   text = TrimBlanks(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   double value = 0;

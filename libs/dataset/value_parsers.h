@@ -66,9 +66,30 @@ inline std::optional<Day> ParseDate(std::string_view text) {
 }
 std::string FormatDate(Day day);
 
+namespace value_parsers_internal {
+// Every form ParseBool accepts, by the general rules.
+std::optional<bool> ParseBoolText(std::string_view text);
+}  // namespace value_parsers_internal
+
 // A boolean cell: the words of settings::ParseBoolWord (true/false, 1/0, yes/no, on/off in any
-// case) or one letter t/f, y/n; blanks around it are ignored.
-std::optional<bool> ParseBool(std::string_view text);
+// case) or one letter t/f, y/n; blanks around it are ignored. Inline for the spellings exports
+// write on every row (True/False, true/false, 1/0); anything else goes to the general parser.
+inline std::optional<bool> ParseBool(std::string_view text) {
+  switch (text.size()) {
+    case 1:
+      if (text[0] == '1') return true;
+      if (text[0] == '0') return false;
+      break;
+    case 4:
+      if (text == "True" || text == "true") return true;
+      break;
+    case 5:
+      if (text == "False" || text == "false") return false;
+      break;
+    default: break;
+  }
+  return value_parsers_internal::ParseBoolText(text);
+}
 
 namespace value_parsers_internal {
 // Every form ParseCount accepts, by the general rules.
@@ -91,8 +112,44 @@ inline std::optional<int64_t> ParseCount(std::string_view text) {
   return value_parsers_internal::ParseCountText(text);
 }
 
-// A finite decimal number ("1e3" accepted, "nan"/"inf" rejected).
-std::optional<double> ParseNumber(std::string_view text);
+namespace value_parsers_internal {
+// Every form ParseNumber accepts, by the general rules (std::from_chars).
+std::optional<double> ParseNumberText(std::string_view text);
+
+// Powers of ten a double holds exactly.
+inline constexpr double kExactPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6, 1e7,
+                                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14};
+}  // namespace value_parsers_internal
+
+// A finite decimal number ("1e3" accepted, "nan"/"inf" rejected). Inline for the common cell,
+// "digits" or "digits.digits" in at most 15 bytes: its digits as an integer below 2^53 and a
+// power of ten up to 1e14 are both exact doubles, so their one division is the correctly
+// rounded value, the same as std::from_chars gives. Anything else goes to the general parser.
+inline std::optional<double> ParseNumber(std::string_view text) {
+  if (!text.empty() && text.size() <= 15) {
+    uint64_t digits = 0;
+    int fraction_digits = -1;  // -1: no point yet
+    size_t i = 0;
+    for (; i < text.size(); ++i) {
+      const unsigned digit = static_cast<unsigned char>(text[i]) - unsigned{'0'};
+      if (digit <= 9) {
+        digits = digits * 10 + digit;
+        if (fraction_digits >= 0) ++fraction_digits;
+      } else if (text[i] == '.' && fraction_digits < 0 && i > 0) {
+        fraction_digits = 0;
+      } else {
+        break;
+      }
+    }
+    if (i == text.size() && fraction_digits != 0) {
+      const auto value = static_cast<double>(digits);
+      return fraction_digits < 0
+                 ? value
+                 : value / value_parsers_internal::kExactPowersOfTen[fraction_digits];
+    }
+  }
+  return value_parsers_internal::ParseNumberText(text);
+}
 
 // Surrounding spaces and tabs removed (inline: every cell of every row goes through it).
 inline std::string_view TrimBlanks(std::string_view text) {

@@ -89,6 +89,7 @@ absl::StatusOr<TablesRead> ParsedTables::Refresh(const dataset::DataFiles& files
     usage_entries_retained_ = usage_entries_retained;
   }
   loaded_ = true;
+  last_read_ = read;
   as_of_ = as_of;
   files_ = files;
   hashes_ = hashes;
@@ -99,6 +100,19 @@ SignalSnapshot ParsedTables::Signals() const {
   SignalOptions options;
   options.as_of = as_of_;
   return AssembleSnapshot(data_, usage_totals_, usage_entries_retained_, options);
+}
+
+SignalSnapshot ParsedTables::SignalsSince(const SignalSnapshot& previous,
+                                          std::optional<std::vector<uint32_t>>* changed) const {
+  changed->reset();
+  const bool only_support = !last_read_[Index(Table::kAccounts)] &&
+                            !last_read_[Index(Table::kSubscriptions)] &&
+                            !last_read_[Index(Table::kFeatureUsage)];
+  if (!only_support || previous.customers.size() != data_.subscriptions.size()) return Signals();
+  SignalOptions options;
+  options.as_of = as_of_;
+  changed->emplace();
+  return ReassembleSupport(data_, previous, options, &**changed);
 }
 
 }  // namespace churn

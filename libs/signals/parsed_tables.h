@@ -16,6 +16,7 @@
 // Not thread-safe: the snapshot store refreshes it under its load lock.
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,13 @@ class ParsedTables {
 
   // The signals of the tables held; requires a successful Refresh.
   SignalSnapshot Signals() const;
+  // The same from `previous`, the signals of the tables as they were before the last Refresh
+  // (the caller's to know): when that refresh read only the tickets and churn events, the
+  // customers are `previous`'s with the support windows and churn labels assembled again
+  // (ReassembleSupport) and `*changed` the positions whose signals differ, ascending; otherwise
+  // as Signals() and `*changed` unset.
+  SignalSnapshot SignalsSince(const SignalSnapshot& previous,
+                              std::optional<std::vector<uint32_t>>* changed) const;
 
  private:
   // What a refresh must read: changed tables and those resolving keys against them.
@@ -49,6 +57,7 @@ class ParsedTables {
                    std::optional<dataset::Day> as_of) const;
 
   bool loaded_ = false;
+  TablesRead last_read_{};  // by the last successful Refresh
   std::optional<dataset::Day> as_of_;
   dataset::DataFiles files_;
   std::array<std::string, 5> hashes_;

@@ -52,6 +52,75 @@ std::vector<SupportWindow> SupportWindows(const dataset::Dataset& data, Day end)
   return windows;
 }
 
+// What a customer's support window and its account's churn events give.
+struct SupportFields {
+  int64_t tickets_30d = 0;
+  std::optional<double> satisfaction_score;
+  bool escalation_flag = false;
+  std::optional<double> avg_first_response_min;
+  std::optional<double> avg_resolution_hours;
+  bool churned = false;
+  bool operator==(const SupportFields&) const = default;
+
+  SupportFields(const SupportWindow& window, bool account_churned)
+      : tickets_30d(window.tickets),
+        satisfaction_score(MeanOf(window.satisfaction_sum, window.satisfaction_count)),
+        escalation_flag(window.escalated),
+        avg_first_response_min(MeanOf(window.first_response_sum, window.first_response_count)),
+        avg_resolution_hours(MeanOf(window.resolution_sum, window.resolution_count)),
+        churned(account_churned) {}
+  explicit SupportFields(const CustomerSignals& signals)
+      : tickets_30d(signals.tickets_30d),
+        satisfaction_score(signals.satisfaction_score),
+        escalation_flag(signals.escalation_flag),
+        avg_first_response_min(signals.avg_first_response_min),
+        avg_resolution_hours(signals.avg_resolution_hours),
+        churned(signals.churned) {}
+
+  void ApplyTo(CustomerSignals& signals) const {
+    signals.churned = churned;
+    signals.tickets_30d = tickets_30d;
+    signals.satisfaction_score = satisfaction_score;
+    signals.escalation_flag = escalation_flag;
+    signals.avg_first_response_min = avg_first_response_min;
+    signals.avg_resolution_hours = avg_resolution_hours;
+  }
+};
+
+// The per-account inputs of SupportFields.
+struct AccountSupport {
+  std::vector<SupportWindow> windows;
+  std::vector<bool> churned;
+};
+
+AccountSupport AccountSupportOf(const dataset::Dataset& data,
+                                std::optional<Day> support_window_end) {
+  AccountSupport support;
+  support.windows = support_window_end ? SupportWindows(data, *support_window_end)
+                                       : std::vector<SupportWindow>(data.accounts.size());
+  support.churned.assign(data.accounts.size(), false);
+  for (const dataset::ChurnEvent& event : data.churn_events) {
+    if (event.account_index != dataset::kNoIndex) support.churned[event.account_index] = true;
+  }
+  return support;
+}
+
+// Calls fill(begin, end) over [0, count) in ranges on all cores.
+template <typename Fill>
+void InRanges(size_t count, Fill&& fill) {
+  // Below this many rows per thread a thread costs more than it saves.
+  constexpr size_t kMinRowsPerThread = 16384;
+  const size_t threads = std::clamp<size_t>(count / kMinRowsPerThread, 1,
+                                            std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> workers;
+  for (size_t t = 1; t < threads; ++t) {
+    workers.emplace_back(
+        [&fill, count, t, threads] { fill(count * t / threads, count * (t + 1) / threads); });
+  }
+  fill(size_t{0}, count / threads);
+  for (std::thread& worker : workers) worker.join();
+}
+
 double UsageDrop(int64_t last, int64_t prior) {
   if (prior <= 0 || last >= prior) return 0;
   return static_cast<double>(prior - last) / static_cast<double>(prior);
@@ -63,17 +132,8 @@ std::vector<CustomerSignals> AssembleSignals(
     const dataset::Dataset& data, const std::vector<UsageTotals>& usage_totals,
     std::optional<Day> support_window_end,
     const absl::flat_hash_map<std::string, int64_t>& churn_intent_by_customer) {
-  std::vector<SupportWindow> support = support_window_end
-                                           ? SupportWindows(data, *support_window_end)
-                                           : std::vector<SupportWindow>(data.accounts.size());
-  std::vector<bool> account_churned(data.accounts.size(), false);
-  for (const dataset::ChurnEvent& event : data.churn_events) {
-    if (event.account_index != dataset::kNoIndex) account_churned[event.account_index] = true;
-  }
-
-  // Each row is filled in place, in ranges on all cores: a refresh after a tickets change
-  // assembles every customer again (the snapshot is a new immutable vector), so this is most of
-  // what it costs besides reading the tickets.
+  const AccountSupport support = AccountSupportOf(data, support_window_end);
+  // Each row is filled in place, in ranges on all cores.
   std::vector<CustomerSignals> customers(data.subscriptions.size());
   auto fill = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
@@ -91,19 +151,12 @@ std::vector<CustomerSignals> AssembleSignals(
         signals.errors_30d = usage_totals[i].errors_30d;
       }
       signals.usage_drop_pct = UsageDrop(signals.usage_30d, signals.usage_prev30d);
-      if (subscription.account_index != dataset::kNoIndex) {
-        const dataset::Account& account = data.accounts[subscription.account_index];
-        signals.account_name = account.account_name;
-        signals.industry = account.industry;
-        signals.country = account.country;
-        signals.churned = account_churned[subscription.account_index];
-        const SupportWindow& window = support[subscription.account_index];
-        signals.tickets_30d = window.tickets;
-        signals.satisfaction_score = MeanOf(window.satisfaction_sum, window.satisfaction_count);
-        signals.escalation_flag = window.escalated;
-        signals.avg_first_response_min =
-            MeanOf(window.first_response_sum, window.first_response_count);
-        signals.avg_resolution_hours = MeanOf(window.resolution_sum, window.resolution_count);
+      if (const int32_t account = subscription.account_index; account != dataset::kNoIndex) {
+        const dataset::Account& row = data.accounts[account];
+        signals.account_name = row.account_name;
+        signals.industry = row.industry;
+        signals.country = row.country;
+        SupportFields(support.windows[account], support.churned[account]).ApplyTo(signals);
       }
       if (!churn_intent_by_customer.empty()) {
         if (auto it = churn_intent_by_customer.find(signals.customer_id);
@@ -113,17 +166,7 @@ std::vector<CustomerSignals> AssembleSignals(
       }
     }
   };
-  // Below this many rows per thread a thread costs more than it saves.
-  constexpr size_t kMinRowsPerThread = 16384;
-  const size_t count = customers.size();
-  const size_t threads = std::clamp<size_t>(count / kMinRowsPerThread, 1,
-                                            std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> workers;
-  for (size_t t = 1; t < threads; ++t) {
-    workers.emplace_back(fill, count * t / threads, count * (t + 1) / threads);
-  }
-  fill(0, count / threads);
-  for (std::thread& worker : workers) worker.join();
+  InRanges(customers.size(), fill);
   return customers;
 }
 
@@ -143,6 +186,44 @@ SignalSnapshot AssembleSnapshot(const dataset::Dataset& data,
   }
   snapshot.customers = AssembleSignals(data, usage_totals, snapshot.support_window_end,
                                        options.churn_intent_by_customer);
+  snapshot.report = data.report;
+  return snapshot;
+}
+
+SignalSnapshot ReassembleSupport(const dataset::Dataset& data, const SignalSnapshot& previous,
+                                 const SignalOptions& options, std::vector<uint32_t>* changed) {
+  SignalSnapshot snapshot;
+  snapshot.usage_window_end = UsageWindowEnd(data, options.as_of);
+  snapshot.support_window_end = options.as_of ? options.as_of : data.latest_ticket_day;
+  snapshot.usage_entries_retained = previous.usage_entries_retained;
+  for (const dataset::ChurnEvent& event : data.churn_events) {
+    ++snapshot.churn_reason_counts[event.reason_code.empty() ? "(blank)" : event.reason_code];
+  }
+  const AccountSupport support = AccountSupportOf(data, snapshot.support_window_end);
+  const std::vector<CustomerSignals>& before = previous.customers;
+  // Which customers' support fields differ: read on another thread while this one copies the
+  // rows (most of what this costs: one pass over every row and its strings), then patched.
+  auto support_of = [&](size_t i) -> std::optional<SupportFields> {
+    const int32_t account =
+        i < data.subscriptions.size() ? data.subscriptions[i].account_index : dataset::kNoIndex;
+    if (account == dataset::kNoIndex) return std::nullopt;
+    return SupportFields(support.windows[account], support.churned[account]);
+  };
+  changed->clear();
+  std::vector<CustomerSignals> customers;
+  {
+    std::jthread compare([&] {
+      for (size_t i = 0; i < before.size(); ++i) {
+        const std::optional<SupportFields> now = support_of(i);
+        if (now && !(*now == SupportFields(before[i]))) {
+          changed->push_back(static_cast<uint32_t>(i));
+        }
+      }
+    });
+    customers = before;
+  }
+  for (const uint32_t i : *changed) support_of(i)->ApplyTo(customers[i]);
+  snapshot.customers = std::move(customers);
   snapshot.report = data.report;
   return snapshot;
 }

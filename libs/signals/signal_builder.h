@@ -1,6 +1,7 @@
 #pragma once
 // From a data folder to one CustomerSignals row per subscription (docs/PRODUCT.md "Signals").
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,6 +49,14 @@ std::vector<CustomerSignals> AssembleSignals(
 SignalSnapshot AssembleSnapshot(const dataset::Dataset& data,
                                 const std::vector<UsageTotals>& usage_totals,
                                 size_t usage_entries_retained, const SignalOptions& options);
+
+// AssembleSnapshot(data, ...) for data of which only the tickets and churn events differ from the
+// data `previous` was assembled from (same accounts, subscriptions, usage totals and options):
+// `previous`'s customers copied, with the support windows and churn labels assembled again.
+// `changed` gets the positions of the customers whose signals differ from `previous`'s,
+// ascending (what DiffAlignedSignals of snapshots/signals_delta.h would find).
+SignalSnapshot ReassembleSupport(const dataset::Dataset& data, const SignalSnapshot& previous,
+                                 const SignalOptions& options, std::vector<uint32_t>* changed);
 
 // The window end E of loaded data: the as-of date, else the latest usage day.
 std::optional<dataset::Day> UsageWindowEnd(const dataset::Dataset& data,

@@ -45,6 +45,18 @@ std::optional<SignalsDelta> DiffAlignedSignals(const std::vector<CustomerSignals
   return delta;
 }
 
+std::optional<SignalsDelta> DiffAlignedSignalsAt(const std::vector<CustomerSignals>& base,
+                                                 const std::vector<CustomerSignals>& current,
+                                                 const std::vector<uint32_t>& candidates) {
+  if (base.size() != current.size()) return std::nullopt;
+  SignalsDelta delta;
+  for (const uint32_t i : candidates) {
+    if (i >= current.size()) return std::nullopt;
+    if (!(base[i] == current[i])) delta.changed.push_back(i);
+  }
+  return delta;
+}
+
 bool UniqueCustomerIds(const std::vector<CustomerSignals>& customers) {
   absl::flat_hash_set<std::string_view> seen;
   seen.reserve(customers.size());

@@ -29,6 +29,13 @@ std::optional<SignalsDelta> DiffSignals(const std::vector<CustomerSignals>& base
 std::optional<SignalsDelta> DiffAlignedSignals(const std::vector<CustomerSignals>& base,
                                                const std::vector<CustomerSignals>& current);
 
+// DiffAlignedSignals when only the rows at `candidates` (ascending positions, each below both
+// sizes) may differ, as the snapshot store knows after a change of tickets or churn events
+// (Snapshot::changed_from_previous): only those rows are compared. Nullopt when the sizes differ.
+std::optional<SignalsDelta> DiffAlignedSignalsAt(const std::vector<CustomerSignals>& base,
+                                                 const std::vector<CustomerSignals>& current,
+                                                 const std::vector<uint32_t>& candidates);
+
 // Whether no customer id repeats.
 bool UniqueCustomerIds(const std::vector<CustomerSignals>& customers);
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -33,6 +34,10 @@ struct Snapshot {
   // first version.
   bool same_customers_as_previous = false;
   bool unique_customer_ids = false;  // no customer id repeats
+  // When the load knew which customers changed (a change of tickets or churn events only: the
+  // store re-assembled just their support windows and churn labels): the positions whose
+  // signals differ from version - 1's, ascending, so a delta needs no comparison of every row.
+  std::optional<std::vector<uint32_t>> changed_from_previous;
 };
 
 // Why the last load failed, kept until a later load succeeds.

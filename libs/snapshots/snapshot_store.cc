@@ -81,10 +81,16 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
     return LoadResult{current, false, elapsed(), {}, table_hashes->read, {}};
   }
 
+  const bool from_current = current && tables_published_;
   absl::StatusOr<TablesRead> parsed =
       tables_.Refresh(*files, table_hashes->of_table, as_of, options_.load);
   if (!parsed.ok()) return Fail(parsed.status());
-  SignalSnapshot signals = tables_.Signals();
+  tables_published_ = false;  // until a snapshot of the tables as they are now is published
+  // Long views are added after the signals are assembled: not a start for the next assembly.
+  std::optional<std::vector<uint32_t>> changed;
+  SignalSnapshot signals = from_current && !options_.long_views
+                               ? tables_.SignalsSince(current->signals, &changed)
+                               : tables_.Signals();
   if (options_.long_views) {
     // The long views read every table again (days and weeks before the as-of date).
     if (absl::Status added = AddLongViews(*files, options_.load, &signals); !added.ok()) {
@@ -101,10 +107,11 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
   snapshot->content_hash = std::move(hash);
   snapshot->as_of = as_of;
   snapshot->signals = std::move(signals);
+  snapshot->changed_from_previous = std::move(changed);
   // A kept subscriptions table (an accounts change re-reads it) is the same customers, in order,
   // with the same answer to whether an id repeats; a re-read one is compared.
   const std::vector<CustomerSignals>& customers = snapshot->signals.customers;
-  if (current && !(*parsed)[static_cast<int>(dataset::Table::kSubscriptions)]) {
+  if (from_current && !(*parsed)[static_cast<int>(dataset::Table::kSubscriptions)]) {
     snapshot->same_customers_as_previous = true;
     snapshot->unique_customer_ids = current->unique_customer_ids;
   } else {
@@ -127,6 +134,7 @@ absl::StatusOr<LoadResult> SnapshotStore::LoadLocked(
     }
     last_failure_.reset();
   }
+  tables_published_ = true;
   // Freed after the publish, outside the lock (readers never wait for it), by the caller.
   return LoadResult{std::move(snapshot), true, elapsed(), *parsed, table_hashes->read,
                     std::move(retired)};

@@ -91,6 +91,9 @@ class SnapshotStore {
   concurrency::Mutex load_mu_ ABSL_ACQUIRED_BEFORE(state_mu_);  // one load at a time
   TableHashCache hashes_ ABSL_GUARDED_BY(load_mu_);
   ParsedTables tables_ ABSL_GUARDED_BY(load_mu_);  // those of the current snapshot
+  // Whether the current snapshot was built from tables_ as they stand (false after a refresh
+  // that published nothing), so the next load may start from its signals.
+  bool tables_published_ ABSL_GUARDED_BY(load_mu_) = false;
   mutable concurrency::Mutex state_mu_;
   std::deque<std::shared_ptr<const Snapshot>> held_ ABSL_GUARDED_BY(state_mu_);  // newest first
   std::optional<LoadFailure> last_failure_ ABSL_GUARDED_BY(state_mu_);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -500,16 +501,30 @@ grpc::ServerWriteReactor<v1::StreamSignalsResponse>* IngestService::StreamSignal
   // The customers line up when every version after the base kept the previous one's (a change
   // of tickets, usage or churn events): then row against row, else matched by id.
   bool aligned = base->version < snapshot->version && snapshot->unique_customer_ids;
+  // When every version since the base knew which customers it changed, only those are compared.
+  std::optional<std::vector<uint32_t>> candidates = std::vector<uint32_t>();
   for (int64_t version = base->version + 1; aligned && version <= snapshot->version; ++version) {
     std::shared_ptr<const snapshots::Snapshot> step =
         version == snapshot->version ? snapshot : store_.Find(version);
     aligned = step != nullptr && step->store_instance == snapshot->store_instance &&
               step->same_customers_as_previous;
+    if (!aligned || !step->changed_from_previous) {
+      candidates.reset();
+    } else if (candidates) {
+      std::vector<uint32_t> merged;
+      std::set_union(candidates->begin(), candidates->end(), step->changed_from_previous->begin(),
+                     step->changed_from_previous->end(), std::back_inserter(merged));
+      candidates = std::move(merged);
+    }
   }
+  if (!aligned) candidates.reset();
   // Comparing every customer is a pass over both snapshots: on the executor.
-  absl::Status queued = executor_->Submit([base, snapshot, chunk, reactor, aligned] {
+  absl::Status queued = executor_->Submit([base, snapshot, chunk, reactor, aligned,
+                                           candidates = std::move(candidates)] {
     std::optional<snapshots::SignalsDelta> diff =
-        aligned
+        candidates ? snapshots::DiffAlignedSignalsAt(base->signals.customers,
+                                                     snapshot->signals.customers, *candidates)
+        : aligned
             ? snapshots::DiffAlignedSignals(base->signals.customers, snapshot->signals.customers)
             : std::nullopt;
     if (!diff) diff = snapshots::DiffSignals(base->signals.customers, snapshot->signals.customers);

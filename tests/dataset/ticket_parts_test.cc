@@ -163,5 +163,87 @@ TEST(TicketParts, RejectedRowsCountAsOnOneThread) {
   EXPECT_EQ(ExpectSameAsOneThread(csv, 3, /*max_rejected_rows=*/5), 1);
 }
 
+// Tickets in the accounts' order, with gaps of several accounts and orphans between them: the
+// parts look at the next accounts' rows before the id index, and resolve every ticket to the
+// account the index gives, also when an account id repeats in the accounts table.
+TEST(TicketParts, TicketsInTheAccountsOrderResolveAsTheIndexDoes) {
+  const std::string accounts_header =
+      "account_id,account_name,industry,country,signup_date,referral_source,plan_tier,seats,"
+      "is_trial,churn_flag\n";
+  auto account_row = [](int i) {
+    return absl::StrCat("A-", i, ",Co ", i, ",FinTech,US,2024-01-01,partner,Pro,10,False,False\n");
+  };
+  std::string csv = absl::StrCat(kHeader, Row(1000, "A-5"), Row(1001, "A-3"));
+  for (int i = 0, account = 1; i < 600; ++i) {
+    if (i % 3 == 0) account += 1 + i % 7;  // 1 to 7 accounts ahead
+    csv += Row(i, i % 50 == 7 ? "A-nobody" : absl::StrCat("A-", account % 200));
+  }
+  for (const bool repeated : {false, true}) {
+    SCOPED_TRACE(repeated ? "an account id repeats" : "unique account ids");
+    std::string accounts = accounts_header;
+    for (int i = 0; i < 200; ++i) {
+      // A-3 again in place of A-6: the index keeps the first A-3, so a ticket of A-3 after one
+      // of A-5 is not the account on the next row.
+      accounts += account_row(repeated && i == 6 ? 3 : i);
+    }
+    const std::string dir = churn::testing::WriteDataFolder(
+        "ticket_parts_order", {{"support_tickets.csv", csv}, {"accounts.csv", accounts}});
+    const Loaded one = Load(dir, 1);
+    const Loaded many = Load(dir, 3);
+    ASSERT_TRUE(many.status.ok()) << many.status;
+    EXPECT_EQ(many.stats.parts, 3);
+    ASSERT_EQ(one.tickets.size(), many.tickets.size());
+    for (size_t i = 0; i < one.tickets.size(); ++i) {
+      EXPECT_EQ(one.tickets[i].account_index, many.tickets[i].account_index) << "ticket " << i;
+    }
+    EXPECT_EQ(one.stats.warnings, many.stats.warnings);
+  }
+}
+
+// The parts read the cells straight from the row: every spelling the one-thread reader takes
+// (blanks around values, other boolean words, exponents, signs, long numbers) gives the same
+// tickets, and a blank where a value is required, a bad word or a score off the scale sends the
+// table to one thread with the same error.
+TEST(TicketParts, EverySpellingOfAValueAgrees) {
+  const std::vector<std::string> numbers = {
+      "4", " 3.5 ", "2e0", "+1", "1.", ".5e1", "12345678901234567", "0.000000000000001",
+      "",  "4.25"};
+  const std::vector<std::string> flags = {"True", "false", " yes", "N", "0", "1 ", "ON", "t"};
+  std::string csv = kHeader;
+  for (int i = 0; i < 600; ++i) {
+    const std::string score = i % 4 == 0 ? "" : absl::StrCat(1 + i % 5, i % 3 == 0 ? ".0" : "");
+    absl::StrAppend(&csv, "T-", i, ", A-", i % 3, " , 2024-12-", 10 + i % 19,
+                    i % 5 == 0 ? " 08:30" : "", ",,", numbers[i % numbers.size()], ",low,",
+                    numbers[(i + 3) % numbers.size()], ",", score, ",", flags[i % flags.size()],
+                    "\n");
+  }
+  EXPECT_EQ(ExpectSameAsOneThread(csv), 3);
+  // Without the optional columns.
+  std::string narrow = "ticket_id,account_id,submitted_at,satisfaction_score,escalation_flag\n";
+  for (int i = 0; i < 600; ++i) {
+    absl::StrAppend(&narrow, "T-", i, ",A-", i % 2, ",2024-11-0", 1 + i % 9, ",",
+                    i % 6 == 0 ? "" : "5", ",", flags[i % flags.size()], "\n");
+  }
+  EXPECT_EQ(ExpectSameAsOneThread(narrow), 3);
+  for (const std::string& bad : {"T-x,A-1,2024-12-01,,1.0,low,5,3,\n",        // blank flag
+                                 "T-x,A-1,2024-12-01,,1.0,low,5,3,maybe\n",   // not a flag
+                                 "T-x,,2024-12-01,,1.0,low,5,3,True\n",       // no account
+                                 "T-x,A-1,,,1.0,low,5,3,True\n",              // no date
+                                 "T-x,A-1,2024-12-01,,1.0,low,5,0.5,True\n",  // off the scale
+                                 "T-x,A-1,2024-12-01,,1.0,low,5x,3,True\n"}) {
+    SCOPED_TRACE(bad);
+    std::string with_bad = kHeader;
+    for (int i = 0; i < 600; ++i) with_bad += Row(i, "A-1");
+    with_bad += bad;
+    for (int i = 0; i < 100; ++i) with_bad += Row(1000 + i, "A-2");
+    EXPECT_EQ(ExpectSameAsOneThread(with_bad), 1);
+    const Loaded loaded = Load(churn::testing::WriteDataFolder("ticket_parts_spelling",
+                                                               {{"support_tickets.csv", with_bad}}),
+                               3);
+    EXPECT_THAT(std::string(loaded.status.message()),
+                ::testing::HasSubstr("support_tickets.csv:602:"));
+  }
+}
+
 }  // namespace
 }  // namespace churn::dataset

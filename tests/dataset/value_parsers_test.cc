@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <random>
 #include <string>
 
 #include "absl/time/civil_time.h"
@@ -157,6 +159,47 @@ TEST(ParseNumber, AcceptsFiniteNumbersOnly) {
   EXPECT_FALSE(ParseNumber("inf"));
   EXPECT_FALSE(ParseNumber("1,5"));
   EXPECT_FALSE(ParseNumber(""));
+}
+
+// The inline fast path ("digits" or "digits.digits", up to 15 bytes) gives exactly what the
+// general parser (std::from_chars) gives, over random cells of every length it takes and
+// beyond, and leaves every other spelling to the general parser.
+TEST(ParseNumber, FastPathEqualsTheGeneralParserBitForBit) {
+  using value_parsers_internal::ParseNumberText;
+  std::mt19937_64 random(17);
+  std::uniform_int_distribution<int> length(1, 17);
+  std::uniform_int_distribution<int> digit(0, 9);
+  for (int i = 0; i < 200000; ++i) {
+    std::string text;
+    const int digits = length(random);
+    const int point = std::uniform_int_distribution<int>(0, digits)(random);  // digits: none
+    for (int d = 0; d < digits; ++d) {
+      if (d == point && d > 0) text += '.';
+      text += static_cast<char>('0' + digit(random));
+    }
+    const std::optional<double> fast = ParseNumber(text);
+    const std::optional<double> general = ParseNumberText(text);
+    ASSERT_TRUE(fast.has_value()) << text;
+    ASSERT_TRUE(general.has_value()) << text;
+    ASSERT_EQ(std::memcmp(&*fast, &*general, sizeof(double)), 0) << text;
+  }
+  for (const char* text : {"5.", ".5", "+3", "-0", "-2.5", " 4.0 ", "4.0\t", "1e1", "0.1",
+                           "123456789012345", "1234567890123456", "99999999999999.9",
+                           "0.00000000000001", "3.", "1..2", "1.2.3", "--1", "", "."}) {
+    const std::optional<double> fast = ParseNumber(text);
+    const std::optional<double> general = ParseNumberText(text);
+    ASSERT_EQ(fast.has_value(), general.has_value()) << text;
+    if (fast) EXPECT_EQ(std::memcmp(&*fast, &*general, sizeof(double)), 0) << text;
+  }
+  EXPECT_TRUE(std::signbit(*ParseNumber("-0")));
+}
+
+TEST(ParseBool, FastPathAgreesWithTheGeneralParser) {
+  for (const char* text :
+       {"True", "true", "False", "false", "1",     "0",     "TRUE", "fAlse", "t",     "F",
+        "yes",  "No",   "on",    "OFF",   " True", "True ", "2",    "",      "Truth", "Falsy"}) {
+    EXPECT_EQ(ParseBool(text), value_parsers_internal::ParseBoolText(text)) << text;
+  }
 }
 
 }  // namespace

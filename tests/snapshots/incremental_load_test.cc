@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 #include <vector>
@@ -278,6 +279,12 @@ TEST(IncrementalLoad, TicketsOnlyReloadsEqualAFreshFullLoadOverRandomEdits) {
       ASSERT_NE(previous, nullptr);
       customers_changed += previous->signals.customers != reloaded->snapshot->signals.customers;
       EXPECT_TRUE(reloaded->snapshot->same_customers_as_previous);
+      // The load knew which customers changed: exactly those a comparison of every row finds.
+      ASSERT_TRUE(reloaded->snapshot->changed_from_previous.has_value());
+      const std::optional<SignalsDelta> delta =
+          DiffAlignedSignals(previous->signals.customers, reloaded->snapshot->signals.customers);
+      ASSERT_TRUE(delta.has_value());
+      EXPECT_EQ(*reloaded->snapshot->changed_from_previous, delta->changed);
       SignalOptions full_options;
       full_options.load = options.load;
       absl::StatusOr<SignalSnapshot> full = BuildSignalsFromFolder(dir, full_options);
@@ -293,6 +300,80 @@ TEST(IncrementalLoad, TicketsOnlyReloadsEqualAFreshFullLoadOverRandomEdits) {
       EXPECT_EQ(read_in_parts, 0);
     }
   }
+}
+
+// A churn events change (alone, then with the tickets) re-assembles only the support windows and
+// churn labels: the signals equal a full load's, the changed customers are known, and a delta
+// over two versions compares only those.
+TEST(IncrementalLoad, AChurnEventsChangeKnowsTheChangedCustomers) {
+  const std::string dir = Generate("churn_events");
+  SnapshotStore store;
+  absl::StatusOr<LoadResult> first = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->snapshot->changed_from_previous.has_value());
+  const std::string events_path = (std::filesystem::path(dir) / "churn_events.csv").string();
+  std::string events = ReadFile(events_path);
+  const size_t row = events.find('\n') + 1;
+  events.erase(row, events.find('\n', row) + 1 - row);  // an account no longer churned
+  WriteFile(events_path, events);
+  absl::StatusOr<LoadResult> second = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->tables_parsed, Only({Table::kChurnEvents}));
+  absl::StatusOr<SignalSnapshot> full = BuildSignalsFromFolder(dir, {});
+  ASSERT_TRUE(full.ok()) << full.status();
+  ExpectSameSignals(second->snapshot->signals, *full);
+  ASSERT_TRUE(second->snapshot->changed_from_previous.has_value());
+  EXPECT_FALSE(second->snapshot->changed_from_previous->empty());
+  EXPECT_EQ(
+      *second->snapshot->changed_from_previous,
+      DiffAlignedSignals(first->snapshot->signals.customers, second->snapshot->signals.customers)
+          ->changed);
+
+  // The tickets next: a delta from version 1 compares the customers either version changed.
+  const std::string tickets = (std::filesystem::path(dir) / "support_tickets.csv").string();
+  const std::string accounts = ReadFile((std::filesystem::path(dir) / "accounts.csv").string());
+  const std::string account = accounts.substr(accounts.find('\n') + 1, 8);
+  WriteFile(tickets, ReadFile(tickets) + "T-z," + account + ",2024-12-31,,5.0,high,60,1.0,True\n");
+  absl::StatusOr<LoadResult> third = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(third.ok()) << third.status();
+  ASSERT_TRUE(third->snapshot->changed_from_previous.has_value());
+  std::vector<uint32_t> either;
+  std::set_union(second->snapshot->changed_from_previous->begin(),
+                 second->snapshot->changed_from_previous->end(),
+                 third->snapshot->changed_from_previous->begin(),
+                 third->snapshot->changed_from_previous->end(), std::back_inserter(either));
+  const std::vector<CustomerSignals>& base = first->snapshot->signals.customers;
+  const std::vector<CustomerSignals>& now = third->snapshot->signals.customers;
+  std::optional<SignalsDelta> at = DiffAlignedSignalsAt(base, now, either);
+  ASSERT_TRUE(at.has_value());
+  EXPECT_EQ(at->changed, DiffAlignedSignals(base, now)->changed);
+  EXPECT_FALSE(at->changed.empty());
+
+  // Accounts: every customer assembled again, the changed ones not known.
+  const std::string accounts_path = (std::filesystem::path(dir) / "accounts.csv").string();
+  WriteFile(accounts_path,
+            accounts + "A-extra,Extra Co,Retail,US,2024-01-01,event,Basic,3,False,False\n");
+  absl::StatusOr<LoadResult> fourth = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(fourth.ok()) << fourth.status();
+  EXPECT_TRUE(fourth->published);
+  EXPECT_FALSE(fourth->snapshot->changed_from_previous.has_value());
+}
+
+// With long views the signals are not a start for the next load: every customer is assembled.
+TEST(IncrementalLoad, LongViewsAssembleEveryCustomer) {
+  const std::string dir = Generate("long_views");
+  SnapshotStoreOptions options;
+  options.long_views = true;
+  SnapshotStore store(options);
+  ASSERT_TRUE(store.LoadFolder(dir, std::nullopt).ok());
+  const std::string tickets = (std::filesystem::path(dir) / "support_tickets.csv").string();
+  const std::string accounts = ReadFile((std::filesystem::path(dir) / "accounts.csv").string());
+  const std::string account = accounts.substr(accounts.find('\n') + 1, 8);
+  WriteFile(tickets, ReadFile(tickets) + "T-w," + account + ",2024-12-31,,5.0,high,60,1.0,True\n");
+  absl::StatusOr<LoadResult> second = store.LoadFolder(dir, std::nullopt);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(second->published);
+  EXPECT_FALSE(second->snapshot->changed_from_previous.has_value());
 }
 
 TEST(IncrementalLoad, TheStoreKnowsWhenTheCustomersLineUpWithThePreviousVersion) {
