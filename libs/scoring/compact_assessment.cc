@@ -43,13 +43,23 @@ CompactAssessment ScoreCustomerCompact(const RuleSet& rules, const CustomerSigna
   return compact;
 }
 
-Assessment ExpandAssessment(const RulesTexts& texts, const CompactAssessment& compact,
-                            std::string customer_id) {
+namespace {
+
+// The assessment's own fields, before its fired tiers and actions.
+Assessment StartAssessment(const CompactAssessment& compact, std::string customer_id) {
   Assessment assessment;
   assessment.customer_id = std::move(customer_id);
   assessment.risk_score = compact.risk_score;
   assessment.risk_level = compact.risk_level;
   assessment.fired_rules.reserve(compact.fired.size());
+  return assessment;
+}
+
+}  // namespace
+
+Assessment ExpandAssessment(const RulesTexts& texts, const CompactAssessment& compact,
+                            std::string customer_id) {
+  Assessment assessment = StartAssessment(compact, std::move(customer_id));
   for (const CompactFiredTier& fired : compact.fired) {
     const TierText& tier = texts.tiers[static_cast<size_t>(fired.tier)];
     internal::SignalReading reading{fired.value, std::nullopt};
@@ -83,11 +93,7 @@ SharedRulesTexts ShareRulesTexts(const RulesTexts& texts, TextInterner* interner
 Assessment ExpandAssessment(const RulesTexts& texts, const SharedRulesTexts& shared,
                             const CompactAssessment& compact, std::string customer_id,
                             TextInterner* interner) {
-  Assessment assessment;
-  assessment.customer_id = std::move(customer_id);
-  assessment.risk_score = compact.risk_score;
-  assessment.risk_level = compact.risk_level;
-  assessment.fired_rules.reserve(compact.fired.size());
+  Assessment assessment = StartAssessment(compact, std::move(customer_id));
   for (const CompactFiredTier& fired : compact.fired) {
     const size_t index = static_cast<size_t>(fired.tier);
     const TierText& tier = texts.tiers[index];
