@@ -14,7 +14,8 @@
 #     10 ms ticks, so coarse, and any background work of the gateway counts too), and wrk at
 #     BENCH_GW_CONNECTIONS connections: p50, p99, requests/s, timeouts, and the gateway's CPU
 #     over the wrk run per request served (wrk_cpu_us: many requests, so finer);
-#   - the risk history's cost: its first write and the backfill's dates so far.
+#   - the risk history's cost: its first write (waited for before the queries unless
+#     BENCH_GW_WAIT_HISTORY=0) and the backfill's dates so far.
 # Usage: bench/gateway_at_risk_1m.sh BUILD_DIR [GATEWAY_BINARY...]
 # Needs wrk and curl (scripts/install-deps.sh bench). Scratch in BENCH_GW_WORK (default
 # /tmp/churn-gateway-1m); the data set is kept in BENCH_GW_DATA (default var/bench-gateway-1m).
@@ -123,6 +124,14 @@ for gateway in "${gateways[@]}"; do
   echo "gateway CPU from start to views: $(awk -v t="$(cpu_ticks "$gw")" -v hz="$(getconf CLK_TCK)" \
     'BEGIN {printf "%.2f", t / hz}') s"
   echo "RSS after first views: $(($(kib "$gw" VmRSS) / 1024)) MiB"
+  # The risk history's first write (every row of the date, on its nice-19 thread: long at a
+  # million) finishes before the queries, so they do not share the cores with it
+  # (BENCH_GW_WAIT_HISTORY=0: no wait; --history_backfill_days=0 keeps the backfill off too).
+  if [ "${BENCH_GW_WAIT_HISTORY:-1}" != 0 ]; then
+    for _ in $(seq 1 3000); do grep -q risk_history_written "$work/$name.log" && break; sleep 0.1; done
+    echo "risk history's first write: $(grep -o 'risk_history_written.*seconds=[0-9.]*' \
+      "$work/$name.log" | head -1 | grep -o 'seconds=[0-9.]*')"
+  fi
   if [ -n "${BENCH_GW_DUMP:-}" ]; then
     dump="$BENCH_GW_DUMP/$name"; rm -rf "$dump"; mkdir -p "$dump"
     for q in "limit=1000" "limit=1000&offset=400000" "limit=1000&offset=1000000" \
