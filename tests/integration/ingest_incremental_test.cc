@@ -21,6 +21,7 @@
 #include "demodata/generator.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/same_snapshot_parts.h"
 #include "integration/ingest_harness.h"
 #include "integration/process.h"
 #include "integration/service_probe.h"
@@ -79,20 +80,7 @@ void ExpectSignalsOfAFullLoad(const std::vector<CustomerSignals>& served, const 
   ASSERT_TRUE(full.ok()) << full.status();
   ASSERT_EQ(served.size(), full->customers.size());
   for (size_t i = 0; i < served.size(); ++i) {
-    const CustomerSignals& a = served[i];
-    const CustomerSignals& b = full->customers[i];
-    SCOPED_TRACE(b.customer_id);
-    EXPECT_EQ(a.customer_id, b.customer_id);
-    EXPECT_EQ(a.account_name, b.account_name);
-    EXPECT_EQ(a.usage_30d, b.usage_30d);
-    EXPECT_EQ(a.usage_prev30d, b.usage_prev30d);
-    EXPECT_EQ(a.errors_30d, b.errors_30d);
-    EXPECT_EQ(a.tickets_30d, b.tickets_30d);
-    EXPECT_EQ(a.satisfaction_score, b.satisfaction_score);
-    EXPECT_EQ(a.escalation_flag, b.escalation_flag);
-    EXPECT_EQ(a.avg_first_response_min, b.avg_first_response_min);
-    EXPECT_EQ(a.avg_resolution_hours, b.avg_resolution_hours);
-    EXPECT_EQ(a.churned, b.churned);
+    churn::testing::ExpectSameCustomerSignals(served[i], full->customers[i]);
   }
 }
 

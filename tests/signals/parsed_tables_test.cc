@@ -115,36 +115,11 @@ class Folder {
   std::filesystem::path dir_;
 };
 
-void ExpectSameSignals(const CustomerSignals& a, const CustomerSignals& b) {
-  SCOPED_TRACE(a.customer_id);
-  EXPECT_EQ(a.customer_id, b.customer_id);
-  EXPECT_EQ(a.account_id, b.account_id);
-  EXPECT_EQ(a.account_name, b.account_name);
-  EXPECT_EQ(a.industry, b.industry);
-  EXPECT_EQ(a.country, b.country);
-  EXPECT_EQ(a.plan_tier, b.plan_tier);
-  EXPECT_EQ(a.arr, b.arr);
-  EXPECT_EQ(a.churned, b.churned);
-  EXPECT_EQ(a.usage_30d, b.usage_30d);
-  EXPECT_EQ(a.usage_prev30d, b.usage_prev30d);
-  EXPECT_EQ(a.usage_drop_pct, b.usage_drop_pct);
-  EXPECT_EQ(a.errors_30d, b.errors_30d);
-  EXPECT_EQ(a.tickets_30d, b.tickets_30d);
-  EXPECT_EQ(a.satisfaction_score, b.satisfaction_score);
-  EXPECT_EQ(a.escalation_flag, b.escalation_flag);
-  EXPECT_EQ(a.avg_first_response_min, b.avg_first_response_min);
-  EXPECT_EQ(a.avg_resolution_hours, b.avg_resolution_hours);
-  EXPECT_EQ(a.churn_intent_30d, b.churn_intent_30d);
-  EXPECT_EQ(a.downgrade_flag, b.downgrade_flag);
-  EXPECT_EQ(a.is_trial, b.is_trial);
-  EXPECT_EQ(a.long_views.has_value(), b.long_views.has_value());
-}
-
 // Everything a snapshot holds of the signals, field by field.
 void ExpectSameSnapshot(const SignalSnapshot& incremental, const SignalSnapshot& full) {
   ASSERT_EQ(incremental.customers.size(), full.customers.size());
   for (size_t i = 0; i < full.customers.size(); ++i) {
-    ExpectSameSignals(incremental.customers[i], full.customers[i]);
+    churn::testing::ExpectSameCustomerSignals(incremental.customers[i], full.customers[i]);
   }
   churn::testing::ExpectSameSnapshotParts(incremental, full);
 }

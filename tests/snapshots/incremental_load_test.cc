@@ -67,13 +67,7 @@ void ExpectAssessmentsOfAFullLoad(const Snapshot& snapshot, const std::string& d
   for (size_t i = 0; i < full->customers.size(); ++i) {
     const CustomerSignals& a = snapshot.signals.customers[i];
     const CustomerSignals& b = full->customers[i];
-    SCOPED_TRACE(b.customer_id);
-    EXPECT_EQ(a.customer_id, b.customer_id);
-    EXPECT_EQ(a.account_name, b.account_name);
-    EXPECT_EQ(a.tickets_30d, b.tickets_30d);
-    EXPECT_EQ(a.satisfaction_score, b.satisfaction_score);
-    EXPECT_EQ(a.usage_drop_pct, b.usage_drop_pct);
-    EXPECT_EQ(a.churned, b.churned);
+    churn::testing::ExpectSameCustomerSignals(a, b);
     const scoring::Assessment x = scoring::ScoreCustomer(rules, a);
     const scoring::Assessment y = scoring::ScoreCustomer(rules, b);
     EXPECT_EQ(x.risk_score, y.risk_score);

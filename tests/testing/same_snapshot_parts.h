@@ -1,7 +1,7 @@
 #pragma once
-// What two signal snapshots hold besides their customer rows (the windows, the churn reasons,
-// the retained usage and the load report), compared field by field, for the tests that check
-// an incremental load against a fresh full one. Each test compares the rows its own way.
+// What two signal snapshots hold, compared field by field, for the tests that check an
+// incremental load against a fresh full one: a customer's signals, and the parts besides the
+// customer rows (the windows, the churn reasons, the retained usage and the load report).
 
 #include "dataset/dataset.h"
 #include "dataset/table_schema.h"
@@ -9,6 +9,33 @@
 #include "signals/signal_builder.h"
 
 namespace churn::testing {
+
+// Field by field, so a failure names the field, then whole (the long views too).
+inline void ExpectSameCustomerSignals(const CustomerSignals& a, const CustomerSignals& b) {
+  SCOPED_TRACE(b.customer_id);
+  EXPECT_EQ(a.customer_id, b.customer_id);
+  EXPECT_EQ(a.account_id, b.account_id);
+  EXPECT_EQ(a.account_name, b.account_name);
+  EXPECT_EQ(a.industry, b.industry);
+  EXPECT_EQ(a.country, b.country);
+  EXPECT_EQ(a.plan_tier, b.plan_tier);
+  EXPECT_EQ(a.arr, b.arr);
+  EXPECT_EQ(a.churned, b.churned);
+  EXPECT_EQ(a.usage_30d, b.usage_30d);
+  EXPECT_EQ(a.usage_prev30d, b.usage_prev30d);
+  EXPECT_EQ(a.usage_drop_pct, b.usage_drop_pct);
+  EXPECT_EQ(a.errors_30d, b.errors_30d);
+  EXPECT_EQ(a.tickets_30d, b.tickets_30d);
+  EXPECT_EQ(a.satisfaction_score, b.satisfaction_score);
+  EXPECT_EQ(a.escalation_flag, b.escalation_flag);
+  EXPECT_EQ(a.avg_first_response_min, b.avg_first_response_min);
+  EXPECT_EQ(a.avg_resolution_hours, b.avg_resolution_hours);
+  EXPECT_EQ(a.churn_intent_30d, b.churn_intent_30d);
+  EXPECT_EQ(a.downgrade_flag, b.downgrade_flag);
+  EXPECT_EQ(a.is_trial, b.is_trial);
+  EXPECT_EQ(a.long_views.has_value(), b.long_views.has_value());
+  EXPECT_TRUE(a == b) << "the long views differ";
+}
 
 inline void ExpectSameSnapshotParts(const SignalSnapshot& incremental, const SignalSnapshot& full) {
   EXPECT_EQ(incremental.usage_window_end, full.usage_window_end);
