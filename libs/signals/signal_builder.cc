@@ -1,8 +1,10 @@
 #include "signals/signal_builder.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <thread>
 
+#include "concurrency/parallel_ranges.h"
 #include "signals/usage_windows.h"
 #include "status/status_macros.h"
 
@@ -110,15 +112,8 @@ template <typename Fill>
 void InRanges(size_t count, Fill&& fill) {
   // Below this many rows per thread a thread costs more than it saves.
   constexpr size_t kMinRowsPerThread = 16384;
-  const size_t threads = std::clamp<size_t>(count / kMinRowsPerThread, 1,
-                                            std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> workers;
-  for (size_t t = 1; t < threads; ++t) {
-    workers.emplace_back(
-        [&fill, count, t, threads] { fill(count * t / threads, count * (t + 1) / threads); });
-  }
-  fill(size_t{0}, count / threads);
-  for (std::thread& worker : workers) worker.join();
+  concurrency::ForEachRange(count, kMinRowsPerThread, SIZE_MAX,
+                            [&fill](size_t, size_t begin, size_t end) { fill(begin, end); });
 }
 
 double UsageDrop(int64_t last, int64_t prior) {

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <string_view>
-#include <thread>
 
 #include "absl/container/flat_hash_map.h"
-
+#include "concurrency/parallel_ranges.h"
 #include "scoring/rule_set.h"
 
 namespace churn::viewsets {
@@ -55,14 +54,9 @@ RiskTallies RiskTallies::Of(const AtRiskRows& rows) {
     }
   };
   Partial halves[2];
-  const size_t n = rows.size();
-  if (n < kParallelRows) {
-    count(0, n, halves[0]);
-  } else {
-    std::thread first([&] { count(0, n / 2, halves[0]); });
-    count(n / 2, n, halves[1]);
-    first.join();
-  }
+  concurrency::ForEachRange(
+      rows.size(), kParallelRows / 2, 2,
+      [&](size_t part, size_t begin, size_t end) { count(begin, end, halves[part]); });
   RiskTallies tallies;
   for (const Partial& partial : halves) {
     for (int kind = 0; kind < 3; ++kind) {
