@@ -34,6 +34,7 @@
 #include "integration/process.h"
 #include "integration/run_command.h"
 #include "integration/service_probe.h"
+#include "integration_gateway/full_text_scoring_relay.h"
 
 namespace churn {
 namespace {
@@ -247,15 +248,18 @@ class IncrementalRefreshTest : public ::testing::Test {
     enrichment_ = *std::move(enrichment);
   }
 
-  // A gateway of its own (own history and outcomes files), polling every `refresh_interval_ms`.
+  // A gateway of its own (own history and outcomes files), polling every `refresh_interval_ms`,
+  // scoring through the service on `scoring_port` (0: the real scoring service).
   std::unique_ptr<ServiceProcess> StartGateway(const std::string& name,
-                                               int refresh_interval_ms = 100) {
+                                               int refresh_interval_ms = 100,
+                                               int scoring_port = 0) {
     fs::create_directories(work_ / name);
     auto process = ServiceProcess::Start(
         CHURN_GATEWAY_BINARY,
         Common({"--grpc_address=127.0.0.1:0", "--http_address=127.0.0.1:0",
                 absl::StrCat("--ingest_address=127.0.0.1:", ingest_port_.port()),
-                absl::StrCat("--scoring_address=127.0.0.1:", scoring_port_.port()),
+                absl::StrCat("--scoring_address=127.0.0.1:",
+                             scoring_port != 0 ? scoring_port : scoring_port_.port()),
                 absl::StrCat("--enrichment_address=127.0.0.1:", enrichment_port_.port()),
                 absl::StrCat("--refresh_interval_ms=", refresh_interval_ms),
                 "--reconnect_backoff_max_ms=200",
@@ -573,6 +577,61 @@ TEST_F(IncrementalRefreshWithModelTest, ReusedSecondOpinionsEqualAFullRebuild) {
   WaitForCurrentViews(*stub);
   EXPECT_GT(Customers(*gateway, "reused") - reused_before, customers / 2);
   ExpectEqualToFreshGateway(*stub, "fresh-with-model");
+}
+
+// A scoring service answering ScoreBatch in full text only (one from before the compact form: the
+// real one behind a relay that clears the form): a gateway scoring through it must serve the same
+// views and second opinions as one reading the real service's compact answers, at its first
+// views and after a delta refresh.
+TEST_F(IncrementalRefreshWithModelTest, ViewsOverAFullTextScoringEqualTheCompactOnes) {
+  StartedStack started;
+  ASSERT_NO_FATAL_FAILURE(StartStack("compact", /*refresh_interval_ms=*/100, &started));
+  testing::FullTextScoringRelay relay(scoring_->grpc_target());
+  ASSERT_NE(relay.port(), 0);
+  std::unique_ptr<ServiceProcess> full_text = StartGateway("full-text", 100, relay.port());
+  ASSERT_NE(full_text, nullptr);
+  auto full_text_stub = Stub(*full_text);
+
+  auto expect_same_views = [&](const std::string& step) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const int64_t version = WaitForCurrentViews(*started.stub);
+      if (WaitForCurrentViews(*full_text_stub) != version || version < 0) continue;
+      const std::string compact_views = ViewsText(*started.stub);
+      const std::string full_text_views = ViewsText(*full_text_stub);
+      int compact_count = 0, full_text_count = 0;
+      const std::string compact_opinions = SecondOpinionsText(*started.stub, &compact_count);
+      const std::string full_text_opinions = SecondOpinionsText(*full_text_stub, &full_text_count);
+      if (WaitForCurrentViews(*started.stub) != version ||
+          WaitForCurrentViews(*full_text_stub) != version) {
+        continue;
+      }
+      EXPECT_GT(compact_views.size(), 1000u) << step;
+      EXPECT_TRUE(compact_views == full_text_views)
+          << "views over full-text scoring differ from the compact ones (" << step << ")";
+      EXPECT_GT(compact_count, 250) << step;
+      EXPECT_EQ(compact_count, full_text_count) << step;
+      EXPECT_TRUE(compact_opinions == full_text_opinions)
+          << "second opinions over full-text scoring differ (" << step << ")";
+      return;
+    }
+    ADD_FAILURE() << "ingest kept publishing; nothing compared (" << step << ")";
+  };
+
+  expect_same_views("first views");
+  // The gateway asked for the compact form and was answered in full text, for everyone.
+  EXPECT_GT(relay.compact_requests(), 0);
+  EXPECT_GE(relay.full_text_assessments(), started.customers);
+
+  // A tickets change: the full-text gateway rescores a few customers and reuses the others.
+  const double rescored_before = Customers(*full_text, "rescored");
+  const int64_t relayed_before = relay.full_text_assessments();
+  WriteLines(data_ / "support_tickets.csv", TicketsWithoutEvery(7));
+  WaitForIngestVersionAfter(started.first.version());
+  expect_same_views("after a tickets change");
+  const double rescored = Customers(*full_text, "rescored") - rescored_before;
+  EXPECT_GT(rescored, 0);
+  EXPECT_LT(rescored, started.customers);
+  EXPECT_GE(relay.full_text_assessments() - relayed_before, rescored);
 }
 
 }  // namespace
