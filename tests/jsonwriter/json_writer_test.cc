@@ -139,10 +139,16 @@ TEST(JsonDoubleTest, SpellsDoublesAsProtobufDoes) {
 // protobuf's SimpleDtoa is printf's %.15g, or %.17g when that does not read back exactly.
 TEST(JsonDoubleTest, MatchesPrintfAndReadsBackExactly) {
   std::mt19937_64 random(11);
-  for (int i = 0; i < 20000; ++i) {
+  for (int i = 0; i < 70000; ++i) {
     double value;
-    switch (i % 5) {
+    switch (i % 7) {
       case 0: value = std::uniform_real_distribution<double>(-1e6, 1e6)(random); break;
+      // 16 and 17 digits around the edges of the fixed spelling (exponents -6..18).
+      case 5:
+        value = std::uniform_real_distribution<double>(1, 10)(random) *
+                std::pow(10.0, static_cast<int>(random() % 25) - 6);
+        break;
+      case 6: value = -std::uniform_real_distribution<double>(1e-5, 1e-3)(random); break;
       // Whole numbers and short decimals around the edges of the fixed spelling.
       case 3: value = static_cast<double>(random() % 2000000000000000) - 1e15; break;
       case 4:
