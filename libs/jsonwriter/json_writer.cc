@@ -6,6 +6,10 @@
 #include <cstring>
 #include <system_error>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace churn::jsonwriter {
 namespace {
 
@@ -45,6 +49,33 @@ bool AnySpecial(const char* p) {
   return ((matches | v) & kHigh) != 0;
 }
 
+#if defined(__SSE2__)
+// The bytes of 16 that need attention, a bit each: as a signed byte, one below 0x20 is either a
+// control character or 0x80 and up; then '"' and '\\'.
+unsigned SpecialMask16(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i special = _mm_or_si128(
+      _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+  return static_cast<unsigned>(_mm_movemask_epi8(special));
+}
+#endif
+
+// The end of the run of plain bytes from `run` on, 16 bytes at a time where SSE2 is there (every
+// x86-64), then 8, then one by one.
+size_t PlainRunEnd(std::string_view text, size_t run) {
+#if defined(__SSE2__)
+  while (run + 16 <= text.size()) {
+    const unsigned mask = SpecialMask16(text.data() + run);
+    if (mask != 0) return run + static_cast<size_t>(__builtin_ctz(mask));
+    run += 16;
+  }
+#endif
+  while (run + 8 <= text.size() && !AnySpecial(text.data() + run)) run += 8;
+  while (run < text.size() && PlainAscii(static_cast<unsigned char>(text[run]))) ++run;
+  return run;
+}
+
 bool Continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 // The length of the valid UTF-8 sequence starting at text[i] (lead byte >= 0x80), or 0 when it is
@@ -80,9 +111,7 @@ char* WriteString(std::string_view text, char* at) {
   size_t i = 0;
   while (i < text.size()) {
     // The common case first: a run of bytes that need nothing.
-    size_t run = i;
-    while (run + 8 <= text.size() && !AnySpecial(text.data() + run)) run += 8;
-    while (run < text.size() && PlainAscii(static_cast<unsigned char>(text[run]))) ++run;
+    const size_t run = PlainRunEnd(text, i);
     at = Copy(at, text.data() + i, run - i);
     i = run;
     if (i == text.size()) break;
@@ -120,6 +149,26 @@ char* WriteString(std::string_view text, char* at) {
 
 size_t StringRoom(std::string_view text) { return 2 + kMaxEscapedBytes * text.size(); }
 
+// Writes `count` digits with the decimal exponent `exponent` (the value d.ddd x 10^exponent) in
+// fixed notation, as printf's %g does inside its fixed range: no trailing zeros after the point.
+char* WriteFixed(const char* digits, int count, int exponent, char* at) {
+  if (exponent < 0) {
+    *at++ = '0';
+    *at++ = '.';
+    for (int k = -1; k > exponent; --k) *at++ = '0';
+    return Copy(at, digits, static_cast<size_t>(count));
+  }
+  const int whole = exponent + 1;
+  if (count <= whole) {
+    at = Copy(at, digits, static_cast<size_t>(count));
+    for (int k = count; k < whole; ++k) *at++ = '0';
+    return at;
+  }
+  at = Copy(at, digits, static_cast<size_t>(whole));
+  *at++ = '.';
+  return Copy(at, digits + whole, static_cast<size_t>(count - whole));
+}
+
 // Writes the double at `at`, which has room for kMaxNumberBytes.
 char* WriteDouble(double value, char* at) {
   if (std::isnan(value)) return Copy(at, "\"NaN\"", 5);
@@ -133,23 +182,34 @@ char* WriteDouble(double value, char* at) {
     if (value == 0) return std::signbit(value) ? Copy(at, "-0", 2) : Copy(at, "0", 1);
     return std::to_chars(at, end, static_cast<int64_t>(value)).ptr;
   }
-  // The shortest digits that read back: with at most 15 of them, %.15g (the value rounded to 15
-  // digits) has the very same digits, since a double's half ULP is under half a unit of the 15th
-  // digit; %.15g writes them fixed for exponents -4..14 and in scientific notation otherwise,
-  // both as std::to_chars writes its shortest forms. With 16 or 17 no 15-digit text reads back,
-  // so %.17g (std::to_chars with a precision is specified as printf's %.*g).
-  const std::to_chars_result scientific =
-      std::to_chars(at, end, value, std::chars_format::scientific);
-  const char* e = std::find(at, scientific.ptr, 'e');
-  int digits = 0;
-  for (const char* p = at; p < e; ++p) digits += *p >= '0' && *p <= '9';
-  int exponent = 0;
-  std::from_chars(e + (e[1] == '+' ? 2 : 1), scientific.ptr, exponent);
-  if (digits > 15) return std::to_chars(at, end, value, std::chars_format::general, 17).ptr;
-  if (exponent >= -4 && exponent < 15) {
-    return std::to_chars(at, end, value, std::chars_format::fixed).ptr;
+  // The shortest digits that read back, in scientific notation ("-d.ddde-05"), written once and
+  // respelled from its digits. With at most 15 of them, %.15g (the value rounded to 15 digits)
+  // has the very same digits, since a double's half ULP is under half a unit of the 15th digit;
+  // with 17, no 16 digits read back, so the value rounded to 17 digits (%.17g) reads back and is
+  // the nearest 17-digit text: the shortest digits again. %g writes them fixed for exponents
+  // -4..precision-1 and in scientific notation (printf's, as std::to_chars writes it) otherwise.
+  // With 16, %.17g's digits are not the shortest ones: std::to_chars with a precision is
+  // specified as printf's %.*g.
+  char scientific[kMaxNumberBytes];
+  const char* const written =
+      std::to_chars(scientific, scientific + kMaxNumberBytes, value, std::chars_format::scientific)
+          .ptr;
+  const size_t sign = scientific[0] == '-' ? 1 : 0;
+  const char* const e = std::find(static_cast<const char*>(scientific), written, 'e');
+  char digits[kMaxNumberBytes];
+  int count = 0;
+  for (const char* p = scientific + sign; p < e; ++p) {
+    if (*p != '.') digits[count++] = *p;
   }
-  return scientific.ptr;
+  int exponent = 0;
+  std::from_chars(e + (e[1] == '+' ? 2 : 1), written, exponent);
+  if (count == 16) return std::to_chars(at, end, value, std::chars_format::general, 17).ptr;
+  const int precision = count <= 15 ? 15 : 17;
+  if (exponent < -4 || exponent >= precision) {
+    return Copy(at, scientific, static_cast<size_t>(written - scientific));
+  }
+  if (sign) *at++ = '-';
+  return WriteFixed(digits, count, exponent, at);
 }
 
 }  // namespace

@@ -188,6 +188,12 @@ void PrepareMovementColumns(const ViewSet& views, const riskhistory::RiskMovemen
                        std::make_shared<const MovementColumns>(views.at_risk(), &movements));
 }
 
+std::shared_ptr<const MovementColumns> HeldMovementColumns(
+    const ViewSet& views, const riskhistory::RiskMovements& movements) {
+  if (movements.generation == 0) return nullptr;
+  return views.at_risk_query_cache().Movements(movements.generation);
+}
+
 absl::StatusOr<AtRiskPage> QueryAtRisk(const ViewSet& views, const AtRiskQuery& query) {
   if (!std::isfinite(query.min_arr)) {
     return absl::InvalidArgumentError(
@@ -240,9 +246,9 @@ absl::StatusOr<AtRiskPage> QueryAtRisk(const ViewSet& views, const AtRiskQuery& 
   const size_t count = query.limit == 0 ? remaining : std::min(query.limit, remaining);
   page.customers.reserve(count);
   const AtRiskRows& rows = views.at_risk();
-  for (size_t i = page.offset; i < page.offset + count; ++i) {
-    page.customers.push_back(&rows[(*matched)[i]]);
-  }
+  const auto first = matched->begin() + static_cast<std::ptrdiff_t>(page.offset);
+  page.positions.assign(first, first + static_cast<std::ptrdiff_t>(count));
+  for (uint32_t position : page.positions) page.customers.push_back(&rows[position]);
   page.has_more = page.offset + count < matched->size();
   return page;
 }
@@ -256,29 +262,28 @@ absl::StatusOr<AtRiskPage> QueryAtRiskByScan(const ViewSet& views, const AtRiskQ
   for (const std::string& tier : query.plan_tiers)
     lower_tiers.push_back(absl::AsciiStrToLower(tier));
 
-  std::vector<const reports::ScoredCustomer*> matched;
-  for (const reports::ScoredCustomer& customer : views.at_risk()) {
-    if (Matches(customer, query, lower_tiers)) matched.push_back(&customer);
+  const AtRiskRows& rows = views.at_risk();
+  std::vector<uint32_t> matched;  // positions in `rows`
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (Matches(rows[i], query, lower_tiers)) matched.push_back(static_cast<uint32_t>(i));
   }
 
   const bool descending = query.descending.value_or(NaturallyDescending(query.sort));
   const bool at_risk_order = query.sort == AtRiskSort::kRiskScore && descending;
   if (query.sort == AtRiskSort::kScoreChange30d) {
     // Rows without a change (new customers, no history) last in either direction.
-    std::stable_sort(matched.begin(), matched.end(),
-                     [&](const reports::ScoredCustomer* a, const reports::ScoredCustomer* b) {
-                       const std::optional<int> x = ScoreChangeOf(*a, query.movements);
-                       const std::optional<int> y = ScoreChangeOf(*b, query.movements);
-                       if (!x || !y) return x.has_value() && !y.has_value();
-                       return descending ? *x > *y : *x < *y;
-                     });
+    std::stable_sort(matched.begin(), matched.end(), [&](uint32_t a, uint32_t b) {
+      const std::optional<int> x = ScoreChangeOf(rows[a], query.movements);
+      const std::optional<int> y = ScoreChangeOf(rows[b], query.movements);
+      if (!x || !y) return x.has_value() && !y.has_value();
+      return descending ? *x > *y : *x < *y;
+    });
   } else if (!at_risk_order) {
     // The rows are already in at-risk order, so a stable sort keeps it for ties.
-    std::stable_sort(matched.begin(), matched.end(),
-                     [&](const reports::ScoredCustomer* a, const reports::ScoredCustomer* b) {
-                       const int order = CompareAtRiskField(query.sort, *a, *b);
-                       return descending ? order > 0 : order < 0;
-                     });
+    std::stable_sort(matched.begin(), matched.end(), [&](uint32_t a, uint32_t b) {
+      const int order = CompareAtRiskField(query.sort, rows[a], rows[b]);
+      return descending ? order > 0 : order < 0;
+    });
   }
 
   AtRiskPage page;
@@ -286,8 +291,9 @@ absl::StatusOr<AtRiskPage> QueryAtRiskByScan(const ViewSet& views, const AtRiskQ
   page.offset = std::min(query.offset, matched.size());
   const size_t remaining = matched.size() - page.offset;
   const size_t count = query.limit == 0 ? remaining : std::min(query.limit, remaining);
-  page.customers.assign(matched.begin() + static_cast<std::ptrdiff_t>(page.offset),
+  page.positions.assign(matched.begin() + static_cast<std::ptrdiff_t>(page.offset),
                         matched.begin() + static_cast<std::ptrdiff_t>(page.offset + count));
+  for (uint32_t position : page.positions) page.customers.push_back(&rows[position]);
   page.has_more = page.offset + count < matched.size();
   return page;
 }

@@ -5,6 +5,7 @@
 // (gRPC, HTTP, CSV export).
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,8 @@ struct AtRiskQuery {
 struct AtRiskPage {
   // Point into the ViewSet queried: valid while the caller holds it.
   std::vector<const reports::ScoredCustomer*> customers;
+  // Each row's position in the views' at-risk rows (what MovementColumns are indexed by).
+  std::vector<uint32_t> positions;
   size_t total_matched = 0;  // over all pages
   size_t offset = 0;         // of customers[0]
   bool has_more = false;     // rows remain after this page
@@ -67,6 +70,11 @@ absl::StatusOr<AtRiskPage> QueryAtRisk(const ViewSet& views, const AtRiskQuery& 
 // the first query with a movement filter on new views or movements does not pay for it: for a
 // thread off the request path, after a publish or a movements reload. Nothing for generation 0.
 void PrepareMovementColumns(const ViewSet& views, const riskhistory::RiskMovements& movements);
+
+// The movements laid out by row of `views` when already held for their generation, else null
+// (never builds them): a page's rows read their movements from them by position, not by id.
+std::shared_ptr<const MovementColumns> HeldMovementColumns(
+    const ViewSet& views, const riskhistory::RiskMovements& movements);
 
 // The same answer by filtering every row and sorting the matches: the reference the indexed
 // query is tested against.

@@ -17,6 +17,9 @@ struct AtRiskListing {
   // Held so the page's row pointers stay valid while the response is written.
   std::shared_ptr<const viewsets::ViewSet> views;
   std::shared_ptr<const riskhistory::RiskMovements> movements;  // never null
+  // `movements` laid out by row of `views` when already held (viewsets::HeldMovementColumns):
+  // the page's rows read theirs by position (page.positions), not by id. Null: by id.
+  std::shared_ptr<const viewsets::MovementColumns> movement_columns;
   viewsets::Freshness freshness;                                // of `views`
   viewsets::AtRiskPage page;
   std::string next_page_token;      // empty on the last page

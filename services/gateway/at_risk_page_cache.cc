@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "at_risk_page_json.h"
 
 namespace churn::gateway {
@@ -26,8 +27,15 @@ bool AtRiskPageCache::IsPageOf(const Entry& entry, const AtRiskListing& listing)
          entry.previous_page_token == listing.previous_page_token;
 }
 
+uint64_t AtRiskPageCache::PageHash(const AtRiskListing& listing) {
+  const viewsets::AtRiskPage& page = listing.page;
+  return absl::HashOf(listing.views.get(), listing.movements.get(), page.offset, page.total_matched,
+                      page.customers, listing.next_page_token, listing.previous_page_token);
+}
+
 void AtRiskPageCache::AppendPageJson(const AtRiskListing& listing, std::string* out) {
-  std::shared_ptr<const std::string> rows = Find(listing);
+  bool worth_remembering = false;
+  std::shared_ptr<const std::string> rows = Find(listing, &worth_remembering);
   if (rows != nullptr) {
     // The head first, then room for the rows: the JSON writer fills the room it works in, so
     // reserving the rows' room before it would cost clearing that much.
@@ -44,14 +52,17 @@ void AtRiskPageCache::AppendPageJson(const AtRiskListing& listing, std::string* 
   out->push_back(',');
   const size_t rows_begin = out->size();
   AppendAtRiskPageRowsJson(listing, out);
-  if (out->size() - rows_begin <= kMaxBytes / 4) {  // a huge page is not worth the room
+  // A huge page is not worth the room.
+  if (worth_remembering && out->size() - rows_begin <= kMaxBytes / 4) {
     Remember(listing, std::make_shared<const std::string>(out->data() + rows_begin,
                                                           out->size() - rows_begin));
   }
   out->push_back('}');
 }
 
-std::shared_ptr<const std::string> AtRiskPageCache::Find(const AtRiskListing& listing) {
+std::shared_ptr<const std::string> AtRiskPageCache::Find(const AtRiskListing& listing,
+                                                         bool* worth_remembering) {
+  const uint64_t hash = PageHash(listing);
   concurrency::MutexLock lock(mu_);
   for (Entry& entry : entries_) {
     if (!IsPageOf(entry, listing)) continue;
@@ -60,6 +71,14 @@ std::shared_ptr<const std::string> AtRiskPageCache::Find(const AtRiskListing& li
     return entry.json;
   }
   ++misses_;
+  *worth_remembering =
+      std::find(noted_misses_.begin(), noted_misses_.end(), hash) != noted_misses_.end();
+  if (noted_misses_.size() < kNotedMisses) {
+    noted_misses_.push_back(hash);
+  } else {
+    noted_misses_[next_noted_] = hash;
+    next_noted_ = (next_noted_ + 1) % kNotedMisses;
+  }
   return nullptr;
 }
 

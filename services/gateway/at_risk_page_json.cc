@@ -169,8 +169,51 @@ void PrefetchText(const std::string& text) { __builtin_prefetch(text.data()); }
 // A shared text's string (its address is in the row; reading it would wait for it).
 void PrefetchSharedString(const SharedText& text) { __builtin_prefetch(&text.str()); }
 
-void PrefetchPointees(const reports::ScoredCustomer& row,
-                      const riskhistory::RiskMovements& movements) {
+// Where the page's rows read their movements: by position from the movement columns when the
+// listing holds them (two small arrays), else by id from the movements' hash map (whose key
+// comparison reads the id's bytes: a miss no prefetch of the hash slot covers).
+class RowMovements {
+ public:
+  explicit RowMovements(const AtRiskListing& listing)
+      : page_(listing.page),
+        movements_(*listing.movements),
+        columns_(listing.page.positions.size() == listing.page.customers.size()
+                     ? listing.movement_columns.get()
+                     : nullptr) {}
+
+  void Prefetch(size_t i) const {
+    if (columns_ != nullptr) {
+      const uint32_t position = page_.positions[i];
+      __builtin_prefetch(&columns_->score_change_30d[position]);
+      __builtin_prefetch(&columns_->entered_high[position]);
+      return;
+    }
+    // Hashes the id, which is in the row (or its bytes, prefetched with the row's pointees).
+    const std::string& id = page_.customers[i]->signals.customer_id;
+    movements_.by_customer.prefetch(std::string_view(id.data(), id.size()));
+  }
+
+  riskhistory::RiskMovement Of(size_t i) const {
+    if (columns_ != nullptr) {
+      const uint32_t position = page_.positions[i];
+      riskhistory::RiskMovement movement;
+      const int32_t change = columns_->score_change_30d[position];
+      if (change != viewsets::MovementColumns::kNoChange) movement.score_change_30d = change;
+      movement.entered_high = columns_->entered_high[position] != 0;
+      return movement;
+    }
+    const riskhistory::RiskMovement* found =
+        movements_.Find(page_.customers[i]->signals.customer_id);
+    return found != nullptr ? *found : riskhistory::RiskMovement();
+  }
+
+ private:
+  const viewsets::AtRiskPage& page_;
+  const riskhistory::RiskMovements& movements_;
+  const viewsets::MovementColumns* columns_;
+};
+
+void PrefetchPointees(const reports::ScoredCustomer& row) {
   const CustomerSignals& s = row.signals;
   PrefetchText(s.customer_id);
   PrefetchText(s.account_id);
@@ -186,8 +229,6 @@ void PrefetchPointees(const reports::ScoredCustomer& row,
   PrefetchBytes(a.actions.data(), a.actions.size() * sizeof(SharedText));
   PrefetchSharedString(a.top_reasons);
   PrefetchSharedString(a.recommended_actions);
-  // Hashes the id, which is in the row (or its bytes, prefetched just above, for a long one).
-  movements.by_customer.prefetch(std::string_view(s.customer_id.data(), s.customer_id.size()));
 }
 
 void PrefetchTexts(const reports::ScoredCustomer& row) {
@@ -197,19 +238,23 @@ void PrefetchTexts(const reports::ScoredCustomer& row) {
 }
 
 // Called before writing row `i` of `rows`: the stages for the rows ahead (for every row up to
-// each stage's distance at the first).
+// each stage's distance at the first); the movement with the row's pointees.
 void PrefetchAhead(const std::vector<const reports::ScoredCustomer*>& rows, size_t i,
-                   const riskhistory::RiskMovements& movements) {
+                   const RowMovements& movements) {
   const size_t n = rows.size();
+  auto pointees = [&](size_t k) {
+    PrefetchPointees(*rows[k]);
+    movements.Prefetch(k);
+  };
   if (i == 0) {
     for (size_t k = 0; k < std::min(kStructAhead, n); ++k) {
       PrefetchBytes(rows[k], sizeof(reports::ScoredCustomer));
     }
-    for (size_t k = 0; k < std::min(kPointeesAhead, n); ++k) PrefetchPointees(*rows[k], movements);
+    for (size_t k = 0; k < std::min(kPointeesAhead, n); ++k) pointees(k);
     for (size_t k = 0; k < std::min(kTextsAhead, n); ++k) PrefetchTexts(*rows[k]);
   }
   if (i + kStructAhead < n) PrefetchBytes(rows[i + kStructAhead], sizeof(reports::ScoredCustomer));
-  if (i + kPointeesAhead < n) PrefetchPointees(*rows[i + kPointeesAhead], movements);
+  if (i + kPointeesAhead < n) pointees(i + kPointeesAhead);
   if (i + kTextsAhead < n) PrefetchTexts(*rows[i + kTextsAhead]);
 }
 
@@ -229,10 +274,11 @@ void AppendAtRiskPageRowsJson(const AtRiskListing& listing, std::string* out) {
   JsonWriter json(out);
   json.Key("customers");
   json.BeginArray();
-  // Each row's movement, looked up while the row is at hand (its hash slot prefetched with it).
-  absl::InlinedVector<const riskhistory::RiskMovement*, 64> movements(page.customers.size());
+  // Each row's movement, read while the row is at hand (prefetched with it).
+  const RowMovements row_movements(listing);
+  absl::InlinedVector<riskhistory::RiskMovement, 64> movements(page.customers.size());
   for (size_t i = 0; i < page.customers.size(); ++i) {
-    PrefetchAhead(page.customers, i, *listing.movements);
+    PrefetchAhead(page.customers, i, row_movements);
     const reports::ScoredCustomer* customer = page.customers[i];
     json.BeginObject();
     json.Key("signals");
@@ -240,7 +286,7 @@ void AppendAtRiskPageRowsJson(const AtRiskListing& listing, std::string* out) {
     json.Key("assessment");
     WriteAssessment(customer->assessment, json);
     json.EndObject();
-    movements[i] = listing.movements->Find(customer->signals.customer_id);
+    movements[i] = row_movements.Of(i);
   }
   json.EndArray();
   json.Int64String("total_matched", static_cast<int64_t>(page.total_matched));
@@ -250,14 +296,11 @@ void AppendAtRiskPageRowsJson(const AtRiskListing& listing, std::string* out) {
   json.String("previous_page_token", listing.previous_page_token);
   json.Key("movements");
   json.BeginArray();
-  for (const riskhistory::RiskMovement* found : movements) {
+  // A customer without a movement reads as one that did not move (as the gRPC response).
+  for (const riskhistory::RiskMovement& movement : movements) {
     json.BeginObject();
-    if (found != nullptr) {
-      if (found->score_change_30d) json.Int("score_change_30d", *found->score_change_30d);
-      json.Bool("entered_high", found->entered_high);
-    } else {
-      json.Bool("entered_high", false);
-    }
+    if (movement.score_change_30d) json.Int("score_change_30d", *movement.score_change_30d);
+    json.Bool("entered_high", movement.entered_high);
     json.EndObject();
   }
   json.EndArray();

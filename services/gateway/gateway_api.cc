@@ -139,6 +139,7 @@ absl::StatusOr<AtRiskListing> GatewayApi::ListAtRisk(const v1::ListAtRiskRequest
     query.offset = offset;
   }
   CHURN_ASSIGN_OR_RETURN(listing.page, viewsets::QueryAtRisk(views, query));
+  listing.movement_columns = viewsets::HeldMovementColumns(views, *listing.movements);
   listing.freshness = store_->FreshnessOf(&views, absl::Now());
   const viewsets::AtRiskPage& page = listing.page;
   if (page.has_more) listing.next_page_token = tokens.Token(page.offset + page.customers.size());

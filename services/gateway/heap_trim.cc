@@ -20,6 +20,7 @@ void KeepLargeBlocksOutOfHeap() {
 #if defined(__GLIBC__)
   // Setting it also turns off glibc's dynamic raising of this threshold and of the trim one.
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  mallopt(M_TRIM_THRESHOLD, kKeptHeapTop);
 #endif
 }
 

@@ -16,6 +16,12 @@ void ReturnFreedHeapToSystem();
 // freed, so the views' multi-MB orders, columns and sort buffers land in the heap between small
 // long-lived rows' strings, and the heap cannot shrink after a refresh frees them (measured at
 // 1M customers: ~140-180 MiB more resident after a refresh). Call once, before any thread starts.
+//
+// It also lets each heap keep up to kKeptHeapTop free at its top on a free (glibc's default,
+// 128 KiB, gave that back on nearly every at-risk page past the page cache: its 70-110 KiB body
+// freed, a madvise, then page faults on the next body; perf at 1M customers). A refresh still
+// gives everything back through ReturnFreedHeapToSystem.
+inline constexpr int kKeptHeapTop = 1 << 20;
 void KeepLargeBlocksOutOfHeap();
 
 }  // namespace churn::gateway

@@ -173,8 +173,17 @@ class AtRiskPageJsonTest : public ::testing::Test {
     if (!status.ok() || !listing.ok()) return false;
     std::string text;
     AppendAtRiskPageJson(*listing, &text);
-    // The remembered page is the same bytes, written or remembered.
-    for (int i = 0; i < 2; ++i) {
+    // The movements read by row position from the held columns, and by id: the same bytes.
+    if (listing->movement_columns != nullptr) {
+      ++pages_by_position_;
+      AtRiskListing by_id = *listing;
+      by_id.movement_columns = nullptr;
+      std::string by_id_text;
+      AppendAtRiskPageJson(by_id, &by_id_text);
+      EXPECT_EQ(text, by_id_text);
+    }
+    // The remembered page is the same bytes, written (noted, then remembered) or remembered.
+    for (int i = 0; i < 3; ++i) {
       std::string cached = "x";
       cache_.AppendPageJson(*listing, &cached);
       EXPECT_EQ(cached, "x" + text);
@@ -190,6 +199,7 @@ class AtRiskPageJsonTest : public ::testing::Test {
   std::unique_ptr<outcomes::OutcomeLog> log_;
   std::unique_ptr<GatewayApi> api_;
   AtRiskPageCache cache_;
+  int pages_by_position_ = 0;  // written with the movement columns
 };
 
 TEST_F(AtRiskPageJsonTest, EqualsThePrintedMessageForRandomPages) {
@@ -230,6 +240,12 @@ TEST_F(AtRiskPageJsonTest, EqualsThePrintedMessageForRandomPages) {
       ASSERT_TRUE(trends.Reload().ok());
       api_->set_risk_trends(&trends);
     }
+    if (round == 3) {
+      // As the gateway after a publish: the movements laid out for the new views at once.
+      absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> views = api_->CurrentViews();
+      ASSERT_TRUE(views.ok());
+      viewsets::PrepareMovementColumns(**views, *trends.Movements());
+    }
     for (int i = 0; i < 100; ++i) {
       v1::ListAtRiskRequest request = RandomRequest(random);
       // Follow the page tokens a few pages on.
@@ -255,6 +271,7 @@ TEST_F(AtRiskPageJsonTest, EqualsThePrintedMessageForRandomPages) {
   EXPECT_GT(rows, 5000u);
   EXPECT_GT(moved, 500u);
   EXPECT_GT(cache_.hits(), 400);
+  EXPECT_GT(pages_by_position_, 100);
 }
 
 // The remembered pages: served again only for the very same page of the very same views, the
@@ -287,29 +304,82 @@ TEST_F(AtRiskPageJsonTest, RemembersAPageOnlyForTheSameViewsAndPage) {
   };
   AtRiskListing first = page(0);
   check(first);
-  EXPECT_EQ(cache_.misses(), 1);
-  check(page(0));  // a new request for the same page
+  EXPECT_EQ(cache_.misses(), 1);  // asked once: only noted
+  check(page(0));                 // a new request for the same page: remembered now
+  EXPECT_EQ(cache_.misses(), 2);
+  EXPECT_EQ(cache_.hits(), 0);
+  check(page(0));
   EXPECT_EQ(cache_.hits(), 1);
   first.freshness.stale = true;  // the clock moved: written anew around the remembered rows
   first.freshness.stale_seconds = 42;
   check(first);
   EXPECT_EQ(cache_.hits(), 2);
   check(page(5));
-  EXPECT_EQ(cache_.misses(), 2);
+  check(page(5));
+  EXPECT_EQ(cache_.misses(), 4);
 
   // The same rows rebuilt into new views: another ViewSet, so not the remembered page.
   const std::weak_ptr<const viewsets::ViewSet> old_views = first.views;
   first = AtRiskListing();
   publish(customers);
   check(page(0));
-  EXPECT_EQ(cache_.misses(), 3);
+  check(page(0));
+  EXPECT_EQ(cache_.misses(), 6);
+  EXPECT_EQ(cache_.hits(), 2);
   EXPECT_TRUE(old_views.expired());  // remembered weakly: freed with its last reader
 
-  // Bounded: after kEntries other pages the first is written again.
-  for (size_t i = 1; i <= AtRiskPageCache::kEntries; ++i) check(page(static_cast<int>(i)));
+  // Bounded: after kEntries other pages (each asked twice) the first is written again.
+  for (size_t i = 1; i <= AtRiskPageCache::kEntries; ++i) {
+    check(page(static_cast<int>(i)));
+    check(page(static_cast<int>(i)));
+  }
   const int64_t misses = cache_.misses();
   check(page(0));
   EXPECT_EQ(cache_.misses(), misses + 1);
+}
+
+// Pages asked once (random pages deep in the list) are not remembered and do not push out the
+// pages asked again; a page asked again after other misses is remembered.
+TEST_F(AtRiskPageJsonTest, RemembersOnlyThePagesAskedAgain) {
+  std::mt19937_64 random(9);
+  viewsets::ViewSetInputs inputs;
+  inputs.customers = RandomCustomers(3000, random);
+  inputs.snapshot_version = 1;
+  inputs.built_at = absl::FromUnixSeconds(1700000000);
+  store_.Publish(viewsets::ViewSet::Build(std::move(inputs)), absl::Now());
+  v1::ListAtRiskRequest request;
+  request.set_page_size(2);
+  auto ask = [&](int offset) {
+    request.set_offset(offset);
+    absl::StatusOr<AtRiskListing> listing = api_->ListAtRisk(request);
+    EXPECT_TRUE(listing.ok()) << listing.status();
+    std::string expected, served;
+    AppendAtRiskPageJson(*listing, &expected);
+    cache_.AppendPageJson(*listing, &served);
+    EXPECT_EQ(served, expected) << "offset " << offset;
+  };
+  ask(0);
+  ask(0);  // the first page, remembered
+  ask(0);
+  EXPECT_EQ(cache_.hits(), 1);
+  // More pages asked once than the cache holds: none remembered, the first page still served.
+  for (int i = 1; i <= 4 * static_cast<int>(AtRiskPageCache::kEntries); ++i) ask(2 * i);
+  EXPECT_EQ(cache_.hits(), 1);
+  ask(0);
+  EXPECT_EQ(cache_.hits(), 2);
+  // A page asked again within the noted misses is remembered.
+  ask(2);
+  ask(2);
+  EXPECT_EQ(cache_.hits(), 3);
+  // One asked again only after more misses than are noted is not yet.
+  ask(1000);
+  for (int i = 0; i < static_cast<int>(AtRiskPageCache::kNotedMisses); ++i) ask(1002 + 2 * i);
+  const int64_t hits = cache_.hits();
+  ask(1000);
+  ask(1000);
+  EXPECT_EQ(cache_.hits(), hits);
+  ask(1000);
+  EXPECT_EQ(cache_.hits(), hits + 1);
 }
 
 // A page written on a miss (straight into the response) and served on a hit, both after what the
@@ -329,12 +399,12 @@ TEST_F(AtRiskPageJsonTest, AppendsAfterWhatTheResponseHolds) {
   ASSERT_EQ(listing->page.customers.size(), 50u);
   std::string expected = "prefix";
   AppendAtRiskPageJson(*listing, &expected);
-  for (int round = 0; round < 2; ++round) {
+  for (int round = 0; round < 3; ++round) {
     std::string cached = "prefix";
     cache_.AppendPageJson(*listing, &cached);
     EXPECT_EQ(cached, expected) << "round " << round;
   }
-  EXPECT_EQ(cache_.misses(), 1);
+  EXPECT_EQ(cache_.misses(), 2);
   EXPECT_EQ(cache_.hits(), 1);
 }
 

@@ -29,6 +29,27 @@ TEST(HeapTrimTest, LargeBlocksGetAMappingOfTheirOwn) {
   std::free(block);
   ReturnFreedHeapToSystem();  // callable at any time
 }
+
+// Blocks under the mapping threshold freed at the heap's top stay there (up to kKeptHeapTop), not
+// given back on the free and faulted in again by the next request's body.
+TEST(HeapTrimTest, KeepsTheHeapTopFreedByBodies) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "the sanitizer's allocator replaces glibc's malloc: no threshold to check";
+#endif
+  KeepLargeBlocksOutOfHeap();
+  ReturnFreedHeapToSystem();
+  constexpr size_t kBlock = 100 * 1024;
+  constexpr int kBlocks = 6;  // 600 KiB: past glibc's default trim threshold, within ours
+  void* blocks[kBlocks];
+  for (void*& block : blocks) {
+    block = std::malloc(kBlock);
+    static_cast<char* volatile>(block)[0] = 1;
+  }
+  for (int i = kBlocks - 1; i >= 0; --i) std::free(blocks[i]);
+  EXPECT_GE(mallinfo2().keepcost, kBlocks * kBlock);
+  ReturnFreedHeapToSystem();
+  EXPECT_LT(mallinfo2().keepcost, kBlock);
+}
 #endif
 
 }  // namespace

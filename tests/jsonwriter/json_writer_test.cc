@@ -64,12 +64,12 @@ TEST(JsonStringTest, KeepsUtf8AsItIs) {
   EXPECT_EQ(ReadBack(Quoted(text)), text);
 }
 
-// Long plain runs are scanned 8 bytes at a time: a byte that needs escaping is found wherever it
-// stands in the word.
+// Long plain runs are scanned 16, then 8 bytes at a time: a byte that needs escaping is found
+// wherever it stands in the block, whatever the blocks before and after it.
 TEST(JsonStringTest, FindsSpecialBytesAtEveryPositionOfALongString) {
   for (const std::string special : {"\"", "\\", "\n", "\x01", "\x1f", "é", "😀", "\xFF"}) {
-    for (size_t at = 0; at <= 33; ++at) {
-      std::string text(33, 'a');
+    for (size_t at = 0; at <= 57; ++at) {
+      std::string text(at <= 33 ? 33 : 57, 'a');
       text.insert(at, special);
       const std::string literal = Quoted(text);
       const std::string expected =
@@ -139,10 +139,16 @@ TEST(JsonDoubleTest, SpellsDoublesAsProtobufDoes) {
 // protobuf's SimpleDtoa is printf's %.15g, or %.17g when that does not read back exactly.
 TEST(JsonDoubleTest, MatchesPrintfAndReadsBackExactly) {
   std::mt19937_64 random(11);
-  for (int i = 0; i < 20000; ++i) {
+  for (int i = 0; i < 70000; ++i) {
     double value;
-    switch (i % 5) {
+    switch (i % 7) {
       case 0: value = std::uniform_real_distribution<double>(-1e6, 1e6)(random); break;
+      // 16 and 17 digits around the edges of the fixed spelling (exponents -6..18).
+      case 5:
+        value = std::uniform_real_distribution<double>(1, 10)(random) *
+                std::pow(10.0, static_cast<int>(random() % 25) - 6);
+        break;
+      case 6: value = -std::uniform_real_distribution<double>(1e-5, 1e-3)(random); break;
       // Whole numbers and short decimals around the edges of the fixed spelling.
       case 3: value = static_cast<double>(random() % 2000000000000000) - 1e15; break;
       case 4:

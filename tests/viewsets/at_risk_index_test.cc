@@ -104,6 +104,11 @@ void ExpectSameAsScan(const ViewSet& views, const AtRiskQuery& query, const std:
     absl::StatusOr<AtRiskPage> got = QueryAtRisk(views, query);
     ASSERT_TRUE(got.ok()) << got.status();
     EXPECT_EQ(got->customers, expected->customers) << what << " round " << round;
+    EXPECT_EQ(got->positions, expected->positions) << what << " round " << round;
+    ASSERT_EQ(got->positions.size(), got->customers.size()) << what;
+    for (size_t i = 0; i < got->positions.size(); ++i) {
+      ASSERT_EQ(&views.at_risk()[got->positions[i]], got->customers[i]) << what;
+    }
     EXPECT_EQ(got->total_matched, expected->total_matched) << what;
     EXPECT_EQ(got->offset, expected->offset) << what;
     EXPECT_EQ(got->has_more, expected->has_more) << what;
