@@ -132,11 +132,17 @@ class RefreshOrchestrator {
     std::vector<std::optional<reports::SecondOpinion>> opinions;
     ScoredBy by;
   };
+  // The rows of the scored customers: signals[to_score[k]] (to_score ascending) with fresh's
+  // k-th assessment and opinion, in to_score's order. Empties `fresh`.
+  static std::vector<reports::ScoredCustomer> JoinScored(std::vector<CustomerSignals> signals,
+                                                         const std::vector<uint32_t>& to_score,
+                                                         Scored* fresh);
   absl::StatusOr<Scored> ScoreAll(const CallScope& scope,
                                   const std::vector<CustomerSignals>& signals,
                                   const std::vector<uint32_t>& positions);
   // The signals of `info` as streamed: a delta against the last build's views when ingest can
-  // give one (`delta` set: the changed signals and the removed ids), else every customer's.
+  // give one or a full stream was folded into one (`delta` set: the changed signals and the
+  // removed ids), else every customer's.
   struct Streamed {
     bool delta = false;
     std::vector<CustomerSignals> signals;
