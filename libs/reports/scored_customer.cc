@@ -111,6 +111,33 @@ std::vector<ScoredCustomer> ScoreAll(const scoring::RuleSet& rules,
   return scored;
 }
 
+std::vector<ScoredCustomer> JoinScored(std::vector<CustomerSignals> signals,
+                                       const std::vector<uint32_t>& to_score,
+                                       std::vector<scoring::Assessment> assessments,
+                                       std::vector<std::optional<SecondOpinion>> opinions) {
+  // From the last row back, releasing the taken signals and assessments every few thousand rows
+  // (a refresh of a million customers held ~470 MB of these arrays twice over), then reversed
+  // into to_score's order (the order repeated ids keep in the views).
+  constexpr size_t kReleaseEvery = 4096;
+  std::vector<ScoredCustomer> scored;
+  scored.reserve(to_score.size());
+  for (size_t k = to_score.size(); k-- > 0;) {
+    ScoredCustomer& row = scored.emplace_back();
+    row.signals = std::move(signals[to_score[k]]);
+    row.assessment = std::move(assessments[k]);
+    if (!opinions.empty() && opinions[k]) row.second_opinion = *std::move(opinions[k]);
+    // to_score ascends: the signals from this one on are taken or not scored.
+    signals.erase(signals.begin() + to_score[k], signals.end());
+    assessments.pop_back();
+    if (k % kReleaseEvery == 0) {
+      ReleaseSpareCapacity(signals);
+      ReleaseSpareCapacity(assessments);
+    }
+  }
+  std::reverse(scored.begin(), scored.end());
+  return scored;
+}
+
 void SortAtRisk(std::vector<ScoredCustomer>* customers) {
   SortPositions(customers, /*reversed=*/false);
 }

@@ -98,25 +98,27 @@ uint64_t BigEndianBytes(std::string_view text, size_t from) {
 
 template <typename TextOf>
 SortedField SortedByText(size_t n, TextOf text_of) {
-  // By the first 8 bytes first, with the radix sort (positions ascending among equal ones); then
-  // each run of keys equal there sorted on the rest, a short sort in cache each, where one sort
-  // of all the keys compared the first words again at every step. The full keys are made in
-  // that first order, after the radix sort's buffers are gone: one array of them, never two
-  // (48 bytes a row: at a million rows ~50 MB less at the views build's peak).
-  std::vector<uint64_t> first_words(n);
-  for (uint32_t i = 0; i < n; ++i) first_words[i] = BigEndianBytes(text_of(i), 0);
-  const SortedField by_first = SortedByKey(first_words);
-  first_words = {};
   std::vector<TextKey> keys(n);
-  for (size_t i = 0; i < n; ++i) {
-    const uint32_t position = by_first.positions[i];
-    const std::string_view text = text_of(position);
+  for (uint32_t i = 0; i < n; ++i) {
+    const std::string_view text = text_of(i);
     TextKey& key = keys[i];
     for (size_t w = 0; w < kKeyWords && 8 * w < text.size(); ++w) {
       key.words[w] = BigEndianBytes(text, 8 * w);
     }
     key.length = static_cast<uint32_t>(std::min<size_t>(text.size(), kLongText));
-    key.position = position;
+    key.position = i;
+  }
+  // By the first 8 bytes first, with the radix sort (positions ascending among equal ones); then
+  // each run of keys equal there sorted on the rest, a short sort in cache each, where one sort
+  // of all the keys compared the first words again at every step.
+  std::vector<uint64_t> first_words(n);
+  for (size_t i = 0; i < n; ++i) first_words[i] = keys[i].words[0];
+  const SortedField by_first = SortedByKey(first_words);
+  first_words = {};
+  {
+    std::vector<TextKey> ordered(n);
+    for (size_t i = 0; i < n; ++i) ordered[i] = keys[by_first.positions[i]];
+    keys = std::move(ordered);
   }
   // -1, 0 or 1 comparing the texts of two keys.
   auto compare = [&](const TextKey& a, const TextKey& b) {

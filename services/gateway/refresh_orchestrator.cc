@@ -21,7 +21,6 @@
 #include "status/status_macros.h"
 #include "full_stream_delta.h"
 #include "heap_trim.h"
-#include "reports/spare_capacity.h"
 #include "viewsets/view_set_bytes.h"
 
 namespace churn::gateway {
@@ -39,39 +38,7 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// How often JoinScored gives its inputs' emptied tails back.
-constexpr size_t kReleaseEvery = 4096;
-
 }  // namespace
-
-std::vector<reports::ScoredCustomer> RefreshOrchestrator::JoinScored(
-    std::vector<CustomerSignals> signals, const std::vector<uint32_t>& to_score, Scored* fresh) {
-  // From the last row back, releasing the taken signals and assessments every few thousand rows:
-  // the inputs and the rows (their sum) are then never all resident at once, which was the
-  // cold start's peak (a million rows: ~470 MB of arrays twice). Then reversed, so the rows keep
-  // to_score's order (the order repeated ids keep in the views).
-  std::vector<reports::ScoredCustomer> scored;
-  scored.reserve(to_score.size());
-  for (size_t k = to_score.size(); k-- > 0;) {
-    reports::ScoredCustomer& row = scored.emplace_back();
-    row.signals = std::move(signals[to_score[k]]);
-    row.assessment = std::move(fresh->assessments[k]);
-    if (!fresh->opinions.empty() && fresh->opinions[k]) {
-      row.second_opinion = *std::move(fresh->opinions[k]);
-    }
-    // to_score ascends: the signals past this position are taken or not scored (kept rows').
-    signals.erase(signals.begin() + to_score[k], signals.end());
-    fresh->assessments.pop_back();
-    if (k % kReleaseEvery == 0) {
-      reports::ReleaseSpareCapacity(signals);
-      reports::ReleaseSpareCapacity(fresh->assessments);
-    }
-  }
-  std::reverse(scored.begin(), scored.end());
-  fresh->assessments = {};
-  fresh->opinions = {};
-  return scored;
-}
 
 struct RefreshOrchestrator::Attempt {
   RefreshReport report;
@@ -677,7 +644,8 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   }
   metrics_->CountRefreshCustomers(RefreshCustomers::kRescored, to_score.size());
   metrics_->CountRefreshCustomers(RefreshCustomers::kReused, kept.size());
-  std::vector<reports::ScoredCustomer> scored = JoinScored(std::move(signals), to_score, &fresh);
+  std::vector<reports::ScoredCustomer> scored = reports::JoinScored(
+      std::move(signals), to_score, std::move(fresh.assessments), std::move(fresh.opinions));
   std::string rules_sha256 = fresh.by.rules_sha256;
 
   // The Drivers view names the rules as the rules file does.

@@ -132,11 +132,6 @@ class RefreshOrchestrator {
     std::vector<std::optional<reports::SecondOpinion>> opinions;
     ScoredBy by;
   };
-  // The rows of the scored customers: signals[to_score[k]] (to_score ascending) with fresh's
-  // k-th assessment and opinion, in to_score's order. Empties `fresh`.
-  static std::vector<reports::ScoredCustomer> JoinScored(std::vector<CustomerSignals> signals,
-                                                         const std::vector<uint32_t>& to_score,
-                                                         Scored* fresh);
   absl::StatusOr<Scored> ScoreAll(const CallScope& scope,
                                   const std::vector<CustomerSignals>& signals,
                                   const std::vector<uint32_t>& positions);
