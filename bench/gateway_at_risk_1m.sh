@@ -24,6 +24,8 @@
 # BENCH_GW_DUMP: a folder to save what each gateway served after its first views into
 # (DUMP/gatewayN/: at-risk pages, customer details, the drivers, the sha256 of the at-risk and
 # playbooks CSV exports of every row), to diff two gateway builds' bytes.
+# BENCH_GW_RSS: a folder for each gateway's resident memory every 50 ms (RSS/gatewayN.rss, from
+# bench/rss_timeline.sh) and the times the script's phases began (RSS/gatewayN.phases).
 set -uo pipefail
 build="${1:?usage: $0 BUILD_DIR [GATEWAY_BINARY...]}"
 shift
@@ -106,6 +108,14 @@ for gateway in "${gateways[@]}"; do
     --outcomes_db="$work/$name-outcomes.sqlite" --history_db="$work/$name-history.sqlite" \
     --web_root="$web_root" ${BENCH_GW_GATEWAY_FLAGS:-}
   gw=${pids[-1]}
+  phase() { :; }
+  if [ -n "${BENCH_GW_RSS:-}" ]; then
+    mkdir -p "$BENCH_GW_RSS"
+    "$bench_dir/rss_timeline.sh" "$gw" > "$BENCH_GW_RSS/$name.rss" &
+    phases="$BENCH_GW_RSS/$name.phases"
+    echo "$started start" > "$phases"
+    phase() { echo "$(now) $1" >> "$phases"; }
+  fi
   for _ in $(seq 1 600); do [ -n "$(port "$name" http_port)" ] && break; sleep 0.1; done
   base="http://127.0.0.1:$(port "$name" http_port)"
   peak=0
@@ -114,6 +124,7 @@ for gateway in "${gateways[@]}"; do
     peak=$(kib "$gw" VmHWM); sleep 0.1
   done
   ready=$(now)
+  phase ready
   sleep 0.5  # the log line lands just after the health change
   echo "cold start -> views published: $(awk -v a="$started" -v b="$ready" 'BEGIN {printf "%.2f", b - a}') s" \
     "(refresh itself: $(grep -o 'views_published.*seconds=[0-9.]*' "$work/$name.log" | head -1 | grep -o 'seconds=[0-9.]*'))"
@@ -131,6 +142,7 @@ for gateway in "${gateways[@]}"; do
     for _ in $(seq 1 3000); do grep -q risk_history_written "$work/$name.log" && break; sleep 0.1; done
     echo "risk history's first write: $(grep -o 'risk_history_written.*seconds=[0-9.]*' \
       "$work/$name.log" | head -1 | grep -o 'seconds=[0-9.]*')"
+    phase history_written
   fi
   if [ -n "${BENCH_GW_DUMP:-}" ]; then
     dump="$BENCH_GW_DUMP/$name"; rm -rf "$dump"; mkdir -p "$dump"
@@ -149,11 +161,13 @@ for gateway in "${gateways[@]}"; do
   fi
   # A requested refresh of the same data: the signals streamed again and compared with the views'
   # (every assessment reused, nothing scored), with the first views still held.
+  phase refresh_requested
   refresh=$(curl -s -o "$work/refresh.json" -w '%{time_total}' -X POST -H 'Content-Type: application/json' \
     -d '{}' "$base/api/v1/refresh")
   echo "requested refresh, data unchanged (POST /api/v1/refresh, all reused): ${refresh} s" \
     "($(grep -o 'views_published.*seconds=[0-9.]*' "$work/$name.log" | tail -1 | grep -o 'seconds=[0-9.]*'))"
 
+  phase queries
   printf '%-62s %9s %8s %8s %8s %9s %8s %10s\n' query cpu_ms/req single_ms p50_ms p99_ms req/s timeouts \
     wrk_cpu_us
   for q in "${queries[@]}"; do
@@ -186,6 +200,7 @@ for gateway in "${gateways[@]}"; do
     printf '%-62s %9s %8s %8s %8s %9s %8s %10s\n' "$q" "$cpu_ms" "$single_ms" "$p50" "$p99" "$rps" \
       "${timeouts:-0}" "$wrk_cpu_us"
   done
+  phase queries_done
   echo "RSS now: $(($(kib "$gw" VmRSS) / 1024)) MiB, peak (VmHWM): $(($(kib "$gw" VmHWM) / 1024)) MiB"
   # The risk history's work after the publishes, on its background thread (not holding the views).
   echo "risk history writes: $(grep -o 'risk_history_written.*seconds=[0-9.]*' "$work/$name.log" |

@@ -8,26 +8,11 @@
 #include <thread>
 #include <utility>
 
-#include <sys/mman.h>
-#include <unistd.h>
+#include "reports/spare_capacity.h"
 
 namespace churn::reports {
 
 namespace {
-
-// Gives the pages of `v`'s capacity past its last element back to the system. They hold no
-// objects (the elements there were destroyed), so nothing reads them before a later push_back
-// writes them again; both ends are rounded inward to whole pages, so no neighbouring allocation
-// is touched.
-template <typename T>
-void ReleaseSpareCapacity(std::vector<T>& v) {
-  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const auto begin = reinterpret_cast<uintptr_t>(v.data() + v.size());
-  const auto end = reinterpret_cast<uintptr_t>(v.data() + v.capacity());
-  const uintptr_t first = (begin + page - 1) / page * page;
-  const uintptr_t last = end / page * page;
-  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
-}
 
 // Below this many rows a second thread costs more than it saves.
 constexpr size_t kParallelSortRows = 1 << 14;
@@ -123,6 +108,33 @@ std::vector<ScoredCustomer> ScoreAll(const scoring::RuleSet& rules,
   }
   customers = {};
   SortPositions(&scored, /*reversed=*/true);
+  return scored;
+}
+
+std::vector<ScoredCustomer> JoinScored(std::vector<CustomerSignals> signals,
+                                       const std::vector<uint32_t>& to_score,
+                                       std::vector<scoring::Assessment> assessments,
+                                       std::vector<std::optional<SecondOpinion>> opinions) {
+  // From the last row back, releasing the taken signals and assessments every few thousand rows
+  // (a refresh of a million customers held ~470 MB of these arrays twice over), then reversed
+  // into to_score's order (the order repeated ids keep in the views).
+  constexpr size_t kReleaseEvery = 4096;
+  std::vector<ScoredCustomer> scored;
+  scored.reserve(to_score.size());
+  for (size_t k = to_score.size(); k-- > 0;) {
+    ScoredCustomer& row = scored.emplace_back();
+    row.signals = std::move(signals[to_score[k]]);
+    row.assessment = std::move(assessments[k]);
+    if (!opinions.empty() && opinions[k]) row.second_opinion = *std::move(opinions[k]);
+    // to_score ascends: the signals from this one on are taken or not scored.
+    signals.erase(signals.begin() + to_score[k], signals.end());
+    assessments.pop_back();
+    if (k % kReleaseEvery == 0) {
+      ReleaseSpareCapacity(signals);
+      ReleaseSpareCapacity(assessments);
+    }
+  }
+  std::reverse(scored.begin(), scored.end());
   return scored;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // A customer's signals with their assessment, and the at-risk list built from many.
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -22,6 +23,15 @@ struct ScoredCustomer {
 // Scores every customer and returns them in at-risk order (score desc, ARR desc, id asc).
 std::vector<ScoredCustomer> ScoreAll(const scoring::RuleSet& rules,
                                      std::vector<CustomerSignals> customers);
+
+// The rows of customers scored apart from their signals: signals[to_score[k]] with
+// assessments[k] and opinions[k] (opinions empty: none), in to_score's order, which must ascend
+// (the signals not named are dropped). The inputs are released as they are taken, so they and
+// the rows are never all resident at once.
+std::vector<ScoredCustomer> JoinScored(std::vector<CustomerSignals> signals,
+                                       const std::vector<uint32_t>& to_score,
+                                       std::vector<scoring::Assessment> assessments,
+                                       std::vector<std::optional<SecondOpinion>> opinions);
 
 // Sorts in at-risk order; stable and total, so output is deterministic.
 void SortAtRisk(std::vector<ScoredCustomer>* customers);

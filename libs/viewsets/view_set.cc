@@ -75,7 +75,7 @@ reports::ExecutiveSummary ExecutiveOf(const AtRiskIndex& index,
 
 void ViewSet::IndexFromScratch(ViewSetInputs& inputs) {
   customer_index_ = CustomerIndex(at_risk_);
-  at_risk_index_ = AtRiskIndex(at_risk_);
+  at_risk_index_ = std::make_shared<const AtRiskIndex>(at_risk_);
   tallies_ = RiskTallies::Of(at_risk_);
   for (const reports::ScoredCustomer& row : at_risk_) {
     if (HasNanField(row)) has_nan_field_ = true;
@@ -195,8 +195,12 @@ std::shared_ptr<const ViewSet> ViewSet::Update(const ViewSet& previous,
   views->at_risk_ = AtRiskRows(std::move(rows));
   views->customer_index_ =
       CustomerIndex::Updated(previous.customer_index_, views->at_risk_, new_of_old, placed);
+  // Nothing added or gone: every row at its previous position, the same index.
   views->at_risk_index_ =
-      AtRiskIndex(previous.at_risk_index_, views->at_risk_, old_of_new, new_of_old);
+      fresh.empty() && removed == 0
+          ? previous.at_risk_index_
+          : std::make_shared<const AtRiskIndex>(*previous.at_risk_index_, views->at_risk_,
+                                                old_of_new, new_of_old);
   views->tallies_ = previous.tallies_;
   for (uint32_t old = 0; old < old_rows.size(); ++old) {
     if (new_of_old[old] == kGone) views->tallies_.Count(*old_rows[old], -1);
@@ -227,7 +231,7 @@ void ViewSet::CompactIfSparse() {
 }
 
 void ViewSet::Finish(ViewSetInputs& inputs) {
-  executive_ = ExecutiveOf(at_risk_index_, inputs.usage_window_end, inputs.support_window_end);
+  executive_ = ExecutiveOf(*at_risk_index_, inputs.usage_window_end, inputs.support_window_end);
   drivers_ = tallies_.Drivers(inputs.churn_reason_counts, inputs.rule_labels);
   for (SegmentKind kind : kAllSegmentKinds) {
     segments_[static_cast<int>(kind)] =

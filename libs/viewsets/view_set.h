@@ -60,7 +60,7 @@ class ViewSet {
   // Every customer in at-risk order (risk_score desc, arr desc, customer_id asc).
   const AtRiskRows& at_risk() const { return at_risk_; }
   // The at-risk list's ready sort orders and filter columns (at_risk_index.h).
-  const AtRiskIndex& at_risk_index() const { return at_risk_index_; }
+  const AtRiskIndex& at_risk_index() const { return *at_risk_index_; }
   // What at-risk queries over these views remember (at_risk_query_cache.h).
   AtRiskQueryCache& at_risk_query_cache() const { return at_risk_query_cache_; }
   const reports::ExecutiveSummary& executive() const { return executive_; }
@@ -109,7 +109,10 @@ class ViewSet {
   // A NaN ARR or usage drop: the orders of those fields are then only sorted afresh.
   bool has_nan_field_ = false;
   bool built_incrementally_ = false;
-  AtRiskIndex at_risk_index_;
+  // Shared with the previous views when Update added and removed nothing (a refresh of
+  // unchanged data): its orders and columns are then the same, and a second copy (~60 MB at a
+  // million rows) was that refresh's peak memory beside the views.
+  std::shared_ptr<const AtRiskIndex> at_risk_index_ = std::make_shared<const AtRiskIndex>();
   mutable AtRiskQueryCache at_risk_query_cache_;
   reports::ExecutiveSummary executive_;
   reports::DriversSummary drivers_;

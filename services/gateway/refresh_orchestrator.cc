@@ -19,6 +19,7 @@
 #include "scoring/rule_set.h"
 #include "signals/churn_intent_merge.h"
 #include "status/status_macros.h"
+#include "full_stream_delta.h"
 #include "heap_trim.h"
 #include "viewsets/view_set_bytes.h"
 
@@ -368,13 +369,24 @@ absl::StatusOr<RefreshOrchestrator::Scored> RefreshOrchestrator::ScoreAll(
   std::vector<absl::Status> batch_status(batches);
   std::atomic<size_t> next_batch{0};
   std::atomic<bool> failed{false};
+  // Each batch's assessments go to their slots as soon as it is read: the batches' own vectors
+  // and the whole answer are never both held (at a million customers, ~150 MB more at the peak).
+  Scored scored;
+  scored.assessments.resize(positions.size());
   auto score_batches = [&] {
     convert::CompactAssessmentReader reader;
     for (size_t b = next_batch++; b < batches && !failed.load(); b = next_batch++) {
       const size_t begin = b * batch_size;
       const size_t end = std::min(positions.size(), begin + batch_size);
-      batch_status[b] = ScoreOneBatch(scope, signals, positions, begin, end, &reader, &assessed[b]);
-      if (!batch_status[b].ok()) failed = true;
+      BatchScores& batch = assessed[b];
+      batch_status[b] = ScoreOneBatch(scope, signals, positions, begin, end, &reader, &batch);
+      if (!batch_status[b].ok()) {
+        failed = true;
+        continue;
+      }
+      std::move(batch.assessments.begin(), batch.assessments.end(),
+                scored.assessments.begin() + static_cast<std::ptrdiff_t>(begin));
+      batch.assessments = {};
     }
   };
   {
@@ -387,13 +399,12 @@ absl::StatusOr<RefreshOrchestrator::Scored> RefreshOrchestrator::ScoreAll(
   }
   // The first failure in batch order, as one batch after another would have met it.
   for (const absl::Status& status : batch_status) CHURN_RETURN_IF_ERROR(status);
-  Scored scored;
   if (batches > 0) {
     scored.by = {assessed[0].rules_sha256, assessed[0].loaded_at_seconds,
                  assessed[0].loaded_at_nanos};
   }
-  scored.assessments.reserve(positions.size());
-  for (BatchScores& batch : assessed) {
+  for (size_t b = 0; b < batches; ++b) {
+    BatchScores& batch = assessed[b];
     if (batch.rules_sha256 != scored.by.rules_sha256) {
       // Rules were reloaded mid-way: a view mixing two rule sets would explain nothing.
       return absl::AbortedError("scoring rules changed during the refresh; retrying next time");
@@ -402,12 +413,10 @@ absl::StatusOr<RefreshOrchestrator::Scored> RefreshOrchestrator::ScoreAll(
         batch.loaded_at_nanos != scored.by.loaded_at_nanos) {
       scored.by.loaded_at_seconds = -1;  // answered by different loads: reuse none of it later
     }
-    const bool with_opinions = !batch.opinions.empty();
-    if (with_opinions && scored.opinions.empty()) scored.opinions.resize(positions.size());
-    const size_t begin = scored.assessments.size();
-    for (size_t i = 0; i < batch.assessments.size(); ++i) {
-      scored.assessments.push_back(std::move(batch.assessments[i]));
-      if (with_opinions) scored.opinions[begin + i] = std::move(batch.opinions[i]);
+    if (!batch.opinions.empty()) {
+      if (scored.opinions.empty()) scored.opinions.resize(positions.size());
+      std::move(batch.opinions.begin(), batch.opinions.end(),
+                scored.opinions.begin() + static_cast<std::ptrdiff_t>(b * batch_size));
     }
     batch = {};
   }
@@ -430,12 +439,18 @@ absl::StatusOr<RefreshOrchestrator::Streamed> RefreshOrchestrator::StreamSignals
       ingest_->StreamSignals(context.get(), request);
   v1::StreamSignalsResponse chunk;
   Streamed streamed;
+  // A full stream while views are in force is folded into a delta against them as it arrives
+  // (full_stream_delta.h); without views, or with repeated ids in them, every customer is held.
+  std::optional<FullStreamDelta> fold;
+  size_t customers = 0;  // streamed
   bool first = true;
   absl::Status invalid;
   while (reader->Read(&chunk)) {
     if (first) {
       streamed.delta = chunk.delta();
-      if (!streamed.delta) {
+      if (!streamed.delta && last_build_ && last_build_->views->unique_ids()) {
+        fold.emplace(*last_build_->views, last_build_->streamed_intent);
+      } else if (!streamed.delta) {
         streamed.signals.reserve(static_cast<size_t>(std::max<int64_t>(0, info.customer_count())));
       }
       first = false;
@@ -447,19 +462,36 @@ absl::StatusOr<RefreshOrchestrator::Streamed> RefreshOrchestrator::StreamSignals
     for (const v1::CustomerSignals& customer : chunk.signals()) {
       if (!invalid.ok()) break;
       absl::StatusOr<CustomerSignals> converted =
-          convert::FromProto(customer, absl::StrCat("signals[", streamed.signals.size(), "]"));
+          convert::FromProto(customer, absl::StrCat("signals[", customers, "]"));
       if (!converted.ok()) {
         invalid = converted.status();
         context.get()->TryCancel();
         break;
       }
-      streamed.signals.push_back(*std::move(converted));
+      ++customers;
+      if (fold) {
+        fold->Add(*std::move(converted));
+      } else {
+        streamed.signals.push_back(*std::move(converted));
+      }
     }
   }
   grpc::Status status = reader->Finish();
   if (!invalid.ok()) return Prefixed("ingest StreamSignals", invalid);
   if (!status.ok()) return service::DownstreamError("ingest StreamSignals", status);
-  metrics_->CountRefreshCustomers(RefreshCustomers::kStreamed, streamed.signals.size());
+  metrics_->CountRefreshCustomers(RefreshCustomers::kStreamed, customers);
+  if (fold) {
+    if (fold->repeated()) {
+      // Not a delta of the views: the full stream, as it came.
+      streamed.signals = fold->TakeAll();
+      return streamed;
+    }
+    streamed.delta = true;
+    streamed.signals = fold->TakeChanged();
+    streamed.removed = fold->RemovedIds();
+    metrics_->CountRefreshCustomers(RefreshCustomers::kRemoved, streamed.removed.size());
+    return streamed;
+  }
   if (!streamed.delta) return streamed;
   if (base == nullptr) {
     return absl::InternalError("ingest StreamSignals: a delta that was not asked for");
@@ -612,15 +644,8 @@ absl::StatusOr<std::shared_ptr<const viewsets::ViewSet>> RefreshOrchestrator::Re
   }
   metrics_->CountRefreshCustomers(RefreshCustomers::kRescored, to_score.size());
   metrics_->CountRefreshCustomers(RefreshCustomers::kReused, kept.size());
-  std::vector<reports::ScoredCustomer> scored;
-  scored.reserve(to_score.size());
-  for (size_t k = 0; k < to_score.size(); ++k) {
-    scored.push_back({std::move(signals[to_score[k]]), std::move(fresh.assessments[k])});
-    if (!fresh.opinions.empty() && fresh.opinions[k]) {
-      scored.back().second_opinion = *std::move(fresh.opinions[k]);
-    }
-  }
-  signals = {};
+  std::vector<reports::ScoredCustomer> scored = reports::JoinScored(
+      std::move(signals), to_score, std::move(fresh.assessments), std::move(fresh.opinions));
   std::string rules_sha256 = fresh.by.rules_sha256;
 
   // The Drivers view names the rules as the rules file does.

@@ -136,7 +136,8 @@ class RefreshOrchestrator {
                                   const std::vector<CustomerSignals>& signals,
                                   const std::vector<uint32_t>& positions);
   // The signals of `info` as streamed: a delta against the last build's views when ingest can
-  // give one (`delta` set: the changed signals and the removed ids), else every customer's.
+  // give one or a full stream was folded into one (`delta` set: the changed signals and the
+  // removed ids), else every customer's.
   struct Streamed {
     bool delta = false;
     std::vector<CustomerSignals> signals;

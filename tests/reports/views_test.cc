@@ -69,6 +69,41 @@ TEST(ScoreAll, EqualRowsKeepTheirInputOrder) {
   }
 }
 
+// Each row pairs the signals to_score names with the assessment and opinion at the same place,
+// in to_score's order, over more rows than one release step (JoinScored works from the back).
+TEST(JoinScored, PairsEachNamedSignalWithItsAssessmentInOrder) {
+  std::vector<CustomerSignals> signals;
+  for (int i = 0; i < 10000; ++i)
+    signals.push_back(Customer("S-" + std::to_string(i), i, "Pro", 0));
+  std::vector<uint32_t> to_score;
+  for (uint32_t i = 0; i < signals.size(); ++i) {
+    if (i % 3 != 1) to_score.push_back(i);  // the others kept their rows: not scored
+  }
+  std::vector<scoring::Assessment> assessments(to_score.size());
+  std::vector<std::optional<SecondOpinion>> opinions(to_score.size());
+  for (size_t k = 0; k < to_score.size(); ++k) {
+    assessments[k].customer_id = signals[to_score[k]].customer_id;
+    assessments[k].risk_score = static_cast<int>(k % 101);
+    if (k % 7 == 0) opinions[k] = SecondOpinion{.label = "opinion " + std::to_string(k)};
+  }
+  const std::vector<ScoredCustomer> rows =
+      JoinScored(signals, to_score, std::move(assessments), std::move(opinions));
+  ASSERT_EQ(rows.size(), to_score.size());
+  for (size_t k = 0; k < rows.size(); ++k) {
+    ASSERT_EQ(rows[k].signals, signals[to_score[k]]) << k;
+    EXPECT_EQ(rows[k].assessment.customer_id, rows[k].signals.customer_id) << k;
+    EXPECT_EQ(rows[k].assessment.risk_score, static_cast<int>(k % 101)) << k;
+    ASSERT_EQ(rows[k].second_opinion.has_value(), k % 7 == 0) << k;
+    if (k % 7 == 0) EXPECT_EQ(rows[k].second_opinion->label, "opinion " + std::to_string(k));
+  }
+  // Without opinions: none on any row.
+  const std::vector<ScoredCustomer> plain =
+      JoinScored(signals, {0, 5}, std::vector<scoring::Assessment>(2), {});
+  ASSERT_EQ(plain.size(), 2u);
+  EXPECT_EQ(plain[1].signals.customer_id, "S-5");
+  EXPECT_FALSE(plain[0].second_opinion.has_value() || plain[1].second_opinion.has_value());
+}
+
 // SortAtRisk (sorting keys, on two threads past 16k rows) gives exactly std::stable_sort with
 // scoring::AtRiskBefore: ties of score and ARR by id, NaN ARR last, equal rows in input order.
 TEST(SortAtRisk, EqualsAStableSortOnAtRiskBefore) {

@@ -404,6 +404,26 @@ TEST(ViewSetUpdate, EqualsAFullBuildForManyRows) {
   }
 }
 
+// A refresh of unchanged data (every row kept, none added) shares the previous index, and
+// equals a full build; one row changed gets an index of its own.
+TEST(ViewSetUpdate, NothingChangedSharesTheIndex) {
+  Generator gen(9);
+  std::vector<reports::ScoredCustomer> first;
+  for (int i = 0; i < 300; ++i) first.push_back(gen.Customer("C-" + std::to_string(i)));
+  std::shared_ptr<const ViewSet> views = ViewSet::Build(InputsWith(first, 0));
+  std::vector<uint32_t> all(views->at_risk().size());
+  std::iota(all.begin(), all.end(), 0u);
+  std::shared_ptr<const ViewSet> same = ViewSet::Update(*views, all, InputsWith({}, 1));
+  ASSERT_TRUE(same->built_incrementally());
+  EXPECT_EQ(&same->at_risk_index(), &views->at_risk_index());
+  ExpectSameViews(*same, *ViewSet::Build(InputsWith(first, 1)), gen);
+  std::vector<uint32_t> most(all.begin() + 1, all.end());
+  std::shared_ptr<const ViewSet> changed =
+      ViewSet::Update(*same, most, InputsWith({gen.Changed(same->at_risk()[0])}, 2));
+  ASSERT_TRUE(changed->built_incrementally());
+  EXPECT_NE(&changed->at_risk_index(), &same->at_risk_index());
+}
+
 TEST(ViewSetUpdate, SharesTheKeptRowsAndCompactsUnusedOnes) {
   Generator gen(7);
   std::vector<reports::ScoredCustomer> first;
