@@ -6,18 +6,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "signals/churn_intent_merge.h"
+#include "unscored_views.h"
 
 namespace churn::gateway {
 namespace {
 
-CustomerSignals Customer(const std::string& id, int64_t tickets, int64_t intent = 0) {
-  CustomerSignals customer;
-  customer.customer_id = id;
-  customer.account_id = "A" + id;
-  customer.tickets_30d = tickets;
-  customer.churn_intent_30d = intent;
-  return customer;
-}
+using testing::Customer;
 
 std::vector<std::string> IdsOf(const std::vector<CustomerSignals>& customers) {
   std::vector<std::string> ids;
@@ -36,9 +30,7 @@ MergedViews ViewsOf(const std::vector<CustomerSignals>& streamed,
   signals::MergeChurnIntent(intent, merged);
   std::vector<int64_t> as_streamed;
   for (const CustomerSignals& customer : streamed) as_streamed.push_back(customer.churn_intent_30d);
-  viewsets::ViewSetInputs inputs;
-  for (const CustomerSignals& customer : merged) inputs.customers.push_back({customer, {}});
-  return {viewsets::ViewSet::Build(std::move(inputs)), IntentRaisedByMerge(as_streamed, merged)};
+  return {testing::UnscoredViewsOf(merged), IntentRaisedByMerge(as_streamed, merged)};
 }
 
 // Streamed before: S-1..S-4, S-2's intent raised by the merge (1 -> 3).
@@ -97,7 +89,7 @@ TEST(FullStreamDelta, AppliedGivesTheStreamedSignals) {
 // An id twice is no delta: the whole stream comes back in order, as streamed.
 TEST(FullStreamDelta, ARepeatedIdGivesBackTheWholeStream) {
   const MergedViews before = ViewsOf(kBefore, kIntent);
-  for (const std::string& repeated : {"S-2", "S-8"}) {
+  for (const char* repeated : {"S-2", "S-8"}) {
     const std::vector<CustomerSignals> stream = {Customer("S-1", 1), Customer("S-2", 2, 1),
                                                  Customer("S-8", 8), Customer(repeated, 5),
                                                  Customer("S-3", 3)};

@@ -6,24 +6,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "signals/churn_intent_merge.h"
+#include "unscored_views.h"
 
 namespace churn::gateway {
 namespace {
 
-CustomerSignals Customer(const std::string& id, int64_t tickets, int64_t intent = 0) {
-  CustomerSignals customer;
-  customer.customer_id = id;
-  customer.account_id = "A" + id;
-  customer.tickets_30d = tickets;
-  customer.churn_intent_30d = intent;
-  return customer;
-}
-
-std::shared_ptr<const viewsets::ViewSet> ViewsOf(const std::vector<CustomerSignals>& customers) {
-  viewsets::ViewSetInputs inputs;
-  for (const CustomerSignals& customer : customers) inputs.customers.push_back({customer, {}});
-  return viewsets::ViewSet::Build(std::move(inputs));
-}
+using testing::Customer;
 
 // The signals after the delta: the kept rows' and the changed ones, sorted by id.
 std::vector<CustomerSignals> SignalsAfter(const viewsets::ViewSet& views,
@@ -45,8 +33,8 @@ TEST(StreamedSignals, IntentRaisedByMergeNamesTheRaisedOnes) {
 }
 
 TEST(StreamedSignals, DeltaReplacesAddsAndRemoves) {
-  auto views =
-      ViewsOf({Customer("S-1", 1), Customer("S-2", 2), Customer("S-3", 3), Customer("S-4", 4)});
+  auto views = testing::UnscoredViewsOf(
+      {Customer("S-1", 1), Customer("S-2", 2), Customer("S-3", 3), Customer("S-4", 4)});
   AppliedDelta delta = ApplySignalsDelta(
       *views, {Customer("S-2", 20), Customer("S-9", 9), Customer("S-4", 40)}, {"S-3"});
   EXPECT_EQ(delta.replaced, 2u);
@@ -69,7 +57,7 @@ TEST(StreamedSignals, DeltaReplacesAddsAndRemoves) {
 }
 
 TEST(StreamedSignals, EmptyDeltaKeepsEverything) {
-  auto views = ViewsOf({Customer("S-1", 1), Customer("S-2", 2)});
+  auto views = testing::UnscoredViewsOf({Customer("S-1", 1), Customer("S-2", 2)});
   AppliedDelta delta = ApplySignalsDelta(*views, {}, {});
   EXPECT_THAT(delta.Kept(), ::testing::ElementsAre(0u, 1u));
   EXPECT_TRUE(delta.changed.empty());
@@ -88,7 +76,7 @@ TEST(StreamedSignals, IntentMergeAfterDeltaMatchesAFullMerge) {
   for (const CustomerSignals& c : streamed_before) as_streamed.push_back(c.churn_intent_30d);
   signals::MergeChurnIntent(intent_before, merged_before);
   const StreamedIntent streamed_intent = IntentRaisedByMerge(as_streamed, merged_before);
-  auto views = ViewsOf(merged_before);
+  auto views = testing::UnscoredViewsOf(merged_before);
 
   // Now: S-3 changes, S-5 leaves, S-6 is new; intent drops S-1, raises S-3, S-5 and S-6, keeps S-2.
   std::vector<CustomerSignals> changed = {Customer("S-3", 30, 0), Customer("S-6", 6, 0)};
