@@ -40,8 +40,8 @@ RulesDryRun DryRunRules(const RuleSet& current, const RuleSet& candidate,
 
     const bool level_changed = diff.before.risk_level != diff.after.risk_level;
     diff.changed = diff.before.risk_score != diff.after.risk_score || level_changed ||
-                   diff.before.top_reasons != diff.after.top_reasons ||
-                   diff.before.recommended_actions != diff.after.recommended_actions;
+                   diff.before.top_reasons.str() != diff.after.top_reasons.str() ||
+                   diff.before.recommended_actions.str() != diff.after.recommended_actions.str();
 
     ++summary.customers;
     if (diff.changed) ++summary.changed;

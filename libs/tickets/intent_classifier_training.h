@@ -14,7 +14,7 @@ namespace churn::tickets {
 struct IntentTrainingOptions {
   double l2 = 1e-3;      // L2 penalty on the word weights (not on the bias)
   int iterations = 400;  // of accelerated gradient descent on the mean log loss
-  IntentInputOptions inputs;
+  IntentInputOptions inputs = {};
 };
 
 IntentClassifier TrainIntentClassifier(const std::vector<LabelledTicket>& tickets,

@@ -71,7 +71,7 @@ RiskTallies RiskTallies::Of(const AtRiskRows& rows) {
         }
       }
     }
-    for (const auto& [rule, count] : partial.drivers) tallies.drivers_[*rule] += count;
+    for (const auto& [rule, customers] : partial.drivers) tallies.drivers_[*rule] += customers;
   }
   return tallies;
 }

@@ -225,12 +225,12 @@ TEST(TicketParts, EverySpellingOfAValueAgrees) {
                     i % 6 == 0 ? "" : "5", ",", flags[i % flags.size()], "\n");
   }
   EXPECT_EQ(ExpectSameAsOneThread(narrow), 3);
-  for (const std::string& bad : {"T-x,A-1,2024-12-01,,1.0,low,5,3,\n",        // blank flag
-                                 "T-x,A-1,2024-12-01,,1.0,low,5,3,maybe\n",   // not a flag
-                                 "T-x,,2024-12-01,,1.0,low,5,3,True\n",       // no account
-                                 "T-x,A-1,,,1.0,low,5,3,True\n",              // no date
-                                 "T-x,A-1,2024-12-01,,1.0,low,5,0.5,True\n",  // off the scale
-                                 "T-x,A-1,2024-12-01,,1.0,low,5x,3,True\n"}) {
+  for (const char* bad : {"T-x,A-1,2024-12-01,,1.0,low,5,3,\n",        // blank flag
+                          "T-x,A-1,2024-12-01,,1.0,low,5,3,maybe\n",   // not a flag
+                          "T-x,,2024-12-01,,1.0,low,5,3,True\n",       // no account
+                          "T-x,A-1,,,1.0,low,5,3,True\n",              // no date
+                          "T-x,A-1,2024-12-01,,1.0,low,5,0.5,True\n",  // off the scale
+                          "T-x,A-1,2024-12-01,,1.0,low,5x,3,True\n"}) {
     SCOPED_TRACE(bad);
     std::string with_bad = kHeader;
     for (int i = 0; i < 600; ++i) with_bad += Row(i, "A-1");

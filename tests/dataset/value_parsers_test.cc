@@ -189,7 +189,9 @@ TEST(ParseNumber, FastPathEqualsTheGeneralParserBitForBit) {
     const std::optional<double> fast = ParseNumber(text);
     const std::optional<double> general = ParseNumberText(text);
     ASSERT_EQ(fast.has_value(), general.has_value()) << text;
-    if (fast) EXPECT_EQ(std::memcmp(&*fast, &*general, sizeof(double)), 0) << text;
+    if (fast) {
+      EXPECT_EQ(std::memcmp(&*fast, &*general, sizeof(double)), 0) << text;
+    }
   }
   EXPECT_TRUE(std::signbit(*ParseNumber("-0")));
 }

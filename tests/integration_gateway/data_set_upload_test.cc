@@ -68,6 +68,7 @@ class DataSetUploadTest : public ::testing::Test {
         {.data_dir = data,
          .work_dir = work_,
          .ingest_args = {"--watch_interval_ms=0", "--uploads_dir=" + (work_ / "uploads").string()},
+         .scoring_args = {},
          // Only the selection's own refresh moves the views.
          .gateway_args = {"--refresh_interval_ms=60000"}});
     ASSERT_TRUE(started.ok()) << started;

@@ -1060,7 +1060,9 @@ TEST_F(GatewaySystemTest, RiskHistoryIsBackfilledServedAndSurvivesAGatewayRestar
       EXPECT_EQ(movement.score_change_30d(), trend.back().risk_score() - baseline->risk_score())
           << id;
       // Descending, customers without a change last.
-      if (previous_change) EXPECT_LE(movement.score_change_30d(), *previous_change) << id;
+      if (previous_change) {
+        EXPECT_LE(movement.score_change_30d(), *previous_change) << id;
+      }
       previous_change = movement.score_change_30d();
     }
     const bool high_now = trend.back().risk_level() == v1::RISK_LEVEL_HIGH;

@@ -43,7 +43,7 @@ TEST(HeapTrimTest, KeepsTheHeapTopFreedByBodies) {
   void* blocks[kBlocks];
   for (void*& block : blocks) {
     block = std::malloc(kBlock);
-    static_cast<char* volatile>(block)[0] = 1;
+    static_cast<volatile char*>(block)[0] = 1;
   }
   for (int i = kBlocks - 1; i >= 0; --i) std::free(blocks[i]);
   EXPECT_GE(mallinfo2().keepcost, kBlocks * kBlock);

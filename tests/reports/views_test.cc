@@ -84,7 +84,8 @@ TEST(JoinScored, PairsEachNamedSignalWithItsAssessmentInOrder) {
   for (size_t k = 0; k < to_score.size(); ++k) {
     assessments[k].customer_id = signals[to_score[k]].customer_id;
     assessments[k].risk_score = static_cast<int>(k % 101);
-    if (k % 7 == 0) opinions[k] = SecondOpinion{.label = "opinion " + std::to_string(k)};
+    if (k % 7 == 0)
+      opinions[k] = SecondOpinion{.label = "opinion " + std::to_string(k), .top_contributions = {}};
   }
   const std::vector<ScoredCustomer> rows =
       JoinScored(signals, to_score, std::move(assessments), std::move(opinions));
@@ -94,7 +95,9 @@ TEST(JoinScored, PairsEachNamedSignalWithItsAssessmentInOrder) {
     EXPECT_EQ(rows[k].assessment.customer_id, rows[k].signals.customer_id) << k;
     EXPECT_EQ(rows[k].assessment.risk_score, static_cast<int>(k % 101)) << k;
     ASSERT_EQ(rows[k].second_opinion.has_value(), k % 7 == 0) << k;
-    if (k % 7 == 0) EXPECT_EQ(rows[k].second_opinion->label, "opinion " + std::to_string(k));
+    if (k % 7 == 0) {
+      EXPECT_EQ(rows[k].second_opinion->label, "opinion " + std::to_string(k));
+    }
   }
   // Without opinions: none on any row.
   const std::vector<ScoredCustomer> plain =

@@ -92,10 +92,6 @@ AtRiskQuery RandomQuery(std::mt19937& rng, const riskhistory::RiskMovements* mov
   return query;
 }
 
-std::vector<const reports::ScoredCustomer*> Rows(const absl::StatusOr<AtRiskPage>& page) {
-  return page.ok() ? page->customers : std::vector<const reports::ScoredCustomer*>{};
-}
-
 void ExpectSameAsScan(const ViewSet& views, const AtRiskQuery& query, const std::string& what) {
   absl::StatusOr<AtRiskPage> expected = QueryAtRiskByScan(views, query);
   ASSERT_TRUE(expected.ok()) << expected.status();

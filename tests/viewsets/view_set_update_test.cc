@@ -284,7 +284,9 @@ TEST(ViewSetUpdate, EqualsAFullBuildThroughRandomDeltas) {
     }
     (updated->built_incrementally() ? incremental : afresh)++;
     // Repeated ids and large deltas are sorted afresh.
-    if (kind == 0 || kind == 1) EXPECT_FALSE(updated->built_incrementally());
+    if (kind == 0 || kind == 1) {
+      EXPECT_FALSE(updated->built_incrementally());
+    }
     // Views with a repeated id only ever sort afresh: the chain goes on from the views before.
     if (kind != 1) {
       views = updated;
