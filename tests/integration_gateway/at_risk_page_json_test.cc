@@ -162,6 +162,16 @@ class AtRiskPageJsonTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ignored);
   }
 
+  // Views of `customers` (snapshot 1, a fixed build time and rules hash) published.
+  void PublishViewsOf(std::vector<reports::ScoredCustomer> customers) {
+    viewsets::ViewSetInputs inputs;
+    inputs.customers = std::move(customers);
+    inputs.snapshot_version = 1;
+    inputs.built_at = absl::FromUnixSeconds(1700000000);
+    inputs.rules_sha256 = "abc";
+    store_.Publish(viewsets::ViewSet::Build(std::move(inputs)), absl::Now());
+  }
+
   // Both ways of writing the page for `request`; false when the request is refused (then both
   // must refuse it alike).
   bool BothJson(const v1::ListAtRiskRequest& request, nlohmann::json* printed,
@@ -278,16 +288,8 @@ TEST_F(AtRiskPageJsonTest, EqualsThePrintedMessageForRandomPages) {
 // freshness always written anew, bounded, and an old ViewSet still freed.
 TEST_F(AtRiskPageJsonTest, RemembersAPageOnlyForTheSameViewsAndPage) {
   std::mt19937_64 random(7);
-  auto publish = [&](const std::vector<reports::ScoredCustomer>& customers) {
-    viewsets::ViewSetInputs inputs;
-    inputs.customers = customers;
-    inputs.snapshot_version = 1;
-    inputs.built_at = absl::FromUnixSeconds(1700000000);
-    inputs.rules_sha256 = "abc";
-    store_.Publish(viewsets::ViewSet::Build(std::move(inputs)), absl::Now());
-  };
   const std::vector<reports::ScoredCustomer> customers = RandomCustomers(300, random);
-  publish(customers);
+  PublishViewsOf(customers);
   v1::ListAtRiskRequest request;
   request.set_page_size(5);
   auto page = [&](int offset) {
@@ -321,7 +323,7 @@ TEST_F(AtRiskPageJsonTest, RemembersAPageOnlyForTheSameViewsAndPage) {
   // The same rows rebuilt into new views: another ViewSet, so not the remembered page.
   const std::weak_ptr<const viewsets::ViewSet> old_views = first.views;
   first = AtRiskListing();
-  publish(customers);
+  PublishViewsOf(customers);
   check(page(0));
   check(page(0));
   EXPECT_EQ(cache_.misses(), 6);
@@ -342,11 +344,7 @@ TEST_F(AtRiskPageJsonTest, RemembersAPageOnlyForTheSameViewsAndPage) {
 // pages asked again; a page asked again after other misses is remembered.
 TEST_F(AtRiskPageJsonTest, RemembersOnlyThePagesAskedAgain) {
   std::mt19937_64 random(9);
-  viewsets::ViewSetInputs inputs;
-  inputs.customers = RandomCustomers(3000, random);
-  inputs.snapshot_version = 1;
-  inputs.built_at = absl::FromUnixSeconds(1700000000);
-  store_.Publish(viewsets::ViewSet::Build(std::move(inputs)), absl::Now());
+  PublishViewsOf(RandomCustomers(3000, random));
   v1::ListAtRiskRequest request;
   request.set_page_size(2);
   auto ask = [&](int offset) {
@@ -386,11 +384,7 @@ TEST_F(AtRiskPageJsonTest, RemembersOnlyThePagesAskedAgain) {
 // response already holds, and a page past the first of a large base.
 TEST_F(AtRiskPageJsonTest, AppendsAfterWhatTheResponseHolds) {
   std::mt19937_64 random(11);
-  viewsets::ViewSetInputs inputs;
-  inputs.customers = RandomCustomers(2000, random);
-  inputs.snapshot_version = 1;
-  inputs.built_at = absl::FromUnixSeconds(1700000000);
-  store_.Publish(viewsets::ViewSet::Build(std::move(inputs)), absl::Now());
+  PublishViewsOf(RandomCustomers(2000, random));
   v1::ListAtRiskRequest request;
   request.set_page_size(50);
   request.set_offset(1234);
